@@ -1,0 +1,3 @@
+export { createApiServer, startApiServer, summarizeFeed } from "./server";
+export type { ApiServerOptions, RunningApiServer } from "./server";
+export * from "./state";
