@@ -35,6 +35,10 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const DASHBOARD_HTML = readFileSync(join(__dirname, "dashboard.html"), "utf8");
 
 export function createApiServer(opts: ApiServerOptions): FastifyInstance {
+  return buildApp(opts) as unknown as FastifyInstance;
+}
+
+function buildApp(opts: ApiServerOptions) {
   const logger = opts.logger ?? silentLogger;
   const app = Fastify({
     loggerInstance: logger.child({ component: "api" }),
@@ -44,10 +48,11 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     requestTimeout: REQUEST_TIMEOUT_MS,
   });
 
-  app.setErrorHandler((err, req, reply) => {
-    const status = typeof err.statusCode === "number" && err.statusCode >= 400 ? err.statusCode : 500;
+  app.setErrorHandler((err: unknown, req, reply) => {
+    const e = err as { statusCode?: unknown; message?: unknown };
+    const status = typeof e.statusCode === "number" && e.statusCode >= 400 ? e.statusCode : 500;
     if (status >= 500) req.log.error({ err, url: req.url }, "api request failed");
-    void reply.code(status).send({ error: status >= 500 ? "internal error" : err.message });
+    void reply.code(status).send({ error: status >= 500 ? "internal error" : String(e.message) });
   });
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({ error: `no route ${req.method} ${req.url.split("?")[0]}` });
