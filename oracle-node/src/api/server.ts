@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyInstance } from "fastify";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "../log/logger";
@@ -43,7 +43,7 @@ function buildApp(opts: ApiServerOptions) {
   const app = Fastify({
     loggerInstance: logger.child({ component: "api" }),
     // The dashboard polls every few seconds: per-request info lines would drown the round logs.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,
   });
@@ -88,6 +88,7 @@ function buildApp(opts: ApiServerOptions) {
     return reply.type(opts.metrics.registry.contentType).send(body);
   });
 
+  app.get("/favicon.ico", async (_req, reply) => reply.code(204).send());
   app.get("/", async (_req, reply) => reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(DASHBOARD_HTML));
 
   app.get("/api/state", async (_req, reply) => {
