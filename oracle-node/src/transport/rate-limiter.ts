@@ -1,0 +1,23 @@
+/** A token bucket per key (a peer's address, a remote IP): `take` is false when it is empty. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly capacity: number,
+    private readonly refillPerSecond: number,
+  ) {}
+
+  take(key: string, now = Date.now()): boolean {
+    let b = this.buckets.get(key);
+    if (!b) {
+      if (this.buckets.size > 10_000) this.buckets.clear(); // bounded memory under address spraying
+      b = { tokens: this.capacity, at: now };
+      this.buckets.set(key, b);
+    }
+    b.tokens = Math.min(this.capacity, b.tokens + ((now - b.at) / 1000) * this.refillPerSecond);
+    b.at = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+}
