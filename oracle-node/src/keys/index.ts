@@ -1,0 +1,6 @@
+export { createKeystore, writeKeystore, loadKeystore, readKeystoreAddress } from "./keystore";
+export type { KdfCost, KeystoreWriteOptions } from "./keystore";
+export { readPassword, readSecret, KeyError, MIN_PASSWORD_LENGTH } from "./password";
+export type { PasswordSource } from "./password";
+export { loadSigner } from "./signer";
+export type { SignerSource } from "./signer";
