@@ -1,0 +1,141 @@
+import { describe, expect, it } from "vitest";
+import { Wallet } from "ethers";
+import { leaderIndex, transmitPosition } from "./leader";
+import { deviates, overdue, roundDue } from "./round-decision";
+import { observationSigner, signObservation } from "./observation";
+import { buildReportProposal, type CollectedObservation } from "./build-report";
+import { checkReportProposal, type CheckContext } from "./check-report";
+import { EpochVotes } from "./pacemaker";
+import { reportAnswer } from "./report-answer";
+
+const DIGEST = "0x0001" + "ab".repeat(26) + "00000005";
+const keys = Array.from({ length: 4 }, (_, i) => new Wallet("0x" + (i + 1).toString(16).padStart(64, "0")));
+const signers = keys.map((k) => k.address);
+const ctx = { configDigest: DIGEST, epoch: 3, round: 2 };
+
+function observe(observer: number, feedIndex: number, value: bigint, c = ctx): CollectedObservation {
+  return { observer, feedIndex, value, signature: signObservation(keys[observer].signingKey, c, feedIndex, value) };
+}
+
+function checkCtx(over: Partial<CheckContext> = {}): CheckContext {
+  return {
+    ...ctx,
+    f: 1,
+    signers,
+    feeds: new Set([0, 1]),
+    own: new Map([[0, 100_000n]]),
+    toleranceBps: () => 100,
+    nowSec: 1_700_000_000,
+    maxClockSkewSec: 30,
+    ...over,
+  };
+}
+
+describe("leader rotation", () => {
+  it("is deterministic, visits every oracle, and starts from the digest's seed", () => {
+    const seq = Array.from({ length: 8 }, (_, e) => leaderIndex(e, 4, DIGEST));
+    expect(seq).toEqual([1, 2, 3, 0, 1, 2, 3, 0]); // seed 5 mod 4 = 1
+    expect(transmitPosition(1, 0, 4, DIGEST)).toBe(0);
+    expect(transmitPosition(0, 0, 4, DIGEST)).toBe(3);
+  });
+});
+
+describe("round decision", () => {
+  const schedule = { deviationBps: 50, heartbeatSec: 60 };
+  it("fires at exactly the threshold, in integer arithmetic", () => {
+    expect(deviates(100_500n, 100_000n, 50)).toBe(true);
+    expect(deviates(100_499n, 100_000n, 50)).toBe(false);
+    expect(deviates(99_500n, 100_000n, 50)).toBe(true);
+  });
+  it("reports first, deviation, heartbeat, or nothing", () => {
+    expect(roundDue(1n, { answer: null, updatedAt: 0 }, schedule, 0)).toBe("first");
+    expect(roundDue(100_600n, { answer: 100_000n, updatedAt: 1000 }, schedule, 1_000_000)).toBe("deviation");
+    expect(roundDue(100_000n, { answer: 100_000n, updatedAt: 1000 }, schedule, 1_060_000)).toBe("heartbeat");
+    expect(roundDue(100_100n, { answer: 100_000n, updatedAt: 1000 }, schedule, 1_059_999)).toBeNull();
+  });
+  it("raises the follower's alarm only well past the threshold or the heartbeat's grace", () => {
+    expect(overdue(100_600n, { answer: 100_000n, updatedAt: 1000 }, schedule, 1_000_000, 5_000)).toBe(false);
+    expect(overdue(101_000n, { answer: 100_000n, updatedAt: 1000 }, schedule, 1_000_000, 5_000)).toBe(true);
+    expect(overdue(100_000n, { answer: 100_000n, updatedAt: 1000 }, schedule, 1_065_000, 5_000)).toBe(true);
+  });
+});
+
+describe("observations", () => {
+  it("recover to their signer and to nobody else once any bound field changes", () => {
+    const sig = signObservation(keys[0].signingKey, ctx, 1, 42n);
+    expect(observationSigner(ctx, 1, 42n, sig)).toBe(signers[0]);
+    expect(observationSigner(ctx, 1, 43n, sig)).not.toBe(signers[0]);
+    expect(observationSigner({ ...ctx, round: 3 }, 1, 42n, sig)).not.toBe(signers[0]);
+    expect(observationSigner(ctx, 0, 42n, sig)).not.toBe(signers[0]);
+    expect(observationSigner(ctx, 1, 42n, "0x" + "00".repeat(65))).toBeNull();
+  });
+});
+
+describe("report building and checking", () => {
+  const collected = [observe(2, 0, 100_020n), observe(0, 0, 100_000n), observe(3, 0, 99_990n), observe(1, 1, 5n), observe(3, 1, 6n)];
+
+  it("builds feeds with 2f+1 observations, sorted, and leaves the rest out", () => {
+    const { proposal, missing } = buildReportProposal(collected, [1, 0], 1, 1_700_000_000);
+    expect(missing).toEqual([1]);
+    expect(proposal?.feeds).toHaveLength(1);
+    expect(proposal?.feeds[0]).toMatchObject({ feedIndex: 0, observers: [3, 0, 2], observations: ["99990", "100000", "100020"] });
+    expect(reportAnswer([99_990n, 100_000n, 100_020n])).toBe(100_000n);
+  });
+
+  it("accepts an honest proposal and computes the answers", () => {
+    const { proposal } = buildReportProposal(collected, [0], 1, 1_700_000_000);
+    const r = checkReportProposal(proposal!, checkCtx());
+    expect(r).toEqual({ ok: true, answers: new Map([[0, 100_000n]]) });
+  });
+
+  it("refuses forged, repeated, unsorted, short, foreign and far-off proposals", () => {
+    const { proposal } = buildReportProposal(collected, [0], 1, 1_700_000_000);
+    const p = proposal!;
+    const feed = p.feeds[0];
+    const variants: Array<[string, unknown]> = [
+      ["not signed", { ...p, feeds: [{ ...feed, observations: ["99990", "100000", "900000"] }] }],
+      ["repeated observer", { ...p, feeds: [{ ...feed, observers: [3, 0, 0] }] }],
+      ["not sorted", { ...p, feeds: [{ ...feed, observations: ["100000", "99990", "100020"], observers: [0, 3, 2], signatures: [feed.signatures[1], feed.signatures[0], feed.signatures[2]] }] }],
+      ["fewer than 2f+1", { ...p, feeds: [{ feedIndex: 0, observers: [3, 0], observations: ["99990", "100000"], signatures: feed.signatures.slice(0, 2) }] }],
+      ["not a feed of this committee", { ...p, feeds: [{ ...feed, feedIndex: 7 }] }],
+      ["too far from now", { ...p, observationsTimestamp: 1_600_000_000 }],
+    ];
+    for (const [reason, bad] of variants) {
+      const r = checkReportProposal(bad as typeof p, checkCtx());
+      expect(r.ok, reason).toBe(false);
+      expect((r as { reason: string }).reason).toContain(reason);
+    }
+  });
+
+  it("refuses an answer beyond its tolerance of the follower's own observation", () => {
+    const far = [observe(0, 0, 200_000n), observe(1, 0, 200_010n), observe(2, 0, 200_020n)];
+    const { proposal } = buildReportProposal(far, [0], 1, 1_700_000_000);
+    const r = checkReportProposal(proposal!, checkCtx());
+    expect(r.ok).toBe(false);
+    expect((r as { reason: string }).reason).toContain("beyond 100 bps");
+  });
+
+  it("refuses observations signed for another round", () => {
+    const other = { ...ctx, round: 1 };
+    const stale = [observe(0, 0, 100_000n, other), observe(1, 0, 100_000n, other), observe(2, 0, 100_000n, other)];
+    const { proposal } = buildReportProposal(stale, [0], 1, 1_700_000_000);
+    expect(checkReportProposal(proposal!, checkCtx()).ok).toBe(false);
+  });
+});
+
+describe("pacemaker votes", () => {
+  it("joins at f+1 votes and enters at 2f+1", () => {
+    const v = new EpochVotes();
+    v.record(0, 5);
+    expect(v.joinable(1)).toBe(-1);
+    v.record(1, 6);
+    expect(v.joinable(1)).toBe(5);
+    expect(v.enterable(1)).toBe(-1);
+    v.record(2, 5);
+    expect(v.enterable(1)).toBe(5);
+    v.record(2, 4); // votes never go down
+    expect(v.enterable(1)).toBe(5);
+    v.prune(5);
+    expect(v.joinable(1)).toBe(-1);
+  });
+});

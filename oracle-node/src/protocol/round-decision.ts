@@ -1,0 +1,51 @@
+/**
+ * The round-start decision, a pure function: report a feed when the new value deviates from the
+ * on-chain answer by at least the feed's threshold, or when its heartbeat has elapsed since the
+ * last on-chain update, or when the feed has no answer yet. Deviation is compared exactly in
+ * integer feed units: |new - old| * 10_000 >= threshold_bps * |old| (no float, no rounding).
+ */
+export type RoundReason = "first" | "deviation" | "heartbeat";
+
+export interface FeedSchedule {
+  /** Deviation threshold in basis points of the on-chain answer. */
+  deviationBps: number;
+  /** Seconds after the last on-chain update when a round is due anyway. */
+  heartbeatSec: number;
+}
+
+export interface OnchainView {
+  /** The on-chain answer in feed units, or null before the first round. */
+  answer: bigint | null;
+  /** Block timestamp of that answer, unix seconds. */
+  updatedAt: number;
+}
+
+export function deviates(value: bigint, reference: bigint, thresholdBps: number): boolean {
+  if (!Number.isInteger(thresholdBps) || thresholdBps < 0) throw new RangeError(`threshold must be whole bps, got ${thresholdBps}`);
+  const diff = value > reference ? value - reference : reference - value;
+  const ref = reference < 0n ? -reference : reference;
+  if (ref === 0n) return diff > 0n;
+  return diff * 10_000n >= BigInt(thresholdBps) * ref;
+}
+
+/** Why a round is due for this feed now, or null when it is not. */
+export function roundDue(value: bigint, onchain: OnchainView, schedule: FeedSchedule, nowMs: number): RoundReason | null {
+  if (onchain.answer === null) return "first";
+  if (deviates(value, onchain.answer, schedule.deviationBps)) return "deviation";
+  if (nowMs >= (onchain.updatedAt + schedule.heartbeatSec) * 1000) return "heartbeat";
+  return null;
+}
+
+/**
+ * The follower's alarm: a feed is overdue when this node's own value deviates by
+ * ALARM_FACTOR x the threshold (honest nodes' values differ by a few bps, so a median this far
+ * off must have been reported) or its heartbeat is past by the grace. Used by the pacemaker:
+ * an overdue feed that stays overdue for the progress timeout means the leader is failing.
+ */
+export const ALARM_FACTOR = 2;
+
+export function overdue(value: bigint | null, onchain: OnchainView, schedule: FeedSchedule, nowMs: number, graceMs: number): boolean {
+  if (onchain.answer === null) return value !== null;
+  if (value !== null && deviates(value, onchain.answer, schedule.deviationBps * ALARM_FACTOR)) return true;
+  return nowMs >= (onchain.updatedAt + schedule.heartbeatSec) * 1000 + graceMs;
+}
