@@ -1,0 +1,32 @@
+import { get, isRecord, list, tsMs } from "../extract";
+import { splitPair, usdAsUsdt } from "../symbols";
+import { venueAdapter } from "../venue-adapter";
+
+/** HTX (Huobi), GET /market/detail/merged?symbol=btcusdt: JSON numbers; errors as status:"error". */
+export const htx = venueAdapter({
+  id: "htx",
+  defaultBaseUrl: "https://api.huobi.pro",
+  rateLimit: { capacity: 100, refillPerSec: 15, penaltyMs: 10_000, note: "4,500 req / 5 min per IP" },
+  maxBatch: 1,
+  defaultSymbol(pair) {
+    const { base, quote } = splitPair(pair);
+    return (base + usdAsUsdt(quote)).toLowerCase();
+  },
+  path: ([s]) => `/market/detail/merged?symbol=${encodeURIComponent(s!)}`,
+  bodyError(body) {
+    if (!isRecord(body) || body.status !== "error") return null;
+    const code = String(body["err-code"] ?? "");
+    const message = `${code} ${String(body["err-msg"] ?? "")}`;
+    if (/frequency|limit/i.test(code)) return { failure: "rate-limited", message };
+    if (/symbol/i.test(message)) return { failure: "unknown-symbol", message };
+    return { failure: "http-error", message };
+  },
+  entries: (body) => [get(body, "tick")],
+  read: (tick, body) => ({
+    price: get(tick, "close", "tick"),
+    bid: list(get(tick, "bid", "tick") ?? [], "tick.bid")[0],
+    ask: list(get(tick, "ask", "tick") ?? [], "tick.ask")[0],
+    volume: get(tick, "amount", "tick"),
+    timestamp: tsMs(get(body, "ts"), "ts"),
+  }),
+});

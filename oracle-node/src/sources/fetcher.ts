@@ -1,0 +1,116 @@
+import type { Logger } from "../log/logger";
+import { SourceError } from "../quotes/quote";
+import { RateLimiter } from "./http/rate-limiter";
+import { Semaphore } from "./http/semaphore";
+import type { RateLimitSpec, SourceAdapter, SourceContext, SourceRequest, SourceResult } from "./types";
+
+/** In-flight HTTP requests per node: enough for 15 venues at once, gentle on a small host. */
+export const DEFAULT_CONCURRENCY = 32;
+
+export interface FetchJob {
+  sourceId: string;
+  adapter: SourceAdapter;
+  requests: SourceRequest[];
+  /** Replaces the adapter's scheme and host (simulator, mirror). */
+  baseUrl?: string;
+}
+
+export interface SourceFetcherOptions {
+  /** Bound on in-flight HTTP requests across all sources (default DEFAULT_CONCURRENCY). */
+  concurrency?: number;
+  /** Per-source token-bucket overrides; `false` disables local rate limiting (simulator, benchmarks). */
+  rateLimits?: Record<string, Pick<RateLimitSpec, "capacity" | "refillPerSec">> | false;
+  logger?: Logger;
+  /** Clock for the limiters (tests). */
+  clock?: () => number;
+}
+
+export type RoundContext = Omit<SourceContext, "baseUrl" | "limiter" | "semaphore">;
+
+export interface FetchStats {
+  /** HTTP attempts sent, per source id, since the fetcher was created. */
+  requests: Map<string, number>;
+}
+
+/**
+ * One round of fetching for a node: every source at once (in-flight requests bounded), each
+ * venue's pairs in as few requests as its batch endpoint allows, each source behind its own
+ * token bucket that persists across rounds. A failing source only fails its own results.
+ */
+export class SourceFetcher {
+  private readonly limiters = new Map<string, RateLimiter>();
+  private readonly semaphore: Semaphore;
+  readonly stats: FetchStats = { requests: new Map() };
+
+  constructor(private readonly opts: SourceFetcherOptions = {}) {
+    this.semaphore = new Semaphore(opts.concurrency ?? DEFAULT_CONCURRENCY);
+  }
+
+  /** The limiter of a source (created on first use, sized from the adapter's documented limit). */
+  limiterFor(sourceId: string, adapter: SourceAdapter): RateLimiter | undefined {
+    if (this.opts.rateLimits === false) return undefined;
+    let limiter = this.limiters.get(sourceId);
+    if (!limiter) {
+      limiter = new RateLimiter(this.opts.rateLimits?.[sourceId] ?? adapter.rateLimit, this.opts.clock);
+      this.limiters.set(sourceId, limiter);
+    }
+    return limiter;
+  }
+
+  /**
+   * Fetches every job; the map holds, per source id, one result per request in request order.
+   * Jobs sharing a source id are merged into one adapter call (so they batch together) and
+   * their results concatenated in job order. Never rejects.
+   */
+  async fetchAll(jobs: FetchJob[], ctx: RoundContext): Promise<Map<string, SourceResult[]>> {
+    const merged = new Map<string, FetchJob>();
+    for (const job of jobs) {
+      const prev = merged.get(job.sourceId);
+      if (prev) prev.requests = [...prev.requests, ...job.requests];
+      else merged.set(job.sourceId, { ...job, requests: [...job.requests] });
+    }
+    const entries = await Promise.all(
+      [...merged.values()].map(async (job): Promise<[string, SourceResult[]]> => [job.sourceId, await this.fetchJob(job, ctx)]),
+    );
+    return new Map(entries);
+  }
+
+  private async fetchJob(job: FetchJob, ctx: RoundContext): Promise<SourceResult[]> {
+    const started = Date.now();
+    const sourceCtx: SourceContext = {
+      ...ctx,
+      baseUrl: job.baseUrl,
+      limiter: this.limiterFor(job.sourceId, job.adapter),
+      semaphore: this.semaphore,
+      onRequest: (id, url) => {
+        this.stats.requests.set(job.sourceId, (this.stats.requests.get(job.sourceId) ?? 0) + 1);
+        ctx.onRequest?.(id, url);
+      },
+    };
+    let results: SourceResult[];
+    try {
+      results = await job.adapter.fetch(job.requests, sourceCtx);
+      if (!Array.isArray(results) || results.length !== job.requests.length) {
+        throw new Error(`adapter returned ${Array.isArray(results) ? results.length : typeof results} results for ${job.requests.length} requests`);
+      }
+    } catch (err) {
+      const error = err instanceof SourceError ? err : new SourceError("malformed", job.sourceId, err instanceof Error ? err.message : String(err));
+      results = job.requests.map(() => ({ ok: false, error }));
+    }
+    const log = this.opts.logger ?? ctx.logger;
+    if (log) {
+      const failed = results.filter((r) => !r.ok) as Array<{ ok: false; error: SourceError }>;
+      const classes: Record<string, number> = {};
+      for (const f of failed) classes[f.error.failure] = (classes[f.error.failure] ?? 0) + 1;
+      log.debug({ source: job.sourceId, pairs: job.requests.length, failed: failed.length, classes, ms: Date.now() - started }, "source fetched");
+    }
+    return results;
+  }
+
+  /** Total HTTP attempts sent since creation (benchmarks: requests per round). */
+  totalRequests(): number {
+    let n = 0;
+    for (const v of this.stats.requests.values()) n += v;
+    return n;
+  }
+}

@@ -1,0 +1,170 @@
+import { SourceError, type FailureClass } from "../quotes/quote";
+import { buildQuote, toSourceError } from "./build-quote";
+import { PayloadError, type RawQuote } from "./extract";
+import { httpGet, snippet, type HttpResponse } from "./http/client";
+import { JsonSyntaxError, parseJsonLossless } from "./http/parse-json";
+import { checkSymbol } from "./symbols";
+import type { RateLimitSpec, SourceAdapter, SourceContext, SourceRequest, SourceResult } from "./types";
+
+/** A quote older than this does not describe the market a feed polls every few seconds. */
+export const DEFAULT_MAX_QUOTE_AGE_MS = 120_000;
+
+/** What a venue's adapter file declares; venueAdapter() turns it into a SourceAdapter. */
+export interface VenueSpec {
+  id: string;
+  defaultBaseUrl: string;
+  rateLimit: RateLimitSpec;
+  maxAgeMs?: number;
+  /** Most symbols one request may carry; 1 when the venue has no batch endpoint. */
+  maxBatch: number;
+  defaultSymbol(pair: string): string;
+  /**
+   * The key this request is fetched under; default: the configured symbol or defaultSymbol.
+   * CoinGecko and CryptoCompare fold the pair's quote currency into it.
+   */
+  resolveSymbol?(req: SourceRequest): string;
+  /** Documented path and query for these symbols, starting with "/". */
+  path(symbols: string[]): string;
+  /** Rate-limiter cost of one request for n symbols (weight); default 1. */
+  cost?(n: number): number;
+  /**
+   * An error the venue reports in the body or status (often inside HTTP 200), or null.
+   * Called for every status before anything else reads the body; body is undefined when it
+   * is not JSON.
+   */
+  bodyError(body: unknown, status: number): BodyError | null;
+  /** The payload entry for each symbol, aligned with `symbols`; undefined = venue lacks it. */
+  entries(body: unknown, symbols: string[]): unknown[];
+  /** Raw fields of one entry; throws PayloadError on a shape it does not recognise. */
+  read(entry: unknown, body: unknown, symbol: string): RawQuote;
+}
+
+export interface BodyError {
+  failure: FailureClass;
+  message: string;
+  /** For rate-limit answers that say how long to stay away. */
+  retryAfterMs?: number;
+}
+
+interface Fetched {
+  raw: RawQuote;
+  receivedAt: number;
+}
+
+type SymbolResult = { ok: true; value: Fetched } | { ok: false; error: SourceError };
+
+/** Builds a SourceAdapter from a venue spec: batching, HTTP, parsing, validation, classification. */
+export function venueAdapter(spec: VenueSpec): SourceAdapter {
+  const maxAgeMs = spec.maxAgeMs ?? DEFAULT_MAX_QUOTE_AGE_MS;
+  const resolve = (req: SourceRequest) =>
+    checkSymbol(spec.resolveSymbol ? spec.resolveSymbol(req) : (req.symbol?.trim() || spec.defaultSymbol(req.pair)));
+
+  async function fetchChunk(symbols: string[], ctx: SourceContext): Promise<Map<string, SymbolResult>> {
+    const url = joinUrl(ctx.baseUrl ?? spec.defaultBaseUrl, spec.path(symbols));
+    const { body, receivedAt } = await httpGet(spec.id, url, ctx, {
+      cost: spec.cost?.(symbols.length) ?? 1,
+      penaltyMs: spec.rateLimit.penaltyMs,
+      interpret: (res) => interpret(spec, res),
+    });
+    let entries: unknown[];
+    try {
+      entries = spec.entries(body, symbols);
+      if (!Array.isArray(entries) || entries.length !== symbols.length) throw new PayloadError("malformed", "entries misaligned");
+    } catch (err) {
+      throw toSourceError(spec.id, err);
+    }
+    const out = new Map<string, SymbolResult>();
+    symbols.forEach((sym, i) => {
+      const entry = entries[i];
+      if (entry === undefined || entry === null) {
+        out.set(sym, { ok: false, error: new SourceError("unknown-symbol", spec.id, `no ${sym} in the answer`) });
+        return;
+      }
+      try {
+        out.set(sym, { ok: true, value: { raw: spec.read(entry, body, sym), receivedAt } });
+      } catch (err) {
+        out.set(sym, { ok: false, error: toSourceError(spec.id, err) });
+      }
+    });
+    return out;
+  }
+
+  /** A batch naming one unknown symbol fails whole at most venues: then ask one by one. */
+  async function fetchSymbols(symbols: string[], ctx: SourceContext): Promise<Map<string, SymbolResult>> {
+    try {
+      return await fetchChunk(symbols, ctx);
+    } catch (err) {
+      const error = toSourceError(spec.id, err);
+      if (error.failure === "unknown-symbol" && symbols.length > 1) {
+        ctx.logger?.info({ source: spec.id, symbols: symbols.length }, "batch named an unknown symbol; fetching one by one");
+        const parts = await Promise.all(symbols.map((s) => fetchSymbols([s], ctx)));
+        return new Map(parts.flatMap((m) => [...m]));
+      }
+      return new Map(symbols.map((s) => [s, { ok: false, error }]));
+    }
+  }
+
+  return {
+    id: spec.id,
+    defaultBaseUrl: spec.defaultBaseUrl,
+    rateLimit: spec.rateLimit,
+    batch: spec.maxBatch > 1,
+    maxAgeMs,
+    defaultSymbol: (pair) => spec.defaultSymbol(pair),
+    async fetch(reqs, ctx) {
+      try {
+        const keys: Array<string | SourceError> = reqs.map((r) => {
+          try {
+            return resolve(r);
+          } catch (err) {
+            return new SourceError("unknown-symbol", spec.id, err instanceof Error ? err.message : String(err));
+          }
+        });
+        const unique = [...new Set(keys.filter((k): k is string => typeof k === "string"))];
+        const chunks: string[][] = [];
+        for (let i = 0; i < unique.length; i += spec.maxBatch) chunks.push(unique.slice(i, i + spec.maxBatch));
+        const maps = await Promise.all(chunks.map((c) => fetchSymbols(c, ctx)));
+        const bySymbol = new Map(maps.flatMap((m) => [...m]));
+        return reqs.map((req, i): SourceResult => {
+          const key = keys[i]!;
+          if (key instanceof SourceError) return { ok: false, error: key };
+          const r = bySymbol.get(key);
+          if (!r) return { ok: false, error: new SourceError("malformed", spec.id, `no result for ${key}`) };
+          if (!r.ok) return r;
+          return buildQuote(spec.id, req.pair, r.value.raw, r.value.receivedAt, ctx, ctx.maxAgeMs ?? maxAgeMs);
+        });
+      } catch (err) {
+        // Last line of defence: an adapter never throws, whatever a payload did to it.
+        const error = toSourceError(spec.id, err);
+        return reqs.map(() => ({ ok: false, error }));
+      }
+    },
+  };
+}
+
+/** Parses the body (keeping every digit), surfaces the venue's own error, then the status. */
+function interpret(spec: VenueSpec, res: HttpResponse): { body: unknown; receivedAt: number } {
+  let body: unknown;
+  let syntax: string | undefined;
+  try {
+    body = parseJsonLossless(res.text);
+  } catch (err) {
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    syntax = err.message;
+  }
+  let own: ReturnType<VenueSpec["bodyError"]>;
+  try {
+    own = spec.bodyError(body, res.status);
+  } catch {
+    own = null; // an error shape we do not recognise: fall through to status and parsing
+  }
+  if (own) throw new SourceError(own.failure, spec.id, own.message, own.retryAfterMs);
+  if (res.status < 200 || res.status > 299) throw new SourceError("http-error", spec.id, `HTTP ${res.status}: ${snippet(res.text)}`);
+  if (syntax !== undefined) throw new SourceError("malformed", spec.id, `not JSON (${syntax}): ${snippet(res.text, 60)}`);
+  return { body, receivedAt: res.receivedAt };
+}
+
+/** Base URL (scheme + host, maybe a prefix) plus the documented path and query. */
+export function joinUrl(base: string, path: string): string {
+  return base.replace(/\/+$/, "") + path;
+}
