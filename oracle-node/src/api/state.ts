@@ -62,6 +62,11 @@ export interface FeedView {
   onchain: OnchainAnswer | null;
   /** Count of rounds this node saw land on chain for the feed since it started. */
   rounds: number;
+  /**
+   * Per source, how many of this node's rounds dropped it since the node started (failures,
+   * validation and filter verdicts together). Sources never dropped may be absent.
+   */
+  dropCounts: Record<string, number>;
   /** Why the node refused to observe last time, or null. */
   refusal: string | null;
   sources: SourceView[];
