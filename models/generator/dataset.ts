@@ -1,0 +1,80 @@
+import { parseDecimal, type Fixed } from "../../oracle-node/src/quotes/decimal";
+import type { Quote } from "../../oracle-node/src/quotes/quote";
+import { median } from "../../oracle-node/src/aggregate/median";
+import { computeFeatures, NUM_FEATURES, updateHistory, viewRound } from "../../oracle-node/src/filter/features";
+import { prepareRound } from "../../oracle-node/src/filter/prepare";
+import { FilterState } from "../../oracle-node/src/filter/state";
+import type { Scenario, SimRow } from "./market";
+
+/** Feature rows with labels and weights, ready for the trainer. */
+export interface Dataset {
+  x: Float32Array;
+  y: Uint8Array;
+  w: Float32Array;
+  /** Attack family (or "honest") of each row, for per-family reports. */
+  family: string[];
+  rows: number;
+}
+
+export function rowToQuote(r: Pick<SimRow, "source" | "price" | "bid" | "ask" | "volume">, pair: string, at: number): Quote {
+  return {
+    source: r.source,
+    pair,
+    price: parseDecimal(r.price),
+    bid: r.bid !== undefined ? parseDecimal(r.bid) : undefined,
+    ask: r.ask !== undefined ? parseDecimal(r.ask) : undefined,
+    volume: r.volume !== undefined ? parseDecimal(r.volume) : undefined,
+    receivedAt: at,
+  };
+}
+
+/**
+ * Turns simulated scenarios into feature rows with the exact code the node runs (prepareRound,
+ * computeFeatures, updateHistory). History is built as an ideal filter would: the labelled-honest
+ * quotes are the ones kept and their median is the accepted answer.
+ */
+export function buildDataset(scenarios: readonly Scenario[]): Dataset {
+  let cap = 1 << 16;
+  let x = new Float32Array(cap * NUM_FEATURES);
+  let y = new Uint8Array(cap);
+  let w = new Float32Array(cap);
+  const family: string[] = [];
+  let rows = 0;
+  for (const sc of scenarios) {
+    const state = new FilterState();
+    const hist = state.feed(sc.name);
+    for (const round of sc.rounds) {
+      const now = round.ts * 1000;
+      const bySource = new Map(round.rows.map((r) => [r.source, r]));
+      const { valid } = prepareRound(round.rows.map((r) => rowToQuote(r, sc.name, now)), now);
+      if (valid.length === 0) continue;
+      if (rows + valid.length > cap) {
+        cap *= 2;
+        const nx = new Float32Array(cap * NUM_FEATURES);
+        nx.set(x);
+        x = nx;
+        const ny = new Uint8Array(cap);
+        ny.set(y);
+        y = ny;
+        const nw = new Float32Array(cap);
+        nw.set(w);
+        w = nw;
+      }
+      const view = viewRound(valid);
+      computeFeatures(valid, view, hist, x, rows);
+      const kept: boolean[] = [];
+      const keptPrices: Fixed[] = [];
+      valid.forEach((q, i) => {
+        const r = bySource.get(q.source)!;
+        y[rows + i] = r.label;
+        w[rows + i] = r.weight;
+        family.push(r.family);
+        kept.push(r.label === 0);
+        if (r.label === 0) keptPrices.push(q.price);
+      });
+      rows += valid.length;
+      updateHistory(hist, valid, view, kept, keptPrices.length ? median(keptPrices) : null);
+    }
+  }
+  return { x: x.subarray(0, rows * NUM_FEATURES), y: y.subarray(0, rows), w: w.subarray(0, rows), family, rows };
+}

@@ -1,0 +1,319 @@
+import { toFloat, type Fixed } from "../quotes/decimal";
+import type { Quote } from "../quotes/quote";
+import type { FeedHistory, SourceHistory } from "./state";
+
+/**
+ * The feature vector of the anomaly model: the one definition used by training (models/), the
+ * backtest and the live node. For each valid quote of a round it describes
+ *  - the round's cross-section: deviation from the median (log, robust units), from the median
+ *    weighted by each venue's normal volume, from the venue's usual basis; rank, dispersion, count;
+ *  - the source's own history: its return since its last quote, alone and against the market's,
+ *    how long its price (and whole quote) has not changed, volume and spread against its own
+ *    EWMA normal and against the round;
+ *  - the feed's accepted answers: deviation from the last one, in bps and in units of the feed's
+ *    recent volatility, and how far the whole round's median moved from it.
+ * A genuine move every venue shows moves the median with it, so the cross-section features stay
+ * small; the anchor features alone never decide (the model sees both, trained on genuine crashes).
+ *
+ * Every value goes through slog (sign * log1p |x|) or a clip, so exponent errors and garbage give
+ * large but bounded inputs. Floats are used here only as model inputs, never as prices.
+ */
+export const FEATURE_NAMES = [
+  "dev_bps",
+  "dev_robust_z",
+  "dev_wmedian_bps",
+  "dev_basis_bps",
+  "rank",
+  "n_sources",
+  "dispersion_bps",
+  "own_return_bps",
+  "own_return_vs_market_bps",
+  "rounds_since_last",
+  "has_history",
+  "price_unchanged_rounds",
+  "row_unchanged_rounds",
+  "volume_z",
+  "volume_share",
+  "has_volume",
+  "spread_bps",
+  "spread_z",
+  "spread_vs_round",
+  "has_book",
+  "dev_anchor_bps",
+  "dev_anchor_z",
+  "median_vs_anchor_bps",
+  "feed_vol_bps",
+  "has_anchor",
+] as const;
+export const NUM_FEATURES = FEATURE_NAMES.length;
+
+const BP = 1e-4;
+/** Robust sigma floor of a round (log units): venues agreeing to the tick must not make 1 bp look huge. */
+const MIN_ROUND_SIGMA = 1 * BP;
+/** Per-round volatility floor of a feed (log units), same reason for a calm stablecoin. */
+const MIN_FEED_SIGMA = 1 * BP;
+/** A zero spread (bid = ask) is treated as this relative spread, so its log stays finite. */
+const MIN_REL_SPREAD = 0.1 * BP;
+/** EWMA weight of volume and spread normals: ~20 rounds of memory. */
+const NORMAL_ALPHA = 0.05;
+/** Normals update on every quote during warm-up, then only on quotes the filter kept. */
+const NORMAL_WARMUP = 10;
+/** sd floors (log units): 24 h volume is smooth, so without a floor a 1 % change would be 10 sigma. */
+const VOLUME_SD_FLOOR = 0.05;
+const SPREAD_SD_FLOOR = 0.25;
+/** EWMA weight of a venue's basis to the median: ~50 rounds, slower than drifts we want to see. */
+const BASIS_ALPHA = 0.02;
+/** EWMA weight of the feed's per-round variance of accepted answers. */
+const VAR_ALPHA = 0.05;
+/** After this many rounds without an accepted answer the anchor resyncs to the raw median, so a
+ * feed that refused through a real regime change cannot lock itself out forever. */
+export const ANCHOR_RESYNC_ROUNDS = 60;
+/** Bound of z-scores before slog. */
+const Z_CLIP = 1e4;
+
+function slog(x: number): number {
+  return x >= 0 ? Math.log1p(x) : -Math.log1p(-x);
+}
+function clip(x: number, lo: number, hi: number): number {
+  return x < lo ? lo : x > hi ? hi : x;
+}
+function medianOf(values: number[]): number {
+  const s = values.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+function weightedMedian(values: number[], weights: number[]): number {
+  const idx = values.map((_, i) => i).sort((a, b) => values[a] - values[b]);
+  let total = 0;
+  for (const w of weights) total += w;
+  let acc = 0;
+  for (const i of idx) {
+    acc += weights[i];
+    if (acc >= total / 2) return values[i];
+  }
+  return values[idx[idx.length - 1]];
+}
+
+/** Per-quote floats derived once per round and reused by the history update. */
+export interface RoundView {
+  logs: number[];
+  /** Relative spread, NaN when the quote has no book. */
+  spreads: number[];
+  /** log volume, NaN when the quote has no volume. */
+  logVolumes: number[];
+  keys: string[];
+  /** log median of the round's quotes. */
+  medianLog: number;
+}
+
+function quoteKey(q: Quote): string {
+  return `${q.price}|${q.bid ?? ""}|${q.ask ?? ""}|${q.volume ?? ""}`;
+}
+
+/** Reads the floats the features need from validated quotes (every price > 0). */
+export function viewRound(quotes: readonly Quote[]): RoundView {
+  const n = quotes.length;
+  const logs = new Array<number>(n);
+  const spreads = new Array<number>(n);
+  const logVolumes = new Array<number>(n);
+  const keys = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const q = quotes[i];
+    const p = toFloat(q.price);
+    logs[i] = Math.log(p);
+    spreads[i] =
+      q.bid !== undefined && q.ask !== undefined ? Math.max((toFloat(q.ask) - toFloat(q.bid)) / p, MIN_REL_SPREAD) : NaN;
+    logVolumes[i] = q.volume !== undefined && q.volume > 0n ? Math.log(toFloat(q.volume)) : NaN;
+    keys[i] = quoteKey(q);
+  }
+  return { logs, spreads, logVolumes, keys, medianLog: n > 0 ? medianOf(logs) : NaN };
+}
+
+function feedSigma(h: FeedHistory): number {
+  return Math.max(Math.sqrt(h.varN > 0 ? h.varPerRound : 0), MIN_FEED_SIGMA);
+}
+
+/**
+ * Writes the features of every quote of one feed's round into `out` (row-major, NUM_FEATURES per
+ * row) starting at row `row0`. `quotes` must already be validated and deduplicated by source.
+ */
+export function computeFeatures(
+  quotes: readonly Quote[],
+  view: RoundView,
+  hist: FeedHistory,
+  out: Float32Array,
+  row0 = 0,
+): void {
+  const n = quotes.length;
+  if (n === 0) return;
+  const { logs, spreads, logVolumes } = view;
+  const m = view.medianLog;
+  const absDev = logs.map((l) => Math.abs(l - m));
+  const rawSigma = 1.4826 * medianOf(absDev);
+  const sigma = Math.max(rawSigma, MIN_ROUND_SIGMA);
+  const fSigma = feedSigma(hist);
+  const anchor = hist.anchorLog;
+
+  // Normal volume: the venue's EWMA when known, else its current volume; weights sqrt of it so a
+  // single giant venue cannot carry the weighted median alone.
+  const normVol = new Array<number>(n);
+  const knownVols: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const h = hist.sources[quotes[i].source];
+    const lv = h && h.volN >= 3 ? h.volMean : logVolumes[i];
+    normVol[i] = lv;
+    if (!Number.isNaN(lv)) knownVols.push(lv);
+  }
+  const medVol = knownVols.length ? medianOf(knownVols) : NaN;
+  const weights = normVol.map((lv) => (Number.isNaN(lv) || Number.isNaN(medVol) ? 1 : Math.exp(0.5 * clip(lv - medVol, -20, 20))));
+  const wm = weightedMedian(logs, weights);
+  const knownSpreads = spreads.filter((s) => !Number.isNaN(s));
+  const medSpreadLog = knownSpreads.length ? Math.log(medianOf(knownSpreads)) : NaN;
+
+  const order = logs.map((_, i) => i).sort((a, b) => logs[a] - logs[b]);
+  const rank = new Array<number>(n);
+  order.forEach((i, r) => (rank[i] = n > 1 ? r / (n - 1) - 0.5 : 0));
+
+  for (let i = 0; i < n; i++) {
+    const q = quotes[i];
+    const l = logs[i];
+    const h: SourceHistory | undefined = hist.sources[q.source];
+    const o = (row0 + i) * NUM_FEATURES;
+    out[o + 0] = slog((l - m) / BP);
+    out[o + 1] = slog(clip((l - m) / sigma, -Z_CLIP, Z_CLIP));
+    out[o + 2] = slog((l - wm) / BP);
+    out[o + 3] = slog((l - m - (h && h.basisN > 0 ? h.basis : 0)) / BP);
+    out[o + 4] = rank[i];
+    out[o + 5] = n / 10;
+    out[o + 6] = slog(rawSigma / BP);
+    if (h) {
+      const ret = l - h.lastLog;
+      out[o + 7] = slog(ret / BP);
+      out[o + 8] = slog((ret - (m - h.lastMarketLog)) / BP);
+      out[o + 9] = Math.log1p(Math.max(hist.rounds - h.lastRound, 0));
+      out[o + 10] = 1;
+      const samePrice = Math.abs(ret) === 0;
+      out[o + 11] = Math.log1p(samePrice ? h.priceUnchanged + 1 : 0);
+      out[o + 12] = Math.log1p(view.keys[i] === h.lastKey ? h.rowUnchanged + 1 : 0);
+    } else {
+      out[o + 7] = 0;
+      out[o + 8] = 0;
+      out[o + 9] = 0;
+      out[o + 10] = 0;
+      out[o + 11] = 0;
+      out[o + 12] = 0;
+    }
+    const lv = logVolumes[i];
+    if (!Number.isNaN(lv)) {
+      out[o + 13] =
+        h && h.volN >= 3 ? slog(clip((lv - h.volMean) / Math.max(Math.sqrt(h.volVar), VOLUME_SD_FLOOR), -Z_CLIP, Z_CLIP)) : 0;
+      out[o + 14] = Number.isNaN(medVol) ? 0 : clip(normVol[i] - medVol, -10, 10);
+      out[o + 15] = 1;
+    } else {
+      out[o + 13] = 0;
+      out[o + 14] = 0;
+      out[o + 15] = 0;
+    }
+    const sp = spreads[i];
+    if (!Number.isNaN(sp)) {
+      const ls = Math.log(sp);
+      out[o + 16] = slog(sp / BP);
+      out[o + 17] =
+        h && h.sprN >= 3 ? slog(clip((ls - h.sprMean) / Math.max(Math.sqrt(h.sprVar), SPREAD_SD_FLOOR), -Z_CLIP, Z_CLIP)) : 0;
+      out[o + 18] = clip(ls - medSpreadLog, -10, 10);
+      out[o + 19] = 1;
+    } else {
+      out[o + 16] = 0;
+      out[o + 17] = 0;
+      out[o + 18] = 0;
+      out[o + 19] = 0;
+    }
+    if (anchor !== null) {
+      out[o + 20] = slog((l - anchor) / BP);
+      out[o + 21] = slog(clip((l - anchor) / fSigma, -Z_CLIP, Z_CLIP));
+      out[o + 22] = slog((m - anchor) / BP);
+      out[o + 24] = 1;
+    } else {
+      out[o + 20] = 0;
+      out[o + 21] = 0;
+      out[o + 22] = 0;
+      out[o + 24] = 0;
+    }
+    out[o + 23] = slog(fSigma / BP);
+  }
+}
+
+function ewma(mean: number, variance: number, n: number, x: number, alpha: number): [number, number] {
+  if (n === 0) return [x, 0];
+  const a = Math.max(alpha, 1 / (n + 1));
+  const d = x - mean;
+  const m = mean + a * d;
+  return [m, (1 - a) * (variance + a * d * d)];
+}
+
+/**
+ * Folds one round into the history, after the filter decided. `kept[i]` says whether quote i
+ * survived; `answer` is the accepted observation (null when the node refused).
+ */
+export function updateHistory(
+  hist: FeedHistory,
+  quotes: readonly Quote[],
+  view: RoundView,
+  kept: readonly boolean[],
+  answer: Fixed | null,
+): void {
+  const round = hist.rounds + 1;
+  const m = view.medianLog;
+  for (let i = 0; i < quotes.length; i++) {
+    const src = quotes[i].source;
+    const l = view.logs[i];
+    let h = hist.sources[src];
+    if (!h) {
+      h = {
+        lastLog: l, lastRound: round, lastMarketLog: m, priceUnchanged: 0, rowUnchanged: 0, lastKey: view.keys[i],
+        volMean: 0, volVar: 0, volN: 0, sprMean: 0, sprVar: 0, sprN: 0, basis: 0, basisN: 0,
+      };
+      hist.sources[src] = h;
+    } else {
+      h.priceUnchanged = l === h.lastLog ? h.priceUnchanged + 1 : 0;
+      h.rowUnchanged = view.keys[i] === h.lastKey ? h.rowUnchanged + 1 : 0;
+      h.lastLog = l;
+      h.lastRound = round;
+      h.lastMarketLog = m;
+      h.lastKey = view.keys[i];
+    }
+    const trusted = kept[i];
+    const lv = view.logVolumes[i];
+    if (!Number.isNaN(lv) && (trusted || h.volN < NORMAL_WARMUP)) {
+      [h.volMean, h.volVar] = ewma(h.volMean, h.volVar, h.volN, lv, NORMAL_ALPHA);
+      h.volN++;
+    }
+    const sp = view.spreads[i];
+    if (!Number.isNaN(sp) && (trusted || h.sprN < NORMAL_WARMUP)) {
+      [h.sprMean, h.sprVar] = ewma(h.sprMean, h.sprVar, h.sprN, Math.log(sp), NORMAL_ALPHA);
+      h.sprN++;
+    }
+    if (trusted) {
+      h.basis = h.basisN === 0 ? l - m : h.basis + BASIS_ALPHA * (l - m - h.basis);
+      h.basisN++;
+    }
+  }
+  if (answer !== null && answer > 0n) {
+    const a = Math.log(toFloat(answer));
+    if (hist.anchorLog !== null) {
+      const gap = Math.max(hist.anchorAge + 1, 1);
+      const r2 = ((a - hist.anchorLog) * (a - hist.anchorLog)) / gap;
+      hist.varPerRound = hist.varN === 0 ? r2 : hist.varPerRound + Math.max(VAR_ALPHA, 1 / (hist.varN + 1)) * (r2 - hist.varPerRound);
+      hist.varN++;
+    }
+    hist.anchorLog = a;
+    hist.anchorAge = 0;
+  } else {
+    hist.anchorAge++;
+    if (hist.anchorAge >= ANCHOR_RESYNC_ROUNDS && quotes.length > 0) {
+      hist.anchorLog = m;
+      hist.anchorAge = 0;
+    }
+  }
+  hist.rounds = round;
+}

@@ -1,0 +1,177 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Fixed } from "../quotes/decimal";
+import type { Quote } from "../quotes/quote";
+import { median } from "../aggregate/median";
+import { madFilter } from "../aggregate/mad-filter";
+import { halfIqr } from "../aggregate/confidence";
+import { computeFeatures, FEATURE_NAMES, NUM_FEATURES, updateHistory, viewRound, type RoundView } from "./features";
+import { ModelLoadError, OnnxScorer } from "./onnx-scorer";
+import { prepareRound } from "./prepare";
+import type { FilterState } from "./state";
+
+export type FilterKind = "onnx" | "mad" | "none";
+
+export interface FilterConfig {
+  kind: FilterKind;
+  /** ONNX model path; defaults to the committed models/anomaly-detector.onnx. */
+  modelPath?: string;
+  /** Drop a quote whose score is above this; defaults to the threshold in the model's meta file. */
+  threshold?: number;
+}
+
+export interface FeedRoundInput {
+  feedId: string;
+  quotes: Quote[];
+  /** Fewer surviving quotes than this and the node refuses to observe the round. */
+  minSources: number;
+  /** Round time, unix ms (injected so backtests replay history). */
+  now: number;
+}
+
+export interface DroppedQuote {
+  source: string;
+  reason: string;
+  /** The model's score, for quotes the anomaly model dropped. */
+  score?: number;
+}
+
+export interface FeedRoundResult {
+  feedId: string;
+  /** Fixed-point median of the surviving quotes; null = the node refuses this round. */
+  observation: Fixed | null;
+  /** Quotes that went into the median (0 when refused). */
+  used: number;
+  kept: Quote[];
+  dropped: DroppedQuote[];
+  /** Half the interquartile range of the kept quotes, fixed-point (0 when refused). */
+  confidence: Fixed;
+  refusedReason?: string;
+}
+
+export interface RoundFilter {
+  readonly kind: FilterKind;
+  readonly threshold: number | null;
+  /** Filters every feed of one round; updates `state` (the per-source and per-feed history). */
+  run(round: readonly FeedRoundInput[], state: FilterState): Promise<FeedRoundResult[]>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MODEL_PATH = join(__dirname, "..", "..", "..", "models", "anomaly-detector.onnx");
+
+/** The model's companion file: threshold chosen at training time and the feature names it expects. */
+export interface ModelMeta {
+  threshold: number;
+  features: string[];
+}
+
+export function metaPathFor(modelPath: string): string {
+  return modelPath.replace(/\.onnx$/, "") + ".meta.json";
+}
+
+function loadMeta(modelPath: string): ModelMeta {
+  const p = metaPathFor(modelPath);
+  if (!existsSync(p)) throw new ModelLoadError(`anomaly model meta file not found: ${p} (needed for the threshold and feature list)`);
+  let meta: ModelMeta;
+  try {
+    meta = JSON.parse(readFileSync(p, "utf8")) as ModelMeta;
+  } catch (err) {
+    throw new ModelLoadError(`anomaly model meta file ${p} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof meta.threshold !== "number" || !(meta.threshold > 0 && meta.threshold < 1)) {
+    throw new ModelLoadError(`anomaly model meta file ${p}: threshold must be a number in (0, 1)`);
+  }
+  if (!Array.isArray(meta.features) || meta.features.join(",") !== FEATURE_NAMES.join(",")) {
+    throw new ModelLoadError(
+      `anomaly model meta file ${p}: the model was trained on features [${String(meta.features)}], this node computes [${FEATURE_NAMES.join(",")}]; retrain with npm run model:train`,
+    );
+  }
+  return meta;
+}
+
+/**
+ * Builds the node's round filter: validation -> features -> one batched ONNX inference for every
+ * quote of every feed -> drop scores above the threshold -> median. `mad` and `none` are the
+ * baselines. A missing or corrupt model is an error here, never a silent fallback.
+ */
+export async function createFilter(cfg: FilterConfig): Promise<RoundFilter> {
+  if (cfg.kind !== "onnx" && cfg.kind !== "mad" && cfg.kind !== "none") {
+    throw new Error(`unknown filter kind ${JSON.stringify(cfg.kind)} (expected onnx, mad or none)`);
+  }
+  if (cfg.threshold !== undefined && !(cfg.threshold > 0 && cfg.threshold < 1)) {
+    throw new Error(`filter threshold must be in (0, 1), got ${cfg.threshold}`);
+  }
+  let scorer: OnnxScorer | null = null;
+  let threshold: number | null = null;
+  if (cfg.kind === "onnx") {
+    const modelPath = cfg.modelPath ?? DEFAULT_MODEL_PATH;
+    const meta = loadMeta(modelPath);
+    scorer = await OnnxScorer.load(modelPath);
+    threshold = cfg.threshold ?? meta.threshold;
+  }
+  let buffer = new Float32Array(1024 * NUM_FEATURES);
+  return {
+    kind: cfg.kind,
+    threshold,
+    async close() {
+      await scorer?.close();
+    },
+    async run(round, state) {
+      const prepared = round.map((f) => {
+        const { valid, rejected } = prepareRound(f.quotes, f.now);
+        return { input: f, valid, rejected, view: viewRound(valid) as RoundView };
+      });
+      let scores: Float32Array | null = null;
+      const offsets: number[] = [];
+      if (scorer) {
+        let rows = 0;
+        for (const p of prepared) {
+          offsets.push(rows);
+          rows += p.valid.length;
+        }
+        if (buffer.length < rows * NUM_FEATURES) buffer = new Float32Array(rows * NUM_FEATURES * 2);
+        prepared.forEach((p, k) => computeFeatures(p.valid, p.view, state.feed(p.input.feedId), buffer, offsets[k]));
+        scores = await scorer.score(buffer.subarray(0, rows * NUM_FEATURES), rows);
+      }
+      return prepared.map((p, k): FeedRoundResult => {
+        const { input, valid, rejected, view } = p;
+        const dropped: DroppedQuote[] = rejected.map((r) => ({ ...r }));
+        const keptMask = new Array<boolean>(valid.length).fill(true);
+        if (scores) {
+          for (let i = 0; i < valid.length; i++) {
+            const s = scores[offsets[k] + i];
+            if (!(s <= threshold!)) {
+              keptMask[i] = false;
+              dropped.push({ source: valid[i].source, reason: `anomaly score ${s.toFixed(3)} above ${threshold}`, score: s });
+            }
+          }
+        } else if (cfg.kind === "mad") {
+          const r = madFilter(valid.map((q) => q.price));
+          for (const i of r.dropped) {
+            keptMask[i] = false;
+            dropped.push({ source: valid[i].source, reason: "more than 3 robust sigma from the round median" });
+          }
+        }
+        const kept = valid.filter((_, i) => keptMask[i]);
+        const minSources = Math.max(1, input.minSources);
+        let observation: Fixed | null = null;
+        let refusedReason: string | undefined;
+        if (kept.length < minSources) {
+          refusedReason = `only ${kept.length} of ${input.quotes.length} quotes survived the filter (minimum ${minSources})`;
+        } else {
+          observation = median(kept.map((q) => q.price));
+        }
+        updateHistory(state.feed(input.feedId), valid, view, keptMask, observation);
+        return {
+          feedId: input.feedId,
+          observation,
+          used: observation === null ? 0 : kept.length,
+          kept,
+          dropped,
+          confidence: observation === null ? 0n : halfIqr(kept.map((q) => q.price)),
+          refusedReason,
+        };
+      });
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * The filter's memory: what the features need from earlier rounds, per feed and per source.
+ * Small, plain and serializable (toJSON / fromJSON) so the node can persist it between restarts
+ * and a backtest can replay it round by round exactly as a live node would have built it.
+ */
+
+/** One source's history within one feed. Prices in natural-log units, times in unix ms. */
+export interface SourceHistory {
+  /** log price of its last valid quote. */
+  lastLog: number;
+  /** The feed's round counter at its last valid quote. */
+  lastRound: number;
+  /** log of the round median at its last valid quote (the market it saw then). */
+  lastMarketLog: number;
+  /** Consecutive rounds its price has been exactly equal to the previous one. */
+  priceUnchanged: number;
+  /** Consecutive rounds its whole quote (price, bid, ask, volume) has repeated exactly. */
+  rowUnchanged: number;
+  /** Raw text key of its last quote, to detect exact repeats. */
+  lastKey: string;
+  /** EWMA mean and variance of log 24 h volume, and how many updates went in. */
+  volMean: number;
+  volVar: number;
+  volN: number;
+  /** EWMA mean and variance of log relative spread ((ask - bid) / price). */
+  sprMean: number;
+  sprVar: number;
+  sprN: number;
+  /** EWMA of its log deviation from the round median while trusted: its usual basis. */
+  basis: number;
+  basisN: number;
+}
+
+/** One feed's history. */
+export interface FeedHistory {
+  /** log of the last accepted (signed) answer, null before the first one. */
+  anchorLog: number | null;
+  /** Rounds since the anchor was last set by an accepted answer. */
+  anchorAge: number;
+  /** EWMA of the squared per-round log change of the accepted answer. */
+  varPerRound: number;
+  varN: number;
+  /** Rounds seen so far (a counter, so history does not depend on the round interval). */
+  rounds: number;
+  sources: Record<string, SourceHistory>;
+}
+
+const STATE_VERSION = 1;
+
+export class FilterState {
+  readonly feeds = new Map<string, FeedHistory>();
+
+  feed(feedId: string): FeedHistory {
+    let f = this.feeds.get(feedId);
+    if (!f) {
+      f = { anchorLog: null, anchorAge: 0, varPerRound: 0, varN: 0, rounds: 0, sources: {} };
+      this.feeds.set(feedId, f);
+    }
+    return f;
+  }
+
+  toJSON(): { version: number; feeds: Record<string, FeedHistory> } {
+    return { version: STATE_VERSION, feeds: Object.fromEntries(this.feeds) };
+  }
+
+  /** Restores a persisted state; throws a clear error on anything that is not one. */
+  static fromJSON(json: unknown): FilterState {
+    const s = new FilterState();
+    if (typeof json !== "object" || json === null) throw new Error("filter state: not an object");
+    const o = json as { version?: unknown; feeds?: unknown };
+    if (o.version !== STATE_VERSION) throw new Error(`filter state: unsupported version ${String(o.version)}`);
+    if (typeof o.feeds !== "object" || o.feeds === null) throw new Error("filter state: feeds missing");
+    for (const [id, raw] of Object.entries(o.feeds as Record<string, unknown>)) {
+      s.feeds.set(id, checkFeed(id, raw));
+    }
+    return s;
+  }
+}
+
+const FEED_NUMBERS = ["anchorAge", "varPerRound", "varN", "rounds"] as const;
+const SOURCE_NUMBERS = [
+  "lastLog", "lastRound", "lastMarketLog", "priceUnchanged", "rowUnchanged", "volMean", "volVar", "volN",
+  "sprMean", "sprVar", "sprN", "basis", "basisN",
+] as const;
+
+function checkFeed(id: string, raw: unknown): FeedHistory {
+  const f = raw as FeedHistory;
+  if (typeof f !== "object" || f === null) throw new Error(`filter state: feed ${id} is not an object`);
+  for (const k of FEED_NUMBERS) {
+    if (typeof f[k] !== "number" || !Number.isFinite(f[k])) throw new Error(`filter state: feed ${id}.${k} is not a number`);
+  }
+  if (f.anchorLog !== null && (typeof f.anchorLog !== "number" || !Number.isFinite(f.anchorLog))) {
+    throw new Error(`filter state: feed ${id}.anchorLog is not a number or null`);
+  }
+  if (typeof f.sources !== "object" || f.sources === null) throw new Error(`filter state: feed ${id}.sources missing`);
+  const sources: Record<string, SourceHistory> = {};
+  for (const [src, sraw] of Object.entries(f.sources)) {
+    const h = sraw as SourceHistory;
+    for (const k of SOURCE_NUMBERS) {
+      if (typeof h?.[k] !== "number" || !Number.isFinite(h[k])) {
+        throw new Error(`filter state: feed ${id}.sources.${src}.${k} is not a number`);
+      }
+    }
+    if (typeof h.lastKey !== "string") throw new Error(`filter state: feed ${id}.sources.${src}.lastKey is not a string`);
+    sources[src] = { ...h };
+  }
+  return {
+    anchorLog: f.anchorLog, anchorAge: f.anchorAge, varPerRound: f.varPerRound, varN: f.varN,
+    rounds: f.rounds, sources,
+  };
+}
