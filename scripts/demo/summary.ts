@@ -1,0 +1,25 @@
+/**
+ * The headless demo's result: one JSON line,
+ * {"feeds":[{"id":...,"rounds":N,"answer":"...","fair":"...","dropped":{"source":count}}]}.
+ * answer and fair are exact decimal strings; dropped counts the rounds of the reporting node in
+ * which each source was left out (failures and filter verdicts together).
+ */
+export interface FeedSummary {
+  id: string;
+  rounds: number;
+  answer: string;
+  fair: string;
+  dropped: Record<string, number>;
+}
+
+export function summaryLine(feeds: FeedSummary[]): string {
+  return JSON.stringify({
+    feeds: feeds.map((f) => ({
+      id: f.id,
+      rounds: f.rounds,
+      answer: f.answer,
+      fair: f.fair,
+      dropped: Object.fromEntries(Object.entries(f.dropped).filter(([, n]) => n > 0).sort(([a], [b]) => a.localeCompare(b))),
+    })),
+  });
+}

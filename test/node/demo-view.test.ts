@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { bps, formatAge, renderView, shortDecimal } from "../../scripts/demo/view";
+import { summaryLine } from "../../scripts/demo/summary";
+
+describe("demo terminal view", () => {
+  it("shows per feed the fair price, answer, confidence, age, rounds and the dropped sources with why", () => {
+    const now = 1_800_000_000_000;
+    const text = renderView(
+      { title: "AI oracle network demo", lines: ["dashboard http://127.0.0.1:1234/"], events: ["12:00:01 flash crash on kraken BTC/USD"] },
+      [
+        { id: "BTC/USD", fair: "67001.234567891", answer: "67000.5", confidence: "6.7", updatedAt: now / 1000 - 4, rounds: 7, droppedNow: [{ source: "kraken", reason: "model score 0.991" }] },
+        { id: "EUR/USD", fair: "1.0842", answer: null, confidence: null, updatedAt: null, rounds: 0, droppedNow: [] },
+      ],
+      now,
+    );
+    const lines = text.split("\n");
+    const btc = lines.find((l) => l.startsWith("BTC/USD"))!;
+    expect(btc).toContain("67001.23");
+    expect(btc).toContain("67000.5");
+    expect(btc).toContain("(1.0)");
+    expect(btc).toContain("4s");
+    expect(btc).toContain("kraken: model score 0.991");
+    const eur = lines.find((l) => l.startsWith("EUR/USD"))!;
+    expect(eur).toContain("none");
+    expect(text).toContain("dashboard http://127.0.0.1:1234/");
+    expect(text).toContain("flash crash on kraken");
+  });
+
+  it("formats helpers exactly enough for a glance", () => {
+    expect(bps("1.5", "10000")).toBe("1.5");
+    expect(bps("1", "0")).toBe("");
+    expect(formatAge(null, 0)).toBe("–");
+    expect(formatAge(100, 400_000)).toBe("5m");
+    expect(shortDecimal("1.08421234")).toBe("1.084212");
+    expect(shortDecimal("67001.234567")).toBe("67001.23");
+    expect(shortDecimal(null)).toBe("–");
+  });
+});
+
+describe("demo summary line", () => {
+  it("is one JSON line in the documented shape, zero counts left out", () => {
+    const line = summaryLine([{ id: "BTC/USD", rounds: 5, answer: "67000.5", fair: "67001.2", dropped: { kraken: 3, binance: 0, bitstamp: 1 } }]);
+    expect(line).not.toContain("\n");
+    expect(JSON.parse(line)).toEqual({ feeds: [{ id: "BTC/USD", rounds: 5, answer: "67000.5", fair: "67001.2", dropped: { bitstamp: 1, kraken: 3 } }] });
+  });
+});
