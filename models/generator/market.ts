@@ -69,6 +69,27 @@ export const TRAIN_PROFILE: Profile = {
   attacks: [0, 4],
 };
 
+/**
+ * The held-out evaluation's ranges: shifted away from training (bigger and smaller attacks, longer
+ * drifts and freezes, pumps that take most venues more often, different genuine moves).
+ */
+export const HELDOUT_PROFILE: Profile = {
+  spikeMag: [0.003, 9],
+  spikeRounds: [3, 150],
+  flashDrop: [0.1, 0.99],
+  flashRounds: [5, 60],
+  driftMag: [0.01, 0.5],
+  driftRounds: [60, 500],
+  frozenRounds: [60, 500],
+  pumpMag: [0.02, 6],
+  pumpRounds: [20, 250],
+  pumpMajority: 0.6,
+  crashMove: [0.2, 0.65],
+  crashRounds: [30, 250],
+  jumpMove: [0.03, 0.2],
+  attacks: [1, 4],
+};
+
 export interface SimRow {
   source: string;
   price: string;

@@ -40,12 +40,30 @@ function stats(errors: number[]): ErrorStats {
   return { rounds: s.length, mean, p99: percentile(s, 0.99), max: s.length ? s[s.length - 1] : Number.NaN };
 }
 
+/** The raw per-round errors and per-quote counts of one scored result (poolable across scenarios). */
+export interface ScoreSamples {
+  all: number[];
+  attacked: number[];
+  rounds: number;
+  refused: number;
+  attackedRefused: number;
+  over: number;
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+}
+
 /**
  * FORMAT.md's metrics: price error in bps against the truth (all rounds, attacked rounds), refused
  * rounds, rounds over 100 bps, and per quote precision / recall / false-positive rate of `dropped`
  * as a prediction of the label. Refused rounds carry no price, so they count as refused, not as error.
  */
 export function scoreResult(labels: Map<string, 0 | 1>, truth: Map<number, Fixed>, result: readonly ResultRow[]): Metrics {
+  return summarize([collectScore(labels, truth, result)]);
+}
+
+export function collectScore(labels: Map<string, 0 | 1>, truth: Map<number, Fixed>, result: readonly ResultRow[]): ScoreSamples {
   const byRound = new Map<number, { source: string; label: 0 | 1 }[]>();
   for (const [key, label] of labels) {
     const cut = key.indexOf("|");
@@ -54,10 +72,7 @@ export function scoreResult(labels: Map<string, 0 | 1>, truth: Map<number, Fixed
     if (!list) byRound.set(ts, (list = []));
     list.push({ source: key.slice(cut + 1), label });
   }
-  const all: number[] = [];
-  const attacked: number[] = [];
-  let refused = 0, attackedRefused = 0, over = 0;
-  let tp = 0, fp = 0, fn = 0, tn = 0;
+  const s: ScoreSamples = { all: [], attacked: [], rounds: result.length, refused: 0, attackedRefused: 0, over: 0, tp: 0, fp: 0, fn: 0, tn: 0 };
   for (const r of result) {
     const t = truth.get(r.timestamp);
     if (t === undefined) throw new Error(`no true_price for round ${r.timestamp}`);
@@ -66,25 +81,32 @@ export function scoreResult(labels: Map<string, 0 | 1>, truth: Map<number, Fixed
     const dropped = new Set(r.dropped);
     for (const q of quotes) {
       const pred = dropped.has(q.source);
-      if (q.label === 1) pred ? tp++ : fn++;
-      else pred ? fp++ : tn++;
+      if (q.label === 1) pred ? s.tp++ : s.fn++;
+      else pred ? s.fp++ : s.tn++;
     }
     if (r.price === null) {
-      refused++;
-      if (isAttacked) attackedRefused++;
+      s.refused++;
+      if (isAttacked) s.attackedRefused++;
       continue;
     }
     const e = deviationBps(r.price, t);
-    all.push(e);
-    if (isAttacked) attacked.push(e);
-    if (e > BAD_ROUND_BPS) over++;
+    s.all.push(e);
+    if (isAttacked) s.attacked.push(e);
+    if (e > BAD_ROUND_BPS) s.over++;
   }
+  return s;
+}
+
+/** Metrics of one or several (pooled) scored results. */
+export function summarize(list: readonly ScoreSamples[]): Metrics {
+  const sum = (k: "rounds" | "refused" | "attackedRefused" | "over" | "tp" | "fp" | "fn" | "tn") => list.reduce((a, s) => a + s[k], 0);
+  const [tp, fp, fn, tn] = [sum("tp"), sum("fp"), sum("fn"), sum("tn")];
   return {
-    rounds: result.length,
-    refused,
-    roundsOver100Bps: over,
-    all: stats(all),
-    attacked: { ...stats(attacked), refused: attackedRefused },
+    rounds: sum("rounds"),
+    refused: sum("refused"),
+    roundsOver100Bps: sum("over"),
+    all: stats(list.flatMap((s) => s.all)),
+    attacked: { ...stats(list.flatMap((s) => s.attacked)), refused: sum("attackedRefused") },
     precision: tp + fp ? tp / (tp + fp) : Number.NaN,
     recall: tp + fn ? tp / (tp + fn) : Number.NaN,
     falsePositiveRate: fp + tn ? fp / (fp + tn) : Number.NaN,
