@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { attackSchema } from "./attacks";
+import { OUTAGE_KINDS } from "./faults";
+import { SIMULATED_SOURCE_IDS } from "./venue-profiles";
+
+/**
+ * The simulator's control API (under /_sim/), so a simulator started from the CLI can be driven
+ * by another process (the demo, an operator): inject attacks, cause outages, read fair prices.
+ */
+export const CONTROL_PREFIX = "/_sim";
+
+export const outageBody = z.strictObject({ venue: z.enum(SIMULATED_SOURCE_IDS), kind: z.enum(OUTAGE_KINDS) });
+export const latencyBody = z.strictObject({ venue: z.enum(SIMULATED_SOURCE_IDS), ms: z.number().min(0), jitterMs: z.number().min(0).optional() });
+export const shiftBody = z.strictObject({ asset: z.string().min(1), factor: z.number().positive() });
+export const advanceBody = z.strictObject({ steps: z.number().int().min(0).default(1) });
+export const attackBody = attackSchema;
+
+export function issuesText(err: z.ZodError): string {
+  return err.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ");
+}

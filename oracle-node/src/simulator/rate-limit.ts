@@ -1,0 +1,48 @@
+import type { RateLimitSpec } from "./venue-profiles";
+
+/**
+ * Token-bucket rate limiting per venue, with the ban a venue hands out to a client that keeps
+ * hammering after a 429 (Binance answers 418 for it). All clients share one bucket: every
+ * request to the simulator comes from 127.0.0.1, as it would from one node's IP.
+ */
+export type RateDecision = { ok: true } | { ok: false; banned: boolean; retryAfterS: number };
+
+/** Rejected requests while limited before a venue that bans starts answering with a ban. */
+export const BAN_AFTER_REJECTIONS = 5;
+/** Binance's first IP ban lasts two minutes. */
+export const BAN_MS = 120_000;
+
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+  private rejections = 0;
+  private bannedUntil = 0;
+
+  constructor(
+    readonly spec: RateLimitSpec,
+    private readonly bans: boolean,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.tokens = spec.capacity;
+    this.last = now();
+  }
+
+  take(weight = 1): RateDecision {
+    const t = this.now();
+    if (t < this.bannedUntil) return { ok: false, banned: true, retryAfterS: Math.ceil((this.bannedUntil - t) / 1000) };
+    this.tokens = Math.min(this.spec.capacity, this.tokens + ((t - this.last) / 1000) * this.spec.refillPerSec);
+    this.last = t;
+    if (this.tokens >= weight) {
+      this.tokens -= weight;
+      this.rejections = 0;
+      return { ok: true };
+    }
+    this.rejections += 1;
+    if (this.bans && this.rejections > BAN_AFTER_REJECTIONS) {
+      this.bannedUntil = t + BAN_MS;
+      return { ok: false, banned: true, retryAfterS: Math.ceil(BAN_MS / 1000) };
+    }
+    const retryAfterS = Math.max(1, Math.ceil((weight - this.tokens) / this.spec.refillPerSec));
+    return { ok: false, banned: false, retryAfterS };
+  }
+}

@@ -1,0 +1,256 @@
+import type { IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { canonicalPair, splitPair } from "./assets";
+import type { ActiveAttack, AttackInput } from "./attacks";
+import { SimClock, type ClockMode } from "./clock";
+import { advanceBody, attackBody, CONTROL_PREFIX, issuesText, latencyBody, outageBody, shiftBody } from "./control";
+import { noFaults, type OutageKind, type VenueFaults } from "./faults";
+import { SimMarket } from "./market";
+import { PriceModel, type PriceModelOptions, type VenueQuote } from "./price-model";
+import { TokenBucket } from "./rate-limit";
+import { json, type SimResponse } from "./response";
+import { loadScenario } from "./scenario";
+import { createSimServer, emptyStats, type ServerState, type VenueStats } from "./server";
+import { SIMULATED_SOURCE_IDS, VENUE_PROFILES, isSimulatedSourceId, type RateLimitSpec, type SimulatedSourceId } from "./venue-profiles";
+
+/**
+ * The local venue simulator: one HTTP server on 127.0.0.1 answering like every venue and data
+ * API the node reads, driven by the price model or by a replayed scenario file.
+ */
+export interface SimulatorOptions {
+  /** 0 (default) = any free port. */
+  port?: number;
+  host?: "127.0.0.1";
+  model?: PriceModelOptions;
+  /** Shorthand for model.seed. */
+  seed?: number;
+  /** A FORMAT.md quotes file to replay for `scenarioPair`; other pairs come from the model. */
+  scenario?: string;
+  /** The pair the scenario file is served as. Default BTC/USD. */
+  scenarioPair?: string;
+  /** Scenario seconds per wall second. Default 1. */
+  speed?: number;
+  /** Replay the scenario again from its first round after the last. Default false (hold the last round). */
+  loop?: boolean;
+  /** "manual": time moves only on advance() (tests). Default "wall". */
+  clock?: ClockMode;
+  /** "documented" (default): each venue's documented limit; "off": none. */
+  rateLimits?: "documented" | "off";
+  /** Latency added to every answer of every venue, ms. Default 0. */
+  latencyMs?: number;
+}
+
+export interface SimulatorStats {
+  total: number;
+  venues: Record<SimulatedSourceId, VenueStats>;
+}
+
+export interface Simulator {
+  /** http://127.0.0.1:PORT */
+  readonly url: string;
+  readonly port: number;
+  /** The base URL an adapter for `sourceId` uses: http://127.0.0.1:PORT/<sourceId>. */
+  baseUrl(sourceId: string): string;
+  /** Every simulated source's base URL. */
+  baseUrls(): Record<SimulatedSourceId, string>;
+  /** The fair price of a pair now, decimal text (scenario mode: the round's median). */
+  fairPrice(pair: string): string;
+  /** What `sourceId` serves for `pair` now, attacks included; null if it has no quote. */
+  venueQuote(sourceId: SimulatedSourceId, pair: string): VenueQuote | null;
+  /** A weather value as Open-Meteo serves it now. */
+  weather(variable: "temperature_2m" | "relative_humidity_2m" | "wind_speed_10m" | "surface_pressure", latitude: number, longitude: number): string;
+  inject(attack: AttackInput): number;
+  clearAttacks(filter?: { id?: number; venue?: string }): number;
+  attacks(): ActiveAttack[];
+  setOutage(sourceId: SimulatedSourceId, kind: OutageKind): void;
+  setLatency(sourceId: SimulatedSourceId, ms: number, jitterMs?: number): void;
+  /** Replaces a venue's rate limit (null = unlimited) and refills it. */
+  setRateLimit(sourceId: SimulatedSourceId, spec: RateLimitSpec | null): void;
+  /** A market-wide move every venue shows (not an attack): scales an asset's USD value. */
+  shiftMarket(asset: string, factor: number): void;
+  /** Manual clock: moves time `steps` steps (model steps or scenario rounds). Returns the step. */
+  advance(steps?: number): number;
+  /** The current step (model) or scenario round index. */
+  step(): number;
+  stats(): SimulatorStats;
+  resetStats(): void;
+  close(): Promise<void>;
+}
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const host = opts.host ?? "127.0.0.1";
+  const speed = opts.speed ?? 1;
+  if (!(speed > 0)) throw new Error(`simulator speed must be > 0, got ${speed}`);
+  const modelOpts: PriceModelOptions = { ...opts.model, seed: opts.seed ?? opts.model?.seed };
+  let clock: SimClock;
+  let replay: ConstructorParameters<typeof SimMarket>[2];
+  if (opts.scenario !== undefined) {
+    const scenario = loadScenario(opts.scenario);
+    const { base, quote } = splitPair(opts.scenarioPair ?? "BTC/USD");
+    clock = new SimClock(scenario.intervalMs / speed, opts.clock ?? "wall");
+    replay = { scenario, pairKey: canonicalPair(base, quote), loop: opts.loop ?? false };
+  } else {
+    clock = new SimClock((modelOpts.stepMs ?? 1000) / speed, opts.clock ?? "wall");
+  }
+  const model = new PriceModel(modelOpts);
+  const market = new SimMarket(model, clock, replay);
+  if (replay) market.fairPrice(opts.scenarioPair ?? "BTC/USD"); // fails now on an unknown asset
+
+  const faults = new Map<SimulatedSourceId, VenueFaults>();
+  const limits = new Map<SimulatedSourceId, TokenBucket>();
+  const stats = new Map<SimulatedSourceId, VenueStats>();
+  for (const id of SIMULATED_SOURCE_IDS) {
+    faults.set(id, noFaults(opts.latencyMs ?? 0));
+    stats.set(id, emptyStats());
+    const spec = VENUE_PROFILES[id].rateLimit;
+    if (spec && (opts.rateLimits ?? "documented") === "documented") limits.set(id, new TokenBucket(spec, bansClients(id)));
+  }
+
+  let sim: Simulator | undefined;
+  const state: ServerState = {
+    market,
+    faults,
+    limits,
+    stats,
+    control: (req, body, url) => (url.pathname.startsWith(`${CONTROL_PREFIX}/`) || url.pathname === CONTROL_PREFIX ? handleControl(sim as Simulator, req, body, url) : undefined),
+  };
+  const { server, sockets } = createSimServer(state);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host}:${port}`;
+  const requireId = (id: string): SimulatedSourceId => {
+    if (!isSimulatedSourceId(id)) throw new Error(`no simulated source ${JSON.stringify(id)} (known: ${SIMULATED_SOURCE_IDS.join(", ")})`);
+    return id;
+  };
+  let closed: Promise<void> | undefined;
+
+  sim = {
+    url,
+    port,
+    baseUrl: (id) => `${url}/${requireId(id)}`,
+    baseUrls: () => Object.fromEntries(SIMULATED_SOURCE_IDS.map((id) => [id, `${url}/${id}`])) as Record<SimulatedSourceId, string>,
+    fairPrice: (pair) => market.fairPrice(pair),
+    venueQuote: (id, pair) => {
+      const r = market.ticker(requireId(id), splitPair(pair));
+      return r.kind === "ok" ? r.quote : null;
+    },
+    weather: (variable, lat, lon) => market.weather(variable, lat, lon).value,
+    inject: (attack) => market.inject(attack),
+    clearAttacks: (filter) => market.clearAttacks(filter),
+    attacks: () => market.activeAttacks(),
+    setOutage: (id, kind) => {
+      (faults.get(requireId(id)) as VenueFaults).outage = kind;
+    },
+    setLatency: (id, ms, jitterMs = 0) => {
+      if (!(ms >= 0) || !(jitterMs >= 0)) throw new Error("latency must be >= 0 ms");
+      const f = faults.get(requireId(id)) as VenueFaults;
+      f.latencyMs = ms;
+      f.jitterMs = jitterMs;
+    },
+    setRateLimit: (id, spec) => {
+      if (spec === null) limits.delete(requireId(id));
+      else limits.set(requireId(id), new TokenBucket(spec, bansClients(id)));
+    },
+    shiftMarket: (asset, factor) => model.shiftAsset(asset, factor),
+    advance: (steps = 1) => clock.advance(steps),
+    step: () => market.scenarioRound() ?? clock.step(),
+    stats: () => {
+      const venues = Object.fromEntries([...stats].map(([id, s]) => [id, { ...s, byStatus: { ...s.byStatus } }])) as Record<SimulatedSourceId, VenueStats>;
+      return { total: Object.values(venues).reduce((n, s) => n + s.requests, 0), venues };
+    },
+    resetStats: () => {
+      for (const id of SIMULATED_SOURCE_IDS) stats.set(id, emptyStats());
+    },
+    close: () => {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      return closed;
+    },
+  };
+  return sim;
+}
+
+/** Venues that ban an IP which keeps going after a 429 (Binance 418, Bybit 403). */
+function bansClients(id: SimulatedSourceId): boolean {
+  return id === "binance" || id === "bybit";
+}
+
+function handleControl(sim: Simulator, req: IncomingMessage, body: string, url: URL): SimResponse {
+  const path = url.pathname.slice(CONTROL_PREFIX.length) || "/";
+  const parseBody = (): unknown => {
+    try {
+      return body === "" ? {} : JSON.parse(body);
+    } catch {
+      throw new ControlError("body is not JSON");
+    }
+  };
+  try {
+    const route = `${req.method} ${path}`;
+    switch (route) {
+      case "GET /":
+        return json(200, { url: sim.url, step: sim.step(), baseUrls: sim.baseUrls() });
+      case "GET /fair": {
+        const pair = url.searchParams.get("pair");
+        if (!pair) throw new ControlError("query parameter pair is required");
+        return json(200, { pair, price: sim.fairPrice(pair) });
+      }
+      case "GET /quote": {
+        const venue = url.searchParams.get("venue") ?? "";
+        const pair = url.searchParams.get("pair") ?? "";
+        if (!isSimulatedSourceId(venue)) throw new ControlError(`unknown venue ${JSON.stringify(venue)}`);
+        return json(200, { venue, pair, quote: sim.venueQuote(venue, pair) });
+      }
+      case "GET /stats":
+        return json(200, sim.stats());
+      case "GET /attacks":
+        return json(200, sim.attacks().map((a) => ({ ...a, endsAt: Number.isFinite(a.endsAt) ? a.endsAt : null })));
+      case "POST /attacks": {
+        const p = attackBody.safeParse(parseBody());
+        if (!p.success) throw new ControlError(issuesText(p.error));
+        return json(200, { id: sim.inject(p.data) });
+      }
+      case "DELETE /attacks": {
+        const id = url.searchParams.get("id");
+        const venue = url.searchParams.get("venue") ?? undefined;
+        return json(200, { cleared: sim.clearAttacks({ id: id === null ? undefined : Number(id), venue }) });
+      }
+      case "POST /outage": {
+        const p = outageBody.safeParse(parseBody());
+        if (!p.success) throw new ControlError(issuesText(p.error));
+        sim.setOutage(p.data.venue, p.data.kind);
+        return json(200, { ok: true });
+      }
+      case "POST /latency": {
+        const p = latencyBody.safeParse(parseBody());
+        if (!p.success) throw new ControlError(issuesText(p.error));
+        sim.setLatency(p.data.venue, p.data.ms, p.data.jitterMs);
+        return json(200, { ok: true });
+      }
+      case "POST /shift": {
+        const p = shiftBody.safeParse(parseBody());
+        if (!p.success) throw new ControlError(issuesText(p.error));
+        sim.shiftMarket(p.data.asset, p.data.factor);
+        return json(200, { ok: true });
+      }
+      case "POST /advance": {
+        const p = advanceBody.safeParse(parseBody());
+        if (!p.success) throw new ControlError(issuesText(p.error));
+        return json(200, { step: sim.advance(p.data.steps) });
+      }
+      default:
+        return json(404, { error: `no control route ${route}` });
+    }
+  } catch (err) {
+    return json(400, { error: (err as Error).message });
+  }
+}
+
+class ControlError extends Error {}
