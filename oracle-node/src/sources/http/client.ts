@@ -101,7 +101,7 @@ function backOff<T>(error: SourceError, ctx: SourceContext, opts: HttpGetOptions
   return error.retryAfterMs === undefined ? new SourceError("rate-limited", error.source, stripPrefix(error), ms) : error;
 }
 
-function stripPrefix(e: SourceError): string {
+export function stripPrefix(e: SourceError): string {
   const prefix = `${e.source}: ${e.failure}: `;
   return e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
 }
