@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {IFeedProxy} from "./interfaces/IFeedProxy.sol";
+import {IQuorumAggregator} from "./interfaces/IQuorumAggregator.sol";
+
+/// @title FeedProxy
+/// @notice One feed's stable address. Forwards Chainlink reads to feed `feedIndex` of the current
+/// phase's QuorumAggregator by appending the feed index as a trailing calldata word (which plain
+/// Chainlink aggregators ignore, so they can be phases too, with feed index 0).
+/// @dev Proxy round id = phaseId << 64 | round, where round is the feed's own round number (the
+/// low 32 bits of the aggregator round id; the bits above carry the feed index).
+contract FeedProxy is IFeedProxy, Ownable2Step {
+  /// @dev Bits of the aggregator round inside a proxy round id.
+  uint256 private constant PHASE_OFFSET = 64;
+  /// @dev Bits of a feed's own round inside an aggregator round id.
+  uint256 private constant ROUND_BITS = 32;
+  uint256 private constant ROUND_MASK = 0xffffffff;
+
+  /// @dev The current phase: read by every latestRoundData, so one slot.
+  struct Phase {
+    uint16 id;
+    address aggregator;
+    uint8 feedIndex;
+  }
+
+  struct PhaseAggregator {
+    address aggregator;
+    uint8 feedIndex;
+  }
+
+  Phase private s_currentPhase;
+  PhaseAggregator private s_proposed;
+  mapping(uint16 phaseId => PhaseAggregator) private s_phaseAggregators;
+
+  constructor(address owner, address aggregator_, uint8 feedIndex_) Ownable(owner) {
+    _setAggregator(aggregator_, feedIndex_);
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Phases
+  // ----------------------------------------------------------------------------------------------
+
+  /// @inheritdoc IFeedProxy
+  function proposeAggregator(address aggregator_, uint8 feedIndex_) external override onlyOwner {
+    if (aggregator_ == address(0)) revert ZeroAggregator();
+    s_proposed = PhaseAggregator({aggregator: aggregator_, feedIndex: feedIndex_});
+    emit AggregatorProposed(s_currentPhase.aggregator, aggregator_, feedIndex_);
+  }
+
+  /// @inheritdoc IFeedProxy
+  function confirmAggregator(address aggregator_) external override onlyOwner {
+    PhaseAggregator memory proposed = s_proposed;
+    if (proposed.aggregator == address(0)) revert NoProposedAggregator();
+    if (aggregator_ != proposed.aggregator) revert InvalidProposedAggregator(proposed.aggregator, aggregator_);
+    delete s_proposed;
+    _setAggregator(proposed.aggregator, proposed.feedIndex);
+  }
+
+  function _setAggregator(address aggregator_, uint8 feedIndex_) private {
+    if (aggregator_ == address(0)) revert ZeroAggregator();
+    Phase memory current = s_currentPhase;
+    if (current.id == type(uint16).max) revert TooManyPhases();
+    uint16 id = current.id + 1;
+    s_currentPhase = Phase({id: id, aggregator: aggregator_, feedIndex: feedIndex_});
+    s_phaseAggregators[id] = PhaseAggregator({aggregator: aggregator_, feedIndex: feedIndex_});
+    emit AggregatorConfirmed(current.aggregator, aggregator_, id);
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Forwarding helpers
+  // ----------------------------------------------------------------------------------------------
+
+  /// @dev Static-calls `aggregator` with `selector` and the feed index as trailing word.
+  function _call(address aggregator_, bytes4 selector, uint8 feedIndex_) private view returns (bytes memory) {
+    (bool ok, bytes memory ret) = aggregator_.staticcall(abi.encodeWithSelector(selector, uint256(feedIndex_)));
+    if (!ok) _bubble(ret);
+    return ret;
+  }
+
+  function _bubble(bytes memory ret) private pure {
+    assembly ("memory-safe") {
+      revert(add(ret, 32), mload(ret))
+    }
+  }
+
+  /// @dev Splits a proxy round id into its phase's aggregator, feed and aggregator round id.
+  function _phaseRound(
+    uint256 roundId
+  ) private view returns (bool ok, PhaseAggregator memory phase, uint256 aggregatorRoundId) {
+    uint256 id = roundId >> PHASE_OFFSET;
+    uint256 round = roundId & type(uint64).max;
+    if (id > type(uint16).max || round == 0 || round > ROUND_MASK) return (false, phase, 0);
+    phase = s_phaseAggregators[uint16(id)];
+    if (phase.aggregator == address(0)) return (false, phase, 0);
+    return (true, phase, (uint256(phase.feedIndex) << ROUND_BITS) | round);
+  }
+
+  function _proxyRoundId(uint256 phaseId_, uint256 aggregatorRoundId) private pure returns (uint80) {
+    return uint80((phaseId_ << PHASE_OFFSET) | (aggregatorRoundId & ROUND_MASK));
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // AggregatorV3Interface
+  // ----------------------------------------------------------------------------------------------
+
+  /// @notice Latest round of the current phase, with a proxy round id (all zeros before the
+  /// aggregator's first report).
+  function latestRoundData()
+    external
+    view
+    override
+    returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
+  {
+    Phase memory current = s_currentPhase;
+    address aggregator_ = current.aggregator;
+    uint256 feed = current.feedIndex;
+    uint256 aggregatorRoundId;
+    assembly ("memory-safe") {
+      // Forward latestRoundData() ‖ feedIndex and take the five return words. Scratch space and
+      // the free pointer area are reused: nothing else lives in memory yet.
+      let ptr := mload(0x40)
+      mstore(ptr, 0xfeaf968c00000000000000000000000000000000000000000000000000000000)
+      mstore(add(ptr, 4), feed)
+      if iszero(staticcall(gas(), aggregator_, ptr, 36, ptr, 160)) {
+        returndatacopy(ptr, 0, returndatasize())
+        revert(ptr, returndatasize())
+      }
+      // A return shorter than five words is not an aggregator: fail like a failed decode.
+      if lt(returndatasize(), 160) {
+        revert(0, 0)
+      }
+      aggregatorRoundId := mload(ptr)
+      answer := mload(add(ptr, 32))
+      startedAt := mload(add(ptr, 64))
+      updatedAt := mload(add(ptr, 96))
+    }
+    if (aggregatorRoundId == 0) return (0, 0, 0, 0, 0);
+    roundId = _proxyRoundId(current.id, aggregatorRoundId);
+    answeredInRound = roundId;
+  }
+
+  /// @notice A round of any phase, by proxy round id.
+  function getRoundData(
+    uint80 roundId_
+  )
+    external
+    view
+    override
+    returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
+  {
+    (bool ok, PhaseAggregator memory phase, uint256 aggregatorRoundId) = _phaseRound(roundId_);
+    if (!ok) revert RoundNotAvailable(roundId_);
+    (, answer, startedAt, updatedAt, ) = IQuorumAggregator(phase.aggregator).getRoundData(uint80(aggregatorRoundId));
+    return (roundId_, answer, startedAt, updatedAt, roundId_);
+  }
+
+  /// @notice The current aggregator's decimals for this feed.
+  function decimals() external view override returns (uint8) {
+    Phase memory current = s_currentPhase;
+    return abi.decode(_call(current.aggregator, this.decimals.selector, current.feedIndex), (uint8));
+  }
+
+  /// @notice The current aggregator's description of this feed.
+  function description() external view override returns (string memory) {
+    Phase memory current = s_currentPhase;
+    return abi.decode(_call(current.aggregator, this.description.selector, current.feedIndex), (string));
+  }
+
+  /// @notice The current aggregator's version.
+  function version() external view override returns (uint256) {
+    return IQuorumAggregator(s_currentPhase.aggregator).version();
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // AggregatorInterface (v2)
+  // ----------------------------------------------------------------------------------------------
+
+  /// @notice Latest answer of the current phase.
+  function latestAnswer() external view override returns (int256) {
+    Phase memory current = s_currentPhase;
+    return abi.decode(_call(current.aggregator, this.latestAnswer.selector, current.feedIndex), (int256));
+  }
+
+  /// @notice Latest transmission timestamp of the current phase.
+  function latestTimestamp() external view override returns (uint256) {
+    Phase memory current = s_currentPhase;
+    return abi.decode(_call(current.aggregator, this.latestTimestamp.selector, current.feedIndex), (uint256));
+  }
+
+  /// @notice Latest proxy round id (0 before the first report of the current phase).
+  function latestRound() external view override returns (uint256) {
+    Phase memory current = s_currentPhase;
+    uint256 aggregatorRoundId = abi.decode(
+      _call(current.aggregator, this.latestRound.selector, current.feedIndex),
+      (uint256)
+    );
+    return aggregatorRoundId == 0 ? 0 : _proxyRoundId(current.id, aggregatorRoundId);
+  }
+
+  /// @notice Answer of a proxy round, 0 if not held.
+  function getAnswer(uint256 roundId) external view override returns (int256) {
+    (bool ok, PhaseAggregator memory phase, uint256 aggregatorRoundId) = _phaseRound(roundId);
+    return ok ? IQuorumAggregator(phase.aggregator).getAnswer(aggregatorRoundId) : int256(0);
+  }
+
+  /// @notice Transmission timestamp of a proxy round, 0 if not held.
+  function getTimestamp(uint256 roundId) external view override returns (uint256) {
+    (bool ok, PhaseAggregator memory phase, uint256 aggregatorRoundId) = _phaseRound(roundId);
+    return ok ? IQuorumAggregator(phase.aggregator).getTimestamp(aggregatorRoundId) : 0;
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Confidence and phases
+  // ----------------------------------------------------------------------------------------------
+
+  /// @inheritdoc IFeedProxy
+  function latestConfidence() external view override returns (uint80 roundId, uint256 confidence) {
+    Phase memory current = s_currentPhase;
+    uint256 aggregatorRoundId;
+    (aggregatorRoundId, confidence) = abi.decode(
+      _call(current.aggregator, this.latestConfidence.selector, current.feedIndex),
+      (uint80, uint256)
+    );
+    if (aggregatorRoundId == 0) return (0, 0);
+    roundId = _proxyRoundId(current.id, aggregatorRoundId);
+  }
+
+  /// @inheritdoc IFeedProxy
+  function getConfidence(uint80 roundId) external view override returns (uint256) {
+    (bool ok, PhaseAggregator memory phase, uint256 aggregatorRoundId) = _phaseRound(roundId);
+    if (!ok) revert RoundNotAvailable(roundId);
+    return IQuorumAggregator(phase.aggregator).getConfidence(uint80(aggregatorRoundId));
+  }
+
+  /// @inheritdoc IFeedProxy
+  function proposedLatestRoundData()
+    external
+    view
+    override
+    returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
+  {
+    PhaseAggregator memory proposed = s_proposed;
+    if (proposed.aggregator == address(0)) revert NoProposedAggregator();
+    return
+      abi.decode(
+        _call(proposed.aggregator, this.latestRoundData.selector, proposed.feedIndex),
+        (uint80, int256, uint256, uint256, uint80)
+      );
+  }
+
+  /// @inheritdoc IFeedProxy
+  function aggregator() external view override returns (address) {
+    return s_currentPhase.aggregator;
+  }
+
+  /// @inheritdoc IFeedProxy
+  function feedIndex() external view override returns (uint8) {
+    return s_currentPhase.feedIndex;
+  }
+
+  /// @inheritdoc IFeedProxy
+  function phaseId() external view override returns (uint16) {
+    return s_currentPhase.id;
+  }
+
+  /// @inheritdoc IFeedProxy
+  function phaseAggregators(uint16 phaseId_) external view override returns (address, uint8) {
+    PhaseAggregator memory phase = s_phaseAggregators[phaseId_];
+    return (phase.aggregator, phase.feedIndex);
+  }
+
+  /// @inheritdoc IFeedProxy
+  function proposedAggregator() external view override returns (address, uint8) {
+    return (s_proposed.aggregator, s_proposed.feedIndex);
+  }
+
+  /// @inheritdoc IFeedProxy
+  function typeAndVersion() external pure override returns (string memory) {
+    return "FeedProxy 1.0.0";
+  }
+}

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AggregatorV2V3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV2V3Interface.sol";
+
+/// @title IFeedProxy
+/// @notice A stable address for one feed whose aggregator can be replaced in phases, as
+/// Chainlink's EACAggregatorProxy: round ids are phaseId << 64 | round, so every phase's history
+/// stays readable after an upgrade.
+interface IFeedProxy is AggregatorV2V3Interface {
+  /// @notice confirmAggregator named something other than the proposed aggregator.
+  error InvalidProposedAggregator(address proposed, address confirmed);
+  /// @notice No aggregator is proposed.
+  error NoProposedAggregator();
+  /// @notice The aggregator address is zero.
+  error ZeroAggregator();
+  /// @notice The round id names a phase that does not exist or a round its aggregator does not hold.
+  error RoundNotAvailable(uint256 roundId);
+  /// @notice Phase ids are uint16.
+  error TooManyPhases();
+
+  /// @notice An aggregator was proposed for feed `feedIndex` of it.
+  event AggregatorProposed(address indexed current, address indexed proposed, uint8 feedIndex);
+  /// @notice The proposed aggregator is now current, in phase `phaseId`.
+  event AggregatorConfirmed(address indexed previous, address indexed latest, uint16 phaseId);
+
+  /// @notice Proposes a new aggregator (and the feed index inside it). Owner only.
+  function proposeAggregator(address aggregator, uint8 feedIndex) external;
+
+  /// @notice Makes the proposed aggregator current, starting a new phase. Owner only.
+  function confirmAggregator(address aggregator) external;
+
+  /// @notice The current aggregator.
+  function aggregator() external view returns (address);
+
+  /// @notice The feed index inside the current aggregator.
+  function feedIndex() external view returns (uint8);
+
+  /// @notice The current phase id (starts at 1).
+  function phaseId() external view returns (uint16);
+
+  /// @notice Aggregator and feed index of a phase (zero if the phase does not exist).
+  function phaseAggregators(uint16 phaseId) external view returns (address aggregator, uint8 feedIndex);
+
+  /// @notice The proposed aggregator and feed index (zero if none).
+  function proposedAggregator() external view returns (address aggregator, uint8 feedIndex);
+
+  /// @notice latestRoundData of the proposed aggregator (its own round ids), for checking before
+  /// confirming.
+  function proposedLatestRoundData()
+    external
+    view
+    returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
+
+  /// @notice Confidence of the current phase's latest round: proxy round id and confidence.
+  function latestConfidence() external view returns (uint80 roundId, uint256 confidence);
+
+  /// @notice Confidence of a proxy round.
+  function getConfidence(uint80 roundId) external view returns (uint256 confidence);
+
+  /// @notice "FeedProxy 1.0.0".
+  function typeAndVersion() external pure returns (string memory);
+}
