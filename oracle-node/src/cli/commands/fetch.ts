@@ -52,8 +52,8 @@ export function register(program: Command): void {
       const timeoutMs = positiveInt(o.timeoutMs) ?? usage(`--timeout-ms must be a positive integer, got ${o.timeoutMs}`);
       const maxAgeMs = o.maxAgeMs === undefined ? undefined : (positiveInt(o.maxAgeMs) ?? usage(`--max-age-ms must be a positive integer`));
       const maxRetries = o.retries === undefined ? undefined : (nonNegativeInt(o.retries) ?? usage(`--retries must be a non-negative integer`));
-      if (o.baseUrl !== undefined && !/^https?:\/\/[^/?#\s]+\/?$/.test(o.baseUrl)) {
-        usage(`--base-url must be a scheme and host like http://127.0.0.1:8080, got ${o.baseUrl}`);
+      if (o.baseUrl !== undefined && !/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(o.baseUrl)) {
+        usage(`--base-url must be a scheme and host (and optional path prefix) like http://127.0.0.1:8080, got ${o.baseUrl}`);
       }
       const [result] = await adapter.fetch([{ pair: o.pair.toUpperCase(), symbol: o.symbol }], {
         baseUrl: o.baseUrl,
