@@ -1,0 +1,266 @@
+import { z } from "zod";
+import { parseDecimal } from "../quotes/decimal";
+import { GenericSourceConfigSchema } from "../sources/generic-config";
+import { SOURCE_IDS } from "../sources/registry";
+
+/**
+ * The node config file, as one zod schema that is also the TypeScript type. Strict objects
+ * everywhere: an unknown or misspelt key is an error, never silently ignored. Cross-field rules
+ * (known source ids, unique ids, minSources <= sources, one password source, ...) live in
+ * `checkConfig` below so every error names its path. docs/configuration.md documents every key
+ * (a test keeps the two in step).
+ */
+
+/** Feed ids appear in logs, metrics, URLs and the on-chain description: printable and short. */
+const FEED_ID_RE = /^[A-Za-z0-9][A-Za-z0-9/_.:-]{0,63}$/;
+const PAIR_RE = /^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/;
+const SOURCE_ID_RE = /^[a-z][a-z0-9-]{1,39}$/;
+const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
+const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A chain's committee: n <= 31 oracles (the aggregator's limit). */
+export const MAX_ORACLES = 31;
+
+const httpUrl = z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: "must be an http(s) URL (scheme, host, optional path; no query)" });
+const port = z.int().min(1).max(65_535);
+const host = z.string().min(1).regex(/^[A-Za-z0-9.:[\]-]+$/, { message: "must be a host name or IP address" });
+const decimalText = z.string().refine((s) => {
+  try {
+    parseDecimal(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, { message: "must be a decimal number written as a string, e.g. \"1000.5\"" });
+const positiveMs = z.int().positive();
+
+export const FeedSourceSchema = z.strictObject({
+  /** A built-in adapter id (binance, kraken, ...) or the id of a generic source under sources.generic. */
+  id: z.string().regex(SOURCE_ID_RE, { message: "must be 2-40 chars of a-z, 0-9 and '-', starting with a letter" }),
+  /** The venue's own symbol for this feed's pair; default: the adapter's convention. */
+  symbol: z.string().min(1).max(64).optional(),
+  /** Replaces the source's documented scheme and host for this feed only. */
+  baseUrl: httpUrl.optional(),
+});
+
+export const BoundsSchema = z.strictObject({
+  /** Lowest believable answer, decimal text in the pair's units. */
+  min: decimalText.optional(),
+  /** Highest believable answer. */
+  max: decimalText.optional(),
+});
+
+export const FeedSchema = z.strictObject({
+  /** Unique feed id, used in logs, metrics and the dashboard ("BTC/USD"). */
+  id: z.string().regex(FEED_ID_RE, { message: "must be 1-64 chars of letters, digits and / _ . : -" }),
+  /** Human description, also the aggregator's description(). */
+  description: z.string().min(1).max(200),
+  /** Decimals of the on-chain answer (8 for USD pairs, Chainlink style). */
+  decimals: z.int().min(0).max(18),
+  /** The pair every source is asked for, BASE/QUOTE in upper case. */
+  pair: z.string().regex(PAIR_RE, { message: "must look like BASE/QUOTE in upper case, e.g. BTC/USD" }),
+  /** Index of the feed inside the multi-feed aggregator; default: its position in `feeds`. */
+  feedIndex: z.int().min(0).max(255).optional(),
+  sources: z.array(FeedSourceSchema).min(1, { message: "needs at least one source" }),
+  /** Fewest valid, unfiltered quotes the node needs to observe this feed at all. */
+  minSources: z.int().min(1),
+  /** A new round starts when the answer would move by at least this many basis points. */
+  deviationThresholdBps: z.number().positive().max(10_000),
+  /** A new round starts at the latest this long after the last one. */
+  heartbeatSeconds: z.int().positive().max(7 * 24 * 3600),
+  /** How often the node polls this feed's sources. */
+  pollIntervalMs: z.int().min(100).max(3_600_000).default(1_000),
+  /** A report whose answer is further than this from the node's own observation is not signed. */
+  toleranceBps: z.number().positive().max(10_000).default(100),
+  bounds: BoundsSchema.optional(),
+});
+
+export const VenueOverrideSchema = z.strictObject({
+  /** Replaces the venue's documented scheme and host for every feed. */
+  baseUrl: httpUrl.optional(),
+  /** Replaces the documented rate limit the node's own token bucket uses. */
+  rateLimit: z.strictObject({ capacity: z.number().positive(), refillPerSec: z.number().positive() }).optional(),
+});
+
+export const SourcesSchema = z.strictObject({
+  /**
+   * Base URL for every source without an explicit one; `{id}` expands to the source id
+   * ("http://127.0.0.1:8089/{id}" points every venue at the local simulator).
+   */
+  baseUrlTemplate: z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: "must be an http(s) URL, optionally with {id}" }).optional(),
+  /** Per-source overrides by source id. */
+  overrides: z.record(z.string(), VenueOverrideSchema).default({}),
+  /** Generic JSON/CSV sources defined in this file (FX, weather, stocks). */
+  generic: z.array(GenericSourceConfigSchema).default([]),
+  /** "documented": the node throttles itself to each venue's documented limit; "off" for the simulator and benchmarks. */
+  rateLimits: z.enum(["documented", "off"]).default("documented"),
+  /** Per HTTP attempt; the request is aborted when it runs out. */
+  timeoutMs: positiveMs.max(60_000).default(2_000),
+  /** Retries after a timeout or 5xx. */
+  maxRetries: z.int().min(0).max(5).default(1),
+  /** In-flight HTTP requests across all sources. */
+  concurrency: z.int().min(1).max(256).default(32),
+});
+
+export const KeystoreSchema = z.strictObject({
+  /** Encrypted JSON keystore (`oracle-node keys new`). */
+  path: z.string().min(1),
+  /** Name of the environment variable holding the keystore password (not the password). */
+  passwordEnv: z.string().regex(ENV_NAME_RE, { message: "must be an environment variable name, e.g. ORACLE_KEY_PASSWORD" }).optional(),
+  /** A file whose first line is the password (mode 0600). */
+  passwordFile: z.string().min(1).optional(),
+});
+
+export const ChainSchema = z.strictObject({
+  rpcUrl: z.string().regex(/^(https?|wss?):\/\/\S+$/, { message: "must be an http(s) or ws(s) URL" }),
+  chainId: z.int().positive(),
+  /** The multi-feed aggregator every feed of this committee lives in. */
+  aggregator: z.string().regex(ADDRESS_RE, { message: "must be a 0x-prefixed 20-byte hex address" }).optional(),
+  /** JSON file written by `oracle-node deploy` with the deployed addresses (used when aggregator is absent). */
+  addressesFile: z.string().min(1).optional(),
+  /** Blocks to wait before a transmission counts as done. */
+  confirmations: z.int().min(0).max(64).default(1),
+  /** Cap on maxFeePerGas for transmissions and fee bumps, gwei (decimal text). */
+  maxFeePerGasGwei: decimalText.optional(),
+});
+
+export const PeerSchema = z.strictObject({
+  /** The peer's position in the committee (its oracle index on chain). */
+  index: z.int().min(0).max(MAX_ORACLES - 1),
+  /** Base URL of the peer's endpoint. */
+  url: httpUrl,
+  /** The peer's signer address, when known ahead of the on-chain config. */
+  address: z.string().regex(ADDRESS_RE, { message: "must be a 0x-prefixed 20-byte hex address" }).optional(),
+});
+
+export const FilterSchema = z.strictObject({
+  /** onnx: the trained anomaly model; mad: robust-statistics baseline; none: plain median. */
+  kind: z.enum(["onnx", "mad", "none"]).default("onnx"),
+  /** The ONNX model file (kind onnx). */
+  modelPath: z.string().min(1).default("models/anomaly-detector.onnx"),
+  /** Score above which a quote is dropped; default: the model card's threshold. */
+  threshold: z.number().gt(0).lt(1).optional(),
+});
+
+export const TimingSchema = z.strictObject({
+  tickMs: positiveMs.optional(),
+  watchIntervalMs: positiveMs.optional(),
+  roundTimeoutMs: positiveMs.optional(),
+  observationGraceMs: positiveMs.optional(),
+  progressTimeoutMs: positiveMs.optional(),
+  transmitStaggerMs: positiveMs.optional(),
+  minRoundIntervalMs: positiveMs.optional(),
+});
+
+export const NodeSchema = z.strictObject({
+  /** Name in logs and on the dashboard. */
+  name: z.string().min(1).max(64).default("oracle-node"),
+  keystore: KeystoreSchema,
+  chain: ChainSchema,
+  peers: z.array(PeerSchema).default([]),
+  /** Where this node serves its peer endpoint. */
+  listen: z.strictObject({ host: host.default("127.0.0.1"), port: port.default(7001) }).default({ host: "127.0.0.1", port: 7001 }),
+  /** SQLite database (sign claims, filter history, transmissions). */
+  database: z.strictObject({ path: z.string().min(1).default("data/oracle-node.db") }).default({ path: "data/oracle-node.db" }),
+  filter: FilterSchema.default({ kind: "onnx", modelPath: "models/anomaly-detector.onnx" }),
+  /** Health, metrics and dashboard server. */
+  api: z.strictObject({ enabled: z.boolean().default(true), host: host.default("127.0.0.1"), port: port.default(8080) }).default({ enabled: true, host: "127.0.0.1", port: 8080 }),
+  logging: z.strictObject({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") }).default({ level: "info" }),
+  /** Protocol timing overrides; absent keys keep the runtime's defaults. */
+  timing: TimingSchema.default({}),
+});
+
+export const NodeConfigSchema = z
+  .strictObject({
+    /** Config format version. */
+    version: z.literal(1).default(1),
+    node: NodeSchema,
+    sources: SourcesSchema.default({ overrides: {}, generic: [], rateLimits: "documented", timeoutMs: 2_000, maxRetries: 1, concurrency: 32 }),
+    feeds: z.array(FeedSchema).min(1, { message: "needs at least one feed" }),
+  })
+  .superRefine(checkConfig);
+
+export type NodeConfig = z.infer<typeof NodeConfigSchema>;
+export type NodeConfigInput = z.input<typeof NodeConfigSchema>;
+export type FeedConfig = z.infer<typeof FeedSchema>;
+export type FeedSourceConfig = z.infer<typeof FeedSourceSchema>;
+export type SourcesConfig = z.infer<typeof SourcesSchema>;
+export type NodeSettings = z.infer<typeof NodeSchema>;
+export type PeerConfig = z.infer<typeof PeerSchema>;
+
+type Ctx = z.RefinementCtx;
+
+function issue(ctx: Ctx, path: Array<string | number>, message: string): void {
+  ctx.addIssue({ code: "custom", path, message });
+}
+
+function duplicates<T>(items: readonly T[]): Map<T, number[]> {
+  const seen = new Map<T, number[]>();
+  items.forEach((x, i) => seen.set(x, [...(seen.get(x) ?? []), i]));
+  return new Map([...seen].filter(([, idx]) => idx.length > 1));
+}
+
+/** Cross-field rules: every problem becomes one issue at the path it concerns. */
+function checkConfig(cfg: z.infer<ReturnType<typeof rawConfig>>, ctx: Ctx): void {
+  const genericIds = cfg.sources.generic.map((g) => g.id);
+  cfg.sources.generic.forEach((g, i) => {
+    if (SOURCE_IDS.includes(g.id)) issue(ctx, ["sources", "generic", i, "id"], `"${g.id}" is a built-in source id; give the generic source another id`);
+  });
+  for (const [id, idx] of duplicates(genericIds)) {
+    for (const i of idx.slice(1)) issue(ctx, ["sources", "generic", i, "id"], `duplicate generic source id "${id}"`);
+  }
+  const known = new Set([...SOURCE_IDS, ...genericIds]);
+  const knownList = [...known].join(", ");
+  for (const id of Object.keys(cfg.sources.overrides)) {
+    if (!known.has(id)) issue(ctx, ["sources", "overrides", id], `unknown source "${id}"; known sources: ${knownList}`);
+  }
+  if (cfg.sources.baseUrlTemplate !== undefined && cfg.sources.baseUrlTemplate.replace(/\{id\}/g, "x").includes("{")) {
+    issue(ctx, ["sources", "baseUrlTemplate"], "the only placeholder allowed is {id}");
+  }
+
+  for (const [id, idx] of duplicates(cfg.feeds.map((f) => f.id))) {
+    for (const i of idx.slice(1)) issue(ctx, ["feeds", i, "id"], `duplicate feed id "${id}" (first at feeds[${idx[0]}])`);
+  }
+  const indices = cfg.feeds.map((f, i) => f.feedIndex ?? i);
+  for (const [fi, idx] of duplicates(indices)) {
+    for (const i of idx.slice(1)) issue(ctx, ["feeds", i, "feedIndex"], `feed index ${fi} is already used by feeds[${idx[0]}]`);
+  }
+  cfg.feeds.forEach((feed, fi) => {
+    feed.sources.forEach((s, si) => {
+      if (!known.has(s.id)) issue(ctx, ["feeds", fi, "sources", si, "id"], `unknown source "${s.id}"; known sources: ${knownList}`);
+    });
+    for (const [id, idx] of duplicates(feed.sources.map((s) => s.id))) {
+      for (const i of idx.slice(1)) issue(ctx, ["feeds", fi, "sources", i, "id"], `source "${id}" is listed twice in this feed`);
+    }
+    if (feed.minSources > feed.sources.length) {
+      issue(ctx, ["feeds", fi, "minSources"], `is ${feed.minSources} but the feed lists only ${feed.sources.length} source(s)`);
+    }
+    const b = feed.bounds;
+    if (b?.min !== undefined && b.max !== undefined && parseDecimal(b.min) >= parseDecimal(b.max)) {
+      issue(ctx, ["feeds", fi, "bounds"], `min (${b.min}) must be below max (${b.max})`);
+    }
+    if (b?.min !== undefined && parseDecimal(b.min) < 0n) issue(ctx, ["feeds", fi, "bounds", "min"], "must not be negative");
+  });
+
+  const ks = cfg.node.keystore;
+  if ((ks.passwordEnv === undefined) === (ks.passwordFile === undefined)) {
+    issue(ctx, ["node", "keystore"], "set exactly one of passwordEnv (an environment variable name) or passwordFile");
+  }
+  if (cfg.node.chain.aggregator === undefined && cfg.node.chain.addressesFile === undefined) {
+    issue(ctx, ["node", "chain"], "set aggregator (an address) or addressesFile (written by `oracle-node deploy`)");
+  }
+  for (const [index, idx] of duplicates(cfg.node.peers.map((p) => p.index))) {
+    for (const i of idx.slice(1)) issue(ctx, ["node", "peers", i, "index"], `peer index ${index} is already used by node.peers[${idx[0]}]`);
+  }
+  for (const [url, idx] of duplicates(cfg.node.peers.map((p) => p.url.replace(/\/+$/, "")))) {
+    for (const i of idx.slice(1)) issue(ctx, ["node", "peers", i, "url"], `peer url ${url} is already used by node.peers[${idx[0]}]`);
+  }
+  const { listen, api } = cfg.node;
+  if (api.enabled && listen.port === api.port && listen.host === api.host) {
+    issue(ctx, ["node", "api", "port"], `${api.port} is also node.listen.port: the API needs its own port`);
+  }
+}
+
+/** The object shape checkConfig sees (the schema before its refinement). */
+function rawConfig() {
+  return z.strictObject({ version: z.literal(1), node: NodeSchema, sources: SourcesSchema, feeds: z.array(FeedSchema) });
+}
