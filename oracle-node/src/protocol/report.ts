@@ -11,6 +11,7 @@
  *   recoverSigner(digest, signature): string              checksummed signer address
  *   packSignatures(entries: SignatureEntry[]): string     the `signatures` argument of transmit
  *   unpackSignatures(data: string): SignatureEntry[]      inverse of packSignatures
+ *   signReportBy(encoded, d, keys: IndexedKey[]): string  sign with several keys and pack
  *   epochAndRound(epoch, round): bigint                   epoch << 8 | round (uint40)
  *   computeConfigDigest(c: ConfigDigestInput): string     the digest setConfig stores
  *   expectedAnswer(observations), expectedConfidence(observations): what the contract stores
@@ -302,4 +303,16 @@ export function expectedConfidence(observations: bigint[]): bigint {
   const c = halfIqr(observations);
   const max = (1n << 64n) - 1n;
   return c > max ? max : c;
+}
+
+/** A committee member's key and index, for signReportBy. */
+export interface IndexedKey {
+  signerIndex: number;
+  key: SigningKey | Wallet;
+}
+
+/** Signs an encoded report with each key in the domain and packs the signatures for transmit. */
+export function signReportBy(encoded: string, d: Domain, keys: IndexedKey[]): string {
+  const digest = reportDigest(encoded, d);
+  return packSignatures(keys.map((k) => ({ signerIndex: k.signerIndex, signature: signReport(k.key, digest) })));
 }

@@ -1,0 +1,102 @@
+/**
+ * Gas benchmark of the on-chain feeds (npm run bench:gas [-- --json]; BENCH_JSON=1 works too).
+ * Measures, from receipts (21k base and calldata included):
+ * - transmit at n = 4, 7, 16, 31 (f = (n-1)/3) with 2f+1 and n observations and f+1 signatures:
+ *   the first transmit of a fresh aggregator and a steady one (the 6th);
+ * - batched reports of 1, 5, 10, 20 feeds at n = 7 (5 observations each), steady state;
+ * - what a consuming contract pays for latestRoundData, directly and through FeedProxy: a reader
+ *   transaction that calls it minus the same transaction without the call.
+ */
+import hre from "hardhat";
+import type { Signer } from "ethers";
+import { deployAggregator, deployProxy, feedEntry, makeCommittee, now, observationsAround, signedReport, type Deployed } from "../test/contracts/helpers/committee";
+
+const { ethers } = hre;
+
+/** A BTC-like price in 8-decimal feed units: realistic calldata width (6 bytes per observation). */
+const CENTER = 67_123_45000000n;
+const COMMITTEE_SIZES = [4, 7, 16, 31];
+const BATCH_SIZES = [1, 5, 10, 20];
+/** Transmits before the "steady" one: every slot it writes has been written before. */
+const WARMUP_TRANSMITS = 5;
+
+interface TransmitRow { n: number; f: number; observations: number; signatures: number; gasFirst: number; gasSteady: number }
+interface BatchRow { feeds: number; gas: number; marginalPerFeed: number }
+
+let epoch = 1;
+
+async function transmitGas(d: Deployed, sender: Signer, feedIndices: number[], observationCount: number): Promise<number> {
+  const ts = await now();
+  const feeds = feedIndices.map((i) => feedEntry(i, observationsAround(CENTER + BigInt(i), observationCount, epoch)));
+  const { report, signatures } = signedReport(d, { configDigest: d.configDigest, epoch: epoch++, round: 1, observationsTimestamp: ts, feeds });
+  const receipt = await (await d.aggregator.connect(sender).transmit(report, signatures)).wait();
+  return Number(receipt!.gasUsed);
+}
+
+async function benchTransmit(sender: Signer): Promise<TransmitRow[]> {
+  const rows: TransmitRow[] = [];
+  const address = await sender.getAddress();
+  for (const n of COMMITTEE_SIZES) {
+    const f = Math.floor((n - 1) / 3);
+    for (const observations of [2 * f + 1, n]) {
+      const d = await deployAggregator(sender, makeCommittee(n, f, address, `bench-${n}`));
+      const gasFirst = await transmitGas(d, sender, [0], observations);
+      for (let i = 0; i < WARMUP_TRANSMITS - 1; i++) await transmitGas(d, sender, [0], observations);
+      const gasSteady = await transmitGas(d, sender, [0], observations);
+      rows.push({ n, f, observations, signatures: f + 1, gasFirst, gasSteady });
+    }
+  }
+  return rows;
+}
+
+async function benchBatch(sender: Signer): Promise<BatchRow[]> {
+  const maxFeeds = Math.max(...BATCH_SIZES);
+  const d = await deployAggregator(sender, makeCommittee(7, 2, await sender.getAddress(), "bench-batch"), Array.from({ length: maxFeeds }, () => ({})));
+  const all = Array.from({ length: maxFeeds }, (_, i) => i);
+  for (let i = 0; i < WARMUP_TRANSMITS; i++) await transmitGas(d, sender, all, 5);
+  const gas = new Map<number, number>();
+  for (const k of BATCH_SIZES) gas.set(k, await transmitGas(d, sender, all.slice(0, k), 5));
+  const one = gas.get(1)!;
+  return BATCH_SIZES.map((k) => ({ feeds: k, gas: gas.get(k)!, marginalPerFeed: k === 1 ? 0 : Math.round((gas.get(k)! - one) / (k - 1)) }));
+}
+
+async function benchRead(sender: Signer): Promise<{ latestRoundDataDirect: number; latestRoundDataViaProxy: number }> {
+  const d = await deployAggregator(sender, makeCommittee(7, 2, await sender.getAddress(), "bench-read"));
+  for (let i = 0; i < 3; i++) await transmitGas(d, sender, [0], 5);
+  const proxy = await deployProxy(sender, d.address, 0);
+  const reader = await (await ethers.getContractFactory("GasReader", sender)).deploy();
+  await reader.waitForDeployment();
+  const measure = async (feed: string, mode: number) => Number((await (await reader.measure(feed, mode)).wait())!.gasUsed);
+  const direct = (await measure(d.address, 2)) - (await measure(d.address, 1));
+  const proxyAddress = await proxy.getAddress();
+  const viaProxy = (await measure(proxyAddress, 2)) - (await measure(proxyAddress, 1));
+  return { latestRoundDataDirect: direct, latestRoundDataViaProxy: viaProxy };
+}
+
+function printTable(transmit: TransmitRow[], batch: BatchRow[], read: { latestRoundDataDirect: number; latestRoundDataViaProxy: number }): void {
+  const pad = (v: unknown, w: number) => String(v).padStart(w);
+  console.log("transmit (one feed)");
+  console.log(`${pad("n", 4)}${pad("f", 4)}${pad("obs", 5)}${pad("sigs", 6)}${pad("gasFirst", 10)}${pad("gasSteady", 11)}`);
+  for (const r of transmit) console.log(`${pad(r.n, 4)}${pad(r.f, 4)}${pad(r.observations, 5)}${pad(r.signatures, 6)}${pad(r.gasFirst, 10)}${pad(r.gasSteady, 11)}`);
+  console.log("\nbatched transmit (n=7, f=2, 5 observations per feed, steady state)");
+  console.log(`${pad("feeds", 6)}${pad("gas", 10)}${pad("marginal/feed", 15)}`);
+  for (const b of batch) console.log(`${pad(b.feeds, 6)}${pad(b.gas, 10)}${pad(b.feeds === 1 ? "-" : b.marginalPerFeed, 15)}`);
+  console.log("\nlatestRoundData paid by a consuming contract");
+  console.log(`  direct     ${read.latestRoundDataDirect}`);
+  console.log(`  via proxy  ${read.latestRoundDataViaProxy}`);
+}
+
+async function main(): Promise<void> {
+  const json = process.argv.includes("--json") || process.env.BENCH_JSON === "1";
+  const [sender] = await ethers.getSigners();
+  const transmit = await benchTransmit(sender);
+  const batch = await benchBatch(sender);
+  const read = await benchRead(sender);
+  if (json) console.log(JSON.stringify({ transmit, batch, read }));
+  else printTable(transmit, batch, read);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
