@@ -1,0 +1,63 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFixtureServer, type FixtureServer } from "./testing/fixture-server";
+import { loadFixture } from "./testing/fixtures";
+
+/** `oracle-node fetch` end to end: a real process against a local server. */
+const ROOT = join(__dirname, "..", "..", "..");
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("npx", ["tsx", "oracle-node/src/cli/main.ts", "fetch", ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: "silent" } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let server: FixtureServer;
+beforeAll(async () => {
+  const gemini = loadFixture("gemini");
+  const body = structuredClone(gemini.ok.body) as { volume: { timestamp: number } };
+  body.volume.timestamp = Date.now() - 1_000; // fresh for the CLI's real clock
+  server = await startFixtureServer((path) => {
+    if (path === "/v1/pubticker/btcusd") return { status: 200, body };
+    if (path === "/v1/pubticker/hang") return { hang: true };
+    return { status: 400, body: { result: "error", reason: "InvalidSymbol", message: "Received unsupported symbol 'foousd'" } };
+  });
+});
+afterAll(() => server.close());
+
+describe("oracle-node fetch", () => {
+  it("prints one normalized JSON line and exits 0; classifies failures on stderr with exit 1; usage errors exit 2", async () => {
+    const [ok, unknown, timeout, usage, badPair] = await Promise.all([
+      run(["--source", "gemini", "--pair", "BTC/USD", "--base-url", server.baseUrl]),
+      run(["--source", "gemini", "--pair", "FOO/USD", "--base-url", server.baseUrl]),
+      run(["--source", "gemini", "--pair", "BTC/USD", "--symbol", "hang", "--base-url", server.baseUrl, "--timeout-ms", "200", "--retries", "0"]),
+      run(["--source", "nasdaq", "--pair", "BTC/USD"]),
+      run(["--source", "gemini", "--pair", "BTCUSD"]),
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const lines = ok.stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const q = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(Object.keys(q)).toEqual(["source", "pair", "price", "bid", "ask", "volume", "timestamp"]);
+    expect(q).toMatchObject({ source: "gemini", pair: "BTC/USD", price: "67124", bid: "67123.4", ask: "67125.1", volume: "2210.505328803" });
+    expect(typeof q.timestamp).toBe("number");
+
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toBe("");
+    expect(unknown.stderr).toMatch(/^unknown-symbol: .*InvalidSymbol/m);
+
+    expect(timeout.code).toBe(1);
+    expect(timeout.stderr).toMatch(/^timeout: no answer within 200 ms/m);
+
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/unknown source "nasdaq".*binance/);
+    expect(badPair.code).toBe(2);
+    expect(badPair.stderr).toMatch(/BASE\/QUOTE/);
+  });
+});

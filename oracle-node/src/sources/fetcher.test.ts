@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SourceError } from "../quotes/quote";
+import { SourceFetcher } from "./fetcher";
+import { getAdapter } from "./registry";
+import { startFixtureServer, type FixtureServer } from "./testing/fixture-server";
+import { loadFixture } from "./testing/fixtures";
+import type { SourceAdapter } from "./types";
+
+let ok: FixtureServer;
+let hanging: FixtureServer;
+let broken: FixtureServer;
+beforeAll(async () => {
+  const okx = loadFixture("okx");
+  ok = await startFixtureServer((_path) => ({ ...okx.ok, delayMs: 20 }));
+  hanging = await startFixtureServer(() => ({ hang: true }));
+  broken = await startFixtureServer(() => ({ status: 200, text: "<html>oops</html>" }));
+});
+afterAll(async () => {
+  await Promise.all([ok.close(), hanging.close(), broken.close()]);
+});
+
+const now = () => loadFixture("okx").now;
+
+describe("SourceFetcher", () => {
+  it("one failing source never fails the round", async () => {
+    const fetcher = new SourceFetcher({ rateLimits: false });
+    const t0 = performance.now();
+    const out = await fetcher.fetchAll(
+      [
+        { sourceId: "okx", adapter: getAdapter("okx"), requests: [{ pair: "BTC/USD" }], baseUrl: ok.baseUrl },
+        { sourceId: "bybit", adapter: getAdapter("bybit"), requests: [{ pair: "BTC/USD" }], baseUrl: hanging.baseUrl },
+        { sourceId: "kraken", adapter: getAdapter("kraken"), requests: [{ pair: "BTC/USD" }], baseUrl: broken.baseUrl },
+      ],
+      { timeoutMs: 150, now, maxRetries: 0 },
+    );
+    expect(performance.now() - t0).toBeLessThan(1_000); // sources ran concurrently
+    expect(out.get("okx")![0]!.ok).toBe(true);
+    expect(out.get("bybit")!.map((r) => (r.ok ? "ok" : r.error.failure))).toEqual(["timeout"]);
+    expect(out.get("kraken")!.map((r) => (r.ok ? "ok" : r.error.failure))).toEqual(["malformed"]);
+  });
+
+  it("contains an adapter that breaks its contract (throws, or returns the wrong count)", async () => {
+    const thrower: SourceAdapter = { ...getAdapter("okx"), id: "thrower", fetch: () => Promise.reject(new Error("boom")) };
+    const short: SourceAdapter = { ...getAdapter("okx"), id: "short", fetch: () => Promise.resolve([]) };
+    const out = await new SourceFetcher({ rateLimits: false }).fetchAll(
+      [
+        { sourceId: "thrower", adapter: thrower, requests: [{ pair: "BTC/USD" }, { pair: "ETH/USD" }] },
+        { sourceId: "short", adapter: short, requests: [{ pair: "BTC/USD" }] },
+      ],
+      { timeoutMs: 100, now },
+    );
+    for (const id of ["thrower", "short"]) {
+      for (const r of out.get(id)!) {
+        expect(r.ok).toBe(false);
+        if (!r.ok) expect(r.error).toBeInstanceOf(SourceError);
+      }
+    }
+    expect(out.get("thrower")).toHaveLength(2);
+  });
+
+  it("bounds in-flight requests across sources", async () => {
+    let active = 0;
+    let peak = 0;
+    const server = await startFixtureServer(() => {
+      active += 1;
+      peak = Math.max(peak, active);
+      setTimeout(() => (active -= 1), 30);
+      return { ...loadFixture("okx").ok, delayMs: 30 };
+    });
+    try {
+      const fetcher = new SourceFetcher({ concurrency: 4, rateLimits: false });
+      const pairs = ["BTC", "ETH", "SOL", "XRP", "ADA", "DOGE", "LTC", "DOT", "AVAX", "LINK"].map((b) => ({ pair: `${b}/USD` }));
+      await fetcher.fetchAll([{ sourceId: "okx", adapter: getAdapter("okx"), requests: pairs, baseUrl: server.baseUrl }], { timeoutMs: 2_000, now });
+      expect(fetcher.totalRequests()).toBe(10);
+      expect(peak).toBeLessThanOrEqual(4);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("merges jobs of one source into one adapter call (one batch request)", async () => {
+    const binance = loadFixture("binance");
+    const server = await startFixtureServer(() => ({ status: 200, body: binance.batch!.body }));
+    try {
+      const fetcher = new SourceFetcher({ rateLimits: false });
+      const out = await fetcher.fetchAll(
+        [
+          { sourceId: "binance", adapter: getAdapter("binance"), requests: [{ pair: "BTC/USD" }], baseUrl: server.baseUrl },
+          { sourceId: "binance", adapter: getAdapter("binance"), requests: [{ pair: "ETH/USD" }], baseUrl: server.baseUrl },
+        ],
+        { timeoutMs: 2_000, now: () => binance.now },
+      );
+      expect(server.requests).toHaveLength(1);
+      expect(out.get("binance")!.map((r) => (r.ok ? r.quote.pair : "x"))).toEqual(["BTC/USD", "ETH/USD"]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("keeps each source's limiter across rounds, sized from the documented limit", async () => {
+    const fetcher = new SourceFetcher();
+    const job = { sourceId: "okx", adapter: getAdapter("okx"), requests: [{ pair: "BTC/USD" }], baseUrl: ok.baseUrl };
+    await fetcher.fetchAll([job], { timeoutMs: 1_000, now });
+    const limiter = fetcher.limiterFor("okx", getAdapter("okx"))!;
+    expect(limiter.spec.capacity).toBe(getAdapter("okx").rateLimit.capacity);
+    expect(limiter.available()).toBeLessThan(getAdapter("okx").rateLimit.capacity);
+    expect(new SourceFetcher({ rateLimits: { okx: { capacity: 1, refillPerSec: 1 } } }).limiterFor("okx", getAdapter("okx"))!.spec.capacity).toBe(1);
+  });
+});
