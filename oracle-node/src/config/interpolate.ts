@@ -19,7 +19,20 @@ export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, issues: C
   return value;
 }
 
-function interpolateString(s: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[], path: PropertyKey[]): string {
+/** A value that is one whole reference takes the type its text reads as in YAML (port: ${PORT}). */
+const WHOLE_REF_RE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
+const INT_RE = /^-?\d{1,15}$/;
+const FLOAT_RE = /^-?\d+\.\d+$/;
+
+function interpolateString(s: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[], path: PropertyKey[]): unknown {
+  const out = substitute(s, env, issues, path);
+  if (!WHOLE_REF_RE.test(s)) return out;
+  if (INT_RE.test(out) || FLOAT_RE.test(out)) return Number(out);
+  if (out === "true" || out === "false") return out === "true";
+  return out;
+}
+
+function substitute(s: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[], path: PropertyKey[]): string {
   return s.replace(VAR_RE, (match, name: string | undefined, fallback: string | undefined) => {
     if (match === "$${") return "${";
     if (name === undefined) {

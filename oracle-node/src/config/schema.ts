@@ -23,14 +23,18 @@ export const MAX_ORACLES = 31;
 const httpUrl = z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: "must be an http(s) URL (scheme, host, optional path; no query)" });
 const port = z.int().min(1).max(65_535);
 const host = z.string().min(1).regex(/^[A-Za-z0-9.:[\]-]+$/, { message: "must be a host name or IP address" });
-const decimalText = z.string().refine((s) => {
-  try {
-    parseDecimal(s);
-    return true;
-  } catch {
-    return false;
-  }
-}, { message: "must be a decimal number written as a string, e.g. \"1000.5\"" });
+/** Decimal text ("1000.5"); a plain YAML number is taken by its shortest decimal text. */
+const decimalText = z.preprocess(
+  (v) => (typeof v === "number" && Number.isFinite(v) ? String(v) : v),
+  z.string().refine((s) => {
+    try {
+      parseDecimal(s);
+      return true;
+    } catch {
+      return false;
+    }
+  }, { message: "must be a decimal number, e.g. \"1000.5\"" }),
+);
 const positiveMs = z.int().positive();
 
 export const FeedSourceSchema = z.strictObject({

@@ -11,6 +11,8 @@ import type { VenueApi, VenueRequest } from "./venue";
  */
 const FIELD_TOKENS = ["d2", "t2", "s", "o", "h", "l", "c", "v", "n"] as const;
 type Field = (typeof FIELD_TOKENS)[number];
+/** Stooq writes times in Central European Time. */
+export const STOOQ_UTC_OFFSET_MS = 60 * 60_000;
 const HEADERS: Record<Field, string> = { s: "Symbol", d2: "Date", t2: "Time", o: "Open", h: "High", l: "Low", c: "Close", v: "Volume", n: "Name" };
 
 function parseFields(f: string): Field[] | null {
@@ -54,7 +56,8 @@ function handle(req: VenueRequest): SimResponse {
     }
     pairs.push(m);
     const q = r.quote;
-    const iso = new Date(q.timestampMs).toISOString();
+    // Stooq prints its own (Warsaw, CET) clock, not UTC; the simulator uses UTC+1 all year.
+    const iso = new Date(q.timestampMs + STOOQ_UTC_OFFSET_MS).toISOString();
     const cell: Record<Field, string> = {
       s: sym.toUpperCase(),
       d2: iso.slice(0, 10),
