@@ -1,11 +1,13 @@
+import { expectedAnswer } from "./report";
+
 /**
- * The answer a report sets for a feed: the median of its sorted observations, the element at
- * index len/2 (the upper median for an even count). Mirrors the aggregator contract's choice so
- * the follower's tolerance check and the on-chain answer are the same number.
+ * The answer a report sets for a feed: exactly what the aggregator stores (report.ts
+ * `expectedAnswer`, the median of the sorted observations, an even count's middle pair floored),
+ * so the follower's tolerance check and the on-chain answer are the same number.
  */
 export function reportAnswer(sortedObservations: readonly bigint[]): bigint {
   if (sortedObservations.length === 0) throw new RangeError("report feed without observations");
-  return sortedObservations[sortedObservations.length >> 1];
+  return expectedAnswer([...sortedObservations]);
 }
 
 /** Observations a report needs per feed: 2f + 1, so that a majority of them are honest. */
@@ -17,3 +19,6 @@ export function minObservations(f: number): number {
 export function requiredSignatures(f: number): number {
   return f + 1;
 }
+
+/** Rounds per epoch: the report's round is one byte (report.ts epochAndRound). */
+export const MAX_ROUND = 255;

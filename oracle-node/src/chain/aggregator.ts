@@ -1,0 +1,103 @@
+import { Interface, getAddress, toBeHex, zeroPadValue, type JsonRpcProvider } from "ethers";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * Reads of the QuorumAggregator the node needs: the committee (signers, transmitters, f, config
+ * digest), the latest accepted epoch-and-round, the feeds' metadata and each feed's latest
+ * answer. The ABI is the compiled IQuorumAggregator interface (Hardhat artifacts), the one
+ * definition of the contract's functions, events and custom errors.
+ */
+const ARTIFACT = join(__dirname, "../../../artifacts/contracts/interfaces/IQuorumAggregator.sol/IQuorumAggregator.json");
+
+let cached: Interface | null = null;
+
+export function aggregatorInterface(): Interface {
+  if (cached) return cached;
+  if (!existsSync(ARTIFACT)) throw new Error(`aggregator ABI not found at ${ARTIFACT}: run \`npx hardhat compile\` first`);
+  const { abi } = JSON.parse(readFileSync(ARTIFACT, "utf8")) as { abi: unknown[] };
+  cached = new Interface(abi as string[]);
+  return cached;
+}
+
+export interface Committee {
+  configDigest: string;
+  signers: string[];
+  transmitters: string[];
+  f: number;
+}
+
+export interface FeedMeta {
+  feedIndex: number;
+  decimals: number;
+  description: string;
+}
+
+export interface FeedLatest {
+  /** Null before the feed's first report. */
+  answer: bigint | null;
+  /** Unix seconds of the transmission (block time); 0 before the first report. */
+  updatedAt: number;
+  /** Aggregator round id (decimal string). */
+  roundId: string;
+}
+
+export class AggregatorReader {
+  readonly iface = aggregatorInterface();
+
+  constructor(
+    readonly provider: JsonRpcProvider,
+    readonly address: string,
+  ) {}
+
+  private async call(fn: string, args: unknown[] = [], trailingFeed?: number): Promise<import("ethers").Result> {
+    let data = this.iface.encodeFunctionData(fn, args);
+    if (trailingFeed !== undefined) data += zeroPadValue(toBeHex(trailingFeed), 32).slice(2);
+    const out = await this.provider.call({ to: this.address, data });
+    return this.iface.decodeFunctionResult(fn, out);
+  }
+
+  async committee(): Promise<Committee> {
+    const [oracles, details] = await Promise.all([this.call("getOracles"), this.call("latestConfigDetails")]);
+    return {
+      configDigest: String(details[2]),
+      signers: (oracles[0] as string[]).map((a) => getAddress(a)),
+      transmitters: (oracles[1] as string[]).map((a) => getAddress(a)),
+      f: Number(oracles[2]),
+    };
+  }
+
+  /** Epoch and round of the latest accepted report under the current config. */
+  async latestEpochRound(): Promise<{ configDigest: string; epoch: number; round: number }> {
+    const r = await this.call("latestTransmissionDetails");
+    return { configDigest: String(r[0]), epoch: Number(r[1]), round: Number(r[2]) };
+  }
+
+  async feeds(): Promise<FeedMeta[]> {
+    const count = Number((await this.call("feedCount"))[0]);
+    const out: FeedMeta[] = [];
+    for (let i = 0; i < count; i++) {
+      const r = await this.call("feedInfo", [i]);
+      out.push({ feedIndex: i, decimals: Number(r[0]), description: String(r[1]) });
+    }
+    return out;
+  }
+
+  async latest(feedIndex: number): Promise<FeedLatest> {
+    const r = await this.call("latestRoundData", [], feedIndex);
+    const roundId = BigInt(r[0]);
+    if (roundId === 0n) return { answer: null, updatedAt: 0, roundId: "0" };
+    return { answer: BigInt(r[1]), updatedAt: Number(r[3]), roundId: roundId.toString() };
+  }
+
+  async latestConfidence(feedIndex: number): Promise<bigint> {
+    const r = await this.call("latestConfidence", [], feedIndex);
+    return BigInt(r[1]);
+  }
+}
+
+/** ABI-encodes the transmit call. */
+export function encodeTransmit(report: string, signatures: string): string {
+  return aggregatorInterface().encodeFunctionData("transmit", [report, signatures]);
+}
+

@@ -1,0 +1,282 @@
+import { keccak256, Transaction, type Interface, type JsonRpcProvider, type SigningKey, computeAddress } from "ethers";
+import type { Logger } from "../log/logger";
+import { silentLogger } from "../log/logger";
+import { classifyTxError, type ClassifiedTxError } from "./tx-errors";
+
+/**
+ * The node's transaction manager (ethers v6). One transaction in flight at a time per key:
+ * - its own nonce, read once from the chain ("pending") and advanced locally; resynchronised
+ *   when the node says "nonce too low";
+ * - simulation first (eth_estimateGas): a report the contract would reject (StaleReport when a
+ *   backup's report is already on chain) costs no gas and is reported as a revert, not an error;
+ * - signed locally, so the hash is known before broadcast: a broadcast lost to a dead RPC is
+ *   resent as the same raw transaction (the node answers "already known"), never as a new one;
+ * - EIP-1559 fees from the node, bumped by BUMP_PERCENT when not mined within bumpAfterMs, capped
+ *   at maxFeePerGasCap;
+ * - "latest wins": a request waiting behind the one in flight is replaced by a newer one (the
+ *   old one resolves as superseded), so an RPC outage cannot pile up a storm of stale reports.
+ */
+export const BUMP_PERCENT = 20n; // above the 10% most nodes require for a replacement
+/** Gas estimate headroom: a report's gas varies a little with its signers' storage slots. */
+export const GAS_LIMIT_PERCENT = 130n;
+export const DEFAULT_BUMP_AFTER_MS = 5_000; // several blocks on most chains, far more than automine
+export const DEFAULT_SEND_DEADLINE_MS = 60_000; // a report older than this is useless anyway
+export const RECEIPT_POLL_MS = 50; // loopback automine answers within a few ms
+const RETRY_BACKOFF_MS = [200, 400, 800, 1_600, 3_200];
+
+export interface TxRequest {
+  to: string;
+  data: string;
+  /** For logs and the transmission log. */
+  label: string;
+  /** Checked before each attempt: false when the transaction is no longer needed. */
+  stillNeeded?: () => Promise<boolean>;
+}
+
+export type TxOutcomeStatus = "confirmed" | "reverted" | "skipped" | "superseded" | "failed";
+
+export interface TxOutcome {
+  status: TxOutcomeStatus;
+  hash?: string;
+  nonce?: number;
+  gasUsed?: bigint;
+  blockNumber?: number;
+  error?: ClassifiedTxError;
+  /** Broadcasts of distinct raw transactions (1 unless fees were bumped). */
+  broadcasts: number;
+}
+
+export interface TxManagerOptions {
+  provider: JsonRpcProvider;
+  key: SigningKey;
+  chainId: number;
+  /** Interface used to decode the contract's custom errors. */
+  iface?: Interface;
+  confirmations?: number;
+  bumpAfterMs?: number;
+  sendDeadlineMs?: number;
+  /** Highest maxFeePerGas ever offered, wei. */
+  maxFeePerGasCap?: bigint;
+  logger?: Logger;
+  /** Called for every broadcast raw transaction (the runtime logs and counts them). */
+  onBroadcast?: (info: { hash: string; nonce: number; label: string; maxFeePerGas: bigint }) => void;
+}
+
+interface Pending {
+  req: TxRequest;
+  resolve: (o: TxOutcome) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class TxManager {
+  readonly address: string;
+  private nonce: number | null = null;
+  private busy = false;
+  private waiting: Pending | null = null;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: TxManagerOptions) {
+    this.address = computeAddress(opts.key.publicKey);
+    this.log = (opts.logger ?? silentLogger).child({ component: "tx" });
+  }
+
+  /** Queues a transaction; a newer request replaces one still waiting (latest wins). */
+  send(req: TxRequest): Promise<TxOutcome> {
+    return new Promise((resolve) => {
+      if (this.waiting) this.waiting.resolve({ status: "superseded", broadcasts: 0 });
+      this.waiting = { req, resolve };
+      void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (this.waiting) {
+        const job = this.waiting;
+        this.waiting = null;
+        let outcome: TxOutcome;
+        try {
+          outcome = await this.run(job.req);
+        } catch (err) {
+          outcome = { status: "failed", error: classifyTxError(err, this.opts.iface), broadcasts: 0 };
+        }
+        job.resolve(outcome);
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async run(req: TxRequest): Promise<TxOutcome> {
+    const { provider } = this.opts;
+    const deadline = Date.now() + (this.opts.sendDeadlineMs ?? DEFAULT_SEND_DEADLINE_MS);
+    let attempt = 0;
+    // 1. Simulate (and learn the gas limit); retry only network failures, until the deadline.
+    let gasLimit: bigint;
+    for (;;) {
+      if (req.stillNeeded && !(await this.safeCheck(req.stillNeeded))) return { status: "skipped", broadcasts: 0 };
+      try {
+        const est = await provider.estimateGas({ from: this.address, to: req.to, data: req.data });
+        gasLimit = (est * GAS_LIMIT_PERCENT) / 100n;
+        break;
+      } catch (err) {
+        const c = classifyTxError(err, this.opts.iface);
+        if (c.kind !== "network") return { status: "reverted", error: c, broadcasts: 0 };
+        if (Date.now() > deadline) return { status: "failed", error: c, broadcasts: 0 };
+        await sleep(RETRY_BACKOFF_MS[Math.min(attempt++, RETRY_BACKOFF_MS.length - 1)]);
+      }
+    }
+    // 2. Sign and broadcast; then wait for the receipt, bumping the fee when it is slow.
+    const hashes: string[] = [];
+    let nonce = await this.currentNonce(deadline);
+    if (nonce === null) return { status: "failed", error: { kind: "network", message: "no nonce: RPC unreachable" }, broadcasts: 0 };
+    let fees = await this.initialFees();
+    let raw = await this.sign(req, nonce, gasLimit, fees);
+    let sentAt = 0;
+    let accepted = false;
+    attempt = 0;
+    while (Date.now() < deadline) {
+      if (!accepted || Date.now() - sentAt > (this.opts.bumpAfterMs ?? DEFAULT_BUMP_AFTER_MS)) {
+        if (accepted) {
+          const bumped = this.bump(fees);
+          if (bumped) {
+            fees = bumped;
+            raw = await this.sign(req, nonce, gasLimit, fees);
+            this.log.warn({ nonce, maxFeePerGas: fees.maxFeePerGas.toString(), label: req.label }, "transaction slow: fee bumped");
+          }
+        }
+        const hash = keccak256(raw);
+        try {
+          await provider.send("eth_sendRawTransaction", [raw]);
+          this.noteBroadcast(hashes, hash, nonce, req.label, fees.maxFeePerGas);
+          accepted = true;
+          sentAt = Date.now();
+        } catch (err) {
+          const c = classifyTxError(err, this.opts.iface);
+          if (c.kind === "already-known") {
+            if (!hashes.includes(hash)) hashes.push(hash);
+            accepted = true;
+            sentAt = Date.now();
+          } else if (c.kind === "nonce-too-low") {
+            // Mined already (ours, sent before an outage cut the answer), or the nonce moved on.
+            const r = await this.findReceipt(hashes.length ? hashes : [hash]);
+            if (r) return this.finish(r, nonce, hashes.length || 1);
+            this.nonce = null;
+            const fresh = await this.currentNonce(deadline);
+            if (fresh === null) break;
+            nonce = fresh;
+            raw = await this.sign(req, nonce, gasLimit, fees);
+            accepted = false;
+            continue;
+          } else if (c.kind === "replacement-underpriced") {
+            const bumped = this.bump(fees);
+            if (!bumped) return { status: "failed", error: c, nonce, broadcasts: hashes.length };
+            fees = bumped;
+            raw = await this.sign(req, nonce, gasLimit, fees);
+            continue;
+          } else if (c.kind === "network") {
+            await sleep(RETRY_BACKOFF_MS[Math.min(attempt++, RETRY_BACKOFF_MS.length - 1)]);
+            if (hashes.length === 0 && req.stillNeeded && !(await this.safeCheck(req.stillNeeded))) {
+              return { status: "skipped", broadcasts: 0 };
+            }
+            continue;
+          } else {
+            // insufficient funds, a revert at broadcast, anything unknown: give this one up.
+            if (c.kind !== "reverted") this.nonce = null;
+            return { status: c.kind === "reverted" ? "reverted" : "failed", error: c, nonce, broadcasts: hashes.length };
+          }
+        }
+        if (accepted) this.nonce = nonce + 1;
+      }
+      const r = await this.findReceipt(hashes);
+      if (r) return this.finish(r, nonce, hashes.length);
+      await sleep(RECEIPT_POLL_MS);
+    }
+    this.nonce = null; // unknown fate: read the chain's view before the next transaction
+    return { status: "failed", error: { kind: "network", message: "deadline passed without a receipt" }, nonce, hash: hashes[hashes.length - 1], broadcasts: hashes.length };
+  }
+
+  private noteBroadcast(hashes: string[], hash: string, nonce: number, label: string, maxFeePerGas: bigint): void {
+    if (hashes.includes(hash)) return;
+    hashes.push(hash);
+    this.opts.onBroadcast?.({ hash, nonce, label, maxFeePerGas });
+  }
+
+  private async finish(r: { hash: string; status: number | null; gasUsed: bigint; blockNumber: number }, nonce: number, broadcasts: number): Promise<TxOutcome> {
+    const confirmations = this.opts.confirmations ?? 1;
+    if (confirmations > 1) {
+      const target = r.blockNumber + confirmations - 1;
+      while ((await this.opts.provider.getBlockNumber().catch(() => 0)) < target) await sleep(RECEIPT_POLL_MS * 4);
+    }
+    if (r.status === 1) return { status: "confirmed", hash: r.hash, nonce, gasUsed: r.gasUsed, blockNumber: r.blockNumber, broadcasts };
+    return { status: "reverted", hash: r.hash, nonce, gasUsed: r.gasUsed, blockNumber: r.blockNumber, broadcasts, error: { kind: "reverted", message: "reverted on chain" } };
+  }
+
+  private async findReceipt(hashes: string[]): Promise<{ hash: string; status: number | null; gasUsed: bigint; blockNumber: number } | null> {
+    for (const h of hashes) {
+      try {
+        const r = await this.opts.provider.getTransactionReceipt(h);
+        if (r) return { hash: r.hash, status: r.status, gasUsed: r.gasUsed, blockNumber: r.blockNumber };
+      } catch {
+        /* RPC down: keep waiting until the deadline */
+      }
+    }
+    return null;
+  }
+
+  private async currentNonce(deadline: number): Promise<number | null> {
+    let attempt = 0;
+    while (this.nonce === null) {
+      try {
+        this.nonce = await this.opts.provider.getTransactionCount(this.address, "pending");
+      } catch (err) {
+        if (Date.now() > deadline) return null;
+        this.log.warn({ err: classifyTxError(err).message }, "nonce read failed, retrying");
+        await sleep(RETRY_BACKOFF_MS[Math.min(attempt++, RETRY_BACKOFF_MS.length - 1)]);
+      }
+    }
+    return this.nonce;
+  }
+
+  private async initialFees(): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
+    const cap = this.opts.maxFeePerGasCap;
+    let maxFeePerGas = 2_000_000_000n;
+    let maxPriorityFeePerGas = 1_000_000_000n;
+    try {
+      const fd = await this.opts.provider.getFeeData();
+      if (fd.maxFeePerGas !== null) maxFeePerGas = fd.maxFeePerGas;
+      if (fd.maxPriorityFeePerGas !== null) maxPriorityFeePerGas = fd.maxPriorityFeePerGas;
+    } catch {
+      /* keep the defaults: the broadcast itself will say whether they are enough */
+    }
+    if (cap !== undefined && maxFeePerGas > cap) maxFeePerGas = cap;
+    if (maxPriorityFeePerGas > maxFeePerGas) maxPriorityFeePerGas = maxFeePerGas;
+    return { maxFeePerGas, maxPriorityFeePerGas };
+  }
+
+  /** Fees raised by BUMP_PERCENT, or null when the cap leaves no room for a valid replacement. */
+  private bump(f: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }): { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | null {
+    const up = (x: bigint) => (x * (100n + BUMP_PERCENT)) / 100n + 1n;
+    const maxFeePerGas = up(f.maxFeePerGas);
+    const cap = this.opts.maxFeePerGasCap;
+    if (cap !== undefined && maxFeePerGas > cap) return null;
+    return { maxFeePerGas, maxPriorityFeePerGas: up(f.maxPriorityFeePerGas) };
+  }
+
+  private async sign(req: TxRequest, nonce: number, gasLimit: bigint, fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }): Promise<string> {
+    const tx = Transaction.from({ type: 2, chainId: this.opts.chainId, nonce, to: req.to, data: req.data, gasLimit, ...fees, value: 0n });
+    tx.signature = this.opts.key.sign(tx.unsignedHash);
+    return tx.serialized;
+  }
+
+  private async safeCheck(check: () => Promise<boolean>): Promise<boolean> {
+    try {
+      return await check();
+    } catch {
+      return true; // cannot tell (RPC down): assume still needed, the simulation will tell
+    }
+  }
+}

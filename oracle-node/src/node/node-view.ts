@@ -1,0 +1,168 @@
+import { formatDecimal, fromFeedUnits } from "../quotes/decimal";
+import {
+  HISTORY_LIMIT,
+  TX_LIMIT,
+  emptyNodeState,
+  pushBounded,
+  unshiftBounded,
+  type FeedView,
+  type NodeState,
+  type SourceView,
+  type TxView,
+} from "../api/state";
+import type { TxOutcome } from "../chain/tx-manager";
+import type { ObservationSnapshot } from "./observer";
+import type { RuntimeFeed } from "./options";
+
+/** Peers not heard from for this long show as unhealthy. */
+const PEER_HEALTH_WINDOW_MS = 10_000;
+
+/** The protocol's own state, next to what the dashboard shows. */
+export interface ProtocolView {
+  epoch: number;
+  /** Committee index of the epoch's leader. */
+  leader: number;
+  rpcHealthy: boolean;
+}
+
+export type RuntimeState = NodeState & { protocol: ProtocolView };
+
+/**
+ * What the node shows about itself (api/state.ts shapes), kept up to date by the runtime: the
+ * last quotes per source with the filter's verdicts, the node's observation, the on-chain answer,
+ * peers' health and recent transactions. `state()` returns a copy that is safe to serialise.
+ */
+export class NodeView {
+  private readonly s: NodeState;
+  private readonly byIndex = new Map<number, FeedView>();
+  private readonly decimals = new Map<number, number>();
+  private readonly protocol: ProtocolView = { epoch: 0, leader: -1, rpcHealthy: true };
+  private peerUrls: string[] = [];
+
+  constructor(name: string, address: string, feeds: readonly RuntimeFeed[], chainId: number) {
+    this.s = emptyNodeState(name, address);
+    this.s.node.chainId = chainId;
+    for (const f of feeds) {
+      const v: FeedView = {
+        id: f.id,
+        description: f.description,
+        decimals: f.decimals,
+        pair: f.pair,
+        address: f.address ?? null,
+        fair: null,
+        observation: null,
+        onchain: null,
+        rounds: 0,
+        dropCounts: {},
+        refusal: null,
+        sources: [],
+        history: [],
+      };
+      this.s.feeds.push(v);
+      this.byIndex.set(f.feedIndex, v);
+      this.decimals.set(f.feedIndex, f.decimals);
+    }
+  }
+
+  setPeers(signers: readonly string[], urls: readonly string[]): void {
+    this.peerUrls = [...urls];
+    this.s.peers = signers.map((address, index) => ({ index, address, url: urls[index] ?? "", healthy: false, lastSeen: null, lastError: null }));
+  }
+
+  setReady(ready: boolean, notReady: string[]): void {
+    this.s.node.ready = ready;
+    this.s.node.notReady = notReady;
+  }
+
+  setEpoch(epoch: number, leader: number): void {
+    this.protocol.epoch = epoch;
+    this.protocol.leader = leader;
+  }
+
+  setRpcHealthy(ok: boolean): void {
+    this.protocol.rpcHealthy = ok;
+    const reasons = this.s.node.notReady.filter((r) => r !== "rpc unreachable");
+    if (!ok) reasons.push("rpc unreachable");
+    this.s.node.notReady = reasons;
+  }
+
+  setFair(feedId: string, fair: string | null): void {
+    const f = this.s.feeds.find((x) => x.id === feedId);
+    if (f) f.fair = fair;
+  }
+
+  setOnchain(idx: number, answer: bigint | null, confidence: bigint | null, roundId: string, updatedAt: number, landed = false): void {
+    const v = this.byIndex.get(idx);
+    if (!v) return;
+    const d = this.decimals.get(idx)!;
+    v.onchain =
+      answer === null
+        ? null
+        : { answer: formatDecimal(fromFeedUnits(answer, d)), confidence: formatDecimal(fromFeedUnits(confidence ?? 0n, d)), roundId, updatedAt };
+    if (landed) v.rounds += 1;
+  }
+
+  setSnapshot(snap: ObservationSnapshot): void {
+    for (const [idx, o] of snap.feeds) {
+      const v = this.byIndex.get(idx);
+      if (!v) continue;
+      const d = this.decimals.get(idx)!;
+      v.observation = o.value === null ? null : formatDecimal(fromFeedUnits(o.value, d));
+      v.refusal = o.value === null ? o.result.refusedReason ?? "refused" : null;
+      const dropped = new Map(o.result.dropped.map((x) => [x.source, x]));
+      v.sources = o.sources.map((src): SourceView => {
+        const drop = dropped.get(src.id);
+        const reason = src.error ? src.error.failure : drop ? drop.reason : null;
+        return {
+          id: src.id,
+          price: src.quote ? formatDecimal(src.quote.price) : null,
+          dropped: reason !== null,
+          reason,
+          score: drop?.score ?? null,
+          at: src.quote?.receivedAt ?? snap.fetchedAt,
+        };
+      });
+      for (const src of v.sources) if (src.dropped) v.dropCounts[src.id] = (v.dropCounts[src.id] ?? 0) + 1;
+      pushBounded(
+        v.history,
+        {
+          t: snap.fetchedAt,
+          onchain: v.onchain?.answer ?? null,
+          observation: v.observation,
+          sources: v.sources.map((x) => ({ id: x.id, price: x.price, dropped: x.dropped, reason: x.reason })),
+        },
+        HISTORY_LIMIT,
+      );
+    }
+  }
+
+  peerOk(index: number): void {
+    const p = this.s.peers[index];
+    if (!p) return;
+    p.lastSeen = Date.now();
+    p.healthy = true;
+  }
+
+  peerError(index: number, error: string): void {
+    const p = this.s.peers[index];
+    if (!p) return;
+    p.lastError = error;
+  }
+
+  addTx(o: TxOutcome, epoch: number, round: number, feeds: string[]): void {
+    if (!o.hash) return; // nothing was sent (already on chain, superseded): not a transaction
+    const status: TxView["status"] = o.status === "confirmed" ? "confirmed" : o.status === "superseded" || o.status === "skipped" ? "superseded" : "failed";
+    unshiftBounded(
+      this.s.txs,
+      { hash: o.hash, feeds, round: `${epoch}:${round}`, status, gasUsed: o.gasUsed?.toString() ?? null, at: Date.now(), error: o.error?.message ?? null },
+      TX_LIMIT,
+    );
+  }
+
+  state(): RuntimeState {
+    const now = Date.now();
+    for (const p of this.s.peers) p.healthy = p.lastSeen !== null && now - p.lastSeen < PEER_HEALTH_WINDOW_MS;
+    void this.peerUrls;
+    return { ...structuredClone(this.s), protocol: { ...this.protocol } };
+  }
+}

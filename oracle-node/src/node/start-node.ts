@@ -1,0 +1,32 @@
+import { OracleNode } from "./oracle-node";
+import type { RuntimeOptions } from "./options";
+import type { RuntimeState } from "./node-view";
+
+/**
+ * Starts one oracle node and returns its handle: `state()` is the dashboard's view (feeds,
+ * sources and drops, on-chain answers, peers, recent transactions, epoch and leader),
+ * `events` emits "transmission", "tx", "epoch", "snapshot" and "round", and `stop()` drains
+ * the loops and closes everything.
+ */
+export interface RunningNode {
+  readonly address: string;
+  /** The bound peer port. */
+  readonly port: number;
+  readonly events: OracleNode["events"];
+  readonly node: OracleNode;
+  state(): RuntimeState;
+  stop(): Promise<void>;
+}
+
+export async function startNode(opts: RuntimeOptions): Promise<RunningNode> {
+  const node = new OracleNode(opts);
+  await node.start();
+  return {
+    address: node.address,
+    port: node.port,
+    events: node.events,
+    node,
+    state: () => node.view.state(),
+    stop: () => node.stop(),
+  };
+}
