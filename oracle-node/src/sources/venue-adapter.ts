@@ -8,6 +8,12 @@ import type { RateLimitSpec, SourceAdapter, SourceContext, SourceRequest, Source
 
 /** A quote older than this does not describe the market a feed polls every few seconds. */
 export const DEFAULT_MAX_QUOTE_AGE_MS = 120_000;
+/**
+ * How long a symbol that broke a batch (unknown at the venue) is fetched on its own instead of
+ * in the batch: long enough that a delisted pair stops costing a batch fallback every round,
+ * short enough to notice a relisting.
+ */
+export const SUSPECT_SYMBOL_TTL_MS = 10 * 60_000;
 
 /** What a venue's adapter file declares; venueAdapter() turns it into a SourceAdapter. */
 export interface VenueSpec {
@@ -89,7 +95,14 @@ export function venueAdapter(spec: VenueSpec): SourceAdapter {
     return out;
   }
 
-  /** A batch naming one unknown symbol fails whole at most venues: then ask one by one. */
+  /** Symbols (per base URL) that made a batch fail as unknown, until when to keep them out. */
+  const suspects = new Map<string, number>();
+  const suspectKey = (ctx: SourceContext, sym: string) => `${ctx.baseUrl ?? spec.defaultBaseUrl}|${sym}`;
+
+  /**
+   * A batch naming one unknown symbol fails whole at most venues: then ask one by one, and keep
+   * the unknown ones out of later batches for SUSPECT_SYMBOL_TTL_MS.
+   */
   async function fetchSymbols(symbols: string[], ctx: SourceContext): Promise<Map<string, SymbolResult>> {
     try {
       return await fetchChunk(symbols, ctx);
@@ -98,10 +111,31 @@ export function venueAdapter(spec: VenueSpec): SourceAdapter {
       if (error.failure === "unknown-symbol" && symbols.length > 1) {
         ctx.logger?.info({ source: spec.id, symbols: symbols.length }, "batch named an unknown symbol; fetching one by one");
         const parts = await Promise.all(symbols.map((s) => fetchSymbols([s], ctx)));
-        return new Map(parts.flatMap((m) => [...m]));
+        const merged = new Map(parts.flatMap((m) => [...m]));
+        for (const [sym, r] of merged) {
+          if (!r.ok && r.error.failure === "unknown-symbol") suspects.set(suspectKey(ctx, sym), ctx.now() + SUSPECT_SYMBOL_TTL_MS);
+        }
+        return merged;
       }
       return new Map(symbols.map((s) => [s, { ok: false, error }]));
     }
+  }
+
+  /** Batches of at most maxBatch symbols; suspects go alone so they cannot sink a batch. */
+  function plan(symbols: string[], ctx: SourceContext): string[][] {
+    const now = ctx.now();
+    const clean: string[] = [];
+    const alone: string[][] = [];
+    for (const sym of symbols) {
+      const key = suspectKey(ctx, sym);
+      const until = suspects.get(key);
+      if (until !== undefined && until <= now) suspects.delete(key);
+      if (until !== undefined && until > now && spec.maxBatch > 1) alone.push([sym]);
+      else clean.push(sym);
+    }
+    const chunks: string[][] = [];
+    for (let i = 0; i < clean.length; i += spec.maxBatch) chunks.push(clean.slice(i, i + spec.maxBatch));
+    return [...chunks, ...alone];
   }
 
   return {
@@ -121,9 +155,7 @@ export function venueAdapter(spec: VenueSpec): SourceAdapter {
           }
         });
         const unique = [...new Set(keys.filter((k): k is string => typeof k === "string"))];
-        const chunks: string[][] = [];
-        for (let i = 0; i < unique.length; i += spec.maxBatch) chunks.push(unique.slice(i, i + spec.maxBatch));
-        const maps = await Promise.all(chunks.map((c) => fetchSymbols(c, ctx)));
+        const maps = await Promise.all(plan(unique, ctx).map((c) => fetchSymbols(c, ctx)));
         const bySymbol = new Map(maps.flatMap((m) => [...m]));
         return reqs.map((req, i): SourceResult => {
           const key = keys[i]!;
