@@ -30,7 +30,6 @@ export function isListed(venue: CryptoVenueId, m: Market): boolean {
   const quote = assetBySymbol(m.quote);
   if (!base || !quote || base.symbol === quote.symbol) return false;
   if (base.kind !== "crypto" && base.kind !== "stable") return false;
-  if (base.kind === "stable" && quote.kind !== "fiat") return false;
   return VENUE_PROFILES[venue].quotes.includes(quote.symbol);
 }
 
