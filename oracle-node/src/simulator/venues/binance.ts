@@ -38,8 +38,9 @@ function render(kind: Kind, m: Market, q: VenueQuote): Record<string, unknown> {
     lowPrice: p8(q.low),
     volume: p8(q.volume),
     quoteVolume: p8(q.quoteVolume),
-    openTime: q.timestampMs - DAY_MS,
-    closeTime: q.timestampMs - 1,
+    // The 24 h window ends at the quote: closeTime - openTime = 86,399,999 as on Binance.
+    openTime: q.timestampMs - DAY_MS + 1,
+    closeTime: q.timestampMs,
     firstId: idFrom(q.timestampMs - DAY_MS),
     lastId: idFrom(q.timestampMs),
     count: idFrom(q.timestampMs) - idFrom(q.timestampMs - DAY_MS) + 1,
