@@ -7,9 +7,9 @@ import { loadFixture } from "./testing/fixtures";
 /** `oracle-node fetch` end to end: a real process against a local server. */
 const ROOT = join(__dirname, "..", "..", "..");
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn("npx", ["tsx", "oracle-node/src/cli/main.ts", "fetch", ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: "silent" } });
+    const child = spawn("npx", ["tsx", "oracle-node/src/cli/main.ts", "fetch", ...args], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: "silent", ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -23,8 +23,10 @@ beforeAll(async () => {
   const gemini = loadFixture("gemini");
   const body = structuredClone(gemini.ok.body) as { volume: { timestamp: number } };
   body.volume.timestamp = Date.now() - 1_000; // fresh for the CLI's real clock
+  const today = new Date().toISOString().slice(0, 10);
   server = await startFixtureServer((path) => {
     if (path === "/v1/pubticker/btcusd") return { status: 200, body };
+    if (path === "/frankfurter/v1/latest?from=EUR&to=USD") return { status: 200, text: `{"amount":1.0,"base":"EUR","date":"${today}","rates":{"USD":1.0823}}` };
     if (path === "/v1/pubticker/hang") return { hang: true };
     return { status: 400, body: { result: "error", reason: "InvalidSymbol", message: "Received unsupported symbol 'foousd'" } };
   });
@@ -33,12 +35,15 @@ afterAll(() => server.close());
 
 describe("oracle-node fetch", () => {
   it("prints one normalized JSON line and exits 0; classifies failures on stderr with exit 1; usage errors exit 2", async () => {
-    const [ok, unknown, timeout, usage, badPair] = await Promise.all([
+    const port = new URL(server.baseUrl).port;
+    const [ok, unknown, timeout, usage, badPair, generic] = await Promise.all([
       run(["--source", "gemini", "--pair", "BTC/USD", "--base-url", server.baseUrl]),
       run(["--source", "gemini", "--pair", "FOO/USD", "--base-url", server.baseUrl]),
       run(["--source", "gemini", "--pair", "BTC/USD", "--symbol", "hang", "--base-url", server.baseUrl, "--timeout-ms", "200", "--retries", "0"]),
       run(["--source", "nasdaq", "--pair", "BTC/USD"]),
       run(["--source", "gemini", "--pair", "BTCUSD"]),
+      // A generic source from a node config, its base URL from the config's template.
+      run(["--config", "config/local.yaml", "--source", "frankfurter", "--pair", "EUR/USD"], { SIM_PORT: port }),
     ]);
     expect(ok.code, ok.stderr).toBe(0);
     const lines = ok.stdout.trim().split("\n");
@@ -59,5 +64,8 @@ describe("oracle-node fetch", () => {
     expect(usage.stderr).toMatch(/unknown source "nasdaq".*binance/);
     expect(badPair.code).toBe(2);
     expect(badPair.stderr).toMatch(/BASE\/QUOTE/);
+
+    expect(generic.code, generic.stderr).toBe(0);
+    expect(JSON.parse(generic.stdout)).toMatchObject({ source: "frankfurter", pair: "EUR/USD", price: "1.0823", bid: null, ask: null, volume: null });
   });
 });
