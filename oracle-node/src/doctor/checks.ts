@@ -32,10 +32,10 @@ export interface DoctorTarget {
   signer: string;
   transmitter: string;
   /**
-   * The committee the node's config expects (its peers' signers, in committee order, and f);
-   * undefined when the config leaves it to the chain.
+   * Peers whose signer address the node's config names ahead of the chain: each must be the
+   * contract's signer at that committee index.
    */
-  committee?: { signers: string[]; f: number };
+  peers?: Array<{ index: number; address: string }>;
   /** Wei the transmitter must hold: enough gas for a useful number of transmissions. */
   minBalanceWei: bigint;
   sources: SourceProbe[];
@@ -170,16 +170,10 @@ async function checkDigest(agg: Contract, t: DoctorTarget, chainId: number, onch
     if (recomputed.toLowerCase() !== digest.toLowerCase()) {
       return { check: "config-digest", status: "fail", detail: `contract digest ${digest} differs from the digest this node computes (${recomputed}): report codec and contract disagree` };
     }
-    if (t.committee) {
-      const want = t.committee.signers.map((a) => getAddress(a));
-      const same = want.length === onchain.signers.length && want.every((a, i) => a === onchain.signers[i]) && t.committee.f === onchain.f;
-      if (!same) {
-        return {
-          check: "config-digest",
-          status: "fail",
-          detail: `the config's committee (f=${t.committee.f}, signers ${want.join(", ")}) is not the contract's (f=${onchain.f}, signers ${onchain.signers.join(", ")}): digest ${digest} would not match`,
-        };
-      }
+    const wrong = (t.peers ?? []).filter((p) => onchain.signers[p.index] !== getAddress(p.address));
+    if (wrong.length > 0) {
+      const list = wrong.map((p) => `peer #${p.index} is ${getAddress(p.address)} in the config but ${onchain.signers[p.index] ?? "absent"} on chain`).join("; ");
+      return { check: "config-digest", status: "fail", detail: `the config's committee is not the contract's (digest ${digest}): ${list}` };
     }
     return { check: "config-digest", status: "ok", detail: `config digest ${digest} (config #${configCount}) matches` };
   } catch (err) {

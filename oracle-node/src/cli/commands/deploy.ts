@@ -1,0 +1,94 @@
+import type { Command } from "commander";
+import { JsonRpcProvider, Network, formatEther } from "ethers";
+import { ConfigError, formatConfigErrors, loadConfig } from "../../config";
+import { deployFeeds } from "../../chain/deploy";
+import { loadSigner } from "../../keys/signer";
+import { addressesJson, feedSpecsFromConfig, maxFaulty, parseAddressList, writeAddressesFile } from "../../deploy/from-config";
+
+/** An RPC that does not tell its chain id within this long is not worth deploying to. */
+const RPC_TIMEOUT_MS = 10_000;
+
+/**
+ * `oracle-node deploy`: deploys the feeds of a node config (one QuorumAggregator holding every
+ * feed, a FeedProxy per feed, the FeedRegistry and the example LendingConsumer) to any JSON-RPC
+ * endpoint, sets the committee, and writes the addresses file node configs name in
+ * `node.chain.addressesFile`.
+ */
+export function register(program: Command): void {
+  program
+    .command("deploy")
+    .description("deploy aggregator, proxies, registry and example consumer for a config's feeds; write the addresses file")
+    .requiredOption("--rpc <url>", "JSON-RPC endpoint of the target chain")
+    .requiredOption("--config <file>", "node config whose feeds to deploy (its node.chain.chainId must match the RPC)")
+    .requiredOption("--out <file>", "addresses file to write (JSON)")
+    .requiredOption("--signers <addresses>", "comma-separated signer addresses, in committee order")
+    .option("--transmitters <addresses>", "comma-separated transmitter addresses (default: the signers)")
+    .option("--f <n>", "faulty oracles tolerated, 3f < n (default: the largest allowed)")
+    .option("--owner <address>", "final owner of the contracts (default: the deployer)")
+    .option("--no-consumer", "skip the example LendingConsumer")
+    .option("--keystore <file>", "deployer keystore")
+    .option("--password-env <var>", "environment variable holding the keystore password")
+    .option("--password-file <file>", "file holding the keystore password")
+    .option("--private-key-env <var>", "environment variable holding the deployer's private key (instead of a keystore)")
+    .action(
+      async (o: {
+        rpc: string;
+        config: string;
+        out: string;
+        signers: string;
+        transmitters?: string;
+        f?: string;
+        owner?: string;
+        consumer: boolean;
+        keystore?: string;
+        passwordEnv?: string;
+        passwordFile?: string;
+        privateKeyEnv?: string;
+      }) => {
+        let cfg;
+        try {
+          cfg = loadConfig(o.config);
+        } catch (err) {
+          throw new Error(err instanceof ConfigError ? formatConfigErrors(err) : (err as Error).message);
+        }
+        const feeds = feedSpecsFromConfig(cfg);
+        const signers = parseAddressList(o.signers, "--signers");
+        const transmitters = o.transmitters ? parseAddressList(o.transmitters, "--transmitters") : signers;
+        const f = o.f === undefined ? maxFaulty(signers.length) : Number(o.f);
+        if (!Number.isInteger(f) || f < 1 || 3 * f >= signers.length) {
+          throw new Error(`--f ${o.f ?? f}: need 1 <= f and 3f < n = ${signers.length} signers`);
+        }
+        const wallet = await loadSigner({ keystore: o.keystore, password: { env: o.passwordEnv, file: o.passwordFile }, privateKeyEnv: o.privateKeyEnv });
+
+        const probe = new JsonRpcProvider(o.rpc, undefined, { staticNetwork: Network.from(cfg.node.chain.chainId) });
+        let chainId: number;
+        try {
+          chainId = Number(await Promise.race([probe.send("eth_chainId", []), rejectAfter(RPC_TIMEOUT_MS, `RPC ${o.rpc} did not answer within ${RPC_TIMEOUT_MS} ms`)]));
+        } catch (err) {
+          throw new Error(`RPC ${o.rpc} is unreachable: ${(err as Error).message}`);
+        } finally {
+          probe.destroy();
+        }
+        if (chainId !== cfg.node.chain.chainId) {
+          throw new Error(`chain id mismatch: ${o.rpc} serves chain ${chainId}, ${o.config} names chain ${cfg.node.chain.chainId}`);
+        }
+        const provider = new JsonRpcProvider(o.rpc, Network.from(chainId), { staticNetwork: true, cacheTimeout: -1 });
+        try {
+          const deployer = wallet.connect(provider);
+          const balance = await provider.getBalance(deployer.address);
+          process.stderr.write(`deploying ${feeds.length} feed(s) to chain ${chainId} from ${deployer.address} (${formatEther(balance)} ETH), n=${signers.length} f=${f}\n`);
+          const deployment = await deployFeeds(deployer, { feeds, signers, transmitters, f, owner: o.owner, withConsumer: o.consumer });
+          const json = addressesJson(deployment, cfg.feeds.map((x) => x.id));
+          writeAddressesFile(o.out, json);
+          process.stderr.write(`aggregator ${json.aggregator}, registry ${json.registry}${json.consumer ? `, consumer ${json.consumer}` : ""}; wrote ${o.out}\n`);
+          process.stdout.write(`${JSON.stringify(json)}\n`);
+        } finally {
+          provider.destroy();
+        }
+      },
+    );
+}
+
+function rejectAfter(ms: number, message: string): Promise<never> {
+  return new Promise((_, reject) => setTimeout(() => reject(new Error(message)), ms).unref());
+}
