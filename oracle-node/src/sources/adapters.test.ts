@@ -254,6 +254,13 @@ describe("adapter edge cases", () => {
     expect(failure(await fetchOne(f))).toBe("unknown-symbol");
   });
 
+  it("Gemini: reads the base volume under the longest matching currency key", async () => {
+    const f = loadFixture("gemini");
+    server.respond(() => ({ status: 200, body: { bid: "0.9998", ask: "1.0001", last: "0.9999", volume: { USD: "5", USDC: "123.5", timestamp: f.now - 1000 } } }));
+    const [r] = await getAdapter("gemini").fetch([{ pair: "USDC/USD" }], ctx(f));
+    expect(r!.ok && toQuoteJson(r!.quote).volume).toBe("123.5");
+  });
+
   it("refuses a symbol that would change the URL", async () => {
     const f = loadFixture("coinbase");
     const [r] = await getAdapter("coinbase").fetch([{ pair: "BTC/USD", symbol: "../admin?x=1" }], ctx(f));

@@ -27,7 +27,8 @@ export const gemini = venueAdapter({
   read(t, _body, symbol) {
     const vol = get(t, "volume", "ticker");
     const v = vol === undefined ? undefined : record(vol, "volume");
-    const baseKey = v && Object.keys(v).find((k) => k !== "timestamp" && symbol.toUpperCase().startsWith(k.toUpperCase()));
+    // The longest currency key the symbol starts with: "usdcusd" is USDC, not USD.
+    const baseKey = v && Object.keys(v).filter((k) => k !== "timestamp" && symbol.toUpperCase().startsWith(k.toUpperCase())).sort((a, b) => b.length - a.length)[0];
     return {
       price: get(t, "last", "ticker"),
       bid: get(t, "bid", "ticker"),

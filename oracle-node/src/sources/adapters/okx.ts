@@ -1,4 +1,4 @@
-import { get, isRecord, list, tsMs } from "../extract";
+import { get, isRecord, list, pickRow, tsMs } from "../extract";
 import { splitPair, usdAsUsdt } from "../symbols";
 import { venueAdapter } from "../venue-adapter";
 
@@ -24,7 +24,7 @@ export const okx = venueAdapter({
     if (code === RATE_LIMITED) return { failure: "rate-limited", message };
     return { failure: "http-error", message };
   },
-  entries: (body) => [list(get(body, "data"), "data")[0]],
+  entries: (body, [symbol]) => [pickRow(list(get(body, "data"), "data"), "instId", symbol!)],
   read: (t) => ({
     price: get(t, "last", "ticker"),
     bid: get(t, "bidPx", "ticker"),

@@ -3,7 +3,7 @@ import { SourceError } from "../../quotes/quote";
 import { startFixtureServer, type FixtureServer } from "../testing/fixture-server";
 import type { SourceContext } from "../types";
 import { RETRY_CAP_MS, backoffDelay } from "./backoff";
-import { httpGet } from "./client";
+import { MAX_BODY_BYTES, httpGet } from "./client";
 import { JsonSyntaxError, parseJsonLossless } from "./parse-json";
 import { RateLimitedLocally, RateLimiter } from "./rate-limiter";
 import { parseRetryAfter } from "./retry-after";
@@ -165,6 +165,12 @@ describe("httpGet", () => {
     const err = (await httpGet("x", `${server.baseUrl}/a`, ctx({ limiter, timeoutMs: 200 }), { interpret: text }).catch((e: unknown) => e)) as SourceError;
     expect(err.failure).toBe("rate-limited");
     expect(server.requests).toHaveLength(1);
+  });
+
+  it("refuses a body larger than MAX_BODY_BYTES as malformed", async () => {
+    server.respond(() => ({ status: 200, text: "x".repeat(MAX_BODY_BYTES + 1) }));
+    const err = (await httpGet("x", `${server.baseUrl}/big`, ctx(), { interpret: text }).catch((e: unknown) => e)) as SourceError;
+    expect(err.failure).toBe("malformed");
   });
 
   it("counts every attempt through onRequest", async () => {
