@@ -6,6 +6,7 @@ import { buildDataset, type Dataset } from "./generator/dataset";
 import { simulateScenario, type Scenario } from "./generator/market";
 import { exportMlpToOnnx } from "./export-onnx";
 import { Mlp, trainMlp } from "./mlp";
+import { writeCardSection } from "./card";
 
 /**
  * `npm run model:train`: simulate labelled markets (models/generator), compute features with the
@@ -103,14 +104,31 @@ export function chooseThreshold(scores: Float64Array, d: Dataset): number {
   return 0.99;
 }
 
+function trainingSection(seconds: number, trainRows: number, valRows: number, epochs: number, seed: number, s: EvalStats): string {
+  const fam = Object.entries(s.perFamily)
+    .map(([k, v]) => `| ${k} | ${v.rows} | ${(v.recall * 100).toFixed(1)} |`)
+    .join("\n");
+  return [
+    `Seed ${seed}: ${trainRows} training rows, ${valRows} validation rows, ${epochs} epochs, trained in ${seconds} s by \`npm run model:train\`.`,
+    "",
+    `Threshold **${s.threshold}**: the lowest score cut (0.01 grid) whose false-positive rate on honest validation quotes is at most ${(TARGET_VALIDATION_FPR * 100).toFixed(1)} %.`,
+    `At it, validation honest FPR ${(s.honestFpr * 100).toFixed(3)} %, recall ${(s.recall * 100).toFixed(2)} % over labelled attack rows:`,
+    "",
+    "| attack family | validation rows | recall % |",
+    "|---|---:|---:|",
+    fam,
+  ].join("\n");
+}
+
 async function main(): Promise<void> {
   const t0 = Date.now();
   const seed = arg("seed", DEFAULT_SEED);
   const nTrain = arg("scenarios", TRAIN_SCENARIOS);
   const epochs = arg("epochs", 10);
   const log = (m: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}\n`);
-  const train = buildDataset(scenarios(seed, nTrain));
-  const val = buildDataset(scenarios(seed + VALIDATION_SEED_OFFSET, Math.round((nTrain * VALIDATION_SCENARIOS) / TRAIN_SCENARIOS)));
+  const train = buildDataset(scenarios(seed, nTrain), seed);
+  const vSeed = seed + VALIDATION_SEED_OFFSET;
+  const val = buildDataset(scenarios(vSeed, Math.round((nTrain * VALIDATION_SCENARIOS) / TRAIN_SCENARIOS)), vSeed);
   log(`data: ${train.rows} training rows, ${val.rows} validation rows, ${NUM_FEATURES} features`);
   const net = trainMlp(
     { x: train.x, y: train.y, w: reweight(train), rows: train.rows, features: NUM_FEATURES },
@@ -131,6 +149,7 @@ async function main(): Promise<void> {
     targetValidationFpr: TARGET_VALIDATION_FPR, validation: stats, seconds: Math.round((Date.now() - t0) / 1000),
   };
   writeFileSync(join(__dirname, "train-report.json"), JSON.stringify(report, null, 2) + "\n");
+  writeCardSection("training", trainingSection(report.seconds, train.rows, val.rows, epochs, seed, stats));
   log(`wrote ${modelPath} in ${report.seconds} s`);
 }
 

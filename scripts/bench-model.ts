@@ -9,11 +9,14 @@ import { runBacktest } from "../oracle-node/src/backtest/run-backtest";
 import { simulateScenario } from "../models/generator/market";
 import { scenarioToCsv } from "../models/generator/to-csv";
 import { Rng } from "../models/generator/rng";
+import { writeCardSection } from "../models/card";
+import os from "node:os";
 
 /**
  * `npm run bench:model`: the filter's cost in the node. One round of FEEDS feeds x SOURCES
  * sources: features + one batched inference + median (the whole RoundFilter.run), features alone
- * and inference alone; then the backtest's rounds per second per filter. Prints a table.
+ * and inference alone; then the backtest's rounds per second per filter. Prints a table and
+ * writes it into models/MODEL_CARD.md (skip with --no-card).
  */
 const FEEDS = 100;
 const SOURCES = 10;
@@ -98,7 +101,11 @@ async function main(): Promise<void> {
     out.push(`| ${kind} | ${(rounds.length / secs).toFixed(0)} |`);
   }
   await filter.close();
-  process.stdout.write(out.join("\n") + "\n");
+  const text = out.join("\n");
+  process.stdout.write(text + "\n");
+  if (!process.argv.includes("--no-card")) {
+    writeCardSection("bench", `\`npm run bench:model\` on this machine (${os.cpus().length} cores, shared), ${TIMED_ROUNDS} timed rounds after ${WARM_ROUNDS} warm-up rounds:\n\n${text}`);
+  }
 }
 
 main().catch((err: unknown) => {

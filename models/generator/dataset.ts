@@ -5,6 +5,13 @@ import { computeFeatures, NUM_FEATURES, updateHistory, viewRound } from "../../o
 import { prepareRound } from "../../oracle-node/src/filter/prepare";
 import { FilterState } from "../../oracle-node/src/filter/state";
 import type { Scenario, SimRow } from "./market";
+import { Rng } from "./rng";
+
+/** The node refuses with fewer trusted quotes than this (the backtest default); training mirrors it. */
+export const TRAINING_MIN_SOURCES = 3;
+/** Share of scenarios that get a window where the node refused (anchor goes stale), and its length. */
+const BLACKOUT_PROB = 0.3;
+const BLACKOUT_ROUNDS: readonly [number, number] = [5, 100];
 
 /** Feature rows with labels and weights, ready for the trainer. */
 export interface Dataset {
@@ -31,9 +38,11 @@ export function rowToQuote(r: Pick<SimRow, "source" | "price" | "bid" | "ask" | 
 /**
  * Turns simulated scenarios into feature rows with the exact code the node runs (prepareRound,
  * computeFeatures, updateHistory). History is built as an ideal filter would: the labelled-honest
- * quotes are the ones kept and their median is the accepted answer.
+ * quotes are the ones kept and their median is the accepted answer, refused (null) when fewer than
+ * TRAINING_MIN_SOURCES are honest or inside a simulated refusal window.
  */
-export function buildDataset(scenarios: readonly Scenario[]): Dataset {
+export function buildDataset(scenarios: readonly Scenario[], seed = 1): Dataset {
+  const rng = new Rng(seed);
   let cap = 1 << 16;
   let x = new Float32Array(cap * NUM_FEATURES);
   let y = new Uint8Array(cap);
@@ -43,7 +52,12 @@ export function buildDataset(scenarios: readonly Scenario[]): Dataset {
   for (const sc of scenarios) {
     const state = new FilterState();
     const hist = state.feed(sc.name);
-    for (const round of sc.rounds) {
+    // A stretch where the node refused: the anchor ages, as it does live after a long attack.
+    const blackout = rng.chance(BLACKOUT_PROB);
+    const bLen = rng.int(BLACKOUT_ROUNDS[0], BLACKOUT_ROUNDS[1]);
+    const bStart = rng.int(0, Math.max(0, sc.rounds.length - bLen));
+    for (let t = 0; t < sc.rounds.length; t++) {
+      const round = sc.rounds[t];
       const now = round.ts * 1000;
       const bySource = new Map(round.rows.map((r) => [r.source, r]));
       const { valid } = prepareRound(round.rows.map((r) => rowToQuote(r, sc.name, now)), now);
@@ -73,7 +87,8 @@ export function buildDataset(scenarios: readonly Scenario[]): Dataset {
         if (r.label === 0) keptPrices.push(q.price);
       });
       rows += valid.length;
-      updateHistory(hist, valid, view, kept, keptPrices.length ? median(keptPrices) : null);
+      const refused = keptPrices.length < TRAINING_MIN_SOURCES || (blackout && t >= bStart && t < bStart + bLen);
+      updateHistory(hist, valid, view, kept, refused ? null : median(keptPrices));
     }
   }
   return { x: x.subarray(0, rows * NUM_FEATURES), y: y.subarray(0, rows), w: w.subarray(0, rows), family, rows };

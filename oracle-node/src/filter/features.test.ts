@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseDecimal, type Fixed } from "../quotes/decimal";
 import type { Quote } from "../quotes/quote";
-import { computeFeatures, FEATURE_NAMES, NUM_FEATURES, updateHistory, viewRound } from "./features";
+import { ANCHOR_RESYNC_ROUNDS, computeFeatures, FEATURE_NAMES, NUM_FEATURES, updateHistory, viewRound } from "./features";
 import { FilterState } from "./state";
 
 const F = (name: (typeof FEATURE_NAMES)[number]) => FEATURE_NAMES.indexOf(name);
@@ -123,7 +123,7 @@ describe("features", () => {
     for (let t = 0; t < 5; t++) step(state, calmRound(t));
     const hist = state.feed("eth");
     const before = hist.anchorLog!;
-    for (let t = 0; t < 60; t++) {
+    for (let t = 0; t < ANCHOR_RESYNC_ROUNDS; t++) {
       const quotes = calmRound(t, 1500);
       updateHistory(hist, quotes, viewRound(quotes), quotes.map(() => false), null);
     }

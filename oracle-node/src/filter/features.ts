@@ -67,7 +67,7 @@ const BASIS_ALPHA = 0.02;
 const VAR_ALPHA = 0.05;
 /** After this many rounds without an accepted answer the anchor resyncs to the raw median, so a
  * feed that refused through a real regime change cannot lock itself out forever. */
-export const ANCHOR_RESYNC_ROUNDS = 60;
+export const ANCHOR_RESYNC_ROUNDS = 120;
 /** Bound of z-scores before slog. */
 const Z_CLIP = 1e4;
 
