@@ -9,11 +9,11 @@ import type { RateLimitSpec, SourceAdapter, SourceContext, SourceRequest, Source
 /** A quote older than this does not describe the market a feed polls every few seconds. */
 export const DEFAULT_MAX_QUOTE_AGE_MS = 120_000;
 /**
- * How long a symbol that broke a batch (unknown at the venue) is fetched on its own instead of
- * in the batch: long enough that a delisted pair stops costing a batch fallback every round,
- * short enough to notice a relisting.
+ * How long a symbol that broke a batch (the venue said it does not exist) is answered
+ * unknown-symbol without asking: a delisted pair then costs nothing per round instead of a
+ * one-by-one fallback, and a relisting is noticed within this time.
  */
-export const SUSPECT_SYMBOL_TTL_MS = 10 * 60_000;
+export const UNKNOWN_SYMBOL_TTL_MS = 10 * 60_000;
 
 /** What a venue's adapter file declares; venueAdapter() turns it into a SourceAdapter. */
 export interface VenueSpec {
@@ -95,13 +95,13 @@ export function venueAdapter(spec: VenueSpec): SourceAdapter {
     return out;
   }
 
-  /** Symbols (per base URL) that made a batch fail as unknown, until when to keep them out. */
-  const suspects = new Map<string, number>();
-  const suspectKey = (ctx: SourceContext, sym: string) => `${ctx.baseUrl ?? spec.defaultBaseUrl}|${sym}`;
+  /** Symbols (per base URL) that made a batch fail as unknown, and until when to believe it. */
+  const unknownUntil = new Map<string, number>();
+  const unknownKey = (ctx: SourceContext, sym: string) => `${ctx.baseUrl ?? spec.defaultBaseUrl}|${sym}`;
 
   /**
-   * A batch naming one unknown symbol fails whole at most venues: then ask one by one, and keep
-   * the unknown ones out of later batches for SUSPECT_SYMBOL_TTL_MS.
+   * A batch naming one unknown symbol fails whole at most venues: then ask one by one, and
+   * remember the unknown ones for UNKNOWN_SYMBOL_TTL_MS.
    */
   async function fetchSymbols(symbols: string[], ctx: SourceContext): Promise<Map<string, SymbolResult>> {
     try {
@@ -113,7 +113,7 @@ export function venueAdapter(spec: VenueSpec): SourceAdapter {
         const parts = await Promise.all(symbols.map((s) => fetchSymbols([s], ctx)));
         const merged = new Map(parts.flatMap((m) => [...m]));
         for (const [sym, r] of merged) {
-          if (!r.ok && r.error.failure === "unknown-symbol") suspects.set(suspectKey(ctx, sym), ctx.now() + SUSPECT_SYMBOL_TTL_MS);
+          if (!r.ok && r.error.failure === "unknown-symbol") unknownUntil.set(unknownKey(ctx, sym), ctx.now() + UNKNOWN_SYMBOL_TTL_MS);
         }
         return merged;
       }
@@ -121,21 +121,25 @@ export function venueAdapter(spec: VenueSpec): SourceAdapter {
     }
   }
 
-  /** Batches of at most maxBatch symbols; suspects go alone so they cannot sink a batch. */
-  function plan(symbols: string[], ctx: SourceContext): string[][] {
+  /** Batches of at most maxBatch symbols, leaving out symbols a batch recently proved unknown. */
+  function plan(symbols: string[], ctx: SourceContext): { chunks: string[][]; known: Map<string, SymbolResult> } {
     const now = ctx.now();
-    const clean: string[] = [];
-    const alone: string[][] = [];
+    const ask: string[] = [];
+    const known = new Map<string, SymbolResult>();
     for (const sym of symbols) {
-      const key = suspectKey(ctx, sym);
-      const until = suspects.get(key);
-      if (until !== undefined && until <= now) suspects.delete(key);
-      if (until !== undefined && until > now && spec.maxBatch > 1) alone.push([sym]);
-      else clean.push(sym);
+      const key = unknownKey(ctx, sym);
+      const until = unknownUntil.get(key);
+      if (until !== undefined && until > now) {
+        const error = new SourceError("unknown-symbol", spec.id, `${sym} is unknown at the venue (asked again in ${Math.ceil((until - now) / 1000)} s)`);
+        known.set(sym, { ok: false, error });
+        continue;
+      }
+      if (until !== undefined) unknownUntil.delete(key);
+      ask.push(sym);
     }
     const chunks: string[][] = [];
-    for (let i = 0; i < clean.length; i += spec.maxBatch) chunks.push(clean.slice(i, i + spec.maxBatch));
-    return [...chunks, ...alone];
+    for (let i = 0; i < ask.length; i += spec.maxBatch) chunks.push(ask.slice(i, i + spec.maxBatch));
+    return { chunks, known };
   }
 
   return {
@@ -155,8 +159,9 @@ export function venueAdapter(spec: VenueSpec): SourceAdapter {
           }
         });
         const unique = [...new Set(keys.filter((k): k is string => typeof k === "string"))];
-        const maps = await Promise.all(plan(unique, ctx).map((c) => fetchSymbols(c, ctx)));
-        const bySymbol = new Map(maps.flatMap((m) => [...m]));
+        const { chunks, known } = plan(unique, ctx);
+        const maps = await Promise.all(chunks.map((c) => fetchSymbols(c, ctx)));
+        const bySymbol = new Map([...known, ...maps.flatMap((m) => [...m])]);
         return reqs.map((req, i): SourceResult => {
           const key = keys[i]!;
           if (key instanceof SourceError) return { ok: false, error: key };

@@ -31,7 +31,7 @@ export const coingecko = venueAdapter({
   defaultBaseUrl: "https://api.coingecko.com",
   rateLimit: { capacity: 5, refillPerSec: 0.5, penaltyMs: 60_000, note: "public API: about 30 calls/min" },
   maxAgeMs: COINGECKO_MAX_AGE_MS,
-  maxBatch: 50,
+  maxBatch: 100,
   defaultSymbol(pair) {
     const { base } = splitPair(pair);
     return COINGECKO_IDS[base] ?? base.toLowerCase();

@@ -20,7 +20,7 @@ export const cryptocompare = venueAdapter({
   id: "cryptocompare",
   defaultBaseUrl: "https://min-api.cryptocompare.com",
   rateLimit: { capacity: 20, refillPerSec: 5, penaltyMs: 60_000, note: "free tier; limits undocumented in our reference (conservative)" },
-  maxBatch: 50,
+  maxBatch: 100,
   defaultSymbol(pair) {
     return splitPair(pair).base;
   },

@@ -22,7 +22,7 @@ export const kraken = venueAdapter({
   id: "kraken",
   defaultBaseUrl: "https://api.kraken.com",
   rateLimit: { capacity: 1, refillPerSec: 1, penaltyMs: 15_000, note: "public endpoints: stay at <= 1 req/s" },
-  maxBatch: 50,
+  maxBatch: 100,
   defaultSymbol(pair) {
     const { base, quote } = splitPair(pair);
     return (ASSET_CODES[base] ?? base) + (ASSET_CODES[quote] ?? quote);
