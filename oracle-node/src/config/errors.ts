@@ -53,6 +53,10 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[]): ConfigIssue[
         continue;
       }
     }
+    if (i.code === "invalid_type" && / received undefined$/.test(i.message)) {
+      out.push({ path: formatPath(i.path), message: `required (${i.expected})` });
+      continue;
+    }
     out.push({ path: formatPath(i.path), message: i.message });
   }
   return out;

@@ -26,10 +26,13 @@ export function parseConfig(obj: unknown, opts: LoadOptions & { file?: string } 
 
 /** Parses YAML text; syntax errors name their line and column. */
 export function parseConfigText(text: string, opts: LoadOptions & { file?: string } = {}): NodeConfig {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
-      doc.errors.map((e) => ({ path: "", message: `YAML ${e.linePos ? `line ${e.linePos[0].line} column ${e.linePos[0].col}` : ""}: ${e.message.split("\n")[0]}` })),
+      doc.errors.map((e) => ({
+        path: "",
+        message: `YAML line ${e.linePos?.[0].line ?? "?"} column ${e.linePos?.[0].col ?? "?"}: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+      })),
       opts.file,
     );
   }
