@@ -36,16 +36,41 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   uint256 private constant REPORT_HEADER_BYTES = 42;
   /// @dev Bytes of one signature entry: signerIndex(1) r(32) yParityAndS(32).
   uint256 private constant SIGNATURE_BYTES = 65;
-  /// @dev Widest observation: answers are stored as int128.
-  uint256 private constant MAX_OBSERVATION_BYTES = 16;
+  /// @dev Widest observation: answers are stored as int120 (±6.6e35 feed units).
+  uint256 private constant MAX_OBSERVATION_BYTES = 15;
   /// @dev Config store header after its leading STOP byte: digest(32) n(1) f(1) feedCount(2).
   uint256 private constant STORE_HEADER_BYTES = 36;
-  /// @dev Set in every written latest slot and in the pre-filled one, so writes are never 0 -> x.
-  uint256 private constant LATEST_INITIALIZED = 1 << 255;
+  /// @dev Latest slot pre-fill: round 0 (no data) with transmission timestamp 1, so the first
+  /// report overwrites a non-zero slot.
+  uint256 private constant LATEST_PREFILL = 1 << 64;
   /// @dev Ring slot pre-fill: any non-zero value; validity comes from the round range, not content.
   uint256 private constant HISTORY_PREFILL = 1;
+  /// @dev Bit offsets in the latest slot (see s_latest).
+  uint256 private constant LATEST_ER_SHIFT = 96;
+  uint256 private constant LATEST_ANSWER_SHIFT = 136;
+  /// @dev Bit offsets in a ring slot (see s_history).
+  uint256 private constant HISTORY_CONFIDENCE_SHIFT = 64;
+  uint256 private constant HISTORY_ANSWER_SHIFT = 136;
+  uint256 private constant EPOCH_AND_ROUND_MASK = 0xffffffffff;
+  /// @dev Confidence is stored in 72 bits; wider dispersion saturates (overstating it, never less).
+  uint256 private constant CONFIDENCE_MAX = 0xffffffffffffffffff;
   uint256 private constant UINT32_MASK = 0xffffffff;
-  uint256 private constant UINT64_MAX = 0xffffffffffffffff;
+
+  // Error selectors and event topics used inside assembly (which only takes number literals);
+  // the constructor checks each against the interface declaration.
+  uint256 private constant E_MALFORMED_REPORT = 0x1a189c02;
+  uint256 private constant E_UNKNOWN_FEED = 0x7ba8f9f8;
+  uint256 private constant E_FEEDS_NOT_ASCENDING = 0x216a2655;
+  uint256 private constant E_WRONG_OBSERVATION_COUNT = 0x6338ecf3;
+  uint256 private constant E_OBSERVER_OUT_OF_RANGE = 0xd64f86f4;
+  uint256 private constant E_DUPLICATE_OBSERVER = 0xadd7f353;
+  uint256 private constant E_INVALID_OBSERVATION_WIDTH = 0xc19208a3;
+  uint256 private constant E_OBSERVATIONS_NOT_SORTED = 0xd7b63637;
+  uint256 private constant E_ANSWER_OUT_OF_BOUNDS = 0x9b0705e7;
+  uint256 private constant E_OBSERVATIONS_TIMESTAMP_DECREASED = 0x868c3594;
+  uint256 private constant E_STALE_REPORT = 0x14370f2c;
+  uint256 private constant TOPIC_ANSWER_UPDATED = 0x0559884fd3a460db3073b7fc896cc77986f16e378210ded43186175bf646fc5f;
+  uint256 private constant TOPIC_NEW_ROUND = 0x0109fc6f55cf40689f02fbaad7af7fe7bbac8a3d2186600afc7d3e10cac60271;
   /// @dev Bits of a feed's own round number inside an aggregator round id.
   uint256 private constant ROUND_BITS = 32;
 
@@ -59,10 +84,9 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   // Storage
   // ----------------------------------------------------------------------------------------------
 
-  /// @dev Read on every transmit; written only for latestEpochAndRound. One slot.
+  /// @dev Read on every transmit, written only by setConfig/addFeed. One slot.
   struct HotVars {
     address configStore;
-    uint40 latestEpochAndRound;
     uint32 configCount;
   }
 
@@ -81,16 +105,33 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   address[] internal s_transmitters;
   FeedMeta[] internal s_feeds;
   /// @dev Per feed: round(0..31) observationsTimestamp(32..63) transmissionTimestamp(64..95)
-  /// answer int128(96..223), bit 255 = LATEST_INITIALIZED.
+  /// epochAndRound(96..135) answer int120(136..255). The epoch-and-round of the feed's latest
+  /// report lives here, so replay protection costs no extra slot; setConfig zeroes it.
   uint256[MAX_FEEDS] internal s_latest;
   /// @dev Per feed, ring by round % HISTORY_SIZE: observationsTimestamp(0..31)
-  /// transmissionTimestamp(32..63) confidence uint64(64..127) answer int128(128..255).
+  /// transmissionTimestamp(32..63) confidence uint72(64..135) answer int120(136..255).
   uint256[HISTORY_SIZE][MAX_FEEDS] internal s_history;
 
   uint256 private immutable i_chainId;
   bytes32 private immutable i_domainSeparator;
 
+  /// @notice Thrown at deployment if an assembly constant disagrees with the interface.
+  error SelectorMismatch(uint256 constantValue);
+
   constructor(address owner) Ownable(owner) {
+    _checkSelector(E_MALFORMED_REPORT, MalformedReport.selector);
+    _checkSelector(E_UNKNOWN_FEED, UnknownFeed.selector);
+    _checkSelector(E_FEEDS_NOT_ASCENDING, FeedsNotAscending.selector);
+    _checkSelector(E_WRONG_OBSERVATION_COUNT, WrongObservationCount.selector);
+    _checkSelector(E_OBSERVER_OUT_OF_RANGE, ObserverOutOfRange.selector);
+    _checkSelector(E_DUPLICATE_OBSERVER, DuplicateObserver.selector);
+    _checkSelector(E_INVALID_OBSERVATION_WIDTH, InvalidObservationWidth.selector);
+    _checkSelector(E_OBSERVATIONS_NOT_SORTED, ObservationsNotSorted.selector);
+    _checkSelector(E_ANSWER_OUT_OF_BOUNDS, AnswerOutOfBounds.selector);
+    _checkSelector(E_OBSERVATIONS_TIMESTAMP_DECREASED, ObservationsTimestampDecreased.selector);
+    _checkSelector(E_STALE_REPORT, StaleReport.selector);
+    if (bytes32(TOPIC_ANSWER_UPDATED) != AnswerUpdated.selector) revert SelectorMismatch(TOPIC_ANSWER_UPDATED);
+    if (bytes32(TOPIC_NEW_ROUND) != NewRound.selector) revert SelectorMismatch(TOPIC_NEW_ROUND);
     i_chainId = block.chainid;
     i_domainSeparator = _buildDomainSeparator();
   }
@@ -127,7 +168,12 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     s_transmitters = transmitters;
     s_f = f;
     s_configDigest = digest;
-    s_hot = HotVars({configStore: _writeConfigStore(), latestEpochAndRound: 0, configCount: configCount});
+    s_hot = HotVars({configStore: _writeConfigStore(), configCount: configCount});
+    // Epoch-and-round restarts under the new digest: clear every feed's.
+    uint256 feeds = s_feeds.length;
+    for (uint256 i = 0; i < feeds; ++i) {
+      s_latest[i] &= ~(EPOCH_AND_ROUND_MASK << LATEST_ER_SHIFT);
+    }
     uint32 previousConfigBlockNumber = s_latestConfigBlockNumber;
     s_latestConfigBlockNumber = uint32(block.number);
     emit ConfigSet(previousConfigBlockNumber, digest, configCount, signers, transmitters, f, offchainConfig);
@@ -144,7 +190,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     feedIndex = s_feeds.length;
     if (feedIndex == MAX_FEEDS) revert TooManyFeeds(MAX_FEEDS);
     s_feeds.push(FeedMeta({decimals: decimals_, minAnswer: minAnswer, maxAnswer: maxAnswer, description: description_}));
-    s_latest[feedIndex] = LATEST_INITIALIZED;
+    s_latest[feedIndex] = LATEST_PREFILL;
     for (uint256 i = 0; i < HISTORY_SIZE; ++i) {
       s_history[feedIndex][i] = HISTORY_PREFILL;
     }
@@ -179,119 +225,55 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   // ----------------------------------------------------------------------------------------------
   // Transmission
   // ----------------------------------------------------------------------------------------------
-
-  /// @dev What transmit learns from the config store, in memory.
-  struct Committee {
-    bytes32 digest;
-    uint256 n;
-    uint256 f;
-    uint256 feedCount;
-    address store;
-    /// @dev Memory address of signers (20n bytes) followed by transmitters (20n bytes).
-    uint256 members;
-  }
+  //
+  // The hot path passes the committee and header around as one packed stack word ("ctx") instead
+  // of a memory struct: n(0..7) f(8..15) feedCount(16..31) observationsTimestamp(32..63)
+  // epochAndRound(64..103).
+  // Signers and transmitters sit in memory at `members` (20 bytes each, signers first).
 
   /// @inheritdoc IQuorumAggregator
   function transmit(bytes calldata report, bytes calldata signatures) external override {
-    HotVars memory hot = s_hot;
-    if (hot.configStore == address(0)) revert ConfigNotSet();
-    Committee memory c = _loadCommittee(hot.configStore);
-    _checkTransmitter(c);
-    (uint40 er, uint32 observationsTimestamp, uint256 feedsInReport) = _checkHeader(report, c, hot);
-    _verifySignatures(_reportDigest(report), signatures, c);
-    s_hot.latestEpochAndRound = er;
-    _applyFeeds(report, feedsInReport, observationsTimestamp, c);
-    emit NewTransmission(c.digest, er, msg.sender, observationsTimestamp, report);
-  }
-
-  /// @dev Checks the report header: length, config digest, freshness, timestamp, feed count.
-  function _checkHeader(
-    bytes calldata report,
-    Committee memory c,
-    HotVars memory hot
-  ) private view returns (uint40 er, uint32 observationsTimestamp, uint256 feedsInReport) {
-    if (report.length < REPORT_HEADER_BYTES) revert MalformedReport(report.length);
-    bytes32 reportConfigDigest;
-    assembly ("memory-safe") {
-      // Header fields are fixed-offset big-endian slices of the report (length checked above).
-      reportConfigDigest := calldataload(report.offset)
-      er := shr(216, calldataload(add(report.offset, 32)))
-      observationsTimestamp := shr(224, calldataload(add(report.offset, 37)))
-      feedsInReport := byte(0, calldataload(add(report.offset, 41)))
-    }
-    if (reportConfigDigest != c.digest) revert ConfigDigestMismatch(c.digest, reportConfigDigest);
-    if (er <= hot.latestEpochAndRound) revert StaleReport(hot.latestEpochAndRound, er);
-    if (observationsTimestamp > block.timestamp + MAX_FUTURE_SKEW_SECONDS) {
-      revert FutureReport(observationsTimestamp, block.timestamp);
-    }
-    if (feedsInReport == 0) revert MalformedReport(REPORT_HEADER_BYTES - 1);
-  }
-
-  /// @dev Applies every feed entry; the entries must end exactly at the end of the report.
-  function _applyFeeds(
-    bytes calldata report,
-    uint256 feedsInReport,
-    uint32 observationsTimestamp,
-    Committee memory c
-  ) private {
-    uint256 p = REPORT_HEADER_BYTES;
-    uint256 nextFeed = 0;
-    for (uint256 i = 0; i < feedsInReport; ++i) {
-      uint256 feedIndex;
-      (p, feedIndex) = _applyFeed(report, p, nextFeed, observationsTimestamp, c);
-      // Cannot overflow: feedIndex < 256.
-      unchecked {
-        nextFeed = feedIndex + 1;
-      }
-    }
-    if (p != report.length) revert MalformedReport(p);
+    address store = s_hot.configStore;
+    if (store == address(0)) revert ConfigNotSet();
+    (bytes32 digest, uint256 ctx, uint256 members) = _loadCommittee(store);
+    _checkTransmitter(members, ctx & 0xff);
+    ctx |= _checkHeader(report, digest);
+    _verifySignatures(_reportDigest(report), signatures, members, ctx);
+    _applyFeeds(report, ctx, store);
+    emit NewTransmission(msg.sender, report);
   }
 
   /// @dev Copies the committee out of the config store (two EXTCODECOPYs, the second warm).
-  function _loadCommittee(address store) private view returns (Committee memory c) {
-    c.store = store;
-    bytes32 digest;
-    uint256 n;
-    uint256 f;
-    uint256 storedFeeds;
-    uint256 members;
+  /// Returns the digest, ctx (n, f, feedCount) and the memory address of the members.
+  function _loadCommittee(address store) private view returns (bytes32 digest, uint256 ctx, uint256 members) {
     assembly ("memory-safe") {
       members := mload(0x40)
       // Header: skip the STOP byte, read digest(32) n(1) f(1) feedCount(2).
       extcodecopy(store, members, 1, STORE_HEADER_BYTES)
       digest := mload(members)
       let w := shr(224, mload(add(members, 32)))
-      n := shr(24, w)
-      f := and(shr(16, w), 0xff)
-      storedFeeds := and(w, 0xffff)
+      let n := shr(24, w)
+      ctx := or(n, or(shl(8, and(shr(16, w), 0xff)), shl(16, and(w, 0xffff))))
       // Signers then transmitters, 20 bytes each, overwrite the header in memory.
       let len := mul(40, n)
       extcodecopy(store, members, add(1, STORE_HEADER_BYTES), len)
-      // Reserve the copied bytes (rounded up to a word, plus one word because 20-byte members
-      // are read with 32-byte mloads that may run past the end).
+      // Reserve the copied bytes rounded up to a word, plus one word: 20-byte members are read
+      // with 32-byte mloads that may run past the end.
       mstore(0x40, add(members, and(add(len, 63), not(31))))
     }
-    c.digest = digest;
-    c.n = n;
-    c.f = f;
-    c.feedCount = storedFeeds;
-    c.members = members;
   }
 
   /// @dev Reverts unless msg.sender is one of the n transmitters.
-  function _checkTransmitter(Committee memory c) private view {
-    uint256 members = c.members;
-    uint256 n = c.n;
+  function _checkTransmitter(uint256 members, uint256 n) private view {
     bool found;
     assembly ("memory-safe") {
       let t := add(members, mul(20, n))
-      for {
-        let i := 0
-      } lt(i, n) {
-        i := add(i, 1)
+      let last := add(t, mul(20, n))
+      for {} lt(t, last) {
+        t := add(t, 20)
       } {
-        // Each transmitter is the top 20 bytes of the word at t + 20i.
-        if eq(shr(96, mload(add(t, mul(20, i)))), caller()) {
+        // Each transmitter is the top 20 bytes of the word at t.
+        if eq(shr(96, mload(t)), caller()) {
           found := 1
           break
         }
@@ -300,20 +282,39 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     if (!found) revert UnauthorizedTransmitter(msg.sender);
   }
 
+  /// @dev Checks the report's length, config digest and timestamp; returns the ctx bits of the
+  /// observations timestamp and epoch-and-round. Freshness is per feed (in _applyFeeds).
+  function _checkHeader(bytes calldata report, bytes32 digest) private view returns (uint256 headerBits) {
+    if (report.length < REPORT_HEADER_BYTES) revert MalformedReport(report.length);
+    bytes32 reportConfigDigest;
+    uint256 observationsTimestamp;
+    uint256 er;
+    assembly ("memory-safe") {
+      // Fixed-offset big-endian fields (length checked above): digest at 0, epochAndRound (5
+      // bytes) at 32, observationsTimestamp (4 bytes) at 37.
+      reportConfigDigest := calldataload(report.offset)
+      er := shr(216, calldataload(add(report.offset, 32)))
+      observationsTimestamp := shr(224, calldataload(add(report.offset, 37)))
+    }
+    if (reportConfigDigest != digest) revert ConfigDigestMismatch(digest, reportConfigDigest);
+    if (observationsTimestamp > block.timestamp + MAX_FUTURE_SKEW_SECONDS) {
+      revert FutureReport(uint32(observationsTimestamp), block.timestamp);
+    }
+    return (observationsTimestamp << 32) | (er << 64);
+  }
+
   /// @dev EIP-712 digest of Report(bytes report) in this contract's domain.
   function _reportDigest(bytes calldata report) private view returns (bytes32 digest) {
     bytes32 separator = _domainSeparator();
     bytes32 typeHash = REPORT_TYPEHASH;
-    bytes32 reportHash;
     assembly ("memory-safe") {
       let ptr := mload(0x40)
       calldatacopy(ptr, report.offset, report.length)
-      reportHash := keccak256(ptr, report.length)
-      // structHash = keccak256(abi.encode(REPORT_TYPEHASH, reportHash)) in scratch space.
+      // structHash = keccak256(abi.encode(REPORT_TYPEHASH, keccak256(report))) in scratch space.
+      mstore(0x20, keccak256(ptr, report.length))
       mstore(0x00, typeHash)
-      mstore(0x20, reportHash)
       let structHash := keccak256(0x00, 0x40)
-      // keccak256("\x19\x01" ‖ separator ‖ structHash), laid out over ptr (free memory).
+      // keccak256("\x19\x01" ‖ separator ‖ structHash), laid out in free memory.
       mstore(ptr, 0x1901000000000000000000000000000000000000000000000000000000000000)
       mstore(add(ptr, 2), separator)
       mstore(add(ptr, 34), structHash)
@@ -322,200 +323,279 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   }
 
   /// @dev Checks f+1..n entries of distinct configured signers, each a valid signature of digest.
-  function _verifySignatures(bytes32 digest, bytes calldata signatures, Committee memory c) private pure {
+  function _verifySignatures(bytes32 digest, bytes calldata signatures, uint256 members, uint256 ctx) private pure {
+    uint256 n = ctx & 0xff;
+    uint256 f = (ctx >> 8) & 0xff;
     uint256 len = signatures.length;
     if (len % SIGNATURE_BYTES != 0) revert MalformedSignatures(len);
     uint256 count = len / SIGNATURE_BYTES;
-    if (count <= c.f || count > c.n) revert WrongSignatureCount(count, c.f + 1, c.n);
-    uint256 members = c.members;
+    // Cannot overflow: f < 11.
+    unchecked {
+      if (count <= f || count > n) revert WrongSignatureCount(count, f + 1, n);
+    }
     uint256 seen;
-    for (uint256 i = 0; i < count; ++i) {
-      uint256 signerIndex;
-      bytes32 r;
-      bytes32 vs;
+    uint256 at = 0;
+    for (uint256 i = 0; i < count; ) {
       assembly ("memory-safe") {
-        // Entry i starts at 65i: index byte, then r and yParityAndS words (length checked above).
-        let p := add(signatures.offset, mul(i, SIGNATURE_BYTES))
-        signerIndex := byte(0, calldataload(p))
-        r := calldataload(add(p, 1))
-        vs := calldataload(add(p, 33))
+        at := add(signatures.offset, mul(i, SIGNATURE_BYTES))
       }
-      if (signerIndex >= c.n) revert SignerOutOfRange(signerIndex);
-      uint256 bit = 1 << signerIndex;
-      if (seen & bit != 0) revert DuplicateSigner(signerIndex);
-      seen |= bit;
-      (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(digest, r, vs);
-      address expected;
-      assembly ("memory-safe") {
-        // Signer signerIndex is the top 20 bytes of the word at members + 20 * signerIndex.
-        expected := shr(96, mload(add(members, mul(20, signerIndex))))
-      }
-      if (err != ECDSA.RecoverError.NoError || recovered != expected) revert InvalidSignature(signerIndex, recovered);
-    }
-  }
-
-  /// @dev Parsed observations of one feed.
-  struct Observations {
-    uint256 feedIndex;
-    uint256 count;
-    uint256 width;
-    /// @dev Report offset of the first observation.
-    uint256 start;
-  }
-
-  /// @dev Validates one feed entry starting at report offset p, stores its round, emits its
-  /// events; returns the offset after the entry.
-  function _applyFeed(
-    bytes calldata report,
-    uint256 p,
-    uint256 nextFeed,
-    uint32 observationsTimestamp,
-    Committee memory c
-  ) private returns (uint256 end, uint256 feedIndex) {
-    Observations memory o = _parseFeedHeader(report, p, nextFeed, c);
-    feedIndex = o.feedIndex;
-    (int256 answer, uint256 confidence) = _medianAndConfidence(report, o);
-    _checkBounds(c, feedIndex, answer);
-    unchecked {
-      // Bounded by report.length, checked in _parseFeedHeader.
-      end = o.start + o.count * o.width;
-    }
-
-    uint256 latest = s_latest[feedIndex];
-    uint32 latestObservationsTimestamp = uint32(latest >> 32);
-    if (observationsTimestamp < latestObservationsTimestamp) {
-      revert ObservationsTimestampDecreased(feedIndex, latestObservationsTimestamp, observationsTimestamp);
-    }
-    uint256 round;
-    unchecked {
-      // A feed's round is uint32: 4.29e9 rounds, 136 years at one per second.
-      round = (latest & UINT32_MASK) + 1;
-    }
-    uint256 packedAnswer = uint256(uint128(int128(answer)));
-    s_latest[feedIndex] =
-      LATEST_INITIALIZED |
-      (packedAnswer << 96) |
-      (block.timestamp << 64) |
-      (uint256(observationsTimestamp) << 32) |
-      round;
-    s_history[feedIndex][round % HISTORY_SIZE] =
-      (packedAnswer << 128) |
-      (confidence << 64) |
-      (block.timestamp << 32) |
-      observationsTimestamp;
-
-    uint256 roundId = (feedIndex << ROUND_BITS) | round;
-    emit AnswerUpdated(answer, roundId, block.timestamp);
-    emit NewRound(roundId, msg.sender, observationsTimestamp);
-  }
-
-  /// @dev Reads and checks a feed entry's index, count, observers and width.
-  function _parseFeedHeader(
-    bytes calldata report,
-    uint256 p,
-    uint256 nextFeed,
-    Committee memory c
-  ) private pure returns (Observations memory o) {
-    uint256 len = report.length;
-    if (p + 2 > len) revert MalformedReport(p);
-    uint256 feedIndex;
-    uint256 count;
-    assembly ("memory-safe") {
-      let w := calldataload(add(report.offset, p))
-      feedIndex := byte(0, w)
-      count := byte(1, w)
-    }
-    if (feedIndex >= c.feedCount) revert UnknownFeed(feedIndex);
-    if (feedIndex < nextFeed) revert FeedsNotAscending(nextFeed - 1, feedIndex);
-    // 2f+1 <= count <= n. Cannot overflow: f < 11.
-    unchecked {
-      if (count < 2 * c.f + 1 || count > c.n) revert WrongObservationCount(feedIndex, count, 2 * c.f + 1, c.n);
-    }
-    // Observers (count bytes) and the width byte must be inside the report.
-    uint256 q = p + 2;
-    if (q + count + 1 > len) revert MalformedReport(q);
-    uint256 seen;
-    for (uint256 i = 0; i < count; ++i) {
-      uint256 observer;
-      assembly ("memory-safe") {
-        observer := byte(0, calldataload(add(add(report.offset, q), i)))
-      }
-      if (observer >= c.n) revert ObserverOutOfRange(feedIndex, observer);
-      uint256 bit = 1 << observer;
-      if (seen & bit != 0) revert DuplicateObserver(feedIndex, observer);
-      seen |= bit;
-    }
-    q += count;
-    uint256 width;
-    assembly ("memory-safe") {
-      width := byte(0, calldataload(add(report.offset, q)))
-    }
-    if (width == 0 || width > MAX_OBSERVATION_BYTES) revert InvalidObservationWidth(feedIndex, width);
-    ++q;
-    if (q + count * width > len) revert MalformedReport(q);
-    o.feedIndex = feedIndex;
-    o.count = count;
-    o.width = width;
-    o.start = q;
-  }
-
-  /// @dev Checks the observations are sorted and returns their median (even counts: the mean of
-  /// the two middle values, floored) and half their nearest-rank interquartile range, saturated
-  /// at uint64 max.
-  function _medianAndConfidence(
-    bytes calldata report,
-    Observations memory o
-  ) private pure returns (int256 answer, uint256 confidence) {
-    uint256 count = o.count;
-    uint256 width = o.width;
-    uint256 base;
-    {
-      uint256 start = o.start;
-      assembly ("memory-safe") {
-        base := add(report.offset, start)
+      seen = _checkSignature(digest, at, members, n, seen);
+      // Cannot overflow: i < count <= 31.
+      unchecked {
+        ++i;
       }
     }
-    int256 previous = _observation(base, width, 0);
-    for (uint256 i = 1; i < count; ++i) {
-      int256 v = _observation(base, width, i);
-      if (v < previous) revert ObservationsNotSorted(o.feedIndex, i);
-      previous = v;
-    }
-    // count >= 3, so no index underflows; all values are within int128, so sums and differences
-    // cannot overflow int256.
-    unchecked {
-      uint256 highMid = count / 2;
-      int256 high = _observation(base, width, highMid);
-      answer = count % 2 == 1 ? high : (_observation(base, width, highMid - 1) + high) >> 1;
-      int256 q1 = _observation(base, width, (count - 1) / 4);
-      int256 q3 = _observation(base, width, (3 * (count - 1) + 3) / 4);
-      uint256 halfIqr = uint256(q3 - q1) / 2;
-      confidence = halfIqr > UINT64_MAX ? UINT64_MAX : halfIqr;
-    }
   }
 
-  /// @dev Observation i: `width` big-endian bytes at base + i * width, sign-extended. The caller
-  /// checked width in 1..16 and that the bytes lie inside the report.
-  function _observation(uint256 base, uint256 width, uint256 i) private pure returns (int256 v) {
+  /// @dev Checks the signature entry at calldata offset `at` (inside the signatures, checked by
+  /// the caller); returns `seen` with the signer's bit set.
+  function _checkSignature(
+    bytes32 digest,
+    uint256 at,
+    uint256 members,
+    uint256 n,
+    uint256 seen
+  ) private pure returns (uint256) {
+    uint256 signerIndex;
+    bytes32 r;
+    bytes32 vs;
     assembly ("memory-safe") {
-      v := signextend(sub(width, 1), shr(sub(256, mul(8, width)), calldataload(add(base, mul(i, width)))))
+      // Index byte, then the r and yParityAndS words.
+      signerIndex := byte(0, calldataload(at))
+      r := calldataload(add(at, 1))
+      vs := calldataload(add(at, 33))
     }
+    if (signerIndex >= n) revert SignerOutOfRange(signerIndex);
+    if ((seen >> signerIndex) & 1 != 0) revert DuplicateSigner(signerIndex);
+    (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(digest, r, vs);
+    address expected;
+    assembly ("memory-safe") {
+      // Signer signerIndex is the top 20 bytes of the word at members + 20 * signerIndex.
+      expected := shr(96, mload(add(members, mul(20, signerIndex))))
+    }
+    if (err != ECDSA.RecoverError.NoError || recovered != expected) revert InvalidSignature(signerIndex, recovered);
+    return seen | (1 << signerIndex);
   }
 
-  /// @dev Reverts if answer is outside the feed's bounds (read from the config store).
-  function _checkBounds(Committee memory c, uint256 feedIndex, int256 answer) private view {
-    address store = c.store;
-    uint256 offset = 1 + STORE_HEADER_BYTES + 40 * c.n + 32 * feedIndex;
-    int256 minAnswer;
-    int256 maxAnswer;
+  /// @dev Applies every feed entry of the report: checks it, computes the median and confidence,
+  /// writes the feed's latest slot and history ring slot, emits AnswerUpdated and NewRound. The
+  /// entries must end exactly at the end of the report.
+  ///
+  /// One assembly block, because this loop is what every extra feed in a batch pays for. It
+  /// reverts with the interface's custom errors, whose selectors are the E_* constants (checked
+  /// against the interface in the constructor). Safety of the unchecked arithmetic: every offset
+  /// is bounded by report.length (< 2^32 in any transaction) plus at most 31 * 16 bytes, counts
+  /// are <= 31, widths <= 15, values fit in int120, so no sum, product or difference overflows.
+  function _applyFeeds(bytes calldata report, uint256 ctx, address configStore) private {
     assembly ("memory-safe") {
-      // The store account is warm: one 32-byte copy into scratch space.
-      extcodecopy(store, 0x00, offset, 32)
-      let w := mload(0x00)
-      minAnswer := sar(128, w)
-      maxAnswer := signextend(15, w)
+      // Reverts with error selector `sel` and one to four uint256 arguments (scratch and
+      // free memory are overwritten; nothing runs after a revert).
+      function fail1(sel, a) {
+        mstore(0x00, shl(224, sel))
+        mstore(0x04, a)
+        revert(0x00, 0x24)
+      }
+      function fail2(sel, a, b) {
+        mstore(0x00, shl(224, sel))
+        mstore(0x04, a)
+        mstore(0x24, b)
+        revert(0x00, 0x44)
+      }
+      function fail3(sel, a, b, c) {
+        let ptr := mload(0x40)
+        mstore(ptr, shl(224, sel))
+        mstore(add(ptr, 0x04), a)
+        mstore(add(ptr, 0x24), b)
+        mstore(add(ptr, 0x44), c)
+        revert(ptr, 0x64)
+      }
+      function fail4(sel, a, b, c, d) {
+        let ptr := mload(0x40)
+        mstore(ptr, shl(224, sel))
+        mstore(add(ptr, 0x04), a)
+        mstore(add(ptr, 0x24), b)
+        mstore(add(ptr, 0x44), c)
+        mstore(add(ptr, 0x64), d)
+        revert(ptr, 0x84)
+      }
+      // Observation i of a feed: width big-endian bytes at base + i * width, sign-extended.
+      function observation(base, i, width) -> v {
+        v := signextend(sub(width, 1), shr(sub(256, shl(3, width)), calldataload(add(base, mul(i, width)))))
+      }
+      // Number of set bits of a value below 2^32 (SWAR popcount).
+      function popcount32(x) -> c {
+        x := sub(x, and(shr(1, x), 0x55555555))
+        x := add(and(x, 0x33333333), and(shr(2, x), 0x33333333))
+        x := and(add(x, shr(4, x)), 0x0f0f0f0f)
+        c := and(shr(24, mul(x, 0x01010101)), 0xff)
+      }
+      // Slow path, only to name the offending observer: the first one >= n or seen twice.
+      function observerError(w, count, n, feed) {
+        let seen := 0
+        for {
+          let i := 0
+        } lt(i, count) {
+          i := add(i, 1)
+        } {
+          let o := byte(i, w)
+          if iszero(lt(o, n)) {
+            fail2(E_OBSERVER_OUT_OF_RANGE, feed, o)
+          }
+          if and(shr(o, seen), 1) {
+            fail2(E_DUPLICATE_OBSERVER, feed, o)
+          }
+          seen := or(seen, shl(o, 1))
+        }
+      }
+      // Checks the observers, width and sortedness of the feed entry whose observers start at
+      // calldata offset `at` (off: the report's offset, for error offsets); returns the offset
+      // of its observations and their width.
+      function checkEntry(at, limit, feed, count, n, off) -> base, width {
+        // Observers (count <= 31 bytes: one word), then the width byte.
+        base := add(add(at, count), 1)
+        if gt(base, limit) {
+          fail1(E_MALFORMED_REPORT, sub(at, off))
+        }
+        let w := calldataload(at)
+        let seen := 0
+        for {
+          let i := 0
+        } lt(i, count) {
+          i := add(i, 1)
+        } {
+          seen := or(seen, shl(byte(i, w), 1))
+        }
+        // All observers are < n and distinct iff `seen` has no bit at or above n and exactly
+        // count bits set.
+        if or(shr(n, seen), iszero(eq(popcount32(seen), count))) {
+          observerError(w, count, n, feed)
+        }
+        width := byte(0, calldataload(sub(base, 1)))
+        if or(iszero(width), gt(width, MAX_OBSERVATION_BYTES)) {
+          fail2(E_INVALID_OBSERVATION_WIDTH, feed, width)
+        }
+        let end := add(base, mul(count, width))
+        if gt(end, limit) {
+          fail1(E_MALFORMED_REPORT, sub(base, off))
+        }
+        let shift := sub(256, shl(3, width))
+        let signByte := sub(width, 1)
+        let previous := signextend(signByte, shr(shift, calldataload(base)))
+        for {
+          let ptr := add(base, width)
+        } lt(ptr, end) {
+          ptr := add(ptr, width)
+        } {
+          let v := signextend(signByte, shr(shift, calldataload(ptr)))
+          if slt(v, previous) {
+            fail2(E_OBSERVATIONS_NOT_SORTED, feed, div(sub(ptr, base), width))
+          }
+          previous := v
+        }
+      }
+      // Checks the feed's freshness, writes its round and emits its events. packedCtx carries
+      // the observations timestamp and epoch-and-round; NewRound only for single-feed reports.
+      function store(feed, answer, confidence, packedCtx, single) {
+        let observationsTimestamp := and(shr(32, packedCtx), UINT32_MASK)
+        let er := and(shr(64, packedCtx), EPOCH_AND_ROUND_MASK)
+        let latestSlot := add(s_latest.slot, feed)
+        let latest := sload(latestSlot)
+        {
+          let latestEr := and(shr(LATEST_ER_SHIFT, latest), EPOCH_AND_ROUND_MASK)
+          if iszero(gt(er, latestEr)) {
+            fail3(E_STALE_REPORT, feed, latestEr, er)
+          }
+          let latestObservationsTimestamp := and(shr(32, latest), UINT32_MASK)
+          if lt(observationsTimestamp, latestObservationsTimestamp) {
+            fail3(E_OBSERVATIONS_TIMESTAMP_DECREASED, feed, latestObservationsTimestamp, observationsTimestamp)
+          }
+        }
+        // A feed's round is uint32: 4.29e9 rounds, 136 years at one per second.
+        let round := add(and(latest, UINT32_MASK), 1)
+        let answerBits := shl(LATEST_ANSWER_SHIFT, answer)
+        sstore(
+          latestSlot,
+          or(
+            or(answerBits, shl(LATEST_ER_SHIFT, er)),
+            or(shl(64, timestamp()), or(shl(32, observationsTimestamp), round))
+          )
+        )
+        sstore(
+          add(add(s_history.slot, mul(feed, HISTORY_SIZE)), mod(round, HISTORY_SIZE)),
+          or(or(answerBits, shl(HISTORY_CONFIDENCE_SHIFT, confidence)), or(shl(32, timestamp()), observationsTimestamp))
+        )
+        let roundId := or(shl(ROUND_BITS, feed), round)
+        mstore(0x00, timestamp())
+        log3(0x00, 0x20, TOPIC_ANSWER_UPDATED, answer, roundId)
+        if single {
+          mstore(0x00, observationsTimestamp)
+          log3(0x00, 0x20, TOPIC_NEW_ROUND, roundId, caller())
+        }
+      }
+
+      let limit := add(report.offset, report.length)
+      let feeds := byte(0, calldataload(add(report.offset, 41)))
+      if iszero(feeds) {
+        fail1(E_MALFORMED_REPORT, sub(REPORT_HEADER_BYTES, 1))
+      }
+      let at := add(report.offset, REPORT_HEADER_BYTES)
+      let nextFeed := 0
+      for {
+        let k := 0
+      } lt(k, feeds) {
+        k := add(k, 1)
+      } {
+        if gt(add(at, 2), limit) {
+          fail1(E_MALFORMED_REPORT, sub(at, report.offset))
+        }
+        let feed := byte(0, calldataload(at))
+        let count := byte(1, calldataload(at))
+        if iszero(lt(feed, and(shr(16, ctx), 0xffff))) {
+          fail1(E_UNKNOWN_FEED, feed)
+        }
+        if lt(feed, nextFeed) {
+          fail2(E_FEEDS_NOT_ASCENDING, sub(nextFeed, 1), feed)
+        }
+        {
+          let n := and(ctx, 0xff)
+          let minCount := add(shl(1, and(shr(8, ctx), 0xff)), 1)
+          if or(lt(count, minCount), gt(count, n)) {
+            fail4(E_WRONG_OBSERVATION_COUNT, feed, count, minCount, n)
+          }
+        }
+        let base, width := checkEntry(add(at, 2), limit, feed, count, and(ctx, 0xff), report.offset)
+        // Median (even counts: floor of the mean of the middle two) and half the nearest-rank
+        // interquartile range, saturated at CONFIDENCE_MAX. count >= 3, so no index underflows.
+        let half := shr(1, count)
+        let answer := observation(base, half, width)
+        if iszero(and(count, 1)) {
+          answer := sar(1, add(answer, observation(base, sub(half, 1), width)))
+        }
+        let confidence := shr(
+          1,
+          sub(observation(base, shr(2, mul(3, count)), width), observation(base, shr(2, sub(count, 1)), width))
+        )
+        if gt(confidence, CONFIDENCE_MAX) {
+          confidence := CONFIDENCE_MAX
+        }
+        // Bounds of feed i sit in the (warm) config store at 1 + 36 + 40n + 32i: min ‖ max.
+        {
+          extcodecopy(configStore, 0x00, add(add(37, mul(40, and(ctx, 0xff))), shl(5, feed)), 32)
+          let bounds := mload(0x00)
+          let minAnswer := sar(128, bounds)
+          let maxAnswer := signextend(15, bounds)
+          if or(slt(answer, minAnswer), sgt(answer, maxAnswer)) {
+            fail4(E_ANSWER_OUT_OF_BOUNDS, feed, answer, minAnswer, maxAnswer)
+          }
+        }
+        store(feed, answer, confidence, ctx, eq(feeds, 1))
+        nextFeed := add(feed, 1)
+        at := add(base, mul(count, width))
+      }
+      if iszero(eq(at, limit)) {
+        fail1(E_MALFORMED_REPORT, sub(at, report.offset))
+      }
     }
-    if (answer < minAnswer || answer > maxAnswer) revert AnswerOutOfBounds(feedIndex, answer, minAnswer, maxAnswer);
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -565,7 +645,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     uint256 round = latest & UINT32_MASK;
     if (round == 0) return (0, 0, 0, 0, 0);
     roundId = uint80((feedIndex << ROUND_BITS) | round);
-    answer = int128(uint128(latest >> 96));
+    answer = int256(latest) >> LATEST_ANSWER_SHIFT;
     startedAt = (latest >> 32) & UINT32_MASK;
     updatedAt = (latest >> 64) & UINT32_MASK;
     answeredInRound = roundId;
@@ -583,7 +663,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     (bool ok, uint256 feedIndex, uint256 slot) = _storedRound(roundId_);
     if (!ok) revert RoundNotAvailable(feedIndex, roundId_);
     roundId = roundId_;
-    answer = int128(uint128(slot >> 128));
+    answer = int256(slot) >> HISTORY_ANSWER_SHIFT;
     startedAt = slot & UINT32_MASK;
     updatedAt = (slot >> 32) & UINT32_MASK;
     answeredInRound = roundId_;
@@ -595,14 +675,14 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     uint256 round = s_latest[feedIndex] & UINT32_MASK;
     if (round == 0) return (0, 0);
     roundId = uint80((feedIndex << ROUND_BITS) | round);
-    confidence = (s_history[feedIndex][round % HISTORY_SIZE] >> 64) & UINT64_MAX;
+    confidence = (s_history[feedIndex][round % HISTORY_SIZE] >> HISTORY_CONFIDENCE_SHIFT) & CONFIDENCE_MAX;
   }
 
   /// @inheritdoc IQuorumAggregator
   function getConfidence(uint80 roundId) external view override returns (uint256 confidence) {
     (bool ok, uint256 feedIndex, uint256 slot) = _storedRound(roundId);
     if (!ok) revert RoundNotAvailable(feedIndex, roundId);
-    return (slot >> 64) & UINT64_MAX;
+    return (slot >> HISTORY_CONFIDENCE_SHIFT) & CONFIDENCE_MAX;
   }
 
   /// @notice The feed's decimals (feed 0 or the trailing-word feed).
@@ -626,7 +706,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
 
   /// @notice Latest answer (0 before the first report).
   function latestAnswer() external view override returns (int256) {
-    return int128(uint128(s_latest[_trailingFeed()] >> 96));
+    return int256(s_latest[_trailingFeed()]) >> LATEST_ANSWER_SHIFT;
   }
 
   /// @notice Latest transmission timestamp (0 before the first report).
@@ -644,7 +724,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// @notice Answer of a held round, 0 otherwise (as Chainlink's v2 interface).
   function getAnswer(uint256 roundId) external view override returns (int256) {
     (bool ok, , uint256 slot) = _storedRound(roundId);
-    return ok ? int256(int128(uint128(slot >> 128))) : int256(0);
+    return ok ? int256(slot) >> HISTORY_ANSWER_SHIFT : int256(0);
   }
 
   /// @notice Transmission timestamp of a held round, 0 otherwise.
@@ -674,7 +754,12 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     override
     returns (bytes32 configDigest, uint32 epoch, uint8 round, uint40 epochAndRound)
   {
-    epochAndRound = s_hot.latestEpochAndRound;
+    // The newest epoch-and-round of any feed under the current config (setConfig zeroes them).
+    uint256 feeds = s_feeds.length;
+    for (uint256 i = 0; i < feeds; ++i) {
+      uint40 er = uint40((s_latest[i] >> LATEST_ER_SHIFT) & EPOCH_AND_ROUND_MASK);
+      if (er > epochAndRound) epochAndRound = er;
+    }
     return (s_configDigest, uint32(epochAndRound >> 8), uint8(epochAndRound), epochAndRound);
   }
 
@@ -709,6 +794,10 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// @inheritdoc IQuorumAggregator
   function typeAndVersion() external pure override returns (string memory) {
     return "QuorumAggregator 1.0.0";
+  }
+
+  function _checkSelector(uint256 constantValue, bytes4 selector) private pure {
+    if (bytes4(uint32(constantValue)) != selector) revert SelectorMismatch(constantValue);
   }
 
   /// @dev The cached separator, recomputed only if the chain id changed (a fork).

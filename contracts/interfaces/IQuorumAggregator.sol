@@ -43,8 +43,8 @@ interface IQuorumAggregator is AggregatorV2V3Interface {
   error MalformedReport(uint256 offset);
   /// @notice The report was made under another config (or for another contract or chain).
   error ConfigDigestMismatch(bytes32 expected, bytes32 actual);
-  /// @notice The report's epoch-and-round is not strictly above the latest accepted one.
-  error StaleReport(uint40 latestEpochAndRound, uint40 reportEpochAndRound);
+  /// @notice The report's epoch-and-round is not strictly above the feed's latest accepted one.
+  error StaleReport(uint256 feedIndex, uint40 latestEpochAndRound, uint40 reportEpochAndRound);
   /// @notice The observations timestamp lies further in the future than the tolerated clock skew.
   error FutureReport(uint32 observationsTimestamp, uint256 blockTimestamp);
   /// @notice The observations timestamp is older than the feed's latest one.
@@ -59,7 +59,7 @@ interface IQuorumAggregator is AggregatorV2V3Interface {
   error ObserverOutOfRange(uint256 feedIndex, uint256 observer);
   /// @notice The same observer appears twice in one feed.
   error DuplicateObserver(uint256 feedIndex, uint256 observer);
-  /// @notice The observation byte width is outside 1..16.
+  /// @notice The observation byte width is outside 1..15.
   error InvalidObservationWidth(uint256 feedIndex, uint256 width);
   /// @notice Observations must be sorted ascending.
   error ObservationsNotSorted(uint256 feedIndex, uint256 position);
@@ -101,15 +101,10 @@ interface IQuorumAggregator is AggregatorV2V3Interface {
   /// @notice A feed was added at `feedIndex`.
   event FeedAdded(uint256 indexed feedIndex, uint8 decimals, string description, int128 minAnswer, int128 maxAnswer);
 
-  /// @notice A report was accepted. `report` carries every feed's observers and observations in
-  /// the packed report format; per-feed answers are in AnswerUpdated.
-  event NewTransmission(
-    bytes32 indexed configDigest,
-    uint40 epochAndRound,
-    address transmitter,
-    uint32 observationsTimestamp,
-    bytes report
-  );
+  /// @notice A report was accepted. `report` is the packed report as transmitted: its header
+  /// carries the epoch-and-round and observations timestamp, and every feed's observers and
+  /// observations follow (decode with the codec); per-feed answers are in AnswerUpdated.
+  event NewTransmission(address transmitter, bytes report);
 
   // ----------------------------------------------------------------------------------------------
   // Functions
@@ -127,7 +122,8 @@ interface IQuorumAggregator is AggregatorV2V3Interface {
     bytes calldata offchainConfig
   ) external;
 
-  /// @notice Adds a feed; returns its index. Bounds are inclusive and immutable for the feed.
+  /// @notice Adds a feed; returns its index. Bounds are inclusive and immutable for the feed;
+  /// answers are int120, so bounds beyond that range never bind.
   function addFeed(
     uint8 decimals,
     string calldata description,
@@ -146,7 +142,8 @@ interface IQuorumAggregator is AggregatorV2V3Interface {
     view
     returns (uint32 configCount, uint32 blockNumber, bytes32 configDigest);
 
-  /// @notice Digest and epoch-and-round of the latest accepted report under the current config.
+  /// @notice Current config digest and the newest epoch-and-round accepted for any feed under it
+  /// (0 right after setConfig). Freshness is enforced per feed.
   function latestTransmissionDetails()
     external
     view
