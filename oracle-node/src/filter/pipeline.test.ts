@@ -135,6 +135,14 @@ describe("the onnx round filter", () => {
     expect(Math.exp(state.feed("BTC/USD").anchorLog!)).toBeCloseTo(60_000, -2);
   });
 
+  it("refuses a feed with no quotes at all without disturbing the other feeds of the round", async () => {
+    const state = new FilterState();
+    const [empty, ok] = await filter.run([{ ...round(0, 3000), feedId: "DEAD/USD", quotes: [] }, round(0, 3000)], state);
+    expect(empty.observation).toBeNull();
+    expect(empty.refusedReason).toMatch(/only 0 of 0/);
+    expect(ok.observation).not.toBeNull();
+  });
+
   it("rejects a duplicate source in one round instead of counting it twice", async () => {
     const state = new FilterState();
     const r = round(0, 3000);
