@@ -27,7 +27,7 @@ export interface FeedReport {
   feedIndex: number;
   /** Committee indices (0..n-1) of the observers, parallel to `observations`, all distinct. */
   observers: number[];
-  /** Observations sorted ascending, in the feed's integer units (10^decimals), int128 range. */
+  /** Observations sorted ascending, in the feed's integer units (10^decimals), int120 range. */
   observations: bigint[];
 }
 
@@ -82,10 +82,12 @@ export const SIGNATURE_ENTRY_BYTES = 65;
 export const MAX_ORACLES = 31;
 /** Feeds per aggregator are indexed by one byte. */
 export const MAX_FEEDS = 256;
-/** Observations are stored as int128 on chain; wider values cannot be reported. */
-export const MAX_OBSERVATION_BYTES = 16;
-const INT128_MIN = -(1n << 127n);
-const INT128_MAX = (1n << 127n) - 1n;
+/** Answers are stored as int120 on chain (±6.6e35 feed units); wider values cannot be reported. */
+export const MAX_OBSERVATION_BYTES = 15;
+export const OBSERVATION_MIN = -(1n << 119n);
+export const OBSERVATION_MAX = (1n << 119n) - 1n;
+/** The contract stores confidence in 72 bits and saturates above. */
+export const CONFIDENCE_MAX = (1n << 72n) - 1n;
 
 /** EIP-712 domain name and version; QuorumAggregator.sol uses the same strings. */
 export const EIP712_NAME = "QuorumAggregator";
@@ -108,7 +110,7 @@ export function epochAndRound(epoch: number, round: number): bigint {
   return (BigInt(epoch) << 8n) | BigInt(round);
 }
 
-/** Smallest two's-complement byte width (1..16) that holds every value. */
+/** Smallest two's-complement byte width (1..MAX_OBSERVATION_BYTES) that holds every value. */
 function observationWidth(values: bigint[]): number {
   let width = 1;
   for (const v of values) {
@@ -142,7 +144,7 @@ function checkFeed(feed: FeedReport, prevIndex: number): void {
   for (let i = 0; i < m; i++) {
     const v = feed.observations[i];
     if (typeof v !== "bigint") fail(`feed ${feed.feedIndex}: observation ${i} is not a bigint`);
-    if (v < INT128_MIN || v > INT128_MAX) fail(`feed ${feed.feedIndex}: observation ${v} outside int128`);
+    if (v < OBSERVATION_MIN || v > OBSERVATION_MAX) fail(`feed ${feed.feedIndex}: observation ${v} outside int120`);
     if (i > 0 && v < feed.observations[i - 1]) fail(`feed ${feed.feedIndex}: observations not sorted ascending at ${i}`);
   }
 }
@@ -297,12 +299,11 @@ export function expectedAnswer(observations: bigint[]): bigint {
 
 /**
  * The confidence the contract stores: half the interquartile range (nearest-rank quartiles),
- * saturated at uint64 max (the storage width; a saturated value only ever overstates dispersion).
+ * saturated at CONFIDENCE_MAX (the storage width; a saturated value only overstates dispersion).
  */
 export function expectedConfidence(observations: bigint[]): bigint {
   const c = halfIqr(observations);
-  const max = (1n << 64n) - 1n;
-  return c > max ? max : c;
+  return c > CONFIDENCE_MAX ? CONFIDENCE_MAX : c;
 }
 
 /** A committee member's key and index, for signReportBy. */
