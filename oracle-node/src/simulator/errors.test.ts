@@ -108,6 +108,13 @@ describe("rate limits: over the bucket, each venue answers its rate-limit shape"
     expect(Number(banned.headers.get("retry-after"))).toBeGreaterThanOrEqual(100);
   });
 
+  it("Binance reports the weight used in X-MBX-USED-WEIGHT-1M", async () => {
+    sim.setRateLimit("binance", { capacity: 6000, refillPerSec: 0.001, documented: "test" });
+    await get(sim, "/binance/api/v3/ticker/24hr?symbol=BTCUSDT");
+    const a = await get(sim, "/binance/api/v3/ticker/24hr?symbol=ETHUSDT");
+    expect(a.headers.get("x-mbx-used-weight-1m")).toBe("4");
+  });
+
   it("a bucket refills at its documented rate", async () => {
     sim.setRateLimit("okx", { capacity: 1, refillPerSec: 20, documented: "test" });
     expect((await get(sim, "/okx/api/v5/market/ticker?instId=BTC-USDT")).status).toBe(200);

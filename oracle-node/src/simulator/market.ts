@@ -52,13 +52,18 @@ export class SimMarket {
     return this.replay.loop ? step % n : Math.min(step, n - 1);
   }
 
-  /** Fair price of a pair as decimal text: the model's, or in scenario mode the median of the round. */
+  /**
+   * Fair price of a pair as decimal text: the model's; in scenario mode the truth file's
+   * true_price for the round, or the median of the round's quotes without one.
+   */
   fairPrice(pair: string): string {
     const { base, quote } = splitPair(pair);
     requireAsset(base);
     requireAsset(quote);
     if (this.replay && canonicalPair(base, quote) === this.replay.pairKey) {
       const round = this.replay.scenario.rounds[this.scenarioRound() as number];
+      const truth = this.replay.scenario.truth?.get(round.timestamp);
+      if (truth !== undefined) return truth;
       return medianText([...round.rows.values()].map((r) => r.price));
     }
     return this.model.fairText(base, quote, this.clock.step());

@@ -27,6 +27,13 @@ export class TokenBucket {
     this.last = now();
   }
 
+  /** Units used in the current window (Binance reports it as X-MBX-USED-WEIGHT-1M). */
+  used(): number {
+    const t = this.now();
+    const tokens = Math.min(this.spec.capacity, this.tokens + ((t - this.last) / 1000) * this.spec.refillPerSec);
+    return Math.max(0, Math.round(this.spec.capacity - tokens));
+  }
+
   take(weight = 1): RateDecision {
     const t = this.now();
     if (t < this.bannedUntil) return { ok: false, banned: true, retryAfterS: Math.ceil((this.bannedUntil - t) / 1000) };

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -104,6 +104,9 @@ describe("scenario files", () => {
     const a = (await get(sim, "/okx/api/v5/market/ticker?instId=DAI-USDT")).json as { data: Array<{ last: string; bidPx: string }> };
     expect(a.data[0].last).toBe("1.0001");
     expect(a.data[0].bidPx).toBe("0.9999");
+    // The sibling truth file gives the fair price of each round.
+    const truth = readFileSync("/work/shared/scenarios/single-venue-spike.truth.csv", "utf8").split("\n")[1].split(",")[1];
+    expect(sim.fairPrice("DAI/USD")).toBe(truth);
   });
 
   it("refuses a scenario pair with an asset the simulator does not know", async () => {

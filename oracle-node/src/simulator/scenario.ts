@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 
 /**
  * A FORMAT.md quotes file, grouped into rounds for replay: round i holds, per source, the row a
@@ -23,6 +23,8 @@ export interface Scenario {
   sources: string[];
   /** Median gap between rounds, ms (the file's round interval). */
   intervalMs: number;
+  /** The fair price per round timestamp, from the sibling `<name>.truth.csv` when there is one. */
+  truth?: Map<number, string>;
 }
 
 export class ScenarioError extends Error {
@@ -43,7 +45,23 @@ export function loadScenario(path: string): Scenario {
   } catch (err) {
     throw new ScenarioError(`cannot read scenario ${path}: ${(err as Error).message}`);
   }
-  return parseScenario(text, path);
+  const scenario = parseScenario(text, path);
+  const truthPath = path.replace(/\.quotes\.csv$/, ".truth.csv");
+  if (truthPath !== path && existsSync(truthPath)) scenario.truth = parseTruth(readFileSync(truthPath, "utf8"), truthPath);
+  return scenario;
+}
+
+/** A FORMAT.md truth file: timestamp,true_price per round. */
+export function parseTruth(text: string, name = "truth"): Map<number, string> {
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  if (lines[0]?.trim() !== "timestamp,true_price") throw new ScenarioError(`${name}: header must be timestamp,true_price`);
+  const out = new Map<number, string>();
+  for (let i = 1; i < lines.length; i++) {
+    const [ts, price] = lines[i].trim().split(",");
+    if (!TIMESTAMP_RE.test(ts ?? "") || !price) throw new ScenarioError(`${name}:${i + 1}: expected timestamp,true_price`);
+    out.set(Number(ts), price);
+  }
+  return out;
 }
 
 export function parseScenario(text: string, name = "scenario"): Scenario {

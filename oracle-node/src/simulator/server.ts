@@ -106,6 +106,8 @@ function route(state: ServerState, req: IncomingMessage, res: ServerResponse, bo
       if (garbled) answer = { ...answer, ...garbled };
     }
   }
+  const bucket = state.limits.get(id);
+  if (id === "binance" && bucket) answer = { ...answer, headers: { ...answer.headers, "X-MBX-USED-WEIGHT-1M": String(bucket.used()) } };
   stats.byStatus[answer.status] = (stats.byStatus[answer.status] ?? 0) + 1;
   const delay = delayFor(faults);
   if (delay > 0) setTimeout(() => send(res, answer), delay);
