@@ -26,17 +26,22 @@ export function createGenericCsvSource(input: GenericCsvSourceConfig | GenericCs
     return vars;
   };
 
-  async function fetchOne(req: SourceRequest, ctx: SourceContext): Promise<SourceResult> {
+  const prepare = (req: SourceRequest, ctx: SourceContext) => {
     const vars = varsOf(req);
-    const url = (ctx.baseUrl ?? origin).replace(/\/+$/, "") + fillTemplate(path, vars, true);
-    const { rows, receivedAt } = await httpGet(cfg.id, url, ctx, { penaltyMs: CSV_PENALTY_MS, interpret: (res) => interpret(cfg, res) });
-    const header = rows[0]!;
+    return { url: (ctx.baseUrl ?? origin).replace(/\/+$/, "") + fillTemplate(path, vars, true), plan: vars };
+  };
+
+  const download = (url: string, ctx: SourceContext) =>
+    httpGet(cfg.id, url, ctx, { penaltyMs: CSV_PENALTY_MS, interpret: (res) => interpret(cfg, res) });
+
+  function finish(req: SourceRequest, vars: TemplateVars, got: { rows: string[][]; receivedAt: number }, ctx: SourceContext): SourceResult {
+    const header = got.rows[0]!;
     const col = (name: string) => {
       const i = header.findIndex((h) => h.trim().toLowerCase() === name.toLowerCase());
       if (i < 0) malformed(`no ${name} column in the CSV header`);
       return i;
     };
-    const data = rows.slice(1);
+    const data = got.rows.slice(1);
     const symCol = cfg.symbolColumn ? col(cfg.symbolColumn) : -1;
     const row = symCol >= 0 ? data.find((r) => (r[symCol] ?? "").trim().toLowerCase() === vars.symbol.toLowerCase()) : data[0];
     if (!row) return { ok: false, error: new SourceError("unknown-symbol", cfg.id, `${req.pair}: no row for ${vars.symbol}`) };
@@ -45,8 +50,9 @@ export function createGenericCsvSource(input: GenericCsvSourceConfig | GenericCs
     if (price === cfg.missingValue) return { ok: false, error: new SourceError("unknown-symbol", cfg.id, `${req.pair}: ${vars.symbol} has no data (${price})`) };
     const raw: RawQuote = { price };
     if (cfg.volumeColumn) raw.volume = cell(col(cfg.volumeColumn));
-    if (cfg.timestamp) raw.timestamp = csvTimestamp(cell(col(cfg.timestamp.dateColumn)), cfg.timestamp.timeColumn ? cell(col(cfg.timestamp.timeColumn)) : undefined, cfg.timestamp.utcOffsetMinutes);
-    return buildQuote(cfg.id, req.pair, raw, receivedAt, ctx, ctx.maxAgeMs ?? cfg.maxAgeMs, (x) => applyScale(x, cfg.scale));
+    const t = cfg.timestamp;
+    if (t) raw.timestamp = csvTimestamp(cell(col(t.dateColumn)), t.timeColumn ? cell(col(t.timeColumn)) : undefined, t.utcOffsetMinutes);
+    return buildQuote(cfg.id, req.pair, raw, got.receivedAt, ctx, ctx.maxAgeMs ?? cfg.maxAgeMs, (x) => applyScale(x, cfg.scale));
   }
 
   return {
@@ -56,7 +62,14 @@ export function createGenericCsvSource(input: GenericCsvSourceConfig | GenericCs
     batch: false,
     maxAgeMs: cfg.maxAgeMs,
     defaultSymbol: (pair) => templateVars(pair, undefined, cfg.defaultSymbol).symbol,
-    fetch: (reqs, ctx) => requestEach(cfg.id, reqs, (req) => fillTemplate(path, varsOf(req), true), (req) => fetchOne(req, ctx)),
+    fetch: (reqs, ctx) =>
+      requestEach(
+        cfg.id,
+        reqs,
+        (req) => prepare(req, ctx),
+        (url) => download(url, ctx),
+        (req, vars, got) => finish(req, vars, got, ctx),
+      ),
   };
 }
 

@@ -84,6 +84,15 @@ describe("generic JSON source: FX", () => {
     expect(failure((await frankfurter.fetch([{ pair: "EUR/USD" }], ctx(at("2024-03-22T12:00:00Z"))))[0])).toBe("malformed");
   });
 
+  it("serves several pairs from one open.er-api answer with one request", async () => {
+    const source = createGenericJsonSource(OPEN_ER_API);
+    server.respond(() => ({ status: 200, text: '{"result":"success","time_last_update_unix":1711324952,"base_code":"USD","rates":{"USD":1,"EUR":0.9245,"GBP":0.7911}}' }));
+    const rs = await source.fetch([{ pair: "USD/EUR" }, { pair: "USD/GBP" }, { pair: "USD/XXX" }], ctx(1711324952_000));
+    expect(server.requests).toEqual(["/v6/latest/USD"]);
+    expect(rs.map(price).slice(0, 2)).toEqual(["0.9245", "0.7911"]);
+    expect(failure(rs[2])).toBe("unknown-symbol");
+  });
+
   it("shares one request between feeds that ask the same URL, keeping each pair", async () => {
     server.respond(() => ({ status: 200, text: FRANKFURTER_OK }));
     const rs = await frankfurter.fetch([{ pair: "EUR/USD" }, { pair: "eur/usd" }], ctx(at("2024-03-22T12:00:00Z")));

@@ -28,26 +28,29 @@ export function createGenericJsonSource(input: GenericJsonSourceConfig | Generic
     return vars;
   };
 
-  async function fetchOne(req: SourceRequest, ctx: SourceContext): Promise<SourceResult> {
+  const prepare = (req: SourceRequest, ctx: SourceContext) => {
     const vars = varsOf(req);
-    const url = (ctx.baseUrl ?? origin).replace(/\/+$/, "") + fillTemplate(path, vars, true);
-    const { body, receivedAt } = await httpGet(cfg.id, url, ctx, {
-      penaltyMs: GENERIC_PENALTY_MS,
-      interpret: (res) => interpret(cfg, res),
-    });
-    const value = walkPath(body, fillTemplate(cfg.valuePath, vars, false));
+    return { url: (ctx.baseUrl ?? origin).replace(/\/+$/, "") + fillTemplate(path, vars, true), plan: vars };
+  };
+
+  const download = (url: string, ctx: SourceContext) =>
+    httpGet(cfg.id, url, ctx, { penaltyMs: GENERIC_PENALTY_MS, interpret: (res) => interpret(cfg, res) });
+
+  function finish(req: SourceRequest, vars: TemplateVars, got: { body: unknown; receivedAt: number }, ctx: SourceContext): SourceResult {
+    const valuePath = fillTemplate(cfg.valuePath, vars, false);
+    const value = walkPath(got.body, valuePath);
     if (!value.found) {
       const failure = value.missingLast ? "unknown-symbol" : "malformed";
-      return { ok: false, error: new SourceError(failure, cfg.id, `${req.pair}: nothing at ${cfg.valuePath} (stopped at ${value.at})`) };
+      return { ok: false, error: new SourceError(failure, cfg.id, `${req.pair}: nothing at ${valuePath} (stopped at ${value.at})`) };
     }
     const raw: RawQuote = { price: value.value };
     if (cfg.timestampPath) {
-      const ts = walkPath(body, fillTemplate(cfg.timestampPath, vars, false));
+      const ts = walkPath(got.body, fillTemplate(cfg.timestampPath, vars, false));
       if (!ts.found) return { ok: false, error: new SourceError("malformed", cfg.id, `${req.pair}: no timestamp at ${cfg.timestampPath}`) };
       const read = cfg.timestampUnit === "ms" ? tsMs : cfg.timestampUnit === "iso" ? tsIso : tsSeconds;
       raw.timestamp = read(ts.value, cfg.timestampPath);
     }
-    return buildQuote(cfg.id, req.pair, raw, receivedAt, ctx, ctx.maxAgeMs ?? cfg.maxAgeMs, (x) => applyScale(x, cfg.scale));
+    return buildQuote(cfg.id, req.pair, raw, got.receivedAt, ctx, ctx.maxAgeMs ?? cfg.maxAgeMs, (x) => applyScale(x, cfg.scale));
   }
 
   return {
@@ -61,8 +64,9 @@ export function createGenericJsonSource(input: GenericJsonSourceConfig | Generic
       requestEach(
         cfg.id,
         reqs,
-        (req) => fillTemplate(path, varsOf(req), true) + "\n" + fillTemplate(cfg.valuePath, varsOf(req), false),
-        (req) => fetchOne(req, ctx),
+        (req) => prepare(req, ctx),
+        (url) => download(url, ctx),
+        (req, vars, got) => finish(req, vars, got, ctx),
       ),
   };
 }

@@ -3,32 +3,41 @@ import { toSourceError } from "../build-quote";
 import type { SourceRequest, SourceResult } from "../types";
 
 /**
- * Runs one fetch per distinct key (generic sources have no batch endpoint) and fans the
- * results back out in request order. Never throws.
+ * Generic sources have no batch endpoint: one GET per distinct URL, shared by every request
+ * that needs it (open.er-api's /latest/USD serves USD/EUR, USD/GBP, ... at once), then each
+ * request reads its own value from the shared answer. Results in request order; never throws.
  */
-export async function requestEach(
+export async function requestEach<P, B>(
   sourceId: string,
   reqs: SourceRequest[],
-  keyOf: (req: SourceRequest) => string,
-  fetchOne: (req: SourceRequest) => Promise<SourceResult>,
+  prepare: (req: SourceRequest) => { url: string; plan: P },
+  download: (url: string) => Promise<B>,
+  finish: (req: SourceRequest, plan: P, body: B) => SourceResult,
 ): Promise<SourceResult[]> {
-  const pending = new Map<string, Promise<SourceResult>>();
-  const keys = reqs.map((req) => {
-    try {
-      const key = keyOf(req);
-      if (!pending.has(key)) pending.set(key, fetchOne(req).catch((err) => ({ ok: false as const, error: toSourceError(sourceId, err, req.pair) })));
-      return key;
-    } catch (err) {
-      return new SourceError("unknown-symbol", sourceId, err instanceof Error ? err.message : String(err));
-    }
-  });
+  const downloads = new Map<string, Promise<{ ok: true; body: B } | { ok: false; error: SourceError }>>();
   return Promise.all(
-    reqs.map(async (req, i): Promise<SourceResult> => {
-      const key = keys[i]!;
-      if (key instanceof SourceError) return { ok: false, error: key };
-      const r = await pending.get(key)!;
-      // Two feeds may share a URL but name different pairs: each quote carries its own pair.
-      return r.ok ? { ok: true, quote: { ...r.quote, pair: req.pair } } : r;
+    reqs.map(async (req): Promise<SourceResult> => {
+      let prepared: { url: string; plan: P };
+      try {
+        prepared = prepare(req);
+      } catch (err) {
+        return { ok: false, error: new SourceError("unknown-symbol", sourceId, `${req.pair}: ${err instanceof Error ? err.message : String(err)}`) };
+      }
+      let d = downloads.get(prepared.url);
+      if (!d) {
+        d = download(prepared.url).then(
+          (body) => ({ ok: true as const, body }),
+          (err: unknown) => ({ ok: false as const, error: toSourceError(sourceId, err) }),
+        );
+        downloads.set(prepared.url, d);
+      }
+      const got = await d;
+      if (!got.ok) return got;
+      try {
+        return finish(req, prepared.plan, got.body);
+      } catch (err) {
+        return { ok: false, error: toSourceError(sourceId, err, req.pair) };
+      }
     }),
   );
 }
