@@ -32,6 +32,8 @@ export interface HttpGetOptions<T> {
   interpret: (res: HttpResponse) => T;
 }
 
+const RESET_RE = /ECONNRESET|socket hang up/;
+
 type Attempt<T> = { ok: true; value: T } | { ok: false; error: SourceError; retry: boolean };
 
 /**
@@ -75,7 +77,10 @@ async function attemptOnce<T>(sourceId: string, url: string, ctx: SourceContext,
     res = await sendOnce(sourceId, url, ctx);
   } catch (err) {
     const error = err instanceof SourceError ? err : new SourceError("unreachable", sourceId, String(err));
-    return { ok: false, error, retry: error.failure === "timeout" && !ctx.signal?.aborted };
+    // A reset on a reused keep-alive socket (the venue closed it as we sent) is a transport
+    // hiccup like a timeout, not an answer: retry it too.
+    const transient = error.failure === "timeout" || (error.failure === "unreachable" && RESET_RE.test(error.message));
+    return { ok: false, error, retry: transient && !ctx.signal?.aborted };
   }
   if (res.status === 429 || res.status === 418) {
     const retryAfterMs = parseRetryAfter(res.headers["retry-after"], ctx.now());

@@ -153,6 +153,20 @@ describe("httpGet", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it("retries a connection the server resets", async () => {
+    let n = 0;
+    server.respond((_p, req) => {
+      n += 1;
+      if (n === 1) {
+        req.socket.destroy();
+        return { hang: true };
+      }
+      return { status: 200, text: "ok" };
+    });
+    expect(await httpGet("x", `${server.baseUrl}/reset`, ctx(), { interpret: text })).toBe("ok");
+    expect(server.requests).toHaveLength(2);
+  });
+
   it("classifies a refused connection as unreachable without retrying", async () => {
     const err = (await httpGet("x", "http://127.0.0.1:1/", ctx(), { interpret: text }).catch((e: unknown) => e)) as SourceError;
     expect(err.failure).toBe("unreachable");
