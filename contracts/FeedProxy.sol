@@ -17,6 +17,7 @@ contract FeedProxy is IFeedProxy, Ownable2Step {
   /// @dev Bits of a feed's own round inside an aggregator round id.
   uint256 private constant ROUND_BITS = 32;
   uint256 private constant ROUND_MASK = 0xffffffff;
+  uint256 private constant ADDRESS_MASK = 0x00ffffffffffffffffffffffffffffffffffffffff;
 
   /// @dev The current phase: read by every latestRoundData, so one slot.
   struct Phase {
@@ -107,38 +108,37 @@ contract FeedProxy is IFeedProxy, Ownable2Step {
 
   /// @notice Latest round of the current phase, with a proxy round id (all zeros before the
   /// aggregator's first report).
+  /// @dev The read every consumer pays for: one SLOAD and one STATICCALL, in assembly. The
+  /// aggregator's five words are written over scratch space and the free memory pointer and
+  /// returned at once, so nothing reads that memory afterwards.
   function latestRoundData()
     external
     view
     override
-    returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
+    returns (uint80, int256, uint256, uint256, uint80)
   {
-    Phase memory current = s_currentPhase;
-    address aggregator_ = current.aggregator;
-    uint256 feed = current.feedIndex;
-    uint256 aggregatorRoundId;
-    assembly ("memory-safe") {
-      // Forward latestRoundData() ‖ feedIndex and take the five return words. Scratch space and
-      // the free pointer area are reused: nothing else lives in memory yet.
-      let ptr := mload(0x40)
-      mstore(ptr, 0xfeaf968c00000000000000000000000000000000000000000000000000000000)
-      mstore(add(ptr, 4), feed)
-      if iszero(staticcall(gas(), aggregator_, ptr, 36, ptr, 160)) {
-        returndatacopy(ptr, 0, returndatasize())
-        revert(ptr, returndatasize())
+    assembly {
+      // s_currentPhase: id (bits 0..15) | aggregator (16..175) | feedIndex (176..183).
+      let current := sload(s_currentPhase.slot)
+      // latestRoundData() selector, then the feed index as the trailing word.
+      mstore(0x00, 0xfeaf968c00000000000000000000000000000000000000000000000000000000)
+      mstore(0x04, and(shr(176, current), 0xff))
+      if iszero(staticcall(gas(), and(shr(16, current), ADDRESS_MASK), 0x00, 0x24, 0x00, 0xa0)) {
+        returndatacopy(0x00, 0x00, returndatasize())
+        revert(0x00, returndatasize())
       }
-      // A return shorter than five words is not an aggregator: fail like a failed decode.
-      if lt(returndatasize(), 160) {
-        revert(0, 0)
+      // Fewer than five words (e.g. no code at the address): not an aggregator.
+      if lt(returndatasize(), 0xa0) {
+        revert(0x00, 0x00)
       }
-      aggregatorRoundId := mload(ptr)
-      answer := mload(add(ptr, 32))
-      startedAt := mload(add(ptr, 64))
-      updatedAt := mload(add(ptr, 96))
+      let aggregatorRoundId := mload(0x00)
+      if aggregatorRoundId {
+        let roundId := or(shl(PHASE_OFFSET, and(current, 0xffff)), and(aggregatorRoundId, ROUND_MASK))
+        mstore(0x00, roundId)
+        mstore(0x80, roundId)
+      }
+      return(0x00, 0xa0)
     }
-    if (aggregatorRoundId == 0) return (0, 0, 0, 0, 0);
-    roundId = _proxyRoundId(current.id, aggregatorRoundId);
-    answeredInRound = roundId;
   }
 
   /// @notice A round of any phase, by proxy round id.

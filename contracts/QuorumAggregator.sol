@@ -112,9 +112,6 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// transmissionTimestamp(32..63) confidence uint72(64..135) answer int120(136..255).
   uint256[HISTORY_SIZE][MAX_FEEDS] internal s_history;
 
-  uint256 private immutable i_chainId;
-  bytes32 private immutable i_domainSeparator;
-
   /// @notice Thrown at deployment if an assembly constant disagrees with the interface.
   error SelectorMismatch(uint256 constantValue);
 
@@ -132,8 +129,6 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     _checkSelector(E_STALE_REPORT, StaleReport.selector);
     if (bytes32(TOPIC_ANSWER_UPDATED) != AnswerUpdated.selector) revert SelectorMismatch(TOPIC_ANSWER_UPDATED);
     if (bytes32(TOPIC_NEW_ROUND) != NewRound.selector) revert SelectorMismatch(TOPIC_NEW_ROUND);
-    i_chainId = block.chainid;
-    i_domainSeparator = _buildDomainSeparator();
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -634,21 +629,42 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
 
   /// @notice Latest round of feed 0, or of the feed in a trailing word. All zeros before the
   /// feed's first report. startedAt = observations timestamp, updatedAt = transmission time.
+  /// @dev The read every consumer pays for: one SLOAD, written in assembly. It ends with
+  /// return(), so writing the five words over scratch space and the free memory pointer is safe.
   function latestRoundData()
     external
     view
     override
-    returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
+    returns (uint80, int256, uint256, uint256, uint80)
   {
-    uint256 feedIndex = _trailingFeed();
-    uint256 latest = s_latest[feedIndex];
-    uint256 round = latest & UINT32_MASK;
-    if (round == 0) return (0, 0, 0, 0, 0);
-    roundId = uint80((feedIndex << ROUND_BITS) | round);
-    answer = int256(latest) >> LATEST_ANSWER_SHIFT;
-    startedAt = (latest >> 32) & UINT32_MASK;
-    updatedAt = (latest >> 64) & UINT32_MASK;
-    answeredInRound = roundId;
+    assembly {
+      let feed := 0
+      if gt(calldatasize(), 35) {
+        feed := calldataload(4)
+        if iszero(lt(feed, MAX_FEEDS)) {
+          mstore(0x00, shl(224, E_UNKNOWN_FEED))
+          mstore(0x04, feed)
+          revert(0x00, 0x24)
+        }
+      }
+      let latest := sload(add(s_latest.slot, feed))
+      let round := and(latest, UINT32_MASK)
+      let roundId := 0
+      if round {
+        roundId := or(shl(ROUND_BITS, feed), round)
+        mstore(0x20, sar(LATEST_ANSWER_SHIFT, latest))
+        mstore(0x40, and(shr(32, latest), UINT32_MASK))
+        mstore(0x60, and(shr(64, latest), UINT32_MASK))
+      }
+      if iszero(round) {
+        mstore(0x20, 0)
+        mstore(0x40, 0)
+        mstore(0x60, 0)
+      }
+      mstore(0x00, roundId)
+      mstore(0x80, roundId)
+      return(0x00, 0xa0)
+    }
   }
 
   /// @notice A held round (the last HISTORY_SIZE of its feed); the feed is in the round id.
@@ -800,12 +816,21 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     if (bytes4(uint32(constantValue)) != selector) revert SelectorMismatch(constantValue);
   }
 
-  /// @dev The cached separator, recomputed only if the chain id changed (a fork).
-  function _domainSeparator() private view returns (bytes32) {
-    return block.chainid == i_chainId ? i_domainSeparator : _buildDomainSeparator();
-  }
-
-  function _buildDomainSeparator() private view returns (bytes32) {
-    return keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, block.chainid, address(this)));
+  /// @dev keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, chainid, this)),
+  /// computed on every call (about 100 gas) so a chain fork can never reuse another chain's
+  /// separator.
+  function _domainSeparator() private view returns (bytes32 separator) {
+    bytes32 typeHash = DOMAIN_TYPEHASH;
+    bytes32 nameHash = NAME_HASH;
+    bytes32 versionHash = VERSION_HASH;
+    assembly ("memory-safe") {
+      let ptr := mload(0x40)
+      mstore(ptr, typeHash)
+      mstore(add(ptr, 0x20), nameHash)
+      mstore(add(ptr, 0x40), versionHash)
+      mstore(add(ptr, 0x60), chainid())
+      mstore(add(ptr, 0x80), address())
+      separator := keccak256(ptr, 0xa0)
+    }
   }
 }
