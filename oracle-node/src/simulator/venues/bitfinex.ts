@@ -1,7 +1,7 @@
 import { json, num, serviceUnavailable, type SimResponse } from "../response";
 import type { VenueQuote } from "../price-model";
 import { bitfinexSymbol, type Market } from "../symbols";
-import { allTickers, diff, lookup, ratio, type VenueApi, type VenueRequest } from "./venue";
+import { allTickers, diff, lookup, ratio, type VenueApi, type VenueRequest, safeDecode } from "./venue";
 
 /**
  * Bitfinex v2: GET /v2/ticker/{tBTCUSD} -> [BID, BID_SIZE, ASK, ASK_SIZE, DAILY_CHANGE,
@@ -44,7 +44,7 @@ function handle(req: VenueRequest): SimResponse {
   }
   const m = TICKER_RE.exec(req.path);
   if (!m) return json(404, ["error", 10001, "not found"]);
-  const r = lookup(req.market, "bitfinex", decodeURIComponent(m[1]));
+  const r = lookup(req.market, "bitfinex", safeDecode(m[1]));
   if (r.kind === "unknown") return invalid();
   if (r.kind === "unavailable") return serviceUnavailable();
   return json(200, fields(r.quote), { pairs: [r.market] });

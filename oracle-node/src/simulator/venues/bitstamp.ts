@@ -1,7 +1,7 @@
 import { json, serviceUnavailable, type SimResponse } from "../response";
 import type { VenueQuote } from "../price-model";
 import type { Market } from "../symbols";
-import { allTickers, lookup, ratio, type VenueApi, type VenueRequest } from "./venue";
+import { allTickers, lookup, ratio, type VenueApi, type VenueRequest, safeDecode } from "./venue";
 
 /**
  * Bitstamp: GET /api/v2/ticker/{btcusd}/ (all strings, timestamp in seconds) and
@@ -39,7 +39,7 @@ function handle(req: VenueRequest): SimResponse {
   }
   const m = TICKER_RE.exec(req.path);
   if (!m) return notFound();
-  const r = lookup(req.market, "bitstamp", decodeURIComponent(m[1]));
+  const r = lookup(req.market, "bitstamp", safeDecode(m[1]));
   if (r.kind === "unknown") return notFound();
   if (r.kind === "unavailable") return serviceUnavailable();
   const pairs: Market[] = [r.market];

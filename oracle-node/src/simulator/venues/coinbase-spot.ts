@@ -1,5 +1,5 @@
 import { json, serviceUnavailable, type SimResponse } from "../response";
-import { allTickers, lookup, type VenueApi, type VenueRequest } from "./venue";
+import { allTickers, lookup, type VenueApi, type VenueRequest, safeDecode } from "./venue";
 
 /**
  * Coinbase v2: GET /v2/prices/{BTC-USD}/spot -> {"data":{"amount","base","currency"}}, and the
@@ -15,7 +15,7 @@ function notFound(message: string): SimResponse {
 function handle(req: VenueRequest): SimResponse {
   const m = SPOT_RE.exec(req.path);
   if (!m) return notFound("Not found");
-  const pair = decodeURIComponent(m[1]).toUpperCase();
+  const pair = safeDecode(m[1]).toUpperCase();
   if (!pair.includes("-")) {
     const rows = allTickers(req.market, "coinbase-spot").filter((t) => t.market.quote === pair);
     if (rows.length === 0) return notFound("Invalid currency");

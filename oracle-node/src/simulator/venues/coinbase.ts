@@ -1,5 +1,5 @@
 import { json, serviceUnavailable, type SimResponse } from "../response";
-import { idFrom, isoMicros, lookup, type VenueApi, type VenueRequest } from "./venue";
+import { idFrom, isoMicros, lookup, type VenueApi, type VenueRequest, safeDecode } from "./venue";
 
 /**
  * Coinbase Exchange: GET /products/{BTC-USD}/ticker. Strings; `time` ISO-8601 with µs;
@@ -10,7 +10,7 @@ const TICKER_RE = /^\/products\/([^/]+)\/ticker$/;
 function handle(req: VenueRequest): SimResponse {
   const m = TICKER_RE.exec(req.path);
   if (!m) return json(404, { message: "NotFound" });
-  const r = lookup(req.market, "coinbase", decodeURIComponent(m[1]));
+  const r = lookup(req.market, "coinbase", safeDecode(m[1]));
   if (r.kind === "unknown") return json(404, { message: "NotFound" });
   if (r.kind === "unavailable") return serviceUnavailable();
   const q = r.quote;

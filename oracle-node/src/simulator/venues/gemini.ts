@@ -1,5 +1,5 @@
 import { json, serviceUnavailable, type SimResponse } from "../response";
-import { lookup, type VenueApi, type VenueRequest } from "./venue";
+import { lookup, type VenueApi, type VenueRequest, safeDecode } from "./venue";
 
 /**
  * Gemini: GET /v1/pubticker/{btcusd} -> {"bid","ask","last","volume":{BTC,USD,timestamp}}
@@ -10,7 +10,7 @@ const TICKER_RE = /^\/v1\/pubticker\/([^/]+)$/;
 function handle(req: VenueRequest): SimResponse {
   const m = TICKER_RE.exec(req.path);
   if (!m) return json(404, { result: "error", reason: "EndpointNotFound", message: `API entry point \`${req.path}\` not found` });
-  const symbol = decodeURIComponent(m[1]);
+  const symbol = safeDecode(m[1]);
   const r = lookup(req.market, "gemini", symbol);
   if (r.kind === "unknown") {
     return json(400, { result: "error", reason: "InvalidSymbol", message: `Received unsupported symbol '${symbol.toLowerCase()}'` });

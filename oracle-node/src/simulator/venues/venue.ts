@@ -73,3 +73,12 @@ export function isoMicros(ms: number): string {
 export function idFrom(ms: number, salt = 0): number {
   return Math.floor(ms / 10) + salt;
 }
+
+/** A path segment's text; malformed percent-escapes stay as sent (the venue then finds no such symbol). */
+export function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
