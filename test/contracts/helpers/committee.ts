@@ -102,3 +102,25 @@ export function signedReport(d: Deployed, report: Report, signerIndices?: number
   const encoded = encodeReport(report);
   return { report: encoded, signatures: signReportBy(encoded, d.domain, keys) };
 }
+
+/** Hex of `v` as `bytes` big-endian bytes (two's complement for negatives), no 0x. */
+export function be(v: bigint | number, bytes: number): string {
+  let x = BigInt(v);
+  if (x < 0n) x += 1n << BigInt(8 * bytes);
+  return x.toString(16).padStart(2 * bytes, "0");
+}
+
+/** A raw report header (no validation: for malformed-input tests). */
+export function rawHeader(configDigest: string, epochAndRoundValue: bigint, ts: number, feedCount: number): string {
+  return "0x" + configDigest.slice(2) + be(epochAndRoundValue, 5) + be(ts, 4) + be(feedCount, 1);
+}
+
+/** A raw feed entry (no validation). */
+export function rawFeed(feedIndex: number, observers: number[], width: number, observations: bigint[]): string {
+  return be(feedIndex, 1) + be(observers.length, 1) + observers.map((o) => be(o, 1)).join("") + be(width, 1) + observations.map((v) => be(v, width)).join("");
+}
+
+/** Signs raw report bytes with the given committee indices. */
+export function signRaw(d: Deployed, report: string, signerIndices: number[], domain: Domain = d.domain): string {
+  return signReportBy(report, domain, signerIndices.map((i) => ({ signerIndex: i, key: d.committee.signers[i] })));
+}
