@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deviationBps, parseDecimal } from "../quotes/decimal";
-import { startSimulator, type Simulator } from "../simulator";
+import { GARBAGE_MODES, startSimulator, type GarbageMode, type Simulator } from "../simulator";
 import { SourceFetcher } from "./fetcher";
+import { RateLimiter } from "./http/rate-limiter";
 import { SOURCE_IDS, getAdapter } from "./registry";
+import type { SourceContext } from "./types";
 
 /** The adapters against the local venue simulator: same code, base URL swapped. */
 let sim: Simulator;
@@ -47,5 +49,64 @@ describe("adapters against the venue simulator", () => {
       const [r] = await getAdapter(id).fetch([{ pair: "NOPE/USD" }], { baseUrl: sim.baseUrl(id), timeoutMs: 2_000, now: Date.now });
       expect(r!.ok ? "ok" : r!.error.failure, id).toBe("unknown-symbol");
     }
+  });
+});
+
+/** What each garbage mode of the simulator must end as (a price that is not a number is invalid, a body that is not JSON malformed). */
+const GARBAGE_EXPECT: Record<GarbageMode, readonly string[]> = {
+  "malformed-json": ["malformed"],
+  html: ["malformed"],
+  empty: ["malformed", "unknown-symbol"],
+  nan: ["invalid-value", "malformed"],
+  negative: ["invalid-value"],
+  zero: ["invalid-value"],
+  huge: ["invalid-value"],
+};
+
+describe("adapters against the simulator's garbage, outages and rate limits", () => {
+  const ctx = (id: string, extra: Partial<SourceContext> = {}): SourceContext => ({ baseUrl: sim.baseUrl(id), timeoutMs: 2_000, now: Date.now, maxRetries: 0, ...extra });
+
+  describe.each(SOURCE_IDS.map((id) => [id]))("%s", (id) => {
+    it.each(GARBAGE_MODES.map((m) => [m]))("classifies %s garbage", async (mode) => {
+      const attack = sim.inject({ kind: "garbage", venue: id as never, mode });
+      try {
+        const [r] = await getAdapter(id).fetch([{ pair: "BTC/USD" }], ctx(id));
+        expect(GARBAGE_EXPECT[mode], r!.ok ? "ok" : r!.error.message).toContain(r!.ok ? "ok" : r!.error.failure);
+      } finally {
+        sim.clearAttacks({ id: attack });
+      }
+    });
+
+    it.each([
+      ["5xx", "http-error"],
+      ["reset", "unreachable"],
+      ["hang", "timeout"],
+    ] as const)("classifies a %s outage as %s", async (kind, failure) => {
+      sim.setOutage(id as never, kind);
+      try {
+        const [r] = await getAdapter(id).fetch([{ pair: "BTC/USD" }], ctx(id, { timeoutMs: 150 }));
+        expect(r!.ok ? "ok" : r!.error.failure).toBe(failure);
+      } finally {
+        sim.setOutage(id as never, "none");
+      }
+    });
+
+    it("reads the venue's rate-limit answer as rate-limited and backs off", async () => {
+      // A bucket of 2 units: one or two requests pass (weights differ), then the venue refuses.
+      sim.setRateLimit(id as never, { capacity: 2, refillPerSec: 0.01, documented: "test" });
+      try {
+        const limiter = new RateLimiter({ capacity: 100, refillPerSec: 100 });
+        const seen: string[] = [];
+        for (let i = 0; i < 4 && !seen.includes("rate-limited"); i++) {
+          const [r] = await getAdapter(id).fetch([{ pair: "BTC/USD" }], ctx(id, { limiter }));
+          seen.push(r!.ok ? "ok" : r!.error.failure);
+        }
+        expect(seen[0]).toBe("ok");
+        expect(seen).toContain("rate-limited");
+        expect(limiter.backoffRemainingMs()).toBeGreaterThan(0);
+      } finally {
+        sim.setRateLimit(id as never, null);
+      }
+    });
   });
 });
