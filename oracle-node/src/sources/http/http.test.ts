@@ -79,6 +79,18 @@ describe("RateLimiter", () => {
     now = 5_001;
     await l.take(1, 0);
   });
+  it("gives a waiting caller's reservation back when it is aborted", async () => {
+    let now = 0;
+    const l = new RateLimiter({ capacity: 1, refillPerSec: 1 }, () => now);
+    await l.take();
+    const ac = new AbortController();
+    const waiting = l.take(1, 5_000, ac.signal);
+    ac.abort(new Error("round over"));
+    await expect(waiting).rejects.toThrow(/round over/);
+    now = 1_000;
+    expect(l.available()).toBe(1);
+  });
+
   it("charges request weight", async () => {
     const l = new RateLimiter({ capacity: 10, refillPerSec: 0.001 }, () => 0);
     await l.take(8);

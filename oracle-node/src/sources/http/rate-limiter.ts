@@ -71,7 +71,12 @@ export class RateLimiter {
     }
     // Reserve now (tokens may go negative) so concurrent callers queue behind us fairly.
     this.tokens -= need;
-    await sleep(waitMs, signal);
+    try {
+      await sleep(waitMs, signal);
+    } catch (err) {
+      this.tokens += need; // aborted: give the reservation back
+      throw err;
+    }
   }
 
   private refill(): void {
