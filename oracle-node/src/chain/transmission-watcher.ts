@@ -58,7 +58,10 @@ export class TransmissionWatcher {
     try {
       if (this.nextBlock === null) await this.init();
       const head = await this.provider.getBlockNumber();
-      if (head < this.nextBlock!) return [];
+      if (head < this.nextBlock!) {
+        this.failures = 0;
+        return [];
+      }
       const to = Math.min(head, this.nextBlock! + MAX_LOG_RANGE - 1);
       const logs = await this.provider.getLogs({ address: this.address, topics: [this.topic], fromBlock: this.nextBlock!, toBlock: to });
       const out: Transmission[] = [];

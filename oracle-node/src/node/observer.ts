@@ -100,6 +100,8 @@ export class Observer {
         quotes: (perFeed.get(f.id) ?? []).flatMap((s) => (s.quote ? [s.quote] : [])),
         minSources: f.minSources,
         now,
+        // Each source already rejected quotes older than its own limit (FX rates are daily).
+        maxAgeMs: Math.max(...f.sources.map((s) => s.adapter.maxAgeMs)),
       })),
       this.filterState,
     );

@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { writeSync } from "node:fs";
 import { computeAddress, getAddress, type JsonRpcProvider } from "ethers";
 import type { Logger } from "../log/logger";
 import { silentLogger } from "../log/logger";
@@ -252,6 +253,8 @@ export class OracleNode {
 
   private dueFeeds(snap: ObservationSnapshot, now: number): number[] {
     const due: number[] = [];
+    // Blind to the chain (RPC failing): no new rounds, the last report is still queued to send.
+    if (this.watcher.failures > 0) return due;
     for (const [idx, feed] of this.feeds) {
       const p = this.pending.get(idx);
       if (p && p.until > now) continue;
@@ -352,7 +355,8 @@ export class OracleNode {
       return;
     }
     if (this.opts.fault === "crash-leader-mid-round") {
-      log.error("test fault: leader crashing mid-round (SIGKILL) after collecting signatures");
+      // Written synchronously: the logger's buffer dies with the process.
+      writeSync(2, JSON.stringify({ level: 50, time: new Date().toISOString(), node: this.opts.name, roundId: formatRoundId(epoch, round), msg: "test fault: leader crashing mid-round (SIGKILL) after collecting signatures" }) + "\n");
       process.kill(process.pid, "SIGKILL");
     }
 
@@ -461,6 +465,25 @@ export class OracleNode {
 
   /** Checks a proposal and signs it (claiming the round in the store first), or says why not. */
   checkAndSign(p: ReportProposal, epoch: number, round: number): { signature: string; code: ""; reason: "" } | { signature: null; code: string; reason: string } {
+    const refuse = (code: string, reason: string) => {
+      this.log.warn({ roundId: formatRoundId(epoch, round), code, reason }, "refused to sign report");
+      return { signature: null, code, reason };
+    };
+    // 1. What would be signed, and whether this key already signed something else for the round.
+    let digest: string;
+    try {
+      digest = reportDigest(encodeReport(this.toReport(p, epoch, round)), { chainId: BigInt(this.opts.chainId), verifyingContract: this.opts.aggregator });
+    } catch (err) {
+      return refuse("bad-report", (err as Error).message);
+    }
+    for (const feed of p.feeds) {
+      const last = this.store.lastSigned(this.address, "report", this.committee.configDigest, String(feed.feedIndex));
+      if (!last) continue;
+      const cmp = compareEpochRound(epoch, round, last.epoch, last.round);
+      if (cmp < 0) return refuse("older-round", `already signed ${formatRoundId(last.epoch, last.round)} for feed ${feed.feedIndex}`);
+      if (cmp === 0 && last.content !== digest) return refuse("conflict", `already signed a different report for ${formatRoundId(epoch, round)}`);
+    }
+    // 2. The report itself: signatures, order, quorum, tolerance against this node's own value.
     const own = new Map<number, bigint>();
     const snap = this.observer.current();
     for (const feed of p.feeds) {
@@ -483,23 +506,16 @@ export class OracleNode {
       nowSec: Math.floor(Date.now() / 1000),
       maxClockSkewSec: MAX_REPORT_SKEW_SEC,
     });
-    if (!check.ok) {
-      this.log.warn({ roundId: formatRoundId(epoch, round), reason: check.reason }, "refused to sign report");
-      return { signature: null, code: "bad-report", reason: check.reason };
-    }
+    if (!check.ok) return refuse("bad-report", check.reason);
+    // 3. Every feed must be due (deviation or heartbeat, against this node's view of the chain).
     const now = Date.now();
     for (const [idx, answer] of check.answers) {
       // Grace on the heartbeat: the leader's clock may run a little ahead.
       if (!roundDue(answer, this.onchainView(idx), this.feeds.get(idx)!, now + this.timing.progressTimeoutMs)) {
-        const stillPending = this.pending.get(idx);
-        if (!stillPending) {
-          this.log.warn({ roundId: formatRoundId(epoch, round), feedIndex: idx }, "refused to sign report: feed not due");
-          return { signature: null, code: "not-due", reason: `feed ${idx} is neither deviating nor past its heartbeat` };
-        }
+        return refuse("not-due", `feed ${idx} is neither deviating nor past its heartbeat`);
       }
     }
-    const encoded = encodeReport(this.toReport(p, epoch, round));
-    const digest = reportDigest(encoded, { chainId: BigInt(this.opts.chainId), verifyingContract: this.opts.aggregator });
+    // 4. Claim the round durably, then sign.
     const claim = this.store.claim(
       this.address,
       "report",
@@ -508,10 +524,7 @@ export class OracleNode {
       round,
       p.feeds.map((x) => ({ feedId: String(x.feedIndex), content: digest })),
     );
-    if (!claim.ok) {
-      this.log.warn({ roundId: formatRoundId(epoch, round), reason: claim.reason, signed: formatRoundId(claim.signedEpoch, claim.signedRound) }, "refused to sign a conflicting report");
-      return { signature: null, code: claim.reason, reason: `already signed ${formatRoundId(claim.signedEpoch, claim.signedRound)} differently` };
-    }
+    if (!claim.ok) return refuse(claim.reason, `already signed ${formatRoundId(claim.signedEpoch, claim.signedRound)} differently`);
     return { signature: signReport(this.opts.key, digest), code: "", reason: "" };
   }
 
@@ -674,6 +687,12 @@ export class OracleNode {
   private pacemakerCheck(): void {
     const snap = this.observer.current();
     const now = Date.now();
+    if (this.watcher.failures > 0) {
+      // This node cannot see the chain, so it cannot tell a failing leader from its own outage:
+      // progress timers restart when it sees the chain again.
+      this.alarmSince.clear();
+      return;
+    }
     let alarm = false;
     for (const [idx, feed] of this.feeds) {
       const v = snap?.feeds.get(idx)?.value ?? null;

@@ -1,0 +1,64 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { PASSWORD_ENV, TEST_PASSWORD } from "./committee";
+
+const REPO = join(__dirname, "../../..");
+
+/**
+ * One oracle node as a separate OS process: `node --import tsx oracle-node/src/cli/main.ts start
+ * --config FILE`, its JSON log lines kept in memory for assertions.
+ */
+export class NodeProcess {
+  child: ChildProcess | null = null;
+  readonly lines: string[] = [];
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | null = null;
+
+  constructor(
+    readonly index: number,
+    readonly configPath: string,
+  ) {}
+
+  start(fault: "none" | "byzantine" | "crash-leader-mid-round" = "none"): void {
+    const args = ["--import", "tsx", join(REPO, "oracle-node/src/cli/main.ts"), "start", "--config", this.configPath];
+    if (fault !== "none") args.push("--test-fault", fault);
+    const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, [PASSWORD_ENV]: TEST_PASSWORD, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"] });
+    this.child = child;
+    let buf = "";
+    const take = (chunk: Buffer) => {
+      buf += chunk.toString("utf8");
+      let nl: number;
+      while ((nl = buf.indexOf("\n")) >= 0) {
+        this.lines.push(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+      }
+      if (this.lines.length > 50_000) this.lines.splice(0, 10_000);
+    };
+    child.stdout!.on("data", take);
+    child.stderr!.on("data", take);
+    this.exit = new Promise((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
+  }
+
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Log lines (parsed JSON) whose msg matches. */
+  logs(msg: string | RegExp): Array<Record<string, unknown>> {
+    const out: Array<Record<string, unknown>> = [];
+    for (const l of this.lines) {
+      if (!l.startsWith("{")) continue;
+      try {
+        const j = JSON.parse(l) as Record<string, unknown>;
+        if (typeof j.msg === "string" && (typeof msg === "string" ? j.msg === msg : msg.test(j.msg))) out.push(j);
+      } catch {
+        /* not a log line */
+      }
+    }
+    return out;
+  }
+
+  kill(signal: NodeJS.Signals = "SIGKILL"): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.running) this.child!.kill(signal);
+    return this.exit ?? Promise.resolve({ code: null, signal: null });
+  }
+}
