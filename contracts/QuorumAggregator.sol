@@ -727,7 +727,9 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
 
   /// @notice Latest transmission timestamp (0 before the first report).
   function latestTimestamp() external view override returns (uint256) {
-    return (s_latest[_trailingFeed()] >> 64) & UINT32_MASK;
+    uint256 latest = s_latest[_trailingFeed()];
+    // Before the first report the slot holds LATEST_PREFILL (round 0): no timestamp yet.
+    return latest & UINT32_MASK == 0 ? 0 : (latest >> 64) & UINT32_MASK;
   }
 
   /// @notice Latest aggregator round id (0 before the first report).
