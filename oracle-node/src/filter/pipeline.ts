@@ -27,6 +27,11 @@ export interface FeedRoundInput {
   minSources: number;
   /** Round time, unix ms (injected so backtests replay history). */
   now: number;
+  /**
+   * Staleness limit for this feed's quotes, ms. The sources already enforce their own (daily FX
+   * rates are days old, weather slots minutes); default MAX_QUOTE_AGE_MS for venue feeds.
+   */
+  maxAgeMs?: number;
 }
 
 export interface DroppedQuote {
@@ -118,7 +123,7 @@ export async function createFilter(cfg: FilterConfig): Promise<RoundFilter> {
     },
     async run(round, state) {
       const prepared = round.map((f) => {
-        const { valid, rejected } = prepareRound(f.quotes, f.now);
+        const { valid, rejected } = prepareRound(f.quotes, f.now, f.maxAgeMs);
         return { input: f, valid, rejected, view: viewRound(valid) as RoundView };
       });
       let scores: Float32Array | null = null;
