@@ -1,0 +1,131 @@
+import { Command, InvalidArgumentError } from "commander";
+import { startDemo, type DemoHandle } from "./demo/run";
+import { CLEAR_SCREEN, renderView } from "./demo/view";
+import { summaryLine } from "./demo/summary";
+
+/**
+ * `npm run demo`: the whole network on this machine, watched live in the terminal and in the
+ * dashboard. `npm run demo -- --headless --rounds N` runs the same, exits 0 after N on-chain
+ * rounds for every feed (the attacks included) and prints one JSON summary line on stdout.
+ */
+
+/** The headless run must finish well inside the 3 minutes the product promises. */
+const DEFAULT_HEADLESS_TIMEOUT_S = 170;
+/** Terminal view refresh. */
+const REDRAW_MS = 1_000;
+/** Without a TTY (piped output) a compact status line this often instead of a redrawn table. */
+const PLAIN_STATUS_MS = 10_000;
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("must be a positive integer");
+  return n;
+}
+
+interface Args {
+  headless?: boolean;
+  rounds: number;
+  seed: number;
+  calmSeconds: number;
+  timeoutSeconds: number;
+  keep?: boolean;
+}
+
+const program = new Command()
+  .name("npm run demo --")
+  .description("a local oracle network: chain, contracts, venue simulator, 4 nodes, attacks; live view and dashboard")
+  .option("--headless", "no live view: exit 0 after --rounds on-chain rounds per feed, print one JSON summary line")
+  .option("--rounds <n>", "on-chain rounds every feed must reach (headless)", positiveInt, 3)
+  .option("--seed <n>", "price model seed", positiveInt, 42)
+  .option("--calm-seconds <n>", "seconds of calm market before the attacks", positiveInt, 15)
+  .option("--timeout-seconds <n>", "headless: give up (exit 1) after this long", positiveInt, DEFAULT_HEADLESS_TIMEOUT_S)
+  .option("--keep", "keep the temp dir with configs, keys, logs and databases")
+  .showHelpAfterError()
+  .exitOverride((err) => process.exit(err.code === "commander.helpDisplayed" || err.code === "commander.help" ? 0 : 2));
+
+async function main(): Promise<void> {
+  const args = program.parse(process.argv).opts<Args>();
+  const started = Date.now();
+  const err = (line: string) => process.stderr.write(`${line}\n`);
+  // Hardhat prints compile results on stdout; in headless mode stdout carries only the summary.
+  const realWrite = process.stdout.write.bind(process.stdout);
+  if (args.headless) process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stdout.write;
+
+  let demo: DemoHandle;
+  try {
+    demo = await startDemo({ seed: args.seed, calmMs: args.calmSeconds * 1000, log: args.headless ? err : (l) => process.stdout.write(`${l}\n`), keep: args.keep });
+  } catch (e) {
+    err(`demo: ${(e as Error).message}`);
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(timer);
+    await demo.stop(args.keep || code !== 0).catch((e: Error) => err(`demo: stop: ${e.message}`));
+    if (args.keep || code !== 0) err(`configs, keys, logs and databases kept in ${demo.workDir}`);
+    process.exit(code);
+  };
+  process.on("SIGINT", () => {
+    if (!args.headless) process.stdout.write("\nstopping nodes, simulator and chain ...\n");
+    void stop(0);
+  });
+  process.on("SIGTERM", () => void stop(0));
+
+  let timer: NodeJS.Timeout;
+  if (args.headless) {
+    err(`dashboard: ${demo.dashboards[0]}`);
+    const deadline = started + args.timeoutSeconds * 1000;
+    timer = setInterval(() => {
+      void (async () => {
+        if (stopping) return;
+        const crashed = demo.crashed();
+        if (crashed.length > 0) {
+          err(`demo: node(s) crashed: ${crashed.map((c) => `${c.name} (${c.code ?? c.signal})`).join(", ")}`);
+          return stop(1);
+        }
+        const prog = await demo.progress();
+        const attackedAt = demo.attackedAt();
+        // Done: N rounds everywhere and, for every feed, a round that landed under attack.
+        const done = attackedAt !== null && prog.every((p) => p.rounds >= args.rounds && p.updatedAt !== null && p.updatedAt * 1000 >= attackedAt);
+        if (done) {
+          realWrite(`${summaryLine(await demo.summary())}\n`);
+          err(`demo: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+          return stop(0);
+        }
+        if (Date.now() > deadline) {
+          err(`demo: timed out after ${args.timeoutSeconds} s: ${prog.map((p) => `${p.feed.id} ${p.rounds} round(s)`).join(", ")}`);
+          return stop(1);
+        }
+      })().catch((e: Error) => err(`demo: ${e.message}`));
+    }, REDRAW_MS);
+    return;
+  }
+
+  const header = () => ({
+    title: "AI oracle network — local demo",
+    lines: [
+      `chain ${demo.chainUrl} · venue simulator ${demo.simulatorUrl} · ${demo.dashboards.length} nodes`,
+      `dashboard: ${demo.dashboards[0]}   (other nodes: ${demo.dashboards.slice(1).join(" ")})`,
+      demo.attacked() ? "market: UNDER ATTACK (see events)" : "market: calm (attacks start after the calm period)",
+    ],
+    events: demo.events,
+  });
+  let lastPlain = 0;
+  timer = setInterval(() => {
+    void (async () => {
+      if (stopping) return;
+      const rows = await demo.rows();
+      if (process.stdout.isTTY) {
+        process.stdout.write(CLEAR_SCREEN + renderView(header(), rows, Date.now(), process.stdout.columns || 120));
+      } else if (Date.now() - lastPlain >= PLAIN_STATUS_MS) {
+        lastPlain = Date.now();
+        process.stdout.write(renderView(header(), rows, Date.now(), 160) + "\n");
+      }
+    })().catch((e: Error) => err(`demo: ${e.message}`));
+  }, REDRAW_MS);
+}
+
+void main();
