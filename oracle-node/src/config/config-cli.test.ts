@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 
 /** `oracle-node config check FILE` as a user runs it. */
 function check(file: string, env: NodeJS.ProcessEnv = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync("npx", ["tsx", "oracle-node/src/cli/main.ts", "config", "check", file], {
+  const r = spawnSync("node_modules/.bin/tsx", ["oracle-node/src/cli/main.ts", "config", "check", file], {
     env: { ...process.env, ...env },
     encoding: "utf8",
     timeout: 60_000,

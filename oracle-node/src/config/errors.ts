@@ -45,14 +45,6 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[]): ConfigIssue[
       for (const key of i.keys) out.push({ path: formatPath([...i.path, key]), message: unknownKeyMessage(key) });
       continue;
     }
-    if (i.code === "invalid_union" && "errors" in i && Array.isArray(i.errors) && i.errors.length > 0) {
-      // Discriminated unions report per option; the first option's issues are the useful ones.
-      const inner = (i.errors as z.core.$ZodIssue[][]).flat();
-      if (inner.length > 0 && i.message.includes("discriminator") === false) {
-        out.push(...fromZodIssues(inner.map((x) => ({ ...x, path: [...i.path, ...x.path] }))));
-        continue;
-      }
-    }
     if (i.code === "invalid_type" && / received undefined$/.test(i.message)) {
       out.push({ path: formatPath(i.path), message: `required (${i.expected})` });
       continue;
