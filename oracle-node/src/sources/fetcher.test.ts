@@ -97,6 +97,25 @@ describe("SourceFetcher", () => {
     }
   });
 
+  it("keeps jobs of one source with different base URLs apart, results still in job order", async () => {
+    const okx = loadFixture("okx");
+    const other = await startFixtureServer(() => ({ status: 200, body: { code: "51001", msg: "Instrument ID does not exist", data: [] } }));
+    try {
+      const out = await new SourceFetcher({ rateLimits: false }).fetchAll(
+        [
+          { sourceId: "okx", adapter: getAdapter("okx"), requests: [{ pair: "BTC/USD" }], baseUrl: ok.baseUrl },
+          { sourceId: "okx", adapter: getAdapter("okx"), requests: [{ pair: "BTC/USD" }], baseUrl: other.baseUrl },
+          { sourceId: "okx", adapter: getAdapter("okx"), requests: [{ pair: "BTC/USDT" }], baseUrl: ok.baseUrl },
+        ],
+        { timeoutMs: 2_000, now: () => okx.now },
+      );
+      expect(out.get("okx")!.map((r) => (r.ok ? r.quote.pair : r.error.failure))).toEqual(["BTC/USD", "unknown-symbol", "BTC/USDT"]);
+      expect(other.requests).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+  });
+
   it("keeps each source's limiter across rounds, sized from the documented limit", async () => {
     const fetcher = new SourceFetcher();
     const job = { sourceId: "okx", adapter: getAdapter("okx"), requests: [{ pair: "BTC/USD" }], baseUrl: ok.baseUrl };

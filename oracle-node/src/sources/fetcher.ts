@@ -59,20 +59,27 @@ export class SourceFetcher {
 
   /**
    * Fetches every job; the map holds, per source id, one result per request in request order.
-   * Jobs sharing a source id are merged into one adapter call (so they batch together) and
-   * their results concatenated in job order. Never rejects.
+   * Jobs sharing a source id (and base URL and adapter) are merged into one adapter call, so
+   * they batch together; the map holds their results concatenated in job order. Never rejects.
    */
   async fetchAll(jobs: FetchJob[], ctx: RoundContext): Promise<Map<string, SourceResult[]>> {
-    const merged = new Map<string, FetchJob>();
+    // One adapter call per (source, base URL, adapter); remember where each job's results go.
+    const calls: FetchJob[] = [];
+    const placement: Array<{ call: number; offset: number }> = [];
     for (const job of jobs) {
-      const prev = merged.get(job.sourceId);
-      if (prev) prev.requests = [...prev.requests, ...job.requests];
-      else merged.set(job.sourceId, { ...job, requests: [...job.requests] });
+      let call = calls.findIndex((c) => c.sourceId === job.sourceId && c.baseUrl === job.baseUrl && c.adapter === job.adapter);
+      if (call < 0) call = calls.push({ ...job, requests: [] }) - 1;
+      placement.push({ call, offset: calls[call]!.requests.length });
+      calls[call]!.requests.push(...job.requests);
     }
-    const entries = await Promise.all(
-      [...merged.values()].map(async (job): Promise<[string, SourceResult[]]> => [job.sourceId, await this.fetchJob(job, ctx)]),
-    );
-    return new Map(entries);
+    const results = await Promise.all(calls.map((c) => this.fetchJob(c, ctx)));
+    const out = new Map<string, SourceResult[]>();
+    jobs.forEach((job, i) => {
+      const { call, offset } = placement[i]!;
+      const mine = results[call]!.slice(offset, offset + job.requests.length);
+      out.set(job.sourceId, [...(out.get(job.sourceId) ?? []), ...mine]);
+    });
+    return out;
   }
 
   private async fetchJob(job: FetchJob, ctx: RoundContext): Promise<SourceResult[]> {

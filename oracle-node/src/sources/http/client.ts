@@ -38,7 +38,7 @@ type Attempt<T> = { ok: true; value: T } | { ok: false; error: SourceError; retr
 
 /**
  * GET through axios with everything a price source needs: a per-attempt timeout that aborts
- * the socket (AbortController), retries with jittered back-off only for timeouts and 5xx,
+ * the socket (AbortController), retries with jittered back-off only for timeouts, 5xx and resets,
  * 429/418 (and rate-limit bodies) answered by backing the source's limiter off for
  * Retry-After, and every failure thrown as a classified SourceError.
  */
