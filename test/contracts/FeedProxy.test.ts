@@ -1,0 +1,131 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { deployAggregator, deployProxy, feedEntry, makeCommittee, now, signedReport, type Deployed } from "./helpers/committee";
+
+/** Storage slot of FeedProxy.s_currentPhase: after Ownable's owner (0) and pending owner (1). */
+const CURRENT_PHASE_SLOT = 2;
+const PHASE = (id: number) => BigInt(id) << 64n;
+
+let epoch = 1;
+async function push(d: Deployed, feeds: ReturnType<typeof feedEntry>[]) {
+  const r = signedReport(d, { configDigest: d.configDigest, epoch: epoch++, round: 0, observationsTimestamp: await now(), feeds });
+  await (await d.aggregator.transmit(r.report, r.signatures)).wait();
+}
+
+async function fixture() {
+  const [owner, stranger] = await ethers.getSigners();
+  const committee = makeCommittee(4, 1, owner.address, "proxy");
+  const a1 = await deployAggregator(owner, committee, [{ description: "ETH / USD" }, { decimals: 18, description: "BTC / ETH" }]);
+  const a2 = await deployAggregator(owner, committee, [{}, {}, { decimals: 6, description: "ETH / USD v2" }]);
+  const proxy = await deployProxy(owner, a1.address, 1);
+  return { owner, stranger, a1, a2, proxy };
+}
+
+describe("FeedProxy", () => {
+  it("starts in phase 1 on its aggregator's feed", async () => {
+    const { a1, proxy } = await loadFixture(fixture);
+    expect(await proxy.phaseId()).to.equal(1n);
+    expect(await proxy.aggregator()).to.equal(a1.address);
+    expect(await proxy.feedIndex()).to.equal(1n);
+    expect(await proxy.phaseAggregators(1)).to.deep.equal([a1.address, 1n]);
+    expect(await proxy.phaseAggregators(2)).to.deep.equal([ethers.ZeroAddress, 0n]);
+    expect(await proxy.typeAndVersion()).to.equal("FeedProxy 1.0.0");
+    expect(await proxy.decimals()).to.equal(18n);
+    expect(await proxy.description()).to.equal("BTC / ETH");
+    expect(await proxy.version()).to.equal(1n);
+  });
+
+  it("rejects a zero aggregator at deployment", async () => {
+    const [owner] = await ethers.getSigners();
+    const factory = await ethers.getContractFactory("FeedProxy", owner);
+    await expect(factory.deploy(owner.address, ethers.ZeroAddress, 0)).to.be.revertedWithCustomError(factory, "ZeroAggregator");
+  });
+
+  it("returns zeros before data, then phase-tagged round ids for its feed", async () => {
+    const { a1, proxy } = await loadFixture(fixture);
+    expect(await proxy.latestRoundData()).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
+    expect(await proxy.latestRound()).to.equal(0n);
+    expect(await proxy.latestConfidence()).to.deep.equal([0n, 0n]);
+    await push(a1, [feedEntry(0, [1n, 2n, 3n]), feedEntry(1, [40n, 50n, 90n])]);
+    await push(a1, [feedEntry(1, [41n, 51n, 91n])]);
+    const [roundId, answer, startedAt, updatedAt, answeredInRound] = await proxy.latestRoundData();
+    expect([roundId, answer, answeredInRound]).to.deep.equal([PHASE(1) | 2n, 51n, PHASE(1) | 2n]);
+    const direct = await a1.aggregator.getRoundData((1n << 32n) | 2n);
+    expect([startedAt, updatedAt]).to.deep.equal([direct[2], direct[3]]);
+    expect(await proxy.latestAnswer()).to.equal(51n);
+    expect(await proxy.latestTimestamp()).to.equal(updatedAt);
+    expect(await proxy.latestRound()).to.equal(PHASE(1) | 2n);
+    expect(await proxy.latestConfidence()).to.deep.equal([PHASE(1) | 2n, 25n]);
+    const first = await proxy.getRoundData(PHASE(1) | 1n);
+    expect([first[0], first[1], first[4]]).to.deep.equal([PHASE(1) | 1n, 50n, PHASE(1) | 1n]);
+    expect(await proxy.getAnswer(PHASE(1) | 1n)).to.equal(50n);
+    expect(await proxy.getTimestamp(PHASE(1) | 1n)).to.equal(first[3]);
+    expect(await proxy.getConfidence(PHASE(1) | 1n)).to.equal(25n);
+  });
+
+  it("treats rounds of unknown phases, round 0 and out-of-range rounds as unavailable", async () => {
+    const { a1, proxy } = await loadFixture(fixture);
+    await push(a1, [feedEntry(1, [1n, 2n, 3n])]);
+    for (const id of [0n, PHASE(1), PHASE(2) | 1n, PHASE(1) | (1n << 32n), PHASE(0) | 1n]) {
+      await expect(proxy.getRoundData(id)).to.be.revertedWithCustomError(proxy, "RoundNotAvailable").withArgs(id);
+      await expect(proxy.getConfidence(id)).to.be.revertedWithCustomError(proxy, "RoundNotAvailable").withArgs(id);
+      expect(await proxy.getAnswer(id)).to.equal(0n);
+      expect(await proxy.getTimestamp(id)).to.equal(0n);
+    }
+    // A phase id beyond uint16 through the uint256 v2 getters.
+    expect(await proxy.getAnswer((1n << 80n) | 1n)).to.equal(0n);
+    // A round the phase's aggregator no longer (or not yet) holds: its error bubbles up.
+    await expect(proxy.getRoundData(PHASE(1) | 5n)).to.be.revertedWithCustomError(a1.aggregator, "RoundNotAvailable");
+    expect(await proxy.getAnswer(PHASE(1) | 5n)).to.equal(0n);
+  });
+
+  it("proposes and confirms a new aggregator, keeping the old phase's history readable", async () => {
+    const { a1, a2, proxy, owner } = await loadFixture(fixture);
+    await push(a1, [feedEntry(1, [1n, 2n, 3n])]);
+    await expect(proxy.proposedLatestRoundData()).to.be.revertedWithCustomError(proxy, "NoProposedAggregator");
+    await expect(proxy.proposeAggregator(a2.address, 2)).to.emit(proxy, "AggregatorProposed").withArgs(a1.address, a2.address, 2);
+    expect(await proxy.proposedAggregator()).to.deep.equal([a2.address, 2n]);
+    await push(a2, [feedEntry(2, [7n, 8n, 9n])]);
+    const proposed = await proxy.proposedLatestRoundData();
+    expect([proposed[0], proposed[1]]).to.deep.equal([(2n << 32n) | 1n, 8n]);
+    await expect(proxy.confirmAggregator(a1.address)).to.be.revertedWithCustomError(proxy, "InvalidProposedAggregator").withArgs(a2.address, a1.address);
+    await expect(proxy.confirmAggregator(a2.address)).to.emit(proxy, "AggregatorConfirmed").withArgs(a1.address, a2.address, 2);
+    expect(await proxy.proposedAggregator()).to.deep.equal([ethers.ZeroAddress, 0n]);
+    expect(await proxy.phaseId()).to.equal(2n);
+    expect(await proxy.decimals()).to.equal(6n);
+    const [roundId, answer] = await proxy.latestRoundData();
+    expect([roundId, answer]).to.deep.equal([PHASE(2) | 1n, 8n]);
+    const old = await proxy.getRoundData(PHASE(1) | 1n);
+    expect(old[1]).to.equal(2n);
+    expect(await proxy.phaseAggregators(1)).to.deep.equal([a1.address, 1n]);
+    expect(await proxy.phaseAggregators(2)).to.deep.equal([a2.address, 2n]);
+    await expect(proxy.confirmAggregator(a2.address)).to.be.revertedWithCustomError(proxy, "NoProposedAggregator");
+    void owner;
+  });
+
+  it("guards the phase functions", async () => {
+    const { a2, proxy, stranger } = await loadFixture(fixture);
+    await expect(proxy.proposeAggregator(ethers.ZeroAddress, 0)).to.be.revertedWithCustomError(proxy, "ZeroAggregator");
+    await expect(proxy.connect(stranger).proposeAggregator(a2.address, 0)).to.be.revertedWithCustomError(proxy, "OwnableUnauthorizedAccount");
+    await expect(proxy.connect(stranger).confirmAggregator(a2.address)).to.be.revertedWithCustomError(proxy, "OwnableUnauthorizedAccount");
+    const address = await proxy.getAddress();
+    const slot = BigInt(await ethers.provider.getStorage(address, CURRENT_PHASE_SLOT));
+    await ethers.provider.send("hardhat_setStorageAt", [address, ethers.toBeHex(CURRENT_PHASE_SLOT), ethers.toBeHex(slot | 0xffffn, 32)]);
+    expect(await proxy.phaseId()).to.equal(0xffffn);
+    await proxy.proposeAggregator(a2.address, 0);
+    await expect(proxy.confirmAggregator(a2.address)).to.be.revertedWithCustomError(proxy, "TooManyPhases");
+  });
+
+  it("bubbles an aggregator's revert and rejects a non-aggregator", async () => {
+    const { owner, proxy } = await loadFixture(fixture);
+    const broken = await (await ethers.getContractFactory("RevertingFeed", owner)).deploy();
+    await proxy.proposeAggregator(await broken.getAddress(), 0);
+    await proxy.confirmAggregator(await broken.getAddress());
+    await expect(proxy.latestRoundData()).to.be.revertedWithCustomError(broken, "FeedDown").withArgs(42);
+    await expect(proxy.decimals()).to.be.revertedWithCustomError(broken, "FeedDown").withArgs(42);
+    await proxy.proposeAggregator(owner.address, 0); // an account without code
+    await proxy.confirmAggregator(owner.address);
+    await expect(proxy.latestRoundData()).to.be.revertedWithoutReason();
+  });
+});
