@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const seed = arg("seed", DEFAULT_SEED);
   const nTrain = arg("scenarios", TRAIN_SCENARIOS);
-  const epochs = arg("epochs", 10);
+  const epochs = arg("epochs", 12);
   const log = (m: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}\n`);
   const train = buildDataset(scenarios(seed, nTrain), seed);
   const vSeed = seed + VALIDATION_SEED_OFFSET;

@@ -350,17 +350,20 @@ export function simulateScenario(seed: number, opts: ScenarioOptions = {}): Scen
       case "pump": {
         const majority = kind === "thin-pump" || rng.chance(P.pumpMajority);
         const k = majority ? rng.int(Math.floor(n / 2) + 1, n - 1) : rng.int(2, Math.max(2, Math.floor(n / 2)));
-        // Thin venues are the cheap ones to push.
-        const targets = byVolume.slice(0, Math.min(k, n - 1));
+        // Thin venues are the cheap ones to push; sometimes the attacker buys bigger ones too.
+        const pool = rng.chance(0.65) ? byVolume : rng.shuffle(venues.map((_, i) => i));
+        const targets = pool.slice(0, Math.min(k, n - 1));
         const mag = kind === "thin-pump" ? rng.logUniform(0.8, 3) : rng.logUniform(P.pumpMag[0], P.pumpMag[1]);
         const off = rng.chance(0.75) ? Math.log(1 + mag) : Math.log(1 / (1 + mag));
         const [s, e] = window(P.pumpRounds[0], P.pumpRounds[1]);
-        const ramp = rng.chance(0.5) ? 0 : rng.int(1, 30);
+        const r = rng.next();
+        const ramp = r < 0.5 ? 0 : r < 0.8 ? rng.int(1, 30) : rng.int(30, 200);
         const perVenue = targets.map(() => rng.uniform(0.85, 1.15));
         attacks.push({
           family, venues: targets, start: s, end: e,
           offset: (t) => off * Math.min(1, (t - s + 1) / (ramp + 1)),
-          spreadMult: rng.logUniform(2, 25), volMult: rng.chance(0.7) ? rng.logUniform(2, 20) : rng.logUniform(0.2, 0.7),
+          spreadMult: rng.logUniform(1, 25),
+          volMult: rng.chance(0.6) ? rng.logUniform(2, 20) : rng.chance(0.5) ? rng.logUniform(0.2, 0.7) : rng.logUniform(0.8, 1.25),
         });
         (attacks[attacks.length - 1] as Attack & { jitter?: number[] }).jitter = perVenue;
         break;
