@@ -143,6 +143,47 @@ describe("config: every error names its path and what is wrong", () => {
     expect(problems(c)).toHaveLength(3);
   });
 
+  it("cross-field rules are reported together with type errors elsewhere", () => {
+    const c = validConfig();
+    c.feeds[0].decimals = "8";
+    c.feeds[0].minSources = 9;
+    c.node.peers[1].index = 0;
+    const found = problems(c);
+    expect(found).toHaveLength(3);
+    expect(found.some((p) => p.startsWith("feeds[0].minSources: is 9"))).toBe(true);
+  });
+
+  it("any malformed document ends as a ConfigError, never another exception", () => {
+    const junk: unknown[] = [null, 0, "x", [], true, { node: null }, { feeds: "x" }, { feeds: [null, 1, "a"] }, { sources: { generic: [null, 3], overrides: [] } }, { node: { peers: [null, { index: "a" }], keystore: 1, chain: [] } }];
+    const base = JSON.stringify(validConfig());
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const values: unknown[] = [null, -1, 0, 1e308, "", "x", [], {}, [null], { id: 1 }, true, "${NOPE}", "0x", 1.5];
+    for (let n = 0; n < 1_000; n++) {
+      const obj = JSON.parse(base) as Record<string, unknown>;
+      // Overwrite one random node of the tree with a random value.
+      let at: Record<string, unknown> = obj;
+      for (let depth = 0; depth < 4; depth++) {
+        const keys = Object.keys(at);
+        const k = keys[Math.floor(rand() * keys.length)] as string;
+        if (depth === 3 || at[k] === null || typeof at[k] !== "object" || rand() < 0.3) {
+          at[k] = values[Math.floor(rand() * values.length)];
+          break;
+        }
+        at = at[k] as Record<string, unknown>;
+      }
+      junk.push(obj);
+    }
+    for (const j of junk) {
+      try {
+        parseConfig(j, { env: {} });
+      } catch (err) {
+        expect(err, JSON.stringify(j).slice(0, 200)).toBeInstanceOf(ConfigError);
+        expect((err as ConfigError).issues.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it("YAML syntax errors give a line and column", () => {
     expect(() => parseConfigText("node:\n  keystore: [unclosed\n", { env: {} })).toThrow(/YAML line \d+ column \d+/);
     expect(() => parseConfigText("a: 1\na: 2\n", { env: {} })).toThrow(/YAML/);

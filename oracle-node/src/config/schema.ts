@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseDecimal } from "../quotes/decimal";
-import { GenericSourceConfigSchema } from "../sources/generic-config";
+import { GenericSourceConfigSchema, type GenericSourceConfig } from "../sources/generic-config";
 import { SOURCE_IDS } from "../sources/registry";
 
 /**
@@ -181,7 +181,8 @@ export const NodeConfigSchema = z
     sources: SourcesSchema.default({ overrides: {}, generic: [], rateLimits: "documented", timeoutMs: 2_000, maxRetries: 1, concurrency: 32 }),
     feeds: z.array(FeedSchema).min(1, { message: "needs at least one feed" }),
   })
-  .superRefine(checkConfig);
+  // Cross-field rules run even after type errors elsewhere, so one pass reports every problem.
+  .superRefine(checkConfig, { when: () => true });
 
 export type NodeConfig = z.infer<typeof NodeConfigSchema>;
 export type NodeConfigInput = z.input<typeof NodeConfigSchema>;
@@ -203,63 +204,101 @@ function duplicates<T>(items: readonly T[]): Map<T, number[]> {
   return new Map([...seen].filter(([, idx]) => idx.length > 1));
 }
 
-/** Cross-field rules: every problem becomes one issue at the path it concerns. */
-function checkConfig(cfg: z.infer<ReturnType<typeof rawConfig>>, ctx: Ctx): void {
-  const genericIds = cfg.sources.generic.map((g) => g.id);
-  cfg.sources.generic.forEach((g, i) => {
-    if (SOURCE_IDS.includes(g.id)) issue(ctx, ["sources", "generic", i, "id"], `"${g.id}" is a built-in source id; give the generic source another id`);
+/** Lists in a config that may still hold type errors: a non-list counts as empty. */
+function list<T>(x: T[] | undefined): T[] {
+  return Array.isArray(x) ? x : [];
+}
+
+function isText(x: unknown): x is string {
+  return typeof x === "string";
+}
+
+function isDecimal(x: unknown): x is string {
+  if (typeof x !== "string") return false;
+  try {
+    parseDecimal(x);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Cross-field rules: every problem becomes one issue at the path it concerns. They run even
+ * when other fields have type errors (so one pass reports everything), and so read every field
+ * defensively: a field of the wrong type is already reported and is skipped here.
+ */
+function checkConfig(raw: z.infer<ReturnType<typeof rawConfig>>, ctx: Ctx): void {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return;
+  const cfg = raw as Partial<typeof raw>;
+  const sources = (cfg.sources !== null && typeof cfg.sources === "object" ? cfg.sources : {}) as Partial<z.infer<typeof SourcesSchema>>;
+  const generic = list(sources.generic).map((g) => (g !== null && typeof g === "object" ? g : ({} as GenericSourceConfig)));
+  const genericIds = generic.map((g) => (isText(g.id) ? g.id : undefined));
+  generic.forEach((g, i) => {
+    if (isText(g.id) && SOURCE_IDS.includes(g.id)) issue(ctx, ["sources", "generic", i, "id"], `"${g.id}" is a built-in source id; give the generic source another id`);
   });
   for (const [id, idx] of duplicates(genericIds)) {
+    if (id === undefined) continue;
     for (const i of idx.slice(1)) issue(ctx, ["sources", "generic", i, "id"], `duplicate generic source id "${id}"`);
   }
-  const known = new Set([...SOURCE_IDS, ...genericIds]);
+  const known = new Set([...SOURCE_IDS, ...genericIds.filter(isText)]);
   const knownList = [...known].join(", ");
-  for (const id of Object.keys(cfg.sources.overrides)) {
+  const overrides = sources.overrides !== null && typeof sources.overrides === "object" ? sources.overrides : {};
+  for (const id of Object.keys(overrides)) {
     if (!known.has(id)) issue(ctx, ["sources", "overrides", id], `unknown source "${id}"; known sources: ${knownList}`);
   }
-  if (cfg.sources.baseUrlTemplate !== undefined && cfg.sources.baseUrlTemplate.replace(/\{id\}/g, "x").includes("{")) {
+  if (isText(sources.baseUrlTemplate) && sources.baseUrlTemplate.replace(/\{id\}/g, "x").includes("{")) {
     issue(ctx, ["sources", "baseUrlTemplate"], "the only placeholder allowed is {id}");
   }
 
-  for (const [id, idx] of duplicates(cfg.feeds.map((f) => f.id))) {
+  const feeds = list(cfg.feeds).map((f) => (f !== null && typeof f === "object" ? f : ({} as FeedConfig)));
+  for (const [id, idx] of duplicates(feeds.map((f) => (isText(f.id) ? f.id : undefined)))) {
+    if (id === undefined) continue;
     for (const i of idx.slice(1)) issue(ctx, ["feeds", i, "id"], `duplicate feed id "${id}" (first at feeds[${idx[0]}])`);
   }
-  const indices = cfg.feeds.map((f, i) => f.feedIndex ?? i);
+  const indices = feeds.map((f, i) => (typeof f.feedIndex === "number" ? f.feedIndex : i));
   for (const [fi, idx] of duplicates(indices)) {
     for (const i of idx.slice(1)) issue(ctx, ["feeds", i, "feedIndex"], `feed index ${fi} is already used by feeds[${idx[0]}]`);
   }
-  cfg.feeds.forEach((feed, fi) => {
-    feed.sources.forEach((s, si) => {
-      if (!known.has(s.id)) issue(ctx, ["feeds", fi, "sources", si, "id"], `unknown source "${s.id}"; known sources: ${knownList}`);
+  feeds.forEach((feed, fi) => {
+    const entries = list(feed.sources).map((s) => (s !== null && typeof s === "object" ? s : ({} as FeedSourceConfig)));
+    entries.forEach((s, si) => {
+      if (isText(s.id) && !known.has(s.id)) issue(ctx, ["feeds", fi, "sources", si, "id"], `unknown source "${s.id}"; known sources: ${knownList}`);
     });
-    for (const [id, idx] of duplicates(feed.sources.map((s) => s.id))) {
+    for (const [id, idx] of duplicates(entries.map((s) => s.id))) {
+      if (!isText(id)) continue;
       for (const i of idx.slice(1)) issue(ctx, ["feeds", fi, "sources", i, "id"], `source "${id}" is listed twice in this feed`);
     }
-    if (feed.minSources > feed.sources.length) {
+    if (typeof feed.minSources === "number" && Array.isArray(feed.sources) && feed.minSources > feed.sources.length) {
       issue(ctx, ["feeds", fi, "minSources"], `is ${feed.minSources} but the feed lists only ${feed.sources.length} source(s)`);
     }
-    const b = feed.bounds;
-    if (b?.min !== undefined && b.max !== undefined && parseDecimal(b.min) >= parseDecimal(b.max)) {
+    const b = feed.bounds !== null && typeof feed.bounds === "object" ? feed.bounds : undefined;
+    if (b && isDecimal(b.min) && isDecimal(b.max) && parseDecimal(b.min) >= parseDecimal(b.max)) {
       issue(ctx, ["feeds", fi, "bounds"], `min (${b.min}) must be below max (${b.max})`);
     }
-    if (b?.min !== undefined && parseDecimal(b.min) < 0n) issue(ctx, ["feeds", fi, "bounds", "min"], "must not be negative");
+    if (b && isDecimal(b.min) && parseDecimal(b.min) < 0n) issue(ctx, ["feeds", fi, "bounds", "min"], "must not be negative");
   });
 
-  const ks = cfg.node.keystore;
-  if ((ks.passwordEnv === undefined) === (ks.passwordFile === undefined)) {
+  const node = (cfg.node !== null && typeof cfg.node === "object" ? cfg.node : {}) as Partial<z.infer<typeof NodeSchema>>;
+  const ks = node.keystore;
+  if (ks && typeof ks === "object" && (ks.passwordEnv === undefined) === (ks.passwordFile === undefined)) {
     issue(ctx, ["node", "keystore"], "set exactly one of passwordEnv (an environment variable name) or passwordFile");
   }
-  if (cfg.node.chain.aggregator === undefined && cfg.node.chain.addressesFile === undefined) {
+  const chain = node.chain;
+  if (chain && typeof chain === "object" && chain.aggregator === undefined && chain.addressesFile === undefined) {
     issue(ctx, ["node", "chain"], "set aggregator (an address) or addressesFile (written by `oracle-node deploy`)");
   }
-  for (const [index, idx] of duplicates(cfg.node.peers.map((p) => p.index))) {
+  const peers = list(node.peers).map((p) => (p !== null && typeof p === "object" ? p : ({} as PeerConfig)));
+  for (const [index, idx] of duplicates(peers.map((p) => p.index))) {
+    if (typeof index !== "number") continue;
     for (const i of idx.slice(1)) issue(ctx, ["node", "peers", i, "index"], `peer index ${index} is already used by node.peers[${idx[0]}]`);
   }
-  for (const [url, idx] of duplicates(cfg.node.peers.map((p) => p.url.replace(/\/+$/, "")))) {
+  for (const [url, idx] of duplicates(peers.map((p) => (isText(p.url) ? p.url.replace(/\/+$/, "") : undefined)))) {
+    if (url === undefined) continue;
     for (const i of idx.slice(1)) issue(ctx, ["node", "peers", i, "url"], `peer url ${url} is already used by node.peers[${idx[0]}]`);
   }
-  const { listen, api } = cfg.node;
-  if (api.enabled && listen.port === api.port && listen.host === api.host) {
+  const { listen, api } = node;
+  if (listen && api && typeof listen === "object" && typeof api === "object" && api.enabled !== false && typeof api.port === "number" && listen.port === api.port && listen.host === api.host) {
     issue(ctx, ["node", "api", "port"], `${api.port} is also node.listen.port: the API needs its own port`);
   }
 }
