@@ -13,6 +13,7 @@ interface SimulateOptions {
   speed: string;
   seed: string;
   stepMs: string;
+  volatilityScale: string;
   loop?: boolean;
   rateLimits: string;
   latencyMs: string;
@@ -34,6 +35,7 @@ export function register(program: Command): void {
     .option("--speed <x>", "scenario/model seconds per wall second", "1")
     .option("--seed <n>", "seed of the price model", "1")
     .option("--step-ms <n>", "price model time step in ms", "1000")
+    .option("--volatility-scale <x>", "multiplies every asset's volatility (0 = fair prices stand still)", "1")
     .option("--loop", "replay the scenario again after its last round (default: hold the last round)")
     .option("--rate-limits <mode>", "documented (each venue's documented limit) or off", "documented")
     .option("--latency-ms <n>", "latency added to every answer", "0")
@@ -48,6 +50,8 @@ export function register(program: Command): void {
       if (!(speed > 0) || !Number.isFinite(speed)) usage(`--speed must be a positive number, got ${o.speed}`);
       const seed = intIn(o.seed, 0, 2 ** 32 - 1) ?? usage(`--seed must be an integer 0-4294967295, got ${o.seed}`);
       const stepMs = intIn(o.stepMs, 1, 3_600_000) ?? usage(`--step-ms must be an integer 1-3600000, got ${o.stepMs}`);
+      const volatilityScale = Number(o.volatilityScale);
+      if (!(volatilityScale >= 0) || !Number.isFinite(volatilityScale)) usage(`--volatility-scale must be a number >= 0, got ${o.volatilityScale}`);
       const latencyMs = intIn(o.latencyMs, 0, 600_000) ?? usage(`--latency-ms must be an integer 0-600000, got ${o.latencyMs}`);
       if (o.rateLimits !== "documented" && o.rateLimits !== "off") usage(`--rate-limits must be documented or off, got ${o.rateLimits}`);
       if (!/^[A-Za-z0-9]+\/[A-Za-z0-9]+$/.test(o.pair)) usage(`--pair must look like BASE/QUOTE, got ${o.pair}`);
@@ -58,7 +62,7 @@ export function register(program: Command): void {
           port,
           seed,
           speed,
-          model: { stepMs },
+          model: { stepMs, volatilityScale },
           scenario: o.scenario,
           scenarioPair: o.pair.toUpperCase(),
           loop: o.loop === true,
