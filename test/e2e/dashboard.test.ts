@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { startDemo, type DemoHandle, REPO_ROOT } from "../../scripts/demo/run";
+import type { NodeState } from "../../oracle-node/src/api/state";
+
+/**
+ * The dashboard as a user meets it: the demo network runs (chain, contracts, simulator, 4 node
+ * processes, attacks), and Debian's Chromium, driven headless by playwright-core, opens node-1's
+ * dashboard. The page must draw each feed's chart and mark the quotes the node dropped.
+ */
+const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+/** Short calm period: the test needs the attacks, not the scenery. */
+const CALM_MS = 6_000;
+/** From the attacks to a dropped quote in node-1's view and a round on chain for every feed. */
+const DROP_TIMEOUT_MS = 90_000;
+const SCREENSHOT = join(REPO_ROOT, "test-results", "dashboard.png");
+
+let demo: DemoHandle;
+let browser: Browser | undefined;
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+beforeAll(async () => {
+  demo = await startDemo({ calmMs: CALM_MS });
+}, 150_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+}, 60_000);
+
+describe("dashboard in headless Chromium", () => {
+  it("shows every feed's chart with the on-chain answer, and the dropped manipulated quotes with why", async () => {
+    // The node has dropped the flash-crashed kraken BTC/USD quote, and every feed has an answer.
+    const state = await waitFor<NodeState>("a dropped kraken quote and an answer for every feed", DROP_TIMEOUT_MS, async () => {
+      const s = await demo.nodeState(0);
+      if (!s || !demo.attacked()) return null;
+      const btc = s.feeds.find((f) => f.id === "BTC/USD");
+      const krakenDropped = btc?.history.some((p) => p.sources.some((q) => q.id === "kraken" && q.dropped && q.price !== null));
+      return krakenDropped && s.feeds.every((f) => f.onchain !== null) ? s : null;
+    });
+    expect(state.feeds.map((f) => f.id)).toEqual(demo.feeds.map((f) => f.id));
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const pageErrors: string[] = [];
+    page.on("pageerror", (e) => pageErrors.push(e.message));
+    const external: string[] = [];
+    page.on("request", (r) => {
+      if (!r.url().startsWith(demo.dashboards[0].replace(/\/$/, ""))) external.push(r.url());
+    });
+    await page.goto(demo.dashboards[0]);
+
+    const btc = page.locator('section.feed[data-feed="BTC/USD"]');
+    await btc.locator("svg.chart path.onchain-line").waitFor({ state: "attached", timeout: 15_000 });
+    for (const feed of demo.feeds) {
+      const card = page.locator(`section.feed[data-feed="${feed.id}"]`);
+      expect(await card.locator("svg.chart").count()).toBe(1);
+      expect(await card.locator("svg.chart path.source-line").count()).toBeGreaterThan(0);
+      expect(await card.locator('[data-field="answer"] .value').textContent()).toMatch(/^\d+(\.\d+)?$/);
+    }
+    // Red crosses on the chart, each with the reason in its tooltip.
+    const markers = btc.locator('svg.chart g.drop-marker[data-source="kraken"]');
+    expect(await markers.count()).toBeGreaterThan(0);
+    const tooltip = await markers.first().locator("title").textContent();
+    expect(tooltip).toMatch(/^kraken dropped at \d+(\.\d+)?: .+/);
+    // The sources table names the dropped source and counts its drops.
+    const krakenRow = btc.locator('table.sources tr[data-source="kraken"]');
+    await krakenRow.waitFor({ state: "attached" });
+    expect(await krakenRow.getAttribute("class")).toBe("dropped");
+    expect(await krakenRow.locator("td.status").textContent()).toMatch(/^dropped: .+/);
+    // Peers: node-1 talks to its three peers.
+    expect(await page.locator("#peers tr.peer-up").count()).toBeGreaterThanOrEqual(2);
+
+    mkdirSync(join(REPO_ROOT, "test-results"), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(pageErrors).toEqual([]);
+    expect(external).toEqual([]);
+  }, 180_000);
+});
