@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { toBeHex, zeroPadValue } from "ethers";
+import { toBeHex, zeroPadValue, type Interface } from "ethers";
 import { domainSeparator, expectedConfidence } from "../../oracle-node/src/protocol/report";
 import { deployAggregator, feedEntry, makeCommittee, now, signedReport, type Deployed } from "./helpers/committee";
 
@@ -25,7 +25,7 @@ async function push(d: Deployed, feeds: ReturnType<typeof feedEntry>[]) {
 
 /** Calls a no-argument read with the feed index as trailing word, as FeedProxy does. */
 async function callFor(d: Deployed, fn: string, feed: bigint | number) {
-  const iface = d.aggregator.interface;
+  const iface: Interface = d.aggregator.interface;
   const data = iface.encodeFunctionData(fn, []) + zeroPadValue(toBeHex(feed), 32).slice(2);
   return iface.decodeFunctionResult(fn, await ethers.provider.call({ to: d.address, data }));
 }
