@@ -18,8 +18,9 @@ export interface SourceRequest {
 
 export interface SourceContext {
   /**
-   * Replaces the documented scheme and host ("http://127.0.0.1:PORT" for the simulator); the
-   * documented path and query stay as they are. Absent: the adapter's defaultBaseUrl.
+   * Replaces the documented scheme and host ("http://127.0.0.1:PORT/<id>" for the simulator,
+   * which may add a path prefix); the documented path and query follow it unchanged. Absent:
+   * the adapter's defaultBaseUrl.
    */
   baseUrl?: string;
   /** Per HTTP attempt; the request is aborted (socket closed) when it runs out. */

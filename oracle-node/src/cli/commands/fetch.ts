@@ -75,7 +75,8 @@ export function register(program: Command): void {
         now: Date.now,
         maxAgeMs,
         maxRetries,
-        logger: createLogger({ level: process.env.LOG_LEVEL ?? "warn", destination: process.stderr as never }),
+        // stderr carries only "<class>: <message>" unless the operator asks for logs.
+        logger: process.env.LOG_LEVEL ? createLogger({ level: process.env.LOG_LEVEL, destination: process.stderr as never }) : undefined,
       });
       if (!result || !result.ok) {
         const e = result?.error;
