@@ -115,6 +115,16 @@ describe("rate limits: over the bucket, each venue answers its rate-limit shape"
     expect(a.headers.get("x-mbx-used-weight-1m")).toBe("4");
   });
 
+  it("Bybit refuses a client that keeps going with 403 'access too frequent' for ten minutes", async () => {
+    sim.setRateLimit("bybit", { capacity: 1, refillPerSec: 0.001, documented: "test" });
+    const statuses: number[] = [];
+    for (let i = 0; i <= BAN_AFTER_REJECTIONS + 2; i++) statuses.push((await get(sim, "/bybit/v5/market/tickers?category=spot&symbol=BTCUSDT")).status);
+    expect(statuses.slice(0, 1 + BAN_AFTER_REJECTIONS)).toEqual([200, ...Array(BAN_AFTER_REJECTIONS).fill(200)]);
+    const banned = await get(sim, "/bybit/v5/market/tickers?category=spot&symbol=BTCUSDT");
+    expect([banned.status, banned.text]).toEqual([403, "access too frequent"]);
+    expect(Number(banned.headers.get("retry-after"))).toBe(600);
+  });
+
   it("a bucket refills at its documented rate", async () => {
     sim.setRateLimit("okx", { capacity: 1, refillPerSec: 20, documented: "test" });
     expect((await get(sim, "/okx/api/v5/market/ticker?instId=BTC-USDT")).status).toBe(200);

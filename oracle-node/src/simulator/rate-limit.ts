@@ -11,6 +11,8 @@ export type RateDecision = { ok: true } | { ok: false; banned: boolean; retryAft
 export const BAN_AFTER_REJECTIONS = 5;
 /** Binance's first IP ban lasts two minutes. */
 export const BAN_MS = 120_000;
+/** Bybit: "access too frequent", wait at least ten minutes. */
+export const BYBIT_BAN_MS = 600_000;
 
 export class TokenBucket {
   private tokens: number;
@@ -20,7 +22,8 @@ export class TokenBucket {
 
   constructor(
     readonly spec: RateLimitSpec,
-    private readonly bans: boolean,
+    /** How long a client that ignores the limit is banned, ms; 0 = the venue never bans. */
+    private readonly banMs: number,
     private readonly now: () => number = Date.now,
   ) {
     this.tokens = spec.capacity;
@@ -45,9 +48,9 @@ export class TokenBucket {
       return { ok: true };
     }
     this.rejections += 1;
-    if (this.bans && this.rejections > BAN_AFTER_REJECTIONS) {
-      this.bannedUntil = t + BAN_MS;
-      return { ok: false, banned: true, retryAfterS: Math.ceil(BAN_MS / 1000) };
+    if (this.banMs > 0 && this.rejections > BAN_AFTER_REJECTIONS) {
+      this.bannedUntil = t + this.banMs;
+      return { ok: false, banned: true, retryAfterS: Math.ceil(this.banMs / 1000) };
     }
     const retryAfterS = Math.max(1, Math.ceil((weight - this.tokens) / this.spec.refillPerSec));
     return { ok: false, banned: false, retryAfterS };

@@ -7,7 +7,7 @@ import { advanceBody, attackBody, CONTROL_PREFIX, issuesText, latencyBody, outag
 import { noFaults, type OutageKind, type VenueFaults } from "./faults";
 import { SimMarket } from "./market";
 import { PriceModel, type PriceModelOptions, type VenueQuote } from "./price-model";
-import { TokenBucket } from "./rate-limit";
+import { BAN_MS, BYBIT_BAN_MS, TokenBucket } from "./rate-limit";
 import { json, type SimResponse } from "./response";
 import { loadScenario } from "./scenario";
 import { createSimServer, emptyStats, type ServerState, type VenueStats } from "./server";
@@ -103,7 +103,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     faults.set(id, noFaults(opts.latencyMs ?? 0));
     stats.set(id, emptyStats());
     const spec = VENUE_PROFILES[id].rateLimit;
-    if (spec && (opts.rateLimits ?? "documented") === "documented") limits.set(id, new TokenBucket(spec, bansClients(id)));
+    if (spec && (opts.rateLimits ?? "documented") === "documented") limits.set(id, new TokenBucket(spec, banMsOf(id)));
   }
 
   let sim: Simulator | undefined;
@@ -155,7 +155,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     },
     setRateLimit: (id, spec) => {
       if (spec === null) limits.delete(requireId(id));
-      else limits.set(requireId(id), new TokenBucket(spec, bansClients(id)));
+      else limits.set(requireId(id), new TokenBucket(spec, banMsOf(id)));
     },
     shiftMarket: (asset, factor) => model.shiftAsset(asset, factor),
     advance: (steps = 1) => clock.advance(steps),
@@ -178,9 +178,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   return sim;
 }
 
-/** Venues that ban an IP which keeps going after a 429 (Binance 418, Bybit 403). */
-function bansClients(id: SimulatedSourceId): boolean {
-  return id === "binance" || id === "bybit";
+/** How long a venue bans an IP that keeps going after its rate-limit answers (Binance 418, Bybit 403); 0 = never. */
+function banMsOf(id: SimulatedSourceId): number {
+  if (id === "binance") return BAN_MS;
+  if (id === "bybit") return BYBIT_BAN_MS;
+  return 0;
 }
 
 function handleControl(sim: Simulator, req: IncomingMessage, body: string, url: URL): SimResponse {
