@@ -14,7 +14,8 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    // npx may warn about the project's .npmrc; that is npm talking, not the command.
+    child.on("close", (code) => resolve({ code, stdout, stderr: stderr.replace(/^npm warn .*\n/gm, "") }));
   });
 }
 
