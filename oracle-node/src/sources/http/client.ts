@@ -129,7 +129,9 @@ async function sendOnce(sourceId: string, url: string, ctx: SourceContext): Prom
       transformResponse: [(d: unknown) => d],
       validateStatus: () => true,
       maxContentLength: MAX_BODY_BYTES,
-      maxRedirects: 3,
+      // A venue answering with a redirect has moved its API: a config change, not something to
+      // follow silently to another host (and the native transport is cheaper per request).
+      maxRedirects: 0,
       headers: { Accept: "application/json, text/csv;q=0.9, */*;q=0.5", "User-Agent": "ai-oracle-node/0.1" },
     });
     const headers: Record<string, string | undefined> = {};
