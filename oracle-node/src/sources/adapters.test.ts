@@ -261,6 +261,14 @@ describe("adapter edge cases", () => {
     expect(r!.ok && toQuoteJson(r!.quote).volume).toBe("123.5");
   });
 
+  it("does not follow a redirect to another host", async () => {
+    const f = loadFixture("coinbase");
+    server.respond(() => ({ status: 302, headers: { Location: "http://127.0.0.1:1/elsewhere" }, text: "" }));
+    const [r] = await getAdapter("coinbase").fetch([{ pair: "BTC/USD" }], ctx(f));
+    expect(failure(r)).toBe("http-error");
+    if (!r!.ok) expect(r!.error.message).toMatch(/HTTP 302/);
+  });
+
   it("refuses a symbol that would change the URL", async () => {
     const f = loadFixture("coinbase");
     const [r] = await getAdapter("coinbase").fetch([{ pair: "BTC/USD", symbol: "../admin?x=1" }], ctx(f));
