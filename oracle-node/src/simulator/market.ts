@@ -34,11 +34,26 @@ export class SimMarket {
   private readonly lastServed = new Map<string, { quote: VenueQuote; pairKey: string }>();
   private readonly frozen = new Map<number, Map<string, VenueQuote>>();
 
+  /** Canonical pairs ("BTC/USD") the venues list; undefined = every pair of known assets. */
+  private readonly only?: ReadonlySet<string>;
+
   constructor(
     readonly model: PriceModel,
     readonly clock: SimClock,
     readonly replay?: ScenarioReplay,
-  ) {}
+    pairs?: readonly string[],
+  ) {
+    if (pairs !== undefined) {
+      this.only = new Set(
+        pairs.map((p) => {
+          const { base, quote } = splitPair(p);
+          requireAsset(base);
+          requireAsset(quote);
+          return canonicalPair(base, quote);
+        }),
+      );
+    }
+  }
 
   now(): number {
     return this.clock.now();
@@ -71,12 +86,14 @@ export class SimMarket {
 
   /** Markets a venue lists, for its all-tickers endpoints. */
   listed(venue: CryptoVenueId): Market[] {
-    return listedMarkets(venue, CRYPTO_BASES, ALL_QUOTES);
+    const all = listedMarkets(venue, CRYPTO_BASES, ALL_QUOTES);
+    return this.only ? all.filter((m) => this.only?.has(canonicalPair(m.base, m.quote))) : all;
   }
 
   ticker(venue: SimulatedSourceId, m: Market): TickerResult {
     if (!assetBySymbol(m.base) || !assetBySymbol(m.quote)) return { kind: "unknown" };
     const key = canonicalPair(m.base, m.quote);
+    if (this.only && !this.only.has(key)) return { kind: "unknown" };
     return this.serve(venue, `${m.base}/${m.quote}`, key, () => this.baseQuote(venue, m, key));
   }
 

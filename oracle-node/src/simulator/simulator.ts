@@ -36,6 +36,12 @@ export interface SimulatorOptions {
   clock?: ClockMode;
   /** "documented" (default): each venue's documented limit; "off": none. */
   rateLimits?: "documented" | "off";
+  /**
+   * Limit the market to these pairs ("BTC/USD"; a venue's USDT/USDC book of a USD pair counts):
+   * anything else is an unknown symbol, and all-tickers endpoints list only these. Default: every
+   * pair of the simulator's assets.
+   */
+  pairs?: string[];
   /** Latency added to every answer of every venue, ms. Default 0. */
   latencyMs?: number;
 }
@@ -93,7 +99,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     clock = new SimClock((modelOpts.stepMs ?? 1000) / speed, opts.clock ?? "wall");
   }
   const model = new PriceModel(modelOpts);
-  const market = new SimMarket(model, clock, replay);
+  const market = new SimMarket(model, clock, replay, opts.pairs);
   if (replay) market.fairPrice(opts.scenarioPair ?? "BTC/USD"); // fails now on an unknown asset
 
   const faults = new Map<SimulatedSourceId, VenueFaults>();

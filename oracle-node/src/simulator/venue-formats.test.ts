@@ -109,3 +109,19 @@ describe("simulated APIs answer in each venue's documented format", () => {
     expect(a.text).toContain(`"close":${q?.price}`);
   });
 });
+
+describe("pairs option", () => {
+  it("limits every venue to the given pairs; their USDT books still count", async () => {
+    const small = await startSimulator({ seed: 1, clock: "manual", rateLimits: "off", pairs: ["BTC/USD", "EUR/USD"] });
+    try {
+      expect((await get(small, "/binance/api/v3/ticker/price?symbol=BTCUSDT")).status).toBe(200);
+      expect((await get(small, "/binance/api/v3/ticker/price?symbol=ETHUSDT")).json).toEqual({ code: -1121, msg: "Invalid symbol." });
+      expect(((await get(small, "/okx/api/v5/market/tickers?instType=SPOT")).json as { data: Array<{ instId: string }> }).data.map((t) => t.instId)).toEqual(["BTC-USD", "BTC-USDT", "BTC-USDC"]);
+      expect((await get(small, "/frankfurter/v1/latest?from=EUR&to=USD")).status).toBe(200);
+      expect((await get(small, "/frankfurter/v1/latest?from=EUR&to=GBP")).status).toBe(404);
+    } finally {
+      await small.close();
+    }
+    await expect(startSimulator({ pairs: ["NOPE/USD"] })).rejects.toThrow(/no asset NOPE/);
+  });
+});

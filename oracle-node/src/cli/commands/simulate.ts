@@ -17,6 +17,7 @@ interface SimulateOptions {
   loop?: boolean;
   rateLimits: string;
   latencyMs: string;
+  pairs?: string;
 }
 
 /**
@@ -39,6 +40,7 @@ export function register(program: Command): void {
     .option("--loop", "replay the scenario again after its last round (default: hold the last round)")
     .option("--rate-limits <mode>", "documented (each venue's documented limit) or off", "documented")
     .option("--latency-ms <n>", "latency added to every answer", "0")
+    .option("--pairs <list>", "limit the market to these pairs, comma-separated (BTC/USD,EUR/USD)")
     .action(async (o: SimulateOptions) => {
       const usage = (msg: string): never => {
         process.stderr.write(`oracle-node simulate: ${msg}\n`);
@@ -68,6 +70,7 @@ export function register(program: Command): void {
           loop: o.loop === true,
           rateLimits: o.rateLimits as "documented" | "off",
           latencyMs,
+          pairs: o.pairs === undefined ? undefined : o.pairs.split(",").map((p) => p.trim().toUpperCase()).filter((p) => p !== ""),
         });
       } catch (err) {
         process.stderr.write(`oracle-node simulate: ${err instanceof Error ? err.message : String(err)}\n`);
