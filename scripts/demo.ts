@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { startDemo, type DemoHandle } from "./demo/run";
 import { CLEAR_SCREEN, renderView } from "./demo/view";
 import { summaryLine } from "./demo/summary";
@@ -29,6 +29,7 @@ interface Args {
   calmSeconds: number;
   timeoutSeconds: number;
   keep?: boolean;
+  filter: "onnx" | "mad" | "none";
 }
 
 const program = new Command()
@@ -39,6 +40,7 @@ const program = new Command()
   .option("--seed <n>", "price model seed", positiveInt, 42)
   .option("--calm-seconds <n>", "seconds of calm market before the attacks", positiveInt, 15)
   .option("--timeout-seconds <n>", "headless: give up (exit 1) after this long", positiveInt, DEFAULT_HEADLESS_TIMEOUT_S)
+  .addOption(new Option("--filter <kind>", "the nodes' quote filter: the anomaly model or a baseline").choices(["onnx", "mad", "none"]).default("onnx"))
   .option("--keep", "keep the temp dir with configs, keys, logs and databases")
   .showHelpAfterError()
   .exitOverride((err) => process.exit(err.code === "commander.helpDisplayed" || err.code === "commander.help" ? 0 : 2));
@@ -53,7 +55,7 @@ async function main(): Promise<void> {
 
   let demo: DemoHandle;
   try {
-    demo = await startDemo({ seed: args.seed, calmMs: args.calmSeconds * 1000, log: args.headless ? err : (l) => process.stdout.write(`${l}\n`), keep: args.keep });
+    demo = await startDemo({ seed: args.seed, calmMs: args.calmSeconds * 1000, filter: args.filter, log: args.headless ? err : (l) => process.stdout.write(`${l}\n`), keep: args.keep });
   } catch (e) {
     err(`demo: ${(e as Error).message}`);
     process.exit(1);

@@ -38,6 +38,8 @@ export interface DemoOptions {
   log?: (line: string) => void;
   /** Keep the temp dir (configs, keys, logs, databases) after stop. */
   keep?: boolean;
+  /** The nodes' filter: the anomaly model (default) or a baseline, to compare. */
+  filter?: "onnx" | "mad" | "none";
 }
 
 export interface FeedProgress {
@@ -130,7 +132,7 @@ interface NodeProc {
 function nodeConfig(
   id: NodeIdentity,
   i: number,
-  opts: { dir: string; chain: LocalChain; sim: Simulator; peerPorts: number[]; apiPort: number; heartbeatSeconds: number; generic: unknown[]; addressesFile: string },
+  opts: { dir: string; chain: LocalChain; sim: Simulator; peerPorts: number[]; apiPort: number; heartbeatSeconds: number; generic: unknown[]; addressesFile: string; filter: "onnx" | "mad" | "none" },
 ): Record<string, unknown> {
   return {
     version: 1,
@@ -141,7 +143,7 @@ function nodeConfig(
       peers: opts.peerPorts.map((p, k) => ({ index: k, url: `http://127.0.0.1:${p}` })).filter((p) => p.index !== i),
       listen: { host: "127.0.0.1", port: opts.peerPorts[i] },
       database: { path: join(opts.dir, `${id.name}.sqlite`) },
-      filter: { kind: "onnx", modelPath: join(REPO_ROOT, "models", "anomaly-detector.onnx") },
+      filter: { kind: opts.filter, modelPath: join(REPO_ROOT, "models", "anomaly-detector.onnx") },
       api: { enabled: true, host: "127.0.0.1", port: opts.apiPort },
       logging: { level: "info" },
       timing: DEMO_TIMING,
@@ -267,7 +269,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     const apiPorts = await freePorts(n);
     const generic = genericSourceDefinitions(REPO_ROOT, [...new Set(DEMO_FEEDS.flatMap((x) => x.sources))].filter((s) => ["frankfurter", "open-er-api", "open-meteo"].includes(s)));
     const addressesFile = join(workDir, "addresses.json");
-    const configs = identities.map((id, i) => nodeConfig(id, i, { dir: workDir, chain, sim, peerPorts, apiPort: apiPorts[i], heartbeatSeconds, generic, addressesFile }));
+    const configs = identities.map((id, i) => nodeConfig(id, i, { dir: workDir, chain, sim, peerPorts, apiPort: apiPorts[i], heartbeatSeconds, generic, addressesFile, filter: opts.filter ?? "onnx" }));
 
     // Deploy exactly what the configs describe, the way `oracle-node deploy` does.
     const parsed = parseConfig(configs[0]);

@@ -81,6 +81,7 @@ describe("dashboard in headless Chromium", () => {
     expect(await krakenRow.getAttribute("class")).toBe("dropped");
     expect(await krakenRow.locator("td.status").textContent()).toMatch(/^dropped: .+/);
     // Peers: node-1 talks to its three peers.
+    expect(await page.locator("#peers tr.peer-self").count()).toBe(1);
     expect(await page.locator("#peers tr.peer-up").count()).toBeGreaterThanOrEqual(2);
 
     mkdirSync(join(REPO_ROOT, "test-results"), { recursive: true });
