@@ -33,7 +33,11 @@ export class SimMarket {
   private nextAttackId = 1;
   private readonly lastServed = new Map<string, { quote: VenueQuote; pairKey: string }>();
   private readonly frozen = new Map<number, Map<string, VenueQuote>>();
+  /** Model quotes of the current step: a quote changes only once per step, however often it is read. */
+  private readonly stepCache = new Map<string, { step: number; version: number; quote: VenueQuote }>();
 
+  /** Each venue's listed markets, computed once (listings never change). */
+  private readonly listings = new Map<CryptoVenueId, Market[]>();
   /** Canonical pairs ("BTC/USD") the venues list; undefined = every pair of known assets. */
   private readonly only?: ReadonlySet<string>;
 
@@ -86,8 +90,13 @@ export class SimMarket {
 
   /** Markets a venue lists, for its all-tickers endpoints. */
   listed(venue: CryptoVenueId): Market[] {
-    const all = listedMarkets(venue, CRYPTO_BASES, ALL_QUOTES);
-    return this.only ? all.filter((m) => this.only?.has(canonicalPair(m.base, m.quote))) : all;
+    let markets = this.listings.get(venue);
+    if (!markets) {
+      const all = listedMarkets(venue, CRYPTO_BASES, ALL_QUOTES);
+      markets = this.only ? all.filter((m) => this.only?.has(canonicalPair(m.base, m.quote))) : all;
+      this.listings.set(venue, markets);
+    }
+    return markets;
   }
 
   ticker(venue: SimulatedSourceId, m: Market): TickerResult {
@@ -203,7 +212,12 @@ export class SimMarket {
       return { kind: "ok", quote: rowQuote(row, this.clock.stepTime(this.clock.step())) };
     }
     const step = this.clock.step();
-    return { kind: "ok", quote: this.model.venueQuote(venue, m.base, m.quote, step, this.clock.stepTime(step)) };
+    const cacheKey = `${venue}|${m.base}/${m.quote}`;
+    const cached = this.stepCache.get(cacheKey);
+    if (cached && cached.step === step && cached.version === this.model.version) return { kind: "ok", quote: cached.quote };
+    const quote = this.model.venueQuote(venue, m.base, m.quote, step, this.clock.stepTime(step));
+    this.stepCache.set(cacheKey, { step, version: this.model.version, quote });
+    return { kind: "ok", quote };
   }
 }
 

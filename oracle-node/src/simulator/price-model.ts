@@ -78,6 +78,8 @@ export class PriceModel {
   private readonly volumeWalks = new Map<string, Walk>();
   private readonly weatherWalks = new Map<string, Walk>();
   private readonly overrides = new Map<string, number>();
+  /** Bumped by every change that is not a step (shiftAsset): caches of quotes compare it. */
+  version = 0;
 
   constructor(opts: PriceModelOptions = {}) {
     this.seed = opts.seed ?? 1;
@@ -108,6 +110,7 @@ export class PriceModel {
     if (!spec) throw new Error(`unknown asset ${symbol}`);
     if (!(factor > 0) || !Number.isFinite(factor)) throw new Error(`shift factor must be a positive number, got ${factor}`);
     this.overrides.set(spec.symbol, (this.overrides.get(spec.symbol) ?? 1) * factor);
+    this.version += 1;
   }
 
   /** Fair price of base in quote units after `step` steps, as a float. */

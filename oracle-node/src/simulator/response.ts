@@ -14,8 +14,17 @@ export interface SimResponse {
   pairs?: ReadonlyArray<{ base: string; quote: string }>;
 }
 
+/** Marks a raw number inside JSON.stringify's output; no text a venue sends contains U+0001. */
+const MARK = "\u0001";
+const MARKED_RE = /"\\u0001([^"\\]*)\\u0001"/g;
+
 export class RawNumber {
   constructor(readonly text: string) {}
+
+  /** JSON.stringify writes a marked string; writeJson then strips the quotes and marks. */
+  toJSON(): string {
+    return `${MARK}${this.text}${MARK}`;
+  }
 }
 
 const JSON_NUMBER_RE = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
@@ -25,17 +34,9 @@ export function num(text: string): RawNumber | string {
   return JSON_NUMBER_RE.test(text) ? new RawNumber(text) : text;
 }
 
-/** JSON.stringify that writes RawNumber values verbatim. */
+/** JSON.stringify that writes RawNumber values verbatim (native speed: one regex pass after). */
 export function writeJson(value: unknown): string {
-  if (value instanceof RawNumber) return value.text;
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(writeJson).join(",")}]`;
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (v === undefined) continue;
-    parts.push(`${JSON.stringify(k)}:${writeJson(v)}`);
-  }
-  return `{${parts.join(",")}}`;
+  return (JSON.stringify(value) ?? "null").replace(MARKED_RE, "$1");
 }
 
 export function json(status: number, value: unknown, extra: Partial<SimResponse> = {}): SimResponse {
