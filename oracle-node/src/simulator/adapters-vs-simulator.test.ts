@@ -28,6 +28,8 @@ afterEach(() => {
 });
 
 const PAIRS = ["BTC/USD", "ETH/USD", "SOL/USD"];
+/** A node with many feeds: enough pairs that adapters use their batch and all-tickers endpoints. */
+const MANY_PAIRS = ["BTC/USD", "ETH/USD", "SOL/USD", "LINK/USD", "XRP/USD", "DOGE/USD", "LTC/USD", "ADA/USD", "AVAX/USD", "DOT/USD", "BNB/USD", "ATOM/USD", "UNI/USD", "BCH/USD", "XLM/USD", "NEAR/USD", "AAVE/USD", "FIL/USD", "ARB/USD", "OP/USD", "TRX/USD", "DAI/USD", "ETH/BTC", "BTC/EUR"];
 /** Venues that put their quote time in whole seconds. */
 const SECOND_TIMESTAMPS = new Set(["bitstamp", "coingecko"]);
 /** Bybit's `time` is the server's response time, not the quote's. */
@@ -79,6 +81,26 @@ describe("every adapter against the simulator", () => {
       // Venues whose documented answer carries a book must yield it.
       if (VENUE_PROFILES[venue].spreadBps > 0) expect([q.bid, q.ask].every((x) => x !== undefined), `${id} book`).toBe(true);
     });
+  });
+
+  it.each(SOURCE_IDS.map((id) => [id]))("%s: with many feeds (batch endpoints) every quote is still exact", async (id) => {
+    const venue = id as SimulatedSourceId;
+    const results = await getAdapter(id).fetch(MANY_PAIRS.map((pair) => ({ pair })), ctx(id));
+    let ok = 0;
+    results.forEach((r, i) => {
+      const pair = MANY_PAIRS[i] as string;
+      if (!r.ok) {
+        // Only a market the venue does not list may fail, and only as unknown-symbol.
+        expect(r.error.failure, `${id} ${pair}: ${r.error.message}`).toBe("unknown-symbol");
+        return;
+      }
+      ok += 1;
+      const served = sim.venueQuote(venue, pair);
+      expect(r.quote.price, `${id} ${pair}`).toBe(parseDecimal(served?.price as string));
+      if (r.quote.bid !== undefined) expect(r.quote.bid, `${id} ${pair} bid`).toBe(parseDecimal(served?.bid as string));
+    });
+    // Every venue lists the USD (or USDT) books of the majors.
+    expect(ok, id).toBeGreaterThanOrEqual(20);
   });
 
   it.each(SOURCE_IDS.map((id) => [id]))("%s: an unknown symbol is classified unknown-symbol", async (id) => {

@@ -47,7 +47,9 @@ function handle(req: VenueRequest): SimResponse {
       ask: num(t.quote.ask),
       askSize: 0.002411,
     }));
-    return json(200, { status: "ok", ts: now, data }, { pairs: all.map((t) => t.market) });
+    // The snapshot's time is that of its newest quote (a frozen venue's snapshot stays old).
+    const ts = all.reduce((t, x) => Math.max(t, x.quote.timestampMs), 0) || now;
+    return json(200, { status: "ok", ts, data }, { pairs: all.map((t) => t.market) });
   }
   if (req.path !== "/market/detail/merged") return error("invalid-parameter", "invalid path", now);
   const symbol = req.query.get("symbol");

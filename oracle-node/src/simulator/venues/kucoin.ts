@@ -36,7 +36,9 @@ function handle(req: VenueRequest): SimResponse {
       const { time: _time, ...rest } = stats(t.market, t.quote);
       return { ...rest, symbolName: venueSymbol("kucoin", t.market), bestBidSize: "0.84", bestAskSize: "1.2" };
     });
-    return json(200, { code: "200000", data: { time: req.market.now(), ticker } }, { pairs: all.map((t) => t.market) });
+    // The snapshot's time is that of its newest quote (a frozen venue's snapshot stays old).
+    const time = all.reduce((t, x) => Math.max(t, x.quote.timestampMs), 0) || req.market.now();
+    return json(200, { code: "200000", data: { time, ticker } }, { pairs: all.map((t) => t.market) });
   }
   const symbol = req.query.get("symbol") ?? "";
   if (req.path === "/api/v1/market/orderbook/level1") {
