@@ -371,6 +371,18 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
   } catch (err) {
     // Keep the configs and logs: they say why a node did not start.
     await stopAll(true);
-    throw new Error(`${(err as Error).message} (configs and logs kept in ${workDir})`);
+    throw new Error(`${errorText(err)} (configs and logs kept in ${workDir})`);
   }
+}
+
+/** Longest error text shown: ethers errors embed whole transactions (contract bytecode). */
+const MAX_ERROR_CHARS = 400;
+
+/** One readable line for an error: ethers' short message and the node's reason, not the payload. */
+export function errorText(err: unknown): string {
+  const e = err as { shortMessage?: string; message?: string; info?: { error?: { message?: string } } };
+  const base = e?.shortMessage ?? e?.message ?? String(err);
+  const reason = e?.info?.error?.message;
+  const text = reason && !base.includes(reason) ? `${base}: ${reason}` : base;
+  return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
 }
