@@ -6,6 +6,7 @@ import { SOURCE_IDS, getAdapter } from "./registry";
 import { startFixtureServer, type FixtureServer } from "./testing/fixture-server";
 import { loadFixture, okBody, type VenueFixture } from "./testing/fixtures";
 import type { SourceContext, SourceResult } from "./types";
+import { ALL_MARKETS_MIN_SYMBOLS } from "./venue-adapter";
 
 let server: FixtureServer;
 beforeAll(async () => {
@@ -191,6 +192,32 @@ describe.each(SOURCE_IDS.map((id) => [id]))("%s adapter", (id) => {
     expect(results.map((r) => (r.ok ? toQuoteJson(r.quote).price : r.error.message))).toEqual(b.expect);
     expect(results.map((r) => (r.ok ? r.quote.pair : ""))).toEqual(b.pairs);
   });
+
+  if (f.allMarkets !== undefined) {
+    const all = f.allMarkets;
+    it(`fetches ${all.pairs.length} pairs with one every-market request`, async () => {
+      expect(all.pairs.length).toBeGreaterThanOrEqual(ALL_MARKETS_MIN_SYMBOLS);
+      server.respond(() => ({ status: 200, body: all.body, text: all.text }));
+      const results = await getAdapter(id).fetch(all.pairs.map((pair) => ({ pair })), ctx(f));
+      expect(server.requests).toEqual([all.path]);
+      expect(results.map((r) => (r.ok ? toQuoteJson(r.quote).price : r.error.message))).toEqual(all.expect);
+    });
+
+    it("marks a pair the every-market answer lacks unknown-symbol, keeping the others", async () => {
+      server.respond(() => ({ status: 200, body: all.body, text: all.text }));
+      const results = await getAdapter(id).fetch([...all.pairs, "ZZZ/USD"].map((pair) => ({ pair })), ctx(f));
+      expect(results.slice(0, -1).every((r) => r.ok)).toBe(true);
+      expect(failure(results[results.length - 1])).toBe("unknown-symbol");
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it("falls back to one request per pair where the every-market endpoint is missing (404)", async () => {
+      server.respond((path) => (path === all.path ? { status: 404, text: "Not Found" } : f.ok));
+      const results = await getAdapter(id).fetch(all.pairs.map((pair) => ({ pair })), ctx(f));
+      expect(server.requests).toHaveLength(all.pairs.length + 1);
+      expect(results.filter((r) => r.ok).length).toBeGreaterThan(0); // the single-pair answer fits its own pair
+    });
+  }
 
   if (f.batch !== undefined) it("marks a pair missing from a batch answer unknown-symbol, keeping the others", async () => {
     const b = f.batch!;

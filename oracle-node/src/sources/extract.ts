@@ -91,3 +91,10 @@ export function pickRow(rows: unknown[], key: string, symbol: string): unknown {
   const only = rows.length === 1 ? rows[0] : undefined;
   return isRecord(only) && only[key] === undefined ? only : undefined;
 }
+
+/** The row of each symbol in an every-market list, matched by `keyOf(row)`; undefined = not listed. */
+export function rowsFor(rows: unknown[], symbols: string[], keyOf: (row: Record<string, unknown>) => unknown): unknown[] {
+  const index = new Map<unknown, unknown>();
+  for (const r of rows) if (isRecord(r)) index.set(keyOf(r), r);
+  return symbols.map((s) => index.get(s));
+}

@@ -35,12 +35,13 @@ beforeAll(async () => {
   const r = rng(SEED);
   for (const id of SOURCE_IDS) {
     const f = loadFixture(id);
-    if (f.batch) {
-      // Batching venues: half the answers mutate the single answer, half the batch answer.
+    const multi = f.batch ?? f.allMarkets;
+    if (multi) {
+      // Batching venues: half the answers mutate the single answer, half the batch (or every-market) answer.
       const half = PER_SOURCE / 2;
-      const batchBody = f.batch.text !== undefined ? JSON.parse(f.batch.text) : f.batch.body;
+      const multiBody = multi.text !== undefined ? JSON.parse(multi.text) : multi.body;
       targets.push({ id, adapter: getAdapter(id), pairs: [f.pair], now: f.now, answers: Array.from({ length: half }, () => mutate(okBody(f), r)) });
-      targets.push({ id: `${id}-batch`, adapter: getAdapter(id), pairs: f.batch.pairs, now: f.now, answers: Array.from({ length: half }, () => mutate(batchBody, r)) });
+      targets.push({ id: `${id}-batch`, adapter: getAdapter(id), pairs: multi.pairs, now: f.now, answers: Array.from({ length: half }, () => mutate(multiBody, r)) });
     } else {
       targets.push({ id, adapter: getAdapter(id), pairs: [f.pair], now: f.now, answers: Array.from({ length: PER_SOURCE }, () => mutate(okBody(f), r)) });
     }

@@ -5,6 +5,7 @@ import { SourceFetcher } from "./fetcher";
 import { RateLimiter } from "./http/rate-limiter";
 import { SOURCE_IDS, getAdapter } from "./registry";
 import type { SourceContext } from "./types";
+import { ALL_MARKETS_MIN_SYMBOLS } from "./venue-adapter";
 
 /** The adapters against the local venue simulator: same code, base URL swapped. */
 let sim: Simulator;
@@ -33,14 +34,17 @@ describe("adapters against the venue simulator", () => {
   it("fetches a round of every source with one request per batching venue", async () => {
     sim.resetStats();
     const fetcher = new SourceFetcher({ rateLimits: false });
-    const jobs = SOURCE_IDS.map((id) => ({ sourceId: id, adapter: getAdapter(id), requests: PAIRS.map((pair) => ({ pair })), baseUrl: sim.baseUrl(id) }));
+    const pairs = ["BTC", "ETH", "SOL", "LINK", "XRP", "DOGE", "LTC", "ADA", "AVAX", "DOT"].map((b) => `${b}/USD`);
+    expect(pairs.length).toBeGreaterThanOrEqual(ALL_MARKETS_MIN_SYMBOLS);
+    const jobs = SOURCE_IDS.map((id) => ({ sourceId: id, adapter: getAdapter(id), requests: pairs.map((pair) => ({ pair })), baseUrl: sim.baseUrl(id) }));
     const out = await fetcher.fetchAll(jobs, { timeoutMs: 2_000, now: Date.now });
     for (const id of SOURCE_IDS) {
       const results = out.get(id)!;
-      expect(results.map((r) => (r.ok ? "ok" : r.error.message))).toEqual(["ok", "ok"]);
+      expect(results.map((r) => (r.ok ? "ok" : r.error.message)), id).toEqual(pairs.map(() => "ok"));
       const sent = fetcher.stats.requests.get(id);
-      expect(sent).toBe(getAdapter(id).batch ? 1 : PAIRS.length);
+      expect(sent, id).toBe(getAdapter(id).batch ? 1 : pairs.length);
     }
+    expect(SOURCE_IDS.filter((id) => !getAdapter(id).batch)).toEqual(["coinbase", "coinbase-spot", "gemini"]);
     expect(sim.stats().total).toBe(fetcher.totalRequests());
   });
 

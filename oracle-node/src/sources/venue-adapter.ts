@@ -14,6 +14,12 @@ export const DEFAULT_MAX_QUOTE_AGE_MS = 120_000;
  * one-by-one fallback, and a relisting is noticed within this time.
  */
 export const UNKNOWN_SYMBOL_TTL_MS = 10 * 60_000;
+/**
+ * From this many symbols in one round, a venue with an every-market endpoint is asked once for
+ * all markets instead of once per symbol: one larger answer beats ten small requests against
+ * the venue's request limit.
+ */
+export const ALL_MARKETS_MIN_SYMBOLS = 10;
 
 /** What a venue's adapter file declares; venueAdapter() turns it into a SourceAdapter. */
 export interface VenueSpec {
@@ -43,6 +49,22 @@ export interface VenueSpec {
   entries(body: unknown, symbols: string[]): unknown[];
   /** Raw fields of one entry; throws PayloadError on a shape it does not recognise. */
   read(entry: unknown, body: unknown, symbol: string): RawQuote;
+  /**
+   * The venue's every-market endpoint (OKX tickers?instType=SPOT, Gate tickers, ...), used when
+   * a round asks for at least ALL_MARKETS_MIN_SYMBOLS symbols of a venue without a batch query.
+   */
+  allMarkets?: AllMarketsSpec;
+}
+
+export interface AllMarketsSpec {
+  /** Documented path and query of the every-market endpoint. */
+  path: string;
+  /** Rate-limiter cost (weight) of that request; default 1. */
+  cost?: number;
+  /** The row of each symbol in the answer, aligned with `symbols`; undefined = not listed. */
+  entries(body: unknown, symbols: string[]): unknown[];
+  /** Reads a row when its shape differs from the single-symbol answer's; default spec.read. */
+  read?(entry: unknown, body: unknown, symbol: string): RawQuote;
 }
 
 export interface BodyError {
@@ -65,16 +87,30 @@ export function venueAdapter(spec: VenueSpec): SourceAdapter {
   const resolve = (req: SourceRequest) =>
     checkSymbol(spec.resolveSymbol ? spec.resolveSymbol(req) : (req.symbol?.trim() || spec.defaultSymbol(req.pair)));
 
-  async function fetchChunk(symbols: string[], ctx: SourceContext): Promise<Map<string, SymbolResult>> {
-    const url = joinUrl(ctx.baseUrl ?? spec.defaultBaseUrl, spec.path(symbols));
+  interface Request {
+    path: string;
+    cost: number;
+    entries: (body: unknown, symbols: string[]) => unknown[];
+    read: (entry: unknown, body: unknown, symbol: string) => RawQuote;
+  }
+
+  const chunkRequest = (symbols: string[]): Request => ({
+    path: spec.path(symbols),
+    cost: spec.cost?.(symbols.length) ?? 1,
+    entries: (body, syms) => spec.entries(body, syms),
+    read: (e, b, sym) => spec.read(e, b, sym),
+  });
+
+  async function fetchChunk(symbols: string[], ctx: SourceContext, req: Request = chunkRequest(symbols)): Promise<Map<string, SymbolResult>> {
+    const url = joinUrl(ctx.baseUrl ?? spec.defaultBaseUrl, req.path);
     const { body, receivedAt } = await httpGet(spec.id, url, ctx, {
-      cost: spec.cost?.(symbols.length) ?? 1,
+      cost: req.cost,
       penaltyMs: spec.rateLimit.penaltyMs,
       interpret: (res) => interpret(spec, res),
     });
     let entries: unknown[];
     try {
-      entries = spec.entries(body, symbols);
+      entries = req.entries(body, symbols);
       if (!Array.isArray(entries) || entries.length !== symbols.length) throw new PayloadError("malformed", "entries misaligned");
     } catch (err) {
       throw toSourceError(spec.id, err);
@@ -87,12 +123,35 @@ export function venueAdapter(spec: VenueSpec): SourceAdapter {
         return;
       }
       try {
-        out.set(sym, { ok: true, value: { raw: spec.read(entry, body, sym), receivedAt } });
+        out.set(sym, { ok: true, value: { raw: req.read(entry, body, sym), receivedAt } });
       } catch (err) {
         out.set(sym, { ok: false, error: toSourceError(spec.id, err) });
       }
     });
     return out;
+  }
+
+  /**
+   * Every symbol from the venue's every-market answer. An endpoint the server does not have
+   * (404, or an error the venue maps to unknown-symbol) falls back to per-symbol requests.
+   */
+  async function fetchAllMarkets(all: AllMarketsSpec, symbols: string[], ctx: SourceContext): Promise<Map<string, SymbolResult>> {
+    try {
+      return await fetchChunk(symbols, ctx, {
+        path: all.path,
+        cost: all.cost ?? 1,
+        entries: (body, syms) => all.entries(body, syms),
+        read: (e, b, sym) => (all.read ?? spec.read)(e, b, sym),
+      });
+    } catch (err) {
+      const error = toSourceError(spec.id, err);
+      if (error.failure === "unknown-symbol" || /HTTP 404/.test(error.message)) {
+        ctx.logger?.info({ source: spec.id }, "no every-market endpoint here; fetching per symbol");
+        const parts = await Promise.all(symbols.map((s) => fetchSymbols([s], ctx)));
+        return new Map(parts.flatMap((m) => [...m]));
+      }
+      return new Map(symbols.map((s) => [s, { ok: false, error }]));
+    }
   }
 
   /** Symbols (per base URL) that made a batch fail as unknown, and until when to believe it. */
@@ -146,7 +205,7 @@ export function venueAdapter(spec: VenueSpec): SourceAdapter {
     id: spec.id,
     defaultBaseUrl: spec.defaultBaseUrl,
     rateLimit: spec.rateLimit,
-    batch: spec.maxBatch > 1,
+    batch: spec.maxBatch > 1 || spec.allMarkets !== undefined,
     maxAgeMs,
     defaultSymbol: (pair) => spec.defaultSymbol(pair),
     async fetch(reqs, ctx) {
@@ -160,7 +219,11 @@ export function venueAdapter(spec: VenueSpec): SourceAdapter {
         });
         const unique = [...new Set(keys.filter((k): k is string => typeof k === "string"))];
         const { chunks, known } = plan(unique, ctx);
-        const maps = await Promise.all(chunks.map((c) => fetchSymbols(c, ctx)));
+        const asked = chunks.flat();
+        const maps =
+          spec.allMarkets && spec.maxBatch === 1 && asked.length >= ALL_MARKETS_MIN_SYMBOLS
+            ? [await fetchAllMarkets(spec.allMarkets, asked, ctx)]
+            : await Promise.all(chunks.map((c) => fetchSymbols(c, ctx)));
         const bySymbol = new Map([...known, ...maps.flatMap((m) => [...m])]);
         return reqs.map((req, i): SourceResult => {
           const key = keys[i]!;

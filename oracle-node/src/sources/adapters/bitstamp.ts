@@ -1,4 +1,4 @@
-import { get, isRecord, tsSeconds } from "../extract";
+import { get, isRecord, list, rowsFor, tsSeconds } from "../extract";
 import { splitPair } from "../symbols";
 import { venueAdapter } from "../venue-adapter";
 
@@ -25,6 +25,11 @@ export const bitstamp = venueAdapter({
     return status === 404 ? { failure: "unknown-symbol", message: "HTTP 404 (unknown pair)" } : null;
   },
   entries: (body) => [body],
+  // GET /api/v2/ticker/: every market, each row naming its pair as "BTC/USD".
+  allMarkets: {
+    path: "/api/v2/ticker/",
+    entries: (body, symbols) => rowsFor(list(body, "response"), symbols, (r) => String(r.pair ?? "").replace("/", "").toLowerCase()),
+  },
   read: (t) => ({
     price: get(t, "last", "ticker"),
     bid: get(t, "bid", "ticker"),

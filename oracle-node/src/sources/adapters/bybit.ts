@@ -1,4 +1,4 @@
-import { get, isRecord, pickRow, list, record, tsMs } from "../extract";
+import { get, isRecord, list, pickRow, record, rowsFor, tsMs } from "../extract";
 import { splitPair, usdAsUsdt } from "../symbols";
 import { venueAdapter } from "../venue-adapter";
 
@@ -30,6 +30,10 @@ export const bybit = venueAdapter({
   entries(body, [symbol]) {
     const rows = list(get(record(get(body, "result"), "result"), "list", "result"), "result.list");
     return [pickRow(rows, "symbol", symbol!)];
+  },
+  allMarkets: {
+    path: "/v5/market/tickers?category=spot",
+    entries: (body, symbols) => rowsFor(list(get(record(get(body, "result"), "result"), "list", "result"), "result.list"), symbols, (r) => r.symbol),
   },
   read: (t, body) => ({
     price: get(t, "lastPrice", "ticker"),

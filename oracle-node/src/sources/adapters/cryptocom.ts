@@ -1,4 +1,4 @@
-import { get, isRecord, pickRow, list, record, tsMs } from "../extract";
+import { get, isRecord, list, pickRow, record, rowsFor, tsMs } from "../extract";
 import { splitPair, usdAsUsdt } from "../symbols";
 import { venueAdapter } from "../venue-adapter";
 
@@ -30,6 +30,10 @@ export const cryptocom = venueAdapter({
   entries(body, [symbol]) {
     const rows = list(get(record(get(body, "result"), "result"), "data", "result"), "result.data");
     return [pickRow(rows, "i", symbol!)];
+  },
+  allMarkets: {
+    path: "/exchange/v1/public/get-tickers",
+    entries: (body, symbols) => rowsFor(list(get(record(get(body, "result"), "result"), "data", "result"), "result.data"), symbols, (r) => r.i),
   },
   read: (t) => ({
     price: get(t, "a", "ticker"),

@@ -1,4 +1,4 @@
-import { get, isRecord, pickRow, list } from "../extract";
+import { get, isRecord, list, pickRow, rowsFor } from "../extract";
 import { splitPair, usdAsUsdt } from "../symbols";
 import { venueAdapter } from "../venue-adapter";
 
@@ -23,6 +23,10 @@ export const gateio = venueAdapter({
   entries(body, [symbol]) {
     const rows = list(body, "response");
     return [pickRow(rows, "currency_pair", symbol!)];
+  },
+  allMarkets: {
+    path: "/api/v4/spot/tickers",
+    entries: (body, symbols) => rowsFor(list(body, "response"), symbols, (r) => r.currency_pair),
   },
   read: (t) => ({
     price: get(t, "last", "ticker"),

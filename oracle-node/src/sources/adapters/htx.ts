@@ -1,4 +1,4 @@
-import { get, isRecord, list, tsMs } from "../extract";
+import { get, isRecord, list, rowsFor, tsMs } from "../extract";
 import { splitPair, usdAsUsdt } from "../symbols";
 import { venueAdapter } from "../venue-adapter";
 
@@ -22,6 +22,18 @@ export const htx = venueAdapter({
     return { failure: "http-error", message };
   },
   entries: (body) => [get(body, "tick")],
+  // GET /market/tickers: {"status":"ok","ts":...,"data":[{symbol, close, bid, ask, amount, ...}]}.
+  allMarkets: {
+    path: "/market/tickers",
+    entries: (body, symbols) => rowsFor(list(get(body, "data"), "data"), symbols, (r) => r.symbol),
+    read: (t, body) => ({
+      price: get(t, "close", "ticker"),
+      bid: get(t, "bid", "ticker"),
+      ask: get(t, "ask", "ticker"),
+      volume: get(t, "amount", "ticker"),
+      timestamp: tsMs(get(body, "ts"), "ts"),
+    }),
+  },
   read: (tick, body) => ({
     price: get(tick, "close", "tick"),
     bid: list(get(tick, "bid", "tick") ?? [], "tick.bid")[0],

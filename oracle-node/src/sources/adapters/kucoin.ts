@@ -1,4 +1,4 @@
-import { get, isRecord, tsMs } from "../extract";
+import { get, isRecord, list, record, rowsFor, tsMs } from "../extract";
 import { splitPair, usdAsUsdt } from "../symbols";
 import { venueAdapter } from "../venue-adapter";
 
@@ -8,6 +8,8 @@ import { venueAdapter } from "../venue-adapter";
  */
 const OK = "200000";
 const TOO_MANY_REQUESTS = "429000";
+/** allTickers counts 15 against the public pool (level1 counts 2). */
+const ALL_TICKERS_WEIGHT = 15;
 
 export const kucoin = venueAdapter({
   id: "kucoin",
@@ -28,6 +30,19 @@ export const kucoin = venueAdapter({
     return { failure: "http-error", message };
   },
   entries: (body) => [get(body, "data")],
+  // GET /api/v1/market/allTickers: {"code":"200000","data":{"time":ms,"ticker":[{symbol, last, buy, sell, vol, ...}]}}.
+  allMarkets: {
+    path: "/api/v1/market/allTickers",
+    cost: ALL_TICKERS_WEIGHT,
+    entries: (body, symbols) => rowsFor(list(get(record(get(body, "data"), "data"), "ticker", "data"), "data.ticker"), symbols, (r) => r.symbol),
+    read: (t, body) => ({
+      price: get(t, "last", "ticker"),
+      bid: get(t, "buy", "ticker"),
+      ask: get(t, "sell", "ticker"),
+      volume: get(t, "vol", "ticker"),
+      timestamp: tsMs(get(get(body, "data"), "time", "data"), "data.time"),
+    }),
+  },
   read: (d) => ({
     price: get(d, "price", "data"),
     bid: get(d, "bestBid", "data"),

@@ -1,4 +1,4 @@
-import { get, isRecord, list, pickRow, tsMs } from "../extract";
+import { get, isRecord, list, pickRow, rowsFor, tsMs } from "../extract";
 import { splitPair, usdAsUsdt } from "../symbols";
 import { venueAdapter } from "../venue-adapter";
 
@@ -25,6 +25,10 @@ export const okx = venueAdapter({
     return { failure: "http-error", message };
   },
   entries: (body, [symbol]) => [pickRow(list(get(body, "data"), "data"), "instId", symbol!)],
+  allMarkets: {
+    path: "/api/v5/market/tickers?instType=SPOT",
+    entries: (body, symbols) => rowsFor(list(get(body, "data"), "data"), symbols, (r) => r.instId),
+  },
   read: (t) => ({
     price: get(t, "last", "ticker"),
     bid: get(t, "bidPx", "ticker"),

@@ -23,6 +23,8 @@ export interface VenueFixture {
   expect: { price: string; bid: string | null; ask: string | null; volume: string | null; timestamp: number | null };
   errors: Array<Canned & { name: string; status: number; failure: FailureClass; retryAfterMs?: number }>;
   batch?: { pairs: string[]; path: string; body?: unknown; text?: string; expect: string[] };
+  /** The every-market answer, for venues without a batch query (asked from ALL_MARKETS_MIN_SYMBOLS pairs). */
+  allMarkets?: { pairs: string[]; path: string; body?: unknown; text?: string; expect: string[] };
 }
 
 export const FIXTURE_DIR = join(__dirname, "..", "fixtures");
