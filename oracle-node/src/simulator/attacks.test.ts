@@ -133,7 +133,7 @@ describe("attacks", () => {
     const start = price("kucoin");
     sim.inject({ kind: "spike", venue: "kucoin", pct: 50, durationMs: 50 });
     expect(price("kucoin") / start).toBeCloseTo(1.5, 6);
-    await new Promise((r) => setTimeout(r, 60));
+    await new Promise((r) => setTimeout(r, 80));
     expect(price("kucoin")).toBe(start);
     expect(sim.attacks()).toHaveLength(0);
   });

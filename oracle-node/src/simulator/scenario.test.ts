@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -99,14 +99,16 @@ describe("scenario files", () => {
     expect(sim.step()).toBe(2);
   });
 
-  it("replays a public scenario file", async () => {
-    sim = await startSimulator({ scenario: "/work/shared/scenarios/single-venue-spike.quotes.csv", scenarioPair: "DAI/USD", clock: "manual", rateLimits: "off" });
-    const a = (await get(sim, "/okx/api/v5/market/ticker?instId=DAI-USDT")).json as { data: Array<{ last: string; bidPx: string }> };
-    expect(a.data[0].last).toBe("1.0001");
-    expect(a.data[0].bidPx).toBe("0.9999");
-    // The sibling truth file gives the fair price of each round.
-    const truth = readFileSync("/work/shared/scenarios/single-venue-spike.truth.csv", "utf8").split("\n")[1].split(",")[1];
-    expect(sim.fairPrice("DAI/USD")).toBe(truth);
+  it("takes the fair price from the sibling .truth.csv when there is one", async () => {
+    const quotes = writeScenario(FILE);
+    writeFileSync(quotes.replace(/\.quotes\.csv$/, ".truth.csv"), "timestamp,true_price\n1700000000,100.12\n1700000010,100.90\n1700000020,100.41\n");
+    sim = await startSimulator({ scenario: quotes, scenarioPair: "DAI/USD", clock: "manual", rateLimits: "off" });
+    expect(sim.fairPrice("DAI/USD")).toBe("100.12");
+    sim.advance();
+    expect(sim.fairPrice("DAI/USD")).toBe("100.90");
+    // A stablecoin base is served on the venues' USDT books too.
+    const a = (await get(sim, "/binance/api/v3/ticker/price?symbol=DAIUSDT")).json as { price: string };
+    expect(a.price).toBe("101.00000000");
   });
 
   it("refuses a scenario pair with an asset the simulator does not know", async () => {
