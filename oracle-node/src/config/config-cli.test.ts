@@ -27,6 +27,28 @@ describe("oracle-node config check", () => {
     expect(r.stdout).toBe("ok: 6 feeds, 19 sources\n");
   });
 
+  it("warns (exit 0) about files the node will read that do not exist yet, resolved against the config's directory", () => {
+    const dir = mkdtempSync(join(tmpdir(), "config-check-"));
+    writeFileSync(join(dir, "key.json"), "{}");
+    const file = join(dir, "node.yaml");
+    writeFileSync(
+      file,
+      [
+        "node:",
+        "  keystore: { path: key.json, passwordFile: pw.txt }",
+        "  chain: { rpcUrl: 'http://127.0.0.1:8545', chainId: 1, addressesFile: deployed.json }",
+        "  filter: { kind: mad }",
+        "feeds:",
+        "  - { id: A, description: a, decimals: 8, pair: BTC/USD, sources: [{ id: okx }], minSources: 1, deviationThresholdBps: 10, heartbeatSeconds: 60 }",
+      ].join("\n"),
+    );
+    const r = check(file);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("ok: 1 feeds, 1 sources\n");
+    const warnings = r.stderr.split("\n").filter((l) => l.startsWith("warning:"));
+    expect(warnings).toEqual([`warning: node.keystore.passwordFile: ${join(dir, "pw.txt")} does not exist (yet)`, `warning: node.chain.addressesFile: ${join(dir, "deployed.json")} does not exist (yet)`]);
+  });
+
   it("prints every problem with its path and exits 1 on an invalid file", () => {
     const file = tempFile(
       [

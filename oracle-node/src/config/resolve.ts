@@ -1,3 +1,4 @@
+import { dirname, isAbsolute, resolve } from "node:path";
 import { getAdapter, isSourceId } from "../sources/registry";
 import type { GenericSourceConfig } from "../sources/generic-config";
 import type { FeedSourceConfig, NodeConfig } from "./schema";
@@ -43,4 +44,21 @@ export function resolveSymbol(entry: FeedSourceConfig, pair: string): string | u
 
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, "");
+}
+
+/** A path from the config, resolved against the config file's directory (as the node does). */
+export function resolveConfigPath(configFile: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(dirname(resolve(configFile)), p);
+}
+
+/** The files a node reads at start-up, by config key, resolved against the config file. */
+export function referencedFiles(config: NodeConfig, configFile: string): Array<{ key: string; file: string }> {
+  const n = config.node;
+  const out = [{ key: "node.keystore.path", file: resolveConfigPath(configFile, n.keystore.path) }];
+  if (n.keystore.passwordFile !== undefined) out.push({ key: "node.keystore.passwordFile", file: resolveConfigPath(configFile, n.keystore.passwordFile) });
+  if (n.chain.aggregator === undefined && n.chain.addressesFile !== undefined) {
+    out.push({ key: "node.chain.addressesFile", file: resolveConfigPath(configFile, n.chain.addressesFile) });
+  }
+  if (n.filter.kind === "onnx") out.push({ key: "node.filter.modelPath", file: resolveConfigPath(configFile, n.filter.modelPath) });
+  return out;
 }
