@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BAN_AFTER_REJECTIONS } from "./rate-limit";
 import { startSimulator, type Simulator } from "./simulator";
-import { get } from "./test-helpers";
+import { get, type Answer } from "./test-helpers";
 import { CRYPTO_VENUE_IDS, DATA_API_IDS, VENUE_PROFILES, type SimulatedSourceId } from "./venue-profiles";
 
 /**
@@ -86,6 +86,29 @@ describe("rate limits: over the bucket, each venue answers its rate-limit shape"
     expect(limited.status).toBe(r.status);
     expect(limited.json).toEqual(r.body);
     if (r.status === 429) expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("documented limits by default: Kraken's counter of 15, Coinbase's burst of 15, CoinGecko's 30", async () => {
+    const fresh = await startSimulator({ seed: 5, clock: "manual" });
+    try {
+      const burst = async (path: string, n: number): Promise<Answer[]> => {
+        const out: Answer[] = [];
+        for (let i = 0; i < n; i++) out.push(await get(fresh, path));
+        return out;
+      };
+      // A burst of the bucket's size passes; a few more (refill is slow) hit the limit.
+      const kraken = await burst("/kraken/0/public/Ticker?pair=XBTUSD", 20);
+      expect(kraken.slice(0, 15).every((a) => (a.json as { error: string[] }).error.length === 0)).toBe(true);
+      expect(kraken.slice(15).some((a) => JSON.stringify(a.json) === JSON.stringify({ error: ["EGeneral:Too many requests"] }))).toBe(true);
+      const coinbase = await burst("/coinbase/products/BTC-USD/ticker", 30);
+      expect(coinbase.map((a) => a.status).slice(0, 15)).toEqual(Array(15).fill(200));
+      expect(coinbase.slice(15).some((a) => a.status === 429)).toBe(true);
+      const gecko = await burst("/coingecko/api/v3/simple/price?ids=bitcoin&vs_currencies=usd", 33);
+      expect(gecko.slice(0, 30).every((a) => a.status === 200)).toBe(true);
+      expect(gecko.slice(30).some((a) => a.status === 429)).toBe(true);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it("Stooq's quota answer is the 200 text 'Exceeded the daily hits limit'", async () => {
