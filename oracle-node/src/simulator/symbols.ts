@@ -16,7 +16,8 @@ export interface Market {
 const KRAKEN_LEGACY_CRYPTO = new Set(["XBT", "ETH", "LTC", "XRP", "XLM", "ETC", "XMR", "ZEC", "REP", "MLN"]);
 const KRAKEN_FIAT = new Set(["USD", "EUR", "GBP", "JPY", "CAD", "CHF"]);
 const KRAKEN_NAMES: Record<string, string> = { BTC: "XBT", DOGE: "XDG" };
-const BITFINEX_NAMES: Record<string, string> = { USDT: "UST", USDC: "UDC" };
+/** exchange-apis.md: Tether is UST on Bitfinex; every other code is the plain ticker. */
+const BITFINEX_NAMES: Record<string, string> = { USDT: "UST" };
 
 function invert(m: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(m).map(([k, v]) => [v, k]));
@@ -65,7 +66,10 @@ function krakenAsset(code: string): string {
   return KRAKEN_TO_STD[code] ?? code;
 }
 
-/** Kraken's answer key: XBT/USD -> XXBTZUSD, ETH/XBT -> XETHXXBT, SOL/USD -> SOLUSD, USDT/USD -> USDTZUSD. */
+/**
+ * Kraken's answer key (exchange-apis.md): legacy assets X/Z-prefixed, XBT/USD -> XXBTZUSD,
+ * ETH/XBT -> XETHXXBT; newer assets unprefixed: SOL/USD -> SOLUSD, XBT/USDT -> XBTUSDT.
+ */
 export function krakenPairKey(m: Market): string {
   const b = KRAKEN_NAMES[m.base] ?? m.base;
   const q = KRAKEN_NAMES[m.quote] ?? m.quote;
@@ -74,7 +78,6 @@ export function krakenPairKey(m: Market): string {
     if (KRAKEN_LEGACY_CRYPTO.has(q)) return `X${b}X${q}`;
     return `${b}${q}`;
   }
-  if (m.base === "USDT" && KRAKEN_FIAT.has(q)) return `${b}Z${q}`;
   return `${b}${q}`;
 }
 
