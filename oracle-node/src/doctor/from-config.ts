@@ -97,7 +97,10 @@ export function sourceProbes(cfg: NodeConfig): SourceProbe[] {
               now: Date.now,
               signal: controller.signal,
             });
-            return r.ok ? { ok: true, price: formatDecimal(r.quote.price) } : { ok: false, error: `${r.error.failure}: ${r.error.message}` };
+            if (r.ok) return { ok: true, price: formatDecimal(r.quote.price) };
+            // SourceError messages read "<source>: <class>: <detail>"; the finding names the source already.
+            const detail = r.error.message.replace(`${r.error.source}: ${r.error.failure}: `, "");
+            return { ok: false, error: `${r.error.failure}: ${detail}` };
           } finally {
             clearTimeout(timer);
           }
