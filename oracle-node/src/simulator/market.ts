@@ -124,6 +124,7 @@ export class SimMarket {
   private serve(venue: SimulatedSourceId, series: string, pairKey: string, base: () => TickerResult): TickerResult {
     const cacheKey = `${venue}|${series}`;
     const now = this.now();
+    this.pruneExpired(now);
     const active = this.attacks.filter((a) => attackApplies(a, venue, pairKey, now));
     const freeze = active.find((a) => a.attack.kind === "freeze");
     let quote: VenueQuote | undefined;
@@ -197,6 +198,16 @@ export class SimMarket {
       removed += 1;
     }
     return removed;
+  }
+
+  /** Drops attacks whose duration is over (and their frozen snapshots): a long run stays small. */
+  private pruneExpired(now: number): void {
+    for (let i = this.attacks.length - 1; i >= 0; i--) {
+      const a = this.attacks[i];
+      if (now < a.endsAt) continue;
+      this.attacks.splice(i, 1);
+      this.frozen.delete(a.id);
+    }
   }
 
   activeAttacks(): ActiveAttack[] {
