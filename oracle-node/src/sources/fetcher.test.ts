@@ -65,12 +65,13 @@ describe("SourceFetcher", () => {
       active += 1;
       peak = Math.max(peak, active);
       setTimeout(() => (active -= 1), 30);
-      return { ...loadFixture("okx").ok, delayMs: 30 };
+      return { ...loadFixture("coinbase").ok, delayMs: 30 };
     });
     try {
       const fetcher = new SourceFetcher({ concurrency: 4, rateLimits: false });
       const pairs = ["BTC", "ETH", "SOL", "XRP", "ADA", "DOGE", "LTC", "DOT", "AVAX", "LINK"].map((b) => ({ pair: `${b}/USD` }));
-      await fetcher.fetchAll([{ sourceId: "okx", adapter: getAdapter("okx"), requests: pairs, baseUrl: server.baseUrl }], { timeoutMs: 2_000, now });
+      // Coinbase has no batch or every-market endpoint: one request per pair.
+      await fetcher.fetchAll([{ sourceId: "coinbase", adapter: getAdapter("coinbase"), requests: pairs, baseUrl: server.baseUrl }], { timeoutMs: 2_000, now: () => loadFixture("coinbase").now });
       expect(fetcher.totalRequests()).toBe(10);
       expect(peak).toBeLessThanOrEqual(4);
     } finally {

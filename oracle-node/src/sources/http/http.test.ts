@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SourceError } from "../../quotes/quote";
+import { SOURCE_IDS } from "../registry";
 import { startFixtureServer, type FixtureServer } from "../testing/fixture-server";
+import { loadFixture } from "../testing/fixtures";
 import type { SourceContext } from "../types";
 import { RETRY_CAP_MS, backoffDelay } from "./backoff";
 import { MAX_BODY_BYTES, httpGet } from "./client";
@@ -23,8 +25,20 @@ describe("parseJsonLossless", () => {
   it.each(['{"a":1', "[1,]", "{'a':1}", "01", "NaN", "[1] x", '"\\x"', "", "-", "{\"a\" 1}"])("rejects %j", (text) => {
     expect(() => parseJsonLossless(text)).toThrow(JsonSyntaxError);
   });
-  it("refuses hostile nesting instead of overflowing the stack", () => {
-    expect(() => parseJsonLossless("[".repeat(100_000))).toThrow(/nesting too deep/);
+  it("gives the same result on its fast (native) and slow (digit-keeping) paths", () => {
+    for (const id of SOURCE_IDS) {
+      const f = loadFixture(id);
+      const text = f.ok.text ?? JSON.stringify(f.ok.body);
+      // One number no double holds forces the slow path for the whole document.
+      const slow = parseJsonLossless(`{"doc":${text},"force":1.00000000000000000001}`) as { doc: unknown; force: unknown };
+      expect(slow.force).toBe("1.00000000000000000001");
+      expect(slow.doc).toEqual(parseJsonLossless(text));
+      expect(slow.doc).toEqual(JSON.parse(text));
+    }
+  });
+  it("refuses hostile nesting instead of overflowing the stack, on both paths", () => {
+    expect(() => parseJsonLossless("[".repeat(100_000))).toThrow(JsonSyntaxError);
+    expect(() => parseJsonLossless("[".repeat(100_000) + "1.00000000000000000001")).toThrow(/nesting too deep/);
   });
   it("does not let a __proto__ key reach the prototype", () => {
     const o = parseJsonLossless('{"__proto__":{"polluted":1}}') as Record<string, unknown>;

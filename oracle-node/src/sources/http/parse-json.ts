@@ -19,7 +19,31 @@ const MAX_DEPTH = 256;
 const NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 
+/** Every run of digits that could be a JSON number (strings included: a conservative scan). */
+const NUMBER_TOKEN_RE = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
 export function parseJsonLossless(text: string): unknown {
+  // Fast path: when every number-like token in the text is exactly its double, JSON.parse
+  // (native, ~10x faster on a 1 MB every-market answer) yields exactly what the slow path would.
+  if (numbersAreExact(text)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (err) {
+      throw new JsonSyntaxError(err instanceof Error ? err.message : String(err));
+    }
+  }
+  return parseSlow(text);
+}
+
+function numbersAreExact(text: string): boolean {
+  NUMBER_TOKEN_RE.lastIndex = 0;
+  for (let m = NUMBER_TOKEN_RE.exec(text); m !== null; m = NUMBER_TOKEN_RE.exec(text)) {
+    if (typeof keepNumber(m[0]) !== "number") return false;
+  }
+  return true;
+}
+
+function parseSlow(text: string): unknown {
   let i = 0;
   const fail = (what: string): never => {
     throw new JsonSyntaxError(`${what} at offset ${i}`);
@@ -91,7 +115,9 @@ export function parseJsonLossless(text: string): unknown {
         if (text[i] !== ":") fail("expected ':'");
         i += 1;
         const v = value(depth + 1);
-        Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+        // "__proto__" as a plain assignment would set the prototype; make it an own key instead.
+        if (k === "__proto__") Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+        else obj[k] = v;
         ws();
         if (text[i] === ",") {
           i += 1;
@@ -148,11 +174,15 @@ export function parseJsonLossless(text: string): unknown {
   return out;
 }
 
+/** Fractional trailing zeros (and a dot left bare) of a number without exponent. */
+const TRAILING_ZEROS_RE = /(?:(\.\d*?[1-9])0+|\.0+)$/;
+
 /** The number as a JS number when that is exact, else its original decimal text. */
 function keepNumber(raw: string): number | string {
   const n = Number(raw);
   if (!Number.isFinite(n)) return raw;
   if (String(n) === raw) return n;
+  if (TRAILING_ZEROS_RE.test(raw) && String(n) === raw.replace(TRAILING_ZEROS_RE, "$1")) return n; // "67123.45000000"
   try {
     return parseDecimal(n) === parseDecimal(raw) ? n : raw;
   } catch (err) {
