@@ -61,6 +61,23 @@ describe("api server", () => {
     expect(body).toContain("oracle_process_cpu_seconds_total");
   });
 
+  it("sets the on-chain age, answer and peer health gauges from the state at every scrape", async () => {
+    const metrics = createMetrics({ processMetrics: false });
+    const state = buildState();
+    app = createApiServer({ state: () => state, metrics });
+    const body = (await app.inject({ url: "/metrics" })).body;
+    const age = sample(body, "oracle_onchain_age_seconds", { feed: "BTC/USD" })!;
+    expect(age).toBeGreaterThanOrEqual(3);
+    expect(age).toBeLessThan(10);
+    expect(sample(body, "oracle_onchain_answer", { feed: "BTC/USD" })).toBe(67000.5);
+    // peer 0 is the node itself (no series); peer 1 is down.
+    expect(sample(body, "oracle_peer_up", { peer: "0x1111111111111111111111111111111111111111" })).toBeUndefined();
+    expect(sample(body, "oracle_peer_up", { peer: "0x2222222222222222222222222222222222222222" })).toBe(0);
+    state.peers[1].healthy = true;
+    const later = (await app.inject({ url: "/metrics" })).body;
+    expect(sample(later, "oracle_peer_up", { peer: "0x2222222222222222222222222222222222222222" })).toBe(1);
+  });
+
   it("keeps two nodes' metrics apart in one process", async () => {
     const a = createMetrics({ processMetrics: false });
     const b = createMetrics({ processMetrics: false });

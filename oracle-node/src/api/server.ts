@@ -5,6 +5,7 @@ import type { Logger } from "../log/logger";
 import { silentLogger } from "../log/logger";
 import type { NodeMetrics } from "../metrics/metrics";
 import type { FeedView, NodeState } from "./state";
+import { refreshStateGauges } from "./state-metrics";
 
 /**
  * The node's HTTP face: liveness and readiness, Prometheus metrics, the dashboard page and the
@@ -83,6 +84,12 @@ function buildApp(opts: ApiServerOptions) {
   app.get("/metrics", async (_req, reply) => {
     if (!opts.metrics) {
       return reply.code(404).send({ error: "metrics are not enabled on this node" });
+    }
+    try {
+      refreshStateGauges(opts.metrics, opts.state());
+    } catch (err) {
+      // The event counters are still worth serving when the state cannot be read.
+      logger.warn({ err: (err as Error).message }, "metrics: state gauges not refreshed");
     }
     const body = await opts.metrics.registry.metrics();
     return reply.type(opts.metrics.registry.contentType).send(body);

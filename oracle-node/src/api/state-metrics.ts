@@ -1,0 +1,19 @@
+import type { NodeMetrics } from "../metrics/metrics";
+import type { NodeState } from "./state";
+
+/**
+ * Gauges that describe the node's current state rather than events: set from the state at
+ * every scrape, so they are exact at the moment Prometheus reads them (an age counted up by a
+ * timer would lag, and a peer's health is the view's verdict, not a separate bookkeeping).
+ */
+export function refreshStateGauges(metrics: NodeMetrics, state: NodeState, nowMs = Date.now()): void {
+  for (const feed of state.feeds) {
+    if (!feed.onchain) continue;
+    metrics.onchainAge.set({ feed: feed.id }, Math.max(0, nowMs / 1000 - feed.onchain.updatedAt));
+    metrics.onchainAnswer.set({ feed: feed.id }, Number(feed.onchain.answer));
+  }
+  for (const peer of state.peers) {
+    if (peer.address.toLowerCase() === state.node.address.toLowerCase()) continue;
+    metrics.peerUp.set({ peer: peer.address }, peer.healthy ? 1 : 0);
+  }
+}
