@@ -7,6 +7,8 @@ export type ClockMode = "wall" | "manual";
 
 export class SimClock {
   private readonly startMs: number;
+  /** Steps count on a monotonic clock: a wall-clock adjustment never moves the market back. */
+  private readonly startMono: number;
   private manualStep = 0;
   private readonly manualTimes: number[];
 
@@ -14,9 +16,11 @@ export class SimClock {
     readonly stepMs: number,
     readonly mode: ClockMode,
     private readonly wallNow: () => number = Date.now,
+    private readonly monoNow: () => number = () => performance.now(),
   ) {
     if (!(stepMs > 0)) throw new Error(`clock stepMs must be > 0, got ${stepMs}`);
     this.startMs = wallNow();
+    this.startMono = monoNow();
     this.manualTimes = [this.startMs];
   }
 
@@ -27,7 +31,7 @@ export class SimClock {
   /** The current step: 0 at start. */
   step(): number {
     if (this.mode === "manual") return this.manualStep;
-    return Math.max(0, Math.floor((this.wallNow() - this.startMs) / this.stepMs));
+    return Math.max(0, Math.floor((this.monoNow() - this.startMono) / this.stepMs));
   }
 
   /** When step k began, unix ms: the timestamp venues put on its quotes. */

@@ -77,3 +77,19 @@ describe("price model", () => {
     expect(() => m.fair("BTC", "USD", 5)).toThrow(/back in time/);
   });
 });
+
+describe("simulator clock", () => {
+  it("counts steps on a monotonic clock: a wall clock set back does not move the market back", async () => {
+    const { SimClock } = await import("./clock");
+    let wall = 1_000_000;
+    let mono = 0;
+    const clock = new SimClock(1000, "wall", () => wall, () => mono);
+    mono = 5_500;
+    wall += 5_500;
+    expect(clock.step()).toBe(5);
+    wall -= 60_000; // NTP steps the wall clock back a minute
+    mono = 6_100;
+    expect(clock.step()).toBe(6);
+    expect(clock.stepTime(6)).toBe(1_006_000);
+  });
+});
