@@ -38,7 +38,7 @@ export const ScaleSchema = z.strictObject({
   offset: decimalText.optional(),
 });
 
-export const GeneratedRateLimitSchema = z.strictObject({
+export const GenericRateLimitSchema = z.strictObject({
   capacity: z.number().positive(),
   refillPerSec: z.number().positive(),
 });
@@ -52,7 +52,7 @@ const common = {
   defaultSymbol: z.string().min(1).default("{base}{quote}"),
   /** A source timestamp older than this is stale (daily FX needs days). */
   maxAgeMs: z.int().positive().default(120_000),
-  rateLimit: GeneratedRateLimitSchema.default({ capacity: 5, refillPerSec: 1 }),
+  rateLimit: GenericRateLimitSchema.default({ capacity: 5, refillPerSec: 1 }),
   scale: ScaleSchema.optional(),
   /** HTTP statuses that mean "no such symbol" (Frankfurter: 404 and 422). */
   unknownSymbolStatuses: z.array(z.int().min(400).max(599)).default([404]),
