@@ -1,8 +1,8 @@
 import { SourceError, type FailureClass } from "../quotes/quote";
 import { buildQuote, toSourceError } from "./build-quote";
 import { PayloadError, type RawQuote } from "./extract";
-import { httpGet, snippet, type HttpResponse } from "./http/client";
-import { JsonSyntaxError, parseJsonLossless } from "./http/parse-json";
+import { httpGet } from "./http/client";
+import { interpretVenueResponse } from "./interpret-response";
 import { checkSymbol } from "./symbols";
 import type { RateLimitSpec, SourceAdapter, SourceContext, SourceRequest, SourceResult } from "./types";
 
@@ -106,7 +106,7 @@ export function venueAdapter(spec: VenueSpec): SourceAdapter {
     const { body, receivedAt } = await httpGet(spec.id, url, ctx, {
       cost: req.cost,
       penaltyMs: spec.rateLimit.penaltyMs,
-      interpret: (res) => interpret(spec, res),
+      interpret: (res) => interpretVenueResponse(spec, res),
     });
     let entries: unknown[];
     try {
@@ -240,28 +240,6 @@ export function venueAdapter(spec: VenueSpec): SourceAdapter {
       }
     },
   };
-}
-
-/** Parses the body (keeping every digit), surfaces the venue's own error, then the status. */
-function interpret(spec: VenueSpec, res: HttpResponse): { body: unknown; receivedAt: number } {
-  let body: unknown;
-  let syntax: string | undefined;
-  try {
-    body = parseJsonLossless(res.text);
-  } catch (err) {
-    if (!(err instanceof JsonSyntaxError)) throw err;
-    syntax = err.message;
-  }
-  let own: ReturnType<VenueSpec["bodyError"]>;
-  try {
-    own = spec.bodyError(body, res.status);
-  } catch {
-    own = null; // an error shape we do not recognise: fall through to status and parsing
-  }
-  if (own) throw new SourceError(own.failure, spec.id, own.message, own.retryAfterMs);
-  if (res.status < 200 || res.status > 299) throw new SourceError("http-error", spec.id, `HTTP ${res.status}: ${snippet(res.text)}`);
-  if (syntax !== undefined) throw new SourceError("malformed", spec.id, `not JSON (${syntax}): ${snippet(res.text, 60)}`);
-  return { body, receivedAt: res.receivedAt };
 }
 
 /** Base URL (scheme + host, maybe a prefix) plus the documented path and query. */
