@@ -95,7 +95,7 @@ const DEMO_TIMING = {
   roundTimeoutMs: 3_000,
   observationGraceMs: 50,
   progressTimeoutMs: 6_000,
-  transmitStaggerMs: 2_000,
+  transmitStaggerMs: 1_000,
   minRoundIntervalMs: 500,
 };
 /** Every feed's sources polled this often. */

@@ -24,7 +24,7 @@ export interface ViewHeader {
 }
 
 const COLUMNS = [
-  { title: "FEED", width: 10 },
+  { title: "FEED", width: 15 },
   { title: "FAIR", width: 16 },
   { title: "ON-CHAIN", width: 16 },
   { title: "± CONF (bp)", width: 18 },
