@@ -180,6 +180,18 @@ describe("outages and latency", () => {
     expect((await get(sim, "/okx/api/v5/market/ticker?instId=BTC-USDT")).status).toBe(200);
   });
 
+  it("flaky: some requests fail (503 or reset), most are answered", async () => {
+    sim.setOutage("gateio", "flaky");
+    const outcomes = await Promise.all(
+      Array.from({ length: 200 }, () => get(sim, "/gateio/api/v4/spot/tickers?currency_pair=BTC_USDT").then((a) => String(a.status), () => "reset")),
+    );
+    const count = (o: string): number => outcomes.filter((x) => x === o).length;
+    // 30 % 503 and 10 % resets expected: wide bounds keep the test deterministic in practice.
+    expect(count("503")).toBeGreaterThan(20);
+    expect(count("reset")).toBeGreaterThan(3);
+    expect(count("200")).toBeGreaterThan(80);
+  });
+
   it("latency: answers are delayed by the configured time", async () => {
     sim.setLatency("bybit", 150);
     const started = Date.now();

@@ -3,8 +3,22 @@
  * whole API misbehaves (5xx, reset connections, requests that never get an answer); attacks
  * (attacks.ts) are what it says when it does answer.
  */
-export const OUTAGE_KINDS = ["none", "5xx", "reset", "hang"] as const;
+export const OUTAGE_KINDS = ["none", "5xx", "reset", "hang", "flaky"] as const;
 export type OutageKind = (typeof OUTAGE_KINDS)[number];
+
+/** A flaky venue fails this share of requests with a 503 ... */
+export const FLAKY_5XX_SHARE = 0.3;
+/** ... and resets this share of connections; the rest are answered normally. */
+export const FLAKY_RESET_SHARE = 0.1;
+
+/** What a venue's outage does to one request. */
+export function outageFor(kind: OutageKind, rand: () => number = Math.random): Exclude<OutageKind, "flaky"> {
+  if (kind !== "flaky") return kind;
+  const x = rand();
+  if (x < FLAKY_5XX_SHARE) return "5xx";
+  if (x < FLAKY_5XX_SHARE + FLAKY_RESET_SHARE) return "reset";
+  return "none";
+}
 
 export interface VenueFaults {
   outage: OutageKind;

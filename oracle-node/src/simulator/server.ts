@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { garbleBody } from "./attacks";
-import { delayFor, type VenueFaults } from "./faults";
+import { delayFor, outageFor, type VenueFaults } from "./faults";
 import type { SimMarket } from "./market";
 import { serviceUnavailable, type SimResponse } from "./response";
 import type { TokenBucket } from "./rate-limit";
@@ -79,19 +79,20 @@ function route(state: ServerState, req: IncomingMessage, res: ServerResponse, bo
   const stats = state.stats.get(id) as VenueStats;
   stats.requests += 1;
   const faults = state.faults.get(id) as VenueFaults;
-  if (faults.outage === "reset") {
+  const outage = outageFor(faults.outage);
+  if (outage === "reset") {
     stats.resets += 1;
     req.socket.destroy();
     return;
   }
-  if (faults.outage === "hang") {
+  if (outage === "hang") {
     stats.hangs += 1;
     return; // never answered; the socket is destroyed when the client gives up or the simulator closes
   }
   let answer: SimResponse;
   if (req.method !== "GET") {
     answer = { status: 405, body: "Method Not Allowed", contentType: "text/plain" };
-  } else if (faults.outage === "5xx") {
+  } else if (outage === "5xx") {
     answer = serviceUnavailable();
   } else {
     answer = VENUE_APIS[id].handle({ path: url.pathname.slice(id.length + 1) || "/", query: url.searchParams, market: state.market });
