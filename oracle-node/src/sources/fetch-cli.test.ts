@@ -6,6 +6,8 @@ import { loadFixture } from "./testing/fixtures";
 
 /** `oracle-node fetch` end to end: a real process against a local server. */
 const ROOT = join(__dirname, "..", "..", "..");
+/** Seven `npx tsx` processes start in parallel: seconds each on a busy machine. */
+const CLI_TIMEOUT_MS = 180_000;
 
 function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -74,5 +76,5 @@ describe("oracle-node fetch", () => {
 
     expect(generic.code, generic.stderr).toBe(0);
     expect(JSON.parse(generic.stdout)).toMatchObject({ source: "frankfurter", pair: "EUR/USD", price: "1.0823", bid: null, ask: null, volume: null });
-  });
+  }, CLI_TIMEOUT_MS);
 });

@@ -18,6 +18,8 @@ import type { SourceAdapter } from "./types";
  */
 const PER_SOURCE = 560;
 const SEED = 20_260_401;
+/** About 10 s on an idle 2-core machine; leave room for a CI box running every suite at once. */
+const FUZZ_TIMEOUT_MS = 180_000;
 
 interface Target {
   id: string;
@@ -122,5 +124,5 @@ describe("fuzz: mutated payloads across the adapters", () => {
     const answers = targets.reduce((n, t) => n + t.answers.length, 0);
     expect(answers).toBeGreaterThanOrEqual(10_000);
     console.log(`fuzz: ${answers} answers, ${total} results ->`, Object.fromEntries([...tally].sort()));
-  });
+  }, FUZZ_TIMEOUT_MS);
 });
