@@ -95,6 +95,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const { base, quote } = splitPair(opts.scenarioPair ?? "BTC/USD");
     clock = new SimClock(scenario.intervalMs / speed, opts.clock ?? "wall");
     replay = { scenario, pairKey: canonicalPair(base, quote), loop: opts.loop ?? false };
+    // Other pairs step with the rounds: one model step is one round of market time.
+    modelOpts.stepMs = scenario.intervalMs;
   } else {
     clock = new SimClock((modelOpts.stepMs ?? 1000) / speed, opts.clock ?? "wall");
   }
