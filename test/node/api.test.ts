@@ -117,6 +117,9 @@ describe("api server", () => {
     expect(res.body).toContain("api/state");
     expect(res.body).not.toMatch(/(src|href)=["']https?:/);
     expect(res.body).not.toMatch(/@import|url\(/);
+    // Source ids, reasons and peer errors come from outside: the page builds DOM with
+    // textContent only, never markup from data.
+    expect(res.body).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
   });
 
   it("answers 500 without crashing when the state cannot be read, then recovers", async () => {
