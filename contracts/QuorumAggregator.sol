@@ -56,8 +56,9 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   uint256 private constant CONFIDENCE_MAX = 0xffffffffffffffffff;
   uint256 private constant UINT32_MASK = 0xffffffff;
 
-  // Error selectors and event topics used inside assembly (which only takes number literals);
-  // the constructor checks each against the interface declaration.
+  // Error selectors and event topics used inside assembly (which only takes number literals):
+  // keccak256 of the signatures declared in IQuorumAggregator / AggregatorInterface. The tests
+  // decode every one of these errors and events by name, so a wrong constant fails them.
   uint256 private constant E_MALFORMED_REPORT = 0x1a189c02;
   uint256 private constant E_UNKNOWN_FEED = 0x7ba8f9f8;
   uint256 private constant E_FEEDS_NOT_ASCENDING = 0x216a2655;
@@ -112,24 +113,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// transmissionTimestamp(32..63) confidence uint72(64..135) answer int120(136..255).
   uint256[HISTORY_SIZE][MAX_FEEDS] internal s_history;
 
-  /// @notice Thrown at deployment if an assembly constant disagrees with the interface.
-  error SelectorMismatch(uint256 constantValue);
-
-  constructor(address owner) Ownable(owner) {
-    _checkSelector(E_MALFORMED_REPORT, MalformedReport.selector);
-    _checkSelector(E_UNKNOWN_FEED, UnknownFeed.selector);
-    _checkSelector(E_FEEDS_NOT_ASCENDING, FeedsNotAscending.selector);
-    _checkSelector(E_WRONG_OBSERVATION_COUNT, WrongObservationCount.selector);
-    _checkSelector(E_OBSERVER_OUT_OF_RANGE, ObserverOutOfRange.selector);
-    _checkSelector(E_DUPLICATE_OBSERVER, DuplicateObserver.selector);
-    _checkSelector(E_INVALID_OBSERVATION_WIDTH, InvalidObservationWidth.selector);
-    _checkSelector(E_OBSERVATIONS_NOT_SORTED, ObservationsNotSorted.selector);
-    _checkSelector(E_ANSWER_OUT_OF_BOUNDS, AnswerOutOfBounds.selector);
-    _checkSelector(E_OBSERVATIONS_TIMESTAMP_DECREASED, ObservationsTimestampDecreased.selector);
-    _checkSelector(E_STALE_REPORT, StaleReport.selector);
-    if (bytes32(TOPIC_ANSWER_UPDATED) != AnswerUpdated.selector) revert SelectorMismatch(TOPIC_ANSWER_UPDATED);
-    if (bytes32(TOPIC_NEW_ROUND) != NewRound.selector) revert SelectorMismatch(TOPIC_NEW_ROUND);
-  }
+  constructor(address owner) Ownable(owner) {}
 
   // ----------------------------------------------------------------------------------------------
   // Configuration
@@ -373,14 +357,14 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   }
 
   /// @dev Applies every feed entry of the report: checks it, computes the median and confidence,
-  /// writes the feed's latest slot and history ring slot, emits AnswerUpdated and NewRound. The
-  /// entries must end exactly at the end of the report.
+  /// writes the feed's latest slot and history ring slot, emits AnswerUpdated (and NewRound for a
+  /// single-feed report). The entries must end exactly at the end of the report.
   ///
   /// One assembly block, because this loop is what every extra feed in a batch pays for. It
-  /// reverts with the interface's custom errors, whose selectors are the E_* constants (checked
-  /// against the interface in the constructor). Safety of the unchecked arithmetic: every offset
-  /// is bounded by report.length (< 2^32 in any transaction) plus at most 31 * 16 bytes, counts
-  /// are <= 31, widths <= 15, values fit in int120, so no sum, product or difference overflows.
+  /// reverts with the interface's custom errors, whose selectors are the E_* constants. Safety of
+  /// the (always unchecked) assembly arithmetic: every offset is bounded by report.length
+  /// (< 2^32 in any transaction) plus at most 31 * 15 bytes, counts are <= 31, widths <= 15,
+  /// values fit in int120, so no sum, product or difference overflows.
   function _applyFeeds(bytes calldata report, uint256 ctx, address configStore) private {
     assembly ("memory-safe") {
       // Reverts with error selector `sel` and one to four uint256 arguments (scratch and
@@ -812,10 +796,6 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// @inheritdoc IQuorumAggregator
   function typeAndVersion() external pure override returns (string memory) {
     return "QuorumAggregator 1.0.0";
-  }
-
-  function _checkSelector(uint256 constantValue, bytes4 selector) private pure {
-    if (bytes4(uint32(constantValue)) != selector) revert SelectorMismatch(constantValue);
   }
 
   /// @dev keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, chainid, this)),

@@ -9,7 +9,7 @@
  */
 import hre from "hardhat";
 import type { Signer } from "ethers";
-import { deployAggregator, deployProxy, feedEntry, makeCommittee, now, observationsAround, signedReport, type Deployed } from "../test/contracts/helpers/committee";
+import { deployAggregator, deployProxy, feedEntry, makeCommittee, observationsAround, signedReport, type Deployed } from "../test/contracts/helpers/committee";
 
 const { ethers } = hre;
 
@@ -23,10 +23,20 @@ const WARMUP_TRANSMITS = 5;
 interface TransmitRow { n: number; f: number; observations: number; signatures: number; gasFirst: number; gasSteady: number }
 interface BatchRow { feeds: number; gas: number; marginalPerFeed: number }
 
+/**
+ * Every transmit runs in a block with a fixed timestamp (and uses it as observations timestamp),
+ * so calldata, signatures and therefore gas are the same on every run. Steps of 1,000 s leave
+ * room for the deployment blocks in between, which Hardhat stamps one second apart.
+ */
+const CLOCK_START = 2_000_000_000;
+const CLOCK_STEP = 1_000;
+let clock = CLOCK_START;
 let epoch = 1;
 
 async function transmitGas(d: Deployed, sender: Signer, feedIndices: number[], observationCount: number): Promise<number> {
-  const ts = await now();
+  clock += CLOCK_STEP;
+  await ethers.provider.send("evm_setNextBlockTimestamp", [clock]);
+  const ts = clock;
   const feeds = feedIndices.map((i) => feedEntry(i, observationsAround(CENTER + BigInt(i), observationCount, epoch)));
   const { report, signatures } = signedReport(d, { configDigest: d.configDigest, epoch: epoch++, round: 1, observationsTimestamp: ts, feeds });
   const receipt = await (await d.aggregator.connect(sender).transmit(report, signatures)).wait();

@@ -9,10 +9,12 @@ import type { Signer } from "ethers";
  * Randomized reports against a reference model: every case is built valid and then, most of the
  * time, broken in one named way. The contract must accept exactly the valid ones, store the
  * median (and half-IQR confidence) of each feed, and advance each feed's round by one.
- * Seed with RANDOM_SEED=<n> to reproduce a failure (the seed is printed in the test name).
+ * Seed with RANDOM_SEED=<n> to reproduce a failure (the seed is printed in the test name);
+ * RANDOM_CASES=<n> changes the number of reports (default 1,200).
  */
 const SEED = Number(process.env.RANDOM_SEED ?? 20261129);
-const CASES = 1_200;
+/** At least 1,000 (the default 1,200); RANDOM_CASES overrides it for longer soak runs. */
+const CASES = Number(process.env.RANDOM_CASES ?? 1_200);
 const AGGREGATORS = 6;
 const FEEDS = 3;
 
