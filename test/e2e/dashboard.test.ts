@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { startDemo, type DemoHandle, REPO_ROOT } from "../../scripts/demo/run";
@@ -10,7 +10,8 @@ import type { NodeState } from "../../oracle-node/src/api/state";
  * processes, attacks), and Debian's Chromium, driven headless by playwright-core, opens node-1's
  * dashboard. The page must draw each feed's chart and mark the quotes the node dropped.
  */
-const CHROMIUM = "/usr/bin/chromium";
+/** Debian's chromium package (.ci/run installs it); CHROMIUM_PATH points elsewhere if needed. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 /** Short calm period: the test needs the attacks, not the scenery. */
 const CALM_MS = 6_000;
@@ -32,6 +33,7 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
 }
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install -y chromium (as .ci/run does), or set CHROMIUM_PATH`);
   demo = await startDemo({ calmMs: CALM_MS });
 }, 150_000);
 
