@@ -17,4 +17,20 @@ contract GasReader {
     }
     s_sink = answer == 0 ? 2 : 1;
   }
+
+  /// @notice Same measurement with a minimal consumer: a raw STATICCALL that reads the answer
+  /// word, without Solidity's ABI encoding and decoding.
+  function measureRaw(address feed, uint256 mode) external {
+    int256 answer = 1;
+    if (mode == 2) {
+      assembly ("memory-safe") {
+        mstore(0x00, 0xfeaf968c00000000000000000000000000000000000000000000000000000000)
+        if iszero(staticcall(gas(), feed, 0x00, 0x04, 0x00, 0x40)) {
+          revert(0x00, 0x00)
+        }
+        answer := mload(0x20)
+      }
+    }
+    s_sink = answer == 0 ? 2 : 1;
+  }
 }
