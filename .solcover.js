@@ -1,17 +1,9 @@
 // solidity-coverage settings (`npx hardhat coverage`).
 
-// Instrumentation hashes change with every run, but a compile cache left in the temporary folders
-// would not know that: start every run from an empty temporary build.
-for (const dir of [".coverage_cache", ".coverage_artifacts", ".coverage_contracts"]) {
-  require("node:fs").rmSync(require("node:path").join(__dirname, dir), { recursive: true, force: true });
-}
-
 module.exports = {
   // The example consumer and the test-support contracts are not product code (the issue allows
   // excluding examples); everything else in contracts/ must be covered.
   skipFiles: ["examples/", "test/"],
-  // Instrumented artifacts go to temporary folders, never over artifacts/ that other runs use.
-  useHardhatDefaultPaths: false,
   // Coverage compiles without the optimizer; the assembly transmit loop then runs out of stack
   // slots. The Yul optimizer's stack allocation (which leaves the instrumentation intact) fixes it.
   configureYulOptimizer: true,
