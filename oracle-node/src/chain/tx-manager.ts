@@ -23,6 +23,8 @@ export const DEFAULT_BUMP_AFTER_MS = 5_000; // several blocks on most chains, fa
 export const DEFAULT_SEND_DEADLINE_MS = 60_000; // a report older than this is useless anyway
 export const RECEIPT_POLL_MS = 50; // loopback automine answers within a few ms
 const RETRY_BACKOFF_MS = [200, 400, 800, 1_600, 3_200];
+/** Fee data is reused this long (two RPC calls saved per transaction); a slow tx is bumped anyway. */
+const FEE_CACHE_MS = 3_000;
 
 export interface TxRequest {
   to: string;
@@ -241,16 +243,23 @@ export class TxManager {
     return this.nonce;
   }
 
+  private feeCache: { at: number; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | null = null;
+
   private async initialFees(): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }> {
     const cap = this.opts.maxFeePerGasCap;
     let maxFeePerGas = 2_000_000_000n;
     let maxPriorityFeePerGas = 1_000_000_000n;
-    try {
-      const fd = await this.opts.provider.getFeeData();
-      if (fd.maxFeePerGas !== null) maxFeePerGas = fd.maxFeePerGas;
-      if (fd.maxPriorityFeePerGas !== null) maxPriorityFeePerGas = fd.maxPriorityFeePerGas;
-    } catch {
-      /* keep the defaults: the broadcast itself will say whether they are enough */
+    if (this.feeCache && Date.now() - this.feeCache.at < FEE_CACHE_MS) {
+      ({ maxFeePerGas, maxPriorityFeePerGas } = this.feeCache);
+    } else {
+      try {
+        const fd = await this.opts.provider.getFeeData();
+        if (fd.maxFeePerGas !== null) maxFeePerGas = fd.maxFeePerGas;
+        if (fd.maxPriorityFeePerGas !== null) maxPriorityFeePerGas = fd.maxPriorityFeePerGas;
+        this.feeCache = { at: Date.now(), maxFeePerGas, maxPriorityFeePerGas };
+      } catch {
+        /* keep the defaults: the broadcast itself will say whether they are enough */
+      }
     }
     if (cap !== undefined && maxFeePerGas > cap) maxFeePerGas = cap;
     if (maxPriorityFeePerGas > maxFeePerGas) maxPriorityFeePerGas = maxFeePerGas;

@@ -54,10 +54,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface NodeEvents {
   transmission: [t: Transmission & { seenAt: number }];
-  tx: [outcome: TxOutcome & { epoch: number; round: number; feeds: number[] }];
+  tx: [outcome: TxOutcome & { epoch: number; round: number; feeds: number[]; ms: number }];
   epoch: [epoch: number, leader: number];
   snapshot: [s: ObservationSnapshot];
-  round: [info: { epoch: number; round: number; feeds: number[]; outcome: string; messages: number; bytes: number }];
+  round: [info: { epoch: number; round: number; feeds: number[]; outcome: string; messages: number; bytes: number; stages: Record<string, number> }];
 }
 
 export class OracleNode {
@@ -280,6 +280,8 @@ export class OracleNode {
     this.store.setValue(this.roundKey(epoch), String(round));
     const log = this.log.child({ roundId: formatRoundId(epoch, round) });
     const before = this.net.snapshot();
+    const t0 = Date.now();
+    const stages: Record<string, number> = { snapshotAgeMs: t0 - snap.fetchedAt };
     const { configDigest, f, signers } = this.committee;
     const n = signers.length;
     const ctx = { configDigest, epoch, round };
@@ -314,6 +316,7 @@ export class OracleNode {
       this.timing.roundTimeoutMs,
       this.timing.observationGraceMs,
     );
+    stages.observeMs = Date.now() - t0;
     const nowSec = Math.floor(Date.now() / 1000);
     const { proposal, missing } = buildReportProposal(collected, due, f, nowSec);
     if (missing.length) log.warn({ missing }, "feeds without 2f+1 observations left out of the report");
@@ -349,6 +352,7 @@ export class OracleNode {
       () => sigs.size >= requiredSignatures(f),
       this.timing.roundTimeoutMs,
     );
+    stages.signMs = Date.now() - t0 - stages.observeMs;
     if (sigs.size < requiredSignatures(f)) {
       log.warn({ signatures: sigs.size, needed: requiredSignatures(f) }, "report not signed by f+1 oracles");
       this.emitRound(epoch, round, due, "unsigned", before);
@@ -378,17 +382,25 @@ export class OracleNode {
       this.net.send(s, MSG.finalReport, epoch, round, final, this.timing.roundTimeoutMs).catch((err) => this.peerFailed(i, err, log));
     });
     this.scheduleTransmit(encoded, packSignatures(entries), epoch, round, feedIdx);
-    this.emitRound(epoch, round, feedIdx, "reported", before);
+    this.emitRound(epoch, round, feedIdx, "reported", before, stages);
     log.info({ feeds: feedIdx, observers: observers.size, signatures: sigs.size }, "report signed by the committee");
   }
 
-  private emitRound(epoch: number, round: number, feeds: number[], outcome: string, before: { messagesSent: number; bytesSent: number; messagesReceived: number }) {
+  private emitRound(
+    epoch: number,
+    round: number,
+    feeds: number[],
+    outcome: string,
+    before: { messagesSent: number; bytesSent: number; messagesReceived: number },
+    stages: Record<string, number> = {},
+  ) {
     const after = this.net.snapshot();
     this.events.emit("round", {
       epoch,
       round,
       feeds,
       outcome,
+      stages,
       messages: after.messagesSent - before.messagesSent + (after.messagesReceived - before.messagesReceived),
       bytes: after.bytesSent - before.bytesSent,
     });
@@ -410,6 +422,13 @@ export class OracleNode {
 
   private requireLeader(m: InboundMessage): void {
     const sender = this.committee.signers.indexOf(getAddress(m.from));
+    if (m.epoch < this.epoch) this.tellEpoch(sender);
+    if (m.epoch > this.epoch) {
+      // The sender is ahead: count it, and ask everyone where they are.
+      this.votes.record(sender, m.epoch);
+      this.askEpochs();
+      this.evaluateVotes();
+    }
     if (m.epoch !== this.epoch) throw new PeerRefusal("wrong-epoch", `message for epoch ${m.epoch}, this node is in epoch ${this.epoch}`, 409);
     if (sender !== this.leaderOf(m.epoch)) throw new PeerRefusal("not-leader", `oracle ${sender} is not the leader of epoch ${m.epoch}`, 403);
   }
@@ -573,8 +592,35 @@ export class OracleNode {
     const { epoch } = m.payload as { epoch: number };
     if (m.epoch !== epoch) throw new PeerRefusal("malformed", "envelope epoch and vote differ", 400);
     this.votes.record(sender, epoch);
+    if (epoch < this.epoch) this.tellEpoch(sender);
     this.evaluateVotes();
     return null;
+  }
+
+  /**
+   * Epoch catch-up. A node that fell behind (restarted, partitioned, started late) learns the
+   * epoch from its peers: a peer that sees it behind sends it a new-epoch vote for its own
+   * epoch; with f+1 such votes it joins, with 2f+1 it enters (the pacemaker's usual rules).
+   */
+  private readonly toldAt = new Map<number, number>();
+  private askedAt = 0;
+
+  private tellEpoch(peer: number): void {
+    const now = Date.now();
+    if (peer < 0 || peer === this.myIndex || now - (this.toldAt.get(peer) ?? 0) < VOTE_RESEND_MS) return;
+    this.toldAt.set(peer, now);
+    const e = this.epoch;
+    this.net.send(this.committee.signers[peer], MSG.newEpoch, e, 0, { epoch: e }, this.timing.roundTimeoutMs).catch((err) => this.peerFailed(peer, err, this.log));
+  }
+
+  private askEpochs(): void {
+    const now = Date.now();
+    if (now - this.askedAt < VOTE_RESEND_MS) return;
+    this.askedAt = now;
+    const e = this.epoch;
+    this.committee.signers.forEach((s, i) => {
+      if (i !== this.myIndex) this.net.send(s, MSG.newEpoch, e, 0, { epoch: e }, this.timing.roundTimeoutMs).catch((err) => this.peerFailed(i, err, this.log));
+    });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -606,21 +652,20 @@ export class OracleNode {
       return;
     }
     const id = this.store.recordTx({ epoch, round, feeds: feeds.map(String) });
+    const txStarted = Date.now();
     const outcome = await this.txm.send({
       to: this.opts.aggregator,
       data: encodeTransmit(encoded, signatures),
       label: formatRoundId(epoch, round),
-      stillNeeded: async () => {
-        if (compareEpochRound(this.chainEpoch, this.chainRound, epoch, round) >= 0) return false;
-        const d = await this.reader.latestEpochRound();
-        return compareEpochRound(d.epoch, d.round, epoch, round) < 0;
-      },
+      // The local view only: the simulation that follows reverts with StaleReport when the chain
+      // already holds this round, at no gas and without another RPC call first.
+      stillNeeded: async () => compareEpochRound(this.chainEpoch, this.chainRound, epoch, round) < 0,
     });
     const stale = outcome.error?.customError?.name === "StaleReport";
     const status = outcome.status === "confirmed" ? "confirmed" : outcome.status === "reverted" && !outcome.hash ? (stale ? "dropped" : "failed") : outcome.status === "reverted" ? "reverted" : outcome.status === "failed" ? "failed" : "dropped";
     this.store.updateTx(id, { hash: outcome.hash, nonce: outcome.nonce, status, gasUsed: outcome.gasUsed, error: outcome.error?.message });
     this.view.addTx(outcome, epoch, round, feeds.map((i) => this.feeds.get(i)?.id ?? String(i)));
-    this.events.emit("tx", { ...outcome, epoch, round, feeds });
+    this.events.emit("tx", { ...outcome, epoch, round, feeds, ms: Date.now() - txStarted });
     for (const i of feeds) {
       const feedId = this.feeds.get(i)?.id ?? String(i);
       const o = outcome.status === "confirmed" ? "confirmed" : outcome.status === "superseded" || outcome.status === "skipped" || stale ? "superseded" : outcome.status === "reverted" ? "reverted" : "failed";

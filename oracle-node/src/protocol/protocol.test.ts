@@ -139,3 +139,11 @@ describe("pacemaker votes", () => {
     expect(v.joinable(1)).toBe(-1);
   });
 });
+
+describe("report size", () => {
+  it("takes the first 2f+1 observations to arrive, sorted", () => {
+    const arrivals = [observe(3, 0, 7n), observe(1, 0, 5n), observe(0, 0, 9n), observe(2, 0, 1n)];
+    const { proposal } = buildReportProposal(arrivals, [0], 1, 1_700_000_000);
+    expect(proposal?.feeds[0]).toMatchObject({ observers: [1, 3, 0], observations: ["5", "7", "9"] });
+  });
+});

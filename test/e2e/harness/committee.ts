@@ -103,19 +103,35 @@ export const TEST_TIMING: Partial<RuntimeTiming> = {
   minRoundIntervalMs: 100,
 };
 
-export function runtimeOptions(c: Committee, i: number, dir: string, over: Partial<RuntimeOptions> = {}): RuntimeOptions {
+/** What a node needs to know about the committee, as plain data (it crosses to worker threads). */
+export interface CommitteeSpec {
+  chainUrl: string;
+  chainId: number;
+  aggregator: string;
+  keys: string[];
+  ports: number[];
+  feeds: FeedPlan[];
+  simUrl: string;
+}
+
+export function committeeSpec(c: Committee): CommitteeSpec {
+  return { chainUrl: c.chain.url, chainId: c.chain.chainId, aggregator: c.deployment.aggregator, keys: c.keys, ports: c.ports, feeds: c.feeds, simUrl: c.sim.url };
+}
+
+export function runtimeOptions(c: Committee | CommitteeSpec, i: number, dir: string, over: Partial<RuntimeOptions> = {}): RuntimeOptions {
+  const spec = "chain" in c ? committeeSpec(c) : c;
   return {
     name: `node-${i}`,
-    key: new Wallet(c.keys[i]).signingKey,
-    rpcUrl: c.chain.url,
-    chainId: c.chain.chainId,
-    aggregator: c.deployment.aggregator,
-    peers: c.ports.map((p, k) => ({ index: k, url: `http://127.0.0.1:${p}` })).filter((p) => p.index !== i),
+    key: new Wallet(spec.keys[i]).signingKey,
+    rpcUrl: spec.chainUrl,
+    chainId: spec.chainId,
+    aggregator: spec.aggregator,
+    peers: spec.ports.map((p, k) => ({ index: k, url: `http://127.0.0.1:${p}` })).filter((p) => p.index !== i),
     listenHost: "127.0.0.1",
-    listenPort: c.ports[i],
+    listenPort: spec.ports[i],
     databasePath: join(dir, `node-${i}.sqlite`),
     filter: { kind: "mad" },
-    feeds: c.feeds.map((f, k) => ({
+    feeds: spec.feeds.map((f, k) => ({
       id: f.id,
       feedIndex: k,
       pair: f.pair,
@@ -125,7 +141,7 @@ export function runtimeOptions(c: Committee, i: number, dir: string, over: Parti
       heartbeatSec: f.heartbeatSec,
       toleranceBps: f.toleranceBps ?? 100,
       minSources: f.minSources ?? 3,
-      sources: f.sources.map((s) => ({ id: s, adapter: getAdapter(s), baseUrl: c.sim.baseUrl(s) })),
+      sources: f.sources.map((s) => ({ id: s, adapter: getAdapter(s), baseUrl: `${spec.simUrl}/${s}` })),
     })),
     timing: TEST_TIMING,
     sourceRateLimits: false,
