@@ -352,6 +352,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
             updatedAt: p.updatedAt,
             rounds: p.rounds,
             droppedNow: (view?.sources ?? []).filter((s) => s.dropped).map((s) => ({ source: s.id, reason: s.reason ?? "filtered" })),
+            refusal: view?.refusal ?? null,
           };
         });
       },

@@ -14,6 +14,8 @@ export interface FeedRow {
   rounds: number;
   /** Sources dropped in the node's latest round, with the reason. */
   droppedNow: Array<{ source: string; reason: string }>;
+  /** Why the node refused to observe the feed (too few sources survived), or null. */
+  refusal?: string | null;
 }
 
 export interface ViewHeader {
@@ -68,7 +70,8 @@ export function renderView(header: ViewHeader, rows: FeedRow[], nowMs: number, t
   out.push(COLUMNS.map((c) => cell(c.title, c.width)).join(""));
   for (const r of rows) {
     const conf = r.confidence === null ? "–" : `${shortDecimal(r.confidence)} (${bps(r.confidence, r.answer)})`;
-    const dropped = r.droppedNow.length === 0 ? "none" : r.droppedNow.map((d) => `${d.source}: ${d.reason}`).join("; ");
+    const droppedList = r.droppedNow.length === 0 ? "none" : r.droppedNow.map((d) => `${d.source}: ${d.reason}`).join("; ");
+    const dropped = r.refusal ? `REFUSED (${r.refusal}); ${droppedList}` : droppedList;
     const line = [
       cell(r.id, COLUMNS[0].width),
       cell(shortDecimal(r.fair), COLUMNS[1].width),

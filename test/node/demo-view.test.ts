@@ -10,6 +10,7 @@ describe("demo terminal view", () => {
       [
         { id: "BTC/USD", fair: "67001.234567891", answer: "67000.5", confidence: "6.7", updatedAt: now / 1000 - 4, rounds: 7, droppedNow: [{ source: "kraken", reason: "model score 0.991" }] },
         { id: "EUR/USD", fair: "1.0842", answer: null, confidence: null, updatedAt: null, rounds: 0, droppedNow: [] },
+        { id: "LINK/USD", fair: "17.8", answer: "17.8", confidence: "0", updatedAt: now / 1000, rounds: 1, droppedNow: [{ source: "gateio", reason: "stale" }], refusal: "only 2 of 5 quotes survived" },
       ],
       now,
     );
@@ -22,6 +23,7 @@ describe("demo terminal view", () => {
     expect(btc).toContain("kraken: model score 0.991");
     const eur = lines.find((l) => l.startsWith("EUR/USD"))!;
     expect(eur).toContain("none");
+    expect(lines.find((l) => l.startsWith("LINK/USD"))).toContain("REFUSED (only 2 of 5 quotes survived); gateio: stale");
     expect(text).toContain("dashboard http://127.0.0.1:1234/");
     expect(text).toContain("flash crash on kraken");
   });
