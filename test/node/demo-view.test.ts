@@ -13,6 +13,7 @@ describe("demo terminal view", () => {
         { id: "LINK/USD", fair: "17.8", answer: "17.8", confidence: "0", updatedAt: now / 1000, rounds: 1, droppedNow: [{ source: "gateio", reason: "stale" }], refusal: "only 2 of 5 quotes survived" },
       ],
       now,
+      200,
     );
     const lines = text.split("\n");
     const btc = lines.find((l) => l.startsWith("BTC/USD"))!;
@@ -26,6 +27,13 @@ describe("demo terminal view", () => {
     expect(lines.find((l) => l.startsWith("LINK/USD"))).toContain("REFUSED (only 2 of 5 quotes survived); gateio: stale");
     expect(text).toContain("dashboard http://127.0.0.1:1234/");
     expect(text).toContain("flash crash on kraken");
+  });
+
+  it("cuts lines at the terminal width instead of wrapping the table", () => {
+    const text = renderView({ title: "t", lines: [], events: [] }, [{ id: "BTC/USD", fair: "1", answer: "1", confidence: "0", updatedAt: 0, rounds: 1, droppedNow: [{ source: "x".repeat(200), reason: "y" }] }], 0, 80);
+    const row = text.split("\n").find((l) => l.startsWith("BTC/USD"))!;
+    expect(row).toHaveLength(80);
+    expect(row.endsWith("…")).toBe(true);
   });
 
   it("formats helpers exactly enough for a glance", () => {
