@@ -29,6 +29,7 @@ const COLUMNS = [
   { title: "FEED", width: 15 },
   { title: "FAIR", width: 16 },
   { title: "ON-CHAIN", width: 16 },
+  { title: "VS FAIR", width: 10 },
   { title: "± CONF (bp)", width: 18 },
   { title: "AGE", width: 6 },
   { title: "ROUNDS", width: 7 },
@@ -49,6 +50,15 @@ export function bps(conf: string | null, answer: string | null): string {
   const a = Math.abs(Number(answer));
   if (!Number.isFinite(a) || a === 0) return "";
   return ((Number(conf) / a) * 10_000).toFixed(1);
+}
+
+/** Signed distance of the on-chain answer from the fair value, in basis points (display only). */
+export function offFair(answer: string | null, fair: string | null): string {
+  if (answer === null || fair === null) return "–";
+  const f = Number(fair);
+  if (!Number.isFinite(f) || f === 0) return "–";
+  const b = ((Number(answer) - f) / Math.abs(f)) * 10_000;
+  return `${b >= 0 ? "+" : ""}${b.toFixed(1)} bp`;
 }
 
 export function formatAge(updatedAt: number | null, nowMs: number): string {
@@ -76,9 +86,10 @@ export function renderView(header: ViewHeader, rows: FeedRow[], nowMs: number, t
       cell(r.id, COLUMNS[0].width),
       cell(shortDecimal(r.fair), COLUMNS[1].width),
       cell(shortDecimal(r.answer), COLUMNS[2].width),
-      cell(conf, COLUMNS[3].width),
-      cell(formatAge(r.updatedAt, nowMs), COLUMNS[4].width),
-      cell(String(r.rounds), COLUMNS[5].width),
+      cell(offFair(r.answer, r.fair), COLUMNS[3].width),
+      cell(conf, COLUMNS[4].width),
+      cell(formatAge(r.updatedAt, nowMs), COLUMNS[5].width),
+      cell(String(r.rounds), COLUMNS[6].width),
       dropped,
     ].join("");
     out.push(line.length > termWidth ? line.slice(0, termWidth - 1) + "…" : line);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bps, formatAge, renderView, shortDecimal } from "../../scripts/demo/view";
+import { bps, formatAge, offFair, renderView, shortDecimal } from "../../scripts/demo/view";
 import { summaryLine } from "../../scripts/demo/summary";
 
 describe("demo terminal view", () => {
@@ -20,6 +20,7 @@ describe("demo terminal view", () => {
     expect(btc).toContain("67001.23");
     expect(btc).toContain("67000.5");
     expect(btc).toContain("(1.0)");
+    expect(btc).toContain("-0.1 bp");
     expect(btc).toContain("4s");
     expect(btc).toContain("kraken: model score 0.991");
     const eur = lines.find((l) => l.startsWith("EUR/USD"))!;
@@ -44,6 +45,8 @@ describe("demo terminal view", () => {
     expect(shortDecimal("1.08421234")).toBe("1.084212");
     expect(shortDecimal("67001.234567")).toBe("67001.23");
     expect(shortDecimal(null)).toBe("–");
+    expect(offFair("101", "100")).toBe("+100.0 bp");
+    expect(offFair(null, "100")).toBe("–");
   });
 });
 
