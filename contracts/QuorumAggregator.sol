@@ -38,8 +38,11 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   uint256 private constant SIGNATURE_BYTES = 65;
   /// @dev Widest observation: answers are stored as int120 (±6.6e35 feed units).
   uint256 private constant MAX_OBSERVATION_BYTES = 15;
-  /// @dev Config store header after its leading STOP byte: digest(32) n(1) f(1) feedCount(2).
-  uint256 private constant STORE_HEADER_BYTES = 36;
+  /// @dev Config store header after its leading STOP byte: digest(32) n(1) f(1) feedCount(2)
+  /// boundedFeeds(32).
+  uint256 private constant STORE_HEADER_BYTES = 68;
+  /// @dev Code offset of the first feed's bounds, before the 40n bytes of members: 1 + header.
+  uint256 private constant STORE_BOUNDS_OFFSET = 69;
   /// @dev Latest slot pre-fill: round 0 (no data) with transmission timestamp 1, so the first
   /// report overwrites a non-zero slot.
   uint256 private constant LATEST_PREFILL = 1 << 64;
@@ -55,6 +58,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// @dev Confidence is stored in 72 bits; wider dispersion saturates (overstating it, never less).
   uint256 private constant CONFIDENCE_MAX = 0xffffffffffffffffff;
   uint256 private constant UINT32_MASK = 0xffffffff;
+  uint256 private constant ADDRESS_MASK = 0x00ffffffffffffffffffffffffffffffffffffffff;
 
   // Error selectors and event topics used inside assembly (which only takes number literals):
   // keccak256 of the signatures declared in IQuorumAggregator / AggregatorInterface. The tests
@@ -180,14 +184,21 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   }
 
   /// @dev Deploys the config store: a contract whose code is
-  /// 0x00 ‖ digest(32) ‖ n(1) ‖ f(1) ‖ feedCount(2) ‖ signers(20n) ‖ transmitters(20n) ‖
-  /// feedCount x (minAnswer int128 ‖ maxAnswer int128). The leading STOP makes calls to it no-ops.
+  /// 0x00 ‖ digest(32) ‖ n(1) ‖ f(1) ‖ feedCount(2) ‖ boundedFeeds(32) ‖ signers(20n) ‖
+  /// transmitters(20n) ‖ feedCount x (minAnswer int128 ‖ maxAnswer int128). The leading STOP
+  /// makes calls to it no-ops. Feeds without bounds (the full int128 range) have their bit clear
+  /// in boundedFeeds, so transmit skips reading their bounds.
   function _writeConfigStore() private returns (address store) {
     address[] memory signers = s_signers;
     address[] memory transmitters = s_transmitters;
     uint256 n = signers.length;
     uint256 feeds = s_feeds.length;
-    bytes memory data = abi.encodePacked(bytes1(0), s_configDigest, uint8(n), s_f, uint16(feeds));
+    // Bit i set: feed i has bounds to check (anything but the full int128 range).
+    uint256 boundedFeeds = 0;
+    for (uint256 i = 0; i < feeds; ++i) {
+      if (s_feeds[i].minAnswer != type(int128).min || s_feeds[i].maxAnswer != type(int128).max) boundedFeeds |= 1 << i;
+    }
+    bytes memory data = abi.encodePacked(bytes1(0), s_configDigest, uint8(n), s_f, uint16(feeds), boundedFeeds);
     for (uint256 i = 0; i < n; ++i) data = bytes.concat(data, bytes20(signers[i]));
     for (uint256 i = 0; i < n; ++i) data = bytes.concat(data, bytes20(transmitters[i]));
     for (uint256 i = 0; i < feeds; ++i) {
@@ -214,22 +225,26 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   function transmit(bytes calldata report, bytes calldata signatures) external override {
     address store = s_hot.configStore;
     if (store == address(0)) revert ConfigNotSet();
-    (bytes32 digest, uint256 ctx, uint256 members) = _loadCommittee(store);
+    (bytes32 digest, uint256 ctx, uint256 members, uint256 boundedFeeds) = _loadCommittee(store);
     _checkTransmitter(members, ctx & 0xff);
     ctx |= _checkHeader(report, digest);
     _verifySignatures(_reportDigest(report), signatures, members, ctx);
-    _applyFeeds(report, ctx, store);
+    _applyFeeds(report, ctx, boundedFeeds);
     emit NewTransmission(msg.sender, report);
   }
 
   /// @dev Copies the committee out of the config store (two EXTCODECOPYs, the second warm).
-  /// Returns the digest, ctx (n, f, feedCount) and the memory address of the members.
-  function _loadCommittee(address store) private view returns (bytes32 digest, uint256 ctx, uint256 members) {
+  /// Returns the digest, ctx (n, f, feedCount), the memory address of the members and the
+  /// bitmap of feeds with bounds.
+  function _loadCommittee(
+    address store
+  ) private view returns (bytes32 digest, uint256 ctx, uint256 members, uint256 boundedFeeds) {
     assembly ("memory-safe") {
       members := mload(0x40)
-      // Header: skip the STOP byte, read digest(32) n(1) f(1) feedCount(2).
+      // Header: skip the STOP byte, read digest(32) n(1) f(1) feedCount(2) boundedFeeds(32).
       extcodecopy(store, members, 1, STORE_HEADER_BYTES)
       digest := mload(members)
+      boundedFeeds := mload(add(members, 36))
       let w := shr(224, mload(add(members, 32)))
       let n := shr(24, w)
       ctx := or(n, or(shl(8, and(shr(16, w), 0xff)), shl(16, and(w, 0xffff))))
@@ -365,7 +380,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// the (always unchecked) assembly arithmetic: every offset is bounded by report.length
   /// (< 2^32 in any transaction) plus at most 31 * 15 bytes, counts are <= 31, widths <= 15,
   /// values fit in int120, so no sum, product or difference overflows.
-  function _applyFeeds(bytes calldata report, uint256 ctx, address configStore) private {
+  function _applyFeeds(bytes calldata report, uint256 ctx, uint256 boundedFeeds) private {
     assembly ("memory-safe") {
       // Reverts with error selector `sel` and one to four uint256 arguments (scratch and
       // free memory are overwritten; nothing runs after a revert).
@@ -557,9 +572,15 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
         if gt(confidence, CONFIDENCE_MAX) {
           confidence := CONFIDENCE_MAX
         }
-        // Bounds of feed i sit in the (warm) config store at 1 + 36 + 40n + 32i: min ‖ max.
-        {
-          extcodecopy(configStore, 0x00, add(add(37, mul(40, and(ctx, 0xff))), shl(5, feed)), 32)
+        // Bounds of feed i sit in the (warm) config store, whose address is the low 160 bits of
+        // the (warm) hot slot, at 69 + 40n + 32i: min ‖ max. Feeds without bounds skip the read.
+        if and(shr(feed, boundedFeeds), 1) {
+          extcodecopy(
+            and(sload(s_hot.slot), ADDRESS_MASK),
+            0x00,
+            add(add(STORE_BOUNDS_OFFSET, mul(40, and(ctx, 0xff))), shl(5, feed)),
+            32
+          )
           let bounds := mload(0x00)
           let minAnswer := sar(128, bounds)
           let maxAnswer := signextend(15, bounds)

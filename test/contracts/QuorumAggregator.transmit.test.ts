@@ -295,6 +295,19 @@ describe("QuorumAggregator.transmit", () => {
       await expect(agg.transmit(edge.report, edge.signatures)).not.to.be.reverted;
     });
 
+    it("AnswerOutOfBounds for a one-sided bound and for a feed added after the config", async () => {
+      const { d, agg } = await loadFixture(fixture);
+      const { INT128_MIN } = await import("./helpers/committee");
+      await d.aggregator.addFeed(8, "capped", INT128_MIN, 100n);
+      await d.aggregator.addFeed(8, "floored", 0n, (1n << 127n) - 1n);
+      const capped = await report(d, { feeds: [feedEntry(3, [101n, 101n, 101n, 101n, 101n])] });
+      await expect(agg.transmit(capped.report, capped.signatures)).to.be.revertedWithCustomError(agg, "AnswerOutOfBounds").withArgs(3n, 101n, INT128_MIN, 100n);
+      const floored = await report(d, { feeds: [feedEntry(4, [-1n, -1n, -1n, -1n, -1n])] });
+      await expect(agg.transmit(floored.report, floored.signatures)).to.be.revertedWithCustomError(agg, "AnswerOutOfBounds").withArgs(4n, -1n, 0n, (1n << 127n) - 1n);
+      const ok = await report(d, { feeds: [feedEntry(3, [-(1n << 100n), 0n, 0n, 0n, 100n]), feedEntry(4, [0n, 0n, 0n, 0n, 1n << 100n])] });
+      await expect(agg.transmit(ok.report, ok.signatures)).not.to.be.reverted;
+    });
+
     it("a failing feed reverts the whole batch (no partial update)", async () => {
       const { d, agg } = await loadFixture(fixture);
       const r = await report(d, { feeds: [feedEntry(0, [1n, 2n, 3n, 4n, 5n]), feedEntry(1, [0n, 0n, 0n, 0n, 0n])] });
