@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { loadKeystore } from "../../oracle-node/src/keys/keystore";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { startDemo, type DemoHandle, REPO_ROOT } from "../../scripts/demo/run";
@@ -99,4 +100,18 @@ describe("dashboard in headless Chromium", () => {
     expect(pageErrors).toEqual([]);
     expect(external).toEqual([]);
   }, 180_000);
+
+  it("keeps every node's password and private key out of its logs, which carry round ids", async () => {
+    let roundLines = 0;
+    for (let i = 1; i <= demo.dashboards.length; i++) {
+      const log = readFileSync(join(demo.workDir, "logs", `node-${i}.log`), "utf8");
+      const password = readFileSync(join(demo.workDir, `node-${i}.password`), "utf8").trim();
+      const key = (await loadKeystore(join(demo.workDir, `node-${i}.keystore.json`), password)).privateKey;
+      expect(log.length).toBeGreaterThan(0);
+      expect(log).not.toContain(password);
+      expect(log).not.toContain(key.slice(2));
+      roundLines += log.split("\n").filter((l) => /"roundId":"\d+:\d+"/.test(l)).length;
+    }
+    expect(roundLines).toBeGreaterThan(0);
+  });
 });
