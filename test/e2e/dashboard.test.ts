@@ -17,7 +17,7 @@ const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable
 /** Short calm period: the test needs the attacks, not the scenery. */
 const CALM_MS = 6_000;
 /** From the attacks to a dropped quote in node-1's view and a round on chain for every feed. */
-const DROP_TIMEOUT_MS = 90_000;
+const DROP_TIMEOUT_MS = 120_000;
 const SCREENSHOT = join(REPO_ROOT, "test-results", "dashboard.png");
 
 let demo: DemoHandle;
@@ -36,7 +36,7 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: apt-get install -y chromium (as .ci/run does), or set CHROMIUM_PATH`);
   demo = await startDemo({ calmMs: CALM_MS });
-}, 150_000);
+}, 200_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -99,7 +99,7 @@ describe("dashboard in headless Chromium", () => {
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(pageErrors).toEqual([]);
     expect(external).toEqual([]);
-  }, 180_000);
+  }, 240_000);
 
   it("keeps every node's password and private key out of its logs, which carry round ids", async () => {
     let roundLines = 0;
