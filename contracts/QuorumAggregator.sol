@@ -15,6 +15,10 @@ import {IQuorumAggregator} from "./interfaces/IQuorumAggregator.sol";
 /// - Each feed has one "latest" slot (round, timestamps, answer) that latestRoundData reads with a
 ///   single SLOAD, and a ring of HISTORY_SIZE round slots (answer, confidence, timestamps) that is
 ///   pre-filled when the feed is added, so steady-state writes never pay for a fresh slot.
+/// - Each feed's latest slot also holds the epoch-and-round of its last report: replay protection
+///   is per feed and costs no extra slot.
+/// - Feeds without bounds skip the bounds read; batched reports skip NewRound (AnswerUpdated and
+///   NewTransmission carry everything it would).
 /// - Aggregator round ids are feedIndex << 32 | round; feed 0's ids are plain round numbers.
 contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   // ----------------------------------------------------------------------------------------------

@@ -15,7 +15,15 @@
  *   epochAndRound(epoch, round): bigint                   epoch << 8 | round (uint40)
  *   computeConfigDigest(c: ConfigDigestInput): string     the digest setConfig stores
  *   expectedAnswer(observations), expectedConfidence(observations): what the contract stores
- *   The contract call is `transmit(bytes report, bytes signatures)`.
+ *   Constants: REPORT_HEADER_BYTES, SIGNATURE_ENTRY_BYTES, MAX_ORACLES, MAX_FEEDS,
+ *   MAX_OBSERVATION_BYTES (15), OBSERVATION_MIN/MAX (int120), CONFIDENCE_MAX (2^72-1),
+ *   EIP712_NAME/VERSION; domainSeparator(d) as the contract's domainSeparator().
+ *
+ * On chain (QuorumAggregator): `transmit(bytes report, bytes signatures)` from a configured
+ * transmitter; `latestConfigDetails()` -> (configCount, blockNumber, configDigest);
+ * `latestTransmissionDetails()` -> (configDigest, epoch, round, epochAndRound), the newest
+ * epoch-and-round of any feed (freshness is enforced per feed); events NewTransmission(transmitter,
+ * report), AnswerUpdated per feed, ConfigSet. Byte layout: docs/protocol.md, "## Report format".
  */
 import { AbiCoder, Signature, SigningKey, Wallet, getAddress, getBytes, hexlify, keccak256, recoverAddress, solidityPacked, toUtf8Bytes } from "ethers";
 import { median } from "../aggregate/median";
