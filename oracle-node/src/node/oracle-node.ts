@@ -78,8 +78,11 @@ export class OracleNode {
   private readonly feeds: Map<number, RuntimeFeed>;
   private readonly peerUrls = new Map<string, string>();
   private readonly onchain = new Map<number, OnchainView & { roundId: string; confidence: bigint | null }>();
+  /** Newest (epoch, round) on chain over all feeds (the committee's progress). */
   private chainEpoch = 0;
   private chainRound = 0;
+  /** Newest (epoch, round) on chain per feed: the contract enforces freshness per feed. */
+  private readonly feedER = new Map<number, { epoch: number; round: number }>();
   private epoch = 0;
   private leaderRound = 0;
   private wanted = 0;
@@ -395,6 +398,16 @@ export class OracleNode {
     stages: Record<string, number> = {},
   ) {
     const after = this.net.snapshot();
+    const m = this.opts.metrics;
+    if (m) {
+      for (const idx of feeds) {
+        const id = this.feeds.get(idx)?.id;
+        if (!id) continue;
+        m.roundsTotal.inc({ feed: id, outcome });
+        if (stages.observeMs !== undefined) m.roundLatency.observe({ feed: id, stage: "observed" }, stages.observeMs / 1000);
+        if (stages.signMs !== undefined) m.roundLatency.observe({ feed: id, stage: "reported" }, ((stages.observeMs ?? 0) + stages.signMs) / 1000);
+      }
+    }
     this.events.emit("round", {
       epoch,
       round,
@@ -579,7 +592,7 @@ export class OracleNode {
     }
     if (entries.length < requiredSignatures(this.committee.f)) throw new PeerRefusal("bad-signature", "fewer than f+1 report signatures", 422);
     const feedIdx = report.feeds.map((x) => x.feedIndex);
-    if (compareEpochRound(m.epoch, m.round, this.chainEpoch, this.chainRound) > 0) {
+    if (!this.allOnChain(feedIdx, m.epoch, m.round)) {
       const until = Date.now() + this.timing.transmitStaggerMs * (this.committee.signers.length + 1) + 5_000;
       for (const i of feedIdx) this.pending.set(i, { epoch: m.epoch, round: m.round, until });
       this.scheduleTransmit(encoded, packSignatures(entries), m.epoch, m.round, feedIdx);
@@ -647,7 +660,7 @@ export class OracleNode {
   private async transmit(encoded: string, signatures: string, epoch: number, round: number, feeds: number[]): Promise<void> {
     if (!this.running) return;
     const log = this.log.child({ roundId: formatRoundId(epoch, round) });
-    if (compareEpochRound(this.chainEpoch, this.chainRound, epoch, round) >= 0) {
+    if (this.allOnChain(feeds, epoch, round)) {
       log.debug("report already on chain: not transmitting");
       return;
     }
@@ -659,7 +672,8 @@ export class OracleNode {
       label: formatRoundId(epoch, round),
       // The local view only: the simulation that follows reverts with StaleReport when the chain
       // already holds this round, at no gas and without another RPC call first.
-      stillNeeded: async () => compareEpochRound(this.chainEpoch, this.chainRound, epoch, round) < 0,
+      stillNeeded: async () => !this.allOnChain(feeds, epoch, round),
+      tags: feeds.map(String),
     });
     const stale = outcome.error?.customError?.name === "StaleReport";
     const status = outcome.status === "confirmed" ? "confirmed" : outcome.status === "reverted" && !outcome.hash ? (stale ? "dropped" : "failed") : outcome.status === "reverted" ? "reverted" : outcome.status === "failed" ? "failed" : "dropped";
@@ -681,6 +695,14 @@ export class OracleNode {
   // Chain view
   // ------------------------------------------------------------------------------------------
 
+  /** Whether every one of these feeds already holds (epoch, round) or newer on chain. */
+  private allOnChain(feeds: readonly number[], epoch: number, round: number): boolean {
+    return feeds.every((i) => {
+      const er = this.feedER.get(i);
+      return er !== undefined && compareEpochRound(er.epoch, er.round, epoch, round) >= 0;
+    });
+  }
+
   private onchainView(idx: number): OnchainView {
     const o = this.onchain.get(idx);
     return o ? { answer: o.answer, updatedAt: o.updatedAt } : { answer: null, updatedAt: 0 };
@@ -691,6 +713,9 @@ export class OracleNode {
     if (er.configDigest.toLowerCase() === this.committee.configDigest.toLowerCase()) {
       this.chainEpoch = er.epoch;
       this.chainRound = er.round;
+      // No per-feed read exists: start every feed at the newest, which only makes a backup skip
+      // a report older than anything this committee has sent since.
+      for (const idx of this.feeds.keys()) this.feedER.set(idx, { epoch: er.epoch, round: er.round });
     }
     for (const idx of this.feeds.keys()) {
       const l = await this.reader.latest(idx);
@@ -708,6 +733,8 @@ export class OracleNode {
       this.chainRound = t.round;
     }
     for (const u of t.feeds) {
+      const er = this.feedER.get(u.feedIndex);
+      if (!er || compareEpochRound(t.epoch, t.round, er.epoch, er.round) > 0) this.feedER.set(u.feedIndex, { epoch: t.epoch, round: t.round });
       const prev = this.onchain.get(u.feedIndex);
       const roundId = prev ? (BigInt(prev.roundId) + 1n).toString() : "1";
       this.onchain.set(u.feedIndex, { answer: u.answer, updatedAt: t.updatedAt, roundId, confidence: u.confidence });
