@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseDecimal, type Fixed } from "../quotes/decimal";
 import type { Quote } from "../quotes/quote";
-import { ANCHOR_RESYNC_ROUNDS, computeFeatures, FEATURE_NAMES, NUM_FEATURES, updateHistory, viewRound } from "./features";
+import { ANCHOR_CONFIRM_ROUNDS, ANCHOR_RESYNC_ROUNDS, computeFeatures, FEATURE_NAMES, NUM_FEATURES, updateHistory, viewRound } from "./features";
 import { FilterState } from "./state";
 
 const F = (name: (typeof FEATURE_NAMES)[number]) => FEATURE_NAMES.indexOf(name);
@@ -114,8 +114,33 @@ describe("features", () => {
 
   it("rejects a corrupt persisted state with a clear error", () => {
     expect(() => FilterState.fromJSON({ version: 99, feeds: {} })).toThrow(/version/);
-    expect(() => FilterState.fromJSON({ version: 1, feeds: { eth: { anchorLog: "x" } } })).toThrow(/eth/);
+    expect(() => FilterState.fromJSON({ version: 2, feeds: { eth: { anchorLog: "x" } } })).toThrow(/eth/);
     expect(() => FilterState.fromJSON(null)).toThrow(/not an object/);
+  });
+
+  it("moves the anchor past its band only after ANCHOR_CONFIRM_ROUNDS answers agree on the new level", () => {
+    const state = new FilterState();
+    for (let t = 0; t < 20; t++) step(state, calmRound(t));
+    const hist = state.feed("eth");
+    const pumped = calmRound(20, 4000);
+    step(state, pumped, parseDecimal("4000")); // one pumped answer slipped through
+    expect(hist.anchorLog!).toBeCloseTo(Math.log(2000), 2);
+    step(state, calmRound(21), parseDecimal("2000"));
+    expect(hist.anchorLog!).toBeCloseTo(Math.log(2000), 2);
+    expect(hist.pendingLog).toBeNull();
+    for (let t = 0; t < ANCHOR_CONFIRM_ROUNDS; t++) step(state, calmRound(22 + t, 1700), parseDecimal("1700"));
+    expect(hist.anchorLog!).toBeCloseTo(Math.log(1700), 2);
+  });
+
+  it("shows how many live venues still sit at the anchor", () => {
+    const state = new FilterState();
+    for (let t = 0; t < 20; t++) step(state, calmRound(t));
+    const quotes = calmRound(20).map((q, i) => (i < 5 ? quote({ source: q.source, price: 4000, volume: 1000 + 10 * i + 20 }) : q));
+    const out = step(state, quotes);
+    expect(row(out, 0)[F("anchor_support")]).toBeCloseTo(2 / 7, 5);
+    expect(row(out, 0)[F("near_anchor")]).toBe(0);
+    expect(row(out, 6)[F("near_anchor")]).toBe(1);
+    expect(row(out, 0)[F("round_range_bps")]).toBeGreaterThan(Math.log1p(6000));
   });
 
   it("resyncs the anchor to the market after a long refusal so a feed cannot lock itself out", () => {

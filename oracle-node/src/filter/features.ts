@@ -11,7 +11,8 @@ import type { FeedHistory, SourceHistory } from "./state";
  *    how long its price (and whole quote) has not changed, volume and spread against its own
  *    EWMA normal and against the round;
  *  - the feed's accepted answers: deviation from the last one, in bps and in units of the feed's
- *    recent volatility, and how far the whole round's median moved from it.
+ *    recent volatility, how far the whole round's median moved from it, and how many live venues
+ *    still sit at it (a pump on most venues leaves the honest minority there; a real move does not).
  * A genuine move every venue shows moves the median with it, so the cross-section features stay
  * small; the anchor features alone never decide (the model sees both, trained on genuine crashes).
  *
@@ -44,6 +45,10 @@ export const FEATURE_NAMES = [
   "median_vs_anchor_bps",
   "feed_vol_bps",
   "has_anchor",
+  "round_range_bps",
+  "anchor_support",
+  "near_anchor",
+  "anchor_age",
 ] as const;
 export const NUM_FEATURES = FEATURE_NAMES.length;
 
@@ -66,8 +71,22 @@ const BASIS_ALPHA = 0.02;
 /** EWMA weight of the feed's per-round variance of accepted answers. */
 const VAR_ALPHA = 0.05;
 /** After this many rounds without an accepted answer the anchor resyncs to the raw median, so a
- * feed that refused through a real regime change cannot lock itself out forever. */
+ * feed that refused through a real regime change cannot lock itself out forever (never while live
+ * venues still trade at the anchor: two live markets disagreeing is for an operator to settle). */
 export const ANCHOR_RESYNC_ROUNDS = 120;
+/** Accepted answers in a row needed to move the anchor past its band (a real jump's laggards catch up in ~3). */
+export const ANCHOR_CONFIRM_ROUNDS = 3;
+/** A quote is "near the anchor" within this many per-round sigmas (scaled by sqrt of the anchor's age)... */
+const ANCHOR_BAND_SIGMAS = 6;
+/** ...or within this band (log units), whichever is wider: basis and noise of honest venues. */
+const ANCHOR_BAND_MIN = 20 * BP;
+/** A split needs this many live venues at the anchor, and this share of the round: one laggard is not a split. */
+const SPLIT_MIN_VENUES = 2;
+const SPLIT_MIN_SHARE = 0.15;
+/** A venue repeating its whole quote this many rounds in a row is not live (honest lag repeats 1-2). */
+const LIVE_MAX_REPEATS = 3;
+/** Rounds a split may last before the pipeline's guard sides with the anchor (real laggards catch up in ~3). */
+export const SPLIT_GUARD_ROUNDS = 4;
 /** Bound of z-scores before slog. */
 const Z_CLIP = 1e4;
 
@@ -133,6 +152,46 @@ function feedSigma(h: FeedHistory): number {
   return Math.max(Math.sqrt(h.varN > 0 ? h.varPerRound : 0), MIN_FEED_SIGMA);
 }
 
+/** How far (log units) an answer or quote may sit from the anchor and still be "at" it. */
+function anchorBand(hist: FeedHistory): number {
+  return Math.max(ANCHOR_BAND_SIGMAS * feedSigma(hist) * Math.sqrt(hist.anchorAge + 1), ANCHOR_BAND_MIN);
+}
+
+export interface AnchorSplit {
+  /** Quote i is within the anchor's band. */
+  near: boolean[];
+  /** Quote i is live: its venue's quote changed within the last LIVE_MAX_REPEATS rounds. */
+  live: boolean[];
+  /** Live quotes within the band. */
+  support: number;
+  /** The round median is outside the band. */
+  away: boolean;
+  /** The round median left the band while at least SPLIT_MIN_VENUES live venues stayed at the anchor. */
+  split: boolean;
+}
+
+/**
+ * The cross-section against the last accepted answer. A real move takes every venue with it
+ * (laggards catch up in a few rounds); a pump on most venues leaves the honest minority, still
+ * trading, at the old level. Used by the features and by the pipeline's split guard.
+ */
+export function anchorSplit(quotes: readonly Quote[], view: RoundView, hist: FeedHistory): AnchorSplit {
+  const anchor = hist.anchorLog;
+  const n = quotes.length;
+  const live = quotes.map((q, i) => {
+    const h = hist.sources[q.source];
+    return !h || view.keys[i] !== h.lastKey || h.rowUnchanged + 1 < LIVE_MAX_REPEATS;
+  });
+  if (anchor === null || n === 0) return { near: new Array<boolean>(n).fill(false), live, support: 0, away: false, split: false };
+  const band = anchorBand(hist);
+  const near = view.logs.map((l) => Math.abs(l - anchor) <= band);
+  let support = 0;
+  for (let i = 0; i < n; i++) if (near[i] && live[i]) support++;
+  const away = Math.abs(view.medianLog - anchor) > band;
+  const split = away && support >= Math.max(SPLIT_MIN_VENUES, Math.ceil(SPLIT_MIN_SHARE * n));
+  return { near, live, support, away, split };
+}
+
 /**
  * Writes the features of every quote of one feed's round into `out` (row-major, NUM_FEATURES per
  * row) starting at row `row0`. `quotes` must already be validated and deduplicated by source.
@@ -170,7 +229,12 @@ export function computeFeatures(
   const knownSpreads = spreads.filter((s) => !Number.isNaN(s));
   const medSpreadLog = knownSpreads.length ? Math.log(medianOf(knownSpreads)) : NaN;
 
+  // How much of the round, among venues whose quote is live (not a repeat), still sits at the last
+  // accepted answer: a genuine move leaves none there after the laggards catch up; a pump on most
+  // venues leaves the honest minority there, round after round.
+  const { near, support } = anchorSplit(quotes, view, hist);
   const order = logs.map((_, i) => i).sort((a, b) => logs[a] - logs[b]);
+  const range = logs[order[n - 1]] - logs[order[0]];
   const rank = new Array<number>(n);
   order.forEach((i, r) => (rank[i] = n > 1 ? r / (n - 1) - 0.5 : 0));
 
@@ -240,7 +304,24 @@ export function computeFeatures(
       out[o + 24] = 0;
     }
     out[o + 23] = slog(fSigma / BP);
+    out[o + 25] = slog(range / BP);
+    out[o + 26] = anchor !== null ? support / n : 0;
+    out[o + 27] = near[i] ? 1 : 0;
+    out[o + 28] = anchor !== null ? Math.log1p(hist.anchorAge) : 0;
   }
+}
+
+function moveAnchor(hist: FeedHistory, a: number): void {
+  if (hist.anchorLog !== null) {
+    const gap = Math.max(hist.anchorAge + 1, 1);
+    const r2 = ((a - hist.anchorLog) * (a - hist.anchorLog)) / gap;
+    hist.varPerRound = hist.varN === 0 ? r2 : hist.varPerRound + Math.max(VAR_ALPHA, 1 / (hist.varN + 1)) * (r2 - hist.varPerRound);
+    hist.varN++;
+  }
+  hist.anchorLog = a;
+  hist.anchorAge = 0;
+  hist.pendingLog = null;
+  hist.pendingCount = 0;
 }
 
 function ewma(mean: number, variance: number, n: number, x: number, alpha: number): [number, number] {
@@ -263,6 +344,12 @@ export function updateHistory(
   answer: Fixed | null,
 ): void {
   const round = hist.rounds + 1;
+  // Before the per-source update below: "live" compares against each venue's previous quote.
+  // A split counts up; a round where a venue of the minority is missing holds the count; it ends
+  // when the median is back at the anchor or nobody live is left there.
+  const sp = anchorSplit(quotes, view, hist);
+  if (sp.split) hist.splitRounds++;
+  else if (!(sp.away && sp.support > 0)) hist.splitRounds = 0;
   const m = view.medianLog;
   for (let i = 0; i < quotes.length; i++) {
     const src = quotes[i].source;
@@ -300,17 +387,29 @@ export function updateHistory(
   }
   if (answer !== null && answer > 0n) {
     const a = Math.log(toFloat(answer));
-    if (hist.anchorLog !== null) {
-      const gap = Math.max(hist.anchorAge + 1, 1);
-      const r2 = ((a - hist.anchorLog) * (a - hist.anchorLog)) / gap;
-      hist.varPerRound = hist.varN === 0 ? r2 : hist.varPerRound + Math.max(VAR_ALPHA, 1 / (hist.varN + 1)) * (r2 - hist.varPerRound);
-      hist.varN++;
+    const band = anchorBand(hist);
+    if (hist.anchorLog === null || Math.abs(a - hist.anchorLog) <= band) {
+      moveAnchor(hist, a);
+    } else if (hist.splitRounds > 0) {
+      // Live venues still trade at the anchor: a new level is not agreed while they do.
+      hist.pendingLog = null;
+      hist.pendingCount = 0;
+      hist.anchorAge++;
+    } else {
+      // A jump beyond the band moves the anchor only once ANCHOR_CONFIRM_ROUNDS answers in a row
+      // agree on the new level with no live venue left at the old one: a few rounds a pump slipped
+      // through cannot re-anchor the feed.
+      if (hist.pendingLog !== null && Math.abs(a - hist.pendingLog) <= band) hist.pendingCount++;
+      else hist.pendingCount = 1;
+      hist.pendingLog = a;
+      if (hist.pendingCount >= ANCHOR_CONFIRM_ROUNDS) moveAnchor(hist, a);
+      else hist.anchorAge++;
     }
-    hist.anchorLog = a;
-    hist.anchorAge = 0;
   } else {
     hist.anchorAge++;
-    if (hist.anchorAge >= ANCHOR_RESYNC_ROUNDS && quotes.length > 0) {
+    hist.pendingLog = null;
+    hist.pendingCount = 0;
+    if (hist.anchorAge >= ANCHOR_RESYNC_ROUNDS && quotes.length > 0 && hist.splitRounds === 0) {
       hist.anchorLog = m;
       hist.anchorAge = 0;
     }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDecimal } from "../quotes/decimal";
 import type { Quote } from "../quotes/quote";
 import { createFilter, DEFAULT_MODEL_PATH, metaPathFor, type FeedRoundInput, type RoundFilter } from "./pipeline";
+import { SPLIT_GUARD_ROUNDS } from "./features";
 import { ModelLoadError } from "./onnx-scorer";
 import { FilterState } from "./state";
 
@@ -107,6 +108,36 @@ describe("the onnx round filter", () => {
       expect(res.observation).not.toBeNull();
       expect(Math.abs(Number(res.observation!) / 1e18 / level - 1)).toBeLessThan(5e-4);
     }
+  });
+
+  it("sides with the venues still trading at the last answer when most venues jump 2x and stay there", async () => {
+    const state = new FilterState();
+    await warm(filter, state, 40);
+    const results: Awaited<ReturnType<RoundFilter["run"]>> = [];
+    for (let t = 40; t < 52; t++) {
+      const r = round(t, 3000, 2);
+      r.quotes = r.quotes.map((q, i) => (i < 5 ? quote(q.source, (Number(q.price) / 1e18) * 2, { t }) : q));
+      [results[t - 40]] = await filter.run([r], state);
+    }
+    for (const res of results.slice(SPLIT_GUARD_ROUNDS)) {
+      expect(res.observation).not.toBeNull();
+      expect(Math.abs(Number(res.observation!) / 1e18 / 3000 - 1)).toBeLessThan(1e-3);
+      expect(res.kept.map((q) => q.source).sort()).toEqual(["bitstamp", "gemini"]);
+    }
+    expect(Math.exp(state.feed("ETH/USD").anchorLog!)).toBeCloseTo(3000, -1);
+  });
+
+  it("follows a genuine 10 % jump whose laggards catch up within two rounds", async () => {
+    const state = new FilterState();
+    await warm(filter, state, 40);
+    for (let t = 40; t < 50; t++) {
+      const r = round(t, 2700);
+      if (t < 42) r.quotes = r.quotes.map((q, i) => (i >= 5 ? quote(q.source, 3000 * (1 + 0.0001 * i), { t }) : q));
+      const [res] = await filter.run([r], state);
+      expect(res.observation).not.toBeNull();
+      expect(Math.abs(Number(res.observation!) / 1e18 / 2700 - 1)).toBeLessThan(2e-3);
+    }
+    expect(Math.exp(state.feed("ETH/USD").anchorLog!)).toBeCloseTo(2700, -1);
   });
 
   it("refuses a round when fewer than minSources quotes survive, and says why", async () => {

@@ -5,7 +5,9 @@ import type { Quote } from "../quotes/quote";
 import { median } from "../aggregate/median";
 import { madFilter } from "../aggregate/mad-filter";
 import { halfIqr } from "../aggregate/confidence";
-import { computeFeatures, FEATURE_NAMES, NUM_FEATURES, updateHistory, viewRound, type RoundView } from "./features";
+import {
+  anchorSplit, computeFeatures, FEATURE_NAMES, NUM_FEATURES, SPLIT_GUARD_ROUNDS, updateHistory, viewRound, type RoundView,
+} from "./features";
 import { ModelLoadError, OnnxScorer } from "./onnx-scorer";
 import { prepareRound } from "./prepare";
 import type { FilterState } from "./state";
@@ -96,7 +98,8 @@ function loadMeta(modelPath: string): ModelMeta {
 
 /**
  * Builds the node's round filter: validation -> features -> one batched ONNX inference for every
- * quote of every feed -> drop scores above the threshold -> median. `mad` and `none` are the
+ * quote of every feed -> drop scores above the threshold (and, under a lasting split between the
+ * market and the last answer, the quotes away from it) -> median. `mad` and `none` are the
  * baselines. A missing or corrupt model is an error here, never a silent fallback.
  */
 export async function createFilter(cfg: FilterConfig): Promise<RoundFilter> {
@@ -148,6 +151,29 @@ export async function createFilter(cfg: FilterConfig): Promise<RoundFilter> {
             if (!(s <= threshold!)) {
               keptMask[i] = false;
               dropped.push({ source: valid[i].source, reason: `anomaly score ${s.toFixed(3)} above ${threshold}`, score: s });
+            }
+          }
+          // Split guard: when the market has stood apart from the last answer for SPLIT_GUARD_ROUNDS
+          // rounds while live venues still trade at it, a pump on most venues is the likelier story
+          // than laggards that never catch up: side with the live venues at the anchor (they are kept
+          // even if the model, seeing them far from the pumped median, scored them high), drop the
+          // rest, and refuse below minSources.
+          const hist = state.feed(input.feedId);
+          const sp = anchorSplit(valid, view, hist);
+          const rounds = hist.splitRounds + (sp.split ? 1 : 0);
+          if (sp.away && sp.support > 0 && rounds >= SPLIT_GUARD_ROUNDS) {
+            for (let i = 0; i < valid.length; i++) {
+              const src = valid[i].source;
+              if (sp.near[i] && sp.live[i]) {
+                if (!keptMask[i]) {
+                  keptMask[i] = true;
+                  const at = dropped.findIndex((d) => d.source === src && d.score !== undefined);
+                  if (at >= 0) dropped.splice(at, 1);
+                }
+              } else if (keptMask[i] && !sp.near[i]) {
+                keptMask[i] = false;
+                dropped.push({ source: src, reason: `away from the last answer while ${sp.support} live venues hold it (${rounds} rounds)` });
+              }
             }
           }
         } else if (cfg.kind === "mad") {

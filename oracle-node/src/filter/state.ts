@@ -37,6 +37,11 @@ export interface FeedHistory {
   anchorLog: number | null;
   /** Rounds since the anchor was last set by an accepted answer. */
   anchorAge: number;
+  /** An accepted answer beyond the anchor's band waiting for confirmation, and how many in a row. */
+  pendingLog: number | null;
+  pendingCount: number;
+  /** Consecutive rounds the market has stood apart from the anchor while live venues held it. */
+  splitRounds: number;
   /** EWMA of the squared per-round log change of the accepted answer. */
   varPerRound: number;
   varN: number;
@@ -45,7 +50,7 @@ export interface FeedHistory {
   sources: Record<string, SourceHistory>;
 }
 
-const STATE_VERSION = 1;
+const STATE_VERSION = 2;
 
 export class FilterState {
   readonly feeds = new Map<string, FeedHistory>();
@@ -53,7 +58,7 @@ export class FilterState {
   feed(feedId: string): FeedHistory {
     let f = this.feeds.get(feedId);
     if (!f) {
-      f = { anchorLog: null, anchorAge: 0, varPerRound: 0, varN: 0, rounds: 0, sources: {} };
+      f = { anchorLog: null, anchorAge: 0, pendingLog: null, pendingCount: 0, splitRounds: 0, varPerRound: 0, varN: 0, rounds: 0, sources: {} };
       this.feeds.set(feedId, f);
     }
     return f;
@@ -77,7 +82,7 @@ export class FilterState {
   }
 }
 
-const FEED_NUMBERS = ["anchorAge", "varPerRound", "varN", "rounds"] as const;
+const FEED_NUMBERS = ["anchorAge", "pendingCount", "splitRounds", "varPerRound", "varN", "rounds"] as const;
 const SOURCE_NUMBERS = [
   "lastLog", "lastRound", "lastMarketLog", "priceUnchanged", "rowUnchanged", "volMean", "volVar", "volN",
   "sprMean", "sprVar", "sprN", "basis", "basisN",
@@ -92,6 +97,9 @@ function checkFeed(id: string, raw: unknown): FeedHistory {
   if (f.anchorLog !== null && (typeof f.anchorLog !== "number" || !Number.isFinite(f.anchorLog))) {
     throw new Error(`filter state: feed ${id}.anchorLog is not a number or null`);
   }
+  if (f.pendingLog !== null && (typeof f.pendingLog !== "number" || !Number.isFinite(f.pendingLog))) {
+    throw new Error(`filter state: feed ${id}.pendingLog is not a number or null`);
+  }
   if (typeof f.sources !== "object" || f.sources === null) throw new Error(`filter state: feed ${id}.sources missing`);
   const sources: Record<string, SourceHistory> = {};
   for (const [src, sraw] of Object.entries(f.sources)) {
@@ -105,7 +113,7 @@ function checkFeed(id: string, raw: unknown): FeedHistory {
     sources[src] = { ...h };
   }
   return {
-    anchorLog: f.anchorLog, anchorAge: f.anchorAge, varPerRound: f.varPerRound, varN: f.varN,
+    anchorLog: f.anchorLog, anchorAge: f.anchorAge, pendingLog: f.pendingLog, pendingCount: f.pendingCount, splitRounds: f.splitRounds, varPerRound: f.varPerRound, varN: f.varN,
     rounds: f.rounds, sources,
   };
 }
