@@ -13,8 +13,9 @@ import { classifyTxError, type ClassifiedTxError } from "./tx-errors";
  *   resent as the same raw transaction (the node answers "already known"), never as a new one;
  * - EIP-1559 fees from the node, bumped by BUMP_PERCENT when not mined within bumpAfterMs, capped
  *   at maxFeePerGasCap;
- * - "latest wins": a request waiting behind the one in flight is replaced by a newer one (the
- *   old one resolves as superseded), so an RPC outage cannot pile up a storm of stale reports.
+ * - "latest wins": a request waiting behind the one in flight is dropped (resolves as
+ *   superseded) when a newer one covers all its tags (the feeds of a report), so an RPC outage
+ *   cannot pile up a storm of stale reports, while a report for other feeds still waits its turn.
  */
 export const BUMP_PERCENT = 20n; // above the 10% most nodes require for a replacement
 /** Gas estimate headroom: a report's gas varies a little with its signers' storage slots. */
@@ -33,6 +34,8 @@ export interface TxRequest {
   label: string;
   /** Checked before each attempt: false when the transaction is no longer needed. */
   stillNeeded?: () => Promise<boolean>;
+  /** What the transaction updates (feed ids): a newer request with all these tags supersedes it. */
+  tags?: string[];
 }
 
 export type TxOutcomeStatus = "confirmed" | "reverted" | "skipped" | "superseded" | "failed";
@@ -75,7 +78,7 @@ export class TxManager {
   readonly address: string;
   private nonce: number | null = null;
   private busy = false;
-  private waiting: Pending | null = null;
+  private readonly waiting: Pending[] = [];
   private readonly log: Logger;
 
   constructor(private readonly opts: TxManagerOptions) {
@@ -86,8 +89,15 @@ export class TxManager {
   /** Queues a transaction; a newer request replaces one still waiting (latest wins). */
   send(req: TxRequest): Promise<TxOutcome> {
     return new Promise((resolve) => {
-      if (this.waiting) this.waiting.resolve({ status: "superseded", broadcasts: 0 });
-      this.waiting = { req, resolve };
+      const tags = new Set(req.tags ?? []);
+      for (let i = this.waiting.length - 1; i >= 0; i--) {
+        const old = this.waiting[i];
+        if ((old.req.tags ?? []).every((t) => tags.has(t))) {
+          this.waiting.splice(i, 1);
+          old.resolve({ status: "superseded", broadcasts: 0 });
+        }
+      }
+      this.waiting.push({ req, resolve });
       void this.pump();
     });
   }
@@ -96,9 +106,8 @@ export class TxManager {
     if (this.busy) return;
     this.busy = true;
     try {
-      while (this.waiting) {
-        const job = this.waiting;
-        this.waiting = null;
+      while (this.waiting.length > 0) {
+        const job = this.waiting.shift()!;
         let outcome: TxOutcome;
         try {
           outcome = await this.run(job.req);
