@@ -95,6 +95,15 @@ describe("dashboard in headless Chromium", () => {
     expect(await page.locator("#peers tr.peer-self, #peers tr.peer-up, #peers tr.peer-down").count()).toBe(4);
     expect(await page.locator("#peers tr.peer-up").count()).toBeGreaterThanOrEqual(1);
 
+    // The same node's Prometheus metrics count what the page shows.
+    const metrics = await (await fetch(`${url}metrics`)).text();
+    const value = (re: RegExp) => Number(re.exec(metrics)?.[1] ?? NaN);
+    expect(value(/^oracle_source_drops_total\{[^}]*source="kraken"[^}]*\} (\d+)/m)).toBeGreaterThan(0);
+    expect(value(/^oracle_rounds_total\{[^}]*feed="BTC\/USD"[^}]*outcome="landed"[^}]*\} (\d+)/m)).toBeGreaterThan(0);
+    expect(value(/^oracle_transmissions_total\{[^}]*\} (\d+)/m)).toBeGreaterThan(0);
+    expect(value(/^oracle_round_latency_seconds_count\{[^}]*stage="reported"[^}]*\} (\d+)/m)).toBeGreaterThan(0);
+    expect(value(/^oracle_onchain_age_seconds\{[^}]*feed="BTC\/USD"[^}]*\} ([\d.]+)/m)).toBeGreaterThanOrEqual(0);
+
     mkdirSync(join(REPO_ROOT, "test-results"), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(pageErrors).toEqual([]);
