@@ -646,7 +646,9 @@ export class OracleNode {
     if (this.scheduled.has(key)) return;
     const pos = transmitPosition(this.myIndex, epoch, this.committee.signers.length, this.committee.configDigest);
     const t = setTimeout(() => {
-      const p = this.transmit(encoded, signatures, epoch, round, feeds).finally(() => this.inflightTx.delete(p));
+      const p = this.transmit(encoded, signatures, epoch, round, feeds)
+        .catch((err) => this.log.error({ err: (err as Error).message, roundId: key }, "transmission crashed"))
+        .finally(() => this.inflightTx.delete(p));
       this.inflightTx.add(p);
     }, pos * this.timing.transmitStaggerMs);
     this.scheduled.set(key, t);

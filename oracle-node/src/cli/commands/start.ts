@@ -63,6 +63,8 @@ export function register(program: Command): void {
         clearTimeout(timer);
         process.exit(EXIT_OK);
       };
+      // A long-running node logs a stray failure and keeps serving; it never dies of one.
+      process.on("unhandledRejection", (err) => logger.error({ err: (err as Error)?.message ?? String(err) }, "unhandled rejection"));
       process.on("SIGINT", () => void stop("SIGINT"));
       process.on("SIGTERM", () => void stop("SIGTERM"));
     });
