@@ -174,6 +174,33 @@ describe("the onnx round filter", () => {
     expect(ok.observation).not.toBeNull();
   });
 
+  it("survives hostile input: garbage magnitudes, books and volumes never throw and never sign garbage", async () => {
+    const state = new FilterState();
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const wild = () => ["0", "-1", "0.000000000001", "0.000000000000000001", "1e14", "999999999999999", (rand() * 1e6).toFixed(6)][Math.floor(rand() * 7)];
+    for (let t = 0; t < 150; t++) {
+      const r = round(t, 3000);
+      for (let k = 0; k < 3; k++) {
+        const i = Math.floor(rand() * r.quotes.length);
+        const q = r.quotes[i];
+        r.quotes[i] = {
+          ...q,
+          price: parseDecimal(wild()),
+          bid: rand() < 0.5 ? undefined : parseDecimal(wild()),
+          ask: rand() < 0.5 ? undefined : parseDecimal(wild()),
+          volume: rand() < 0.3 ? undefined : parseDecimal(wild()),
+        };
+      }
+      const [res] = await filter.run([r], state);
+      if (res.observation !== null) {
+        expect(Math.abs(Number(res.observation) / 1e18 / 3000 - 1)).toBeLessThan(0.01);
+      }
+    }
+    expect(() => JSON.stringify(state)).not.toThrow();
+    expect(FilterState.fromJSON(JSON.parse(JSON.stringify(state))).feeds.size).toBe(1);
+  });
+
   it("rejects a duplicate source in one round instead of counting it twice", async () => {
     const state = new FilterState();
     const r = round(0, 3000);
