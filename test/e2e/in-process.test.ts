@@ -2,16 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseDecimal, fromFeedUnits } from "../../oracle-node/src/quotes/decimal";
+import { JsonRpcProvider, Wallet } from "ethers";
+import { parseDecimal } from "../../oracle-node/src/quotes/decimal";
+import { attach } from "../../oracle-node/src/chain/deploy";
 import { deviates } from "../../oracle-node/src/protocol/round-decision";
 import { startNode, type RunningNode } from "../../oracle-node/src/node/start-node";
-import { setupCommittee, runtimeOptions, type Committee } from "./harness/committee";
+import { setupCommittee, runtimeOptions, TEST_TIMING, type Committee } from "./harness/committee";
 import { waitFor } from "./harness/wait";
 
 /**
  * The committee in one process (fast to debug, same code as the separate-process e2e): 4 nodes,
- * f = 1, two feeds; a market move past the threshold reaches the chain; the stored rounds make
- * a restarted node refuse to sign differently.
+ * f = 1, two feeds; a market move past the threshold reaches the chain; a new config on chain
+ * is noticed.
  */
 const VENUES = ["binance", "coinbase", "kraken", "bitstamp", "okx"];
 let c: Committee;
@@ -27,7 +29,7 @@ beforeAll(async () => {
       { id: "ETH/USD", pair: "ETH/USD", decimals: 8, sources: VENUES, deviationBps: 50, heartbeatSec: 3600 },
     ],
   });
-  for (let i = 0; i < 4; i++) nodes.push(await startNode(runtimeOptions(c, i, dir)));
+  for (let i = 0; i < 4; i++) nodes.push(await startNode(runtimeOptions(c, i, dir, { timing: { ...TEST_TIMING, configCheckMs: 500 } })));
 }, 120_000);
 
 afterAll(async () => {
@@ -49,6 +51,16 @@ describe("in-process committee", () => {
       "BTC answer follows the move",
     );
     expect(nodes.some((n) => n.state().txs.some((t) => t.status === "confirmed"))).toBe(true);
-    void fromFeedUnits;
   }, 60_000);
+
+  it("notices a new config on chain and reports it as fatal (the CLI exits so it restarts)", async () => {
+    const fatal = new Promise<string>((resolve) => nodes[2].events.once("fatal", resolve));
+    const provider = new JsonRpcProvider(c.chain.url, c.chain.chainId, { staticNetwork: true, cacheTimeout: -1 });
+    const agg = attach("QuorumAggregator", c.deployment.aggregator, new Wallet(c.chain.accounts[0], provider));
+    await (await agg.getFunction("setConfig")(c.addresses, c.addresses, 1, "0x01")).wait();
+    provider.destroy();
+    const reason = await Promise.race([fatal, new Promise<string>((r) => setTimeout(() => r("none"), 10_000))]);
+    expect(reason).toMatch(/config digest changed/);
+    expect(nodes[2].state().node.ready).toBe(false);
+  }, 30_000);
 });

@@ -64,6 +64,8 @@ export interface RuntimeTiming {
   minRoundIntervalMs: number;
   /** Source HTTP timeout. */
   sourceTimeoutMs: number;
+  /** How often the node checks that the aggregator's config is still the one it runs under. */
+  configCheckMs: number;
 }
 
 export const DEFAULT_TIMING: RuntimeTiming = {
@@ -76,6 +78,7 @@ export const DEFAULT_TIMING: RuntimeTiming = {
   transmitStaggerMs: 2_000, // above a confirmation on a local chain; backups rarely send
   minRoundIntervalMs: 100, // a leader cannot flood its committee
   sourceTimeoutMs: 2_000,
+  configCheckMs: 30_000, // a committee change is rare and announced; one eth_call per half minute
 };
 
 /** Test-only misbehaviour, to prove the committee survives it (never set in production). */

@@ -47,6 +47,8 @@ const VOTE_RESEND_MS = 1_000;
 const MAX_REPORT_SKEW_SEC = 20;
 /** Persist the filter's history at most this often (it changes every poll). */
 const FILTER_SAVE_INTERVAL_MS = 5_000;
+/** After a round that failed (no quorum, no signatures), the leader waits this long: no storm. */
+const FAILED_ROUND_BACKOFF_MS = 1_000;
 /** How long the committee is given to read a config at startup before the node gives up. */
 const STARTUP_RPC_DEADLINE_MS = 60_000;
 
@@ -57,6 +59,7 @@ export interface NodeEvents {
   tx: [outcome: TxOutcome & { epoch: number; round: number; feeds: number[]; ms: number }];
   epoch: [epoch: number, leader: number];
   snapshot: [s: ObservationSnapshot];
+  fatal: [reason: string];
   round: [info: { epoch: number; round: number; feeds: number[]; outcome: string; messages: number; bytes: number; stages: Record<string, number> }];
 }
 
@@ -222,8 +225,13 @@ export class OracleNode {
   }
 
   private async watchLoop(): Promise<void> {
+    let configCheckedAt = Date.now();
     while (this.running) {
       const started = Date.now();
+      if (started - configCheckedAt > this.timing.configCheckMs) {
+        configCheckedAt = started;
+        await this.checkConfig();
+      }
       for (const t of await this.watcher.poll()) this.onTransmission(t);
       this.view.setRpcHealthy(this.watcher.failures === 0);
       await sleep(Math.max(0, this.timing.watchIntervalMs - (Date.now() - started)));
@@ -325,6 +333,7 @@ export class OracleNode {
     if (missing.length) log.warn({ missing }, "feeds without 2f+1 observations left out of the report");
     if (!proposal) {
       this.emitRound(epoch, round, due, "no-quorum", before);
+      this.lastRoundAt = Date.now() + FAILED_ROUND_BACKOFF_MS;
       return;
     }
     if (this.opts.fault === "byzantine") {
@@ -359,6 +368,7 @@ export class OracleNode {
     if (sigs.size < requiredSignatures(f)) {
       log.warn({ signatures: sigs.size, needed: requiredSignatures(f) }, "report not signed by f+1 oracles");
       this.emitRound(epoch, round, due, "unsigned", before);
+      this.lastRoundAt = Date.now() + FAILED_ROUND_BACKOFF_MS;
       return;
     }
     if (this.opts.fault === "crash-leader-mid-round") {
@@ -708,6 +718,25 @@ export class OracleNode {
   private onchainView(idx: number): OnchainView {
     const o = this.onchain.get(idx);
     return o ? { answer: o.answer, updatedAt: o.updatedAt } : { answer: null, updatedAt: 0 };
+  }
+
+  /**
+   * A new setConfig on chain (another committee, another digest) invalidates everything this node
+   * signs: it says so once and emits "fatal"; `oracle-node start` then exits 1 so the supervisor
+   * restarts it under the new config.
+   */
+  private async checkConfig(): Promise<void> {
+    let digest: string;
+    try {
+      digest = (await this.reader.committee()).configDigest;
+    } catch {
+      return; // RPC down: the watcher already reports it
+    }
+    if (digest.toLowerCase() !== this.committee.configDigest.toLowerCase()) {
+      this.log.fatal({ running: this.committee.configDigest, onchain: digest }, "the aggregator's config changed: restart the node to join the new committee");
+      this.view.setReady(false, ["config changed on chain"]);
+      this.events.emit("fatal", `config digest changed on chain to ${digest}`);
+    }
   }
 
   private async refreshOnchain(): Promise<void> {

@@ -15,6 +15,11 @@ import { dirname } from "node:path";
 
 export type SignKind = "observation" | "report";
 
+/** Transmissions kept in the log: weeks of history at a report a minute, a few MB. */
+export const TX_LOG_LIMIT = 50_000;
+/** The log is pruned once every this many inserts. */
+const TX_LOG_PRUNE_EVERY = 1_000;
+
 /** Where a (epoch, round) stands against the last one a key signed for a feed. */
 export type ClaimResult =
   | { ok: true; repeat: boolean }
@@ -175,7 +180,7 @@ export class NodeStore {
     return row?.blob ?? null;
   }
 
-  /** Logs a transaction about to be sent; returns its id for later updates. */
+  /** Logs a transaction about to be sent; returns its id for later updates. Keeps the newest TX_LOG_LIMIT. */
   recordTx(tx: { epoch: number; round: number; feeds: readonly string[]; nonce?: number; hash?: string }): number {
     const now = Date.now();
     const info = this.db
@@ -183,7 +188,9 @@ export class NodeStore {
         "INSERT INTO transmissions (hash, nonce, epoch, round, feeds, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
       )
       .run(tx.hash ?? null, tx.nonce ?? null, tx.epoch, tx.round, JSON.stringify(tx.feeds), now, now);
-    return Number(info.lastInsertRowid);
+    const id = Number(info.lastInsertRowid);
+    if (id % TX_LOG_PRUNE_EVERY === 0) this.db.prepare("DELETE FROM transmissions WHERE id <= ?").run(id - TX_LOG_LIMIT);
+    return id;
   }
 
   updateTx(id: number, patch: { hash?: string; nonce?: number; status?: TxStatus; gasUsed?: bigint; error?: string }): void {

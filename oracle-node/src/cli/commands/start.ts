@@ -53,7 +53,7 @@ export function register(program: Command): void {
         process.exit(EXIT_FAILURE);
       }
       let stopping = false;
-      const stop = async (signal: string) => {
+      const stop = async (signal: string, code = EXIT_OK) => {
         if (stopping) return;
         stopping = true;
         logger.info({ signal }, "stopping");
@@ -61,8 +61,12 @@ export function register(program: Command): void {
         await api?.close().catch(() => undefined);
         await node?.stop().catch((err) => logger.error({ err: (err as Error).message }, "stop failed"));
         clearTimeout(timer);
-        process.exit(EXIT_OK);
+        process.exit(code);
       };
+      node!.events.on("fatal", (reason: string) => {
+        process.stderr.write(`oracle-node start: ${reason}; exiting so the supervisor restarts the node\n`);
+        void stop("fatal", EXIT_FAILURE);
+      });
       // A long-running node logs a stray failure and keeps serving; it never dies of one.
       process.on("unhandledRejection", (err) => logger.error({ err: (err as Error)?.message ?? String(err) }, "unhandled rejection"));
       process.on("SIGINT", () => void stop("SIGINT"));
