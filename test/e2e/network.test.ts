@@ -36,6 +36,8 @@ let chain: JsonRpcProvider;
 let reader: AggregatorReader;
 const nodes: NodeProcess[] = [];
 let apiPorts: number[] = [];
+/** The node (b) kills, which (f) restarts. */
+let killedInB = -1;
 const dir = mkdtempSync(join(tmpdir(), "oracle-e2e-"));
 
 async function state(i: number): Promise<RuntimeState> {
@@ -72,6 +74,16 @@ async function restart(i: number, fault: "none" | "byzantine" | "crash-leader-mi
   const from = nodes[i].lines.length;
   nodes[i].start(fault);
   await started(nodes[i], from);
+}
+
+/** Restarts any node an earlier scenario left dead, so each scenario starts from a full committee. */
+async function ensureAllRunning(): Promise<void> {
+  for (const n of nodes) {
+    if (n.running) continue;
+    const from = n.lines.length;
+    n.start();
+    await started(n, from);
+  }
 }
 
 async function currentLeader(): Promise<{ epoch: number; leader: number }> {
@@ -185,6 +197,7 @@ describe("oracle network, 4 nodes as processes (f = 1)", () => {
   it("(b) keeps reporting with one node killed by SIGKILL", async () => {
     const { leader } = await currentLeader();
     const victim = (leader + 1) % N;
+    killedInB = victim;
     const exit = await nodes[victim].kill("SIGKILL");
     expect(exit.signal).toBe("SIGKILL");
     c.sim.shiftMarket("BTC", 1.02);
@@ -192,8 +205,7 @@ describe("oracle network, 4 nodes as processes (f = 1)", () => {
   }, 60_000);
 
   it("(f) a node restarted on its database resumes and refuses to sign a conflicting report", async () => {
-    const { leader } = await currentLeader();
-    const victim = (leader + 1) % N; // the node killed in (b)
+    const victim = killedInB >= 0 ? killedInB : ((await currentLeader()).leader + 1) % N; // the node killed in (b)
     const db = join(dir, `node-${victim}.sqlite`);
     const lastReport = () => {
       const h = new Database(db, { readonly: true, fileMustExist: true });
@@ -245,6 +257,7 @@ describe("oracle network, 4 nodes as processes (f = 1)", () => {
   }, 90_000);
 
   it("(c) the leader killed mid-round: another leader finishes the round", async () => {
+    await ensureAllRunning();
     const { leader, epoch } = await currentLeader();
     await restart(leader, "crash-leader-mid-round");
     const crashed = nodes[leader];
@@ -260,6 +273,7 @@ describe("oracle network, 4 nodes as processes (f = 1)", () => {
   }, 90_000);
 
   it("(g) recovers from the RPC endpoint down for 10 s without a storm of duplicate transactions", async () => {
+    await ensureAllRunning();
     await waitFor(async () => (await tracks(0, "BTC/USD")) && (await tracks(1, "ETH/USD")), 15_000, "calm before the outage");
     const noncesBefore = await committeeNonces();
     const landedBefore = await transmissionsOnChain();

@@ -1,5 +1,9 @@
 import { OracleNode } from "./oracle-node";
-import type { RuntimeOptions } from "./options";
+import type { FaultMode, RuntimeOptions } from "./options";
+import type { NodeConfig } from "../config";
+import type { Logger } from "../log/logger";
+import type { NodeMetrics } from "../metrics";
+import { fromNodeConfig } from "./from-config";
 import type { RuntimeState } from "./node-view";
 
 /**
@@ -29,4 +33,12 @@ export async function startNode(opts: RuntimeOptions): Promise<RunningNode> {
     state: () => node.view.state(),
     stop: () => node.stop(),
   };
+}
+
+/** Starts a node from a validated config file's contents (what `oracle-node start` does). */
+export async function startNodeFromConfig(
+  cfg: NodeConfig,
+  opts: { configPath?: string; logger?: Logger; metrics?: NodeMetrics; fault?: FaultMode } = {},
+): Promise<RunningNode> {
+  return startNode(await fromNodeConfig(cfg, opts));
 }
