@@ -43,6 +43,8 @@ import { NodeView } from "./node-view";
 
 /** A pacemaker vote is repeated this often while the epoch it wants has not started. */
 const VOTE_RESEND_MS = 1_000;
+/** A follower's data may trail the leader's by this much at most (slow sources, clock skew). */
+const MAX_OBSERVATION_LAG_MS = 5_000;
 /** Clock distance tolerated between a report's timestamp and this node's clock. */
 const MAX_REPORT_SKEW_SEC = 20;
 /** Persist the filter's history at most this often (it changes every poll). */
@@ -466,6 +468,8 @@ export class OracleNode {
     const timeout = sleep(this.timing.roundTimeoutMs / 2).then(() => this.observer.current());
     const snap = (await Promise.race([this.observer.get(req.notBefore), timeout])) ?? this.observer.current();
     if (!snap) throw new PeerRefusal("not-ready", "no observation yet", 503);
+    // Sources hung past the wait: data this old is no observation of the leader's moment.
+    if (snap.fetchedAt < req.notBefore - MAX_OBSERVATION_LAG_MS) return { observations: [] };
     const items: Array<{ feedIndex: number; value: bigint }> = [];
     for (const idx of new Set(req.feeds)) {
       const v = snap.feeds.get(idx)?.value;
