@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -127,10 +127,20 @@ beforeAll(async () => {
   await Promise.all(nodes.map((n) => started(n, 0)));
 }, 120_000);
 
+let failed = false;
+afterEach((ctx) => {
+  if (ctx.task.result?.state === "fail") failed = true;
+});
+
 afterAll(async () => {
   await Promise.all(nodes.map((n) => n.kill("SIGTERM")));
-  // Every node's log stays next to its database for a failed run's post-mortem.
-  for (const n of nodes) writeFileSync(join(dir, `node-${n.index}.log`), n.lines.join("\n"));
+  // After a failure every node's log stays next to its database for the post-mortem.
+  if (failed) {
+    for (const n of nodes) writeFileSync(join(dir, `node-${n.index}.log`), n.lines.join("\n"));
+    process.stderr.write(`network e2e: node logs and databases kept in ${dir}\n`);
+  } else {
+    rmSync(dir, { recursive: true, force: true });
+  }
   chain?.destroy();
   await proxy?.stop();
   await c?.close();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
@@ -39,6 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await c?.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("oracle-node start", () => {
