@@ -32,6 +32,7 @@ import { collect } from "./collect";
 import { Observer, type ObservationSnapshot } from "./observer";
 import { DEFAULT_TIMING, type RuntimeFeed, type RuntimeOptions, type RuntimeTiming } from "./options";
 import { NodeView } from "./node-view";
+import { sendJunkLoop } from "./test-faults";
 
 /**
  * One oracle node at run time: its own observation loop, the event watcher that learns what
@@ -191,7 +192,17 @@ export class OracleNode {
     this.running = true;
     this.view.setReady(true, []);
     this.loops = [this.observeLoop(), this.watchLoop(), this.tickLoop()];
-    if (o.fault === "byzantine") this.loops.push(this.byzantineNoiseLoop());
+    if (o.fault === "byzantine") {
+      this.loops.push(
+        sendJunkLoop({
+          from: this.address,
+          peers: this.peerUrls,
+          configDigest: () => this.committee.configDigest,
+          epoch: () => this.epoch,
+          running: () => this.running,
+        }),
+      );
+    }
     this.log.info({ index: this.myIndex, epoch: this.epoch, leader: this.leaderOf(this.epoch), port: this.net.port, configDigest: this.committee.configDigest }, "node started");
   }
 
@@ -921,25 +932,6 @@ export class OracleNode {
         await sleep(delay);
         delay = Math.min(delay * 2, 4_000);
       }
-    }
-  }
-
-  /** Test-only: junk at every peer (bad signatures, oversized, unsigned), every second. */
-  private async byzantineNoiseLoop(): Promise<void> {
-    while (this.running) {
-      for (const [addr, url] of this.peerUrls) {
-        if (addr === this.address) continue;
-        const target = url.replace(/\/$/, "") + "/v1/message";
-        const bodies = [
-          JSON.stringify({ v: 1, type: MSG.observeRequest, from: this.address, to: addr, configDigest: this.committee.configDigest, epoch: this.epoch, round: 1, nonce: "00".repeat(16), sentAt: Date.now(), payload: { feeds: [0], notBefore: 0 }, signature: "0x" + "11".repeat(65) }),
-          "x".repeat(300 * 1024),
-          "{ not json",
-        ];
-        for (const body of bodies) {
-          await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body, signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
-        }
-      }
-      await sleep(1_000);
     }
   }
 }
