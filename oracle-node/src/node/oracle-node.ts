@@ -6,7 +6,7 @@ import { silentLogger } from "../log/logger";
 import { formatRoundId } from "../log/round";
 import { createFilter, type RoundFilter } from "../filter/pipeline";
 import { FilterState } from "../filter/state";
-import { AggregatorReader, encodeTransmit, type Committee } from "../chain/aggregator";
+import { AggregatorReader, type Committee } from "../chain/aggregator";
 import { makeProvider } from "../chain/provider";
 import { TransmissionWatcher, type Transmission } from "../chain/transmission-watcher";
 import { TxManager, type TxOutcome } from "../chain/tx-manager";
@@ -33,6 +33,7 @@ import { Observer, type ObservationSnapshot } from "./observer";
 import { DEFAULT_TIMING, type RuntimeFeed, type RuntimeOptions, type RuntimeTiming } from "./options";
 import { NodeView } from "./node-view";
 import { sendJunkLoop } from "./test-faults";
+import { Transmitter } from "./transmitter";
 
 /**
  * One oracle node at run time: its own observation loop, the event watcher that learns what
@@ -96,8 +97,7 @@ export class OracleNode {
   private votes = new EpochVotes();
   private readonly alarmSince = new Map<number, number>();
   private readonly pending = new Map<number, { epoch: number; round: number; until: number }>();
-  private readonly scheduled = new Map<string, NodeJS.Timeout>();
-  private readonly inflightTx = new Set<Promise<unknown>>();
+  private transmitter!: Transmitter;
   private running = false;
   private loops: Promise<void>[] = [];
   private lastRoundAt = 0;
@@ -171,6 +171,21 @@ export class OracleNode {
       logger: this.log,
       sendDeadlineMs: Math.max(30_000, this.timing.transmitStaggerMs * this.committee.signers.length * 2),
     });
+    const transmits = this.committee.transmitters[this.myIndex] === this.address;
+    this.transmitter = new Transmitter({
+      txm: this.txm,
+      store: this.store,
+      view: this.view,
+      events: this.events,
+      metrics: o.metrics,
+      feeds: this.feeds,
+      aggregator: o.aggregator,
+      log: this.log,
+      staggerMs: this.timing.transmitStaggerMs,
+      position: (epoch) => transmitPosition(this.myIndex, epoch, this.committee.signers.length, this.committee.configDigest),
+      allOnChain: (feeds, epoch, round) => this.allOnChain(feeds, epoch, round),
+      enabled: transmits,
+    });
     this.net = new PeerNetwork({
       key: o.key,
       host: o.listenHost,
@@ -209,10 +224,8 @@ export class OracleNode {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    for (const t of this.scheduled.values()) clearTimeout(t);
-    this.scheduled.clear();
     await Promise.allSettled(this.loops);
-    await Promise.allSettled([...this.inflightTx]);
+    await this.transmitter.drain();
     await this.net.close();
     this.saveFilterState(true);
     await this.filter.close();
@@ -407,7 +420,7 @@ export class OracleNode {
       if (i === this.myIndex) return;
       this.net.send(s, MSG.finalReport, epoch, round, final, this.timing.roundTimeoutMs).catch((err) => this.peerFailed(i, err, log));
     });
-    this.scheduleTransmit(encoded, packSignatures(entries), epoch, round, feedIdx);
+    this.transmitter.schedule(encoded, packSignatures(entries), epoch, round, feedIdx);
     this.emitRound(epoch, round, feedIdx, "reported", before, stages);
     log.info({ feeds: feedIdx, observers: observers.size, signatures: sigs.size }, "report signed by the committee");
   }
@@ -620,7 +633,7 @@ export class OracleNode {
     if (!this.allOnChain(feedIdx, m.epoch, m.round)) {
       const until = Date.now() + this.timing.transmitStaggerMs * (this.committee.signers.length + 1) + 5_000;
       for (const i of feedIdx) this.pending.set(i, { epoch: m.epoch, round: m.round, until });
-      this.scheduleTransmit(encoded, packSignatures(entries), m.epoch, m.round, feedIdx);
+      this.transmitter.schedule(encoded, packSignatures(entries), m.epoch, m.round, feedIdx);
     }
     return null;
   }
@@ -659,63 +672,6 @@ export class OracleNode {
     this.committee.signers.forEach((s, i) => {
       if (i !== this.myIndex) this.net.send(s, MSG.newEpoch, e, 0, { epoch: e }, this.timing.roundTimeoutMs).catch((err) => this.peerFailed(i, err, this.log));
     });
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // Transmission
-  // ------------------------------------------------------------------------------------------
-
-  private scheduleTransmit(encoded: string, signatures: string, epoch: number, round: number, feeds: number[]): void {
-    if (this.committee.transmitters[this.myIndex] !== this.address) return;
-    const key = formatRoundId(epoch, round);
-    if (this.scheduled.has(key)) return;
-    const pos = transmitPosition(this.myIndex, epoch, this.committee.signers.length, this.committee.configDigest);
-    const t = setTimeout(() => {
-      const p = this.transmit(encoded, signatures, epoch, round, feeds)
-        .catch((err) => this.log.error({ err: (err as Error).message, roundId: key }, "transmission crashed"))
-        .finally(() => this.inflightTx.delete(p));
-      this.inflightTx.add(p);
-    }, pos * this.timing.transmitStaggerMs);
-    this.scheduled.set(key, t);
-    // Forget old schedules so the map stays small.
-    if (this.scheduled.size > 256) {
-      const oldest = this.scheduled.keys().next().value as string;
-      this.scheduled.delete(oldest);
-    }
-  }
-
-  private async transmit(encoded: string, signatures: string, epoch: number, round: number, feeds: number[]): Promise<void> {
-    if (!this.running) return;
-    const log = this.log.child({ roundId: formatRoundId(epoch, round) });
-    if (this.allOnChain(feeds, epoch, round)) {
-      log.debug("report already on chain: not transmitting");
-      return;
-    }
-    const id = this.store.recordTx({ epoch, round, feeds: feeds.map(String) });
-    const txStarted = Date.now();
-    const outcome = await this.txm.send({
-      to: this.opts.aggregator,
-      data: encodeTransmit(encoded, signatures),
-      label: formatRoundId(epoch, round),
-      // The local view only: the simulation that follows reverts with StaleReport when the chain
-      // already holds this round, at no gas and without another RPC call first.
-      stillNeeded: async () => !this.allOnChain(feeds, epoch, round),
-      tags: feeds.map(String),
-    });
-    const stale = outcome.error?.customError?.name === "StaleReport";
-    const status = outcome.status === "confirmed" ? "confirmed" : outcome.status === "reverted" && !outcome.hash ? (stale ? "dropped" : "failed") : outcome.status === "reverted" ? "reverted" : outcome.status === "failed" ? "failed" : "dropped";
-    this.store.updateTx(id, { hash: outcome.hash, nonce: outcome.nonce, status, gasUsed: outcome.gasUsed, error: outcome.error?.message });
-    this.view.addTx(outcome, epoch, round, feeds.map((i) => this.feeds.get(i)?.id ?? String(i)));
-    this.events.emit("tx", { ...outcome, epoch, round, feeds, ms: Date.now() - txStarted });
-    for (const i of feeds) {
-      const feedId = this.feeds.get(i)?.id ?? String(i);
-      const o = outcome.status === "confirmed" ? "confirmed" : outcome.status === "superseded" || outcome.status === "skipped" || stale ? "superseded" : outcome.status === "reverted" ? "reverted" : "failed";
-      this.opts.metrics?.transmissionsTotal.inc({ feed: feedId, outcome: o });
-      if (outcome.gasUsed !== undefined) this.opts.metrics?.gasUsed.observe({ feed: feedId }, Number(outcome.gasUsed) / feeds.length);
-    }
-    if (outcome.status === "confirmed") log.info({ hash: outcome.hash, gasUsed: outcome.gasUsed?.toString() }, "report transmitted");
-    else if (stale || outcome.status === "skipped" || outcome.status === "superseded") log.info({ status: outcome.status }, "report already on chain (another transmitter was first): expected, not an error");
-    else log.warn({ status: outcome.status, error: outcome.error }, "transmission failed");
   }
 
   // ------------------------------------------------------------------------------------------
