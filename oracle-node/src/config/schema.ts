@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseDecimal } from "../quotes/decimal";
 import { GenericSourceConfigSchema, type GenericSourceConfig } from "../sources/generic-config";
 import { SOURCE_IDS } from "../sources/registry";
+import { pollIntervalProblem } from "../node/poll-cadence";
 
 /**
  * The node config file, as one zod schema that is also the TypeScript type. Strict objects
@@ -277,6 +278,11 @@ function checkConfig(raw: z.infer<ReturnType<typeof rawConfig>>, ctx: Ctx): void
       issue(ctx, ["feeds", fi, "bounds"], `min (${b.min}) must be below max (${b.max})`);
     }
     if (b && isDecimal(b.min) && parseDecimal(b.min) < 0n) issue(ctx, ["feeds", fi, "bounds", "min"], "must not be negative");
+    // In range but not aligned to the clock (the poll schedule could not keep it); out of range is a type error already.
+    const poll = feed.pollIntervalMs;
+    if (typeof poll === "number" && Number.isInteger(poll) && poll >= 100 && poll <= 3_600_000 && pollIntervalProblem(poll)) {
+      issue(ctx, ["feeds", fi, "pollIntervalMs"], pollIntervalProblem(poll)!);
+    }
   });
 
   const node = (cfg.node !== null && typeof cfg.node === "object" ? cfg.node : {}) as Partial<z.infer<typeof NodeSchema>>;

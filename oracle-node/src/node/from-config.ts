@@ -73,6 +73,7 @@ export async function fromNodeConfig(
     heartbeatSec: f.heartbeatSeconds,
     toleranceBps: Math.floor(f.toleranceBps),
     minSources: f.minSources,
+    pollIntervalMs: f.pollIntervalMs,
     address: proxies.get(f.feedIndex ?? i) ?? aggregator,
     sources: f.sources.map((s) => ({ id: s.id, adapter: adapterFor(s.id), symbol: resolveSymbol(s, f.pair), baseUrl: resolveBaseUrl(cfg, s) })),
   }));
@@ -90,7 +91,7 @@ export async function fromNodeConfig(
     databasePath: at(n.database.path),
     filter: { kind: n.filter.kind, modelPath, threshold: n.filter.threshold },
     feeds,
-    timing: { ...n.timing, pollIntervalMs: Math.min(...cfg.feeds.map((f) => f.pollIntervalMs)), sourceTimeoutMs: cfg.sources.timeoutMs },
+    timing: { ...n.timing, sourceTimeoutMs: cfg.sources.timeoutMs },
     confirmations: n.chain.confirmations,
     maxFeePerGasCap: n.chain.maxFeePerGasGwei ? parseUnits(n.chain.maxFeePerGasGwei, "gwei") : undefined,
     sourceRateLimits: cfg.sources.rateLimits === "off" ? false : undefined,

@@ -40,6 +40,7 @@ function snapshot(): ObservationSnapshot {
             { id: "coinbase", quote: kept[1], error: null },
             { id: "okx", quote: null, error: new SourceError("timeout", "okx", "no answer in 2000 ms") },
           ],
+          fetchedAt: 1_000,
         },
       ],
     ]),

@@ -8,10 +8,11 @@ import { SourceFetcher, type FetchJob } from "../sources/fetcher";
 import type { RuntimeFeed } from "./options";
 
 /**
- * This node's own view of the market: fetch every source of every feed at once, run the filter
- * over the round, and keep the latest filtered median per feed in feed units (the value it will
- * sign). One refresh at a time (single flight); `get(notBefore)` answers from the cache when it
- * is fresh enough, else waits for a new refresh.
+ * This node's own view of the market: fetch the sources of the feeds being polled (the poll
+ * schedule asks for the feeds whose interval came due), run the filter over them, and keep the
+ * latest filtered median per feed in feed units (the value it will sign). One fetch per feed at
+ * a time (single flight per feed); `get(notBefore, feeds)` answers from the cache when those
+ * feeds are fresh enough, else waits for a new fetch of them.
  */
 export interface OwnObservation {
   feedIndex: number;
@@ -20,19 +21,22 @@ export interface OwnObservation {
   result: FeedRoundResult;
   /** Every source's raw result this refresh: the quote or its classified failure. */
   sources: Array<{ id: string; quote: Quote | null; error: SourceError | null }>;
+  /** When the fetch behind this feed's value started, unix ms. */
+  fetchedAt: number;
 }
 
 export interface ObservationSnapshot {
-  /** When the fetch behind it started, unix ms. */
+  /** When the oldest fetch behind its feeds started, unix ms (each feed has its own). */
   fetchedAt: number;
   feeds: Map<number, OwnObservation>;
 }
 
 export class Observer {
-  private latest: ObservationSnapshot | null = null;
-  private inflight: { startedAt: number; promise: Promise<ObservationSnapshot> } | null = null;
+  private readonly latest = new Map<number, OwnObservation>();
+  private readonly inflight = new Map<number, { startedAt: number; promise: Promise<ObservationSnapshot> }>();
   private readonly fetcher: SourceFetcher;
   private readonly log: Logger;
+  /** Called with each fetch's own feeds (not the merged view). */
   onSnapshot?: (s: ObservationSnapshot) => void;
 
   constructor(
@@ -47,33 +51,68 @@ export class Observer {
     this.fetcher = new SourceFetcher({ rateLimits: rateLimits, logger: this.log });
   }
 
+  /** The latest observation of every feed observed so far; null before the first. */
   current(): ObservationSnapshot | null {
-    return this.latest;
+    if (this.latest.size === 0) return null;
+    return snapshotOf(new Map(this.latest));
   }
 
-  /** A snapshot whose fetch started at or after `notBefore`. */
-  async get(notBefore: number): Promise<ObservationSnapshot> {
-    if (this.latest && this.latest.fetchedAt >= notBefore) return this.latest;
-    if (this.inflight && this.inflight.startedAt >= notBefore) return this.inflight.promise;
-    if (this.inflight) await this.inflight.promise.catch(() => undefined);
-    if (this.latest && this.latest.fetchedAt >= notBefore) return this.latest;
-    return this.refresh();
-  }
-
-  refresh(): Promise<ObservationSnapshot> {
-    if (this.inflight) return this.inflight.promise;
-    const startedAt = Date.now();
-    const promise = this.run(startedAt).finally(() => {
-      this.inflight = null;
+  /** A snapshot in which each of `feeds` (default: all) was fetched at or after `notBefore`. */
+  async get(notBefore: number, feeds?: readonly number[]): Promise<ObservationSnapshot | null> {
+    const wanted = this.known(feeds);
+    const stale = () => wanted.filter((i) => (this.latest.get(i)?.fetchedAt ?? -Infinity) < notBefore);
+    if (stale().length === 0) return this.current();
+    // A fetch that started too early cannot serve: let it finish, then fetch again.
+    const early = stale().flatMap((i) => {
+      const f = this.inflight.get(i);
+      return f && f.startedAt < notBefore ? [f.promise] : [];
     });
-    this.inflight = { startedAt, promise };
-    return promise;
+    if (early.length) await Promise.allSettled(early);
+    const left = stale();
+    if (left.length) await this.refresh(left);
+    return this.current();
   }
 
-  private async run(startedAt: number): Promise<ObservationSnapshot> {
+  /**
+   * Fetches and filters these feeds (default: all) and resolves with the merged view. A feed
+   * already being fetched joins that fetch instead of starting another.
+   */
+  refresh(feeds?: readonly number[]): Promise<ObservationSnapshot> {
+    const joins: Promise<unknown>[] = [];
+    const fresh: number[] = [];
+    for (const i of this.known(feeds)) {
+      const f = this.inflight.get(i);
+      if (f) joins.push(f.promise);
+      else fresh.push(i);
+    }
+    if (fresh.length) {
+      const startedAt = Date.now();
+      const entry = { startedAt, promise: this.run(fresh, startedAt) };
+      for (const i of fresh) this.inflight.set(i, entry);
+      entry.promise
+        .finally(() => {
+          for (const i of fresh) if (this.inflight.get(i) === entry) this.inflight.delete(i);
+        })
+        .catch(() => undefined); // the error reaches the caller through `joins`
+      joins.push(entry.promise);
+    }
+    return Promise.all(joins).then(() => this.current() ?? snapshotOf(new Map()));
+  }
+
+  /** The requested feed indices this node observes, each once, in config order. */
+  private known(feeds?: readonly number[]): number[] {
+    const all = this.feeds.map((f) => f.feedIndex);
+    if (!feeds) return all;
+    const want = new Set(feeds);
+    return all.filter((i) => want.has(i));
+  }
+
+  private async run(feedIndices: readonly number[], startedAt: number): Promise<ObservationSnapshot> {
+    const polled = new Set(feedIndices);
+    const feedsNow = this.feeds.filter((f) => polled.has(f.feedIndex));
     const jobs: FetchJob[] = [];
     const order = new Map<string, Array<{ feed: RuntimeFeed; sourceId: string }>>();
-    for (const feed of this.feeds) {
+    for (const feed of feedsNow) {
       for (const s of feed.sources) {
         jobs.push({ sourceId: s.id, adapter: s.adapter, requests: [{ pair: feed.pair, symbol: s.symbol }], baseUrl: s.baseUrl });
         const list = order.get(s.id) ?? [];
@@ -95,7 +134,7 @@ export class Observer {
     }
     const now = Date.now();
     const filtered = await this.filter.run(
-      this.feeds.map((f) => ({
+      feedsNow.map((f) => ({
         feedId: f.id,
         quotes: (perFeed.get(f.id) ?? []).flatMap((s) => (s.quote ? [s.quote] : [])),
         minSources: f.minSources,
@@ -106,14 +145,21 @@ export class Observer {
       this.filterState,
     );
     const feeds = new Map<number, OwnObservation>();
-    this.feeds.forEach((f, i) => {
+    feedsNow.forEach((f, i) => {
       const result = filtered[i];
       const value = result.observation === null ? null : toFeedUnits(result.observation, f.decimals);
-      feeds.set(f.feedIndex, { feedIndex: f.feedIndex, value, result, sources: perFeed.get(f.id) ?? [] });
+      const o = { feedIndex: f.feedIndex, value, result, sources: perFeed.get(f.id) ?? [], fetchedAt: startedAt };
+      feeds.set(f.feedIndex, o);
+      this.latest.set(f.feedIndex, o);
     });
     const snap = { fetchedAt: startedAt, feeds };
-    this.latest = snap;
     this.onSnapshot?.(snap);
     return snap;
   }
+}
+
+function snapshotOf(feeds: Map<number, OwnObservation>): ObservationSnapshot {
+  let fetchedAt = Infinity;
+  for (const o of feeds.values()) fetchedAt = Math.min(fetchedAt, o.fetchedAt);
+  return { fetchedAt: Number.isFinite(fetchedAt) ? fetchedAt : 0, feeds };
 }

@@ -31,6 +31,8 @@ export interface RuntimeFeed {
   /** A report answer further than this from this node's own observation is refused. */
   toleranceBps: number;
   minSources: number;
+  /** How often the node polls this feed's sources; default `timing.pollIntervalMs`. */
+  pollIntervalMs?: number;
   sources: RuntimeSource[];
   /** Proxy or aggregator address shown to users. */
   address?: string;
@@ -46,7 +48,11 @@ export interface RuntimePeer {
 }
 
 export interface RuntimeTiming {
-  /** How often the node fetches its sources and refreshes its observation. */
+  /**
+   * How often the node polls a feed that sets no `pollIntervalMs` of its own. Every interval
+   * must align to the clock (see poll-cadence.ts): 100-500 ms dividing a second, whole seconds
+   * dividing a minute, whole minutes dividing an hour.
+   */
   pollIntervalMs: number;
   /** How often the leader checks whether a round is due, and the pacemaker checks progress. */
   tickMs: number;

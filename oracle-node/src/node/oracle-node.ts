@@ -30,17 +30,19 @@ import { MAX_ROUND, minObservations, requiredSignatures } from "../protocol/repo
 import { overdue, roundDue, type OnchainView } from "../protocol/round-decision";
 import { collect } from "./collect";
 import { Observer, type ObservationSnapshot } from "./observer";
+import { PollSchedule, type PollStats } from "./poll-schedule";
 import { DEFAULT_TIMING, type RuntimeFeed, type RuntimeOptions, type RuntimeTiming } from "./options";
 import { NodeView } from "./node-view";
 import { sendJunkLoop } from "./test-faults";
 import { Transmitter } from "./transmitter";
 
 /**
- * One oracle node at run time: its own observation loop, the event watcher that learns what
+ * One oracle node at run time: its own observations (each feed polled at its own interval by
+ * the poll schedule, on node-cron), the event watcher that learns what
  * reached the chain, the leader's rounds (observe -> report -> signatures -> transmission), the
  * follower's handlers (observe, check and sign, schedule a backup transmission) and the
- * pacemaker that replaces a failing leader. Every loop is `while (running) { work; sleep }`;
- * `stop()` ends the loops, waits for the work in flight and closes the store last.
+ * pacemaker that replaces a failing leader. Every other loop is `while (running) { work; sleep }`;
+ * `stop()` ends the schedule and the loops, waits for the work in flight and closes the store last.
  */
 
 /** A pacemaker vote is repeated this often while the epoch it wants has not started. */
@@ -80,6 +82,7 @@ export class OracleNode {
   private net!: PeerNetwork;
   private filter!: RoundFilter;
   private observer!: Observer;
+  private polls!: PollSchedule;
   private committee!: Committee;
   private myIndex = -1;
   private readonly feeds: Map<number, RuntimeFeed>;
@@ -124,8 +127,22 @@ export class OracleNode {
     return this.net.snapshot();
   }
 
+  /** Per feed: polls started, ticks skipped while the previous poll still ran, failed polls. */
+  pollStats(feedIndex: number): PollStats {
+    return this.polls.statsFor(feedIndex);
+  }
+
   async start(): Promise<void> {
     const o = this.opts;
+    // First: a poll interval that cannot be scheduled is a config error, before anything opens.
+    this.polls = new PollSchedule({
+      targets: o.feeds.map((f) => ({ key: f.feedIndex, name: f.id, intervalMs: f.pollIntervalMs ?? this.timing.pollIntervalMs })),
+      poll: async (feeds) => {
+        await this.observer.refresh(feeds);
+      },
+      pollAtStart: true,
+      logger: this.log,
+    });
     this.store = openStore(o.databasePath);
     this.provider = makeProvider(o.rpcUrl, o.chainId);
     this.reader = new AggregatorReader(this.provider, o.aggregator);
@@ -206,7 +223,8 @@ export class OracleNode {
     this.view.setPeers(this.committee.signers, this.committee.signers.map((s) => (s === this.address ? `http://${o.listenHost}:${this.net.port}` : this.peerUrls.get(s) ?? "")));
     this.running = true;
     this.view.setReady(true, []);
-    this.loops = [this.observeLoop(), this.watchLoop(), this.tickLoop()];
+    this.polls.start();
+    this.loops = [this.watchLoop(), this.tickLoop()];
     if (o.fault === "byzantine") {
       this.loops.push(
         sendJunkLoop({
@@ -224,7 +242,7 @@ export class OracleNode {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    await Promise.allSettled(this.loops);
+    await Promise.allSettled([this.polls.stop(), ...this.loops]);
     await this.transmitter.drain();
     await this.net.close();
     this.saveFilterState(true);
@@ -237,18 +255,6 @@ export class OracleNode {
   // ------------------------------------------------------------------------------------------
   // Loops
   // ------------------------------------------------------------------------------------------
-
-  private async observeLoop(): Promise<void> {
-    while (this.running) {
-      const started = Date.now();
-      try {
-        await this.observer.refresh();
-      } catch (err) {
-        this.log.error({ err: (err as Error).message }, "observation refresh failed");
-      }
-      await sleep(Math.max(0, this.timing.pollIntervalMs - (Date.now() - started)));
-    }
-  }
 
   private async watchLoop(): Promise<void> {
     let configCheckedAt = Date.now();
@@ -318,11 +324,13 @@ export class OracleNode {
     const log = this.log.child({ roundId: formatRoundId(epoch, round) });
     const before = this.net.snapshot();
     const t0 = Date.now();
-    const stages: Record<string, number> = { snapshotAgeMs: t0 - snap.fetchedAt };
+    // Each feed is polled on its own schedule: the request asks for data as new as the oldest due one.
+    const notBefore = Math.min(...due.map((i) => snap.feeds.get(i)!.fetchedAt));
+    const stages: Record<string, number> = { snapshotAgeMs: t0 - notBefore };
     const { configDigest, f, signers } = this.committee;
     const n = signers.length;
     const ctx = { configDigest, epoch, round };
-    const request: ObserveRequest = { feeds: due, notBefore: snap.fetchedAt };
+    const request: ObserveRequest = { feeds: due, notBefore };
 
     // 1. Observations from every oracle (this one included), each signature checked.
     const collected: CollectedObservation[] = [];
@@ -490,14 +498,14 @@ export class OracleNode {
   /** This node's signed observations for a round, claimed in the store before they are signed. */
   private async observe(epoch: number, round: number, req: ObserveRequest): Promise<ObservationReply> {
     const timeout = sleep(this.timing.roundTimeoutMs / 2).then(() => this.observer.current());
-    const snap = (await Promise.race([this.observer.get(req.notBefore), timeout])) ?? this.observer.current();
+    const snap = (await Promise.race([this.observer.get(req.notBefore, req.feeds), timeout])) ?? this.observer.current();
     if (!snap) throw new PeerRefusal("not-ready", "no observation yet", 503);
-    // Sources hung past the wait: data this old is no observation of the leader's moment.
-    if (snap.fetchedAt < req.notBefore - MAX_OBSERVATION_LAG_MS) return { observations: [] };
     const items: Array<{ feedIndex: number; value: bigint }> = [];
     for (const idx of new Set(req.feeds)) {
-      const v = snap.feeds.get(idx)?.value;
-      if (v !== undefined && v !== null) items.push({ feedIndex: idx, value: v });
+      const o = snap.feeds.get(idx);
+      // Sources hung past the wait: data this old is no observation of the leader's moment.
+      if (!o || o.fetchedAt < req.notBefore - MAX_OBSERVATION_LAG_MS) continue;
+      if (o.value !== null) items.push({ feedIndex: idx, value: o.value });
     }
     if (this.opts.fault === "byzantine") {
       // Absurd values, and every other signature made over something else.

@@ -24,6 +24,8 @@ export interface PollStats {
   polls: number;
   /** Ticks skipped because the previous poll of this feed was still running. */
   skipped: number;
+  /** Ticks node-cron could not fire on time (the event loop was blocked past its tolerance). */
+  missed: number;
   /** Polls that threw (logged, never fatal). */
   failures: number;
   /** When the last poll started, unix ms; null before the first. */
@@ -39,12 +41,16 @@ export interface PollScheduleOptions {
   pollAtStart?: boolean;
 }
 
+/** Skipped ticks are logged at warn at most this often per interval (debug otherwise): no log storm. */
+const SKIP_WARN_INTERVAL_MS = 60_000;
+
 interface Group {
   cadence: PollCadence;
   keys: number[];
   inflight: Promise<void> | null;
   task: ScheduledTask | null;
   timer: NodeJS.Timeout | null;
+  warnedAt: number;
 }
 
 export class PollSchedule {
@@ -66,10 +72,10 @@ export class PollSchedule {
       } catch (err) {
         throw new Error(`feed ${t.name}: ${(err as Error).message}`);
       }
-      const g = byInterval.get(t.intervalMs) ?? { cadence, keys: [], inflight: null, task: null, timer: null };
+      const g = byInterval.get(t.intervalMs) ?? { cadence, keys: [], inflight: null, task: null, timer: null, warnedAt: -Infinity };
       g.keys.push(t.key);
       byInterval.set(t.intervalMs, g);
-      this.stats.set(t.key, { polls: 0, skipped: 0, failures: 0, lastPollAt: null });
+      this.stats.set(t.key, { polls: 0, skipped: 0, missed: 0, failures: 0, lastPollAt: null });
     }
     this.groups = [...byInterval.values()].sort((a, b) => a.cadence.intervalMs - b.cadence.intervalMs);
   }
@@ -110,6 +116,10 @@ export class PollSchedule {
           timezone: "UTC",
           logger: this.cronLogger(),
         });
+        g.task.on("execution:missed", (ctx) => {
+          for (const k of g.keys) this.stats.get(k)!.missed += 1;
+          this.log.warn({ feeds: g.keys, at: ctx.date.toISOString() }, "poll tick missed: the event loop was blocked");
+        });
         void g.task.start();
       } else {
         this.armTimer(g);
@@ -145,7 +155,13 @@ export class PollSchedule {
     if (!this.running) return;
     if (g.inflight) {
       for (const k of g.keys) this.stats.get(k)!.skipped += 1;
-      this.log.debug({ keys: g.keys, intervalMs: g.cadence.intervalMs }, "poll tick skipped: the previous poll is still running");
+      const now = Date.now();
+      const loud = now - g.warnedAt >= SKIP_WARN_INTERVAL_MS;
+      if (loud) g.warnedAt = now;
+      const fields = { feeds: g.keys, intervalMs: g.cadence.intervalMs, skipped: this.stats.get(g.keys[0])!.skipped };
+      const msg = "poll tick skipped: the previous poll of these feeds is still running (sources slower than the interval)";
+      if (loud) this.log.warn(fields, msg);
+      else this.log.debug(fields, msg);
       return;
     }
     const p = this.run(g.keys);
@@ -166,7 +182,7 @@ export class PollSchedule {
       await this.opts.poll(keys);
     } catch (err) {
       for (const k of keys) this.stats.get(k)!.failures += 1;
-      this.log.error({ keys, err: (err as Error)?.message ?? String(err) }, "poll failed");
+      this.log.error({ feeds: keys, err: (err as Error)?.message ?? String(err) }, "poll failed");
     }
   }
 
