@@ -120,7 +120,7 @@ export class PollSchedule {
           for (const k of g.keys) this.stats.get(k)!.missed += 1;
           this.log.warn({ feeds: g.keys, at: ctx.date.toISOString() }, "poll tick missed: the event loop was blocked");
         });
-        void g.task.start();
+        Promise.resolve(g.task.start()).catch((err) => this.log.error({ err: (err as Error)?.message ?? String(err) }, "poll task did not start"));
       } else {
         this.armTimer(g);
       }
@@ -135,7 +135,11 @@ export class PollSchedule {
     for (const g of this.groups) {
       if (g.timer) clearTimeout(g.timer);
       g.timer = null;
-      if (g.task) await g.task.destroy();
+      try {
+        if (g.task) await g.task.destroy();
+      } catch (err) {
+        this.log.warn({ err: (err as Error)?.message ?? String(err) }, "poll task did not stop cleanly");
+      }
       g.task = null;
     }
     await Promise.allSettled([...this.groups.map((g) => g.inflight), ...this.initial]);
