@@ -51,6 +51,8 @@ interface Group {
   task: ScheduledTask | null;
   timer: NodeJS.Timeout | null;
   warnedAt: number;
+  /** The aligned instant the sub-second timer fires at next, unix ms. */
+  nextAt: number;
 }
 
 export class PollSchedule {
@@ -72,7 +74,7 @@ export class PollSchedule {
       } catch (err) {
         throw new Error(`feed ${t.name}: ${(err as Error).message}`);
       }
-      const g = byInterval.get(t.intervalMs) ?? { cadence, keys: [], inflight: null, task: null, timer: null, warnedAt: -Infinity };
+      const g = byInterval.get(t.intervalMs) ?? { cadence, keys: [], inflight: null, task: null, timer: null, warnedAt: -Infinity, nextAt: 0 };
       g.keys.push(t.key);
       byInterval.set(t.intervalMs, g);
       this.stats.set(t.key, { polls: 0, skipped: 0, missed: 0, failures: 0, lastPollAt: null });
@@ -146,13 +148,15 @@ export class PollSchedule {
   }
 
   private armTimer(g: Group): void {
-    // Aligned to the clock like the cron ticks: fire at the next multiple of the interval.
-    const delay = g.cadence.intervalMs - (Date.now() % g.cadence.intervalMs);
+    // Aligned to the clock like the cron ticks: fire at the next multiple of the interval after
+    // the tick just fired (a timer may fire a millisecond early: that must not tick twice).
+    const ms = g.cadence.intervalMs;
+    g.nextAt = (Math.floor(Math.max(Date.now(), g.nextAt) / ms) + 1) * ms;
     g.timer = setTimeout(() => {
       if (!this.running) return;
       this.tick(g);
       this.armTimer(g);
-    }, delay);
+    }, g.nextAt - Date.now());
   }
 
   private tick(g: Group): void {
