@@ -93,6 +93,10 @@ describe("the onnx round filter", () => {
     expect(res.dropped.map((d) => d.source)).toEqual(["okx"]);
     expect(res.dropped[0].score).toBeGreaterThan(filter.threshold!);
     expect(res.used).toBe(6);
+    // Every scored quote carries its score, kept ones too (metrics observe them all).
+    expect(res.scores!.map((x) => x.source)).toEqual(VENUES);
+    expect(res.scores!.find((x) => x.source === "okx")!.score).toBe(res.dropped[0].score);
+    for (const q of res.kept) expect(res.scores!.find((x) => x.source === q.source)!.score).toBeLessThanOrEqual(filter.threshold!);
     const obs = Number(res.observation!) / 1e18;
     expect(Math.abs(obs / 3000 - 1)).toBeLessThan(5e-4);
   });
@@ -151,6 +155,7 @@ describe("the onnx round filter", () => {
     expect(res.confidence).toBe(0n);
     expect(res.refusedReason).toMatch(/only 2 of 3 quotes survived/);
     expect(res.dropped).toEqual([{ source: "okx", reason: "invalid-value: zero price" }]);
+    expect(res.scores!.map((x) => x.source)).toEqual(["binance", "kraken"]); // the invalid quote is never scored
   });
 
   it("scores several feeds in one call and keeps their histories apart", async () => {
@@ -221,5 +226,7 @@ describe("the baseline filters", () => {
     expect(m.dropped.map((d) => d.source)).toEqual(["coinbase"]);
     expect(n.dropped).toEqual([]);
     expect(n.used).toBe(7);
+    expect(m.scores).toEqual([]);
+    expect(n.scores).toEqual([]);
   });
 });

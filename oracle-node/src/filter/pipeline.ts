@@ -43,6 +43,12 @@ export interface DroppedQuote {
   score?: number;
 }
 
+/** The anomaly model's score of one quote it scored, kept or dropped. */
+export interface ScoredQuote {
+  source: string;
+  score: number;
+}
+
 export interface FeedRoundResult {
   feedId: string;
   /** Fixed-point median of the surviving quotes; null = the node refuses this round. */
@@ -54,6 +60,12 @@ export interface FeedRoundResult {
   /** Half the interquartile range of the kept quotes, fixed-point (0 when refused). */
   confidence: Fixed;
   refusedReason?: string;
+  /**
+   * The model's score of every quote it scored this round (kept and dropped, in quote order;
+   * quotes that failed validation are never scored). Empty for the mad and none filters.
+   * createFilter always sets it; optional so results built elsewhere (tests, replays) stay valid.
+   */
+  scores?: ScoredQuote[];
 }
 
 export interface RoundFilter {
@@ -145,9 +157,11 @@ export async function createFilter(cfg: FilterConfig): Promise<RoundFilter> {
         const { input, valid, rejected, view } = p;
         const dropped: DroppedQuote[] = rejected.map((r) => ({ ...r }));
         const keptMask = new Array<boolean>(valid.length).fill(true);
+        const scored: ScoredQuote[] = [];
         if (scores) {
           for (let i = 0; i < valid.length; i++) {
             const s = scores[offsets[k] + i];
+            scored.push({ source: valid[i].source, score: s });
             if (!(s <= threshold!)) {
               keptMask[i] = false;
               dropped.push({ source: valid[i].source, reason: `anomaly score ${s.toFixed(3)} above ${threshold}`, score: s });
@@ -201,6 +215,7 @@ export async function createFilter(cfg: FilterConfig): Promise<RoundFilter> {
           dropped,
           confidence: observation === null ? 0n : halfIqr(kept.map((q) => q.price)),
           refusedReason,
+          scores: scored,
         };
       });
     },
