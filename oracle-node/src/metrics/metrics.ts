@@ -51,12 +51,16 @@ export interface NodeMetrics {
   gasUsed: Histogram<"feed">;
   /** Seconds from round start to the answer on chain (or to a stage, see `stage`). */
   roundLatency: Histogram<"feed" | "stage">;
-  /** Seconds per source request. */
-  sourceLatency: Histogram<"source">;
+  /** Seconds per HTTP attempt to a source, by source and outcome ("ok" or the failure class). */
+  sourceLatency: Histogram<"source" | "outcome">;
   /** 1 when the peer answered recently, else 0. */
   peerUp: Gauge<"peer">;
-  /** Peer messages rejected (bad signature, replay, oversized, malformed), by reason. */
-  peerRejectsTotal: Counter<"reason">;
+  /**
+   * Peer messages rejected (bad signature, replay, oversized, malformed, protocol refusals), by
+   * reason and peer: the signer's address once the signature checked out and it is in the
+   * committee, else "unknown" (an unauthenticated sender must not mint label values).
+   */
+  peerRejectsTotal: Counter<"reason" | "peer">;
   /** Latest on-chain answer per feed, as a float for graphs (the exact value is in the API). */
   onchainAnswer: Gauge<"feed">;
   /** Seconds since the latest on-chain answer per feed, set when the node reads it. */
@@ -98,9 +102,9 @@ export function createMetrics(opts: CreateMetricsOptions = {}): NodeMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     }),
-    sourceLatency: new Histogram({ name: `${p}source_latency_seconds`, help: "Seconds per source request", labelNames: ["source"], buckets: LATENCY_BUCKETS, registers }),
+    sourceLatency: new Histogram({ name: `${p}source_latency_seconds`, help: "Seconds per source HTTP attempt by outcome", labelNames: ["source", "outcome"], buckets: LATENCY_BUCKETS, registers }),
     peerUp: new Gauge({ name: `${p}peer_up`, help: "1 when the peer answered recently", labelNames: ["peer"], registers }),
-    peerRejectsTotal: new Counter({ name: `${p}peer_rejects_total`, help: "Peer messages rejected by reason", labelNames: ["reason"], registers }),
+    peerRejectsTotal: new Counter({ name: `${p}peer_rejects_total`, help: "Peer messages rejected by reason and peer", labelNames: ["reason", "peer"], registers }),
     onchainAnswer: new Gauge({ name: `${p}onchain_answer`, help: "Latest on-chain answer (float, for graphs)", labelNames: ["feed"], registers }),
     onchainAge: new Gauge({ name: `${p}onchain_age_seconds`, help: "Seconds since the latest on-chain answer", labelNames: ["feed"], registers }),
   };

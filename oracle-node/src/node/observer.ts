@@ -1,7 +1,7 @@
 import type { Logger } from "../log/logger";
 import { silentLogger } from "../log/logger";
 import { toFeedUnits } from "../quotes/decimal";
-import type { Quote, SourceError } from "../quotes/quote";
+import type { FailureClass, Quote, SourceError } from "../quotes/quote";
 import type { FeedRoundResult, RoundFilter } from "../filter/pipeline";
 import { FilterState } from "../filter/state";
 import { SourceFetcher, type FetchJob } from "../sources/fetcher";
@@ -38,6 +38,8 @@ export class Observer {
   private readonly log: Logger;
   /** Called with each fetch's own feeds (not the merged view). */
   onSnapshot?: (s: ObservationSnapshot) => void;
+  /** Called once per source HTTP attempt with its duration (s) and "ok" or its failure class. */
+  onSourceResponse?: (sourceId: string, seconds: number, outcome: "ok" | FailureClass) => void;
 
   constructor(
     private readonly feeds: readonly RuntimeFeed[],
@@ -48,7 +50,11 @@ export class Observer {
     rateLimits?: false,
   ) {
     this.log = logger.child({ component: "observer" });
-    this.fetcher = new SourceFetcher({ rateLimits: rateLimits, logger: this.log });
+    this.fetcher = new SourceFetcher({
+      rateLimits: rateLimits,
+      logger: this.log,
+      onResponse: (id, seconds, outcome) => this.onSourceResponse?.(id, seconds, outcome),
+    });
   }
 
   /** The latest observation of every feed observed so far; null before the first. */

@@ -173,6 +173,8 @@ export class OracleNode {
     }
     this.observer = new Observer(o.feeds, this.filter, filterState, this.timing.sourceTimeoutMs, this.log, o.sourceRateLimits);
     this.observer.onSnapshot = (s) => this.onSnapshot(s);
+    const metrics = o.metrics;
+    if (metrics) this.observer.onSourceResponse = (source, seconds, outcome) => metrics.sourceLatency.observe({ source, outcome }, seconds);
     await this.retryRpc("read the feeds", () => this.refreshOnchain());
     this.watcher = new TransmissionWatcher(this.provider, o.aggregator, this.log);
     await this.retryRpc("read the head block", () => this.watcher.init());
@@ -218,6 +220,7 @@ export class OracleNode {
         [MSG.newEpoch]: (m) => this.onNewEpoch(m),
       },
       logger: this.log,
+      onReject: (r) => this.opts.metrics?.peerRejectsTotal.inc({ reason: r.reason, peer: r.peer ?? "unknown" }),
     });
     await this.net.listen();
     this.view.setPeers(this.committee.signers, this.committee.signers.map((s) => (s === this.address ? `http://${o.listenHost}:${this.net.port}` : this.peerUrls.get(s) ?? "")));
@@ -853,6 +856,7 @@ export class OracleNode {
       if (!m) continue;
       if (o.value === null) m.refusalsTotal.inc({ feed: feed.id, reason: o.result.refusedReason ?? "refused" });
       for (const d of o.result.dropped) m.sourceDropsTotal.inc({ feed: feed.id, source: d.source, reason: d.reason.split(" ")[0] });
+      for (const sc of o.result.scores ?? []) if (Number.isFinite(sc.score)) m.modelScore.observe({ feed: feed.id }, sc.score);
       for (const src of o.sources) if (src.quote) m.quotesTotal.inc({ feed: feed.id, source: src.id });
     }
     this.saveFilterState(false);

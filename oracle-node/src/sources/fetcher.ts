@@ -23,6 +23,8 @@ export interface SourceFetcherOptions {
   logger?: Logger;
   /** Clock for the limiters (tests). */
   clock?: () => number;
+  /** Every HTTP attempt's duration and outcome, for every round (the node's latency histogram). */
+  onResponse?: SourceContext["onResponse"];
 }
 
 export type RoundContext = Omit<SourceContext, "baseUrl" | "limiter" | "semaphore">;
@@ -92,6 +94,12 @@ export class SourceFetcher {
       onRequest: (id, url) => {
         this.stats.requests.set(job.sourceId, (this.stats.requests.get(job.sourceId) ?? 0) + 1);
         ctx.onRequest?.(id, url);
+      },
+      // Labelled by the configured source id (a generic source or a second base URL may share
+      // an adapter whose own id differs).
+      onResponse: (_id, seconds, outcome) => {
+        this.opts.onResponse?.(job.sourceId, seconds, outcome);
+        ctx.onResponse?.(job.sourceId, seconds, outcome);
       },
     };
     let results: SourceResult[];

@@ -1,5 +1,5 @@
 import type { Logger } from "../log/logger";
-import type { Quote, SourceError } from "../quotes/quote";
+import type { FailureClass, Quote, SourceError } from "../quotes/quote";
 import type { RateLimiter } from "./http/rate-limiter";
 import type { Semaphore } from "./http/semaphore";
 
@@ -40,6 +40,12 @@ export interface SourceContext {
   semaphore?: Semaphore;
   /** Called once per HTTP attempt actually sent (metrics, benchmarks). */
   onRequest?: (sourceId: string, url: string) => void;
+  /**
+   * Called once per HTTP attempt when it ends: seconds from sending to the verdict on the
+   * answer (queueing for the limiter or the semaphore not included), and "ok" or the failure
+   * class the attempt ended with (metrics: oracle_source_latency_seconds).
+   */
+  onResponse?: (sourceId: string, seconds: number, outcome: "ok" | FailureClass) => void;
 }
 
 export type SourceResult = { ok: true; quote: Quote } | { ok: false; error: SourceError };

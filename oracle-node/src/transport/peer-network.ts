@@ -85,6 +85,18 @@ export interface PeerNetworkOptions {
   bodyLimitBytes?: number;
   peerRatePerSecond?: number;
   peerBurst?: number;
+  /**
+   * Called on every rejected inbound message (metrics: oracle_peer_rejects_total). `peer` is the
+   * sender's address once its signature checked out and it is in the peer set, else undefined:
+   * an unauthenticated sender never names a label value.
+   */
+  onReject?: (rejection: PeerRejection) => void;
+}
+
+export interface PeerRejection {
+  /** The refusal code sent back: malformed, bad-signature, replayed, rate-limited, not-leader, ... */
+  reason: string;
+  peer?: string;
 }
 
 export interface TransportStats {
@@ -163,18 +175,19 @@ export class PeerNetwork {
       this.noteAuthFailure(ip);
       return this.refuse(403, "not-a-peer", ip, `${signer} is not in the on-chain signer set`);
     }
-    if (env.to.toLowerCase() !== this.address.toLowerCase()) return this.refuse(403, "wrong-recipient", ip, `addressed to ${env.to}`);
+    const peer = getAddress(signer);
+    if (env.to.toLowerCase() !== this.address.toLowerCase()) return this.refuse(403, "wrong-recipient", ip, `addressed to ${env.to}`, peer);
     if (env.configDigest.toLowerCase() !== this.opts.configDigest().toLowerCase()) {
-      return this.refuse(409, "wrong-config", ip, `config digest ${env.configDigest}`);
+      return this.refuse(409, "wrong-config", ip, `config digest ${env.configDigest}`, peer);
     }
     const verdict = this.replay.check(signer, env.nonce, env.sentAt);
-    if (verdict !== "fresh") return this.refuse(409, verdict, ip, `message ${env.nonce} from ${signer}`);
-    if (!this.peerLimiter.take(signer.toLowerCase())) return this.refuse(429, "rate-limited", ip, `peer ${signer} over its rate`);
+    if (verdict !== "fresh") return this.refuse(409, verdict, ip, `message ${env.nonce} from ${signer}`, peer);
+    if (!this.peerLimiter.take(signer.toLowerCase())) return this.refuse(429, "rate-limited", ip, `peer ${signer} over its rate`, peer);
     const handler = this.opts.handlers[env.type];
     const schema = this.opts.schemas[env.type];
-    if (!handler || !schema) return this.refuse(400, "unknown-type", ip, `no handler for ${env.type}`);
+    if (!handler || !schema) return this.refuse(400, "unknown-type", ip, `no handler for ${env.type}`, peer);
     const payload = schema.safeParse(env.payload);
-    if (!payload.success) return this.refuse(400, "malformed", ip, `${env.type}: ${payload.error.issues[0]?.message}`);
+    if (!payload.success) return this.refuse(400, "malformed", ip, `${env.type}: ${payload.error.issues[0]?.message}`, peer);
     try {
       const reply = await handler({ type: env.type, from: signer, epoch: env.epoch, round: env.round, sentAt: env.sentAt, payload: payload.data });
       if (!reply) return { status: 204 };
@@ -183,7 +196,7 @@ export class PeerNetwork {
       this.stats.bytesSent += JSON.stringify(out).length;
       return { status: 200, body: out };
     } catch (err) {
-      if (err instanceof PeerRefusal) return this.refuse(err.status, err.code, ip, err.message);
+      if (err instanceof PeerRefusal) return this.refuse(err.status, err.code, ip, err.message, peer);
       this.log.error({ err, type: env.type, from: signer }, "handler failed");
       return { status: 500, body: { error: "internal", message: "handler failed" } };
     }
@@ -258,14 +271,20 @@ export class PeerNetwork {
     });
   }
 
-  private refuse(status: number, code: string, ip: string, message: string): { status: number; body: unknown } {
-    this.reject(code, ip, message);
+  private refuse(status: number, code: string, ip: string, message: string, peer?: string): { status: number; body: unknown } {
+    this.reject(code, ip, message, peer);
     return { status, body: { error: code, message } };
   }
 
-  private reject(code: string, ip: string, message: string): void {
+  private reject(code: string, ip: string, message: string, peer?: string): void {
     this.stats.rejected[code] = (this.stats.rejected[code] ?? 0) + 1;
-    this.log.warn({ code, ip, reason: message }, "peer message rejected");
+    this.log.warn({ code, ip, peer, reason: message }, "peer message rejected");
+    try {
+      this.opts.onReject?.({ reason: code, peer });
+    } catch (err) {
+      // A broken metrics hook must never turn a refusal into a 500 or a crash.
+      this.log.warn({ err: (err as Error)?.message ?? String(err) }, "onReject hook threw");
+    }
   }
 
   private readonly failures = new Map<string, number[]>();

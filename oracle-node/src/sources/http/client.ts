@@ -47,7 +47,7 @@ export async function httpGet<T>(sourceId: string, url: string, ctx: SourceConte
   for (let attempt = 0; ; attempt++) {
     if (ctx.signal?.aborted) throw new SourceError("timeout", sourceId, "aborted before the request was sent");
     await takeToken(sourceId, ctx, opts.cost ?? 1);
-    const run = () => attemptOnce(sourceId, url, ctx, opts);
+    const run = () => timedAttempt(sourceId, url, ctx, opts);
     const out = ctx.semaphore ? await ctx.semaphore.run(run) : await run();
     if (out.ok) return out.value;
     if (!out.retry || attempt >= maxRetries || ctx.signal?.aborted) throw out.error;
@@ -69,6 +69,20 @@ async function takeToken(sourceId: string, ctx: SourceContext, cost: number): Pr
     if (err instanceof RateLimitedLocally) throw new SourceError("rate-limited", sourceId, err.message, err.retryAfterMs);
     throw new SourceError("timeout", sourceId, "aborted while waiting for the rate limiter");
   }
+}
+
+/** One attempt, reported to ctx.onResponse with its duration and outcome. */
+async function timedAttempt<T>(sourceId: string, url: string, ctx: SourceContext, opts: HttpGetOptions<T>): Promise<Attempt<T>> {
+  if (!ctx.onResponse) return attemptOnce(sourceId, url, ctx, opts);
+  const started = performance.now();
+  const out = await attemptOnce(sourceId, url, ctx, opts);
+  try {
+    ctx.onResponse(sourceId, (performance.now() - started) / 1000, out.ok ? "ok" : out.error.failure);
+  } catch (err) {
+    // A broken metrics hook must not turn a good answer into a failed source.
+    ctx.logger?.warn({ source: sourceId, err: (err as Error)?.message ?? String(err) }, "onResponse hook threw");
+  }
+  return out;
 }
 
 async function attemptOnce<T>(sourceId: string, url: string, ctx: SourceContext, opts: HttpGetOptions<T>): Promise<Attempt<T>> {
