@@ -16,7 +16,7 @@ afterEach(async () => {
 /** Two committee members: `a` sends, `b` listens with `extra` (the onReject hook under test). */
 async function committee(extra: Partial<PeerNetworkOptions>) {
   const peers = new Map<string, string>();
-  const make = (key: Wallet, more: Partial<PeerNetworkOptions> = {}) =>
+  const make = (key: { signingKey: Wallet["signingKey"] }, more: Partial<PeerNetworkOptions> = {}) =>
     new PeerNetwork({
       key: key.signingKey,
       port: 0,
