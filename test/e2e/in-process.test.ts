@@ -7,6 +7,8 @@ import { parseDecimal } from "../../oracle-node/src/quotes/decimal";
 import { attach } from "../../oracle-node/src/chain/deploy";
 import { deviates } from "../../oracle-node/src/protocol/round-decision";
 import { startNode, type RunningNode } from "../../oracle-node/src/node/start-node";
+import { createMetrics } from "../../oracle-node/src/metrics";
+import { MESSAGE_PATH } from "../../oracle-node/src/transport/peer-network";
 import { setupCommittee, runtimeOptions, TEST_TIMING, type Committee } from "./harness/committee";
 import { waitFor } from "./harness/wait";
 
@@ -19,6 +21,14 @@ const VENUES = ["binance", "coinbase", "kraken", "bitstamp", "okx"];
 let c: Committee;
 const nodes: RunningNode[] = [];
 const dir = mkdtempSync(join(tmpdir(), "oracle-inproc-"));
+const metrics0 = createMetrics({ processMetrics: false });
+
+/** The value of the first series of `name` carrying every one of `labels`, or undefined. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const line = text.split("\n").find((l) => l.startsWith(name + "{") && want.every((w) => l.includes(w)));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
+}
 
 beforeAll(async () => {
   c = await setupCommittee({
@@ -29,7 +39,11 @@ beforeAll(async () => {
       { id: "ETH/USD", pair: "ETH/USD", decimals: 8, sources: VENUES, deviationBps: 50, heartbeatSec: 3600 },
     ],
   });
-  for (let i = 0; i < 4; i++) nodes.push(await startNode(runtimeOptions(c, i, dir, { timing: { ...TEST_TIMING, configCheckMs: 500 } })));
+  for (let i = 0; i < 4; i++) {
+    // Node 0 runs the anomaly model (a mixed committee) and exports metrics, checked below.
+    const extra = i === 0 ? { metrics: metrics0, filter: { kind: "onnx" as const } } : {};
+    nodes.push(await startNode(runtimeOptions(c, i, dir, { timing: { ...TEST_TIMING, configCheckMs: 500 }, ...extra })));
+  }
 }, 120_000);
 
 afterAll(async () => {
@@ -53,6 +67,18 @@ describe("in-process committee", () => {
     );
     expect(nodes.some((n) => n.state().txs.some((t) => t.status === "confirmed"))).toBe(true);
   }, 60_000);
+
+  it("records model scores, source latency and peer rejects in the node's metrics", async () => {
+    const port = runtimeOptions(c, 0, dir).listenPort;
+    const res = await fetch(`http://127.0.0.1:${port}${MESSAGE_PATH}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    expect(res.status).toBe(400);
+    const text = await metrics0.registry.metrics();
+    // Every quote the model scored, kept or dropped: five venues a feed, at least one round each.
+    expect(sample(text, "oracle_model_score_count", { feed: "BTC/USD" })).toBeGreaterThanOrEqual(VENUES.length);
+    expect(sample(text, "oracle_model_score_count", { feed: "ETH/USD" })).toBeGreaterThanOrEqual(VENUES.length);
+    for (const v of VENUES) expect(sample(text, "oracle_source_latency_seconds_count", { source: v, outcome: "ok" })).toBeGreaterThan(0);
+    expect(sample(text, "oracle_peer_rejects_total", { reason: "malformed", peer: "unknown" })).toBe(1);
+  });
 
   it("notices a new config on chain and reports it as fatal (the CLI exits so it restarts)", async () => {
     const fatal = new Promise<string>((resolve) => nodes[2].events.once("fatal", resolve));
