@@ -27,7 +27,7 @@ import { observationSigner, signObservation } from "../protocol/observation";
 import { EpochVotes } from "../protocol/pacemaker";
 import { encodeReport, packSignatures, recoverSigner, reportDigest, signReport, type Report } from "../protocol/report";
 import { MAX_ROUND, minObservations, requiredSignatures } from "../protocol/report-answer";
-import { overdue, roundDue, type OnchainView } from "../protocol/round-decision";
+import { overdue, roundDue, startupSinceMs, type OnchainView } from "../protocol/round-decision";
 import { collect } from "./collect";
 import { Observer, type ObservationSnapshot } from "./observer";
 import { PollSchedule, type PollStats } from "./poll-schedule";
@@ -699,7 +699,7 @@ export class OracleNode {
 
   private onchainView(idx: number): OnchainView {
     const o = this.onchain.get(idx);
-    return o ? { answer: o.answer, updatedAt: o.updatedAt } : { answer: null, updatedAt: 0 };
+    return o ? { answer: o.answer, updatedAt: o.updatedAt, sinceMs: o.sinceMs } : { answer: null, updatedAt: 0, sinceMs: 0 };
   }
 
   /**
@@ -733,7 +733,7 @@ export class OracleNode {
     for (const idx of this.feeds.keys()) {
       const l = await this.reader.latest(idx);
       const confidence = l.answer === null ? null : await this.reader.latestConfidence(idx);
-      this.onchain.set(idx, { answer: l.answer, updatedAt: l.updatedAt, roundId: l.roundId, confidence });
+      this.onchain.set(idx, { answer: l.answer, updatedAt: l.updatedAt, sinceMs: startupSinceMs(l.updatedAt, Date.now()), roundId: l.roundId, confidence });
       this.view.setOnchain(idx, l.answer, confidence, l.roundId, l.updatedAt);
     }
   }
@@ -750,7 +750,7 @@ export class OracleNode {
       if (!er || compareEpochRound(t.epoch, t.round, er.epoch, er.round) > 0) this.feedER.set(u.feedIndex, { epoch: t.epoch, round: t.round });
       const prev = this.onchain.get(u.feedIndex);
       const roundId = prev ? (BigInt(prev.roundId) + 1n).toString() : "1";
-      this.onchain.set(u.feedIndex, { answer: u.answer, updatedAt: t.updatedAt, roundId, confidence: u.confidence });
+      this.onchain.set(u.feedIndex, { answer: u.answer, updatedAt: t.updatedAt, sinceMs: seenAt, roundId, confidence: u.confidence });
       this.view.setOnchain(u.feedIndex, u.answer, u.confidence, roundId, t.updatedAt, true);
       this.alarmSince.delete(u.feedIndex);
       const p = this.pending.get(u.feedIndex);

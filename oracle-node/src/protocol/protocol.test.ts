@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Wallet } from "ethers";
 import { leaderIndex, transmitPosition } from "./leader";
-import { deviates, overdue, roundDue } from "./round-decision";
+import { deviates, overdue, roundDue, startupSinceMs } from "./round-decision";
 import { observationSigner, signObservation } from "./observation";
 import { buildReportProposal, type CollectedObservation } from "./build-report";
 import { checkReportProposal, type CheckContext } from "./check-report";
@@ -48,15 +48,33 @@ describe("round decision", () => {
     expect(deviates(99_500n, 100_000n, 50)).toBe(true);
   });
   it("reports first, deviation, heartbeat, or nothing", () => {
-    expect(roundDue(1n, { answer: null, updatedAt: 0 }, schedule, 0)).toBe("first");
-    expect(roundDue(100_600n, { answer: 100_000n, updatedAt: 1000 }, schedule, 1_000_000)).toBe("deviation");
-    expect(roundDue(100_000n, { answer: 100_000n, updatedAt: 1000 }, schedule, 1_060_000)).toBe("heartbeat");
-    expect(roundDue(100_100n, { answer: 100_000n, updatedAt: 1000 }, schedule, 1_059_999)).toBeNull();
+    expect(roundDue(1n, { answer: null, updatedAt: 0, sinceMs: 0 }, schedule, 0)).toBe("first");
+    expect(roundDue(100_600n, { answer: 100_000n, updatedAt: 1000, sinceMs: 1_000_000 }, schedule, 1_000_000)).toBe("deviation");
+    expect(roundDue(100_000n, { answer: 100_000n, updatedAt: 1000, sinceMs: 1_000_000 }, schedule, 1_060_000)).toBe("heartbeat");
+    expect(roundDue(100_100n, { answer: 100_000n, updatedAt: 1000, sinceMs: 1_000_000 }, schedule, 1_059_999)).toBeNull();
   });
   it("raises the follower's alarm only well past the threshold or the heartbeat's grace", () => {
-    expect(overdue(100_600n, { answer: 100_000n, updatedAt: 1000 }, schedule, 1_000_000, 5_000)).toBe(false);
-    expect(overdue(101_000n, { answer: 100_000n, updatedAt: 1000 }, schedule, 1_000_000, 5_000)).toBe(true);
-    expect(overdue(100_000n, { answer: 100_000n, updatedAt: 1000 }, schedule, 1_065_000, 5_000)).toBe(true);
+    expect(overdue(100_600n, { answer: 100_000n, updatedAt: 1000, sinceMs: 1_000_000 }, schedule, 1_000_000, 5_000)).toBe(false);
+    expect(overdue(101_000n, { answer: 100_000n, updatedAt: 1000, sinceMs: 1_000_000 }, schedule, 1_000_000, 5_000)).toBe(true);
+    expect(overdue(100_000n, { answer: 100_000n, updatedAt: 1000, sinceMs: 1_000_000 }, schedule, 1_065_000, 5_000)).toBe(true);
+  });
+  it("counts the heartbeat on the node's clock, whatever the chain's timestamps say", () => {
+    const seenAt = 1_700_000_000_000;
+    const hb = { deviationBps: 50, heartbeatSec: 6 };
+    // A Hardhat chain 24 s ahead of the wall clock: the block says the update is 18 s in the future.
+    const ahead = { answer: 100_000n, updatedAt: seenAt / 1000 + 24, sinceMs: seenAt };
+    expect(roundDue(100_000n, ahead, hb, seenAt + 5_999)).toBeNull();
+    expect(roundDue(100_000n, ahead, hb, seenAt + 6_000)).toBe("heartbeat");
+    expect(overdue(100_000n, ahead, hb, seenAt + 6_000 + 4_000, 4_000)).toBe(true);
+    // A chain an hour behind: not due on every tick, only a heartbeat after the update was seen.
+    const behind = { answer: 100_000n, updatedAt: seenAt / 1000 - 3_600, sinceMs: seenAt };
+    expect(roundDue(100_000n, behind, hb, seenAt + 1_000)).toBeNull();
+    expect(overdue(100_000n, behind, hb, seenAt + 1_000, 4_000)).toBe(false);
+  });
+  it("starts the heartbeat of an answer read at startup no later than now", () => {
+    const now = 1_700_000_000_000;
+    expect(startupSinceMs(now / 1000 - 30, now)).toBe(now - 30_000);
+    expect(startupSinceMs(now / 1000 + 24, now)).toBe(now);
   });
 });
 

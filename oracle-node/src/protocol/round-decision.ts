@@ -1,7 +1,11 @@
 /**
  * The round-start decision, a pure function: report a feed when the new value deviates from the
  * on-chain answer by at least the feed's threshold, or when its heartbeat has elapsed since the
- * last on-chain update, or when the feed has no answer yet. Deviation is compared exactly in
+ * last on-chain update, or when the feed has no answer yet. The heartbeat is measured on this
+ * node's clock only (`sinceMs`, when the node learned of the update), never as wall clock minus
+ * the block timestamp: a chain whose timestamps lead the wall clock (Hardhat/EDR pushes each
+ * block a second past the last, so a burst of blocks runs it tens of seconds ahead) would
+ * otherwise add its lead to every heartbeat, and one that lags would make every tick due. Deviation is compared exactly in
  * integer feed units: |new - old| * 10_000 >= threshold_bps * |old| (no float, no rounding).
  */
 export type RoundReason = "first" | "deviation" | "heartbeat";
@@ -16,8 +20,19 @@ export interface FeedSchedule {
 export interface OnchainView {
   /** The on-chain answer in feed units, or null before the first round. */
   answer: bigint | null;
-  /** Block timestamp of that answer, unix seconds. */
+  /** Block timestamp of that answer, unix seconds (the chain's clock: shown, not compared). */
   updatedAt: number;
+  /** This node's clock, unix ms, at that update: the heartbeat counts from here. */
+  sinceMs: number;
+}
+
+/**
+ * `sinceMs` for an answer read at startup, when the node did not see it land: the block
+ * timestamp, but never later than now (a chain clock that runs ahead must not postpone the
+ * first heartbeat past one heartbeat from now). Answers seen landing use the moment they were seen.
+ */
+export function startupSinceMs(updatedAtSec: number, nowMs: number): number {
+  return Math.min(updatedAtSec * 1000, nowMs);
 }
 
 export function deviates(value: bigint, reference: bigint, thresholdBps: number): boolean {
@@ -32,7 +47,7 @@ export function deviates(value: bigint, reference: bigint, thresholdBps: number)
 export function roundDue(value: bigint, onchain: OnchainView, schedule: FeedSchedule, nowMs: number): RoundReason | null {
   if (onchain.answer === null) return "first";
   if (deviates(value, onchain.answer, schedule.deviationBps)) return "deviation";
-  if (nowMs >= (onchain.updatedAt + schedule.heartbeatSec) * 1000) return "heartbeat";
+  if (nowMs >= onchain.sinceMs + schedule.heartbeatSec * 1000) return "heartbeat";
   return null;
 }
 
@@ -47,5 +62,5 @@ export const ALARM_FACTOR = 2;
 export function overdue(value: bigint | null, onchain: OnchainView, schedule: FeedSchedule, nowMs: number, graceMs: number): boolean {
   if (onchain.answer === null) return value !== null;
   if (value !== null && deviates(value, onchain.answer, schedule.deviationBps * ALARM_FACTOR)) return true;
-  return nowMs >= (onchain.updatedAt + schedule.heartbeatSec) * 1000 + graceMs;
+  return nowMs >= onchain.sinceMs + schedule.heartbeatSec * 1000 + graceMs;
 }
