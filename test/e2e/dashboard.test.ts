@@ -103,6 +103,8 @@ describe("dashboard in headless Chromium", () => {
     expect(value(/^oracle_transmissions_total\{[^}]*\} (\d+)/m)).toBeGreaterThan(0);
     expect(value(/^oracle_round_latency_seconds_count\{[^}]*stage="reported"[^}]*\} (\d+)/m)).toBeGreaterThan(0);
     expect(value(/^oracle_onchain_age_seconds\{[^}]*feed="BTC\/USD"[^}]*\} ([\d.]+)/m)).toBeGreaterThanOrEqual(0);
+    expect(value(/^oracle_model_score_count\{[^}]*feed="BTC\/USD"[^}]*\} (\d+)/m)).toBeGreaterThan(0);
+    expect(value(/^oracle_source_latency_seconds_count\{[^}]*outcome="ok"[^}]*\} (\d+)/m)).toBeGreaterThan(0);
 
     mkdirSync(join(REPO_ROOT, "test-results"), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
