@@ -68,6 +68,16 @@ describe("in-process committee", () => {
     expect(nodes.some((n) => n.state().txs.some((t) => t.status === "confirmed"))).toBe(true);
   }, 60_000);
 
+  it("shows every peer up on every node, followers included, and in oracle_peer_up", async () => {
+    // Followers exchange no round messages with each other: only authenticated traffic and pings tell them.
+    await waitFor(() => nodes.every((n) => n.state().peers.every((p) => p.healthy)), 15_000, "every node sees every peer up");
+    const self = nodes[0].state().node.address;
+    const text = await metrics0.registry.metrics();
+    for (const p of nodes[0].state().peers) {
+      if (p.address !== self) expect(sample(text, "oracle_peer_up", { peer: p.address })).toBe(1);
+    }
+  }, 30_000);
+
   it("records model scores, source latency and peer rejects in the node's metrics", async () => {
     const port = runtimeOptions(c, 0, dir).listenPort;
     const res = await fetch(`http://127.0.0.1:${port}${MESSAGE_PATH}`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });

@@ -91,4 +91,22 @@ describe("NodeView", () => {
       [true, null],
     ]);
   });
+
+  it("marks a peer down on a failure, up again when heard from, and never itself", () => {
+    const self = "0x00000000000000000000000000000000000000aa";
+    const v = new NodeView("node-0", self, [feed], 31337);
+    v.setPeers([self, "0xb", "0xc"], ["http://127.0.0.1:1", "http://127.0.0.1:2", "http://127.0.0.1:3"]);
+    const now = Date.now();
+    v.peerOk(1, now - 2_000);
+    v.peerOk(2, now - 2_000);
+    v.peerError(1, "timeout: no answer", now - 1_000); // failed after it was last seen: down
+    v.peerRefused(2, "wrong-epoch: message for epoch 3"); // answered with a refusal: still up
+    expect(v.state().peers.map((p) => [p.healthy, p.lastError])).toEqual([
+      [true, null],
+      [false, "timeout: no answer"],
+      [true, "wrong-epoch: message for epoch 3"],
+    ]);
+    v.peerOk(1, now);
+    expect(v.state().peers[1].healthy).toBe(true);
+  });
 });

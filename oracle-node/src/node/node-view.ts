@@ -38,6 +38,8 @@ export class NodeView {
   private readonly decimals = new Map<number, number>();
   private readonly protocol: ProtocolView = { epoch: 0, leader: -1, rpcHealthy: true };
   private peerUrls: string[] = [];
+  /** Per committee index: when the last exchange with that peer failed (unix ms). */
+  private readonly peerFailedAt = new Map<number, number>();
 
   constructor(name: string, address: string, feeds: readonly RuntimeFeed[], chainId: number) {
     this.s = emptyNodeState(name, address);
@@ -136,14 +138,25 @@ export class NodeView {
     }
   }
 
-  peerOk(index: number): void {
+  /** The peer proved it is alive: an authenticated message from it, or a request to it that succeeded. */
+  peerOk(index: number, now = Date.now()): void {
     const p = this.s.peers[index];
     if (!p) return;
-    p.lastSeen = Date.now();
+    p.lastSeen = now;
     p.healthy = true;
   }
 
-  peerError(index: number, error: string): void {
+  /** A request to the peer failed (timeout, unreachable, bad reply): down until it is heard from again. */
+  peerError(index: number, error: string, now = Date.now()): void {
+    const p = this.s.peers[index];
+    if (!p) return;
+    p.lastError = error;
+    p.healthy = false;
+    this.peerFailedAt.set(index, now);
+  }
+
+  /** The peer answered but refused (a 4xx): it is reachable, the refusal is kept as its last error. */
+  peerRefused(index: number, error: string): void {
     const p = this.s.peers[index];
     if (!p) return;
     p.lastError = error;
@@ -161,7 +174,11 @@ export class NodeView {
 
   state(): RuntimeState {
     const now = Date.now();
-    for (const p of this.s.peers) p.healthy = p.lastSeen !== null && now - p.lastSeen < PEER_HEALTH_WINDOW_MS;
+    for (const p of this.s.peers) {
+      const failedAt = this.peerFailedAt.get(p.index) ?? null;
+      const self = p.address.toLowerCase() === this.s.node.address.toLowerCase();
+      p.healthy = self || (p.lastSeen !== null && now - p.lastSeen < PEER_HEALTH_WINDOW_MS && (failedAt === null || p.lastSeen > failedAt));
+    }
     void this.peerUrls;
     return { ...structuredClone(this.s), protocol: { ...this.protocol } };
   }

@@ -55,6 +55,11 @@ const MAX_REPORT_SKEW_SEC = 20;
 const FILTER_SAVE_INTERVAL_MS = 5_000;
 /** After a round that failed (no quorum, no signatures), the leader waits this long: no storm. */
 const FAILED_ROUND_BACKOFF_MS = 1_000;
+/**
+ * A peer not heard from for this long is probed with a ping: followers exchange no round
+ * messages with each other, and this keeps every peer's health fresh within the view's 10 s window.
+ */
+const PEER_PROBE_MS = 4_000;
 /** How long the committee is given to read a config at startup before the node gives up. */
 const STARTUP_RPC_DEADLINE_MS = 60_000;
 
@@ -214,10 +219,11 @@ export class OracleNode {
       peerUrl: (a) => this.peerUrls.get(getAddress(a)),
       schemas: MESSAGE_SCHEMAS,
       handlers: {
-        [MSG.observeRequest]: (m) => this.onObserveRequest(m),
-        [MSG.reportProposal]: (m) => this.onReportProposal(m),
-        [MSG.finalReport]: (m) => this.onFinalReport(m),
-        [MSG.newEpoch]: (m) => this.onNewEpoch(m),
+        [MSG.observeRequest]: this.heard((m) => this.onObserveRequest(m)),
+        [MSG.reportProposal]: this.heard((m) => this.onReportProposal(m)),
+        [MSG.finalReport]: this.heard((m) => this.onFinalReport(m)),
+        [MSG.newEpoch]: this.heard((m) => this.onNewEpoch(m)),
+        [MSG.ping]: this.heard(async () => null),
       },
       logger: this.log,
       onReject: (r) => this.opts.metrics?.peerRejectsTotal.inc({ reason: r.reason, peer: r.peer ?? "unknown" }),
@@ -278,6 +284,7 @@ export class OracleNode {
       try {
         if (this.isLeader() && Date.now() - this.lastRoundAt >= this.timing.minRoundIntervalMs) await this.leadRound();
         this.pacemakerCheck();
+        this.probePeers();
       } catch (err) {
         this.log.error({ err: (err as Error).message, stack: (err as Error).stack }, "tick failed");
       }
@@ -340,11 +347,10 @@ export class OracleNode {
     const perFeed = new Map<number, Set<number>>(due.map((i) => [i, new Set<number>()]));
     const observers = new Set<number>();
     await collect<ObservationReply | null>(
-      signers.map((s, i) => () =>
-        i === this.myIndex ? this.observe(epoch, round, request) : this.net.send(s, MSG.observeRequest, epoch, round, request, this.timing.roundTimeoutMs).then((r) => (r?.payload as ObservationReply) ?? null),
+      signers.map((_s, i) => () =>
+        i === this.myIndex ? this.observe(epoch, round, request) : this.sendTo(i, MSG.observeRequest, epoch, round, request).then((r) => (r?.payload as ObservationReply) ?? null),
       ),
       (reply, i) => {
-        this.view.peerOk(i);
         if (!reply) return;
         for (const o of reply.observations) {
           if (!perFeed.has(o.feedIndex) || perFeed.get(o.feedIndex)!.has(i)) continue;
@@ -359,7 +365,7 @@ export class OracleNode {
           collected.push({ observer: i, feedIndex: o.feedIndex, value, signature: o.signature });
         }
       },
-      (err, i) => this.peerFailed(i, err, log),
+      (err, i) => this.ownFailed(i, err, log),
       () => [...perFeed.values()].every((s) => s.size >= minObservations(f)) && observers.size >= minObservations(f),
       this.timing.roundTimeoutMs,
       this.timing.observationGraceMs,
@@ -383,10 +389,10 @@ export class OracleNode {
     const digest = reportDigest(encoded, { chainId: BigInt(this.opts.chainId), verifyingContract: this.opts.aggregator });
     const sigs = new Map<number, string>();
     await collect<string | null>(
-      signers.map((s, i) => () =>
+      signers.map((_s, i) => () =>
         i === this.myIndex
           ? Promise.resolve(this.checkAndSign(proposal, epoch, round).signature)
-          : this.net.send(s, MSG.reportProposal, epoch, round, proposal, this.timing.roundTimeoutMs).then((r) => (r?.payload as { signature: string } | undefined)?.signature ?? null),
+          : this.sendTo(i, MSG.reportProposal, epoch, round, proposal).then((r) => (r?.payload as { signature: string } | undefined)?.signature ?? null),
       ),
       (sig, i) => {
         if (!sig) return;
@@ -397,7 +403,7 @@ export class OracleNode {
           log.warn({ oracle: i }, "malformed report signature dropped");
         }
       },
-      (err, i) => this.peerFailed(i, err, log),
+      (err, i) => this.ownFailed(i, err, log),
       () => sigs.size >= requiredSignatures(f),
       this.timing.roundTimeoutMs,
     );
@@ -427,9 +433,9 @@ export class OracleNode {
     const feedIdx = report.feeds.map((x) => x.feedIndex);
     const until = Date.now() + this.timing.transmitStaggerMs * (n + 1) + 5_000;
     for (const i of feedIdx) this.pending.set(i, { epoch, round, until });
-    signers.forEach((s, i) => {
+    signers.forEach((_s, i) => {
       if (i === this.myIndex) return;
-      this.net.send(s, MSG.finalReport, epoch, round, final, this.timing.roundTimeoutMs).catch((err) => this.peerFailed(i, err, log));
+      this.sendTo(i, MSG.finalReport, epoch, round, final, log).catch(() => undefined);
     });
     this.transmitter.schedule(encoded, packSignatures(entries), epoch, round, feedIdx);
     this.emitRound(epoch, round, feedIdx, "reported", before, stages);
@@ -672,7 +678,7 @@ export class OracleNode {
     if (peer < 0 || peer === this.myIndex || now - (this.toldAt.get(peer) ?? 0) < VOTE_RESEND_MS) return;
     this.toldAt.set(peer, now);
     const e = this.epoch;
-    this.net.send(this.committee.signers[peer], MSG.newEpoch, e, 0, { epoch: e }, this.timing.roundTimeoutMs).catch((err) => this.peerFailed(peer, err, this.log));
+    this.sendTo(peer, MSG.newEpoch, e, 0, { epoch: e }).catch(() => undefined);
   }
 
   private askEpochs(): void {
@@ -680,8 +686,8 @@ export class OracleNode {
     if (now - this.askedAt < VOTE_RESEND_MS) return;
     this.askedAt = now;
     const e = this.epoch;
-    this.committee.signers.forEach((s, i) => {
-      if (i !== this.myIndex) this.net.send(s, MSG.newEpoch, e, 0, { epoch: e }, this.timing.roundTimeoutMs).catch((err) => this.peerFailed(i, err, this.log));
+    this.committee.signers.forEach((_s, i) => {
+      if (i !== this.myIndex) this.sendTo(i, MSG.newEpoch, e, 0, { epoch: e }).catch(() => undefined);
     });
   }
 
@@ -805,9 +811,9 @@ export class OracleNode {
   private broadcastVote(): void {
     this.lastVoteAt = Date.now();
     const e = this.wanted;
-    this.committee.signers.forEach((s, i) => {
+    this.committee.signers.forEach((_s, i) => {
       if (i === this.myIndex) return;
-      this.net.send(s, MSG.newEpoch, e, 0, { epoch: e }, this.timing.roundTimeoutMs).catch((err) => this.peerFailed(i, err, this.log));
+      this.sendTo(i, MSG.newEpoch, e, 0, { epoch: e }).catch(() => undefined);
     });
   }
 
@@ -873,11 +879,66 @@ export class OracleNode {
     }
   }
 
+  /**
+   * Sends to committee member `index` and records what the exchange says about its health, on
+   * every node and whatever the round does with the answer (a late one still proves liveness).
+   */
+  private sendTo(index: number, type: string, epoch: number, round: number, payload: unknown, log: Logger = this.log): Promise<InboundMessage | null> {
+    return this.net.send(this.committee.signers[index], type, epoch, round, payload, this.timing.roundTimeoutMs).then(
+      (reply) => {
+        this.peerSeen(index);
+        return reply;
+      },
+      (err: unknown) => {
+        this.peerFailed(index, err, log);
+        throw err;
+      },
+    );
+  }
+
+  /** Wraps an inbound handler: the transport calls it only for an authenticated, fresh message from a peer. */
+  private heard<T>(handler: (m: InboundMessage) => Promise<T>): (m: InboundMessage) => Promise<T> {
+    return (m) => {
+      this.peerSeen(this.committee.signers.indexOf(getAddress(m.from)));
+      return handler(m);
+    };
+  }
+
+  /** Last exchange (or probe sent) per committee index, for `probePeers`. */
+  private readonly peerContactAt = new Map<number, number>();
+
+  /** Pings every peer this node has neither heard from nor probed within PEER_PROBE_MS. */
+  private probePeers(now = Date.now()): void {
+    this.committee.signers.forEach((_s, i) => {
+      if (i === this.myIndex || now - (this.peerContactAt.get(i) ?? 0) < PEER_PROBE_MS) return;
+      this.peerContactAt.set(i, now);
+      this.sendTo(i, MSG.ping, this.epoch, 0, {}).catch(() => undefined);
+    });
+  }
+
+  private peerSeen(index: number): void {
+    if (index < 0 || index === this.myIndex) return;
+    this.peerContactAt.set(index, Date.now());
+    this.view.peerOk(index);
+    this.opts.metrics?.peerUp.set({ peer: this.committee.signers[index] }, 1);
+  }
+
+  /** A refusal (4xx) comes from a reachable peer; a timeout, an unreachable URL, a 5xx or a bad reply marks it down. */
   private peerFailed(index: number, err: unknown, log: Logger): void {
     const msg = err instanceof PeerSendError ? `${err.code}: ${err.message}` : (err as Error)?.message ?? String(err);
+    if (err instanceof PeerSendError && err.status !== null && err.status >= 400 && err.status < 500) {
+      this.view.peerRefused(index, msg);
+      log.debug({ peer: index, err: msg }, "peer refused");
+      return;
+    }
     this.view.peerError(index, msg);
     this.opts.metrics?.peerUp.set({ peer: this.committee.signers[index] }, 0);
     log.debug({ peer: index, err: msg }, "peer did not answer");
+  }
+
+  /** The collector's error callback: peers' failures are recorded by `sendTo`, this node's own are logged. */
+  private ownFailed(index: number, err: unknown, log: Logger): void {
+    if (index === this.myIndex) log.debug({ err: (err as Error)?.message ?? String(err) }, "own contribution to the round failed");
   }
 
   private epochKey(): string {

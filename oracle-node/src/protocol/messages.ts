@@ -11,6 +11,7 @@ import { z } from "zod";
  *   all -> leader   report-signature  (reply) the follower's signature over the report digest
  *   leader -> all   final-report      report + f+1 signatures, for staggered transmission
  *   any -> all      new-epoch         "I want epoch e": the pacemaker's vote
+ *   any -> any      ping              liveness probe to a peer not heard from lately (204 reply)
  */
 export const MSG = {
   observeRequest: "observe-request",
@@ -19,6 +20,7 @@ export const MSG = {
   reportSignature: "report-signature",
   finalReport: "final-report",
   newEpoch: "new-epoch",
+  ping: "ping",
 } as const;
 
 /** Feeds one committee serves at most (one report carries at most this many). */
@@ -67,6 +69,9 @@ export const FinalReportSchema = z.strictObject({
 
 export const NewEpochSchema = z.strictObject({ epoch: z.number().int().min(0).max(2 ** 32 - 1) });
 
+/** A liveness probe carries nothing: the signed envelope is the proof. */
+export const PingSchema = z.strictObject({});
+
 export type ObserveRequest = z.infer<typeof ObserveRequestSchema>;
 export type ObservationReply = z.infer<typeof ObservationReplySchema>;
 export type SignedObservation = z.infer<typeof SignedObservationSchema>;
@@ -82,4 +87,5 @@ export const MESSAGE_SCHEMAS = {
   [MSG.reportSignature]: ReportSignatureSchema,
   [MSG.finalReport]: FinalReportSchema,
   [MSG.newEpoch]: NewEpochSchema,
+  [MSG.ping]: PingSchema,
 };
