@@ -10,7 +10,8 @@ import { ALL_MARKETS_MIN_SYMBOLS } from "./venue-adapter";
 /** The adapters against the local venue simulator: same code, base URL swapped. */
 let sim: Simulator;
 beforeAll(async () => {
-  sim = await startSimulator({ seed: 7, clock: "manual" });
+  // Rate limits off: this file checks formats and failure classes; the rate-limit case sets its own bucket.
+  sim = await startSimulator({ seed: 7, clock: "manual", rateLimits: "off" });
 });
 afterAll(() => sim.close());
 
