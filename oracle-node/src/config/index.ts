@@ -14,4 +14,4 @@ export {
   type NodeSettings,
   type PeerConfig,
 } from "./schema";
-export { resolveBaseUrl, resolveSymbol, genericSource, usedSourceIds, isBuiltInSource, resolveConfigPath, referencedFiles } from "./resolve";
+export { resolveBaseUrl, resolveSymbol, genericSource, adapterResolver, usedSourceIds, isBuiltInSource, resolveConfigPath, referencedFiles } from "./resolve";

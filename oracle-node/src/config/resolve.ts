@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, resolve } from "node:path";
-import { getAdapter, isSourceId } from "../sources/registry";
+import { createGenericCsvSource, createGenericJsonSource, getAdapter, isSourceId, type SourceAdapter } from "../sources/registry";
 import type { GenericSourceConfig } from "../sources/generic-config";
 import type { FeedSourceConfig, NodeConfig } from "./schema";
 
@@ -24,6 +24,28 @@ export function resolveBaseUrl(config: NodeConfig, entry: FeedSourceConfig): str
 /** The generic source definition for an id, if the id names one. */
 export function genericSource(config: NodeConfig, id: string): GenericSourceConfig | undefined {
   return config.sources.generic.find((g) => g.id === id);
+}
+
+/**
+ * A memoizing lookup from a feed's source id to its adapter: a built-in venue adapter, or the
+ * generic JSON/CSV source the config defines under that id (one instance per id, so a generic
+ * source's per-round request sharing works across feeds).
+ */
+export function adapterResolver(config: NodeConfig): (id: string) => SourceAdapter {
+  const adapters = new Map<string, SourceAdapter>();
+  return (id: string): SourceAdapter => {
+    let a = adapters.get(id);
+    if (!a) {
+      if (isSourceId(id)) a = getAdapter(id);
+      else {
+        const g = genericSource(config, id);
+        if (!g) throw new Error(`source ${id} is neither built in nor defined under sources.generic`);
+        a = g.kind === "json" ? createGenericJsonSource(g) : createGenericCsvSource(g);
+      }
+      adapters.set(id, a);
+    }
+    return a;
+  };
 }
 
 /** Is this source id a built-in venue adapter (true) or a generic source from the config (false)? */

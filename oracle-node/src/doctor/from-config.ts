@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { NodeConfig } from "../config";
-import { genericSource, resolveBaseUrl, resolveSymbol } from "../config";
+import { adapterResolver, resolveBaseUrl, resolveSymbol } from "../config";
 import { formatDecimal } from "../quotes/decimal";
-import { createGenericCsvSource, createGenericJsonSource, getAdapter, isSourceId, type SourceAdapter } from "../sources/registry";
 import { readAddressesFile } from "../node/from-config";
 import { minimumBalance, SOURCE_TIMEOUT_MS, type DoctorTarget, type Finding, type SourceProbe } from "./checks";
 import { loadSigner } from "../keys/signer";
@@ -65,20 +64,7 @@ export async function doctorTarget(cfg: NodeConfig, configPath: string): Promise
 }
 
 export function sourceProbes(cfg: NodeConfig): SourceProbe[] {
-  const adapters = new Map<string, SourceAdapter>();
-  const adapterFor = (id: string): SourceAdapter => {
-    let a = adapters.get(id);
-    if (!a) {
-      if (isSourceId(id)) a = getAdapter(id);
-      else {
-        const g = genericSource(cfg, id);
-        if (!g) throw new Error(`source ${id} is neither built in nor defined under sources.generic`);
-        a = g.kind === "json" ? createGenericJsonSource(g) : createGenericCsvSource(g);
-      }
-      adapters.set(id, a);
-    }
-    return a;
-  };
+  const adapterFor = adapterResolver(cfg);
   const probes: SourceProbe[] = [];
   for (const feed of cfg.feeds) {
     for (const s of feed.sources) {

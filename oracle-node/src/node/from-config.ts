@@ -2,10 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { getAddress, parseUnits } from "ethers";
 import type { NodeConfig } from "../config";
-import { genericSource, resolveBaseUrl, resolveSymbol } from "../config";
+import { adapterResolver, resolveBaseUrl, resolveSymbol } from "../config";
 import { loadSigner } from "../keys";
 import { DEFAULT_MODEL_PATH } from "../filter/pipeline";
-import { createGenericCsvSource, createGenericJsonSource, getAdapter, isSourceId, type SourceAdapter } from "../sources/registry";
 import type { Logger } from "../log/logger";
 import type { NodeMetrics } from "../metrics";
 import type { FaultMode, RuntimeFeed, RuntimeOptions } from "./options";
@@ -49,20 +48,7 @@ export async function fromNodeConfig(
     aggregator = file.aggregator;
     proxies = new Map((file.feeds ?? []).filter((f) => f.proxy).map((f) => [f.feedIndex, f.proxy!]));
   }
-  const adapters = new Map<string, SourceAdapter>();
-  const adapterFor = (id: string): SourceAdapter => {
-    let a = adapters.get(id);
-    if (!a) {
-      if (isSourceId(id)) a = getAdapter(id);
-      else {
-        const g = genericSource(cfg, id);
-        if (!g) throw new Error(`source ${id} is neither built in nor defined under sources.generic`);
-        a = g.kind === "json" ? createGenericJsonSource(g) : createGenericCsvSource(g);
-      }
-      adapters.set(id, a);
-    }
-    return a;
-  };
+  const adapterFor = adapterResolver(cfg);
   const feeds: RuntimeFeed[] = cfg.feeds.map((f, i) => ({
     id: f.id,
     feedIndex: f.feedIndex ?? i,
