@@ -1,7 +1,8 @@
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { startDemo, type DemoHandle } from "./demo/run";
 import { CLEAR_SCREEN, renderView } from "./demo/view";
 import { summaryLine } from "./demo/summary";
+import { positiveInt } from "../oracle-node/src/cli/option-parsers";
 
 /**
  * `npm run demo`: the whole network on this machine, watched live in the terminal and in the
@@ -16,11 +17,6 @@ const REDRAW_MS = 1_000;
 /** Without a TTY (piped output) a compact status line this often instead of a redrawn table. */
 const PLAIN_STATUS_MS = 10_000;
 
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("must be a positive integer");
-  return n;
-}
 
 interface Args {
   headless?: boolean;

@@ -1,4 +1,4 @@
-import { parseDecimal, type Fixed } from "../../oracle-node/src/quotes/decimal";
+import type { Fixed } from "../../oracle-node/src/quotes/decimal";
 import type { Quote } from "../../oracle-node/src/quotes/quote";
 import { median } from "../../oracle-node/src/aggregate/median";
 import { computeFeatures, NUM_FEATURES, updateHistory, viewRound } from "../../oracle-node/src/filter/features";
@@ -6,6 +6,7 @@ import { prepareRound } from "../../oracle-node/src/filter/prepare";
 import { FilterState } from "../../oracle-node/src/filter/state";
 import type { Scenario, SimRow } from "./market";
 import { Rng } from "./rng";
+import { toQuote } from "../../oracle-node/src/backtest/run-backtest";
 
 /** The node refuses with fewer trusted quotes than this (the backtest default); training mirrors it. */
 export const TRAINING_MIN_SOURCES = 3;
@@ -24,15 +25,9 @@ export interface Dataset {
 }
 
 export function rowToQuote(r: Pick<SimRow, "source" | "price" | "bid" | "ask" | "volume">, pair: string, at: number): Quote {
-  return {
-    source: r.source,
-    pair,
-    price: parseDecimal(r.price),
-    bid: r.bid !== undefined ? parseDecimal(r.bid) : undefined,
-    ask: r.ask !== undefined ? parseDecimal(r.ask) : undefined,
-    volume: r.volume !== undefined ? parseDecimal(r.volume) : undefined,
-    receivedAt: at,
-  };
+  const q = toQuote(r, pair, at);
+  if (typeof q === "string") throw new Error(`generator produced an unparsable row for ${r.source}: ${q}`);
+  return q;
 }
 
 /**

@@ -3,12 +3,8 @@ import { Command, Option } from "commander";
 import { parseQuotesCsv, formatResultCsv } from "../../backtest/csv";
 import { DEFAULT_BACKTEST_MIN_SOURCES, runBacktest } from "../../backtest/run-backtest";
 import { createFilter, type FilterKind } from "../../filter/pipeline";
+import { positiveInt } from "../option-parsers";
 
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`not a positive integer: ${v}`);
-  return n;
-}
 
 /** `oracle-node backtest`: replays a FORMAT.md quotes file through the live filter, round by round. */
 export function register(program: Command): void {

@@ -4,12 +4,8 @@ import { parseLabels, parseQuotesCsv, parseResultCsv, parseTruthCsv } from "../.
 import { DEFAULT_BACKTEST_MIN_SOURCES, runBacktest } from "../../backtest/run-backtest";
 import { formatMetricsTable, scoreResult, type Metrics } from "../../backtest/score";
 import { createFilter } from "../../filter/pipeline";
+import { positiveInt } from "../option-parsers";
 
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`not a positive integer: ${v}`);
-  return n;
-}
 
 /** `oracle-node score`: FORMAT.md's metrics for a backtest result and for the mad / none baselines. */
 export function register(program: Command): void {
