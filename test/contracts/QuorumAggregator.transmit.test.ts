@@ -202,7 +202,7 @@ describe("QuorumAggregator.transmit", () => {
       }
       const tampered = hexlify(getBytes(r.report).map((b, i) => (i === 60 ? b ^ 1 : b)));
       await expect(agg.transmit(tampered, r.signatures)).to.be.revertedWithCustomError(agg, "InvalidSignature");
-      // An s above n/2 (the malleable half, rejected by OpenZeppelin's ECDSA) and an r of zero
+      // An s above n/2 (the malleable half, rejected as by OpenZeppelin's ECDSA) and an r of zero
       // (ecrecover fails) both recover nothing.
       const sig = Signature.from(good(2).signature);
       const highS = "02" + sig.r.slice(2) + "7" + "f".repeat(63);
