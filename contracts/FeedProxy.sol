@@ -8,7 +8,9 @@ import {IQuorumAggregator} from "./interfaces/IQuorumAggregator.sol";
 /// @title FeedProxy
 /// @notice One feed's stable address. Forwards Chainlink reads to feed `feedIndex` of the current
 /// phase's QuorumAggregator by appending the feed index as a trailing calldata word (which plain
-/// Chainlink aggregators ignore, so they can be phases too, with feed index 0).
+/// Chainlink aggregators ignore, so they can be phases too, with feed index 0). latestRoundData,
+/// the read consumers pay for, uses the aggregator's one-byte read instead when the aggregator
+/// answers it exactly as latestRoundData at the start of the phase.
 /// @dev Proxy round id = phaseId << 64 | round, where round is the feed's own round number (the
 /// low 32 bits of the aggregator round id; the bits above carry the feed index).
 contract FeedProxy is IFeedProxy, Ownable2Step {
@@ -19,11 +21,15 @@ contract FeedProxy is IFeedProxy, Ownable2Step {
   uint256 private constant ROUND_MASK = 0xffffffff;
   uint256 private constant ADDRESS_MASK = 0x00ffffffffffffffffffffffffffffffffffffffff;
 
-  /// @dev The current phase: read by every latestRoundData, so one slot.
+  /// @dev The current phase: read by every latestRoundData, so one slot. byteRead: the
+  /// aggregator answers latestRoundData to one calldata byte, the feed index (QuorumAggregator's
+  /// fallback), which skips its selector dispatch; other aggregators get the selector and the feed
+  /// index as a trailing word.
   struct Phase {
     uint16 id;
     address aggregator;
     uint8 feedIndex;
+    bool byteRead;
   }
 
   struct PhaseAggregator {
@@ -64,9 +70,24 @@ contract FeedProxy is IFeedProxy, Ownable2Step {
     Phase memory current = s_currentPhase;
     if (current.id == type(uint16).max) revert TooManyPhases();
     uint16 id = current.id + 1;
-    s_currentPhase = Phase({id: id, aggregator: aggregator_, feedIndex: feedIndex_});
+    s_currentPhase = Phase({
+      id: id,
+      aggregator: aggregator_,
+      feedIndex: feedIndex_,
+      byteRead: _answersByteRead(aggregator_, feedIndex_)
+    });
     s_phaseAggregators[id] = PhaseAggregator({aggregator: aggregator_, feedIndex: feedIndex_});
     emit AggregatorConfirmed(current.aggregator, aggregator_, id);
+  }
+
+  /// @dev Whether `aggregator_` answers the one-byte read of feed `feedIndex_` exactly as it
+  /// answers latestRoundData (checked once, when the phase starts).
+  function _answersByteRead(address aggregator_, uint8 feedIndex_) private view returns (bool) {
+    (bool ok, bytes memory byteRead) = aggregator_.staticcall(abi.encodePacked(feedIndex_));
+    if (!ok || byteRead.length != 160) return false;
+    bytes memory full;
+    (ok, full) = aggregator_.staticcall(abi.encodeWithSelector(this.latestRoundData.selector, uint256(feedIndex_)));
+    return ok && keccak256(byteRead) == keccak256(full);
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -118,12 +139,16 @@ contract FeedProxy is IFeedProxy, Ownable2Step {
     returns (uint80, int256, uint256, uint256, uint80)
   {
     assembly {
-      // s_currentPhase: id (bits 0..15) | aggregator (16..175) | feedIndex (176..183).
+      // s_currentPhase: id (bits 0..15) | aggregator (16..175) | feedIndex (176..183) |
+      // byteRead (184..191).
       let current := sload(s_currentPhase.slot)
-      // latestRoundData() selector, then the feed index as the trailing word.
+      // latestRoundData() selector, then the feed index as a trailing word; an aggregator with
+      // the one-byte read gets only the last byte of that word (0x23), the feed index.
       mstore(0x00, 0xfeaf968c00000000000000000000000000000000000000000000000000000000)
       mstore(0x04, and(shr(176, current), 0xff))
-      if iszero(staticcall(gas(), and(shr(16, current), ADDRESS_MASK), 0x00, 0x24, 0x00, 0xa0)) {
+      let size := sub(0x24, mul(0x23, and(shr(184, current), 1)))
+      let ok := staticcall(gas(), and(shr(16, current), ADDRESS_MASK), sub(0x24, size), size, 0x00, 0xa0)
+      if iszero(ok) {
         returndatacopy(0x00, 0x00, returndatasize())
         revert(0x00, returndatasize())
       }

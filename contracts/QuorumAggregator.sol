@@ -19,6 +19,8 @@ import {IQuorumAggregator} from "./interfaces/IQuorumAggregator.sol";
 /// - Feeds without bounds skip the bounds read; batched reports skip NewRound (AnswerUpdated and
 ///   NewTransmission carry everything it would).
 /// - Aggregator round ids are feedIndex << 32 | round; feed 0's ids are plain round numbers.
+/// - One calldata byte, a feed index, answers that feed's latestRoundData from the fallback,
+///   before any selector comparison: FeedProxy's read skips this contract's dispatcher.
 contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   // ----------------------------------------------------------------------------------------------
   // Constants
@@ -653,24 +655,42 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
 
   /// @notice Latest round of feed 0, or of the feed in a trailing word. All zeros before the
   /// feed's first report. startedAt = observations timestamp, updatedAt = transmission time.
-  /// @dev The read every consumer pays for: one SLOAD, written in assembly. It ends with
-  /// return(), so writing the five words over scratch space and the free memory pointer is safe.
   function latestRoundData()
     external
     view
     override
     returns (uint80, int256, uint256, uint256, uint80)
   {
-    assembly {
-      let feed := 0
-      if gt(calldatasize(), 35) {
+    uint256 feed;
+    if (msg.data.length > 35) {
+      assembly ("memory-safe") {
         feed := calldataload(4)
-        if iszero(lt(feed, MAX_FEEDS)) {
-          mstore(0x00, shl(224, E_UNKNOWN_FEED))
-          mstore(0x04, feed)
-          revert(0x00, 0x24)
-        }
       }
+      if (feed >= MAX_FEEDS) revert UnknownFeed(feed);
+    }
+    _returnLatestRoundData(feed);
+  }
+
+  /// @notice FeedProxy's read path: calldata of exactly one byte, a feed index, answers that
+  /// feed's latestRoundData (the same five words). Solidity jumps to the fallback before any
+  /// selector comparison when calldata is shorter than a selector, so every read through a proxy
+  /// skips this contract's dispatcher. Any other calldata that matches no function reverts
+  /// without data.
+  fallback() external {
+    // Like calldata that matches no selector in a contract without a fallback.
+    if (msg.data.length != 1) revert();
+    uint256 feed;
+    assembly ("memory-safe") {
+      feed := byte(0, calldataload(0))
+    }
+    _returnLatestRoundData(feed);
+  }
+
+  /// @dev Ends the call with feed `feed`'s latestRoundData words: one SLOAD, in assembly. It ends
+  /// with return(), so writing the five words over scratch space and the free memory pointer is
+  /// safe.
+  function _returnLatestRoundData(uint256 feed) private view {
+    assembly {
       let latest := sload(add(s_latest.slot, feed))
       let round := and(latest, UINT32_MASK)
       let roundId := 0

@@ -6,7 +6,8 @@
  * - batched reports of 1, 5, 10, 20 feeds at n = 7 (5 observations each), steady state;
  * - what a consuming contract pays for latestRoundData, directly and through FeedProxy: a reader
  *   transaction that calls it minus the same transaction without the call (the JSON reports the
- *   usual Solidity interface call; the table also shows a minimal raw-staticcall consumer).
+ *   usual Solidity interface call; the table also shows a minimal raw-staticcall consumer, and the
+ *   floor of any phased proxy read: contracts/test/ProxyReadFloor.sol).
  */
 import hre from "hardhat";
 import type { Signer } from "ethers";
@@ -76,7 +77,9 @@ interface ReadGas {
   latestRoundDataViaProxy: number;
 }
 
-async function benchRead(sender: Signer): Promise<{ read: ReadGas; raw: ReadGas }> {
+interface ReadRows { read: ReadGas; raw: ReadGas; floor: { solidity: number; raw: number } }
+
+async function benchRead(sender: Signer): Promise<ReadRows> {
   const d = await deployAggregator(sender, makeCommittee(7, 2, await sender.getAddress(), "bench-read"));
   for (let i = 0; i < 3; i++) await transmitGas(d, sender, [0], 5);
   const proxy = await deployProxy(sender, d.address, 0);
@@ -85,13 +88,20 @@ async function benchRead(sender: Signer): Promise<{ read: ReadGas; raw: ReadGas 
   const proxyAddress = await proxy.getAddress();
   const gasOf = async (fn: "measure" | "measureRaw", feed: string, mode: number) => Number((await (await reader[fn](feed, mode)).wait())!.gasUsed);
   const cost = async (fn: "measure" | "measureRaw", feed: string) => (await gasOf(fn, feed, 2)) - (await gasOf(fn, feed, 1));
+  // The floor of any phased proxy read (contracts/test/ProxyReadFloor.sol), holding the same
+  // packed latest slot as the aggregator's feed.
+  const floorFeed = await (await ethers.getContractFactory("FloorFeed", sender)).deploy();
+  await (await floorFeed.set((CENTER << 136n) | (BigInt(clock) << 64n) | (BigInt(clock) << 32n) | 3n)).wait();
+  const floorProxy = await (await ethers.getContractFactory("FloorProxy", sender)).deploy(await floorFeed.getAddress());
+  const floorAddress = await floorProxy.getAddress();
   return {
     read: { latestRoundDataDirect: await cost("measure", d.address), latestRoundDataViaProxy: await cost("measure", proxyAddress) },
     raw: { latestRoundDataDirect: await cost("measureRaw", d.address), latestRoundDataViaProxy: await cost("measureRaw", proxyAddress) },
+    floor: { solidity: await cost("measure", floorAddress), raw: await cost("measureRaw", floorAddress) },
   };
 }
 
-function printTable(transmit: TransmitRow[], batch: BatchRow[], read: ReadGas, raw: ReadGas): void {
+function printTable(transmit: TransmitRow[], batch: BatchRow[], { read, raw, floor }: ReadRows): void {
   const pad = (v: unknown, w: number) => String(v).padStart(w);
   console.log("transmit (one feed)");
   console.log(`${pad("n", 4)}${pad("f", 4)}${pad("obs", 5)}${pad("sigs", 6)}${pad("gasFirst", 10)}${pad("gasSteady", 11)}`);
@@ -102,6 +112,8 @@ function printTable(transmit: TransmitRow[], batch: BatchRow[], read: ReadGas, r
   console.log("\nlatestRoundData paid by a consuming contract   Solidity interface call   raw staticcall");
   console.log(`  direct     ${pad(read.latestRoundDataDirect, 40)}${pad(raw.latestRoundDataDirect, 17)}`);
   console.log(`  via proxy  ${pad(read.latestRoundDataViaProxy, 40)}${pad(raw.latestRoundDataViaProxy, 17)}`);
+  console.log(`  floor of any phased proxy (minimal forwarder, one-slot feed; contracts/test/ProxyReadFloor.sol)`);
+  console.log(`             ${pad(floor.solidity, 40)}${pad(floor.raw, 17)}`);
 }
 
 async function main(): Promise<void> {
@@ -109,9 +121,9 @@ async function main(): Promise<void> {
   const [sender] = await ethers.getSigners();
   const transmit = await benchTransmit(sender);
   const batch = await benchBatch(sender);
-  const { read, raw } = await benchRead(sender);
-  if (json) console.log(JSON.stringify({ transmit, batch, read }));
-  else printTable(transmit, batch, read, raw);
+  const reads = await benchRead(sender);
+  if (json) console.log(JSON.stringify({ transmit, batch, read: reads.read }));
+  else printTable(transmit, batch, reads);
 }
 
 main().catch((err) => {

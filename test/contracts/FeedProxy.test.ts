@@ -117,6 +117,29 @@ describe("FeedProxy", () => {
     await expect(proxy.confirmAggregator(a2.address)).to.be.revertedWithCustomError(proxy, "TooManyPhases");
   });
 
+  it("reads a QuorumAggregator through its one-byte read and other aggregators through the selector", async () => {
+    const { owner, a1, proxy } = await loadFixture(fixture);
+    const proxyAddress = await proxy.getAddress();
+    // byteRead is bit 184 of the current phase slot.
+    const byteRead = async () => (BigInt(await ethers.provider.getStorage(proxyAddress, CURRENT_PHASE_SLOT)) >> 184n) & 1n;
+    expect(await byteRead()).to.equal(1n);
+    await push(a1, [feedEntry(1, [100n, 200n, 300n])]);
+    expect((await proxy.latestRoundData())[1]).to.equal(200n);
+    const plain = await (await ethers.getContractFactory("PlainFeed", owner)).deploy();
+    const plainAddress = await plain.getAddress();
+    // PlainFeed.ByteRead: 0 reverts (no fallback), 1 answers other words, 2 answers the same.
+    for (const [mode, expected] of [[0, 0n], [1, 0n], [2, 1n]] as const) {
+      await plain.setByteRead(mode);
+      await proxy.proposeAggregator(plainAddress, 0);
+      await proxy.confirmAggregator(plainAddress);
+      expect(await byteRead()).to.equal(expected);
+      expect((await proxy.latestRoundData())[1]).to.equal(42n * 10n ** 8n);
+    }
+    // Once chosen at the phase start, the one-byte read is the path every read takes.
+    await plain.setByteRead(1);
+    expect((await proxy.latestRoundData())[1]).to.equal(666n * 10n ** 8n);
+  });
+
   it("bubbles an aggregator's revert and rejects a non-aggregator", async () => {
     const { owner, proxy } = await loadFixture(fixture);
     const broken = await (await ethers.getContractFactory("RevertingFeed", owner)).deploy();

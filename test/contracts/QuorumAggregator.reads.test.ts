@@ -73,6 +73,21 @@ describe("QuorumAggregator reads", () => {
     await expect(agg.feedInfo(2)).to.be.revertedWithCustomError(agg, "UnknownFeed").withArgs(2n);
   });
 
+  it("answers one calldata byte, a feed index, with that feed's latestRoundData and refuses other short calldata", async () => {
+    const { d, agg } = await loadFixture(fixture);
+    const byteRead = async (data: string) => agg.interface.decodeFunctionResult("latestRoundData", await ethers.provider.call({ to: d.address, data }));
+    expect(await byteRead("0x01")).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
+    await push(d, [feedEntry(0, [10n, 20n, 30n]), feedEntry(1, [100n, 200n, 300n])]);
+    expect(await byteRead("0x00")).to.deep.equal(await agg.latestRoundData());
+    expect(await byteRead("0x01")).to.deep.equal(await callFor(d, "latestRoundData", 1));
+    expect((await byteRead("0x01"))[1]).to.equal(200n);
+    // A feed index past the feeds holds no round.
+    expect(await byteRead("0xff")).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
+    for (const data of ["0x", "0x0001", "0x000102"]) {
+      await expect(ethers.provider.call({ to: d.address, data })).to.be.revertedWithoutReason();
+    }
+  });
+
   it("keeps the last 64 rounds of history and reports older, future and foreign rounds as unavailable", async () => {
     const { d, agg } = await loadFixture(fixture);
     const total = HISTORY + 6;
