@@ -345,11 +345,14 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
       if (count <= f || count > n) revert WrongSignatureCount(count, f + 1, n);
     }
     assembly ("memory-safe") {
+      // Reverts with error `sel`, the signer index and, if withAddress, the recovered address,
+      // laid out in free memory (the free memory pointer's own slot stays untouched).
       function fail(sel, signerIndex, recovered, withAddress) {
-        mstore(0x00, shl(224, sel))
-        mstore(0x04, signerIndex)
-        mstore(0x24, recovered)
-        revert(0x00, add(0x24, mul(0x20, withAddress)))
+        let ptr := mload(0x40)
+        mstore(ptr, shl(224, sel))
+        mstore(add(ptr, 0x04), signerIndex)
+        mstore(add(ptr, 0x24), recovered)
+        revert(ptr, add(0x24, mul(0x20, withAddress)))
       }
       // The precompile's input, digest ‖ v ‖ r ‖ s, in free memory (nothing allocates before
       // the loop ends, so the free memory pointer stays where it is).
@@ -403,18 +406,19 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// values fit in int120, so no sum, product or difference overflows.
   function _applyFeeds(bytes calldata report, uint256 ctx, uint256 boundedFeeds) private {
     assembly ("memory-safe") {
-      // Reverts with error selector `sel` and one to four uint256 arguments (scratch and
-      // free memory are overwritten; nothing runs after a revert).
+      // Reverts with error selector `sel` and one to four uint256 arguments (scratch space for
+      // one, free memory for more: the free memory pointer's own slot stays untouched).
       function fail1(sel, a) {
         mstore(0x00, shl(224, sel))
         mstore(0x04, a)
         revert(0x00, 0x24)
       }
       function fail2(sel, a, b) {
-        mstore(0x00, shl(224, sel))
-        mstore(0x04, a)
-        mstore(0x24, b)
-        revert(0x00, 0x44)
+        let ptr := mload(0x40)
+        mstore(ptr, shl(224, sel))
+        mstore(add(ptr, 0x04), a)
+        mstore(add(ptr, 0x24), b)
+        revert(ptr, 0x44)
       }
       function fail3(sel, a, b, c) {
         let ptr := mload(0x40)
