@@ -2,13 +2,12 @@ import { SourceError } from "../../quotes/quote";
 import { buildQuote } from "../build-quote";
 import { malformed, type RawQuote } from "../extract";
 import { GenericCsvSourceConfigSchema, type GenericCsvSourceConfig, type GenericCsvSourceConfigInput } from "../generic-config";
-import { httpGet, snippet, type HttpResponse } from "../http/client";
-import { checkSymbol } from "../symbols";
+import { snippet, type HttpResponse } from "../http/client";
 import type { SourceAdapter, SourceContext, SourceRequest, SourceResult } from "../types";
 import { parseCsv } from "./parse-csv";
-import { requestEach } from "./request-each";
+import { configuredSource } from "./configured-source";
 import { applyScale } from "./scale";
-import { fillTemplate, splitUrl, templateVars, type TemplateVars } from "./template";
+import type { TemplateVars } from "./template";
 
 /** Stooq's quota resets daily; an hour is the shortest back-off that makes sense. */
 const CSV_PENALTY_MS = 60 * 60_000;
@@ -19,20 +18,6 @@ const CSV_PENALTY_MS = 60 * 60_000;
  */
 export function createGenericCsvSource(input: GenericCsvSourceConfig | GenericCsvSourceConfigInput): SourceAdapter {
   const cfg = GenericCsvSourceConfigSchema.parse(input);
-  const { origin, path } = splitUrl(cfg.url);
-  const varsOf = (req: SourceRequest): TemplateVars => {
-    const vars = templateVars(req.pair, req.symbol, cfg.defaultSymbol);
-    checkSymbol(vars.symbol);
-    return vars;
-  };
-
-  const prepare = (req: SourceRequest, ctx: SourceContext) => {
-    const vars = varsOf(req);
-    return { url: (ctx.baseUrl ?? origin).replace(/\/+$/, "") + fillTemplate(path, vars, true), plan: vars };
-  };
-
-  const download = (url: string, ctx: SourceContext) =>
-    httpGet(cfg.id, url, ctx, { penaltyMs: CSV_PENALTY_MS, interpret: (res) => interpret(cfg, res) });
 
   function finish(req: SourceRequest, vars: TemplateVars, got: { rows: string[][]; receivedAt: number }, ctx: SourceContext): SourceResult {
     const header = got.rows[0]!;
@@ -55,22 +40,7 @@ export function createGenericCsvSource(input: GenericCsvSourceConfig | GenericCs
     return buildQuote(cfg.id, req.pair, raw, got.receivedAt, ctx, ctx.maxAgeMs ?? cfg.maxAgeMs, (x) => applyScale(x, cfg.scale));
   }
 
-  return {
-    id: cfg.id,
-    defaultBaseUrl: origin,
-    rateLimit: { ...cfg.rateLimit, penaltyMs: CSV_PENALTY_MS, note: "from the source's config" },
-    batch: false,
-    maxAgeMs: cfg.maxAgeMs,
-    defaultSymbol: (pair) => templateVars(pair, undefined, cfg.defaultSymbol).symbol,
-    fetch: (reqs, ctx) =>
-      requestEach(
-        cfg.id,
-        reqs,
-        (req) => prepare(req, ctx),
-        (url) => download(url, ctx),
-        (req, vars, got) => finish(req, vars, got, ctx),
-      ),
-  };
+  return configuredSource(cfg, CSV_PENALTY_MS, (res) => interpret(cfg, res), finish);
 }
 
 function interpret(cfg: GenericCsvSourceConfig, res: HttpResponse): { rows: string[][]; receivedAt: number } {

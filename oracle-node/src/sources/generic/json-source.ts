@@ -2,14 +2,13 @@ import { SourceError } from "../../quotes/quote";
 import { buildQuote } from "../build-quote";
 import { tsIso, tsMs, tsSeconds, type RawQuote } from "../extract";
 import { GenericJsonSourceConfigSchema, type GenericJsonSourceConfig, type GenericJsonSourceConfigInput } from "../generic-config";
-import { httpGet, snippet, type HttpResponse } from "../http/client";
+import { snippet, type HttpResponse } from "../http/client";
 import { JsonSyntaxError, parseJsonLossless } from "../http/parse-json";
-import { checkSymbol } from "../symbols";
 import type { SourceAdapter, SourceContext, SourceRequest, SourceResult } from "../types";
 import { walkPath } from "./json-path";
-import { requestEach } from "./request-each";
+import { configuredSource } from "./configured-source";
 import { applyScale } from "./scale";
-import { fillTemplate, splitUrl, templateVars, type TemplateVars } from "./template";
+import { fillTemplate, type TemplateVars } from "./template";
 
 /** Back-off after a generic API's 429 without Retry-After. */
 const GENERIC_PENALTY_MS = 30_000;
@@ -21,20 +20,6 @@ const GENERIC_PENALTY_MS = 30_000;
  */
 export function createGenericJsonSource(input: GenericJsonSourceConfig | GenericJsonSourceConfigInput): SourceAdapter {
   const cfg = GenericJsonSourceConfigSchema.parse(input);
-  const { origin, path } = splitUrl(cfg.url);
-  const varsOf = (req: SourceRequest): TemplateVars => {
-    const vars = templateVars(req.pair, req.symbol, cfg.defaultSymbol);
-    checkSymbol(vars.symbol);
-    return vars;
-  };
-
-  const prepare = (req: SourceRequest, ctx: SourceContext) => {
-    const vars = varsOf(req);
-    return { url: (ctx.baseUrl ?? origin).replace(/\/+$/, "") + fillTemplate(path, vars, true), plan: vars };
-  };
-
-  const download = (url: string, ctx: SourceContext) =>
-    httpGet(cfg.id, url, ctx, { penaltyMs: GENERIC_PENALTY_MS, interpret: (res) => interpret(cfg, res) });
 
   function finish(req: SourceRequest, vars: TemplateVars, got: { body: unknown; receivedAt: number }, ctx: SourceContext): SourceResult {
     const valuePath = fillTemplate(cfg.valuePath, vars, false);
@@ -53,22 +38,7 @@ export function createGenericJsonSource(input: GenericJsonSourceConfig | Generic
     return buildQuote(cfg.id, req.pair, raw, got.receivedAt, ctx, ctx.maxAgeMs ?? cfg.maxAgeMs, (x) => applyScale(x, cfg.scale));
   }
 
-  return {
-    id: cfg.id,
-    defaultBaseUrl: origin,
-    rateLimit: { ...cfg.rateLimit, penaltyMs: GENERIC_PENALTY_MS, note: "from the source's config" },
-    batch: false,
-    maxAgeMs: cfg.maxAgeMs,
-    defaultSymbol: (pair) => templateVars(pair, undefined, cfg.defaultSymbol).symbol,
-    fetch: (reqs, ctx) =>
-      requestEach(
-        cfg.id,
-        reqs,
-        (req) => prepare(req, ctx),
-        (url) => download(url, ctx),
-        (req, vars, got) => finish(req, vars, got, ctx),
-      ),
-  };
+  return configuredSource(cfg, GENERIC_PENALTY_MS, (res) => interpret(cfg, res), finish);
 }
 
 function interpret(cfg: GenericJsonSourceConfig, res: HttpResponse): { body: unknown; receivedAt: number } {
