@@ -512,18 +512,19 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
           previous := v
         }
       }
-      // Checks the feed's freshness, writes its round and emits its events. packedCtx carries
-      // the observations timestamp and epoch-and-round; NewRound only for single-feed reports.
-      function store(feed, answer, confidence, packedCtx, single) {
-        let observationsTimestamp := and(shr(32, packedCtx), UINT32_MASK)
-        let er := and(shr(64, packedCtx), EPOCH_AND_ROUND_MASK)
+      // Checks the feed's freshness, writes its round and emits its events. `latestBits` holds
+      // the report-wide fields of a latest slot (epoch-and-round, transmission and observations
+      // timestamps, at their offsets); NewRound only for single-feed reports.
+      function store(feed, answer, confidence, latestBits, single) {
         let latestSlot := add(s_latest.slot, feed)
         let latest := sload(latestSlot)
         {
+          let er := shr(LATEST_ER_SHIFT, latestBits)
           let latestEr := and(shr(LATEST_ER_SHIFT, latest), EPOCH_AND_ROUND_MASK)
           if iszero(gt(er, latestEr)) {
             fail3(E_STALE_REPORT, feed, latestEr, er)
           }
+          let observationsTimestamp := and(shr(32, latestBits), UINT32_MASK)
           let latestObservationsTimestamp := and(shr(32, latest), UINT32_MASK)
           if lt(observationsTimestamp, latestObservationsTimestamp) {
             fail3(E_OBSERVATIONS_TIMESTAMP_DECREASED, feed, latestObservationsTimestamp, observationsTimestamp)
@@ -532,22 +533,18 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
         // A feed's round is uint32: 4.29e9 rounds, 136 years at one per second.
         let round := add(and(latest, UINT32_MASK), 1)
         let answerBits := shl(LATEST_ANSWER_SHIFT, answer)
-        sstore(
-          latestSlot,
-          or(
-            or(answerBits, shl(LATEST_ER_SHIFT, er)),
-            or(shl(64, timestamp()), or(shl(32, observationsTimestamp), round))
-          )
-        )
+        sstore(latestSlot, or(or(answerBits, latestBits), round))
         sstore(
           add(add(s_history.slot, mul(feed, HISTORY_SIZE)), mod(round, HISTORY_SIZE)),
-          or(or(answerBits, shl(HISTORY_CONFIDENCE_SHIFT, confidence)), or(shl(32, timestamp()), observationsTimestamp))
+          // History: observations timestamp (0..31) and transmission time (32..63), which sit
+          // 32 bits higher in the latest slot.
+          or(or(answerBits, shl(HISTORY_CONFIDENCE_SHIFT, confidence)), and(shr(32, latestBits), 0xffffffffffffffff))
         )
         let roundId := or(shl(ROUND_BITS, feed), round)
         mstore(0x00, timestamp())
         log3(0x00, 0x20, TOPIC_ANSWER_UPDATED, answer, roundId)
         if single {
-          mstore(0x00, observationsTimestamp)
+          mstore(0x00, and(shr(32, latestBits), UINT32_MASK))
           log3(0x00, 0x20, TOPIC_NEW_ROUND, roundId, caller())
         }
       }
@@ -559,6 +556,14 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
       }
       let at := add(report.offset, REPORT_HEADER_BYTES)
       let nextFeed := 0
+      // Report-wide values, computed once: the committee's n and 2f+1, and the epoch-and-round
+      // and timestamp bits every feed's latest slot gets.
+      let n := and(ctx, 0xff)
+      let minCount := add(shl(1, and(shr(8, ctx), 0xff)), 1)
+      let latestBits := or(
+        shl(LATEST_ER_SHIFT, and(shr(64, ctx), EPOCH_AND_ROUND_MASK)),
+        or(shl(64, timestamp()), shl(32, and(shr(32, ctx), UINT32_MASK)))
+      )
       for {
         let k := 0
       } lt(k, feeds) {
@@ -575,14 +580,10 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
         if lt(feed, nextFeed) {
           fail2(E_FEEDS_NOT_ASCENDING, sub(nextFeed, 1), feed)
         }
-        {
-          let n := and(ctx, 0xff)
-          let minCount := add(shl(1, and(shr(8, ctx), 0xff)), 1)
-          if or(lt(count, minCount), gt(count, n)) {
-            fail4(E_WRONG_OBSERVATION_COUNT, feed, count, minCount, n)
-          }
+        if or(lt(count, minCount), gt(count, n)) {
+          fail4(E_WRONG_OBSERVATION_COUNT, feed, count, minCount, n)
         }
-        let base, width := checkEntry(add(at, 2), limit, feed, count, and(ctx, 0xff), report.offset)
+        let base, width := checkEntry(add(at, 2), limit, feed, count, n, report.offset)
         // Median (even counts: floor of the mean of the middle two) and half the nearest-rank
         // interquartile range, saturated at CONFIDENCE_MAX. count >= 3, so no index underflows.
         let half := shr(1, count)
@@ -603,7 +604,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
           extcodecopy(
             and(sload(s_hot.slot), ADDRESS_MASK),
             0x00,
-            add(add(STORE_BOUNDS_OFFSET, mul(40, and(ctx, 0xff))), shl(5, feed)),
+            add(add(STORE_BOUNDS_OFFSET, mul(40, n)), shl(5, feed)),
             32
           )
           let bounds := mload(0x00)
@@ -613,7 +614,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
             fail4(E_ANSWER_OUT_OF_BOUNDS, feed, answer, minAnswer, maxAnswer)
           }
         }
-        store(feed, answer, confidence, ctx, eq(feeds, 1))
+        store(feed, answer, confidence, latestBits, eq(feeds, 1))
         nextFeed := add(feed, 1)
         at := add(base, mul(count, width))
       }
