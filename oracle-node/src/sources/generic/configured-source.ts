@@ -8,19 +8,15 @@ import { fillTemplate, splitUrl, templateVars, type TemplateVars } from "./templ
 /** What every source defined only in config has (JSON and CSV alike). */
 type ConfiguredSourceBase = Pick<GenericJsonSourceConfig, "id" | "url" | "defaultSymbol" | "maxAgeMs" | "rateLimit">;
 
-/** A downloaded answer of a configured source, as its format reads it. */
-export interface Downloaded {
-  receivedAt: number;
-}
-
 /**
  * The adapter shell shared by the config-defined JSON and CSV sources: fill the URL template per
  * request (one GET per distinct URL, see requestEach), download with the source's own rate limit
  * and 429 penalty, and let the format read each request's value from the shared answer.
  */
-export function configuredSource<B extends Downloaded>(
+export function configuredSource<B>(
   cfg: ConfiguredSourceBase,
   penaltyMs: number,
+  /** Reads a downloaded answer in the source's format (thrown SourceErrors classify it). */
   interpret: (res: HttpResponse) => B,
   finish: (req: SourceRequest, vars: TemplateVars, got: B, ctx: SourceContext) => SourceResult,
 ): SourceAdapter {
