@@ -80,7 +80,7 @@ export async function fromNodeConfig(
     timing: { ...n.timing, sourceTimeoutMs: cfg.sources.timeoutMs },
     confirmations: n.chain.confirmations,
     maxFeePerGasCap: n.chain.maxFeePerGasGwei ? parseUnits(n.chain.maxFeePerGasGwei, "gwei") : undefined,
-    sourceRateLimits: cfg.sources.rateLimits === "off" ? false : undefined,
+    sourcePolicy: { rateLimits: cfg.sources.rateLimits === "off" ? false : undefined },
     fault: opts.fault,
     logger: opts.logger,
     metrics: opts.metrics,

@@ -5,7 +5,7 @@ import type { FailureClass, Quote, SourceError } from "../quotes/quote";
 import type { FeedRoundResult, RoundFilter } from "../filter/pipeline";
 import { FilterState } from "../filter/state";
 import { SourceFetcher, type FetchJob } from "../sources/fetcher";
-import type { RuntimeFeed } from "./options";
+import type { RuntimeFeed, SourcePolicy } from "./options";
 
 /**
  * This node's own view of the market: fetch the sources of the feeds being polled (the poll
@@ -47,11 +47,12 @@ export class Observer {
     readonly filterState: FilterState,
     private readonly sourceTimeoutMs: number,
     logger: Logger = silentLogger,
-    rateLimits?: false,
+    policy: SourcePolicy = {},
   ) {
     this.log = logger.child({ component: "observer" });
     this.fetcher = new SourceFetcher({
-      rateLimits: rateLimits,
+      rateLimits: policy.rateLimits,
+      concurrency: policy.concurrency,
       logger: this.log,
       onResponse: (id, seconds, outcome) => this.onSourceResponse?.(id, seconds, outcome),
     });

@@ -72,6 +72,20 @@ export interface RuntimeTiming {
   sourceTimeoutMs: number;
   /** How often the node checks that the aggregator's config is still the one it runs under. */
   configCheckMs: number;
+  /** A pacemaker vote is repeated this often while the epoch it wants has not started. */
+  voteResendMs: number;
+  /** A follower's data may trail the leader's by this much at most (slow sources, clock skew). */
+  maxObservationLagMs: number;
+  /** Clock distance tolerated between a report's timestamp and this node's clock. */
+  maxReportSkewSec: number;
+  /** Persist the filter's history at most this often (it changes every poll). */
+  filterSaveIntervalMs: number;
+  /** After a round that failed (no quorum, no signatures), the leader waits this long: no storm. */
+  failedRoundBackoffMs: number;
+  /** A peer not heard from for this long is probed with a ping. */
+  peerProbeMs: number;
+  /** How long the committee is given to read a config at startup before the node gives up. */
+  startupRpcDeadlineMs: number;
 }
 
 export const DEFAULT_TIMING: RuntimeTiming = {
@@ -85,7 +99,24 @@ export const DEFAULT_TIMING: RuntimeTiming = {
   minRoundIntervalMs: 100, // a leader cannot flood its committee
   sourceTimeoutMs: 2_000,
   configCheckMs: 30_000, // a committee change is rare and announced; one eth_call per half minute
+  voteResendMs: 1_000,
+  maxObservationLagMs: 5_000,
+  maxReportSkewSec: 20,
+  filterSaveIntervalMs: 5_000,
+  failedRoundBackoffMs: 1_000,
+  peerProbeMs: 4_000, // keeps every peer's health fresh within the view's 10 s window
+  startupRpcDeadlineMs: 60_000,
 };
+
+/** How the node fetches its sources (config `sources.*`): retries, in-flight bound, rate limits. */
+export interface SourcePolicy {
+  /** Retries after a timeout, 5xx or reset (config `sources.maxRetries`). */
+  maxRetries?: number;
+  /** In-flight HTTP requests across all sources (config `sources.concurrency`). */
+  concurrency?: number;
+  /** Per-source token-bucket overrides by source id, or `false`: local rate limits off (simulator, benchmarks). */
+  rateLimits?: Record<string, { capacity: number; refillPerSec: number }> | false;
+}
 
 /** Test-only misbehaviour, to prove the committee survives it (never set in production). */
 export type FaultMode = "none" | "byzantine" | "crash-leader-mid-round";
@@ -109,6 +140,6 @@ export interface RuntimeOptions {
   fault?: FaultMode;
   logger?: Logger;
   metrics?: NodeMetrics;
-  /** Local source rate limits off (simulator, benchmarks). */
-  sourceRateLimits?: false;
+  /** Source fetching policy; absent fields keep the fetcher's defaults. */
+  sourcePolicy?: SourcePolicy;
 }

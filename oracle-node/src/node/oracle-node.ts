@@ -45,23 +45,6 @@ import { Transmitter } from "./transmitter";
  * `stop()` ends the schedule and the loops, waits for the work in flight and closes the store last.
  */
 
-/** A pacemaker vote is repeated this often while the epoch it wants has not started. */
-const VOTE_RESEND_MS = 1_000;
-/** A follower's data may trail the leader's by this much at most (slow sources, clock skew). */
-const MAX_OBSERVATION_LAG_MS = 5_000;
-/** Clock distance tolerated between a report's timestamp and this node's clock. */
-const MAX_REPORT_SKEW_SEC = 20;
-/** Persist the filter's history at most this often (it changes every poll). */
-const FILTER_SAVE_INTERVAL_MS = 5_000;
-/** After a round that failed (no quorum, no signatures), the leader waits this long: no storm. */
-const FAILED_ROUND_BACKOFF_MS = 1_000;
-/**
- * A peer not heard from for this long is probed with a ping: followers exchange no round
- * messages with each other, and this keeps every peer's health fresh within the view's 10 s window.
- */
-const PEER_PROBE_MS = 4_000;
-/** How long the committee is given to read a config at startup before the node gives up. */
-const STARTUP_RPC_DEADLINE_MS = 60_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -176,7 +159,7 @@ export class OracleNode {
         this.log.warn({ err: (err as Error).message }, "stored filter state unreadable: starting fresh");
       }
     }
-    this.observer = new Observer(o.feeds, this.filter, filterState, this.timing.sourceTimeoutMs, this.log, o.sourceRateLimits);
+    this.observer = new Observer(o.feeds, this.filter, filterState, this.timing.sourceTimeoutMs, this.log, o.sourcePolicy);
     this.observer.onSnapshot = (s) => this.onSnapshot(s);
     const metrics = o.metrics;
     if (metrics) this.observer.onSourceResponse = (source, seconds, outcome) => metrics.sourceLatency.observe({ source, outcome }, seconds);
@@ -376,7 +359,7 @@ export class OracleNode {
     if (missing.length) log.warn({ missing }, "feeds without 2f+1 observations left out of the report");
     if (!proposal) {
       this.emitRound(epoch, round, due, "no-quorum", before);
-      this.lastRoundAt = Date.now() + FAILED_ROUND_BACKOFF_MS;
+      this.lastRoundAt = Date.now() + this.timing.failedRoundBackoffMs;
       return;
     }
     if (this.opts.fault === "byzantine") {
@@ -411,7 +394,7 @@ export class OracleNode {
     if (sigs.size < requiredSignatures(f)) {
       log.warn({ signatures: sigs.size, needed: requiredSignatures(f) }, "report not signed by f+1 oracles");
       this.emitRound(epoch, round, due, "unsigned", before);
-      this.lastRoundAt = Date.now() + FAILED_ROUND_BACKOFF_MS;
+      this.lastRoundAt = Date.now() + this.timing.failedRoundBackoffMs;
       return;
     }
     if (this.opts.fault === "crash-leader-mid-round") {
@@ -513,7 +496,7 @@ export class OracleNode {
     for (const idx of new Set(req.feeds)) {
       const o = snap.feeds.get(idx);
       // Sources hung past the wait: data this old is no observation of the leader's moment.
-      if (!o || o.fetchedAt < req.notBefore - MAX_OBSERVATION_LAG_MS) continue;
+      if (!o || o.fetchedAt < req.notBefore - this.timing.maxObservationLagMs) continue;
       if (o.value !== null) items.push({ feedIndex: idx, value: o.value });
     }
     if (this.opts.fault === "byzantine") {
@@ -591,7 +574,7 @@ export class OracleNode {
       own,
       toleranceBps: (i) => this.feeds.get(i)!.toleranceBps,
       nowSec: Math.floor(Date.now() / 1000),
-      maxClockSkewSec: MAX_REPORT_SKEW_SEC,
+      maxClockSkewSec: this.timing.maxReportSkewSec,
     });
     if (!check.ok) return refuse("bad-report", check.reason);
     // 3. Every feed must be due (deviation or heartbeat, against this node's view of the chain).
@@ -675,7 +658,7 @@ export class OracleNode {
 
   private tellEpoch(peer: number): void {
     const now = Date.now();
-    if (peer < 0 || peer === this.myIndex || now - (this.toldAt.get(peer) ?? 0) < VOTE_RESEND_MS) return;
+    if (peer < 0 || peer === this.myIndex || now - (this.toldAt.get(peer) ?? 0) < this.timing.voteResendMs) return;
     this.toldAt.set(peer, now);
     const e = this.epoch;
     this.sendTo(peer, MSG.newEpoch, e, 0, { epoch: e }).catch(() => undefined);
@@ -683,7 +666,7 @@ export class OracleNode {
 
   private askEpochs(): void {
     const now = Date.now();
-    if (now - this.askedAt < VOTE_RESEND_MS) return;
+    if (now - this.askedAt < this.timing.voteResendMs) return;
     this.askedAt = now;
     const e = this.epoch;
     this.committee.signers.forEach((_s, i) => {
@@ -796,7 +779,7 @@ export class OracleNode {
       }
     }
     if (alarm) this.wantEpoch(this.epoch + 1, "an overdue feed was not reported in time");
-    if (this.wanted > this.epoch && now - this.lastVoteAt > VOTE_RESEND_MS) this.broadcastVote();
+    if (this.wanted > this.epoch && now - this.lastVoteAt > this.timing.voteResendMs) this.broadcastVote();
   }
 
   private wantEpoch(e: number, why: string): void {
@@ -870,7 +853,7 @@ export class OracleNode {
 
   private saveFilterState(force: boolean): void {
     const now = Date.now();
-    if (!force && now - this.lastFilterSave < FILTER_SAVE_INTERVAL_MS) return;
+    if (!force && now - this.lastFilterSave < this.timing.filterSaveIntervalMs) return;
     this.lastFilterSave = now;
     try {
       this.store.saveFilterState("filter", Buffer.from(JSON.stringify(this.observer.filterState.toJSON()), "utf8"));
@@ -907,10 +890,10 @@ export class OracleNode {
   /** Last exchange (or probe sent) per committee index, for `probePeers`. */
   private readonly peerContactAt = new Map<number, number>();
 
-  /** Pings every peer this node has neither heard from nor probed within PEER_PROBE_MS. */
+  /** Pings every peer this node has neither heard from nor probed within this.timing.peerProbeMs. */
   private probePeers(now = Date.now()): void {
     this.committee.signers.forEach((_s, i) => {
-      if (i === this.myIndex || now - (this.peerContactAt.get(i) ?? 0) < PEER_PROBE_MS) return;
+      if (i === this.myIndex || now - (this.peerContactAt.get(i) ?? 0) < this.timing.peerProbeMs) return;
       this.peerContactAt.set(i, now);
       this.sendTo(i, MSG.ping, this.epoch, 0, {}).catch(() => undefined);
     });
@@ -950,7 +933,7 @@ export class OracleNode {
   }
 
   private async retryRpc<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + STARTUP_RPC_DEADLINE_MS;
+    const deadline = Date.now() + this.timing.startupRpcDeadlineMs;
     let delay = 250;
     for (;;) {
       try {

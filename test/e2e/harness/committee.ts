@@ -144,7 +144,7 @@ export function runtimeOptions(c: Committee | CommitteeSpec, i: number, dir: str
       sources: f.sources.map((s) => ({ id: s, adapter: getAdapter(s), baseUrl: `${spec.simUrl}/${s}` })),
     })),
     timing: TEST_TIMING,
-    sourceRateLimits: false,
+    sourcePolicy: { rateLimits: false },
     ...over,
   };
 }
