@@ -1,7 +1,7 @@
 import type { Logger } from "../log/logger";
 import type { FailureClass, Quote, SourceError } from "../quotes/quote";
 import type { RateLimiter } from "./http/rate-limiter";
-import type { Semaphore } from "./http/semaphore";
+import type pLimit from "p-limit";
 
 /**
  * The contract between the node and every price source. One adapter per venue (adapters/*.ts)
@@ -36,8 +36,8 @@ export interface SourceContext {
   maxRetries?: number;
   /** The source's token bucket (SourceFetcher passes one per source); absent: no local limit. */
   limiter?: RateLimiter;
-  /** Bounds in-flight HTTP requests across all sources of a round; absent: unbounded. */
-  semaphore?: Semaphore;
+  /** Bounds in-flight HTTP requests across all sources of a round (p-limit); absent: unbounded. */
+  semaphore?: pLimit.Limit;
   /** Called once per HTTP attempt actually sent (metrics, benchmarks). */
   onRequest?: (sourceId: string, url: string) => void;
   /**

@@ -9,7 +9,6 @@ import { MAX_BODY_BYTES, httpGet } from "./client";
 import { JsonSyntaxError, parseJsonLossless } from "./parse-json";
 import { RateLimitedLocally, RateLimiter } from "./rate-limiter";
 import { parseRetryAfter } from "./retry-after";
-import { Semaphore } from "./semaphore";
 
 describe("parseJsonLossless", () => {
   it("parses like JSON.parse for ordinary documents", () => {
@@ -113,25 +112,6 @@ describe("RateLimiter", () => {
     const l = new RateLimiter({ capacity: 10, refillPerSec: 0.001 }, () => 0);
     await l.take(8);
     expect(l.available()).toBe(2);
-  });
-});
-
-describe("Semaphore", () => {
-  it("never runs more than its limit at once", async () => {
-    const s = new Semaphore(3);
-    let active = 0;
-    let peak = 0;
-    await Promise.all(
-      Array.from({ length: 20 }, () =>
-        s.run(async () => {
-          active += 1;
-          peak = Math.max(peak, active);
-          await new Promise((r) => setTimeout(r, 5));
-          active -= 1;
-        }),
-      ),
-    );
-    expect(peak).toBe(3);
   });
 });
 
