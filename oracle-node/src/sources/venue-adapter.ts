@@ -1,10 +1,11 @@
-import { SourceError, type FailureClass } from "../quotes/quote";
+import { SourceError } from "../quotes/quote";
 import { buildQuote, toSourceError } from "./build-quote";
 import { PayloadError, type RawQuote } from "./extract";
 import { httpGet } from "./http/client";
 import { interpretVenueResponse } from "./interpret-response";
 import { checkSymbol } from "./symbols";
-import type { RateLimitSpec, SourceAdapter, SourceContext, SourceRequest, SourceResult } from "./types";
+import type { SourceAdapter, SourceContext, SourceRequest, SourceResult } from "./types";
+import type { AllMarketsSpec, VenueSpec } from "./venue-spec";
 
 /** A quote older than this does not describe the market a feed polls every few seconds. */
 export const DEFAULT_MAX_QUOTE_AGE_MS = 120_000;
@@ -20,59 +21,6 @@ export const UNKNOWN_SYMBOL_TTL_MS = 10 * 60_000;
  * the venue's request limit.
  */
 export const ALL_MARKETS_MIN_SYMBOLS = 10;
-
-/** What a venue's adapter file declares; venueAdapter() turns it into a SourceAdapter. */
-export interface VenueSpec {
-  id: string;
-  defaultBaseUrl: string;
-  rateLimit: RateLimitSpec;
-  maxAgeMs?: number;
-  /** Most symbols one request may carry; 1 when the venue has no batch endpoint. */
-  maxBatch: number;
-  defaultSymbol(pair: string): string;
-  /**
-   * The key this request is fetched under; default: the configured symbol or defaultSymbol.
-   * CoinGecko and CryptoCompare fold the pair's quote currency into it.
-   */
-  resolveSymbol?(req: SourceRequest): string;
-  /** Documented path and query for these symbols, starting with "/". */
-  path(symbols: string[]): string;
-  /** Rate-limiter cost of one request for n symbols (weight); default 1. */
-  cost?(n: number): number;
-  /**
-   * An error the venue reports in the body or status (often inside HTTP 200), or null.
-   * Called for every status before anything else reads the body; body is undefined when it
-   * is not JSON.
-   */
-  bodyError(body: unknown, status: number): BodyError | null;
-  /** The payload entry for each symbol, aligned with `symbols`; undefined = venue lacks it. */
-  entries(body: unknown, symbols: string[]): unknown[];
-  /** Raw fields of one entry; throws PayloadError on a shape it does not recognise. */
-  read(entry: unknown, body: unknown, symbol: string): RawQuote;
-  /**
-   * The venue's every-market endpoint (OKX tickers?instType=SPOT, Gate tickers, ...), used when
-   * a round asks for at least ALL_MARKETS_MIN_SYMBOLS symbols of a venue without a batch query.
-   */
-  allMarkets?: AllMarketsSpec;
-}
-
-export interface AllMarketsSpec {
-  /** Documented path and query of the every-market endpoint. */
-  path: string;
-  /** Rate-limiter cost (weight) of that request; default 1. */
-  cost?: number;
-  /** The row of each symbol in the answer, aligned with `symbols`; undefined = not listed. */
-  entries(body: unknown, symbols: string[]): unknown[];
-  /** Reads a row when its shape differs from the single-symbol answer's; default spec.read. */
-  read?(entry: unknown, body: unknown, symbol: string): RawQuote;
-}
-
-export interface BodyError {
-  failure: FailureClass;
-  message: string;
-  /** For rate-limit answers that say how long to stay away. */
-  retryAfterMs?: number;
-}
 
 interface Fetched {
   raw: RawQuote;
