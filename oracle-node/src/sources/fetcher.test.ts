@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SourceError } from "../quotes/quote";
 import { SourceFetcher } from "./fetcher";
 import { getAdapter } from "./registry";
-import { startFixtureServer, type FixtureServer } from "./testing/fixture-server";
-import { loadFixture } from "./testing/fixtures";
+import { startFixtureServer, type FixtureServer } from "../../../test/support/sources/fixture-server";
+import { loadFixture } from "../../../test/support/sources/fixtures";
 import type { SourceAdapter } from "./types";
 
 let ok: FixtureServer;

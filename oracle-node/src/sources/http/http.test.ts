@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SourceError } from "../../quotes/quote";
 import { SOURCE_IDS } from "../registry";
-import { startFixtureServer, type FixtureServer } from "../testing/fixture-server";
-import { loadFixture } from "../testing/fixtures";
+import { startFixtureServer, type FixtureServer } from "../../../../test/support/sources/fixture-server";
+import { loadFixture } from "../../../../test/support/sources/fixtures";
 import type { SourceContext } from "../types";
 import { RETRY_CAP_MS, backoffDelay } from "./backoff";
 import { MAX_BODY_BYTES, httpGet } from "./client";

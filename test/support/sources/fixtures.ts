@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { FailureClass } from "../../quotes/quote";
+import type { FailureClass } from "../../../oracle-node/src/quotes/quote";
 import type { Canned } from "./fixture-server";
 
 /**
@@ -27,7 +27,7 @@ export interface VenueFixture {
   allMarkets?: { pairs: string[]; path: string; body?: unknown; text?: string; expect: string[] };
 }
 
-export const FIXTURE_DIR = join(__dirname, "..", "fixtures");
+export const FIXTURE_DIR = join(__dirname, "..", "..", "..", "oracle-node", "src", "sources", "fixtures");
 
 export function loadFixture(source: string): VenueFixture {
   return JSON.parse(readFileSync(join(FIXTURE_DIR, `${source}.json`), "utf8")) as VenueFixture;
