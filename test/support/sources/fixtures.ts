@@ -4,8 +4,8 @@ import type { FailureClass } from "../../../oracle-node/src/quotes/quote";
 import type { Canned } from "./fixture-server";
 
 /**
- * Recorded example answers per venue (fixtures/<source>.json), in the shapes of
- * ../shared/reference/exchange-apis.md: the success answer, what it must normalize to, each
+ * Recorded example answers per venue (oracle-node/src/sources/fixtures/<source>.json), in the
+ * shapes of docs/sources.md#venue-reference: the success answer, what it must normalize to, each
  * documented error answer and its failure class, and a batch answer where the venue batches.
  */
 export interface VenueFixture {
