@@ -137,7 +137,50 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     log,
   });
   pacemaker.startup();
-  const transmitter = new Transmitter({
+  const transmitter = transmitterOf(b, opts);
+  const follower = new Follower({ ctx, store: b.store, observer, pacemaker, chain, transmitter, observed: (i) => telemetry.observed(i), faults: b.faults });
+  net = new PeerNetwork({
+    key: opts.key,
+    host: opts.listenHost,
+    port: opts.listenPort,
+    configDigest: () => committee.configDigest,
+    isPeer: (a) => committee.signers.includes(getAddress(a)),
+    peerUrl: (a) => b.peerUrls.get(getAddress(a)),
+    schemas: MESSAGE_SCHEMAS,
+    handlers: inboxHandlers({ signers: committee.signers, follower, pacemaker, heard: (h) => peers.heard(h) }),
+    logger: log,
+    onReject: (r) => telemetry.peerRejected(r),
+  });
+  const n = net;
+  const leader = new LeaderRound({ ctx, observer, chain, pacemaker, peers, self: follower, transmitter, telemetry, traffic: () => n.snapshot(), faults: b.faults });
+  return {
+    ctx,
+    listenHost: b.listenHost,
+    peerUrls: b.peerUrls,
+    store: b.store,
+    provider: b.provider,
+    filter: b.filter,
+    observer,
+    polls: b.polls,
+    view,
+    telemetry,
+    chain,
+    pacemaker,
+    peers,
+    net,
+    follower,
+    leader,
+    transmitter,
+    filterSaver: b.filterSaver,
+    faults: b.faults,
+  };
+}
+
+/** The staggered transmitter over this node's own transaction manager. */
+function transmitterOf(b: Base, opts: RuntimeOptions): Transmitter {
+  const { ctx, view, telemetry, chain } = b;
+  const { committee, timing, log, myIndex } = ctx;
+  return new Transmitter({
     txm: new TxManager({
       provider: b.provider,
       key: opts.key,
@@ -160,23 +203,6 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     allOnChain: (feeds, epoch, round) => chain.allOnChain(feeds, epoch, round),
     enabled: committee.transmitters[myIndex] === ctx.address,
   });
-  const follower = new Follower({ ctx, store: b.store, observer, pacemaker, chain, transmitter, observed: (i) => telemetry.observed(i), faults: b.faults });
-  net = new PeerNetwork({
-    key: opts.key,
-    host: opts.listenHost,
-    port: opts.listenPort,
-    configDigest: () => committee.configDigest,
-    isPeer: (a) => committee.signers.includes(getAddress(a)),
-    peerUrl: (a) => b.peerUrls.get(getAddress(a)),
-    schemas: MESSAGE_SCHEMAS,
-    handlers: inboxHandlers({ signers: committee.signers, follower, pacemaker, heard: (h) => peers.heard(h) }),
-    logger: log,
-    onReject: (r) => telemetry.peerRejected(r),
-  });
-  const n = net;
-  const leader = new LeaderRound({ ctx, observer, chain, pacemaker, peers, self: follower, transmitter, telemetry, traffic: () => n.snapshot(), faults: b.faults });
-  const { watcher: _w, reader: _r, ...parts } = b;
-  return { ...parts, pacemaker, peers, net, follower, leader, transmitter };
 }
 
 /** Feeds this node sees overdue (the pacemaker's alarm input). */
