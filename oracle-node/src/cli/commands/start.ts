@@ -1,11 +1,12 @@
 import type { Command } from "commander";
-import { ConfigError, formatConfigErrors, loadConfig, type NodeConfig } from "../../config";
+import { ConfigError, formatConfigErrors, loadConfig } from "../../config";
 import { createLogger } from "../../log/logger";
 import { createMetrics } from "../../metrics";
 import { startApiServer, type RunningApiServer } from "../../api";
 import { fromNodeConfig } from "../../node/from-config";
 import { startNode, type RunningNode } from "../../node/start-node";
 import { NO_FAULTS, type FaultHooks } from "../../node/fault-hooks";
+import type { NodeConfig } from "../../config";
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
@@ -18,62 +19,59 @@ const STOP_DEADLINE_MS = 15_000;
  * the config, decrypts the key, starts the peer endpoint, the protocol loops and the
  * health/metrics/dashboard server; on a signal it drains the work in flight and exits 0.
  * Exits 1 when the node cannot start (invalid config, wrong key, unreachable chain).
+ *
+ * `faults` is for test entry points only (test/support/faulty-node.ts registers the command with
+ * a misbehaving node's hooks); the CLI registers it without, and has no fault option.
  */
-export function register(program: Command): void {
+export function register(program: Command, faults: (cfg: NodeConfig) => FaultHooks = () => NO_FAULTS): void {
   program
     .command("start")
     .description("run an oracle node: observe, agree with the committee, sign and transmit reports")
     .requiredOption("--config <file>", "node config file (YAML), see docs/configuration.md")
-    .action((o: { config: string }) => runStart(o.config));
-}
-
-/**
- * The command's body. `faults` is for test entry points only (test/support/faulty-node.ts starts
- * a misbehaving node this way); the CLI always runs without.
- */
-export async function runStart(configPath: string, faults: (cfg: NodeConfig) => FaultHooks = () => NO_FAULTS): Promise<void> {
-  let cfg;
-  try {
-    cfg = loadConfig(configPath);
-  } catch (err) {
-    process.stderr.write(err instanceof ConfigError ? `${formatConfigErrors(err)}\n` : `oracle-node start: ${(err as Error).message}\n`);
-    process.exit(err instanceof ConfigError ? EXIT_FAILURE : EXIT_USAGE);
-  }
-  const logger = createLogger({ name: cfg.node.name, level: cfg.node.logging.level });
-  const metrics = createMetrics({ defaultLabels: { node: cfg.node.name } });
-  let node: RunningNode | null = null;
-  let api: RunningApiServer | null = null;
-  try {
-    const opts = await fromNodeConfig(cfg, { configPath, logger, metrics });
-    node = await startNode(opts, faults(cfg));
-    if (cfg.node.api.enabled) {
-      const n = node;
-      api = await startApiServer({ state: () => n.state(), metrics, logger, host: cfg.node.api.host, port: cfg.node.api.port });
-      logger.info({ url: api.url }, "dashboard and metrics served");
-    }
-  } catch (err) {
-    logger.fatal({ err: (err as Error).message }, "node failed to start");
-    process.stderr.write(`oracle-node start: ${(err as Error).message}\n`);
-    await node?.stop().catch(() => undefined);
-    process.exit(EXIT_FAILURE);
-  }
-  let stopping = false;
-  const stop = async (signal: string, code = EXIT_OK) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "stopping");
-    const timer = setTimeout(() => process.exit(EXIT_FAILURE), STOP_DEADLINE_MS);
-    await api?.close().catch(() => undefined);
-    await node?.stop().catch((err) => logger.error({ err: (err as Error).message }, "stop failed"));
-    clearTimeout(timer);
-    process.exit(code);
-  };
-  node!.events.on("fatal", (reason: string) => {
-    process.stderr.write(`oracle-node start: ${reason}; exiting so the supervisor restarts the node\n`);
-    void stop("fatal", EXIT_FAILURE);
-  });
-  // A long-running node logs a stray failure and keeps serving; it never dies of one.
-  process.on("unhandledRejection", (err) => logger.error({ err: (err as Error)?.message ?? String(err) }, "unhandled rejection"));
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
+    .action(async (o: { config: string }) => {
+      let cfg;
+      try {
+        cfg = loadConfig(o.config);
+      } catch (err) {
+        process.stderr.write(err instanceof ConfigError ? `${formatConfigErrors(err)}\n` : `oracle-node start: ${(err as Error).message}\n`);
+        process.exit(err instanceof ConfigError ? EXIT_FAILURE : EXIT_USAGE);
+      }
+      const logger = createLogger({ name: cfg.node.name, level: cfg.node.logging.level });
+      const metrics = createMetrics({ defaultLabels: { node: cfg.node.name } });
+      let node: RunningNode | null = null;
+      let api: RunningApiServer | null = null;
+      try {
+        const opts = await fromNodeConfig(cfg, { configPath: o.config, logger, metrics });
+        node = await startNode(opts, faults(cfg));
+        if (cfg.node.api.enabled) {
+          const n = node;
+          api = await startApiServer({ state: () => n.state(), metrics, logger, host: cfg.node.api.host, port: cfg.node.api.port });
+          logger.info({ url: api.url }, "dashboard and metrics served");
+        }
+      } catch (err) {
+        logger.fatal({ err: (err as Error).message }, "node failed to start");
+        process.stderr.write(`oracle-node start: ${(err as Error).message}\n`);
+        await node?.stop().catch(() => undefined);
+        process.exit(EXIT_FAILURE);
+      }
+      let stopping = false;
+      const stop = async (signal: string, code = EXIT_OK) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, "stopping");
+        const timer = setTimeout(() => process.exit(EXIT_FAILURE), STOP_DEADLINE_MS);
+        await api?.close().catch(() => undefined);
+        await node?.stop().catch((err) => logger.error({ err: (err as Error).message }, "stop failed"));
+        clearTimeout(timer);
+        process.exit(code);
+      };
+      node!.events.on("fatal", (reason: string) => {
+        process.stderr.write(`oracle-node start: ${reason}; exiting so the supervisor restarts the node\n`);
+        void stop("fatal", EXIT_FAILURE);
+      });
+      // A long-running node logs a stray failure and keeps serving; it never dies of one.
+      process.on("unhandledRejection", (err) => logger.error({ err: (err as Error)?.message ?? String(err) }, "unhandled rejection"));
+      process.on("SIGINT", () => void stop("SIGINT"));
+      process.on("SIGTERM", () => void stop("SIGTERM"));
+    });
 }
