@@ -15,7 +15,8 @@ interface IFeedProxy is AggregatorV2V3Interface {
   error NoProposedAggregator();
   /// @notice The aggregator address is zero.
   error ZeroAggregator();
-  /// @notice The round id names a phase that does not exist or a round its aggregator does not hold.
+  /// @notice The round id names a phase that does not exist, or (behind a multi-feed aggregator)
+  /// another feed than this proxy's.
   error RoundNotAvailable(uint256 roundId);
   /// @notice Phase ids are uint16.
   error TooManyPhases();

@@ -260,3 +260,56 @@ describe("Read access (EACAggregatorProxy's access controller; FeedProxy has non
     expect(feedProxy.interface.getFunction("setController")).to.equal(null);
   });
 });
+
+describe("FeedProxy and EACAggregatorProxyPort side by side over the same aggregators", () => {
+  /** A call's outcome: its result, or that it reverted. */
+  async function outcome(call: () => Promise<unknown>): Promise<string> {
+    try {
+      return JSON.stringify(await call(), (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+    } catch {
+      return "reverted";
+    }
+  }
+
+  for (const source of SOURCES) {
+    it(`answers every read the same over ${source.name} phases, before and after an upgrade`, async () => {
+      const [owner] = await ethers.getSigners();
+      const feed = await source.deploy(owner, ANSWER);
+      await feed.push(ANSWER + 1n);
+      await feed.push(ANSWER + 2n);
+      const proxies = await Promise.all(TARGETS.map((t) => t.deploy(owner, feed.address)));
+      const compare = async (label: string) => {
+        const latest = BigInt(await proxies[0].latestRound());
+        const phase = latest >> 64n;
+        const ids = [0n, 1n, phase << 64n, latest - 1n, latest, latest + 1n, (phase << 64n) | ((1n << 64n) - 1n), (phase + 1n) << 64n | 1n, PHASE_BASE | 2n];
+        const reads: [string, (p: (typeof proxies)[0]) => Promise<unknown>][] = [
+          ["latestRoundData", (p) => p.latestRoundData()],
+          ["latestRound", (p) => p.latestRound()],
+          ["latestAnswer", (p) => p.latestAnswer()],
+          ["latestTimestamp", (p) => p.latestTimestamp()],
+          ["decimals", (p) => p.decimals()],
+          ["description", (p) => p.description()],
+          ["version", (p) => p.version()],
+          ...ids.flatMap((id): [string, (p: (typeof proxies)[0]) => Promise<unknown>][] => [
+            [`getRoundData(${id})`, (p) => p.getRoundData(id)],
+            [`getAnswer(${id})`, (p) => p.getAnswer(id)],
+            [`getTimestamp(${id})`, (p) => p.getTimestamp(id)],
+          ]),
+        ];
+        for (const [name, read] of reads) {
+          const [ours, theirs] = [await outcome(() => read(proxies[0])), await outcome(() => read(proxies[1]))];
+          expect(ours, `${label}: ${name}`).to.equal(theirs);
+        }
+      };
+      await compare("phase 1");
+      const empty = await source.deployEmpty(owner);
+      for (let i = 0; i < TARGETS.length; i++) {
+        await TARGETS[i].propose(proxies[i], empty.address);
+        await proxies[i].confirmAggregator(empty.address);
+      }
+      await compare("phase 2, no report yet");
+      await empty.push(ANSWER2);
+      await compare("phase 2");
+    });
+  }
+});
