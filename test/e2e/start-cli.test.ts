@@ -12,9 +12,9 @@ const dir = mkdtempSync(join(tmpdir(), "oracle-start-"));
 let c: Committee;
 
 /** Runs `oracle-node start` to its exit (asynchronously: the test's in-process chain must keep answering). */
-function start(config: string): Promise<{ status: number | null; stderr: string }> {
+function start(config: string, extra: string[] = []): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(REPO, "oracle-node/src/cli/main.ts"), "start", "--config", config], {
+    const child = spawn(process.execPath, ["--import", "tsx", join(REPO, "oracle-node/src/cli/main.ts"), "start", "--config", config, ...extra], {
       cwd: REPO,
       env: { ...process.env, [PASSWORD_ENV]: TEST_PASSWORD, LOG_LEVEL: "silent" },
       stdio: ["ignore", "ignore", "pipe"],
@@ -43,6 +43,13 @@ afterAll(async () => {
 });
 
 describe("oracle-node start", () => {
+  it("has no fault switch: a test fault can only be installed by test/support/faulty-node.ts", async () => {
+    const path = await writeNodeConfig(c, 0, join(dir, "faults"));
+    const r = await start(path, ["--test-fault", "byzantine"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("unknown option");
+  }, 60_000);
+
   it("exits 1 and names the bad key path on an invalid config", async () => {
     const path = await writeNodeConfig(c, 0, dir);
     const cfg = parse(readFileSync(path, "utf8"));
