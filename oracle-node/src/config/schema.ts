@@ -37,6 +37,19 @@ const decimalText = z.preprocess(
   }, { message: "must be a decimal number, e.g. \"1000.5\"" }),
 );
 const positiveMs = z.int().positive();
+/**
+ * A poll interval the clock-aligned schedule can keep (node/poll-cadence.ts): 100-500 ms
+ * dividing a second, whole seconds dividing a minute, whole minutes dividing an hour.
+ */
+const pollInterval = z
+  .int()
+  .min(100)
+  .max(3_600_000)
+  .superRefine((ms, ctx) => {
+    // Out of range is already reported by min/max; only say why an in-range value is not aligned.
+    const problem = ms >= 100 && ms <= 3_600_000 ? pollIntervalProblem(ms) : undefined;
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 export const FeedSourceSchema = z.strictObject({
   /** A built-in adapter id (binance, kraken, ...) or the id of a generic source under sources.generic. */
@@ -72,8 +85,8 @@ export const FeedSchema = z.strictObject({
   deviationThresholdBps: z.number().positive().max(10_000),
   /** A new round starts at the latest this long after the last one. */
   heartbeatSeconds: z.int().positive().max(7 * 24 * 3600),
-  /** How often the node polls this feed's sources. */
-  pollIntervalMs: z.int().min(100).max(3_600_000).default(1_000),
+  /** How often the node polls this feed's sources; default `node.timing.pollIntervalMs`. */
+  pollIntervalMs: pollInterval.optional(),
   /** A report whose answer is further than this from the node's own observation is not signed. */
   toleranceBps: z.number().positive().max(10_000).default(100),
   bounds: BoundsSchema.optional(),
@@ -146,14 +159,43 @@ export const FilterSchema = z.strictObject({
   threshold: z.number().gt(0).lt(1).optional(),
 });
 
+/**
+ * Protocol timing. Every default of the runtime lives here: `node/options.ts` derives
+ * RuntimeTiming and DEFAULT_TIMING from this schema (plus `sources.timeoutMs`).
+ */
 export const TimingSchema = z.strictObject({
-  tickMs: positiveMs.optional(),
-  watchIntervalMs: positiveMs.optional(),
-  roundTimeoutMs: positiveMs.optional(),
-  observationGraceMs: positiveMs.optional(),
-  progressTimeoutMs: positiveMs.optional(),
-  transmitStaggerMs: positiveMs.optional(),
-  minRoundIntervalMs: positiveMs.optional(),
+  /** Poll interval of every feed that sets no `pollIntervalMs` of its own. */
+  pollIntervalMs: pollInterval.default(1_000),
+  /** How often the leader checks whether a round is due, and the pacemaker checks progress: cheap, local checks only. */
+  tickMs: positiveMs.default(50),
+  /** How often the node reads new transmissions from the chain: one eth_getLogs per poll. */
+  watchIntervalMs: positiveMs.default(200),
+  /** The leader's wait for observations and report signatures: a silent peer never stalls a round longer. */
+  roundTimeoutMs: positiveMs.default(2_000),
+  /** After 2f+1 observations, how long the leader waits for the rest (lets the last honest ones in). */
+  observationGraceMs: positiveMs.default(25),
+  /** An overdue feed not reported within this makes the node vote for the next epoch (leader). */
+  progressTimeoutMs: positiveMs.default(4_000),
+  /** Backup transmitter k waits k times this before sending (only if not on chain yet). */
+  transmitStaggerMs: positiveMs.default(2_000),
+  /** Shortest time between two rounds of one leader: a leader cannot flood its committee. */
+  minRoundIntervalMs: positiveMs.default(100),
+  /** How often the node checks that the aggregator's config is still the one it runs under (one eth_call). */
+  configCheckMs: positiveMs.default(30_000),
+  /** A pacemaker vote is repeated this often while the epoch it wants has not started. */
+  voteResendMs: positiveMs.default(1_000),
+  /** A follower's own data may trail the leader's request by this much at most (slow sources, clock skew). */
+  maxObservationLagMs: positiveMs.default(5_000),
+  /** Clock distance tolerated between a report's timestamp and this node's clock, seconds. */
+  maxReportSkewSec: z.int().positive().max(3_600).default(20),
+  /** The filter's history is persisted at most this often (it changes every poll). */
+  filterSaveIntervalMs: positiveMs.default(5_000),
+  /** After a failed round (no quorum, no signatures) the leader waits this long before the next: no storm. */
+  failedRoundBackoffMs: positiveMs.default(1_000),
+  /** A peer not heard from for this long is probed with a ping (keeps peer health fresh). */
+  peerProbeMs: positiveMs.default(4_000),
+  /** How long the node keeps retrying its start-up reads (committee, feeds, head block) before it gives up. */
+  startupRpcDeadlineMs: positiveMs.default(60_000),
 });
 
 export const NodeSchema = z.strictObject({
@@ -163,15 +205,15 @@ export const NodeSchema = z.strictObject({
   chain: ChainSchema,
   peers: z.array(PeerSchema).default([]),
   /** Where this node serves its peer endpoint. */
-  listen: z.strictObject({ host: host.default("127.0.0.1"), port: port.default(7001) }).default({ host: "127.0.0.1", port: 7001 }),
+  listen: z.strictObject({ host: host.default("127.0.0.1"), port: port.default(7001) }).prefault({}),
   /** SQLite database (sign claims, filter history, transmissions). */
-  database: z.strictObject({ path: z.string().min(1).default("data/oracle-node.db") }).default({ path: "data/oracle-node.db" }),
-  filter: FilterSchema.default({ kind: "onnx", modelPath: "models/anomaly-detector.onnx" }),
+  database: z.strictObject({ path: z.string().min(1).default("data/oracle-node.db") }).prefault({}),
+  filter: FilterSchema.prefault({}),
   /** Health, metrics and dashboard server. */
-  api: z.strictObject({ enabled: z.boolean().default(true), host: host.default("127.0.0.1"), port: port.default(8080) }).default({ enabled: true, host: "127.0.0.1", port: 8080 }),
-  logging: z.strictObject({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") }).default({ level: "info" }),
-  /** Protocol timing overrides; absent keys keep the runtime's defaults. */
-  timing: TimingSchema.default({}),
+  api: z.strictObject({ enabled: z.boolean().default(true), host: host.default("127.0.0.1"), port: port.default(8080) }).prefault({}),
+  logging: z.strictObject({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") }).prefault({}),
+  /** Protocol timing; every key has its default here. */
+  timing: TimingSchema.prefault({}),
 });
 
 export const NodeConfigSchema = z
@@ -179,7 +221,7 @@ export const NodeConfigSchema = z
     /** Config format version. */
     version: z.literal(1).default(1),
     node: NodeSchema,
-    sources: SourcesSchema.default({ overrides: {}, generic: [], rateLimits: "documented", timeoutMs: 2_000, maxRetries: 1, concurrency: 32 }),
+    sources: SourcesSchema.prefault({}),
     feeds: z.array(FeedSchema).min(1, { message: "needs at least one feed" }),
   })
   // Cross-field rules run even after type errors elsewhere, so one pass reports every problem.
@@ -192,6 +234,10 @@ export type FeedSourceConfig = z.infer<typeof FeedSourceSchema>;
 export type SourcesConfig = z.infer<typeof SourcesSchema>;
 export type NodeSettings = z.infer<typeof NodeSchema>;
 export type PeerConfig = z.infer<typeof PeerSchema>;
+export type ChainConfig = z.output<typeof ChainSchema>;
+export type TimingConfig = z.output<typeof TimingSchema>;
+export type FilterConfig = z.output<typeof FilterSchema>;
+export type VenueOverrideConfig = z.output<typeof VenueOverrideSchema>;
 
 type Ctx = z.RefinementCtx;
 
@@ -278,11 +324,6 @@ function checkConfig(raw: z.infer<ReturnType<typeof rawConfig>>, ctx: Ctx): void
       issue(ctx, ["feeds", fi, "bounds"], `min (${b.min}) must be below max (${b.max})`);
     }
     if (b && isDecimal(b.min) && parseDecimal(b.min) < 0n) issue(ctx, ["feeds", fi, "bounds", "min"], "must not be negative");
-    // In range but not aligned to the clock (the poll schedule could not keep it); out of range is a type error already.
-    const poll = feed.pollIntervalMs;
-    if (typeof poll === "number" && Number.isInteger(poll) && poll >= 100 && poll <= 3_600_000 && pollIntervalProblem(poll)) {
-      issue(ctx, ["feeds", fi, "pollIntervalMs"], pollIntervalProblem(poll)!);
-    }
   });
 
   const node = (cfg.node !== null && typeof cfg.node === "object" ? cfg.node : {}) as Partial<z.infer<typeof NodeSchema>>;

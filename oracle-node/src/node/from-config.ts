@@ -7,7 +7,7 @@ import { loadSigner } from "../keys";
 import { DEFAULT_MODEL_PATH } from "../filter/pipeline";
 import type { Logger } from "../log/logger";
 import type { NodeMetrics } from "../metrics";
-import type { FaultMode, RuntimeFeed, RuntimeOptions } from "./options";
+import type { FaultMode, RuntimeFeed, RuntimeOptions, RuntimeTiming, SourcePolicy } from "./options";
 
 /**
  * Turns a validated config file into the runtime's options: decrypts the key, looks up every
@@ -48,21 +48,7 @@ export async function fromNodeConfig(
     aggregator = file.aggregator;
     proxies = new Map((file.feeds ?? []).filter((f) => f.proxy).map((f) => [f.feedIndex, f.proxy!]));
   }
-  const adapterFor = adapterResolver(cfg);
-  const feeds: RuntimeFeed[] = cfg.feeds.map((f, i) => ({
-    id: f.id,
-    feedIndex: f.feedIndex ?? i,
-    pair: f.pair,
-    description: f.description,
-    decimals: f.decimals,
-    deviationBps: Math.ceil(f.deviationThresholdBps),
-    heartbeatSec: f.heartbeatSeconds,
-    toleranceBps: Math.floor(f.toleranceBps),
-    minSources: f.minSources,
-    pollIntervalMs: f.pollIntervalMs,
-    address: proxies.get(f.feedIndex ?? i) ?? aggregator,
-    sources: f.sources.map((s) => ({ id: s.id, adapter: adapterFor(s.id), symbol: resolveSymbol(s, f.pair), baseUrl: resolveBaseUrl(cfg, s) })),
-  }));
+  const feeds = runtimeFeeds(cfg, (index) => proxies.get(index) ?? aggregator);
   let modelPath = at(n.filter.modelPath);
   if (!existsSync(modelPath) && n.filter.modelPath === "models/anomaly-detector.onnx") modelPath = DEFAULT_MODEL_PATH;
   return {
@@ -77,12 +63,62 @@ export async function fromNodeConfig(
     databasePath: at(n.database.path),
     filter: { kind: n.filter.kind, modelPath, threshold: n.filter.threshold },
     feeds,
-    timing: { ...n.timing, sourceTimeoutMs: cfg.sources.timeoutMs },
+    timing: runtimeTiming(cfg),
     confirmations: n.chain.confirmations,
     maxFeePerGasCap: n.chain.maxFeePerGasGwei ? parseUnits(n.chain.maxFeePerGasGwei, "gwei") : undefined,
-    sourcePolicy: { rateLimits: cfg.sources.rateLimits === "off" ? false : undefined },
+    sourcePolicy: sourcePolicy(cfg),
     fault: opts.fault,
     logger: opts.logger,
     metrics: opts.metrics,
   };
+}
+
+/** The feeds as the runtime sees them: adapters looked up, base URLs and symbols resolved. */
+export function runtimeFeeds(cfg: NodeConfig, addressOf: (feedIndex: number) => string | undefined = () => undefined): RuntimeFeed[] {
+  const adapterFor = adapterResolver(cfg);
+  return cfg.feeds.map((f, i) => ({
+    id: f.id,
+    feedIndex: f.feedIndex ?? i,
+    pair: f.pair,
+    description: f.description,
+    decimals: f.decimals,
+    deviationBps: Math.ceil(f.deviationThresholdBps),
+    heartbeatSec: f.heartbeatSeconds,
+    toleranceBps: Math.floor(f.toleranceBps),
+    minSources: f.minSources,
+    pollIntervalMs: f.pollIntervalMs ?? cfg.node.timing.pollIntervalMs,
+    address: addressOf(f.feedIndex ?? i),
+    sources: f.sources.map((s) => ({ id: s.id, adapter: adapterFor(s.id), symbol: resolveSymbol(s, f.pair), baseUrl: resolveBaseUrl(cfg, s) })),
+  }));
+}
+
+/** Every `node.timing` key (the schema filled in the defaults), plus the source timeout. */
+export function runtimeTiming(cfg: NodeConfig): RuntimeTiming {
+  return { ...cfg.node.timing, sourceTimeoutMs: cfg.sources.timeoutMs };
+}
+
+/**
+ * How the node fetches its sources: `sources.maxRetries`, `sources.concurrency`, and the token
+ * buckets (`sources.rateLimits: off` turns every local limit off, overrides included; else each
+ * `sources.overrides.<id>.rateLimit` replaces that source's documented limit).
+ */
+export function sourcePolicy(cfg: NodeConfig): SourcePolicy {
+  const s = cfg.sources;
+  const rateLimits: Record<string, { capacity: number; refillPerSec: number }> = {};
+  for (const [id, o] of Object.entries(s.overrides)) {
+    if (o.rateLimit) rateLimits[id] = { capacity: o.rateLimit.capacity, refillPerSec: o.rateLimit.refillPerSec };
+  }
+  return { maxRetries: s.maxRetries, concurrency: s.concurrency, rateLimits: s.rateLimits === "off" ? false : rateLimits };
+}
+
+/** What `oracle-node start` needs besides the runtime options: the log level and the API server. */
+export interface ServiceOptions {
+  logLevel: NodeConfig["node"]["logging"]["level"];
+  /** The health, metrics and dashboard server; null when `node.api.enabled` is false. */
+  api: { host: string; port: number } | null;
+}
+
+export function serviceOptions(cfg: NodeConfig): ServiceOptions {
+  const { api, logging } = cfg.node;
+  return { logLevel: logging.level, api: api.enabled ? { host: api.host, port: api.port } : null };
 }
