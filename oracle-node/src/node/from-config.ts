@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { getAddress, parseUnits } from "ethers";
 import type { NodeConfig } from "../config";
 import { adapterResolver, resolveBaseUrl, resolveSymbol } from "../config";
+import { FilterSchema } from "../config/schema";
 import { loadSigner } from "../keys";
 import { DEFAULT_MODEL_PATH } from "../filter/pipeline";
 import type { Logger } from "../log/logger";
@@ -50,7 +51,8 @@ export async function fromNodeConfig(
   }
   const feeds = runtimeFeeds(cfg, (index) => proxies.get(index) ?? aggregator);
   let modelPath = at(n.filter.modelPath);
-  if (!existsSync(modelPath) && n.filter.modelPath === "models/anomaly-detector.onnx") modelPath = DEFAULT_MODEL_PATH;
+  // The schema's default path, relative to a config outside the repo: use the committed model.
+  if (!existsSync(modelPath) && n.filter.modelPath === FilterSchema.parse({}).modelPath) modelPath = DEFAULT_MODEL_PATH;
   return {
     name: n.name,
     key: key.signingKey,

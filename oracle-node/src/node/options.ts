@@ -1,5 +1,5 @@
 import type { SigningKey } from "ethers";
-import { SourcesSchema, TimingSchema, type ChainConfig, type FilterConfig, type SourcesConfig, type TimingConfig, type VenueOverrideConfig } from "../config/schema";
+import { SourcesSchema, TimingSchema, type ChainConfig, type FeedConfig, type FilterConfig, type PeerConfig, type SourcesConfig, type TimingConfig, type VenueOverrideConfig } from "../config/schema";
 import type { SourceAdapter } from "../sources/types";
 import type { Logger } from "../log/logger";
 import type { NodeMetrics } from "../metrics";
@@ -18,34 +18,26 @@ export interface RuntimeSource {
   baseUrl?: string;
 }
 
-export interface RuntimeFeed {
-  /** Feed id as configured ("BTC/USD"). */
-  id: string;
-  /** The feed's index inside the aggregator. */
+/**
+ * A feed as the runtime sees it. Fields named as in the config keep its types (`feeds[].*`); the
+ * renamed ones are resolved by `runtimeFeeds` (integer bps, the feed index filled in).
+ */
+export interface RuntimeFeed extends Pick<FeedConfig, "id" | "pair" | "description" | "decimals" | "minSources" | "pollIntervalMs"> {
+  /** The feed's index inside the aggregator (config `feedIndex`, default its position). */
   feedIndex: number;
-  pair: string;
-  description: string;
-  decimals: number;
+  /** Config `deviationThresholdBps`, rounded up to whole bps. */
   deviationBps: number;
-  heartbeatSec: number;
-  /** A report answer further than this from this node's own observation is refused. */
+  /** Config `heartbeatSeconds`. */
+  heartbeatSec: FeedConfig["heartbeatSeconds"];
+  /** A report answer further than this from this node's own observation is refused (config `toleranceBps`, whole bps). */
   toleranceBps: number;
-  minSources: number;
-  /** How often the node polls this feed's sources; default `timing.pollIntervalMs`. */
-  pollIntervalMs?: number;
   sources: RuntimeSource[];
   /** Proxy or aggregator address shown to users. */
   address?: string;
 }
 
-export interface RuntimePeer {
-  /** The peer's committee index (its position in the on-chain signer list). */
-  index: number;
-  /** The peer's signer address; when absent, the on-chain signer at `index`. */
-  address?: string;
-  /** Base URL of its peer endpoint, "http://127.0.0.1:7001". */
-  url: string;
-}
+/** A committee peer (config `node.peers[]`). */
+export type RuntimePeer = Pick<PeerConfig, "index" | "url" | "address">;
 
 /**
  * The protocol's timing: every `node.timing` key of the config schema (documented there and in
