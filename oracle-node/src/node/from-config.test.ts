@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../config";
-import { runtimeFeeds, runtimeTiming, serviceOptions, sourcePolicy } from "./from-config";
+import { runtimeFeeds, runtimeTiming, sourcePolicy } from "./from-config";
 import { DEFAULT_TIMING } from "./options";
 
 /** A valid config; `node` and `sources` sections merged in, two feeds (the second polls every 2 s). */
@@ -56,10 +56,5 @@ describe("fromNodeConfig's parts", () => {
     const withLimit = { overrides: { okx: { rateLimit: { capacity: 2, refillPerSec: 0.5 } }, kraken: { baseUrl: "http://127.0.0.1:1" } } };
     expect(sourcePolicy(config({}, withLimit)).rateLimits).toEqual({ okx: { capacity: 2, refillPerSec: 0.5 } });
     expect(sourcePolicy(config({}, { ...withLimit, rateLimits: "off" })).rateLimits).toBe(false);
-  });
-
-  it("service options: the log level, and the API server unless node.api.enabled is false", () => {
-    expect(serviceOptions(config())).toEqual({ logLevel: "info", api: { host: "127.0.0.1", port: 8080 } });
-    expect(serviceOptions(config({ api: { enabled: false }, logging: { level: "debug" } }))).toEqual({ logLevel: "debug", api: null });
   });
 });

@@ -112,15 +112,3 @@ export function sourcePolicy(cfg: NodeConfig): SourcePolicy {
   }
   return { maxRetries: s.maxRetries, concurrency: s.concurrency, rateLimits: s.rateLimits === "off" ? false : rateLimits };
 }
-
-/** What `oracle-node start` needs besides the runtime options: the log level and the API server. */
-export interface ServiceOptions {
-  logLevel: NodeConfig["node"]["logging"]["level"];
-  /** The health, metrics and dashboard server; null when `node.api.enabled` is false. */
-  api: { host: string; port: number } | null;
-}
-
-export function serviceOptions(cfg: NodeConfig): ServiceOptions {
-  const { api, logging } = cfg.node;
-  return { logLevel: logging.level, api: api.enabled ? { host: api.host, port: api.port } : null };
-}

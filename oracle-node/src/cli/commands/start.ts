@@ -3,7 +3,7 @@ import { ConfigError, formatConfigErrors, loadConfig } from "../../config";
 import { createLogger } from "../../log/logger";
 import { createMetrics } from "../../metrics";
 import { startApiServer, type RunningApiServer } from "../../api";
-import { fromNodeConfig, serviceOptions } from "../../node/from-config";
+import { fromNodeConfig } from "../../node/from-config";
 import { startNode, type RunningNode } from "../../node/start-node";
 import type { FaultMode } from "../../node/options";
 
@@ -34,17 +34,16 @@ export function register(program: Command): void {
         process.stderr.write(err instanceof ConfigError ? `${formatConfigErrors(err)}\n` : `oracle-node start: ${(err as Error).message}\n`);
         process.exit(err instanceof ConfigError ? EXIT_FAILURE : EXIT_USAGE);
       }
-      const service = serviceOptions(cfg);
-      const logger = createLogger({ name: cfg.node.name, level: service.logLevel });
+      const logger = createLogger({ name: cfg.node.name, level: cfg.node.logging.level });
       const metrics = createMetrics({ defaultLabels: { node: cfg.node.name } });
       let node: RunningNode | null = null;
       let api: RunningApiServer | null = null;
       try {
         const opts = await fromNodeConfig(cfg, { configPath: o.config, logger, metrics, fault: o.testFault });
         node = await startNode(opts);
-        if (service.api) {
+        if (cfg.node.api.enabled) {
           const n = node;
-          api = await startApiServer({ state: () => n.state(), metrics, logger, host: service.api.host, port: service.api.port });
+          api = await startApiServer({ state: () => n.state(), metrics, logger, host: cfg.node.api.host, port: cfg.node.api.port });
           logger.info({ url: api.url }, "dashboard and metrics served");
         }
       } catch (err) {
