@@ -1,9 +1,10 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig, SourcesSchema } from "../config";
 import { createFilter } from "../filter/pipeline";
 import { FilterState } from "../filter/state";
 import { DEFAULT_CONCURRENCY, DEFAULT_FETCH_MAX_RETRIES } from "../sources/fetcher";
-import { startFixtureServer, type Canned, type FixtureServer } from "../sources/testing/fixture-server";
 import { runtimeFeeds, runtimeTiming, sourcePolicy } from "./from-config";
 import { Observer } from "./observer";
 
@@ -15,34 +16,49 @@ import { Observer } from "./observer";
 
 const BASES = ["BTC", "ETH", "SOL", "XRP", "ADA", "DOGE", "LTC", "DOT"];
 
-let server: FixtureServer;
+/** What the server answers every request with, after `delayMs`. */
+interface Answer {
+  status: number;
+  body: string;
+  delayMs?: number;
+}
+
+let server: Server;
+let baseUrl: string;
+/** Every request's path, in arrival order. */
+let requests: string[] = [];
 /** Arrival time (ms, performance.now) of every request, by the first path segment (the source id). */
-let arrivals: Map<string, number[]>;
+let arrivals = new Map<string, number[]>();
 let inFlight = 0;
 let peak = 0;
-let answer: Canned = { status: 503, text: "unavailable" };
+let answer: Answer = { status: 503, body: "unavailable" };
 /** Bumped by reset(): a request of an earlier test never touches this test's counters. */
 let generation = 0;
 
 beforeAll(async () => {
-  server = await startFixtureServer((path) => {
+  server = createServer((req, res) => {
+    const path = req.url ?? "/";
     const source = path.split("/")[1]!;
+    const mine = generation;
+    requests.push(path);
     arrivals.set(source, [...(arrivals.get(source) ?? []), performance.now()]);
     inFlight += 1;
     peak = Math.max(peak, inFlight);
-    const mine = generation;
+    const { status, body, delayMs } = answer;
     setTimeout(() => {
       if (mine === generation) inFlight -= 1;
-    }, answer.delayMs ?? 0);
-    return answer;
+      res.writeHead(status, { "content-type": "application/json" }).end(body);
+    }, delayMs ?? 0);
   });
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => server.close());
+afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
 
-function reset(next: Canned): void {
+function reset(next: Answer): void {
   generation += 1;
   arrivals = new Map();
-  server.requests.length = 0;
+  requests = [];
   inFlight = 0;
   peak = 0;
   answer = next;
@@ -51,7 +67,7 @@ function reset(next: Canned): void {
 /** A config whose feeds use `sources` (each at its own path of the loopback server), one feed per base. */
 function config(sources: Record<string, unknown>, ids: string[], bases = BASES) {
   const overrides = (sources.overrides ?? {}) as Record<string, Record<string, unknown>>;
-  for (const id of ids) overrides[id] = { ...overrides[id], baseUrl: `${server.baseUrl}/${id}` };
+  for (const id of ids) overrides[id] = { ...overrides[id], baseUrl: `${baseUrl}/${id}` };
   return parseConfig(
     {
       node: {
@@ -83,9 +99,9 @@ async function pollOnce(cfg: ReturnType<typeof config>): Promise<void> {
 describe("sources.maxRetries", () => {
   it("sets how often a failing (5xx) request is retried: 0 sends each request once, 2 three times", async () => {
     const sent = async (maxRetries?: number) => {
-      reset({ status: 503, text: "unavailable" });
+      reset({ status: 503, body: "unavailable" });
       await pollOnce(config(maxRetries === undefined ? { rateLimits: "off" } : { rateLimits: "off", maxRetries }, ["coinbase"], ["BTC"]));
-      return server.requests.length;
+      return requests.length;
     };
     expect(await sent(0)).toBe(1);
     expect(await sent(2)).toBe(3);
@@ -94,19 +110,19 @@ describe("sources.maxRetries", () => {
   });
 
   it("is never applied to an answer that is not a server fault (4xx)", async () => {
-    reset({ status: 404, body: { message: "NotFound" } });
+    reset({ status: 404, body: JSON.stringify({ message: "NotFound" }) });
     await pollOnce(config({ rateLimits: "off", maxRetries: 3 }, ["coinbase"], ["BTC"]));
-    expect(server.requests.length).toBe(1);
+    expect(requests.length).toBe(1);
   });
 });
 
 describe("sources.concurrency", () => {
   it("bounds the requests in flight: 1 sends them one by one, 4 four at a time", async () => {
     const peakWith = async (concurrency: number) => {
-      reset({ status: 503, text: "unavailable", delayMs: 60 });
+      reset({ status: 503, body: "unavailable", delayMs: 60 });
       // Coinbase has no batch endpoint: one request per feed, eight in all.
       await pollOnce(config({ rateLimits: "off", maxRetries: 0, concurrency }, ["coinbase"]));
-      expect(server.requests.length).toBe(BASES.length);
+      expect(requests.length).toBe(BASES.length);
       return peak;
     };
     expect(await peakWith(1)).toBe(1);
@@ -116,7 +132,7 @@ describe("sources.concurrency", () => {
 
 describe("sources.overrides.<id>.rateLimit", () => {
   it("throttles that source to its own token bucket and no other", async () => {
-    reset({ status: 503, text: "unavailable" });
+    reset({ status: 503, body: "unavailable" });
     const cfg = config({ maxRetries: 0, overrides: { coinbase: { rateLimit: { capacity: 1, refillPerSec: 5 } } } }, ["coinbase", "gemini"], BASES.slice(0, 3));
     await pollOnce(cfg);
     const spread = (id: string) => {
@@ -131,7 +147,7 @@ describe("sources.overrides.<id>.rateLimit", () => {
   });
 
   it("is off with the rest of the local limits under sources.rateLimits: off", async () => {
-    reset({ status: 503, text: "unavailable" });
+    reset({ status: 503, body: "unavailable" });
     const cfg = config({ rateLimits: "off", maxRetries: 0, overrides: { coinbase: { rateLimit: { capacity: 1, refillPerSec: 5 } } } }, ["coinbase"], BASES.slice(0, 3));
     expect(sourcePolicy(cfg).rateLimits).toBe(false);
     await pollOnce(cfg);
