@@ -8,7 +8,7 @@ import { loadSigner } from "../keys";
 import { DEFAULT_MODEL_PATH } from "../filter/pipeline";
 import type { Logger } from "../log/logger";
 import type { NodeMetrics } from "../metrics";
-import type { FaultMode, RuntimeFeed, RuntimeOptions, RuntimeTiming, SourcePolicy } from "./options";
+import type { RuntimeFeed, RuntimeOptions, RuntimeTiming, SourcePolicy } from "./options";
 
 /**
  * Turns a validated config file into the runtime's options: decrypts the key, looks up every
@@ -36,7 +36,7 @@ export function readAddressesFile(path: string): AddressesFile {
 
 export async function fromNodeConfig(
   cfg: NodeConfig,
-  opts: { configPath?: string; logger?: Logger; metrics?: NodeMetrics; fault?: FaultMode } = {},
+  opts: { configPath?: string; logger?: Logger; metrics?: NodeMetrics } = {},
 ): Promise<RuntimeOptions> {
   const base = opts.configPath ? dirname(resolve(opts.configPath)) : process.cwd();
   const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
@@ -69,7 +69,6 @@ export async function fromNodeConfig(
     confirmations: n.chain.confirmations,
     maxFeePerGasCap: n.chain.maxFeePerGasGwei ? parseUnits(n.chain.maxFeePerGasGwei, "gwei") : undefined,
     sourcePolicy: sourcePolicy(cfg),
-    fault: opts.fault,
     logger: opts.logger,
     metrics: opts.metrics,
   };

@@ -68,9 +68,6 @@ export interface SourcePolicy {
   rateLimits?: Record<string, NonNullable<VenueOverrideConfig["rateLimit"]>> | false;
 }
 
-/** Test-only misbehaviour, to prove the committee survives it (never set in production). */
-export type FaultMode = "none" | "byzantine" | "crash-leader-mid-round";
-
 export interface RuntimeOptions {
   name: string;
   /** Signs observations, reports and peer messages, and sends transmissions. */
@@ -87,7 +84,6 @@ export interface RuntimeOptions {
   timing?: Partial<RuntimeTiming>;
   confirmations?: ChainConfig["confirmations"];
   maxFeePerGasCap?: bigint;
-  fault?: FaultMode;
   logger?: Logger;
   metrics?: NodeMetrics;
   /** Source fetching policy; absent fields keep the fetcher's defaults. */
