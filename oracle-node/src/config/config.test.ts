@@ -33,7 +33,11 @@ function problems(obj: unknown, env: NodeJS.ProcessEnv = {}): string[] {
 describe("config: valid files", () => {
   it("a minimal config parses and gets its defaults", () => {
     const cfg = parseConfig(validConfig(), { env: {} });
-    expect(cfg.feeds[0].pollIntervalMs).toBe(1000);
+    // A feed without its own interval takes node.timing's (the documented 1000 ms).
+    expect(cfg.feeds[0].pollIntervalMs).toBeUndefined();
+    expect(cfg.node.timing.pollIntervalMs).toBe(1000);
+    expect(cfg.node.timing.tickMs).toBe(50);
+    expect(cfg.sources).toMatchObject({ timeoutMs: 2_000, maxRetries: 1, concurrency: 32, overrides: {} });
     expect(cfg.node.listen).toEqual({ host: "127.0.0.1", port: 7001 });
     expect(cfg.node.filter).toEqual({ kind: "onnx", modelPath: "models/anomaly-detector.onnx" });
     expect(cfg.sources.rateLimits).toBe("documented");

@@ -1,14 +1,14 @@
 import { z } from "zod";
 import { parseDecimal } from "../quotes/decimal";
-import { GenericSourceConfigSchema, type GenericSourceConfig } from "../sources/generic-config";
-import { SOURCE_IDS } from "../sources/registry";
+import { GenericSourceConfigSchema } from "../sources/generic-config";
+import { checkConfig } from "./cross-field";
 import { pollIntervalProblem } from "../node/poll-cadence";
 
 /**
  * The node config file, as one zod schema that is also the TypeScript type. Strict objects
  * everywhere: an unknown or misspelt key is an error, never silently ignored. Cross-field rules
  * (known source ids, unique ids, minSources <= sources, one password source, ...) live in
- * `checkConfig` below so every error names its path. docs/configuration.md documents every key
+ * `checkConfig` (cross-field.ts) so every error names its path. docs/configuration.md documents every key
  * (a test keeps the two in step).
  */
 
@@ -37,6 +37,19 @@ const decimalText = z.preprocess(
   }, { message: "must be a decimal number, e.g. \"1000.5\"" }),
 );
 const positiveMs = z.int().positive();
+/**
+ * A poll interval the clock-aligned schedule can keep (node/poll-cadence.ts): 100-500 ms
+ * dividing a second, whole seconds dividing a minute, whole minutes dividing an hour.
+ */
+const pollInterval = z
+  .int()
+  .min(100)
+  .max(3_600_000)
+  .superRefine((ms, ctx) => {
+    // Out of range is already reported by min/max; only say why an in-range value is not aligned.
+    const problem = ms >= 100 && ms <= 3_600_000 ? pollIntervalProblem(ms) : undefined;
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 export const FeedSourceSchema = z.strictObject({
   /** A built-in adapter id (binance, kraken, ...) or the id of a generic source under sources.generic. */
@@ -72,8 +85,8 @@ export const FeedSchema = z.strictObject({
   deviationThresholdBps: z.number().positive().max(10_000),
   /** A new round starts at the latest this long after the last one. */
   heartbeatSeconds: z.int().positive().max(7 * 24 * 3600),
-  /** How often the node polls this feed's sources. */
-  pollIntervalMs: z.int().min(100).max(3_600_000).default(1_000),
+  /** How often the node polls this feed's sources; default `node.timing.pollIntervalMs`. */
+  pollIntervalMs: pollInterval.optional(),
   /** A report whose answer is further than this from the node's own observation is not signed. */
   toleranceBps: z.number().positive().max(10_000).default(100),
   bounds: BoundsSchema.optional(),
@@ -146,14 +159,43 @@ export const FilterSchema = z.strictObject({
   threshold: z.number().gt(0).lt(1).optional(),
 });
 
+/**
+ * Protocol timing. Every default of the runtime lives here: `node/options.ts` derives
+ * RuntimeTiming and DEFAULT_TIMING from this schema (plus `sources.timeoutMs`).
+ */
 export const TimingSchema = z.strictObject({
-  tickMs: positiveMs.optional(),
-  watchIntervalMs: positiveMs.optional(),
-  roundTimeoutMs: positiveMs.optional(),
-  observationGraceMs: positiveMs.optional(),
-  progressTimeoutMs: positiveMs.optional(),
-  transmitStaggerMs: positiveMs.optional(),
-  minRoundIntervalMs: positiveMs.optional(),
+  /** Poll interval of every feed that sets no `pollIntervalMs` of its own. */
+  pollIntervalMs: pollInterval.default(1_000),
+  /** How often the leader checks whether a round is due, and the pacemaker checks progress: cheap, local checks only. */
+  tickMs: positiveMs.default(50),
+  /** How often the node reads new transmissions from the chain: one eth_getLogs per poll. */
+  watchIntervalMs: positiveMs.default(200),
+  /** The leader's wait for observations and report signatures: a silent peer never stalls a round longer. */
+  roundTimeoutMs: positiveMs.default(2_000),
+  /** After 2f+1 observations, how long the leader waits for the rest (lets the last honest ones in). */
+  observationGraceMs: positiveMs.default(25),
+  /** An overdue feed not reported within this makes the node vote for the next epoch (leader). */
+  progressTimeoutMs: positiveMs.default(4_000),
+  /** Backup transmitter k waits k times this before sending (only if not on chain yet). */
+  transmitStaggerMs: positiveMs.default(2_000),
+  /** Shortest time between two rounds of one leader: a leader cannot flood its committee. */
+  minRoundIntervalMs: positiveMs.default(100),
+  /** How often the node checks that the aggregator's config is still the one it runs under (one eth_call). */
+  configCheckMs: positiveMs.default(30_000),
+  /** A pacemaker vote is repeated this often while the epoch it wants has not started. */
+  voteResendMs: positiveMs.default(1_000),
+  /** A follower's own data may trail the leader's request by this much at most (slow sources, clock skew). */
+  maxObservationLagMs: positiveMs.default(5_000),
+  /** Clock distance tolerated between a report's timestamp and this node's clock, seconds. */
+  maxReportSkewSec: z.int().positive().max(3_600).default(20),
+  /** The filter's history is persisted at most this often (it changes every poll). */
+  filterSaveIntervalMs: positiveMs.default(5_000),
+  /** After a failed round (no quorum, no signatures) the leader waits this long before the next: no storm. */
+  failedRoundBackoffMs: positiveMs.default(1_000),
+  /** A peer not heard from for this long is probed with a ping (keeps peer health fresh). */
+  peerProbeMs: positiveMs.default(4_000),
+  /** How long the node keeps retrying its start-up reads (committee, feeds, head block) before it gives up. */
+  startupRpcDeadlineMs: positiveMs.default(60_000),
 });
 
 export const NodeSchema = z.strictObject({
@@ -163,15 +205,15 @@ export const NodeSchema = z.strictObject({
   chain: ChainSchema,
   peers: z.array(PeerSchema).default([]),
   /** Where this node serves its peer endpoint. */
-  listen: z.strictObject({ host: host.default("127.0.0.1"), port: port.default(7001) }).default({ host: "127.0.0.1", port: 7001 }),
+  listen: z.strictObject({ host: host.default("127.0.0.1"), port: port.default(7001) }).prefault({}),
   /** SQLite database (sign claims, filter history, transmissions). */
-  database: z.strictObject({ path: z.string().min(1).default("data/oracle-node.db") }).default({ path: "data/oracle-node.db" }),
-  filter: FilterSchema.default({ kind: "onnx", modelPath: "models/anomaly-detector.onnx" }),
+  database: z.strictObject({ path: z.string().min(1).default("data/oracle-node.db") }).prefault({}),
+  filter: FilterSchema.prefault({}),
   /** Health, metrics and dashboard server. */
-  api: z.strictObject({ enabled: z.boolean().default(true), host: host.default("127.0.0.1"), port: port.default(8080) }).default({ enabled: true, host: "127.0.0.1", port: 8080 }),
-  logging: z.strictObject({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") }).default({ level: "info" }),
-  /** Protocol timing overrides; absent keys keep the runtime's defaults. */
-  timing: TimingSchema.default({}),
+  api: z.strictObject({ enabled: z.boolean().default(true), host: host.default("127.0.0.1"), port: port.default(8080) }).prefault({}),
+  logging: z.strictObject({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") }).prefault({}),
+  /** Protocol timing; every key has its default here. */
+  timing: TimingSchema.prefault({}),
 });
 
 export const NodeConfigSchema = z
@@ -179,7 +221,7 @@ export const NodeConfigSchema = z
     /** Config format version. */
     version: z.literal(1).default(1),
     node: NodeSchema,
-    sources: SourcesSchema.default({ overrides: {}, generic: [], rateLimits: "documented", timeoutMs: 2_000, maxRetries: 1, concurrency: 32 }),
+    sources: SourcesSchema.prefault({}),
     feeds: z.array(FeedSchema).min(1, { message: "needs at least one feed" }),
   })
   // Cross-field rules run even after type errors elsewhere, so one pass reports every problem.
@@ -192,124 +234,7 @@ export type FeedSourceConfig = z.infer<typeof FeedSourceSchema>;
 export type SourcesConfig = z.infer<typeof SourcesSchema>;
 export type NodeSettings = z.infer<typeof NodeSchema>;
 export type PeerConfig = z.infer<typeof PeerSchema>;
-
-type Ctx = z.RefinementCtx;
-
-function issue(ctx: Ctx, path: Array<string | number>, message: string): void {
-  ctx.addIssue({ code: "custom", path, message });
-}
-
-function duplicates<T>(items: readonly T[]): Map<T, number[]> {
-  const seen = new Map<T, number[]>();
-  items.forEach((x, i) => seen.set(x, [...(seen.get(x) ?? []), i]));
-  return new Map([...seen].filter(([, idx]) => idx.length > 1));
-}
-
-/** Lists in a config that may still hold type errors: a non-list counts as empty. */
-function list<T>(x: T[] | undefined): T[] {
-  return Array.isArray(x) ? x : [];
-}
-
-function isText(x: unknown): x is string {
-  return typeof x === "string";
-}
-
-function isDecimal(x: unknown): x is string {
-  if (typeof x !== "string") return false;
-  try {
-    parseDecimal(x);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Cross-field rules: every problem becomes one issue at the path it concerns. They run even
- * when other fields have type errors (so one pass reports everything), and so read every field
- * defensively: a field of the wrong type is already reported and is skipped here.
- */
-function checkConfig(raw: z.infer<ReturnType<typeof rawConfig>>, ctx: Ctx): void {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return;
-  const cfg = raw as Partial<typeof raw>;
-  const sources = (cfg.sources !== null && typeof cfg.sources === "object" ? cfg.sources : {}) as Partial<z.infer<typeof SourcesSchema>>;
-  const generic = list(sources.generic).map((g) => (g !== null && typeof g === "object" ? g : ({} as GenericSourceConfig)));
-  const genericIds = generic.map((g) => (isText(g.id) ? g.id : undefined));
-  generic.forEach((g, i) => {
-    if (isText(g.id) && SOURCE_IDS.includes(g.id)) issue(ctx, ["sources", "generic", i, "id"], `"${g.id}" is a built-in source id; give the generic source another id`);
-  });
-  for (const [id, idx] of duplicates(genericIds)) {
-    if (id === undefined) continue;
-    for (const i of idx.slice(1)) issue(ctx, ["sources", "generic", i, "id"], `duplicate generic source id "${id}"`);
-  }
-  const known = new Set([...SOURCE_IDS, ...genericIds.filter(isText)]);
-  const knownList = [...known].join(", ");
-  const overrides = sources.overrides !== null && typeof sources.overrides === "object" ? sources.overrides : {};
-  for (const id of Object.keys(overrides)) {
-    if (!known.has(id)) issue(ctx, ["sources", "overrides", id], `unknown source "${id}"; known sources: ${knownList}`);
-  }
-  if (isText(sources.baseUrlTemplate) && sources.baseUrlTemplate.replace(/\{id\}/g, "x").includes("{")) {
-    issue(ctx, ["sources", "baseUrlTemplate"], "the only placeholder allowed is {id}");
-  }
-
-  const feeds = list(cfg.feeds).map((f) => (f !== null && typeof f === "object" ? f : ({} as FeedConfig)));
-  for (const [id, idx] of duplicates(feeds.map((f) => (isText(f.id) ? f.id : undefined)))) {
-    if (id === undefined) continue;
-    for (const i of idx.slice(1)) issue(ctx, ["feeds", i, "id"], `duplicate feed id "${id}" (first at feeds[${idx[0]}])`);
-  }
-  const indices = feeds.map((f, i) => (typeof f.feedIndex === "number" ? f.feedIndex : i));
-  for (const [fi, idx] of duplicates(indices)) {
-    for (const i of idx.slice(1)) issue(ctx, ["feeds", i, "feedIndex"], `feed index ${fi} is already used by feeds[${idx[0]}]`);
-  }
-  feeds.forEach((feed, fi) => {
-    const entries = list(feed.sources).map((s) => (s !== null && typeof s === "object" ? s : ({} as FeedSourceConfig)));
-    entries.forEach((s, si) => {
-      if (isText(s.id) && !known.has(s.id)) issue(ctx, ["feeds", fi, "sources", si, "id"], `unknown source "${s.id}"; known sources: ${knownList}`);
-    });
-    for (const [id, idx] of duplicates(entries.map((s) => s.id))) {
-      if (!isText(id)) continue;
-      for (const i of idx.slice(1)) issue(ctx, ["feeds", fi, "sources", i, "id"], `source "${id}" is listed twice in this feed`);
-    }
-    if (typeof feed.minSources === "number" && Array.isArray(feed.sources) && feed.minSources > feed.sources.length) {
-      issue(ctx, ["feeds", fi, "minSources"], `is ${feed.minSources} but the feed lists only ${feed.sources.length} source(s)`);
-    }
-    const b = feed.bounds !== null && typeof feed.bounds === "object" ? feed.bounds : undefined;
-    if (b && isDecimal(b.min) && isDecimal(b.max) && parseDecimal(b.min) >= parseDecimal(b.max)) {
-      issue(ctx, ["feeds", fi, "bounds"], `min (${b.min}) must be below max (${b.max})`);
-    }
-    if (b && isDecimal(b.min) && parseDecimal(b.min) < 0n) issue(ctx, ["feeds", fi, "bounds", "min"], "must not be negative");
-    // In range but not aligned to the clock (the poll schedule could not keep it); out of range is a type error already.
-    const poll = feed.pollIntervalMs;
-    if (typeof poll === "number" && Number.isInteger(poll) && poll >= 100 && poll <= 3_600_000 && pollIntervalProblem(poll)) {
-      issue(ctx, ["feeds", fi, "pollIntervalMs"], pollIntervalProblem(poll)!);
-    }
-  });
-
-  const node = (cfg.node !== null && typeof cfg.node === "object" ? cfg.node : {}) as Partial<z.infer<typeof NodeSchema>>;
-  const ks = node.keystore;
-  if (ks && typeof ks === "object" && (ks.passwordEnv === undefined) === (ks.passwordFile === undefined)) {
-    issue(ctx, ["node", "keystore"], "set exactly one of passwordEnv (an environment variable name) or passwordFile");
-  }
-  const chain = node.chain;
-  if (chain && typeof chain === "object" && chain.aggregator === undefined && chain.addressesFile === undefined) {
-    issue(ctx, ["node", "chain"], "set aggregator (an address) or addressesFile (written by `oracle-node deploy`)");
-  }
-  const peers = list(node.peers).map((p) => (p !== null && typeof p === "object" ? p : ({} as PeerConfig)));
-  for (const [index, idx] of duplicates(peers.map((p) => p.index))) {
-    if (typeof index !== "number") continue;
-    for (const i of idx.slice(1)) issue(ctx, ["node", "peers", i, "index"], `peer index ${index} is already used by node.peers[${idx[0]}]`);
-  }
-  for (const [url, idx] of duplicates(peers.map((p) => (isText(p.url) ? p.url.replace(/\/+$/, "") : undefined)))) {
-    if (url === undefined) continue;
-    for (const i of idx.slice(1)) issue(ctx, ["node", "peers", i, "url"], `peer url ${url} is already used by node.peers[${idx[0]}]`);
-  }
-  const { listen, api } = node;
-  if (listen && api && typeof listen === "object" && typeof api === "object" && api.enabled !== false && typeof api.port === "number" && listen.port === api.port && listen.host === api.host) {
-    issue(ctx, ["node", "api", "port"], `${api.port} is also node.listen.port: the API needs its own port`);
-  }
-}
-
-/** The object shape checkConfig sees (the schema before its refinement). */
-function rawConfig() {
-  return z.strictObject({ version: z.literal(1), node: NodeSchema, sources: SourcesSchema, feeds: z.array(FeedSchema) });
-}
+export type ChainConfig = z.output<typeof ChainSchema>;
+export type TimingConfig = z.output<typeof TimingSchema>;
+export type FilterConfig = z.output<typeof FilterSchema>;
+export type VenueOverrideConfig = z.output<typeof VenueOverrideSchema>;

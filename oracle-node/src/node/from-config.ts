@@ -3,11 +3,12 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { getAddress, parseUnits } from "ethers";
 import type { NodeConfig } from "../config";
 import { adapterResolver, resolveBaseUrl, resolveSymbol } from "../config";
+import { FilterSchema } from "../config/schema";
 import { loadSigner } from "../keys";
 import { DEFAULT_MODEL_PATH } from "../filter/pipeline";
 import type { Logger } from "../log/logger";
 import type { NodeMetrics } from "../metrics";
-import type { FaultMode, RuntimeFeed, RuntimeOptions } from "./options";
+import type { RuntimeFeed, RuntimeOptions, RuntimeTiming, SourcePolicy } from "./options";
 
 /**
  * Turns a validated config file into the runtime's options: decrypts the key, looks up every
@@ -35,7 +36,7 @@ export function readAddressesFile(path: string): AddressesFile {
 
 export async function fromNodeConfig(
   cfg: NodeConfig,
-  opts: { configPath?: string; logger?: Logger; metrics?: NodeMetrics; fault?: FaultMode } = {},
+  opts: { configPath?: string; logger?: Logger; metrics?: NodeMetrics } = {},
 ): Promise<RuntimeOptions> {
   const base = opts.configPath ? dirname(resolve(opts.configPath)) : process.cwd();
   const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
@@ -48,23 +49,10 @@ export async function fromNodeConfig(
     aggregator = file.aggregator;
     proxies = new Map((file.feeds ?? []).filter((f) => f.proxy).map((f) => [f.feedIndex, f.proxy!]));
   }
-  const adapterFor = adapterResolver(cfg);
-  const feeds: RuntimeFeed[] = cfg.feeds.map((f, i) => ({
-    id: f.id,
-    feedIndex: f.feedIndex ?? i,
-    pair: f.pair,
-    description: f.description,
-    decimals: f.decimals,
-    deviationBps: Math.ceil(f.deviationThresholdBps),
-    heartbeatSec: f.heartbeatSeconds,
-    toleranceBps: Math.floor(f.toleranceBps),
-    minSources: f.minSources,
-    pollIntervalMs: f.pollIntervalMs,
-    address: proxies.get(f.feedIndex ?? i) ?? aggregator,
-    sources: f.sources.map((s) => ({ id: s.id, adapter: adapterFor(s.id), symbol: resolveSymbol(s, f.pair), baseUrl: resolveBaseUrl(cfg, s) })),
-  }));
+  const feeds = runtimeFeeds(cfg, (index) => proxies.get(index) ?? aggregator);
   let modelPath = at(n.filter.modelPath);
-  if (!existsSync(modelPath) && n.filter.modelPath === "models/anomaly-detector.onnx") modelPath = DEFAULT_MODEL_PATH;
+  // The schema's default path, relative to a config outside the repo: use the committed model.
+  if (!existsSync(modelPath) && n.filter.modelPath === FilterSchema.parse({}).modelPath) modelPath = DEFAULT_MODEL_PATH;
   return {
     name: n.name,
     key: key.signingKey,
@@ -77,12 +65,49 @@ export async function fromNodeConfig(
     databasePath: at(n.database.path),
     filter: { kind: n.filter.kind, modelPath, threshold: n.filter.threshold },
     feeds,
-    timing: { ...n.timing, sourceTimeoutMs: cfg.sources.timeoutMs },
+    timing: runtimeTiming(cfg),
     confirmations: n.chain.confirmations,
     maxFeePerGasCap: n.chain.maxFeePerGasGwei ? parseUnits(n.chain.maxFeePerGasGwei, "gwei") : undefined,
-    sourcePolicy: { rateLimits: cfg.sources.rateLimits === "off" ? false : undefined },
-    fault: opts.fault,
+    sourcePolicy: sourcePolicy(cfg),
     logger: opts.logger,
     metrics: opts.metrics,
   };
+}
+
+/** The feeds as the runtime sees them: adapters looked up, base URLs and symbols resolved. */
+export function runtimeFeeds(cfg: NodeConfig, addressOf: (feedIndex: number) => string | undefined = () => undefined): RuntimeFeed[] {
+  const adapterFor = adapterResolver(cfg);
+  return cfg.feeds.map((f, i) => ({
+    id: f.id,
+    feedIndex: f.feedIndex ?? i,
+    pair: f.pair,
+    description: f.description,
+    decimals: f.decimals,
+    deviationBps: Math.ceil(f.deviationThresholdBps),
+    heartbeatSec: f.heartbeatSeconds,
+    toleranceBps: Math.floor(f.toleranceBps),
+    minSources: f.minSources,
+    pollIntervalMs: f.pollIntervalMs ?? cfg.node.timing.pollIntervalMs,
+    address: addressOf(f.feedIndex ?? i),
+    sources: f.sources.map((s) => ({ id: s.id, adapter: adapterFor(s.id), symbol: resolveSymbol(s, f.pair), baseUrl: resolveBaseUrl(cfg, s) })),
+  }));
+}
+
+/** Every `node.timing` key (the schema filled in the defaults), plus the source timeout. */
+export function runtimeTiming(cfg: NodeConfig): RuntimeTiming {
+  return { ...cfg.node.timing, sourceTimeoutMs: cfg.sources.timeoutMs };
+}
+
+/**
+ * How the node fetches its sources: `sources.maxRetries`, `sources.concurrency`, and the token
+ * buckets (`sources.rateLimits: off` turns every local limit off, overrides included; else each
+ * `sources.overrides.<id>.rateLimit` replaces that source's documented limit).
+ */
+export function sourcePolicy(cfg: NodeConfig): SourcePolicy {
+  const s = cfg.sources;
+  const rateLimits: Record<string, { capacity: number; refillPerSec: number }> = {};
+  for (const [id, o] of Object.entries(s.overrides)) {
+    if (o.rateLimit) rateLimits[id] = { capacity: o.rateLimit.capacity, refillPerSec: o.rateLimit.refillPerSec };
+  }
+  return { maxRetries: s.maxRetries, concurrency: s.concurrency, rateLimits: s.rateLimits === "off" ? false : rateLimits };
 }

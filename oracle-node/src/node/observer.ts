@@ -53,6 +53,7 @@ export class Observer {
     this.fetcher = new SourceFetcher({
       rateLimits: policy.rateLimits,
       concurrency: policy.concurrency,
+      maxRetries: policy.maxRetries,
       logger: this.log,
       onResponse: (id, seconds, outcome) => this.onSourceResponse?.(id, seconds, outcome),
     });

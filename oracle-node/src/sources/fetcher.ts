@@ -7,6 +7,12 @@ import type { RateLimitSpec, SourceAdapter, SourceContext, SourceRequest, Source
 /** In-flight HTTP requests per node: enough for 15 venues at once, gentle on a small host. */
 export const DEFAULT_CONCURRENCY = 32;
 
+/**
+ * Retries after a timeout, 5xx or reset, per request: one more try rides out a blip and still
+ * fits in a round. Equals the config default of `sources.maxRetries` (a config test checks).
+ */
+export const DEFAULT_FETCH_MAX_RETRIES = 1;
+
 export interface FetchJob {
   sourceId: string;
   adapter: SourceAdapter;
@@ -18,6 +24,8 @@ export interface FetchJob {
 export interface SourceFetcherOptions {
   /** Bound on in-flight HTTP requests across all sources (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
+  /** Retries per request after a timeout, 5xx or reset (default DEFAULT_FETCH_MAX_RETRIES); a round context's maxRetries wins. */
+  maxRetries?: number;
   /** Per-source token-bucket overrides; `false` disables local rate limiting (simulator, benchmarks). */
   rateLimits?: Record<string, Pick<RateLimitSpec, "capacity" | "refillPerSec">> | false;
   logger?: Logger;
@@ -92,6 +100,7 @@ export class SourceFetcher {
       baseUrl: job.baseUrl,
       limiter: this.limiterFor(job.sourceId, job.adapter),
       semaphore: this.semaphore,
+      maxRetries: ctx.maxRetries ?? this.opts.maxRetries ?? DEFAULT_FETCH_MAX_RETRIES,
       onRequest: (id, url) => {
         this.stats.requests.set(job.sourceId, (this.stats.requests.get(job.sourceId) ?? 0) + 1);
         ctx.onRequest?.(id, url);
