@@ -40,7 +40,10 @@ function run(cmd: string, args: string[], cwd: string): Promise<{ code: number |
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), "oracle-cli-entry-"));
   // A scratch project that depends on the package, laid out as `npm install` lays it out.
-  writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", version: "1.0.0", private: true, dependencies: { "ai-oracle-network": "*" } }));
+  writeFileSync(
+    join(scratch, "package.json"),
+    JSON.stringify({ name: "scratch", version: "1.0.0", private: true, dependencies: { "ai-oracle-network": "*" } }),
+  );
   mkdirSync(join(scratch, "node_modules", ".bin"), { recursive: true });
   symlinkSync(REPO, join(scratch, "node_modules", "ai-oracle-network"), "dir");
   symlinkSync(join("..", "ai-oracle-network", "oracle-node", "bin", "oracle-node.js"), join(scratch, "node_modules", ".bin", "oracle-node"));
