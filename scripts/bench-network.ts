@@ -72,7 +72,16 @@ interface Tally {
 }
 
 /** The bench's node timing: fast polls and short timeouts, as loopback allows. */
-const BENCH_TIMING = { pollIntervalMs: 200, tickMs: 20, watchIntervalMs: 200, roundTimeoutMs: 2_000, observationGraceMs: 20, progressTimeoutMs: 4_000, transmitStaggerMs: 2_000, minRoundIntervalMs: 50 };
+const BENCH_TIMING = {
+  pollIntervalMs: 200,
+  tickMs: 20,
+  watchIntervalMs: 200,
+  roundTimeoutMs: 2_000,
+  observationGraceMs: 20,
+  progressTimeoutMs: 4_000,
+  transmitStaggerMs: 2_000,
+  minRoundIntervalMs: 50,
+};
 
 /** One worker per node, each feeding the tally; pushed into `nodes` as created so a failure still stops them. */
 function createWorkers(c: Committee, dir: string, verbose: boolean, tally: Tally, nodes: NodeWorker[]): void {
@@ -196,7 +205,14 @@ function printTable(result: BenchResult, moves: number, sortedLatencies: number[
     ["bytes per round", String(bytesPerRound)],
     ["gas per round", String(result.gasPerRound)],
   ];
-  for (const [k, v] of Object.entries(stageSamples)) rows.push([`  stage ${k} p50`, `${percentile([...v].sort((a, b) => a - b), 50)} ms`]);
+  for (const [k, v] of Object.entries(stageSamples))
+    rows.push([
+      `  stage ${k} p50`,
+      `${percentile(
+        [...v].sort((a, b) => a - b),
+        50,
+      )} ms`,
+    ]);
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
 }
@@ -205,9 +221,17 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   // In --json mode stdout carries only the result line: everything else goes to stderr.
   const realWrite = process.stdout.write.bind(process.stdout);
-  if (args.json) process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest));
+  if (args.json)
+    process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest);
 
-  const feeds: FeedPlan[] = ASSETS.map((a) => ({ id: `${a}/USD`, pair: `${a}/USD`, decimals: 8, sources: VENUES, deviationBps: DEVIATION_BPS, heartbeatSec: 3600 }));
+  const feeds: FeedPlan[] = ASSETS.map((a) => ({
+    id: `${a}/USD`,
+    pair: `${a}/USD`,
+    decimals: 8,
+    sources: VENUES,
+    deviationBps: DEVIATION_BPS,
+    heartbeatSec: 3600,
+  }));
   process.stderr.write(`bench-network: ${NODES} nodes (f=${F}), ${feeds.length} feeds, ${args.moves} moves\n`);
   const c = await setupCommittee({ n: NODES, f: F, feeds, volatilityScale: QUIET_VOLATILITY });
   const dir = mkdtempSync(join(tmpdir(), "bench-network-"));

@@ -124,11 +124,18 @@ async function main(): Promise<void> {
   const started = Date.now();
   // Hardhat prints compile results on stdout; in headless mode stdout carries only the summary.
   const realWrite = process.stdout.write.bind(process.stdout);
-  if (args.headless) process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest));
+  if (args.headless)
+    process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest);
 
   let demo: DemoHandle;
   try {
-    demo = await startDemo({ seed: args.seed, calmMs: args.calmSeconds * 1000, filter: args.filter, log: args.headless ? err : (l) => process.stdout.write(`${l}\n`), keep: args.keep });
+    demo = await startDemo({
+      seed: args.seed,
+      calmMs: args.calmSeconds * 1000,
+      filter: args.filter,
+      log: args.headless ? err : (l) => process.stdout.write(`${l}\n`),
+      keep: args.keep,
+    });
   } catch (e) {
     err(`demo: ${(e as Error).message}`);
     process.exit(1);

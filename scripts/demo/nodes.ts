@@ -110,7 +110,14 @@ export function nodeConfig(id: NodeIdentity, i: number, opts: NodeConfigInputs):
 }
 
 /** Starts `oracle-node start --config ...` through the package's bin, output into the node's log file. */
-export function spawnNode(repoRoot: string, identity: NodeIdentity, configPath: string, apiUrl: string, logPath: string, onExit: (p: NodeProc) => void): NodeProc {
+export function spawnNode(
+  repoRoot: string,
+  identity: NodeIdentity,
+  configPath: string,
+  apiUrl: string,
+  logPath: string,
+  onExit: (p: NodeProc) => void,
+): NodeProc {
   const bin = join(repoRoot, "oracle-node", "bin", "oracle-node.js");
   const child = spawn(process.execPath, [bin, "start", "--config", configPath], {
     cwd: repoRoot,
@@ -151,7 +158,8 @@ export async function waitReady(procs: NodeProc[], deadline: number, timeoutMs: 
   for (;;) {
     const health = await Promise.all(procs.map((p) => fetchJson<{ ready: boolean }>(`${p.apiUrl}/health/ready`)));
     const dead = procs.filter((p) => p.exited);
-    if (dead.length > 0) throw new Error(`${dead.map((p) => `${p.identity.name} exited (${exitText(p)})`).join(", ")} during start-up; see ${String(dead[0].log.path)}`);
+    if (dead.length > 0)
+      throw new Error(`${dead.map((p) => `${p.identity.name} exited (${exitText(p)})`).join(", ")} during start-up; see ${String(dead[0].log.path)}`);
     // /health/ready answers 503 (fetchJson -> null) until the node has read its on-chain config.
     if (health.every((h) => h?.ready === true)) return;
     if (Date.now() > deadline) {

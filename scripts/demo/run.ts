@@ -109,7 +109,11 @@ async function startInfra(run: DemoRun, opts: DemoOptions, n: number): Promise<I
   run.log(`venue simulator ${sim.url}`);
 
   const identities = await createNodeIdentities(run.workDir, n);
-  await fundAddresses(chain.url, chain.accounts[0], identities.map((x) => x.address));
+  await fundAddresses(
+    chain.url,
+    chain.accounts[0],
+    identities.map((x) => x.address),
+  );
   run.log(`${n} node keys (encrypted keystores, ${PASSWORD_NOTE}), funded for gas`);
   return { chain, sim, identities };
 }
@@ -127,7 +131,10 @@ async function deployNetwork(run: DemoRun, infra: Infra, opts: DemoOptions, f: n
   const n = identities.length;
   const peerPorts = await freePorts(n);
   const apiPorts = await freePorts(n);
-  const generic = genericSourceDefinitions(REPO_ROOT, [...new Set(DEMO_FEEDS.flatMap((x) => x.sources))].filter((s) => GENERIC_SOURCES.includes(s)));
+  const generic = genericSourceDefinitions(
+    REPO_ROOT,
+    [...new Set(DEMO_FEEDS.flatMap((x) => x.sources))].filter((s) => GENERIC_SOURCES.includes(s)),
+  );
   const addressesFile = join(run.workDir, "addresses.json");
   const heartbeatSeconds = opts.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS;
   const filter = opts.filter ?? "onnx";
@@ -141,7 +148,13 @@ async function deployNetwork(run: DemoRun, infra: Infra, opts: DemoOptions, f: n
   const signers = identities.map((x) => x.address);
   const deployer = new Wallet(chain.accounts[0], provider);
   const deployment = await deployFeeds(deployer, { feeds: feedSpecsFromConfig(parsed), signers, transmitters: signers, f, withConsumer: true });
-  writeAddressesFile(addressesFile, addressesJson(deployment, DEMO_FEEDS.map((x) => x.id)));
+  writeAddressesFile(
+    addressesFile,
+    addressesJson(
+      deployment,
+      DEMO_FEEDS.map((x) => x.id),
+    ),
+  );
   run.log(`deployed aggregator ${deployment.aggregator}, ${deployment.feeds.length} proxies, registry ${deployment.registry}, consumer ${deployment.consumer}`);
   return { configs, apiPorts, provider, deployment };
 }

@@ -17,7 +17,14 @@ import type { NodeState } from "../../oracle-node/src/api/state";
  * No browser is a failure, never a skip.
  */
 /** Flags for a closed network: without the background-networking ones Chromium keeps dialing Google's hosts. */
-const NETWORK_QUIET_ARGS = ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const NETWORK_QUIET_ARGS = [
+  "--no-sandbox",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 async function launchBrowser(): Promise<Browser> {
   const override = process.env.CHROMIUM_PATH;
@@ -29,7 +36,9 @@ async function launchBrowser(): Promise<Browser> {
   try {
     executablePath = await sparticuz.executablePath();
   } catch (err) {
-    throw new Error(`no browser: @sparticuz/chromium did not unpack (${err instanceof Error ? err.message : String(err)}); run npm install, or set CHROMIUM_PATH`);
+    throw new Error(
+      `no browser: @sparticuz/chromium did not unpack (${err instanceof Error ? err.message : String(err)}); run npm install, or set CHROMIUM_PATH`,
+    );
   }
   const args = [...sparticuz.args, ...NETWORK_QUIET_ARGS.filter((a) => !sparticuz.args.includes(a))];
   return chromium.launch({ executablePath, headless: true, args });
@@ -145,7 +154,8 @@ describe("dashboard in headless Chromium", () => {
 
     // No feed of the demo leaves its bounds: no badge, the gauge at 0 for every feed.
     expect(await page.locator('[data-field="out-of-bounds"]').count()).toBe(0);
-    for (const feed of demo.feeds) expect(value(new RegExp(`^oracle_feed_out_of_bounds\\{[^}]*feed="${feed.id.replace("/", "\\/")}"[^}]*\\} (\\d+)`, "m"))).toBe(0);
+    for (const feed of demo.feeds)
+      expect(value(new RegExp(`^oracle_feed_out_of_bounds\\{[^}]*feed="${feed.id.replace("/", "\\/")}"[^}]*\\} (\\d+)`, "m"))).toBe(0);
 
     mkdirSync(join(REPO_ROOT, "test-results"), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
