@@ -17,7 +17,6 @@ const REDRAW_MS = 1_000;
 /** Without a TTY (piped output) a compact status line this often instead of a redrawn table. */
 const PLAIN_STATUS_MS = 10_000;
 
-
 interface Args {
   headless?: boolean;
   rounds: number;
@@ -41,67 +40,61 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride((err) => process.exit(err.code === "commander.helpDisplayed" || err.code === "commander.help" ? 0 : 2));
 
-async function main(): Promise<void> {
-  const args = program.parse(process.argv).opts<Args>();
-  const started = Date.now();
-  const err = (line: string) => process.stderr.write(`${line}\n`);
-  // Hardhat prints compile results on stdout; in headless mode stdout carries only the summary.
-  const realWrite = process.stdout.write.bind(process.stdout);
-  if (args.headless) process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest)) as typeof process.stdout.write;
+const err = (line: string) => process.stderr.write(`${line}\n`);
 
-  let demo: DemoHandle;
-  try {
-    demo = await startDemo({ seed: args.seed, calmMs: args.calmSeconds * 1000, filter: args.filter, log: args.headless ? err : (l) => process.stdout.write(`${l}\n`), keep: args.keep });
-  } catch (e) {
-    err(`demo: ${(e as Error).message}`);
-    process.exit(1);
-  }
+/** Stops the demo once, from a signal, a crash, the end of a headless run or a timeout, and exits. */
+interface StopControl {
+  stopping: boolean;
+  timer: NodeJS.Timeout | undefined;
+  stop(code: number): Promise<void>;
+}
 
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    clearInterval(timer);
-    await demo.stop(args.keep || code !== 0).catch((e: Error) => err(`demo: stop: ${e.message}`));
-    if (args.keep || code !== 0) err(`configs, keys, logs and databases kept in ${demo.workDir}`);
-    process.exit(code);
+function stopControl(demo: DemoHandle, args: Args): StopControl {
+  const ctl: StopControl = {
+    stopping: false,
+    timer: undefined,
+    stop: async (code) => {
+      if (ctl.stopping) return;
+      ctl.stopping = true;
+      clearInterval(ctl.timer);
+      await demo.stop(args.keep || code !== 0).catch((e: Error) => err(`demo: stop: ${e.message}`));
+      if (args.keep || code !== 0) err(`configs, keys, logs and databases kept in ${demo.workDir}`);
+      process.exit(code);
+    },
   };
   process.on("SIGINT", () => {
     if (!args.headless) process.stdout.write("\nstopping nodes, simulator and chain ...\n");
-    void stop(0);
+    void ctl.stop(0);
   });
-  process.on("SIGTERM", () => void stop(0));
+  process.on("SIGTERM", () => void ctl.stop(0));
+  return ctl;
+}
 
-  let timer: NodeJS.Timeout;
-  if (args.headless) {
-    err(`dashboard: ${demo.dashboards[0]}`);
-    const deadline = started + args.timeoutSeconds * 1000;
-    timer = setInterval(() => {
-      void (async () => {
-        if (stopping) return;
-        const crashed = demo.crashed();
-        if (crashed.length > 0) {
-          err(`demo: node(s) crashed: ${crashed.map((c) => `${c.name} (${c.code ?? c.signal})`).join(", ")}`);
-          return stop(1);
-        }
-        const prog = await demo.progress();
-        const attackedAt = demo.attackedAt();
-        // Done: N rounds everywhere and, for every feed, a round that landed under attack.
-        const done = attackedAt !== null && prog.every((p) => p.rounds >= args.rounds && p.updatedAt !== null && p.updatedAt * 1000 >= attackedAt);
-        if (done) {
-          realWrite(`${summaryLine(await demo.summary())}\n`);
-          err(`demo: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-          return stop(0);
-        }
-        if (Date.now() > deadline) {
-          err(`demo: timed out after ${args.timeoutSeconds} s: ${prog.map((p) => `${p.feed.id} ${p.rounds} round(s)`).join(", ")}`);
-          return stop(1);
-        }
-      })().catch((e: Error) => err(`demo: ${e.message}`));
-    }, REDRAW_MS);
-    return;
+/** One headless check: crashed nodes or the deadline fail the run; N rounds per feed, one under attack, end it. */
+async function headlessTick(demo: DemoHandle, args: Args, ctl: StopControl, started: number, print: (line: string) => void): Promise<void> {
+  if (ctl.stopping) return;
+  const crashed = demo.crashed();
+  if (crashed.length > 0) {
+    err(`demo: node(s) crashed: ${crashed.map((c) => `${c.name} (${c.code ?? c.signal})`).join(", ")}`);
+    return ctl.stop(1);
   }
+  const prog = await demo.progress();
+  const attackedAt = demo.attackedAt();
+  // Done: N rounds everywhere and, for every feed, a round that landed under attack.
+  const done = attackedAt !== null && prog.every((p) => p.rounds >= args.rounds && p.updatedAt !== null && p.updatedAt * 1000 >= attackedAt);
+  if (done) {
+    print(`${summaryLine(await demo.summary())}\n`);
+    err(`demo: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return ctl.stop(0);
+  }
+  if (Date.now() > started + args.timeoutSeconds * 1000) {
+    err(`demo: timed out after ${args.timeoutSeconds} s: ${prog.map((p) => `${p.feed.id} ${p.rounds} round(s)`).join(", ")}`);
+    return ctl.stop(1);
+  }
+}
 
+/** The live terminal view: a redrawn table on a TTY, a status block every PLAIN_STATUS_MS otherwise. */
+function liveView(demo: DemoHandle, ctl: StopControl): NodeJS.Timeout {
   const header = () => ({
     title: "AI oracle network — local demo",
     lines: [
@@ -112,9 +105,9 @@ async function main(): Promise<void> {
     events: demo.events,
   });
   let lastPlain = 0;
-  timer = setInterval(() => {
+  return setInterval(() => {
     void (async () => {
-      if (stopping) return;
+      if (ctl.stopping) return;
       const rows = await demo.rows();
       if (process.stdout.isTTY) {
         process.stdout.write(CLEAR_SCREEN + renderView(header(), rows, Date.now(), process.stdout.columns || 120));
@@ -123,6 +116,38 @@ async function main(): Promise<void> {
         process.stdout.write(renderView(header(), rows, Date.now(), 160) + "\n");
       }
     })().catch((e: Error) => err(`demo: ${e.message}`));
+  }, REDRAW_MS);
+}
+
+async function main(): Promise<void> {
+  const args = program.parse(process.argv).opts<Args>();
+  const started = Date.now();
+  // Hardhat prints compile results on stdout; in headless mode stdout carries only the summary.
+  const realWrite = process.stdout.write.bind(process.stdout);
+  if (args.headless)
+    process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest);
+
+  let demo: DemoHandle;
+  try {
+    demo = await startDemo({
+      seed: args.seed,
+      calmMs: args.calmSeconds * 1000,
+      filter: args.filter,
+      log: args.headless ? err : (l) => process.stdout.write(`${l}\n`),
+      keep: args.keep,
+    });
+  } catch (e) {
+    err(`demo: ${(e as Error).message}`);
+    process.exit(1);
+  }
+  const ctl = stopControl(demo, args);
+  if (!args.headless) {
+    ctl.timer = liveView(demo, ctl);
+    return;
+  }
+  err(`dashboard: ${demo.dashboards[0]}`);
+  ctl.timer = setInterval(() => {
+    headlessTick(demo, args, ctl, started, (line) => realWrite(line)).catch((e: Error) => err(`demo: ${e.message}`));
   }, REDRAW_MS);
 }
 

@@ -19,7 +19,11 @@ export function summaryLine(feeds: FeedSummary[]): string {
       rounds: f.rounds,
       answer: f.answer,
       fair: f.fair,
-      dropped: Object.fromEntries(Object.entries(f.dropped).filter(([, n]) => n > 0).sort(([a], [b]) => a.localeCompare(b))),
+      dropped: Object.fromEntries(
+        Object.entries(f.dropped)
+          .filter(([, n]) => n > 0)
+          .sort(([a], [b]) => a.localeCompare(b)),
+      ),
     })),
   });
 }

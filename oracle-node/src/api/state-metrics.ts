@@ -8,6 +8,7 @@ import type { NodeState } from "./state";
  */
 export function refreshStateGauges(metrics: NodeMetrics, state: NodeState, nowMs = Date.now()): void {
   for (const feed of state.feeds) {
+    metrics.feedOutOfBounds.set({ feed: feed.id }, feed.outOfBounds?.active ? 1 : 0);
     if (!feed.onchain) continue;
     metrics.onchainAge.set({ feed: feed.id }, Math.max(0, nowMs / 1000 - feed.onchain.updatedAt));
     metrics.onchainAnswer.set({ feed: feed.id }, Number(feed.onchain.answer));

@@ -47,6 +47,19 @@ export interface OnchainAnswer {
   updatedAt: number;
 }
 
+/**
+ * The aggregator's out-of-bounds record for a feed: a report whose median fell outside the feed's
+ * bounds landed, but the answer was held (and `updatedAt` not advanced, so staleness checks fire).
+ */
+export interface OutOfBoundsView {
+  /** True while the latest landed report's median is outside the bounds (the answer is held). */
+  active: boolean;
+  /** The refused median, a decimal string in the feed's human units. */
+  refusedMedian: string;
+  /** Block timestamp of the first refused report of this episode, unix seconds. */
+  since: number;
+}
+
 export interface FeedView {
   id: string;
   description: string;
@@ -69,6 +82,8 @@ export interface FeedView {
   dropCounts: Record<string, number>;
   /** Why the node refused to observe last time, or null. */
   refusal: string | null;
+  /** The on-chain out-of-bounds record, when the node has read one (absent: never out of bounds or not read). */
+  outOfBounds?: OutOfBoundsView;
   sources: SourceView[];
   /** Oldest first, bounded (see HISTORY_LIMIT). */
   history: HistoryPoint[];

@@ -38,11 +38,20 @@ export function buildProgram(): Command {
   return program;
 }
 
-if (require.main === module || process.argv[1]?.endsWith("oracle-node.js")) {
-  buildProgram()
-    .parseAsync(process.argv)
-    .catch((err: unknown) => {
-      process.stderr.write(`oracle-node: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(EXIT_FAILURE);
-    });
+/**
+ * Runs the CLI on `argv` (process.argv by default). The bin (`oracle-node/bin/oracle-node.js`) calls
+ * this explicitly, so the command works whatever path npm starts it through (a symlink named
+ * `oracle-node`, `npx`, `npm run`, a global install). Resolves once the command's action settles.
+ */
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (err: unknown) {
+    process.stderr.write(`oracle-node: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(EXIT_FAILURE);
+  }
 }
+
+// Run directly (`tsx oracle-node/src/cli/main.ts ...`, `node --import tsx .../main.ts ...`): this
+// file is then the main module. Under the bin, the bin is the main module and calls main() itself.
+if (require.main === module) void main();

@@ -65,6 +65,8 @@ export interface NodeMetrics {
   onchainAnswer: Gauge<"feed">;
   /** Seconds since the latest on-chain answer per feed, set when the node reads it. */
   onchainAge: Gauge<"feed">;
+  /** 1 while the feed's aggregator holds its answer because the median was out of bounds, else 0. */
+  feedOutOfBounds: Gauge<"feed">;
 }
 
 export interface CreateMetricsOptions {
@@ -107,5 +109,11 @@ export function createMetrics(opts: CreateMetricsOptions = {}): NodeMetrics {
     peerRejectsTotal: new Counter({ name: `${p}peer_rejects_total`, help: "Peer messages rejected by reason and peer", labelNames: ["reason", "peer"], registers }),
     onchainAnswer: new Gauge({ name: `${p}onchain_answer`, help: "Latest on-chain answer (float, for graphs)", labelNames: ["feed"], registers }),
     onchainAge: new Gauge({ name: `${p}onchain_age_seconds`, help: "Seconds since the latest on-chain answer", labelNames: ["feed"], registers }),
+    feedOutOfBounds: new Gauge({
+      name: `${p}feed_out_of_bounds`,
+      help: "1 while the aggregator holds the feed's answer because the median was out of bounds",
+      labelNames: ["feed"],
+      registers,
+    }),
   };
 }
