@@ -1,4 +1,4 @@
-import { Rng } from "./generator/rng";
+import { Rng } from "../oracle-node/src/simulator/rng";
 
 /**
  * A small multilayer perceptron (ReLU hidden layers, sigmoid output) with its training loop

@@ -9,6 +9,19 @@ describe("market simulator", () => {
     expect(simulateScenario(124, { rounds: 80 })).not.toEqual(simulateScenario(123, { rounds: 80 }));
   });
 
+  it("produces the pinned market for the training seed (the trained model depends on it)", () => {
+    const sc = simulateScenario(20_261_129, { rounds: 50 });
+    expect([sc.name, sc.intervalSec, sc.events, sc.rounds[0].ts]).toEqual([
+      "sim-20261129-random", 10, ["genuine-crash", "genuine-jump", "high-vol"], 1_704_066_184,
+    ]);
+    expect(sc.rounds[0].truth).toBe(19.334955219552253);
+    expect(sc.rounds[0].rows.slice(0, 2)).toEqual([
+      { source: "bitfinex", price: "19.3343", bid: "19.3328", ask: "19.3348", label: 0, weight: 1, family: "honest" },
+      { source: "gemini", price: "19.3317", volume: "73630.538", label: 0, weight: 1, family: "honest" },
+    ]);
+    expect(sc.rounds[49].truth).toBe(15.023467562815297);
+  });
+
   it("labels nothing in a genuine crash, and every venue falls with the fair price", () => {
     const sc = simulateScenario(7, { kind: "genuine-crash", rounds: 400 });
     expect(sc.rounds.every((r) => r.rows.every((q) => q.label === 0))).toBe(true);

@@ -1,4 +1,4 @@
-import { Rng } from "./rng";
+import { Rng } from "../../oracle-node/src/simulator/rng";
 
 /**
  * The training-data market simulator. A fair price (GBM with jumps, or a mean-reverting stablecoin)

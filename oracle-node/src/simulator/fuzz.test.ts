@@ -1,6 +1,6 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Rng } from "./random";
+import { Rng } from "./rng";
 import { startSimulator, type Simulator } from "./simulator";
 import { get } from "./test-helpers";
 import { SIMULATED_SOURCE_IDS } from "./venue-profiles";

@@ -1,5 +1,5 @@
 import { ASSETS, assetBySymbol, canonicalPair, pairDecimals, type AssetSpec } from "./assets";
-import { normalAt, Rng, streamSeed } from "./random";
+import { normalAt, Rng, streamSeed } from "./rng";
 import { VENUE_PROFILES, type SimulatedSourceId } from "./venue-profiles";
 
 /**
