@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { simulateScenario } from "./market";
+import { ATTACK_FAMILIES, simulateScenario } from "./market";
+import { ATTACK_KINDS, CRYPTO_VENUE_IDS } from "../../oracle-node/src/simulator/vocabulary";
 import { buildDataset } from "./dataset";
 import { NUM_FEATURES } from "../../oracle-node/src/filter/features";
 
@@ -51,5 +52,21 @@ describe("market simulator", () => {
     expect(ds.rows).toBeGreaterThan(300);
     expect(ds.x.length).toBe(ds.rows * NUM_FEATURES);
     expect(ds.x.every(Number.isFinite)).toBe(true);
+  });
+
+  it("speaks the simulator's vocabulary: every attack kind, plus flaky venues, on simulated venue ids", () => {
+    expect([...ATTACK_FAMILIES].sort()).toEqual([...ATTACK_KINDS, "flaky"].sort());
+    const sources = new Set<string>();
+    const families = new Set<string>();
+    for (let seed = 1; seed <= 40; seed++) {
+      for (const r of simulateScenario(seed, { rounds: 120 }).rounds) {
+        for (const q of r.rows) {
+          sources.add(q.source);
+          families.add(q.family);
+        }
+      }
+    }
+    expect([...sources].filter((s) => !(CRYPTO_VENUE_IDS as readonly string[]).includes(s))).toEqual([]);
+    expect([...families].filter((f) => f !== "honest" && !(ATTACK_FAMILIES as readonly string[]).includes(f))).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { Rng } from "../../oracle-node/src/simulator/rng";
+import type { AttackKind, CryptoVenueId, OutageKind } from "../../oracle-node/src/simulator/vocabulary";
 
 /**
  * The training-data market simulator. A fair price (GBM with jumps, or a mean-reverting stablecoin)
@@ -11,18 +12,15 @@ import { Rng } from "../../oracle-node/src/simulator/rng";
  * training. Prices are emitted as decimal text at the venue's tick, like a real API.
  */
 
-export type AttackFamily =
-  | "spike"
-  | "flash-crash"
-  | "unit-error"
-  | "frozen"
-  | "slow-drift"
-  | "pump"
-  | "garbage"
-  | "flaky";
+/**
+ * What the generator labels: every simulator attack kind plus "flaky" (a venue that drops rows
+ * and serves stale quotes), named as in the shared vocabulary (oracle-node/src/simulator/vocabulary.ts).
+ */
+export type AttackFamily = AttackKind | Extract<OutageKind, "flaky">;
 
+/** Drawn with rng.pick: the order is part of the seeded stream (and so of the trained model). */
 export const ATTACK_FAMILIES: readonly AttackFamily[] = [
-  "spike", "flash-crash", "unit-error", "frozen", "slow-drift", "pump", "garbage", "flaky",
+  "spike", "flash-crash", "unit-error", "freeze", "drift", "pump", "garbage", "flaky",
 ];
 
 export type Range = readonly [number, number];
@@ -37,7 +35,7 @@ export interface Profile {
   /** Final offset of a slow drift and the rounds it takes. */
   driftMag: Range;
   driftRounds: Range;
-  frozenRounds: Range;
+  freezeRounds: Range;
   /** Relative offset of a coordinated pump and its hold time. */
   pumpMag: Range;
   pumpRounds: Range;
@@ -59,7 +57,7 @@ export const TRAIN_PROFILE: Profile = {
   flashRounds: [2, 40],
   driftMag: [0.002, 0.3],
   driftRounds: [20, 400],
-  frozenRounds: [20, 400],
+  freezeRounds: [20, 400],
   pumpMag: [0.005, 4],
   pumpRounds: [5, 150],
   pumpMajority: 0.45,
@@ -80,7 +78,7 @@ export const HELDOUT_PROFILE: Profile = {
   flashRounds: [5, 60],
   driftMag: [0.01, 0.5],
   driftRounds: [60, 500],
-  frozenRounds: [60, 500],
+  freezeRounds: [60, 500],
   pumpMag: [0.02, 6],
   pumpRounds: [20, 250],
   pumpMajority: 0.6,
@@ -124,7 +122,7 @@ export interface ScenarioOptions {
 }
 
 interface Venue {
-  name: string;
+  name: CryptoVenueId;
   basis: number;
   basisSd: number;
   noise: number;
@@ -163,9 +161,10 @@ interface Attack {
   missing?: number;
 }
 
-const VENUE_NAMES = [
-  "binance", "coinbase", "kraken", "okx", "bybit", "bitstamp", "gemini", "kucoin", "gateio", "huobi",
-  "bitfinex", "mexc", "coingecko", "cryptocompare",
+/** The venues a scenario draws from: simulated venue ids (the order is part of the seeded stream). */
+const VENUE_NAMES: readonly CryptoVenueId[] = [
+  "binance", "coinbase", "kraken", "okx", "bybit", "bitstamp", "gemini", "kucoin", "gateio", "htx",
+  "bitfinex", "cryptocom", "coingecko", "cryptocompare",
 ];
 
 /** Label threshold of an offset attack: smaller manipulation is indistinguishable from basis. */
@@ -331,12 +330,12 @@ export function simulateScenario(seed: number, opts: ScenarioOptions = {}): Scen
         attacks.push({ family, venues: [pickOne()], start: s, end: e, factor: 10 ** k });
         break;
       }
-      case "frozen": {
-        const [s, e] = window(P.frozenRounds[0], P.frozenRounds[1]);
+      case "freeze": {
+        const [s, e] = window(P.freezeRounds[0], P.freezeRounds[1]);
         attacks.push({ family, venues: [pickOne()], start: s, end: e, frozen: new Map() });
         break;
       }
-      case "slow-drift": {
+      case "drift": {
         const mag = rng.logUniform(P.driftMag[0], P.driftMag[1]) * (rng.chance(0.5) ? 1 : -1);
         const [s, e] = window(P.driftRounds[0], P.driftRounds[1] * 1.5);
         const D = Math.max(5, Math.round((e - s) * rng.uniform(0.4, 1)));

@@ -4,7 +4,8 @@ import type { FailureClass } from "../quotes/quote";
 import { SOURCE_IDS, getAdapter } from "../sources/registry";
 import type { SourceContext, SourceResult } from "../sources/types";
 import { startSimulator, type Simulator } from "./simulator";
-import { VENUE_PROFILES, isSimulatedSourceId, type SimulatedSourceId } from "./venue-profiles";
+import { VENUE_PROFILES } from "./venue-profiles";
+import { isSimulatedSourceId, type SimulatedSourceId } from "./vocabulary";
 
 /**
  * The contract between the two halves of the data plane: every adapter (sources/), pointed at

@@ -4,14 +4,15 @@ import { canonicalPair, splitPair } from "./assets";
 import type { ActiveAttack, AttackInput } from "./attacks";
 import { SimClock, type ClockMode } from "./clock";
 import { advanceBody, attackBody, CONTROL_PREFIX, issuesText, latencyBody, outageBody, shiftBody } from "./control";
-import { noFaults, type OutageKind, type VenueFaults } from "./faults";
+import { noFaults, type VenueFaults } from "./faults";
 import { SimMarket } from "./market";
 import { PriceModel, type PriceModelOptions, type VenueQuote } from "./price-model";
 import { BAN_MS, BYBIT_BAN_MS, TokenBucket } from "./rate-limit";
 import { json, type SimResponse } from "./response";
 import { loadScenario } from "./scenario";
 import { createSimServer, emptyStats, type ServerState, type VenueStats } from "./server";
-import { SIMULATED_SOURCE_IDS, VENUE_PROFILES, isSimulatedSourceId, type RateLimitSpec, type SimulatedSourceId } from "./venue-profiles";
+import { VENUE_PROFILES, type RateLimitSpec } from "./venue-profiles";
+import { SIMULATED_SOURCE_IDS, isSimulatedSourceId, type OutageKind, type SimulatedSourceId } from "./vocabulary";
 
 /**
  * The local venue simulator: one HTTP server on 127.0.0.1 answering like every venue and data

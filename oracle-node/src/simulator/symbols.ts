@@ -1,5 +1,6 @@
 import { assetBySymbol } from "./assets";
-import { VENUE_PROFILES, type CryptoVenueId } from "./venue-profiles";
+import { VENUE_PROFILES } from "./venue-profiles";
+import type { CryptoVenueId } from "./vocabulary";
 
 /**
  * Venue symbol conventions (exchange-apis.md), both ways: what a venue accepts in a request and
