@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "./simulator";
-import { get } from "./test-helpers";
+import { get } from "../../../test/support/simulator/client";
 
 /** The /_sim control API drives a simulator running in another process (CLI, demo). */
 let sim: Simulator;

@@ -2,7 +2,7 @@ import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rng } from "./rng";
 import { startSimulator, type Simulator } from "./simulator";
-import { get } from "./test-helpers";
+import { get } from "../../../test/support/simulator/client";
 import { SIMULATED_SOURCE_IDS } from "./vocabulary";
 
 /**

@@ -82,11 +82,6 @@ export function krakenPairKey(m: Market): string {
   return `${b}${q}`;
 }
 
-/** Kraken's altname, what clients usually send: XBTUSD. */
-export function krakenAltName(m: Market): string {
-  return `${KRAKEN_NAMES[m.base] ?? m.base}${KRAKEN_NAMES[m.quote] ?? m.quote}`;
-}
-
 /** Bitfinex trading symbol: tBTCUSD, tBTCUST, tDOGE:USD. */
 export function bitfinexSymbol(m: Market): string {
   const b = BITFINEX_NAMES[m.base] ?? m.base;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "./simulator";
-import { get, shapeOf } from "./test-helpers";
+import { get, shapeOf } from "../../../test/support/simulator/client";
 
 /**
  * Every simulated API answers in the exact shape of the example responses in
