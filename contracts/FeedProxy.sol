@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IFeedProxy} from "./interfaces/IFeedProxy.sol";
 import {IQuorumAggregator} from "./interfaces/IQuorumAggregator.sol";
+import {IOutOfBoundsReader} from "./interfaces/IOutOfBoundsReader.sol";
 
 /// @title FeedProxy
 /// @notice One feed's stable address. Forwards Chainlink reads to feed `feedIndex` of the current
@@ -11,14 +12,20 @@ import {IQuorumAggregator} from "./interfaces/IQuorumAggregator.sol";
 /// Chainlink aggregators ignore, so they can be phases too, with feed index 0). latestRoundData,
 /// the read consumers pay for, uses the aggregator's one-byte read instead when the aggregator
 /// answers it exactly as latestRoundData at the start of the phase.
-/// @dev Proxy round id = phaseId << 64 | round, where round is the feed's own round number (the
-/// low 32 bits of the aggregator round id; the bits above carry the feed index).
+/// @dev Proxy round id = phaseId << 64 | aggregatorRoundId, as EACAggregatorProxy: the phase
+/// aggregator's whole uint64 round id is kept (a QuorumAggregator's is feedIndex << 32 | round),
+/// and answeredInRound is combined with the phase the same way. Round 0 of a phase is forwarded to
+/// its aggregator like any other round. One difference: behind a multi-feed aggregator (one that
+/// answers feedCount()), ids naming another feed than this proxy's are not forwarded, so a proxy
+/// never returns another feed's rounds.
 contract FeedProxy is IFeedProxy, Ownable2Step {
   /// @dev Bits of the aggregator round inside a proxy round id.
   uint256 private constant PHASE_OFFSET = 64;
-  /// @dev Bits of a feed's own round inside an aggregator round id.
+  /// @dev Bits of a feed's own round inside a QuorumAggregator round id.
   uint256 private constant ROUND_BITS = 32;
-  uint256 private constant ROUND_MASK = 0xffffffff;
+  uint256 private constant AGGREGATOR_ROUND_MASK = 0xffffffffffffffff;
+  /// @dev The largest proxy round id (16-bit phase, 64-bit aggregator round), as EAC's MAX_ID.
+  uint256 private constant MAX_ID = (1 << 80) - 1;
   uint256 private constant ADDRESS_MASK = 0x00ffffffffffffffffffffffffffffffffffffffff;
 
   /// @dev The current phase: read by every latestRoundData, so one slot. byteRead: the
@@ -32,9 +39,12 @@ contract FeedProxy is IFeedProxy, Ownable2Step {
     bool byteRead;
   }
 
+  /// @dev multiFeed: the aggregator answers feedCount() (a QuorumAggregator), so its round ids
+  /// carry the feed index in bits 32..63.
   struct PhaseAggregator {
     address aggregator;
     uint8 feedIndex;
+    bool multiFeed;
   }
 
   Phase private s_currentPhase;
@@ -52,7 +62,7 @@ contract FeedProxy is IFeedProxy, Ownable2Step {
   /// @inheritdoc IFeedProxy
   function proposeAggregator(address aggregator_, uint8 feedIndex_) external override onlyOwner {
     if (aggregator_ == address(0)) revert ZeroAggregator();
-    s_proposed = PhaseAggregator({aggregator: aggregator_, feedIndex: feedIndex_});
+    s_proposed = PhaseAggregator({aggregator: aggregator_, feedIndex: feedIndex_, multiFeed: false});
     emit AggregatorProposed(s_currentPhase.aggregator, aggregator_, feedIndex_);
   }
 
@@ -76,7 +86,11 @@ contract FeedProxy is IFeedProxy, Ownable2Step {
       feedIndex: feedIndex_,
       byteRead: _answersByteRead(aggregator_, feedIndex_)
     });
-    s_phaseAggregators[id] = PhaseAggregator({aggregator: aggregator_, feedIndex: feedIndex_});
+    s_phaseAggregators[id] = PhaseAggregator({
+      aggregator: aggregator_,
+      feedIndex: feedIndex_,
+      multiFeed: _isMultiFeed(aggregator_)
+    });
     emit AggregatorConfirmed(current.aggregator, aggregator_, id);
   }
 
@@ -88,6 +102,12 @@ contract FeedProxy is IFeedProxy, Ownable2Step {
     bytes memory full;
     (ok, full) = aggregator_.staticcall(abi.encodeWithSelector(this.latestRoundData.selector, uint256(feedIndex_)));
     return ok && keccak256(byteRead) == keccak256(full);
+  }
+
+  /// @dev Whether `aggregator_` answers feedCount() with one word (checked once, at the phase start).
+  function _isMultiFeed(address aggregator_) private view returns (bool) {
+    (bool ok, bytes memory ret) = aggregator_.staticcall(abi.encodeWithSelector(IQuorumAggregator.feedCount.selector));
+    return ok && ret.length == 32;
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -107,28 +127,34 @@ contract FeedProxy is IFeedProxy, Ownable2Step {
     }
   }
 
-  /// @dev Splits a proxy round id into its phase's aggregator, feed and aggregator round id.
+  /// @dev Splits a proxy round id into its phase's aggregator and aggregator round id (the low 64
+  /// bits, round 0 included). Not ok: an id above MAX_ID, a phase that does not exist, or behind a
+  /// multi-feed aggregator an id of another feed.
   function _phaseRound(
     uint256 roundId
   ) private view returns (bool ok, PhaseAggregator memory phase, uint256 aggregatorRoundId) {
-    uint256 id = roundId >> PHASE_OFFSET;
-    uint256 round = roundId & type(uint64).max;
-    if (id > type(uint16).max || round == 0 || round > ROUND_MASK) return (false, phase, 0);
-    phase = s_phaseAggregators[uint16(id)];
+    if (roundId > MAX_ID) return (false, phase, 0);
+    phase = s_phaseAggregators[uint16(roundId >> PHASE_OFFSET)];
+    aggregatorRoundId = roundId & AGGREGATOR_ROUND_MASK;
     if (phase.aggregator == address(0)) return (false, phase, 0);
-    return (true, phase, (uint256(phase.feedIndex) << ROUND_BITS) | round);
+    if (phase.multiFeed && aggregatorRoundId != 0 && aggregatorRoundId >> ROUND_BITS != phase.feedIndex) {
+      return (false, phase, 0);
+    }
+    return (true, phase, aggregatorRoundId);
   }
 
+  /// @dev phaseId << 64 | the low 64 bits of an aggregator round id (EAC's addPhase).
   function _proxyRoundId(uint256 phaseId_, uint256 aggregatorRoundId) private pure returns (uint80) {
-    return uint80((phaseId_ << PHASE_OFFSET) | (aggregatorRoundId & ROUND_MASK));
+    return uint80((phaseId_ << PHASE_OFFSET) | (aggregatorRoundId & AGGREGATOR_ROUND_MASK));
   }
 
   // ----------------------------------------------------------------------------------------------
   // AggregatorV3Interface
   // ----------------------------------------------------------------------------------------------
 
-  /// @notice Latest round of the current phase, with a proxy round id (all zeros before the
-  /// aggregator's first report).
+  /// @notice Latest round of the current phase. roundId and answeredInRound are the aggregator's
+  /// combined with the phase (phaseId << 64 | uint64 id), so before the aggregator's first report
+  /// roundId is phaseId << 64 and ids never go backwards across a phase change.
   /// @dev The read every consumer pays for: one SLOAD and one STATICCALL, in assembly. The
   /// aggregator's five words are written over scratch space and the free memory pointer and
   /// returned at once, so nothing reads that memory afterwards.
@@ -156,17 +182,15 @@ contract FeedProxy is IFeedProxy, Ownable2Step {
       if lt(returndatasize(), 0xa0) {
         revert(0x00, 0x00)
       }
-      let aggregatorRoundId := mload(0x00)
-      if aggregatorRoundId {
-        let roundId := or(shl(PHASE_OFFSET, and(current, 0xffff)), and(aggregatorRoundId, ROUND_MASK))
-        mstore(0x00, roundId)
-        mstore(0x80, roundId)
-      }
+      let phaseBits := shl(PHASE_OFFSET, and(current, 0xffff))
+      mstore(0x00, or(phaseBits, and(mload(0x00), AGGREGATOR_ROUND_MASK)))
+      mstore(0x80, or(phaseBits, and(mload(0x80), AGGREGATOR_ROUND_MASK)))
       return(0x00, 0xa0)
     }
   }
 
-  /// @notice A round of any phase, by proxy round id.
+  /// @notice A round of any phase, by proxy round id: forwarded to the phase's aggregator with the
+  /// low 64 bits, its roundId and answeredInRound combined with the phase.
   function getRoundData(
     uint80 roundId_
   )
@@ -177,8 +201,11 @@ contract FeedProxy is IFeedProxy, Ownable2Step {
   {
     (bool ok, PhaseAggregator memory phase, uint256 aggregatorRoundId) = _phaseRound(roundId_);
     if (!ok) revert RoundNotAvailable(roundId_);
-    (, answer, startedAt, updatedAt, ) = IQuorumAggregator(phase.aggregator).getRoundData(uint80(aggregatorRoundId));
-    return (roundId_, answer, startedAt, updatedAt, roundId_);
+    uint256 phaseId_ = roundId_ >> PHASE_OFFSET;
+    (roundId, answer, startedAt, updatedAt, answeredInRound) = IQuorumAggregator(phase.aggregator).getRoundData(
+      uint80(aggregatorRoundId)
+    );
+    return (_proxyRoundId(phaseId_, roundId), answer, startedAt, updatedAt, _proxyRoundId(phaseId_, answeredInRound));
   }
 
   /// @notice The current aggregator's decimals for this feed.
@@ -214,14 +241,14 @@ contract FeedProxy is IFeedProxy, Ownable2Step {
     return abi.decode(_call(current.aggregator, this.latestTimestamp.selector, current.feedIndex), (uint256));
   }
 
-  /// @notice Latest proxy round id (0 before the first report of the current phase).
+  /// @notice Latest proxy round id (phaseId << 64 before the first report of the current phase).
   function latestRound() external view override returns (uint256) {
     Phase memory current = s_currentPhase;
     uint256 aggregatorRoundId = abi.decode(
       _call(current.aggregator, this.latestRound.selector, current.feedIndex),
       (uint256)
     );
-    return aggregatorRoundId == 0 ? 0 : _proxyRoundId(current.id, aggregatorRoundId);
+    return _proxyRoundId(current.id, aggregatorRoundId);
   }
 
   /// @notice Answer of a proxy round, 0 if not held.
@@ -248,7 +275,6 @@ contract FeedProxy is IFeedProxy, Ownable2Step {
       _call(current.aggregator, this.latestConfidence.selector, current.feedIndex),
       (uint80, uint256)
     );
-    if (aggregatorRoundId == 0) return (0, 0);
     roundId = _proxyRoundId(current.id, aggregatorRoundId);
   }
 
@@ -273,6 +299,32 @@ contract FeedProxy is IFeedProxy, Ownable2Step {
         _call(proposed.aggregator, this.latestRoundData.selector, proposed.feedIndex),
         (uint80, int256, uint256, uint256, uint80)
       );
+  }
+
+  /// @inheritdoc IFeedProxy
+  function proposedGetRoundData(
+    uint80 roundId
+  )
+    external
+    view
+    override
+    returns (uint80 id, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
+  {
+    address proposed = s_proposed.aggregator;
+    if (proposed == address(0)) revert NoProposedAggregator();
+    return IQuorumAggregator(proposed).getRoundData(roundId);
+  }
+
+  /// @inheritdoc IFeedProxy
+  function outOfBounds() external view override returns (bool active, int256 refusedMedian, uint256 since) {
+    Phase memory current = s_currentPhase;
+    (bool ok, bytes memory ret) = current.aggregator.staticcall(
+      abi.encodeCall(IOutOfBoundsReader.outOfBounds, (uint256(current.feedIndex)))
+    );
+    // No data back: no such function (or no code); with data: the aggregator's own error.
+    if (!ok && ret.length != 0) _bubble(ret);
+    if (!ok || ret.length < 96) revert OutOfBoundsUnsupported(current.aggregator);
+    return abi.decode(ret, (bool, int256, uint256));
   }
 
   /// @inheritdoc IFeedProxy
@@ -303,6 +355,6 @@ contract FeedProxy is IFeedProxy, Ownable2Step {
 
   /// @inheritdoc IFeedProxy
   function typeAndVersion() external pure override returns (string memory) {
-    return "FeedProxy 1.0.0";
+    return "FeedProxy 1.1.0";
   }
 }

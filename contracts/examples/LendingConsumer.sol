@@ -7,8 +7,10 @@ import {IFeedProxy} from "../interfaces/IFeedProxy.sol";
 /// @title LendingConsumer
 /// @notice A minimal lending-style consumer: values collateral through feed proxies and lets
 /// users borrow against it, refusing prices that are stale (per-feed heartbeat), non-positive or
-/// too uncertain (confidence wider than a per-feed share of the price). docs/consumers.md walks
-/// through it.
+/// too uncertain (confidence wider than a per-feed share of the price, or saturated). A collateral
+/// whose price is refused adds no borrowing power, so one bad feed does not lock a user's other
+/// collateral. docs/consumers.md walks through it, including what confidence guarantees when up
+/// to f observers are faulty.
 contract LendingConsumer is Ownable2Step {
   /// @notice The asset has no configured feed.
   error UnknownAsset(bytes32 asset);
@@ -22,6 +24,11 @@ contract LendingConsumer is Ownable2Step {
   error LowConfidence(bytes32 asset, uint256 confidence, int256 answer, uint256 maxConfidenceBps);
   /// @notice The confidence belongs to another round than the price (should not happen in one call).
   error RoundMismatch(uint80 priceRound, uint80 confidenceRound);
+  /// @notice The confidence is saturated (2^72-1): the observations' spread exceeds what the
+  /// aggregator stores, or faulty observers pushed it there. Treated as the lowest confidence.
+  error ConfidenceSaturated(bytes32 asset);
+  /// @notice A deposit of zero (it would record the asset without adding collateral).
+  error ZeroDeposit(bytes32 asset);
   /// @notice The borrow would exceed the collateral's borrowing power.
   error InsufficientCollateral(uint256 requested, uint256 available);
 
@@ -33,6 +40,8 @@ contract LendingConsumer is Ownable2Step {
   uint256 private constant BPS = 10_000;
   /// @notice Debt is denominated in 18-decimal USD units.
   uint256 public constant DEBT_DECIMALS = 18;
+  /// @notice QuorumAggregator stores confidence in 72 bits and saturates there.
+  uint256 public constant CONFIDENCE_SATURATED = (1 << 72) - 1;
 
   struct AssetConfig {
     IFeedProxy proxy;
@@ -72,6 +81,7 @@ contract LendingConsumer is Ownable2Step {
     if (raw <= 0) revert NonPositivePrice(asset, raw);
     (uint80 confidenceRound, uint256 confidence) = cfg.proxy.latestConfidence();
     if (confidenceRound != roundId) revert RoundMismatch(roundId, confidenceRound);
+    if (confidence >= CONFIDENCE_SATURATED) revert ConfidenceSaturated(asset);
     if (confidence * BPS > uint256(raw) * cfg.maxConfidenceBps) {
       revert LowConfidence(asset, confidence, raw, cfg.maxConfidenceBps);
     }
@@ -87,17 +97,23 @@ contract LendingConsumer is Ownable2Step {
   /// @notice Records a collateral deposit (bookkeeping only: this example moves no tokens).
   function depositCollateral(bytes32 asset, uint256 amount) external {
     if (address(s_assets[asset].proxy) == address(0)) revert UnknownAsset(asset);
+    if (amount == 0) revert ZeroDeposit(asset);
     if (s_collateral[msg.sender][asset] == 0) s_userAssets[msg.sender].push(asset);
     s_collateral[msg.sender][asset] += amount;
     emit CollateralDeposited(msg.sender, asset, amount);
   }
 
-  /// @notice What the user may still borrow, valuing every collateral at a checked price.
+  /// @notice What the user may still borrow, valuing every collateral at a checked price. A
+  /// collateral whose price() reverts (stale, non-positive, low or saturated confidence) counts
+  /// as zero: it lends nothing against that asset, and the others still count.
   function borrowingPower(address user) public view returns (uint256 power) {
     bytes32[] memory assets = s_userAssets[user];
     for (uint256 i = 0; i < assets.length; ++i) {
-      uint256 value = collateralValue(assets[i], s_collateral[user][assets[i]]);
-      power += (value * s_assets[assets[i]].collateralFactorBps) / BPS;
+      try this.collateralValue(assets[i], s_collateral[user][assets[i]]) returns (uint256 value) {
+        power += (value * s_assets[assets[i]].collateralFactorBps) / BPS;
+      } catch {
+        continue;
+      }
     }
     uint256 debt = s_debt[user];
     return power > debt ? power - debt : 0;

@@ -104,8 +104,11 @@ const POLL_INTERVAL_MS = 1_000;
 const PASSWORD_NOTE = "password in a 0600 file next to the keystore";
 
 const PROXY_ABI = ["function latestRoundData() view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)"];
-/** The low 64 bits of a proxy round id are the aggregator's round; the high bits the phase. */
-const ROUND_MASK = (1n << 64n) - 1n;
+/**
+ * A proxy round id is phaseId << 64 | aggregator round id, and a QuorumAggregator round id is
+ * feedIndex << 32 | round: the low 32 bits are the feed's own round count in the phase.
+ */
+const FEED_ROUND_MASK = (1n << 32n) - 1n;
 
 async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
@@ -319,9 +322,11 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
         DEMO_FEEDS.map(async (feed, k): Promise<FeedProgress> => {
           try {
             const [roundId, answer, , updatedAt] = (await proxies[k].latestRoundData()) as [bigint, bigint, bigint, bigint];
-            return { feed, rounds: Number(roundId & ROUND_MASK), answer: formatDecimal(fromFeedUnits(answer, feed.decimals)), updatedAt: Number(updatedAt) };
+            // No report yet in this phase: roundId is phaseId << 64 and updatedAt 0.
+            if (updatedAt === 0n) return { feed, rounds: 0, answer: null, updatedAt: null };
+            return { feed, rounds: Number(roundId & FEED_ROUND_MASK), answer: formatDecimal(fromFeedUnits(answer, feed.decimals)), updatedAt: Number(updatedAt) };
           } catch {
-            return { feed, rounds: 0, answer: null, updatedAt: null }; // no round yet: the proxy reverts
+            return { feed, rounds: 0, answer: null, updatedAt: null }; // the node or chain is not answering
           }
         }),
       );

@@ -29,10 +29,12 @@ describe("A consumer compiled against Chainlink's AggregatorV3Interface", () => 
     const { proxy, reader } = await loadFixture(fixture);
     const address = await proxy.getAddress();
     const [roundId, answer] = await reader.read(address);
-    expect([roundId, answer]).to.deep.equal([(1n << 64n) | 1n, 1_081_000n]);
+    // Phase 1, aggregator round id of feed 1's first round (feedIndex << 32 | round).
+    const proxyRound = (1n << 64n) | (1n << 32n) | 1n;
+    expect([roundId, answer]).to.deep.equal([proxyRound, 1_081_000n]);
     expect(await reader.meta(address)).to.deep.equal([6n, "EUR / USD", 1n]);
     expect(await reader.price18(address, 3600)).to.equal(1_081_000n * 10n ** 12n);
-    expect((await reader.readRound(address, (1n << 64n) | 1n))[1]).to.equal(1_081_000n);
+    expect((await reader.readRound(address, proxyRound))[1]).to.equal(1_081_000n);
     await time.increase(7200);
     await expect(reader.price18(address, 3600)).to.be.revertedWithCustomError(reader, "StaleFeed");
   });

@@ -6,6 +6,8 @@ import { deployAggregator, deployProxy, feedEntry, makeCommittee, now, signedRep
 /** Storage slot of FeedProxy.s_currentPhase: after Ownable's owner (0) and pending owner (1). */
 const CURRENT_PHASE_SLOT = 2;
 const PHASE = (id: number) => BigInt(id) << 64n;
+/** A QuorumAggregator round id: feed index in bits 32..63, the feed's own round below. */
+const AGG = (feed: number, round: number) => (BigInt(feed) << 32n) | BigInt(round);
 
 let epoch = 1;
 async function push(d: Deployed, feeds: ReturnType<typeof feedEntry>[]) {
@@ -30,7 +32,7 @@ describe("FeedProxy", () => {
     expect(await proxy.feedIndex()).to.equal(1n);
     expect(await proxy.phaseAggregators(1)).to.deep.equal([a1.address, 1n]);
     expect(await proxy.phaseAggregators(2)).to.deep.equal([ethers.ZeroAddress, 0n]);
-    expect(await proxy.typeAndVersion()).to.equal("FeedProxy 1.0.0");
+    expect(await proxy.typeAndVersion()).to.equal("FeedProxy 1.1.0");
     expect(await proxy.decimals()).to.equal(18n);
     expect(await proxy.description()).to.equal("BTC / ETH");
     expect(await proxy.version()).to.equal(1n);
@@ -42,61 +44,70 @@ describe("FeedProxy", () => {
     await expect(factory.deploy(owner.address, ethers.ZeroAddress, 0)).to.be.revertedWithCustomError(factory, "ZeroAggregator");
   });
 
-  it("returns zeros before data, then phase-tagged round ids for its feed", async () => {
+  it("returns the phase's round 0 before data, then phase-tagged aggregator round ids for its feed", async () => {
     const { a1, proxy } = await loadFixture(fixture);
-    expect(await proxy.latestRoundData()).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
-    expect(await proxy.latestRound()).to.equal(0n);
-    expect(await proxy.latestConfidence()).to.deep.equal([0n, 0n]);
+    expect(await proxy.latestRoundData()).to.deep.equal([PHASE(1), 0n, 0n, 0n, PHASE(1)]);
+    expect(await proxy.latestRound()).to.equal(PHASE(1));
+    expect(await proxy.latestConfidence()).to.deep.equal([PHASE(1), 0n]);
     await push(a1, [feedEntry(0, [1n, 2n, 3n]), feedEntry(1, [40n, 50n, 90n])]);
     await push(a1, [feedEntry(1, [41n, 51n, 91n])]);
     const [roundId, answer, startedAt, updatedAt, answeredInRound] = await proxy.latestRoundData();
-    expect([roundId, answer, answeredInRound]).to.deep.equal([PHASE(1) | 2n, 51n, PHASE(1) | 2n]);
+    expect([roundId, answer, answeredInRound]).to.deep.equal([PHASE(1) | AGG(1, 2), 51n, PHASE(1) | AGG(1, 2)]);
     const direct = await a1.aggregator.getRoundData((1n << 32n) | 2n);
     expect([startedAt, updatedAt]).to.deep.equal([direct[2], direct[3]]);
     expect(await proxy.latestAnswer()).to.equal(51n);
     expect(await proxy.latestTimestamp()).to.equal(updatedAt);
-    expect(await proxy.latestRound()).to.equal(PHASE(1) | 2n);
-    expect(await proxy.latestConfidence()).to.deep.equal([PHASE(1) | 2n, 25n]);
-    const first = await proxy.getRoundData(PHASE(1) | 1n);
-    expect([first[0], first[1], first[4]]).to.deep.equal([PHASE(1) | 1n, 50n, PHASE(1) | 1n]);
-    expect(await proxy.getAnswer(PHASE(1) | 1n)).to.equal(50n);
-    expect(await proxy.getTimestamp(PHASE(1) | 1n)).to.equal(first[3]);
-    expect(await proxy.getConfidence(PHASE(1) | 1n)).to.equal(25n);
+    expect(await proxy.latestRound()).to.equal(PHASE(1) | AGG(1, 2));
+    expect(await proxy.latestConfidence()).to.deep.equal([PHASE(1) | AGG(1, 2), 25n]);
+    const first = await proxy.getRoundData(PHASE(1) | AGG(1, 1));
+    expect([first[0], first[1], first[4]]).to.deep.equal([PHASE(1) | AGG(1, 1), 50n, PHASE(1) | AGG(1, 1)]);
+    expect(await proxy.getAnswer(PHASE(1) | AGG(1, 1))).to.equal(50n);
+    expect(await proxy.getTimestamp(PHASE(1) | AGG(1, 1))).to.equal(first[3]);
+    expect(await proxy.getConfidence(PHASE(1) | AGG(1, 1))).to.equal(25n);
   });
 
-  it("treats rounds of unknown phases, round 0 and out-of-range rounds as unavailable", async () => {
+  it("treats rounds of unknown phases and of other feeds of a multi-feed aggregator as unavailable", async () => {
     const { a1, proxy } = await loadFixture(fixture);
-    await push(a1, [feedEntry(1, [1n, 2n, 3n])]);
-    for (const id of [0n, PHASE(1), PHASE(2) | 1n, PHASE(1) | (1n << 32n), PHASE(0) | 1n]) {
+    await push(a1, [feedEntry(0, [4n, 5n, 6n]), feedEntry(1, [1n, 2n, 3n])]);
+    // Feed 0's round 1 is held by the aggregator, but this proxy serves feed 1.
+    expect((await a1.aggregator.getRoundData(AGG(0, 1)))[1]).to.equal(5n);
+    for (const id of [0n, PHASE(2) | AGG(1, 1), PHASE(1) | AGG(0, 1), PHASE(1) | AGG(2, 1), PHASE(0) | AGG(1, 1)]) {
       await expect(proxy.getRoundData(id)).to.be.revertedWithCustomError(proxy, "RoundNotAvailable").withArgs(id);
       await expect(proxy.getConfidence(id)).to.be.revertedWithCustomError(proxy, "RoundNotAvailable").withArgs(id);
       expect(await proxy.getAnswer(id)).to.equal(0n);
       expect(await proxy.getTimestamp(id)).to.equal(0n);
     }
-    // A phase id beyond uint16 through the uint256 v2 getters.
-    expect(await proxy.getAnswer((1n << 80n) | 1n)).to.equal(0n);
-    // A round the phase's aggregator no longer (or not yet) holds: its error bubbles up.
-    await expect(proxy.getRoundData(PHASE(1) | 5n)).to.be.revertedWithCustomError(a1.aggregator, "RoundNotAvailable");
-    expect(await proxy.getAnswer(PHASE(1) | 5n)).to.equal(0n);
+    // An id beyond 80 bits through the uint256 v2 getters.
+    expect(await proxy.getAnswer((1n << 80n) | PHASE(1) | AGG(1, 1))).to.equal(0n);
+    // Round 0 of the phase and a round the aggregator does not hold are forwarded: its error bubbles up.
+    await expect(proxy.getRoundData(PHASE(1))).to.be.revertedWithCustomError(a1.aggregator, "RoundNotAvailable").withArgs(0, 0);
+    await expect(proxy.getRoundData(PHASE(1) | AGG(1, 0))).to.be.revertedWithCustomError(a1.aggregator, "RoundNotAvailable").withArgs(1, AGG(1, 0));
+    await expect(proxy.getRoundData(PHASE(1) | AGG(1, 5))).to.be.revertedWithCustomError(a1.aggregator, "RoundNotAvailable");
+    expect(await proxy.getAnswer(PHASE(1) | AGG(1, 5))).to.equal(0n);
+    expect(await proxy.getAnswer(PHASE(1))).to.equal(0n);
   });
 
   it("proposes and confirms a new aggregator, keeping the old phase's history readable", async () => {
     const { a1, a2, proxy, owner } = await loadFixture(fixture);
     await push(a1, [feedEntry(1, [1n, 2n, 3n])]);
     await expect(proxy.proposedLatestRoundData()).to.be.revertedWithCustomError(proxy, "NoProposedAggregator");
+    await expect(proxy.proposedGetRoundData(AGG(2, 1))).to.be.revertedWithCustomError(proxy, "NoProposedAggregator");
     await expect(proxy.proposeAggregator(a2.address, 2)).to.emit(proxy, "AggregatorProposed").withArgs(a1.address, a2.address, 2);
     expect(await proxy.proposedAggregator()).to.deep.equal([a2.address, 2n]);
     await push(a2, [feedEntry(2, [7n, 8n, 9n])]);
     const proposed = await proxy.proposedLatestRoundData();
     expect([proposed[0], proposed[1]]).to.deep.equal([(2n << 32n) | 1n, 8n]);
+    // The proposed aggregator's own round ids, answeredInRound included.
+    const proposedRound = await proxy.proposedGetRoundData(AGG(2, 1));
+    expect([proposedRound[0], proposedRound[1], proposedRound[4]]).to.deep.equal([AGG(2, 1), 8n, AGG(2, 1)]);
     await expect(proxy.confirmAggregator(a1.address)).to.be.revertedWithCustomError(proxy, "InvalidProposedAggregator").withArgs(a2.address, a1.address);
     await expect(proxy.confirmAggregator(a2.address)).to.emit(proxy, "AggregatorConfirmed").withArgs(a1.address, a2.address, 2);
     expect(await proxy.proposedAggregator()).to.deep.equal([ethers.ZeroAddress, 0n]);
     expect(await proxy.phaseId()).to.equal(2n);
     expect(await proxy.decimals()).to.equal(6n);
     const [roundId, answer] = await proxy.latestRoundData();
-    expect([roundId, answer]).to.deep.equal([PHASE(2) | 1n, 8n]);
-    const old = await proxy.getRoundData(PHASE(1) | 1n);
+    expect([roundId, answer]).to.deep.equal([PHASE(2) | AGG(2, 1), 8n]);
+    const old = await proxy.getRoundData(PHASE(1) | AGG(1, 1));
     expect(old[1]).to.equal(2n);
     expect(await proxy.phaseAggregators(1)).to.deep.equal([a1.address, 1n]);
     expect(await proxy.phaseAggregators(2)).to.deep.equal([a2.address, 2n]);

@@ -13,6 +13,7 @@ import { PeerNetwork, PeerSendError } from "../../oracle-node/src/transport/peer
 import type { RuntimeState } from "../../oracle-node/src/node/node-view";
 import { freePorts, setupCommittee, writeNodeConfig, type Committee } from "./harness/committee";
 import { NodeProcess } from "./harness/node-process";
+import type { FaultMode } from "../support/faults";
 import { TcpProxy } from "./harness/tcp-proxy";
 import { waitFor } from "./harness/wait";
 
@@ -69,7 +70,7 @@ async function started(n: NodeProcess, from: number): Promise<void> {
   await waitFor(() => n.lines.slice(from).some((l) => l.includes('"node started"')), 30_000, `node ${n.index} started`);
 }
 
-async function restart(i: number, fault: "none" | "byzantine" | "crash-leader-mid-round" = "none"): Promise<void> {
+async function restart(i: number, fault: FaultMode = "none"): Promise<void> {
   await nodes[i].kill("SIGKILL");
   const from = nodes[i].lines.length;
   nodes[i].start(fault);

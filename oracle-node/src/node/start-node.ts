@@ -1,16 +1,14 @@
 import { OracleNode } from "./oracle-node";
-import type { FaultMode, RuntimeOptions } from "./options";
-import type { NodeConfig } from "../config";
-import type { Logger } from "../log/logger";
-import type { NodeMetrics } from "../metrics";
-import { fromNodeConfig } from "./from-config";
+import type { RuntimeOptions } from "./options";
 import type { RuntimeState } from "./node-view";
+import { NO_FAULTS, type FaultHooks } from "./fault-hooks";
+import { assembleNode } from "./wire";
 
 /**
  * Starts one oracle node and returns its handle: `state()` is the dashboard's view (feeds,
  * sources and drops, on-chain answers, peers, recent transactions, epoch and leader),
- * `events` emits "transmission", "tx", "epoch", "snapshot" and "round", and `stop()` drains
- * the loops and closes everything.
+ * `events` emits "transmission", "tx", "epoch", "snapshot", "round" and "fatal", and `stop()`
+ * drains the loops and closes everything. `faults` is for tests only (test/support/faults.ts).
  */
 export interface RunningNode {
   readonly address: string;
@@ -22,8 +20,8 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
-export async function startNode(opts: RuntimeOptions): Promise<RunningNode> {
-  const node = new OracleNode(opts);
+export async function startNode(opts: RuntimeOptions, faults: FaultHooks = NO_FAULTS): Promise<RunningNode> {
+  const node = new OracleNode(await assembleNode(opts, faults));
   await node.start();
   return {
     address: node.address,
@@ -33,12 +31,4 @@ export async function startNode(opts: RuntimeOptions): Promise<RunningNode> {
     state: () => node.view.state(),
     stop: () => node.stop(),
   };
-}
-
-/** Starts a node from a validated config file's contents (what `oracle-node start` does). */
-export async function startNodeFromConfig(
-  cfg: NodeConfig,
-  opts: { configPath?: string; logger?: Logger; metrics?: NodeMetrics; fault?: FaultMode } = {},
-): Promise<RunningNode> {
-  return startNode(await fromNodeConfig(cfg, opts));
 }

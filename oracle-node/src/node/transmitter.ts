@@ -1,7 +1,7 @@
-import type { EventEmitter } from "node:events";
 import type { Logger } from "../log/logger";
 import { formatRoundId } from "../log/round";
 import type { NodeMetrics } from "../metrics";
+import type { NodeEmitter } from "../metrics/telemetry";
 import { encodeTransmit } from "../chain/aggregator";
 import type { TxManager, TxOutcome } from "../chain/tx-manager";
 import type { NodeStore, TxStatus } from "../store/node-store";
@@ -18,7 +18,7 @@ export interface TransmitterDeps {
   txm: TxManager;
   store: NodeStore;
   view: NodeView;
-  events: EventEmitter;
+  events: NodeEmitter;
   metrics?: NodeMetrics;
   feeds: ReadonlyMap<number, RuntimeFeed>;
   aggregator: string;

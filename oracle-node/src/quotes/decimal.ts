@@ -82,12 +82,6 @@ export function toFloat(x: Fixed): number {
   return Number(x) / 1e18;
 }
 
-/** Float to fixed-point (tests, simulators): goes through the float's shortest decimal text. */
-export function fromFloat(x: number): Fixed {
-  if (!Number.isFinite(x)) throw new DecimalError(`not a finite number: ${x}`);
-  return parseDecimal(x.toFixed(PRICE_DECIMALS).replace(/\.?0+$/, "") || "0");
-}
-
 /**
  * Converts a fixed-point price to a feed's integer answer with `decimals` digits (Chainlink
  * style: 8 for USD pairs), rounding half away from zero. Exact: bigint only.

@@ -3,8 +3,8 @@ import { parsePath } from "./generic/json-path";
 import { RateLimiter } from "./http/rate-limiter";
 import { toQuoteJson } from "./quote-json";
 import { SOURCE_IDS, getAdapter } from "./registry";
-import { startFixtureServer, type FixtureServer } from "./testing/fixture-server";
-import { loadFixture, okBody, type VenueFixture } from "./testing/fixtures";
+import { startFixtureServer, type FixtureServer } from "../../../test/support/sources/fixture-server";
+import { loadFixture, okBody, type VenueFixture } from "../../../test/support/sources/fixtures";
 import type { SourceContext, SourceResult } from "./types";
 import { ALL_MARKETS_MIN_SYMBOLS } from "./venue-adapter";
 

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFixtureServer, type FixtureServer } from "./testing/fixture-server";
-import { loadFixture } from "./testing/fixtures";
+import { startFixtureServer, type FixtureServer } from "../../../test/support/sources/fixture-server";
+import { loadFixture } from "../../../test/support/sources/fixtures";
 
 /** `oracle-node fetch` end to end: a real process against a local server. */
 const ROOT = join(__dirname, "..", "..", "..");

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMetrics } from "../metrics";
 import { SourceFetcher } from "./fetcher";
 import { getAdapter } from "./registry";
-import { startFixtureServer, type FixtureServer } from "./testing/fixture-server";
-import { loadFixture } from "./testing/fixtures";
+import { startFixtureServer, type FixtureServer } from "../../../test/support/sources/fixture-server";
+import { loadFixture } from "../../../test/support/sources/fixtures";
 
 /** Answer delay of the good server: the histogram must see at least this much. */
 const SLOW_MS = 60;

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SourceError } from "../quotes/quote";
 import { SourceFetcher } from "./fetcher";
 import { getAdapter } from "./registry";
-import { startFixtureServer, type FixtureServer } from "./testing/fixture-server";
-import { loadFixture } from "./testing/fixtures";
+import { startFixtureServer, type FixtureServer } from "../../../test/support/sources/fixture-server";
+import { loadFixture } from "../../../test/support/sources/fixtures";
 import type { SourceAdapter } from "./types";
 
 let ok: FixtureServer;
@@ -70,13 +70,18 @@ describe("SourceFetcher", () => {
     try {
       const fetcher = new SourceFetcher({ concurrency: 4, rateLimits: false });
       const pairs = ["BTC", "ETH", "SOL", "XRP", "ADA", "DOGE", "LTC", "DOT", "AVAX", "LINK"].map((b) => ({ pair: `${b}/USD` }));
-      // Coinbase has no batch or every-market endpoint: one request per pair.
-      await fetcher.fetchAll([{ sourceId: "coinbase", adapter: getAdapter("coinbase"), requests: pairs, baseUrl: server.baseUrl }], { timeoutMs: 2_000, now: () => loadFixture("coinbase").now });
-      expect(fetcher.totalRequests()).toBe(10);
-      expect(peak).toBeLessThanOrEqual(4);
+      // Coinbase and Gemini have no batch or every-market endpoint: one request per pair each.
+      const jobs = ["coinbase", "gemini"].map((id) => ({ sourceId: id, adapter: getAdapter(id), requests: pairs, baseUrl: server.baseUrl }));
+      await fetcher.fetchAll(jobs, { timeoutMs: 2_000, now: () => loadFixture("coinbase").now });
+      expect(fetcher.totalRequests()).toBe(20);
+      expect(peak).toBe(4); // the bound is reached and never passed, across both sources
     } finally {
       await server.close();
     }
+  });
+
+  it("refuses a concurrency that is not a positive integer", () => {
+    for (const concurrency of [0, -1, 2.5]) expect(() => new SourceFetcher({ concurrency })).toThrow(/concurrency/);
   });
 
   it("merges jobs of one source into one adapter call (one batch request)", async () => {

@@ -1,7 +1,7 @@
+import pLimit from "p-limit";
 import type { Logger } from "../log/logger";
 import { SourceError } from "../quotes/quote";
 import { RateLimiter } from "./http/rate-limiter";
-import { Semaphore } from "./http/semaphore";
 import type { RateLimitSpec, SourceAdapter, SourceContext, SourceRequest, SourceResult } from "./types";
 
 /** In-flight HTTP requests per node: enough for 15 venues at once, gentle on a small host. */
@@ -41,11 +41,12 @@ export interface FetchStats {
  */
 export class SourceFetcher {
   private readonly limiters = new Map<string, RateLimiter>();
-  private readonly semaphore: Semaphore;
+  /** One queue for the node's in-flight requests, across sources and rounds. */
+  private readonly semaphore: pLimit.Limit;
   readonly stats: FetchStats = { requests: new Map() };
 
   constructor(private readonly opts: SourceFetcherOptions = {}) {
-    this.semaphore = new Semaphore(opts.concurrency ?? DEFAULT_CONCURRENCY);
+    this.semaphore = pLimit(opts.concurrency ?? DEFAULT_CONCURRENCY);
   }
 
   /** The limiter of a source (created on first use, sized from the adapter's documented limit). */

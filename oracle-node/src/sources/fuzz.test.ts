@@ -5,9 +5,9 @@ import { createGenericCsvSource } from "./generic/csv-source";
 import { FRANKFURTER, OPEN_METEO_BERLIN, STOOQ } from "./generic/examples";
 import { createGenericJsonSource } from "./generic/json-source";
 import { SOURCE_IDS, getAdapter } from "./registry";
-import { startFixtureServer, type Canned, type FixtureServer } from "./testing/fixture-server";
-import { loadFixture, okBody } from "./testing/fixtures";
-import { mutate, rng } from "./testing/mutate";
+import { startFixtureServer, type Canned, type FixtureServer } from "../../../test/support/sources/fixture-server";
+import { loadFixture, okBody } from "../../../test/support/sources/fixtures";
+import { mutate, rng } from "../../../test/support/sources/mutate";
 import type { SourceAdapter } from "./types";
 
 /**

@@ -1,7 +1,7 @@
 import { SourceError } from "../quotes/quote";
 import { snippet, type HttpResponse } from "./http/client";
 import { JsonSyntaxError, parseJsonLossless } from "./http/parse-json";
-import type { BodyError, VenueSpec } from "./venue-adapter";
+import type { BodyError, VenueSpec } from "./venue-spec";
 
 /** Parses the body (keeping every digit), surfaces the venue's own error, then the status. */
 export function interpretVenueResponse(spec: Pick<VenueSpec, "id" | "bodyError">, res: HttpResponse): { body: unknown; receivedAt: number } {

@@ -1,20 +1,15 @@
+import type pLimit from "p-limit";
 import type { Logger } from "../log/logger";
 import type { FailureClass, Quote, SourceError } from "../quotes/quote";
 import type { RateLimiter } from "./http/rate-limiter";
-import type { Semaphore } from "./http/semaphore";
+import type { RateLimitSpec, SourceRequest } from "./venue-spec";
 
 /**
  * The contract between the node and every price source. One adapter per venue (adapters/*.ts)
  * or per generic JSON/CSV config (generic/*.ts); the node only ever sees this interface.
  */
 
-/** One pair a feed wants from one source. */
-export interface SourceRequest {
-  /** The feed's pair, "BTC/USD" (BASE/QUOTE, upper case). */
-  pair: string;
-  /** The venue's own symbol from the feed config; overrides the adapter's default mapping. */
-  symbol?: string;
-}
+export type { RateLimitSpec, SourceRequest } from "./venue-spec";
 
 export interface SourceContext {
   /**
@@ -36,8 +31,8 @@ export interface SourceContext {
   maxRetries?: number;
   /** The source's token bucket (SourceFetcher passes one per source); absent: no local limit. */
   limiter?: RateLimiter;
-  /** Bounds in-flight HTTP requests across all sources of a round; absent: unbounded. */
-  semaphore?: Semaphore;
+  /** Bounds in-flight HTTP requests across all sources of a round (p-limit); absent: unbounded. */
+  semaphore?: pLimit.Limit;
   /** Called once per HTTP attempt actually sent (metrics, benchmarks). */
   onRequest?: (sourceId: string, url: string) => void;
   /**
@@ -49,18 +44,6 @@ export interface SourceContext {
 }
 
 export type SourceResult = { ok: true; quote: Quote } | { ok: false; error: SourceError };
-
-/** A token bucket sized from a venue's documented limit. */
-export interface RateLimitSpec {
-  /** Burst size, in cost units (requests, or request weight where the venue counts weight). */
-  capacity: number;
-  /** Sustained refill, cost units per second. */
-  refillPerSec: number;
-  /** How long to back off after a rate-limit answer that names no Retry-After. */
-  penaltyMs: number;
-  /** Where the numbers come from (docs, comments, `oracle-node` help). */
-  note: string;
-}
 
 export interface SourceAdapter {
   /** Source id used in configs, logs and metrics: binance, kraken, ... */

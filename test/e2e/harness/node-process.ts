@@ -1,12 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { PASSWORD_ENV, TEST_PASSWORD } from "./committee";
+import type { FaultMode } from "../../support/faults";
 
 const REPO = join(__dirname, "../../..");
 
 /**
  * One oracle node as a separate OS process: `node --import tsx oracle-node/src/cli/main.ts start
- * --config FILE`, its JSON log lines kept in memory for assertions.
+ * --config FILE`, or with a test fault installed `node --import tsx test/support/faulty-node.ts
+ * --config FILE --fault MODE`; its JSON log lines kept in memory for assertions.
  */
 export class NodeProcess {
   child: ChildProcess | null = null;
@@ -18,9 +20,11 @@ export class NodeProcess {
     readonly configPath: string,
   ) {}
 
-  start(fault: "none" | "byzantine" | "crash-leader-mid-round" = "none"): void {
-    const args = ["--import", "tsx", join(REPO, "oracle-node/src/cli/main.ts"), "start", "--config", this.configPath];
-    if (fault !== "none") args.push("--test-fault", fault);
+  start(fault: FaultMode = "none"): void {
+    const args =
+      fault === "none"
+        ? ["--import", "tsx", join(REPO, "oracle-node/src/cli/main.ts"), "start", "--config", this.configPath]
+        : ["--import", "tsx", join(REPO, "test/support/faulty-node.ts"), "--config", this.configPath, "--fault", fault];
     const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, [PASSWORD_ENV]: TEST_PASSWORD, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     let buf = "";

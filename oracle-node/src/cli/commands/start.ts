@@ -1,16 +1,16 @@
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import { ConfigError, formatConfigErrors, loadConfig } from "../../config";
 import { createLogger } from "../../log/logger";
 import { createMetrics } from "../../metrics";
 import { startApiServer, type RunningApiServer } from "../../api";
 import { fromNodeConfig } from "../../node/from-config";
 import { startNode, type RunningNode } from "../../node/start-node";
-import type { FaultMode } from "../../node/options";
+import { NO_FAULTS, type FaultHooks } from "../../node/fault-hooks";
+import type { NodeConfig } from "../../config";
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
-const FAULT_MODES: FaultMode[] = ["none", "byzantine", "crash-leader-mid-round"];
 /** A stop that takes longer than this (a hung RPC call) is cut short. */
 const STOP_DEADLINE_MS = 15_000;
 
@@ -19,14 +19,16 @@ const STOP_DEADLINE_MS = 15_000;
  * the config, decrypts the key, starts the peer endpoint, the protocol loops and the
  * health/metrics/dashboard server; on a signal it drains the work in flight and exits 0.
  * Exits 1 when the node cannot start (invalid config, wrong key, unreachable chain).
+ *
+ * `faults` is for test entry points only (test/support/faulty-node.ts registers the command with
+ * a misbehaving node's hooks); the CLI registers it without, and has no fault option.
  */
-export function register(program: Command): void {
+export function register(program: Command, faults: (cfg: NodeConfig) => FaultHooks = () => NO_FAULTS): void {
   program
     .command("start")
     .description("run an oracle node: observe, agree with the committee, sign and transmit reports")
     .requiredOption("--config <file>", "node config file (YAML), see docs/configuration.md")
-    .addOption(new Option("--test-fault <mode>", "test-only misbehaviour").choices(FAULT_MODES).default("none").hideHelp())
-    .action(async (o: { config: string; testFault: FaultMode }) => {
+    .action(async (o: { config: string }) => {
       let cfg;
       try {
         cfg = loadConfig(o.config);
@@ -39,8 +41,8 @@ export function register(program: Command): void {
       let node: RunningNode | null = null;
       let api: RunningApiServer | null = null;
       try {
-        const opts = await fromNodeConfig(cfg, { configPath: o.config, logger, metrics, fault: o.testFault });
-        node = await startNode(opts);
+        const opts = await fromNodeConfig(cfg, { configPath: o.config, logger, metrics });
+        node = await startNode(opts, faults(cfg));
         if (cfg.node.api.enabled) {
           const n = node;
           api = await startApiServer({ state: () => n.state(), metrics, logger, host: cfg.node.api.host, port: cfg.node.api.port });

@@ -6,6 +6,7 @@ import { venueAdapter } from "../venue-adapter";
  * Binance spot, GET /api/v3/ticker/24hr: last, bid, ask, base volume and closeTime in one call;
  * `symbols=["BTCUSDT","ETHUSDT"]` batches. binance.com lists no BTC/USD book, so a USD feed
  * reads the USDT book by default (BTC/USD -> BTCUSDT).
+ * Reference: docs/sources.md#binance.
  */
 const INVALID_SYMBOL = -1121;
 const TOO_MANY_REQUESTS = -1003;

@@ -7,6 +7,7 @@ import { venueAdapter } from "../venue-adapter";
  * DAILY_CHANGE_RELATIVE, LAST_PRICE, VOLUME, HIGH, LOW] (JSON numbers); several pairs via
  * GET /v2/tickers?symbols=tBTCUSD,tETHUSD, each row prefixed with its symbol. Symbols are
  * "t" + BASE + QUOTE, Tether is UST, codes longer than 3 letters take a colon (tDOGE:USD).
+ * Reference: docs/sources.md#bitfinex.
  */
 const SYMBOL_INVALID = 10020;
 const TICKER_FIELDS = 10;

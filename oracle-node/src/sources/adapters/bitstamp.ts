@@ -2,7 +2,10 @@ import { get, isRecord, list, rowsFor, tsSeconds } from "../extract";
 import { splitPair } from "../symbols";
 import { venueAdapter } from "../venue-adapter";
 
-/** Bitstamp, GET /api/v2/ticker/btcusd/: all strings, timestamp in seconds. */
+/**
+ * Bitstamp, GET /api/v2/ticker/btcusd/: all strings, timestamp in seconds.
+ * Reference: docs/sources.md#bitstamp.
+ */
 const RATE_LIMIT_CODE = "400.002";
 
 export const bitstamp = venueAdapter({

@@ -2,7 +2,10 @@ import { get, isRecord, list, pickRow, record, rowsFor, tsMs } from "../extract"
 import { splitPair, usdAsUsdt } from "../symbols";
 import { venueAdapter } from "../venue-adapter";
 
-/** Bybit v5, GET /v5/market/tickers?category=spot&symbol=BTCUSDT; errors in HTTP 200 retCode. */
+/**
+ * Bybit v5, GET /v5/market/tickers?category=spot&symbol=BTCUSDT; errors in HTTP 200 retCode.
+ * Reference: docs/sources.md#bybit.
+ */
 const NOT_SUPPORTED_SYMBOL = 10001;
 const TOO_MANY_VISITS = 10006;
 /** Bybit's 403 "access too frequent" asks clients to wait at least 10 minutes. */

@@ -2,7 +2,10 @@ import { get, isRecord } from "../extract";
 import { splitPair } from "../symbols";
 import { venueAdapter } from "../venue-adapter";
 
-/** Coinbase v2, GET /v2/prices/BTC-USD/spot: one spot amount, no bid, ask, volume or time. */
+/**
+ * Coinbase v2, GET /v2/prices/BTC-USD/spot: one spot amount, no bid, ask, volume or time.
+ * Reference: docs/sources.md#coinbase-spot.
+ */
 export const coinbaseSpot = venueAdapter({
   id: "coinbase-spot",
   defaultBaseUrl: "https://api.coinbase.com",

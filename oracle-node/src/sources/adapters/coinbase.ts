@@ -2,7 +2,10 @@ import { get, isRecord, tsIso } from "../extract";
 import { splitPair } from "../symbols";
 import { venueAdapter } from "../venue-adapter";
 
-/** Coinbase Exchange, GET /products/BTC-USD/ticker: price, bid, ask, volume, ISO time (µs). */
+/**
+ * Coinbase Exchange, GET /products/BTC-USD/ticker: price, bid, ask, volume, ISO time (µs).
+ * Reference: docs/sources.md#coinbase.
+ */
 export const coinbase = venueAdapter({
   id: "coinbase",
   defaultBaseUrl: "https://api.exchange.coinbase.com",

@@ -8,6 +8,7 @@ import { venueAdapter } from "../venue-adapter";
  * request serves every (id, currency) of a round. The symbol is a coin id ("bitcoin"), or
  * "id/currency" to override the pair's quote currency. The 24 h volume CoinGecko offers is in
  * the quote currency, not the base, so it is not reported.
+ * Reference: docs/sources.md#coingecko.
  */
 export const COINGECKO_IDS: Readonly<Record<string, string>> = {
   BTC: "bitcoin", ETH: "ethereum", SOL: "solana", BNB: "binancecoin", XRP: "ripple", ADA: "cardano",

@@ -5,6 +5,7 @@ import { venueAdapter } from "../venue-adapter";
 /**
  * Crypto.com Exchange v1, GET /exchange/v1/public/get-tickers?instrument_name=BTC_USDT.
  * Short keys: last is `a` (not ask!), bid `b`, ask `k`, base volume `v`, time `t` (ms).
+ * Reference: docs/sources.md#cryptocom.
  */
 const INVALID_INSTRUMENT = 40004;
 const TOO_MANY_REQUESTS = 42901;

@@ -7,6 +7,7 @@ import { venueAdapter } from "../venue-adapter";
  * GET /data/pricemulti?fsyms=BTC,ETH&tsyms=USD,EUR -> {"BTC":{"USD":...},...}. Errors arrive in
  * HTTP 200 as {"Response":"Error"}; Type 99 is the rate limit. The symbol is the from-symbol
  * ("BTC"), or "FROM/TO" to override the pair's quote currency. No bid, ask, volume or time.
+ * Reference: docs/sources.md#cryptocompare.
  */
 const RATE_LIMIT_TYPE = 99;
 
@@ -19,7 +20,7 @@ function split(key: string): { from: string; to: string } {
 export const cryptocompare = venueAdapter({
   id: "cryptocompare",
   defaultBaseUrl: "https://min-api.cryptocompare.com",
-  rateLimit: { capacity: 20, refillPerSec: 5, penaltyMs: 60_000, note: "free tier; limits undocumented in our reference (conservative)" },
+  rateLimit: { capacity: 20, refillPerSec: 5, penaltyMs: 60_000, note: "free tier; limits undocumented (conservative)" },
   maxBatch: 100,
   defaultSymbol(pair) {
     return splitPair(pair).base;

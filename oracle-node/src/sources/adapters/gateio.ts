@@ -2,7 +2,10 @@ import { get, isRecord, list, pickRow, rowsFor } from "../extract";
 import { splitPair, usdAsUsdt } from "../symbols";
 import { venueAdapter } from "../venue-adapter";
 
-/** Gate v4, GET /api/v4/spot/tickers?currency_pair=BTC_USDT: an array even for one pair; no time. */
+/**
+ * Gate v4, GET /api/v4/spot/tickers?currency_pair=BTC_USDT: an array even for one pair; no time.
+ * Reference: docs/sources.md#gateio.
+ */
 export const gateio = venueAdapter({
   id: "gateio",
   defaultBaseUrl: "https://api.gateio.ws",

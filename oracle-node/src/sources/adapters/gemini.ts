@@ -5,6 +5,7 @@ import { venueAdapter } from "../venue-adapter";
 /**
  * Gemini, GET /v1/pubticker/btcusd: volume is keyed by currency code ({"BTC": base volume,
  * "USD": quote volume, "timestamp": ms}); the base is the key the symbol starts with.
+ * Reference: docs/sources.md#gemini.
  */
 export const gemini = venueAdapter({
   id: "gemini",

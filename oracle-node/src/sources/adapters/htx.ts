@@ -2,7 +2,10 @@ import { get, isRecord, list, rowsFor, tsMs } from "../extract";
 import { splitPair, usdAsUsdt } from "../symbols";
 import { venueAdapter } from "../venue-adapter";
 
-/** HTX (Huobi), GET /market/detail/merged?symbol=btcusdt: JSON numbers; errors as status:"error". */
+/**
+ * HTX (Huobi), GET /market/detail/merged?symbol=btcusdt: JSON numbers; errors as status:"error".
+ * Reference: docs/sources.md#htx.
+ */
 export const htx = venueAdapter({
   id: "htx",
   defaultBaseUrl: "https://api.huobi.pro",

@@ -6,6 +6,7 @@ import { venueAdapter } from "../venue-adapter";
  * Kraken, GET /0/public/Ticker?pair=XBTUSD,ETHUSD (comma batch). Kraken calls BTC "XBT" and
  * DOGE "XDG", and answers under its canonical pair name (XBTUSD -> XXBTZUSD, ETHUSD ->
  * XETHZUSD; newer assets unprefixed: SOLUSD). Errors always come in HTTP 200 `error[]`.
+ * Reference: docs/sources.md#kraken.
  */
 const ASSET_CODES: Record<string, string> = { BTC: "XBT", DOGE: "XDG" };
 const LEGACY_KEY_RE = /^[XZ]([A-Z]{3})[XZ]([A-Z]{3})$/;

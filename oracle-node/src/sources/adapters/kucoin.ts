@@ -5,6 +5,7 @@ import { venueAdapter } from "../venue-adapter";
 /**
  * KuCoin, GET /api/v1/market/orderbook/level1?symbol=BTC-USDT: last, best bid/ask, time; no
  * volume on this endpoint. Unknown symbols answer 200 with data:null.
+ * Reference: docs/sources.md#kucoin.
  */
 const OK = "200000";
 const TOO_MANY_REQUESTS = "429000";

@@ -2,7 +2,10 @@ import { get, isRecord, list, pickRow, rowsFor, tsMs } from "../extract";
 import { splitPair, usdAsUsdt } from "../symbols";
 import { venueAdapter } from "../venue-adapter";
 
-/** OKX v5, GET /api/v5/market/ticker?instId=BTC-USDT; errors in HTTP 200 with code != "0". */
+/**
+ * OKX v5, GET /api/v5/market/ticker?instId=BTC-USDT; errors in HTTP 200 with code != "0".
+ * Reference: docs/sources.md#okx.
+ */
 const INSTRUMENT_UNKNOWN = "51001";
 const RATE_LIMITED = "50011";
 

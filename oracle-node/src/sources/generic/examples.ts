@@ -1,8 +1,9 @@
 import type { GenericCsvSourceConfigInput, GenericJsonSourceConfigInput } from "../generic-config";
 
 /**
- * Generic source configs for the keyless data APIs of exchange-apis.md, as a node config
- * would write them. Used by tests and docs; copy them into a config file's sources.
+ * Generic source configs for the keyless data APIs (docs/sources.md#frankfurter,
+ * #open-er-api, #open-meteo, #stooq), as a node config would write them. Used by tests and
+ * docs; copy them into a config file's sources.
  */
 
 /** ECB reference rates, published once per working day: a weekend plus a holiday is normal. */

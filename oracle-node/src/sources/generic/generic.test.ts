@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "../../simulator";
 import { GenericJsonSourceConfigSchema, GenericSourceConfigSchema } from "../generic-config";
 import { toQuoteJson } from "../quote-json";
-import { startFixtureServer, type FixtureServer } from "../testing/fixture-server";
+import { startFixtureServer, type FixtureServer } from "../../../../test/support/sources/fixture-server";
 import type { SourceContext, SourceResult } from "../types";
 import { createGenericCsvSource } from "./csv-source";
 import { FRANKFURTER, OPEN_ER_API, OPEN_METEO_BERLIN, STOOQ } from "./examples";

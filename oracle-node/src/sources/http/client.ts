@@ -48,7 +48,7 @@ export async function httpGet<T>(sourceId: string, url: string, ctx: SourceConte
     if (ctx.signal?.aborted) throw new SourceError("timeout", sourceId, "aborted before the request was sent");
     await takeToken(sourceId, ctx, opts.cost ?? 1);
     const run = () => timedAttempt(sourceId, url, ctx, opts);
-    const out = ctx.semaphore ? await ctx.semaphore.run(run) : await run();
+    const out = ctx.semaphore ? await ctx.semaphore(run) : await run();
     if (out.ok) return out.value;
     if (!out.retry || attempt >= maxRetries || ctx.signal?.aborted) throw out.error;
     const delay = backoffDelay(attempt);

@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SourceError } from "../../quotes/quote";
 import { SOURCE_IDS } from "../registry";
-import { startFixtureServer, type FixtureServer } from "../testing/fixture-server";
-import { loadFixture } from "../testing/fixtures";
+import { startFixtureServer, type FixtureServer } from "../../../../test/support/sources/fixture-server";
+import { loadFixture } from "../../../../test/support/sources/fixtures";
 import type { SourceContext } from "../types";
 import { RETRY_CAP_MS, backoffDelay } from "./backoff";
 import { MAX_BODY_BYTES, httpGet } from "./client";
 import { JsonSyntaxError, parseJsonLossless } from "./parse-json";
 import { RateLimitedLocally, RateLimiter } from "./rate-limiter";
 import { parseRetryAfter } from "./retry-after";
-import { Semaphore } from "./semaphore";
 
 describe("parseJsonLossless", () => {
   it("parses like JSON.parse for ordinary documents", () => {
@@ -25,20 +24,24 @@ describe("parseJsonLossless", () => {
   it.each(['{"a":1', "[1,]", "{'a':1}", "01", "NaN", "[1] x", '"\\x"', "", "-", "{\"a\" 1}"])("rejects %j", (text) => {
     expect(() => parseJsonLossless(text)).toThrow(JsonSyntaxError);
   });
-  it("gives the same result on its fast (native) and slow (digit-keeping) paths", () => {
+  it("reads every recorded venue answer as JSON.parse does, and a number no double holds as its text", () => {
     for (const id of SOURCE_IDS) {
       const f = loadFixture(id);
       const text = f.ok.text ?? JSON.stringify(f.ok.body);
-      // One number no double holds forces the slow path for the whole document.
-      const slow = parseJsonLossless(`{"doc":${text},"force":1.00000000000000000001}`) as { doc: unknown; force: unknown };
-      expect(slow.force).toBe("1.00000000000000000001");
-      expect(slow.doc).toEqual(parseJsonLossless(text));
-      expect(slow.doc).toEqual(JSON.parse(text));
+      const doc = parseJsonLossless(`{"doc":${text},"force":1.00000000000000000001}`) as { doc: unknown; force: unknown };
+      expect(doc.force).toBe("1.00000000000000000001");
+      expect(doc.doc).toEqual(JSON.parse(text));
     }
   });
-  it("refuses hostile nesting instead of overflowing the stack, on both paths", () => {
-    expect(() => parseJsonLossless("[".repeat(100_000))).toThrow(JsonSyntaxError);
-    expect(() => parseJsonLossless("[".repeat(100_000) + "1.00000000000000000001")).toThrow(/nesting too deep/);
+  it("refuses hostile nesting with a syntax error instead of overflowing the stack", () => {
+    expect(() => parseJsonLossless("[".repeat(100_000))).toThrow(/nesting too deep/);
+    expect(() => parseJsonLossless("[".repeat(100_000) + "1.00000000000000000001")).toThrow(JsonSyntaxError);
+  });
+  it("keeps the last value of a repeated key, as JSON.parse does", () => {
+    expect(parseJsonLossless('{"a":1,"a":"2.50"}')).toEqual({ a: "2.50" });
+  });
+  it("names the position of a syntax error", () => {
+    expect(() => parseJsonLossless('{"price":"1",}')).toThrow(/position 13/);
   });
   it("does not let a __proto__ key reach the prototype", () => {
     const o = parseJsonLossless('{"__proto__":{"polluted":1}}') as Record<string, unknown>;
@@ -109,25 +112,6 @@ describe("RateLimiter", () => {
     const l = new RateLimiter({ capacity: 10, refillPerSec: 0.001 }, () => 0);
     await l.take(8);
     expect(l.available()).toBe(2);
-  });
-});
-
-describe("Semaphore", () => {
-  it("never runs more than its limit at once", async () => {
-    const s = new Semaphore(3);
-    let active = 0;
-    let peak = 0;
-    await Promise.all(
-      Array.from({ length: 20 }, () =>
-        s.run(async () => {
-          active += 1;
-          peak = Math.max(peak, active);
-          await new Promise((r) => setTimeout(r, 5));
-          active -= 1;
-        }),
-      ),
-    );
-    expect(peak).toBe(3);
   });
 });
 

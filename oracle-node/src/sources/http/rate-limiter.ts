@@ -1,4 +1,4 @@
-import type { RateLimitSpec } from "../types";
+import type { RateLimitSpec } from "../venue-spec";
 import { sleep } from "./sleep";
 
 /** Why the limiter refused: the venue told us to back off, or our own bucket is empty. */

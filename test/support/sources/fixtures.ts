@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { FailureClass } from "../../quotes/quote";
+import type { FailureClass } from "../../../oracle-node/src/quotes/quote";
 import type { Canned } from "./fixture-server";
 
 /**
- * Recorded example answers per venue (fixtures/<source>.json), in the shapes of
- * ../shared/reference/exchange-apis.md: the success answer, what it must normalize to, each
+ * Recorded example answers per venue (oracle-node/src/sources/fixtures/<source>.json), in the
+ * shapes of docs/sources.md#venue-reference: the success answer, what it must normalize to, each
  * documented error answer and its failure class, and a batch answer where the venue batches.
  */
 export interface VenueFixture {
@@ -27,7 +27,7 @@ export interface VenueFixture {
   allMarkets?: { pairs: string[]; path: string; body?: unknown; text?: string; expect: string[] };
 }
 
-export const FIXTURE_DIR = join(__dirname, "..", "fixtures");
+export const FIXTURE_DIR = join(__dirname, "..", "..", "..", "oracle-node", "src", "sources", "fixtures");
 
 export function loadFixture(source: string): VenueFixture {
   return JSON.parse(readFileSync(join(FIXTURE_DIR, `${source}.json`), "utf8")) as VenueFixture;

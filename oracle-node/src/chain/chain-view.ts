@@ -1,0 +1,159 @@
+import { compareEpochRound } from "../store/node-store";
+import { startupSinceMs, type OnchainView } from "../protocol/round-decision";
+import type { Committee, FeedLatest } from "./aggregator";
+import type { Transmission } from "./transmission-watcher";
+
+/**
+ * This node's view of the chain: the latest answer per feed, the newest (epoch, round) this
+ * committee landed (overall and per feed: the contract enforces freshness per feed), the
+ * reports sent but not landed yet (pending: the leader starts no new round for those feeds
+ * until they land or their backups' time is up), and whether the aggregator still runs the
+ * config this node started under.
+ */
+export interface OnchainFeed extends OnchainView {
+  roundId: string;
+  confidence: bigint | null;
+}
+
+/** Where on-chain answers are shown (the dashboard's view). */
+export interface OnchainSink {
+  setOnchain(idx: number, answer: bigint | null, confidence: bigint | null, roundId: string, updatedAt: number, landed?: boolean): void;
+}
+
+export interface ChainReader {
+  committee(): Promise<Pick<Committee, "configDigest">>;
+  latestEpochRound(): Promise<{ configDigest: string; epoch: number; round: number }>;
+  latest(feedIndex: number): Promise<FeedLatest>;
+  latestConfidence(feedIndex: number): Promise<bigint>;
+}
+
+export interface TransmissionSource {
+  poll(): Promise<Transmission[]>;
+  readonly failures: number;
+}
+
+export interface ChainViewDeps {
+  configDigest: string;
+  feeds: readonly number[];
+  /** Committee size: the last backup transmitter waits n staggers. */
+  committeeSize: number;
+  transmitStaggerMs: number;
+  reader: ChainReader;
+  watcher: TransmissionSource;
+  sink: OnchainSink;
+  now?: () => number;
+}
+
+/** A report pending on chain is given up after every backup had its turn, plus this. */
+const PENDING_SLACK_MS = 5_000;
+
+const sameDigest = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+export class ChainView {
+  private readonly onchain = new Map<number, OnchainFeed>();
+  private readonly feedER = new Map<number, { epoch: number; round: number }>();
+  private readonly pending = new Map<number, { epoch: number; round: number; until: number }>();
+  private chainEpoch = 0;
+  private chainRound = 0;
+  private readonly now: () => number;
+
+  constructor(private readonly d: ChainViewDeps) {
+    this.now = d.now ?? Date.now;
+  }
+
+  /** True while the event watcher fails: this node cannot tell what reached the chain. */
+  get blind(): boolean {
+    return this.d.watcher.failures > 0;
+  }
+
+  /** Newest (epoch, round) of this committee on chain, over all feeds. */
+  progress(): { epoch: number; round: number } {
+    return { epoch: this.chainEpoch, round: this.chainRound };
+  }
+
+  /** Reads every feed's latest answer and the newest (epoch, round) from the chain. */
+  async refresh(): Promise<void> {
+    const er = await this.d.reader.latestEpochRound();
+    if (sameDigest(er.configDigest, this.d.configDigest)) {
+      this.chainEpoch = er.epoch;
+      this.chainRound = er.round;
+      // No per-feed read exists: start every feed at the newest, which only makes a backup skip
+      // a report older than anything this committee has sent since.
+      for (const idx of this.d.feeds) this.feedER.set(idx, { epoch: er.epoch, round: er.round });
+    }
+    for (const idx of this.d.feeds) {
+      const l = await this.d.reader.latest(idx);
+      const confidence = l.answer === null ? null : await this.d.reader.latestConfidence(idx);
+      this.onchain.set(idx, { answer: l.answer, updatedAt: l.updatedAt, sinceMs: startupSinceMs(l.updatedAt, this.now()), roundId: l.roundId, confidence });
+      this.d.sink.setOnchain(idx, l.answer, confidence, l.roundId, l.updatedAt);
+    }
+  }
+
+  /** New transmissions of this committee since the last poll, each applied to the view, with when it was seen. */
+  async poll(): Promise<Array<{ t: Transmission; seenAt: number }>> {
+    const out: Array<{ t: Transmission; seenAt: number }> = [];
+    for (const t of await this.d.watcher.poll()) {
+      const seenAt = this.now();
+      if (this.apply(t, seenAt)) out.push({ t, seenAt });
+    }
+    return out;
+  }
+
+  /** Applies one transmission; false when it belongs to another config. */
+  apply(t: Transmission, seenAt: number): boolean {
+    if (!sameDigest(t.configDigest, this.d.configDigest)) return false;
+    if (compareEpochRound(t.epoch, t.round, this.chainEpoch, this.chainRound) > 0) {
+      this.chainEpoch = t.epoch;
+      this.chainRound = t.round;
+    }
+    for (const u of t.feeds) {
+      const er = this.feedER.get(u.feedIndex);
+      if (!er || compareEpochRound(t.epoch, t.round, er.epoch, er.round) > 0) this.feedER.set(u.feedIndex, { epoch: t.epoch, round: t.round });
+      const prev = this.onchain.get(u.feedIndex);
+      const roundId = prev ? (BigInt(prev.roundId) + 1n).toString() : "1";
+      this.onchain.set(u.feedIndex, { answer: u.answer, updatedAt: t.updatedAt, sinceMs: seenAt, roundId, confidence: u.confidence });
+      this.d.sink.setOnchain(u.feedIndex, u.answer, u.confidence, roundId, t.updatedAt, true);
+      const p = this.pending.get(u.feedIndex);
+      if (p && compareEpochRound(t.epoch, t.round, p.epoch, p.round) >= 0) this.pending.delete(u.feedIndex);
+    }
+    return true;
+  }
+
+  /** Whether every one of these feeds already holds (epoch, round) or newer on chain. */
+  allOnChain(feeds: readonly number[], epoch: number, round: number): boolean {
+    return feeds.every((i) => {
+      const er = this.feedER.get(i);
+      return er !== undefined && compareEpochRound(er.epoch, er.round, epoch, round) >= 0;
+    });
+  }
+
+  onchainView(idx: number): OnchainView {
+    const o = this.onchain.get(idx);
+    return o ? { answer: o.answer, updatedAt: o.updatedAt, sinceMs: o.sinceMs } : { answer: null, updatedAt: 0, sinceMs: 0 };
+  }
+
+  /** A signed report for these feeds is on its way: pending until it lands or every backup had its turn. */
+  markPending(feeds: readonly number[], epoch: number, round: number): void {
+    const until = this.now() + this.d.transmitStaggerMs * (this.d.committeeSize + 1) + PENDING_SLACK_MS;
+    for (const i of feeds) this.pending.set(i, { epoch, round, until });
+  }
+
+  isPending(idx: number, now = this.now()): boolean {
+    const p = this.pending.get(idx);
+    return p !== undefined && p.until > now;
+  }
+
+  /**
+   * The aggregator's config digest when it is no longer the one this node runs under, else null
+   * (also null when the RPC call fails: the watcher already reports the outage).
+   */
+  async configChanged(): Promise<string | null> {
+    let digest: string;
+    try {
+      digest = (await this.d.reader.committee()).configDigest;
+    } catch {
+      return null;
+    }
+    return sameDigest(digest, this.d.configDigest) ? null : digest;
+  }
+}

@@ -1,0 +1,217 @@
+import { formatRoundId } from "../log/round";
+import { checkReportProposal } from "../protocol/check-report";
+import { MSG, type FinalReport, type ObservationReply, type ObserveRequest, type ReportProposal } from "../protocol/messages";
+import { signObservation } from "../protocol/observation";
+import { packSignatures, recoverSigner, signReport } from "../protocol/report";
+import { requiredSignatures } from "../protocol/report-answer";
+import { roundDue, type OnchainView } from "../protocol/round-decision";
+import { encodeAndDigest, toReport } from "../protocol/signed-report";
+import { compareEpochRound, type NodeStore } from "../store/node-store";
+import { PeerRefusal, type InboundMessage } from "../transport/peer-network";
+import { senderIndex, sleep, type NodeContext } from "./context";
+import type { FaultHooks } from "./fault-hooks";
+import type { ObservationSnapshot } from "./observer";
+
+/**
+ * The follower: answers the epoch leader's observe request with this node's signed values,
+ * checks the leader's report proposal and signs it, and schedules a backup transmission of the
+ * final report. Every signature is claimed durably in the store first, so no restart can make
+ * this key sign two different things for one round.
+ */
+export interface FollowerDeps {
+  ctx: NodeContext;
+  store: Pick<NodeStore, "claim" | "lastSigned">;
+  observer: { current(): ObservationSnapshot | null; get(notBefore: number, feeds?: readonly number[]): Promise<ObservationSnapshot | null> };
+  pacemaker: { readonly epoch: number; leader(epoch?: number): number; onPeerEpoch(sender: number, epoch: number): void };
+  chain: {
+    onchainView(idx: number): OnchainView;
+    allOnChain(feeds: readonly number[], epoch: number, round: number): boolean;
+    markPending(feeds: readonly number[], epoch: number, round: number): void;
+  };
+  transmitter: { schedule(encoded: string, signatures: string, epoch: number, round: number, feeds: number[]): void };
+  observed: (feedIndex: number) => void;
+  faults: FaultHooks;
+}
+
+export type SignResult = { signature: string; code: ""; reason: "" } | { signature: null; code: string; reason: string };
+
+type Reply = { type: string; payload: unknown };
+
+export class Follower {
+  constructor(private readonly d: FollowerDeps) {}
+
+  async onObserveRequest(m: InboundMessage): Promise<Reply> {
+    this.requireLeader(m);
+    return { type: MSG.observation, payload: await this.observe(m.epoch, m.round, m.payload as ObserveRequest) };
+  }
+
+  async onReportProposal(m: InboundMessage): Promise<Reply> {
+    this.requireLeader(m);
+    const r = this.checkAndSign(m.payload as ReportProposal, m.epoch, m.round);
+    if (!r.signature) throw new PeerRefusal(r.code, r.reason, r.code === "conflict" || r.code === "older-round" ? 409 : 422);
+    return { type: MSG.reportSignature, payload: { signature: r.signature } };
+  }
+
+  /** This node's signed observations for a round, claimed in the store before they are signed. */
+  async observe(epoch: number, round: number, req: ObserveRequest): Promise<ObservationReply> {
+    const { ctx } = this.d;
+    const timeout = sleep(ctx.timing.roundTimeoutMs / 2).then(() => this.d.observer.current());
+    const snap = (await Promise.race([this.d.observer.get(req.notBefore, req.feeds), timeout])) ?? this.d.observer.current();
+    if (!snap) throw new PeerRefusal("not-ready", "no observation yet", 503);
+    const items: Array<{ feedIndex: number; value: bigint }> = [];
+    for (const idx of new Set(req.feeds)) {
+      const o = snap.feeds.get(idx);
+      // Sources hung past the wait: data this old is no observation of the leader's moment.
+      if (!o || o.fetchedAt < req.notBefore - ctx.timing.maxObservationLagMs) continue;
+      if (o.value !== null) items.push({ feedIndex: idx, value: o.value });
+    }
+    const sigCtx = { configDigest: ctx.committee.configDigest, epoch, round };
+    const sign = (feedIndex: number, value: bigint) => signObservation(ctx.key, sigCtx, feedIndex, value);
+    const replaced = this.d.faults.observationReply(items, sign);
+    if (replaced) return replaced;
+    const claim = this.d.store.claim(
+      ctx.address,
+      "observation",
+      ctx.committee.configDigest,
+      epoch,
+      round,
+      items.map((it) => ({ feedId: String(it.feedIndex), content: it.value.toString() })),
+    );
+    if (!claim.ok) {
+      ctx.log.warn({ roundId: formatRoundId(epoch, round), reason: claim.reason, signed: formatRoundId(claim.signedEpoch, claim.signedRound) }, "refused to observe");
+      throw new PeerRefusal(claim.reason, `already signed ${formatRoundId(claim.signedEpoch, claim.signedRound)} for a feed of this request`, 409);
+    }
+    for (const it of items) this.d.observed(it.feedIndex);
+    return { observations: items.map((it) => ({ feedIndex: it.feedIndex, value: it.value.toString(), signature: sign(it.feedIndex, it.value) })) };
+  }
+
+  /** Checks a proposal and signs it (claiming the round in the store first), or says why not. */
+  checkAndSign(p: ReportProposal, epoch: number, round: number): SignResult {
+    const { ctx } = this.d;
+    const refuse = (code: string, reason: string): SignResult => {
+      ctx.log.warn({ roundId: formatRoundId(epoch, round), code, reason }, "refused to sign report");
+      return { signature: null, code, reason };
+    };
+    // 1. What would be signed, and whether this key already signed something else for the round.
+    let digest: string;
+    try {
+      digest = encodeAndDigest(toReport(ctx.committee.configDigest, epoch, round, p), ctx.chainId, ctx.aggregator).digest;
+    } catch (err) {
+      return refuse("bad-report", (err as Error).message);
+    }
+    const earlier = this.signedBefore(p, epoch, round, digest);
+    if (earlier) return refuse(earlier.code, earlier.reason);
+    // 2. The report itself: signatures, order, quorum, tolerance against this node's own value.
+    const check = checkReportProposal(p, {
+      configDigest: ctx.committee.configDigest,
+      epoch,
+      round,
+      f: ctx.committee.f,
+      signers: ctx.committee.signers,
+      feeds: new Set(ctx.feeds.keys()),
+      own: this.ownValues(p, epoch, round),
+      toleranceBps: (i) => ctx.feeds.get(i)!.toleranceBps,
+      nowSec: Math.floor(Date.now() / 1000),
+      maxClockSkewSec: ctx.timing.maxReportSkewSec,
+    });
+    if (!check.ok) return refuse("bad-report", check.reason);
+    // 3. Every feed must be due (deviation or heartbeat, against this node's view of the chain).
+    const now = Date.now();
+    for (const [idx, answer] of check.answers) {
+      // Grace on the heartbeat: the leader's clock may run a little ahead.
+      if (!roundDue(answer, this.d.chain.onchainView(idx), ctx.feeds.get(idx)!, now + ctx.timing.progressTimeoutMs)) {
+        return refuse("not-due", `feed ${idx} is neither deviating nor past its heartbeat`);
+      }
+    }
+    // 4. Claim the round durably, then sign.
+    const claim = this.d.store.claim(
+      ctx.address,
+      "report",
+      ctx.committee.configDigest,
+      epoch,
+      round,
+      p.feeds.map((x) => ({ feedId: String(x.feedIndex), content: digest })),
+    );
+    if (!claim.ok) return refuse(claim.reason, `already signed ${formatRoundId(claim.signedEpoch, claim.signedRound)} differently`);
+    return { signature: signReport(ctx.key, digest), code: "", reason: "" };
+  }
+
+  /** A final report from the epoch's leader: verified, marked pending, and scheduled as a backup transmission. */
+  async onFinalReport(m: InboundMessage): Promise<null> {
+    const { ctx } = this.d;
+    const sender = senderIndex(ctx.committee.signers, m.from);
+    if (sender !== this.d.pacemaker.leader(m.epoch)) throw new PeerRefusal("not-leader", `oracle ${sender} is not the leader of epoch ${m.epoch}`, 403);
+    const fr = m.payload as FinalReport;
+    const report = toReport(ctx.committee.configDigest, m.epoch, m.round, fr);
+    let signed: { encoded: string; digest: string };
+    try {
+      signed = encodeAndDigest(report, ctx.chainId, ctx.aggregator);
+    } catch (err) {
+      throw new PeerRefusal("malformed", (err as Error).message, 400);
+    }
+    const entries = this.signatureEntries(signed.digest, fr.signatures);
+    const feedIdx = report.feeds.map((x) => x.feedIndex);
+    if (!this.d.chain.allOnChain(feedIdx, m.epoch, m.round)) {
+      this.d.chain.markPending(feedIdx, m.epoch, m.round);
+      this.d.transmitter.schedule(signed.encoded, packSignatures(entries), m.epoch, m.round, feedIdx);
+    }
+    return null;
+  }
+
+  /** The leader check of observe and proposal messages; the pacemaker hears every sender's epoch first. */
+  private requireLeader(m: InboundMessage): void {
+    const sender = senderIndex(this.d.ctx.committee.signers, m.from);
+    this.d.pacemaker.onPeerEpoch(sender, m.epoch);
+    const epoch = this.d.pacemaker.epoch;
+    if (m.epoch !== epoch) throw new PeerRefusal("wrong-epoch", `message for epoch ${m.epoch}, this node is in epoch ${epoch}`, 409);
+    if (sender !== this.d.pacemaker.leader(m.epoch)) throw new PeerRefusal("not-leader", `oracle ${sender} is not the leader of epoch ${m.epoch}`, 403);
+  }
+
+  /** Why this key may not sign `digest` for (epoch, round): it signed a later round, or another report for this one. */
+  private signedBefore(p: ReportProposal, epoch: number, round: number, digest: string): { code: string; reason: string } | null {
+    const { ctx } = this.d;
+    for (const feed of p.feeds) {
+      const last = this.d.store.lastSigned(ctx.address, "report", ctx.committee.configDigest, String(feed.feedIndex));
+      if (!last) continue;
+      const cmp = compareEpochRound(epoch, round, last.epoch, last.round);
+      if (cmp < 0) return { code: "older-round", reason: `already signed ${formatRoundId(last.epoch, last.round)} for feed ${feed.feedIndex}` };
+      if (cmp === 0 && last.content !== digest) return { code: "conflict", reason: `already signed a different report for ${formatRoundId(epoch, round)}` };
+    }
+    return null;
+  }
+
+  /** This node's value per proposed feed: the one it signed for this round, else its latest. */
+  private ownValues(p: ReportProposal, epoch: number, round: number): Map<number, bigint> {
+    const { ctx } = this.d;
+    const own = new Map<number, bigint>();
+    const snap = this.d.observer.current();
+    for (const feed of p.feeds) {
+      const signed = this.d.store.lastSigned(ctx.address, "observation", ctx.committee.configDigest, String(feed.feedIndex));
+      if (signed && signed.epoch === epoch && signed.round === round) own.set(feed.feedIndex, BigInt(signed.content));
+      else {
+        const v = snap?.feeds.get(feed.feedIndex)?.value;
+        if (v !== undefined && v !== null) own.set(feed.feedIndex, v);
+      }
+    }
+    return own;
+  }
+
+  /** The final report's signatures as packed entries: each from a distinct committee member, at least f+1. */
+  private signatureEntries(digest: string, signatures: readonly string[]): Array<{ signerIndex: number; signature: string }> {
+    const { committee } = this.d.ctx;
+    const entries: Array<{ signerIndex: number; signature: string }> = [];
+    for (const sig of signatures) {
+      let who: string;
+      try {
+        who = recoverSigner(digest, sig);
+      } catch {
+        throw new PeerRefusal("bad-signature", "malformed report signature", 422);
+      }
+      const idx = committee.signers.indexOf(who);
+      if (idx < 0 || entries.some((e) => e.signerIndex === idx)) throw new PeerRefusal("bad-signature", "report signature from a non-signer or repeated", 422);
+      entries.push({ signerIndex: idx, signature: sig });
+    }
+    if (entries.length < requiredSignatures(committee.f)) throw new PeerRefusal("bad-signature", "fewer than f+1 report signatures", 422);
+    return entries;
+  }
+}

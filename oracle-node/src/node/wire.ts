@@ -1,0 +1,248 @@
+import { computeAddress, getAddress, type JsonRpcProvider } from "ethers";
+import { silentLogger, type Logger } from "../log/logger";
+import { createFilter, type RoundFilter } from "../filter/pipeline";
+import { AggregatorReader, type Committee } from "../chain/aggregator";
+import { ChainView } from "../chain/chain-view";
+import { makeProvider } from "../chain/provider";
+import { TransmissionWatcher } from "../chain/transmission-watcher";
+import { TxManager } from "../chain/tx-manager";
+import { Telemetry } from "../metrics/telemetry";
+import { MESSAGE_SCHEMAS, MSG } from "../protocol/messages";
+import { transmitPosition } from "../protocol/leader";
+import { Pacemaker } from "../protocol/pacemaker";
+import { overdue } from "../protocol/round-decision";
+import { openStore, type NodeStore } from "../store/node-store";
+import { PeerNetwork } from "../transport/peer-network";
+import { sleep, type NodeContext } from "./context";
+import { NO_FAULTS, type FaultHooks } from "./fault-hooks";
+import { FilterStateSaver, loadFilterState } from "./filter-store";
+import { Follower } from "./follower";
+import { inboxHandlers } from "./inbox";
+import { LeaderRound } from "./leader-round";
+import { NodeView } from "./node-view";
+import { Observer } from "./observer";
+import { PeerHealth } from "./peer-health";
+import { PollSchedule } from "./poll-schedule";
+import { DEFAULT_TIMING, type RuntimeOptions, type RuntimeTiming } from "./options";
+import { Transmitter } from "./transmitter";
+
+/**
+ * Builds a node's parts from its runtime options: opens the store, the chain connection and the
+ * filter, reads the committee and the feeds from the chain (retrying while the RPC comes up),
+ * and connects the parts to each other. Nothing listens or loops yet: `OracleNode.start()` does.
+ */
+export interface NodeParts {
+  ctx: NodeContext;
+  listenHost: string;
+  peerUrls: ReadonlyMap<string, string>;
+  store: NodeStore;
+  provider: { destroy(): void };
+  filter: RoundFilter;
+  observer: Observer;
+  polls: PollSchedule;
+  view: NodeView;
+  telemetry: Telemetry;
+  chain: ChainView;
+  pacemaker: Pacemaker;
+  peers: PeerHealth;
+  net: PeerNetwork;
+  follower: Follower;
+  leader: LeaderRound;
+  transmitter: Transmitter;
+  filterSaver: FilterStateSaver;
+  faults: FaultHooks;
+}
+
+export async function assembleNode(opts: RuntimeOptions, faults: FaultHooks = NO_FAULTS): Promise<NodeParts> {
+  const address = getAddress(computeAddress(opts.key.publicKey));
+  const log = (opts.logger ?? silentLogger).child({ node: opts.name });
+  const timing: RuntimeTiming = { ...DEFAULT_TIMING, ...opts.timing };
+  const feeds = new Map(opts.feeds.map((f) => [f.feedIndex, f]));
+  const view = new NodeView(opts.name, address, opts.feeds, opts.chainId);
+  const telemetry = new Telemetry(feeds, opts.metrics);
+  let observer: Observer | undefined;
+  // First: a poll interval that cannot be scheduled is a config error, before anything opens.
+  const polls = new PollSchedule({
+    targets: opts.feeds.map((f) => ({ key: f.feedIndex, name: f.id, intervalMs: f.pollIntervalMs ?? timing.pollIntervalMs })),
+    poll: async (keys) => {
+      await observer!.refresh(keys);
+    },
+    pollAtStart: true,
+    logger: log,
+  });
+  const store = openStore(opts.databasePath);
+  const provider = makeProvider(opts.rpcUrl, opts.chainId);
+  const reader = new AggregatorReader(provider, opts.aggregator);
+  const retry = <T>(what: string, fn: () => Promise<T>) => retryRpc(what, fn, timing.startupRpcDeadlineMs, log);
+  const committee = await retry("read the committee", () => reader.committee());
+  const myIndex = committee.signers.findIndex((s) => s === address);
+  if (myIndex < 0) throw new Error(`node key ${address} is not a signer in the aggregator's config ${committee.configDigest}`);
+  if (committee.transmitters[myIndex] !== address) {
+    log.warn({ transmitter: committee.transmitters[myIndex] }, "this node's key is not its transmitter: it will not transmit");
+  }
+  const peerUrls = peerUrlsOf(opts, committee, address, log);
+  const ctx: NodeContext = { name: opts.name, address, key: opts.key, chainId: opts.chainId, aggregator: opts.aggregator, committee, myIndex, feeds, timing, log };
+  const filter = await createFilter(opts.filter);
+  observer = new Observer(opts.feeds, filter, loadFilterState(store, log), timing.sourceTimeoutMs, log, opts.sourcePolicy);
+  const filterSaver = new FilterStateSaver(store, observer.filterState, timing.filterSaveIntervalMs, log);
+  observer.onSnapshot = (s) => {
+    view.setSnapshot(s);
+    telemetry.snapshot(s);
+    filterSaver.save(false);
+  };
+  if (opts.metrics) observer.onSourceResponse = (source, seconds, outcome) => telemetry.sourceResponse(source, seconds, outcome);
+  const watcher = new TransmissionWatcher(provider, opts.aggregator, log);
+  const chain = new ChainView({ configDigest: committee.configDigest, feeds: [...feeds.keys()], committeeSize: committee.signers.length, transmitStaggerMs: timing.transmitStaggerMs, reader, watcher, sink: view });
+  await retry("read the feeds", () => chain.refresh());
+  await retry("read the head block", () => watcher.init());
+  const base = { ctx, store, provider, filter, observer, polls, view, telemetry, chain, watcher, reader, peerUrls, faults, filterSaver, listenHost: opts.listenHost };
+  return connect(base, opts);
+}
+
+type Base = Omit<NodeParts, "pacemaker" | "peers" | "net" | "follower" | "leader" | "transmitter" | "provider"> & {
+  provider: JsonRpcProvider;
+  watcher: TransmissionWatcher;
+  reader: AggregatorReader;
+};
+
+/** The protocol parts, each given the others it talks to. */
+function connect(b: Base, opts: RuntimeOptions): NodeParts {
+  const { ctx, view, telemetry, chain, observer } = b;
+  const { committee, timing, log, myIndex } = ctx;
+  let net: PeerNetwork | undefined;
+  const peers = new PeerHealth({
+    net: { send: (...args) => net!.send(...args) },
+    signers: committee.signers,
+    myIndex,
+    timeoutMs: timing.roundTimeoutMs,
+    probeMs: timing.peerProbeMs,
+    sink: view,
+    peerUp: (peer, up) => telemetry.peerUp(peer, up),
+    log,
+  });
+  const pacemaker = new Pacemaker({
+    committee,
+    myIndex,
+    store: b.store,
+    timing,
+    feeds: [...ctx.feeds.keys()],
+    overdueFeeds: (now) => overdueFeeds(ctx, observer, chain, now),
+    chainBlind: () => chain.blind,
+    chainProgress: () => chain.progress(),
+    sendVote: (to, e) => void peers.send(to, MSG.newEpoch, e, 0, { epoch: e }).catch(() => undefined),
+    onEnter: (e, leader, announce) => {
+      view.setEpoch(e, leader);
+      if (announce) telemetry.events.emit("epoch", e, leader);
+    },
+    log,
+  });
+  pacemaker.startup();
+  const transmitter = transmitterOf(b, opts);
+  const follower = new Follower({ ctx, store: b.store, observer, pacemaker, chain, transmitter, observed: (i) => telemetry.observed(i), faults: b.faults });
+  net = new PeerNetwork({
+    key: opts.key,
+    host: opts.listenHost,
+    port: opts.listenPort,
+    configDigest: () => committee.configDigest,
+    isPeer: (a) => committee.signers.includes(getAddress(a)),
+    peerUrl: (a) => b.peerUrls.get(getAddress(a)),
+    schemas: MESSAGE_SCHEMAS,
+    handlers: inboxHandlers({ signers: committee.signers, follower, pacemaker, heard: (h) => peers.heard(h) }),
+    logger: log,
+    onReject: (r) => telemetry.peerRejected(r),
+  });
+  const n = net;
+  const leader = new LeaderRound({ ctx, observer, chain, pacemaker, peers, self: follower, transmitter, telemetry, traffic: () => n.snapshot(), faults: b.faults });
+  return {
+    ctx,
+    listenHost: b.listenHost,
+    peerUrls: b.peerUrls,
+    store: b.store,
+    provider: b.provider,
+    filter: b.filter,
+    observer,
+    polls: b.polls,
+    view,
+    telemetry,
+    chain,
+    pacemaker,
+    peers,
+    net,
+    follower,
+    leader,
+    transmitter,
+    filterSaver: b.filterSaver,
+    faults: b.faults,
+  };
+}
+
+/** The staggered transmitter over this node's own transaction manager. */
+function transmitterOf(b: Base, opts: RuntimeOptions): Transmitter {
+  const { ctx, view, telemetry, chain } = b;
+  const { committee, timing, log, myIndex } = ctx;
+  return new Transmitter({
+    txm: new TxManager({
+      provider: b.provider,
+      key: opts.key,
+      chainId: opts.chainId,
+      iface: b.reader.iface,
+      confirmations: opts.confirmations,
+      maxFeePerGasCap: opts.maxFeePerGasCap,
+      logger: log,
+      sendDeadlineMs: Math.max(30_000, timing.transmitStaggerMs * committee.signers.length * 2),
+    }),
+    store: b.store,
+    view,
+    events: telemetry.events,
+    metrics: opts.metrics,
+    feeds: ctx.feeds,
+    aggregator: opts.aggregator,
+    log,
+    staggerMs: timing.transmitStaggerMs,
+    position: (epoch) => transmitPosition(myIndex, epoch, committee.signers.length, committee.configDigest),
+    allOnChain: (feeds, epoch, round) => chain.allOnChain(feeds, epoch, round),
+    enabled: committee.transmitters[myIndex] === ctx.address,
+  });
+}
+
+/** Feeds this node sees overdue (the pacemaker's alarm input). */
+function overdueFeeds(ctx: NodeContext, observer: Observer, chain: ChainView, now: number): Set<number> {
+  const snap = observer.current();
+  const out = new Set<number>();
+  for (const [idx, feed] of ctx.feeds) {
+    const v = snap?.feeds.get(idx)?.value ?? null;
+    if (overdue(v, chain.onchainView(idx), feed, now, ctx.timing.progressTimeoutMs)) out.add(idx);
+  }
+  return out;
+}
+
+/** The configured peers by on-chain signer address, each checked against the committee. */
+function peerUrlsOf(opts: RuntimeOptions, committee: Committee, self: string, log: Logger): Map<string, string> {
+  const urls = new Map<string, string>();
+  for (const p of opts.peers) {
+    const onchain = committee.signers[p.index];
+    if (!onchain) throw new Error(`peer index ${p.index} is outside the committee of ${committee.signers.length}`);
+    if (p.address && getAddress(p.address) !== onchain) throw new Error(`peer ${p.index} is configured as ${p.address} but the on-chain signer is ${onchain}`);
+    urls.set(onchain, p.url.replace(/\/+$/, ""));
+  }
+  for (const s of committee.signers) {
+    if (s !== self && !urls.has(s)) log.warn({ peer: s }, "on-chain signer has no peer URL in the config");
+  }
+  return urls;
+}
+
+/** Retries a startup read with back-off (250 ms doubling to 4 s) until `deadlineMs` has passed. */
+export async function retryRpc<T>(what: string, fn: () => Promise<T>, deadlineMs: number, log: Logger): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  let delay = 250;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`could not ${what}: ${(err as Error).message}`);
+      log.warn({ err: (err as Error).message }, `could not ${what}, retrying`);
+      await sleep(delay);
+      delay = Math.min(delay * 2, 4_000);
+    }
+  }
+}
