@@ -1,5 +1,5 @@
 import type { Canned } from "./fixture-server";
-import { Rng } from "../../simulator/rng";
+import { Rng } from "../../../oracle-node/src/simulator/rng";
 
 /**
  * Payload mutations for the fuzz test: what broken, hostile or half-delivered venue answers
