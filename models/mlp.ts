@@ -1,4 +1,4 @@
-import { Rng } from "./generator/rng";
+import { Rng } from "../oracle-node/src/simulator/rng";
 
 /**
  * A small multilayer perceptron (ReLU hidden layers, sigmoid output) with its training loop
@@ -123,6 +123,23 @@ export function standardization(d: TrainData): { mean: Float64Array; std: Float6
   return { mean, std };
 }
 
+/** Adam's moment estimates and the batch gradient, per layer. */
+interface OptimizerState {
+  gW: Float64Array[];
+  gB: Float64Array[];
+  mW: Float64Array[];
+  vW: Float64Array[];
+  mB: Float64Array[];
+  vB: Float64Array[];
+  /** Activations and deltas of one row, per layer boundary. */
+  acts: Float64Array[];
+  deltas: Float64Array[];
+}
+
+const ADAM_B1 = 0.9;
+const ADAM_B2 = 0.999;
+const ADAM_EPS = 1e-8;
+
 /**
  * Trains on standardized inputs and returns the network with standardization folded in.
  * Deterministic for a given seed and data order.
@@ -136,34 +153,30 @@ export function trainMlp(d: TrainData, o: TrainOptions): Mlp {
   const sizes = [F, ...o.hidden, 1];
   const net = Mlp.init(sizes, rng);
   const L = net.layers;
-  const nL = L.length;
-  const gW = L.map((l) => new Float64Array(l.w.length));
-  const gB = L.map((l) => new Float64Array(l.b.length));
-  const mW = L.map((l) => new Float64Array(l.w.length));
-  const vW = L.map((l) => new Float64Array(l.w.length));
-  const mB = L.map((l) => new Float64Array(l.b.length));
-  const vB = L.map((l) => new Float64Array(l.b.length));
-  const acts = sizes.map((s) => new Float64Array(s));
-  const deltas = sizes.map((s) => new Float64Array(s));
+  const zeros = (n: (l: Layer) => number) => L.map((l) => new Float64Array(n(l)));
+  const st: OptimizerState = {
+    gW: zeros((l) => l.w.length),
+    gB: zeros((l) => l.b.length),
+    mW: zeros((l) => l.w.length),
+    vW: zeros((l) => l.w.length),
+    mB: zeros((l) => l.b.length),
+    vB: zeros((l) => l.b.length),
+    acts: sizes.map((s) => new Float64Array(s)),
+    deltas: sizes.map((s) => new Float64Array(s)),
+  };
   const order = new Uint32Array(d.rows);
   for (let i = 0; i < d.rows; i++) order[i] = i;
-  const b1 = 0.9, b2 = 0.999, eps = 1e-8;
   let step = 0;
   const totalSteps = o.epochs * Math.ceil(d.rows / o.batch);
   for (let epoch = 0; epoch < o.epochs; epoch++) {
-    for (let i = d.rows - 1; i > 0; i--) {
-      const j = Math.floor(rng.next() * (i + 1));
-      const t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
+    shuffleInPlace(rng, order);
     let lossSum = 0;
     let wSum = 0;
     for (let start = 0; start < d.rows; start += o.batch) {
       const end = Math.min(d.rows, start + o.batch);
-      for (let l = 0; l < nL; l++) {
-        gW[l].fill(0);
-        gB[l].fill(0);
+      for (let l = 0; l < L.length; l++) {
+        st.gW[l].fill(0);
+        st.gB[l].fill(0);
       }
       let bw = 0;
       for (let k = start; k < end; k++) {
@@ -171,66 +184,91 @@ export function trainMlp(d: TrainData, o: TrainOptions): Mlp {
         const sw = d.w[r];
         if (sw === 0) continue;
         bw += sw;
-        const a0 = acts[0];
-        for (let f = 0; f < F; f++) a0[f] = xs[r * F + f];
-        for (let l = 0; l < nL; l++) {
-          const Ly = L[l];
-          const inp = acts[l];
-          const out = acts[l + 1];
-          for (let q = 0; q < Ly.outputs; q++) {
-            let s = Ly.b[q];
-            const row = q * Ly.inputs;
-            for (let i = 0; i < Ly.inputs; i++) s += Ly.w[row + i] * inp[i];
-            out[q] = l + 1 < nL ? (s > 0 ? s : 0) : s;
-          }
-        }
-        const z = acts[nL][0];
-        const p = 1 / (1 + Math.exp(-z));
-        const y = d.y[r];
-        lossSum += sw * (z > 0 ? (1 - y) * z + Math.log1p(Math.exp(-z)) : -y * z + Math.log1p(Math.exp(z)));
+        lossSum += sw * accumulateRow(L, st, xs, r * F, d.y[r], sw);
         wSum += sw;
-        deltas[nL][0] = sw * (p - y);
-        for (let l = nL - 1; l >= 0; l--) {
-          const Ly = L[l];
-          const inp = acts[l];
-          const dOut = deltas[l + 1];
-          const dIn = deltas[l];
-          dIn.fill(0);
-          for (let q = 0; q < Ly.outputs; q++) {
-            const g = dOut[q];
-            if (g === 0) continue;
-            gB[l][q] += g;
-            const row = q * Ly.inputs;
-            for (let i = 0; i < Ly.inputs; i++) {
-              gW[l][row + i] += g * inp[i];
-              dIn[i] += g * Ly.w[row + i];
-            }
-          }
-          if (l > 0) for (let i = 0; i < Ly.inputs; i++) if (inp[i] <= 0) dIn[i] = 0;
-        }
       }
       if (bw === 0) continue;
       step++;
       const lr = o.lr * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps)); // cosine decay
-      const c1 = 1 - b1 ** step;
-      const c2 = 1 - b2 ** step;
-      for (let l = 0; l < nL; l++) {
-        const Ly = L[l];
-        for (let i = 0; i < Ly.w.length; i++) {
-          const g = gW[l][i] / bw + o.l2 * Ly.w[i];
-          mW[l][i] = b1 * mW[l][i] + (1 - b1) * g;
-          vW[l][i] = b2 * vW[l][i] + (1 - b2) * g * g;
-          Ly.w[i] -= (lr * (mW[l][i] / c1)) / (Math.sqrt(vW[l][i] / c2) + eps);
-        }
-        for (let i = 0; i < Ly.b.length; i++) {
-          const g = gB[l][i] / bw;
-          mB[l][i] = b1 * mB[l][i] + (1 - b1) * g;
-          vB[l][i] = b2 * vB[l][i] + (1 - b2) * g * g;
-          Ly.b[i] -= (lr * (mB[l][i] / c1)) / (Math.sqrt(vB[l][i] / c2) + eps);
-        }
-      }
+      adamStep(L, st, bw, lr, step, o.l2);
     }
     o.log?.(`epoch ${epoch + 1}/${o.epochs}: weighted log-loss ${(lossSum / Math.max(wSum, 1e-12)).toFixed(5)}`);
   }
   return net.foldStandardization(mean, std);
+}
+
+/** Fisher-Yates over the row order, drawing as Rng.shuffle does. */
+function shuffleInPlace(rng: Rng, order: Uint32Array): void {
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+}
+
+/**
+ * Forward and backward pass of one row (standardized features at xs[x0..]): adds its weighted
+ * gradient to st.gW / st.gB and returns its (unweighted) log-loss.
+ */
+function accumulateRow(L: Layer[], st: OptimizerState, xs: Float64Array, x0: number, y: number, sw: number): number {
+  const { acts, deltas } = st;
+  const nL = L.length;
+  const a0 = acts[0];
+  for (let f = 0; f < a0.length; f++) a0[f] = xs[x0 + f];
+  for (let l = 0; l < nL; l++) {
+    const Ly = L[l];
+    const inp = acts[l];
+    const out = acts[l + 1];
+    for (let q = 0; q < Ly.outputs; q++) {
+      let s = Ly.b[q];
+      const row = q * Ly.inputs;
+      for (let i = 0; i < Ly.inputs; i++) s += Ly.w[row + i] * inp[i];
+      out[q] = l + 1 < nL ? (s > 0 ? s : 0) : s;
+    }
+  }
+  const z = acts[nL][0];
+  const p = 1 / (1 + Math.exp(-z));
+  deltas[nL][0] = sw * (p - y);
+  for (let l = nL - 1; l >= 0; l--) {
+    const Ly = L[l];
+    const inp = acts[l];
+    const dOut = deltas[l + 1];
+    const dIn = deltas[l];
+    dIn.fill(0);
+    for (let q = 0; q < Ly.outputs; q++) {
+      const g = dOut[q];
+      if (g === 0) continue;
+      st.gB[l][q] += g;
+      const row = q * Ly.inputs;
+      for (let i = 0; i < Ly.inputs; i++) {
+        st.gW[l][row + i] += g * inp[i];
+        dIn[i] += g * Ly.w[row + i];
+      }
+    }
+    if (l > 0) for (let i = 0; i < Ly.inputs; i++) if (inp[i] <= 0) dIn[i] = 0;
+  }
+  return z > 0 ? (1 - y) * z + Math.log1p(Math.exp(-z)) : -y * z + Math.log1p(Math.exp(z));
+}
+
+/** One Adam update from the batch gradient (divided by the batch weight `bw`), with L2 on the weights. */
+function adamStep(L: Layer[], st: OptimizerState, bw: number, lr: number, step: number, l2: number): void {
+  const c1 = 1 - ADAM_B1 ** step;
+  const c2 = 1 - ADAM_B2 ** step;
+  for (let l = 0; l < L.length; l++) {
+    const Ly = L[l];
+    const { gW, gB, mW, vW, mB, vB } = st;
+    for (let i = 0; i < Ly.w.length; i++) {
+      const g = gW[l][i] / bw + l2 * Ly.w[i];
+      mW[l][i] = ADAM_B1 * mW[l][i] + (1 - ADAM_B1) * g;
+      vW[l][i] = ADAM_B2 * vW[l][i] + (1 - ADAM_B2) * g * g;
+      Ly.w[i] -= (lr * (mW[l][i] / c1)) / (Math.sqrt(vW[l][i] / c2) + ADAM_EPS);
+    }
+    for (let i = 0; i < Ly.b.length; i++) {
+      const g = gB[l][i] / bw;
+      mB[l][i] = ADAM_B1 * mB[l][i] + (1 - ADAM_B1) * g;
+      vB[l][i] = ADAM_B2 * vB[l][i] + (1 - ADAM_B2) * g * g;
+      Ly.b[i] -= (lr * (mB[l][i] / c1)) / (Math.sqrt(vB[l][i] / c2) + ADAM_EPS);
+    }
+  }
 }

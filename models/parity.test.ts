@@ -5,7 +5,7 @@ import { InferenceSession, Tensor } from "onnxruntime-node";
 import { NUM_FEATURES } from "../oracle-node/src/filter/features";
 import { buildDataset } from "./generator/dataset";
 import { simulateScenario } from "./generator/market";
-import { Rng } from "./generator/rng";
+import { Rng } from "../oracle-node/src/simulator/rng";
 import { Mlp, type MlpJson } from "./mlp";
 import { exportMlpToOnnx } from "./export-onnx";
 

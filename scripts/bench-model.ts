@@ -8,7 +8,7 @@ import { parseQuotesCsv } from "../oracle-node/src/backtest/csv";
 import { runBacktest } from "../oracle-node/src/backtest/run-backtest";
 import { simulateScenario } from "../models/generator/market";
 import { scenarioToCsv } from "../models/generator/to-csv";
-import { Rng } from "../models/generator/rng";
+import { Rng } from "../oracle-node/src/simulator/rng";
 import { writeCardSection } from "../models/card";
 import os from "node:os";
 

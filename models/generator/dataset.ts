@@ -5,7 +5,7 @@ import { computeFeatures, NUM_FEATURES, updateHistory, viewRound } from "../../o
 import { prepareRound } from "../../oracle-node/src/filter/prepare";
 import { FilterState } from "../../oracle-node/src/filter/state";
 import type { Scenario, SimRow } from "./market";
-import { Rng } from "./rng";
+import { Rng } from "../../oracle-node/src/simulator/rng";
 import { toQuote } from "../../oracle-node/src/backtest/run-backtest";
 
 /** The node refuses with fewer trusted quotes than this (the backtest default); training mirrors it. */

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { Wallet, getBytes, hexlify } from "ethers";
 import { expectedAnswer, expectedConfidence, type FeedReport } from "../../oracle-node/src/protocol/report";
+import { Rng } from "../../oracle-node/src/simulator/rng";
 import { deployAggregator, keyFor, makeCommittee, now, rawFeed, rawHeader, signRaw, type Deployed } from "./helpers/committee";
 import type { Signer } from "ethers";
 
@@ -18,16 +19,10 @@ const CASES = Number(process.env.RANDOM_CASES ?? 1_200);
 const AGGREGATORS = 6;
 const FEEDS = 3;
 
-/** mulberry32: small, fast, seedable. */
+/** The project's seeded mulberry32 (oracle-node/src/simulator/rng.ts), with report-shaped helpers. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const source = new Rng(seed);
+  const next = () => source.next();
   const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]) => xs[int(0, xs.length - 1)];
   const shuffle = <T>(xs: T[]) => {

@@ -192,26 +192,38 @@ export function anchorSplit(quotes: readonly Quote[], view: RoundView, hist: Fee
   return { near, live, support, away, split };
 }
 
-/**
- * Writes the features of every quote of one feed's round into `out` (row-major, NUM_FEATURES per
- * row) starting at row `row0`. `quotes` must already be validated and deduplicated by source.
- */
-export function computeFeatures(
-  quotes: readonly Quote[],
-  view: RoundView,
-  hist: FeedHistory,
-  out: Float32Array,
-  row0 = 0,
-): void {
+/** What every quote's features of one round are measured against. */
+interface RoundContext {
+  n: number;
+  /** Round median (log). */
+  m: number;
+  /** Robust spread of the round's prices (1.4826 MAD, log units), raw and floored. */
+  rawSigma: number;
+  sigma: number;
+  /** The feed's per-round volatility from its accepted answers. */
+  fSigma: number;
+  anchor: number | null;
+  /** Each venue's normal log volume (its EWMA when known, else its current one) and their median. */
+  normVol: number[];
+  medVol: number;
+  /** Volume-weighted median (log). */
+  wm: number;
+  medSpreadLog: number;
+  /** Quote i is at the anchor; live quotes at the anchor. */
+  near: boolean[];
+  support: number;
+  /** Rank of quote i in the round, -0.5 (lowest) .. 0.5 (highest). */
+  rank: number[];
+  /** Highest minus lowest log price. */
+  range: number;
+}
+
+function roundContext(quotes: readonly Quote[], view: RoundView, hist: FeedHistory): RoundContext {
   const n = quotes.length;
-  if (n === 0) return;
   const { logs, spreads, logVolumes } = view;
   const m = view.medianLog;
   const absDev = logs.map((l) => Math.abs(l - m));
   const rawSigma = 1.4826 * medianOf(absDev);
-  const sigma = Math.max(rawSigma, MIN_ROUND_SIGMA);
-  const fSigma = feedSigma(hist);
-  const anchor = hist.anchorLog;
 
   // Normal volume: the venue's EWMA when known, else its current volume; weights sqrt of it so a
   // single giant venue cannot carry the weighted median alone.
@@ -225,90 +237,129 @@ export function computeFeatures(
   }
   const medVol = knownVols.length ? medianOf(knownVols) : NaN;
   const weights = normVol.map((lv) => (Number.isNaN(lv) || Number.isNaN(medVol) ? 1 : Math.exp(0.5 * clip(lv - medVol, -20, 20))));
-  const wm = weightedMedian(logs, weights);
   const knownSpreads = spreads.filter((s) => !Number.isNaN(s));
-  const medSpreadLog = knownSpreads.length ? Math.log(medianOf(knownSpreads)) : NaN;
 
   // How much of the round, among venues whose quote is live (not a repeat), still sits at the last
   // accepted answer: a genuine move leaves none there after the laggards catch up; a pump on most
   // venues leaves the honest minority there, round after round.
   const { near, support } = anchorSplit(quotes, view, hist);
   const order = logs.map((_, i) => i).sort((a, b) => logs[a] - logs[b]);
-  const range = logs[order[n - 1]] - logs[order[0]];
   const rank = new Array<number>(n);
   order.forEach((i, r) => (rank[i] = n > 1 ? r / (n - 1) - 0.5 : 0));
+  return {
+    n,
+    m,
+    rawSigma,
+    sigma: Math.max(rawSigma, MIN_ROUND_SIGMA),
+    fSigma: feedSigma(hist),
+    anchor: hist.anchorLog,
+    normVol,
+    medVol,
+    wm: weightedMedian(logs, weights),
+    medSpreadLog: knownSpreads.length ? Math.log(medianOf(knownSpreads)) : NaN,
+    near,
+    support,
+    rank,
+    range: logs[order[n - 1]] - logs[order[0]],
+  };
+}
 
-  for (let i = 0; i < n; i++) {
-    const q = quotes[i];
-    const l = logs[i];
-    const h: SourceHistory | undefined = hist.sources[q.source];
+/**
+ * Writes the features of every quote of one feed's round into `out` (row-major, NUM_FEATURES per
+ * row) starting at row `row0`. `quotes` must already be validated and deduplicated by source.
+ * The column order is FEATURE_NAMES'.
+ */
+export function computeFeatures(
+  quotes: readonly Quote[],
+  view: RoundView,
+  hist: FeedHistory,
+  out: Float32Array,
+  row0 = 0,
+): void {
+  if (quotes.length === 0) return;
+  const c = roundContext(quotes, view, hist);
+  for (let i = 0; i < c.n; i++) {
+    const h: SourceHistory | undefined = hist.sources[quotes[i].source];
     const o = (row0 + i) * NUM_FEATURES;
-    out[o + 0] = slog((l - m) / BP);
-    out[o + 1] = slog(clip((l - m) / sigma, -Z_CLIP, Z_CLIP));
-    out[o + 2] = slog((l - wm) / BP);
-    out[o + 3] = slog((l - m - (h && h.basisN > 0 ? h.basis : 0)) / BP);
-    out[o + 4] = rank[i];
-    out[o + 5] = n / 10;
-    out[o + 6] = slog(rawSigma / BP);
-    if (h) {
-      const ret = l - h.lastLog;
-      out[o + 7] = slog(ret / BP);
-      out[o + 8] = slog((ret - (m - h.lastMarketLog)) / BP);
-      out[o + 9] = Math.log1p(Math.max(hist.rounds - h.lastRound, 0));
-      out[o + 10] = 1;
-      const samePrice = Math.abs(ret) === 0;
-      out[o + 11] = Math.log1p(samePrice ? h.priceUnchanged + 1 : 0);
-      out[o + 12] = Math.log1p(view.keys[i] === h.lastKey ? h.rowUnchanged + 1 : 0);
-    } else {
-      out[o + 7] = 0;
-      out[o + 8] = 0;
-      out[o + 9] = 0;
-      out[o + 10] = 0;
-      out[o + 11] = 0;
-      out[o + 12] = 0;
-    }
-    const lv = logVolumes[i];
-    if (!Number.isNaN(lv)) {
-      out[o + 13] =
-        h && h.volN >= 3 ? slog(clip((lv - h.volMean) / Math.max(Math.sqrt(h.volVar), VOLUME_SD_FLOOR), -Z_CLIP, Z_CLIP)) : 0;
-      out[o + 14] = Number.isNaN(medVol) ? 0 : clip(normVol[i] - medVol, -10, 10);
-      out[o + 15] = 1;
-    } else {
-      out[o + 13] = 0;
-      out[o + 14] = 0;
-      out[o + 15] = 0;
-    }
-    const sp = spreads[i];
-    if (!Number.isNaN(sp)) {
-      const ls = Math.log(sp);
-      out[o + 16] = slog(sp / BP);
-      out[o + 17] =
-        h && h.sprN >= 3 ? slog(clip((ls - h.sprMean) / Math.max(Math.sqrt(h.sprVar), SPREAD_SD_FLOOR), -Z_CLIP, Z_CLIP)) : 0;
-      out[o + 18] = clip(ls - medSpreadLog, -10, 10);
-      out[o + 19] = 1;
-    } else {
-      out[o + 16] = 0;
-      out[o + 17] = 0;
-      out[o + 18] = 0;
-      out[o + 19] = 0;
-    }
-    if (anchor !== null) {
-      out[o + 20] = slog((l - anchor) / BP);
-      out[o + 21] = slog(clip((l - anchor) / fSigma, -Z_CLIP, Z_CLIP));
-      out[o + 22] = slog((m - anchor) / BP);
-      out[o + 24] = 1;
-    } else {
-      out[o + 20] = 0;
-      out[o + 21] = 0;
-      out[o + 22] = 0;
-      out[o + 24] = 0;
-    }
-    out[o + 23] = slog(fSigma / BP);
-    out[o + 25] = slog(range / BP);
-    out[o + 26] = anchor !== null ? support / n : 0;
-    out[o + 27] = near[i] ? 1 : 0;
-    out[o + 28] = anchor !== null ? Math.log1p(hist.anchorAge) : 0;
+    writePriceFeatures(out, o, view.logs[i], i, h, c);
+    writeHistoryFeatures(out, o, view, i, h, hist, c.m);
+    writeVolumeFeatures(out, o, view.logVolumes[i], i, h, c);
+    writeSpreadFeatures(out, o, view.spreads[i], h, c.medSpreadLog);
+    writeAnchorFeatures(out, o, view.logs[i], i, c, hist.anchorAge);
   }
+}
+
+/** Columns 0-6: where the quote sits in the round's cross-section. */
+function writePriceFeatures(out: Float32Array, o: number, l: number, i: number, h: SourceHistory | undefined, c: RoundContext): void {
+  const m = c.m;
+  out[o + 0] = slog((l - m) / BP);
+  out[o + 1] = slog(clip((l - m) / c.sigma, -Z_CLIP, Z_CLIP));
+  out[o + 2] = slog((l - c.wm) / BP);
+  out[o + 3] = slog((l - m - (h && h.basisN > 0 ? h.basis : 0)) / BP);
+  out[o + 4] = c.rank[i];
+  out[o + 5] = c.n / 10;
+  out[o + 6] = slog(c.rawSigma / BP);
+}
+
+/** Columns 7-12: the quote against its venue's own previous quotes (0 for a venue never seen). */
+function writeHistoryFeatures(out: Float32Array, o: number, view: RoundView, i: number, h: SourceHistory | undefined, hist: FeedHistory, m: number): void {
+  if (!h) {
+    out.fill(0, o + 7, o + 13);
+    return;
+  }
+  const ret = view.logs[i] - h.lastLog;
+  out[o + 7] = slog(ret / BP);
+  out[o + 8] = slog((ret - (m - h.lastMarketLog)) / BP);
+  out[o + 9] = Math.log1p(Math.max(hist.rounds - h.lastRound, 0));
+  out[o + 10] = 1;
+  const samePrice = Math.abs(ret) === 0;
+  out[o + 11] = Math.log1p(samePrice ? h.priceUnchanged + 1 : 0);
+  out[o + 12] = Math.log1p(view.keys[i] === h.lastKey ? h.rowUnchanged + 1 : 0);
+}
+
+/** Columns 13-15: the quote's 24 h volume against its venue's normal and the round's (0 when absent). */
+function writeVolumeFeatures(out: Float32Array, o: number, lv: number, i: number, h: SourceHistory | undefined, c: RoundContext): void {
+  if (Number.isNaN(lv)) {
+    out.fill(0, o + 13, o + 16);
+    return;
+  }
+  out[o + 13] = h && h.volN >= 3 ? slog(clip((lv - h.volMean) / Math.max(Math.sqrt(h.volVar), VOLUME_SD_FLOOR), -Z_CLIP, Z_CLIP)) : 0;
+  out[o + 14] = Number.isNaN(c.medVol) ? 0 : clip(c.normVol[i] - c.medVol, -10, 10);
+  out[o + 15] = 1;
+}
+
+/** Columns 16-19: the quote's bid/ask spread against its venue's normal and the round's (0 when absent). */
+function writeSpreadFeatures(out: Float32Array, o: number, sp: number, h: SourceHistory | undefined, medSpreadLog: number): void {
+  if (Number.isNaN(sp)) {
+    out.fill(0, o + 16, o + 20);
+    return;
+  }
+  const ls = Math.log(sp);
+  out[o + 16] = slog(sp / BP);
+  out[o + 17] = h && h.sprN >= 3 ? slog(clip((ls - h.sprMean) / Math.max(Math.sqrt(h.sprVar), SPREAD_SD_FLOOR), -Z_CLIP, Z_CLIP)) : 0;
+  out[o + 18] = clip(ls - medSpreadLog, -10, 10);
+  out[o + 19] = 1;
+}
+
+/** Columns 20-28: the quote and the round against the last accepted answer (the anchor). */
+function writeAnchorFeatures(out: Float32Array, o: number, l: number, i: number, c: RoundContext, anchorAge: number): void {
+  const anchor = c.anchor;
+  if (anchor !== null) {
+    out[o + 20] = slog((l - anchor) / BP);
+    out[o + 21] = slog(clip((l - anchor) / c.fSigma, -Z_CLIP, Z_CLIP));
+    out[o + 22] = slog((c.m - anchor) / BP);
+    out[o + 24] = 1;
+  } else {
+    out[o + 20] = 0;
+    out[o + 21] = 0;
+    out[o + 22] = 0;
+    out[o + 24] = 0;
+  }
+  out[o + 23] = slog(c.fSigma / BP);
+  out[o + 25] = slog(c.range / BP);
+  out[o + 26] = anchor !== null ? c.support / c.n : 0;
+  out[o + 27] = c.near[i] ? 1 : 0;
+  out[o + 28] = anchor !== null ? Math.log1p(anchorAge) : 0;
 }
 
 function moveAnchor(hist: FeedHistory, a: number): void {

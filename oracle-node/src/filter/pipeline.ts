@@ -10,7 +10,7 @@ import {
 } from "./features";
 import { ModelLoadError, OnnxScorer } from "./onnx-scorer";
 import { prepareRound } from "./prepare";
-import type { FilterState } from "./state";
+import type { FeedHistory, FilterState } from "./state";
 
 export type FilterKind = "onnx" | "mad" | "none";
 
@@ -129,7 +129,7 @@ export async function createFilter(cfg: FilterConfig): Promise<RoundFilter> {
     scorer = await OnnxScorer.load(modelPath);
     threshold = cfg.threshold ?? meta.threshold;
   }
-  let buffer = new Float32Array(1024 * NUM_FEATURES);
+  const features = { buffer: new Float32Array(1024 * NUM_FEATURES) };
   return {
     kind: cfg.kind,
     threshold,
@@ -137,87 +137,132 @@ export async function createFilter(cfg: FilterConfig): Promise<RoundFilter> {
       await scorer?.close();
     },
     async run(round, state) {
-      const prepared = round.map((f) => {
+      const prepared = round.map((f): PreparedFeed => {
         const { valid, rejected } = prepareRound(f.quotes, f.now, f.maxAgeMs);
         return { input: f, valid, rejected, view: viewRound(valid) as RoundView };
       });
-      let scores: Float32Array | null = null;
-      const offsets: number[] = [];
-      if (scorer) {
-        let rows = 0;
-        for (const p of prepared) {
-          offsets.push(rows);
-          rows += p.valid.length;
-        }
-        if (buffer.length < rows * NUM_FEATURES) buffer = new Float32Array(rows * NUM_FEATURES * 2);
-        prepared.forEach((p, k) => computeFeatures(p.valid, p.view, state.feed(p.input.feedId), buffer, offsets[k]));
-        scores = await scorer.score(buffer.subarray(0, rows * NUM_FEATURES), rows);
-      }
+      const scored = scorer ? await scoreAll(scorer, prepared, state, features) : null;
       return prepared.map((p, k): FeedRoundResult => {
-        const { input, valid, rejected, view } = p;
-        const dropped: DroppedQuote[] = rejected.map((r) => ({ ...r }));
-        const keptMask = new Array<boolean>(valid.length).fill(true);
-        const scored: ScoredQuote[] = [];
-        if (scores) {
-          for (let i = 0; i < valid.length; i++) {
-            const s = scores[offsets[k] + i];
-            scored.push({ source: valid[i].source, score: s });
-            if (!(s <= threshold!)) {
-              keptMask[i] = false;
-              dropped.push({ source: valid[i].source, reason: `anomaly score ${s.toFixed(3)} above ${threshold}`, score: s });
-            }
-          }
-          // Split guard: when the market has stood apart from the last answer for SPLIT_GUARD_ROUNDS
-          // rounds while live venues still trade at it, a pump on most venues is the likelier story
-          // than laggards that never catch up: side with the live venues at the anchor (they are kept
-          // even if the model, seeing them far from the pumped median, scored them high), drop the
-          // rest, and refuse below minSources.
-          const hist = state.feed(input.feedId);
-          const sp = anchorSplit(valid, view, hist);
-          const rounds = hist.splitRounds + (sp.split ? 1 : 0);
-          if (sp.away && sp.support > 0 && rounds >= SPLIT_GUARD_ROUNDS) {
-            for (let i = 0; i < valid.length; i++) {
-              const src = valid[i].source;
-              if (sp.near[i] && sp.live[i]) {
-                if (!keptMask[i]) {
-                  keptMask[i] = true;
-                  const at = dropped.findIndex((d) => d.source === src && d.score !== undefined);
-                  if (at >= 0) dropped.splice(at, 1);
-                }
-              } else if (keptMask[i] && !sp.near[i]) {
-                keptMask[i] = false;
-                dropped.push({ source: src, reason: `away from the last answer while ${sp.support} live venues hold it (${rounds} rounds)` });
-              }
-            }
-          }
+        const dropped: DroppedQuote[] = p.rejected.map((r) => ({ ...r }));
+        const keptMask = new Array<boolean>(p.valid.length).fill(true);
+        let scores: ScoredQuote[] = [];
+        if (scored) {
+          scores = dropAboveThreshold(p.valid, scored.scores, scored.offsets[k], threshold!, keptMask, dropped);
+          splitGuard(p, state.feed(p.input.feedId), keptMask, dropped);
         } else if (cfg.kind === "mad") {
-          const r = madFilter(valid.map((q) => q.price));
-          for (const i of r.dropped) {
-            keptMask[i] = false;
-            dropped.push({ source: valid[i].source, reason: "more than 3 robust sigma from the round median" });
-          }
+          dropMadOutliers(p.valid, keptMask, dropped);
         }
-        const kept = valid.filter((_, i) => keptMask[i]);
-        const minSources = Math.max(1, input.minSources);
-        let observation: Fixed | null = null;
-        let refusedReason: string | undefined;
-        if (kept.length < minSources) {
-          refusedReason = `only ${kept.length} of ${input.quotes.length} quotes survived the filter (minimum ${minSources})`;
-        } else {
-          observation = median(kept.map((q) => q.price));
-        }
-        updateHistory(state.feed(input.feedId), valid, view, keptMask, observation);
-        return {
-          feedId: input.feedId,
-          observation,
-          used: observation === null ? 0 : kept.length,
-          kept,
-          dropped,
-          confidence: observation === null ? 0n : halfIqr(kept.map((q) => q.price)),
-          refusedReason,
-          scores: scored,
-        };
+        return finishFeed(p, state, keptMask, dropped, scores);
       });
     },
+  };
+}
+
+/** One feed's quotes after validation, with their round view. */
+interface PreparedFeed {
+  input: FeedRoundInput;
+  valid: Quote[];
+  rejected: DroppedQuote[];
+  view: RoundView;
+}
+
+/** Features of every valid quote of every feed, scored in one batched inference. */
+async function scoreAll(
+  scorer: OnnxScorer,
+  prepared: readonly PreparedFeed[],
+  state: FilterState,
+  features: { buffer: Float32Array },
+): Promise<{ scores: Float32Array; offsets: number[] }> {
+  const offsets: number[] = [];
+  let rows = 0;
+  for (const p of prepared) {
+    offsets.push(rows);
+    rows += p.valid.length;
+  }
+  if (features.buffer.length < rows * NUM_FEATURES) features.buffer = new Float32Array(rows * NUM_FEATURES * 2);
+  const buffer = features.buffer;
+  prepared.forEach((p, k) => computeFeatures(p.valid, p.view, state.feed(p.input.feedId), buffer, offsets[k]));
+  const scores = await scorer.score(buffer.subarray(0, rows * NUM_FEATURES), rows);
+  return { scores, offsets };
+}
+
+/** Drops the quotes scored above the threshold; returns every score, in quote order. */
+function dropAboveThreshold(
+  valid: readonly Quote[],
+  scores: Float32Array,
+  offset: number,
+  threshold: number,
+  keptMask: boolean[],
+  dropped: DroppedQuote[],
+): ScoredQuote[] {
+  const scored: ScoredQuote[] = [];
+  for (let i = 0; i < valid.length; i++) {
+    const s = scores[offset + i];
+    scored.push({ source: valid[i].source, score: s });
+    if (!(s <= threshold)) {
+      keptMask[i] = false;
+      dropped.push({ source: valid[i].source, reason: `anomaly score ${s.toFixed(3)} above ${threshold}`, score: s });
+    }
+  }
+  return scored;
+}
+
+/**
+ * Split guard: when the market has stood apart from the last answer for SPLIT_GUARD_ROUNDS
+ * rounds while live venues still trade at it, a pump on most venues is the likelier story than
+ * laggards that never catch up: side with the live venues at the anchor (they are kept even if
+ * the model, seeing them far from the pumped median, scored them high), drop the rest, and
+ * refuse below minSources.
+ */
+function splitGuard(p: PreparedFeed, hist: FeedHistory, keptMask: boolean[], dropped: DroppedQuote[]): void {
+  const { valid, view } = p;
+  const sp = anchorSplit(valid, view, hist);
+  const rounds = hist.splitRounds + (sp.split ? 1 : 0);
+  if (!(sp.away && sp.support > 0 && rounds >= SPLIT_GUARD_ROUNDS)) return;
+  for (let i = 0; i < valid.length; i++) {
+    const src = valid[i].source;
+    if (sp.near[i] && sp.live[i]) {
+      if (!keptMask[i]) {
+        keptMask[i] = true;
+        const at = dropped.findIndex((d) => d.source === src && d.score !== undefined);
+        if (at >= 0) dropped.splice(at, 1);
+      }
+    } else if (keptMask[i] && !sp.near[i]) {
+      keptMask[i] = false;
+      dropped.push({ source: src, reason: `away from the last answer while ${sp.support} live venues hold it (${rounds} rounds)` });
+    }
+  }
+}
+
+function dropMadOutliers(valid: readonly Quote[], keptMask: boolean[], dropped: DroppedQuote[]): void {
+  const r = madFilter(valid.map((q) => q.price));
+  for (const i of r.dropped) {
+    keptMask[i] = false;
+    dropped.push({ source: valid[i].source, reason: "more than 3 robust sigma from the round median" });
+  }
+}
+
+/** The median of the kept quotes (or a refusal below minSources); updates the feed's history. */
+function finishFeed(p: PreparedFeed, state: FilterState, keptMask: boolean[], dropped: DroppedQuote[], scores: ScoredQuote[]): FeedRoundResult {
+  const { input, valid, view } = p;
+  const kept = valid.filter((_, i) => keptMask[i]);
+  const minSources = Math.max(1, input.minSources);
+  let observation: Fixed | null = null;
+  let refusedReason: string | undefined;
+  if (kept.length < minSources) {
+    refusedReason = `only ${kept.length} of ${input.quotes.length} quotes survived the filter (minimum ${minSources})`;
+  } else {
+    observation = median(kept.map((q) => q.price));
+  }
+  updateHistory(state.feed(input.feedId), valid, view, keptMask, observation);
+  return {
+    feedId: input.feedId,
+    observation,
+    used: observation === null ? 0 : kept.length,
+    kept,
+    dropped,
+    confidence: observation === null ? 0n : halfIqr(kept.map((q) => q.price)),
+    refusedReason,
+    scores,
   };
 }

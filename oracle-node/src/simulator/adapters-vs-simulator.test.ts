@@ -4,14 +4,15 @@ import type { FailureClass } from "../quotes/quote";
 import { SOURCE_IDS, getAdapter } from "../sources/registry";
 import type { SourceContext, SourceResult } from "../sources/types";
 import { startSimulator, type Simulator } from "./simulator";
-import { VENUE_PROFILES, isSimulatedSourceId, type SimulatedSourceId } from "./venue-profiles";
+import { VENUE_PROFILES } from "./venue-profiles";
+import { isSimulatedSourceId, type SimulatedSourceId } from "./vocabulary";
 
 /**
  * The contract between the two halves of the data plane: every adapter (sources/), pointed at
  * the simulator with baseUrl = sim.baseUrl(id), returns exactly what that venue serves (price,
  * bid, ask, volume, timestamp), and classifies the venue's unknown-symbol, rate-limit and outage
- * answers. Both halves follow ../shared/reference/exchange-apis.md; a failure here means one of
- * them deviates from it.
+ * answers. Both halves follow the venue reference of docs/sources.md (one section per venue,
+ * docs/sources.md#<venue-id>); a failure here means one of them deviates from it.
  */
 let sim: Simulator;
 beforeAll(async () => {

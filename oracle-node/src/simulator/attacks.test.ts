@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "./simulator";
-import { get } from "./test-helpers";
+import { get } from "../../../test/support/simulator/client";
 
 /** Injected attacks change what the attacked venue serves and nothing else. */
 let sim: Simulator;

@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { canonicalPair, splitPair } from "./assets";
 import type { VenueQuote } from "./price-model";
-import { SIMULATED_SOURCE_IDS } from "./venue-profiles";
+import { acceptingAliases, SIMULATED_SOURCE_IDS } from "./vocabulary";
 
 /**
  * Injectable misbehaviour of one venue (or several, for a pump). An attack changes what a venue
  * serves, never the fair price: the oracle is right when it ignores it. Each kind mirrors a
- * failure seen in production feeds.
+ * failure seen in production feeds. The kinds are ATTACK_KINDS (vocabulary.ts), the names the
+ * training generator uses too; JSON input may use the aliases listed there ("frozen", "huobi").
  */
 const venueId = z.enum(SIMULATED_SOURCE_IDS);
 const pairText = z
@@ -19,7 +20,7 @@ const duration = z.number().positive().optional().describe("ms until the attack 
 export const GARBAGE_MODES = ["malformed-json", "html", "empty", "nan", "negative", "zero", "huge"] as const;
 export type GarbageMode = (typeof GARBAGE_MODES)[number];
 
-export const attackSchema = z.discriminatedUnion("kind", [
+const attackUnion = z.discriminatedUnion("kind", [
   /** The venue trades x % away from the market (one venue's book pushed). */
   z.strictObject({ kind: z.literal("spike"), venue: venueId, pair: pairText, pct: z.number().gt(-100), durationMs: duration }),
   /** The venue falls pct % with an almost empty book: spread x20, volume x0.05. */
@@ -44,8 +45,11 @@ export const attackSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("garbage"), venue: venueId, pair: pairText, mode: z.enum(GARBAGE_MODES), durationMs: duration }),
 ]);
 
-export type AttackInput = z.input<typeof attackSchema>;
-export type Attack = z.output<typeof attackSchema>;
+/** Validates an attack; accepts the vocabulary's aliases for kinds and venues. */
+export const attackSchema = acceptingAliases(attackUnion);
+
+export type AttackInput = z.input<typeof attackUnion>;
+export type Attack = z.output<typeof attackUnion>;
 
 export interface ActiveAttack {
   id: number;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "./simulator";
-import { get } from "./test-helpers";
+import { get } from "../../../test/support/simulator/client";
 
 /** The /_sim control API drives a simulator running in another process (CLI, demo). */
 let sim: Simulator;
@@ -24,6 +24,9 @@ describe("control API", () => {
     expect((await get(sim, "/_sim/fair?pair=BTC/USD")).json).toEqual({ pair: "BTC/USD", price: sim.fairPrice("BTC/USD") });
     const q = (await get(sim, "/_sim/quote?venue=okx&pair=ETH/USD")).json as { quote: { price: string } };
     expect(q.quote.price).toBe(sim.venueQuote("okx", "ETH/USD")?.price);
+    // A venue alias (Huobi is now HTX) names the same venue.
+    const h = (await get(sim, "/_sim/quote?venue=huobi&pair=BTC/USDT")).json as { venue: string; quote: { price: string } };
+    expect([h.venue, h.quote.price]).toEqual(["htx", sim.venueQuote("htx", "BTC/USDT")?.price]);
   });
 
   it("injects and clears attacks", async () => {

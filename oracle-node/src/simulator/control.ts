@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { attackSchema } from "./attacks";
-import { OUTAGE_KINDS } from "./faults";
-import { SIMULATED_SOURCE_IDS } from "./venue-profiles";
+import { acceptingAliases, OUTAGE_KINDS, SIMULATED_SOURCE_IDS } from "./vocabulary";
 
 /**
  * The simulator's control API (under /_sim/), so a simulator started from the CLI can be driven
@@ -9,8 +8,10 @@ import { SIMULATED_SOURCE_IDS } from "./venue-profiles";
  */
 export const CONTROL_PREFIX = "/_sim";
 
-export const outageBody = z.strictObject({ venue: z.enum(SIMULATED_SOURCE_IDS), kind: z.enum(OUTAGE_KINDS) });
-export const latencyBody = z.strictObject({ venue: z.enum(SIMULATED_SOURCE_IDS), ms: z.number().min(0), jitterMs: z.number().min(0).optional() });
+export const outageBody = acceptingAliases(z.strictObject({ venue: z.enum(SIMULATED_SOURCE_IDS), kind: z.enum(OUTAGE_KINDS) }));
+export const latencyBody = acceptingAliases(
+  z.strictObject({ venue: z.enum(SIMULATED_SOURCE_IDS), ms: z.number().min(0), jitterMs: z.number().min(0).optional() }),
+);
 export const shiftBody = z.strictObject({ asset: z.string().min(1), factor: z.number().positive() });
 export const advanceBody = z.strictObject({ steps: z.number().int().min(0).default(1) });
 export const attackBody = attackSchema;

@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BAN_AFTER_REJECTIONS } from "./rate-limit";
 import { startSimulator, type Simulator } from "./simulator";
-import { get, type Answer } from "./test-helpers";
-import { CRYPTO_VENUE_IDS, DATA_API_IDS, VENUE_PROFILES, type SimulatedSourceId } from "./venue-profiles";
+import { get, type Answer } from "../../../test/support/simulator/client";
+import { VENUE_PROFILES } from "./venue-profiles";
+import { CRYPTO_VENUE_IDS, DATA_API_IDS, type SimulatedSourceId } from "./vocabulary";
 
 /**
  * Error answers in each venue's documented shape: unknown symbols (often inside HTTP 200),

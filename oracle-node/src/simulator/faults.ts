@@ -1,10 +1,10 @@
+import type { OutageKind } from "./vocabulary";
+
 /**
  * Per-venue transport faults: an outage kind and added latency. An outage is how a venue's
  * whole API misbehaves (5xx, reset connections, requests that never get an answer); attacks
- * (attacks.ts) are what it says when it does answer.
+ * (attacks.ts) are what it says when it does answer. The outage kinds are in vocabulary.ts.
  */
-export const OUTAGE_KINDS = ["none", "5xx", "reset", "hang", "flaky"] as const;
-export type OutageKind = (typeof OUTAGE_KINDS)[number];
 
 /** A flaky venue fails this share of requests with a 503 ... */
 export const FLAKY_5XX_SHARE = 0.3;

@@ -1,9 +1,9 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Rng } from "./random";
+import { Rng } from "./rng";
 import { startSimulator, type Simulator } from "./simulator";
-import { get } from "./test-helpers";
-import { SIMULATED_SOURCE_IDS } from "./venue-profiles";
+import { get } from "../../../test/support/simulator/client";
+import { SIMULATED_SOURCE_IDS } from "./vocabulary";
 
 /**
  * Whatever a client sends, the simulator answers like a venue would (4xx, or a venue's in-body

@@ -4,7 +4,7 @@ import type { SimClock } from "./clock";
 import { PriceModel, type VenueQuote, type WeatherVariable } from "./price-model";
 import type { Scenario, ScenarioRow } from "./scenario";
 import { listedMarkets, type Market } from "./symbols";
-import type { CryptoVenueId, SimulatedSourceId } from "./venue-profiles";
+import type { CryptoVenueId, SimulatedSourceId } from "./vocabulary";
 
 /**
  * What every venue route asks: "what do I serve for this market right now?". Combines the clock,

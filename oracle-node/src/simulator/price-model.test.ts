@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PriceModel } from "./price-model";
-import { CRYPTO_VENUE_IDS } from "./venue-profiles";
+import { CRYPTO_VENUE_IDS } from "./vocabulary";
 
 describe("price model", () => {
   it("is deterministic per seed, whatever order prices are asked in", () => {

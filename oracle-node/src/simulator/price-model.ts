@@ -1,6 +1,7 @@
 import { ASSETS, assetBySymbol, canonicalPair, pairDecimals, type AssetSpec } from "./assets";
-import { normalAt, Rng, streamSeed } from "./random";
-import { VENUE_PROFILES, type SimulatedSourceId } from "./venue-profiles";
+import { normalAt, Rng, streamSeed } from "./rng";
+import { VENUE_PROFILES } from "./venue-profiles";
+import type { SimulatedSourceId } from "./vocabulary";
 
 /**
  * The simulated market. Each asset's USD value follows a seeded geometric Brownian motion in

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseScenario } from "./scenario";
 import { startSimulator, type Simulator } from "./simulator";
-import { get } from "./test-helpers";
+import { get } from "../../../test/support/simulator/client";
 
 const HEADER = "timestamp,source,price,bid,ask,volume,label";
 const FILE = [

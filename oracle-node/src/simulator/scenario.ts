@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
+import { venueIdFrom } from "./vocabulary";
 
 /**
  * A FORMAT.md quotes file, grouped into rounds for replay: round i holds, per source, the row a
- * venue would have served at that moment. Labels are read and kept out of every answer.
+ * venue would have served at that moment. Labels are read and kept out of every answer. A source
+ * named by an alias of a simulated venue ("huobi") is served by that venue ("htx").
  */
 export interface ScenarioRow {
   price: string;
@@ -82,14 +84,15 @@ export function parseScenario(text: string, name = "scenario"): Scenario {
     if (!SOURCE_RE.test(source)) throw new ScenarioError(`${where}: bad source ${JSON.stringify(source)}`);
     if (price === "") throw new ScenarioError(`${where}: empty price`);
     const timestamp = Number(ts);
+    const id = venueIdFrom(source) ?? source;
     let round = rounds[rounds.length - 1];
     if (!round || round.timestamp !== timestamp) {
       if (round && timestamp < round.timestamp) throw new ScenarioError(`${where}: rows not sorted by timestamp`);
       round = { timestamp, rows: new Map() };
       rounds.push(round);
     }
-    sources.add(source);
-    round.rows.set(source, {
+    sources.add(id);
+    round.rows.set(id, {
       price,
       bid: bid === "" ? undefined : bid,
       ask: ask === "" ? undefined : ask,

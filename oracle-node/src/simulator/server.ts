@@ -6,7 +6,7 @@ import type { SimMarket } from "./market";
 import { serviceUnavailable, type SimResponse } from "./response";
 import type { TokenBucket } from "./rate-limit";
 import { VENUE_APIS } from "./venues";
-import { isSimulatedSourceId, type SimulatedSourceId } from "./venue-profiles";
+import { isSimulatedSourceId, type SimulatedSourceId } from "./vocabulary";
 
 /**
  * One node:http server for every simulated API, routed by the first path segment:

@@ -4,14 +4,15 @@ import { canonicalPair, splitPair } from "./assets";
 import type { ActiveAttack, AttackInput } from "./attacks";
 import { SimClock, type ClockMode } from "./clock";
 import { advanceBody, attackBody, CONTROL_PREFIX, issuesText, latencyBody, outageBody, shiftBody } from "./control";
-import { noFaults, type OutageKind, type VenueFaults } from "./faults";
+import { noFaults, type VenueFaults } from "./faults";
 import { SimMarket } from "./market";
 import { PriceModel, type PriceModelOptions, type VenueQuote } from "./price-model";
 import { BAN_MS, BYBIT_BAN_MS, TokenBucket } from "./rate-limit";
 import { json, type SimResponse } from "./response";
 import { loadScenario } from "./scenario";
 import { createSimServer, emptyStats, type ServerState, type VenueStats } from "./server";
-import { SIMULATED_SOURCE_IDS, VENUE_PROFILES, isSimulatedSourceId, type RateLimitSpec, type SimulatedSourceId } from "./venue-profiles";
+import { VENUE_PROFILES, type RateLimitSpec } from "./venue-profiles";
+import { SIMULATED_SOURCE_IDS, isSimulatedSourceId, venueIdFrom, type OutageKind, type SimulatedSourceId } from "./vocabulary";
 
 /**
  * The local venue simulator: one HTTP server on 127.0.0.1 answering like every venue and data
@@ -85,6 +86,43 @@ export interface Simulator {
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const host = opts.host ?? "127.0.0.1";
+  const world = buildWorld(opts);
+  const venues = venueState(opts);
+  let sim: Simulator | undefined;
+  const state: ServerState = {
+    market: world.market,
+    ...venues,
+    control: (req, body, url) => (url.pathname.startsWith(`${CONTROL_PREFIX}/`) || url.pathname === CONTROL_PREFIX ? handleControl(sim as Simulator, req, body, url) : undefined),
+  };
+  const { server, sockets } = createSimServer(state);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const s of sockets) s.destroy();
+    });
+    return closed;
+  };
+  sim = simulatorApi(`http://${host}:${port}`, port, world, venues, close);
+  return sim;
+}
+
+/** The market a simulator serves: the price model, its clock, and the replayed scenario if any. */
+interface World {
+  clock: SimClock;
+  model: PriceModel;
+  market: SimMarket;
+}
+
+function buildWorld(opts: SimulatorOptions): World {
   const speed = opts.speed ?? 1;
   if (!(speed > 0)) throw new Error(`simulator speed must be > 0, got ${speed}`);
   const modelOpts: PriceModelOptions = { ...opts.model, seed: opts.seed ?? opts.model?.seed };
@@ -103,7 +141,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const model = new PriceModel(modelOpts);
   const market = new SimMarket(model, clock, replay, opts.pairs);
   if (replay) market.fairPrice(opts.scenarioPair ?? "BTC/USD"); // fails now on an unknown asset
+  return { clock, model, market };
+}
 
+/** Per-venue transport faults, rate-limit buckets and request counters. */
+type VenueState = Pick<ServerState, "faults" | "limits" | "stats">;
+
+function venueState(opts: SimulatorOptions): VenueState {
   const faults = new Map<SimulatedSourceId, VenueFaults>();
   const limits = new Map<SimulatedSourceId, TokenBucket>();
   const stats = new Map<SimulatedSourceId, VenueStats>();
@@ -113,32 +157,18 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const spec = VENUE_PROFILES[id].rateLimit;
     if (spec && (opts.rateLimits ?? "documented") === "documented") limits.set(id, new TokenBucket(spec, banMsOf(id)));
   }
+  return { faults, limits, stats };
+}
 
-  let sim: Simulator | undefined;
-  const state: ServerState = {
-    market,
-    faults,
-    limits,
-    stats,
-    control: (req, body, url) => (url.pathname.startsWith(`${CONTROL_PREFIX}/`) || url.pathname === CONTROL_PREFIX ? handleControl(sim as Simulator, req, body, url) : undefined),
-  };
-  const { server, sockets } = createSimServer(state);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://${host}:${port}`;
-  const requireId = (id: string): SimulatedSourceId => {
-    if (!isSimulatedSourceId(id)) throw new Error(`no simulated source ${JSON.stringify(id)} (known: ${SIMULATED_SOURCE_IDS.join(", ")})`);
-    return id;
-  };
-  let closed: Promise<void> | undefined;
+function requireId(id: string): SimulatedSourceId {
+  if (!isSimulatedSourceId(id)) throw new Error(`no simulated source ${JSON.stringify(id)} (known: ${SIMULATED_SOURCE_IDS.join(", ")})`);
+  return id;
+}
 
-  sim = {
+function simulatorApi(url: string, port: number, world: World, venues: VenueState, close: () => Promise<void>): Simulator {
+  const { clock, model, market } = world;
+  const { faults, limits, stats } = venues;
+  return {
     url,
     port,
     baseUrl: (id) => `${url}/${requireId(id)}`,
@@ -169,21 +199,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     advance: (steps = 1) => clock.advance(steps),
     step: () => market.scenarioRound() ?? clock.step(),
     stats: () => {
-      const venues = Object.fromEntries([...stats].map(([id, s]) => [id, { ...s, byStatus: { ...s.byStatus } }])) as Record<SimulatedSourceId, VenueStats>;
-      return { total: Object.values(venues).reduce((n, s) => n + s.requests, 0), venues };
+      const byVenue = Object.fromEntries([...stats].map(([id, s]) => [id, { ...s, byStatus: { ...s.byStatus } }])) as Record<SimulatedSourceId, VenueStats>;
+      return { total: Object.values(byVenue).reduce((n, s) => n + s.requests, 0), venues: byVenue };
     },
     resetStats: () => {
       for (const id of SIMULATED_SOURCE_IDS) stats.set(id, emptyStats());
     },
-    close: () => {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-      return closed;
-    },
+    close,
   };
-  return sim;
 }
 
 /** How long a venue bans an IP that keeps going after its rate-limit answers (Binance 418, Bybit 403); 0 = never. */
@@ -213,9 +236,10 @@ function handleControl(sim: Simulator, req: IncomingMessage, body: string, url: 
         return json(200, { pair, price: sim.fairPrice(pair) });
       }
       case "GET /quote": {
-        const venue = url.searchParams.get("venue") ?? "";
+        const name = url.searchParams.get("venue") ?? "";
         const pair = url.searchParams.get("pair") ?? "";
-        if (!isSimulatedSourceId(venue)) throw new ControlError(`unknown venue ${JSON.stringify(venue)}`);
+        const venue = venueIdFrom(name);
+        if (!venue) throw new ControlError(`unknown venue ${JSON.stringify(name)}`);
         return json(200, { venue, pair, quote: sim.venueQuote(venue, pair) });
       }
       case "GET /stats":

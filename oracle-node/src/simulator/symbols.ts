@@ -1,8 +1,9 @@
 import { assetBySymbol } from "./assets";
-import { VENUE_PROFILES, type CryptoVenueId } from "./venue-profiles";
+import { VENUE_PROFILES } from "./venue-profiles";
+import type { CryptoVenueId } from "./vocabulary";
 
 /**
- * Venue symbol conventions (exchange-apis.md), both ways: what a venue accepts in a request and
+ * Venue symbol conventions (docs/sources.md#<venue-id>), both ways: what a venue accepts in a request and
  * how it names a market in its answer. The simulator parses whatever symbol a client sends
  * exactly as strictly as the venue does (Binance wants upper case, HTX and Bitstamp lower case,
  * Kraken answers under its own canonical key, Bitfinex needs a t-prefix and calls Tether UST).
@@ -16,7 +17,7 @@ export interface Market {
 const KRAKEN_LEGACY_CRYPTO = new Set(["XBT", "ETH", "LTC", "XRP", "XLM", "ETC", "XMR", "ZEC", "REP", "MLN"]);
 const KRAKEN_FIAT = new Set(["USD", "EUR", "GBP", "JPY", "CAD", "CHF"]);
 const KRAKEN_NAMES: Record<string, string> = { BTC: "XBT", DOGE: "XDG" };
-/** exchange-apis.md: Tether is UST on Bitfinex; every other code is the plain ticker. */
+/** Tether is UST on Bitfinex (docs/sources.md#bitfinex); every other code is the plain ticker. */
 const BITFINEX_NAMES: Record<string, string> = { USDT: "UST" };
 
 function invert(m: Record<string, string>): Record<string, string> {
@@ -67,7 +68,7 @@ function krakenAsset(code: string): string {
 }
 
 /**
- * Kraken's answer key (exchange-apis.md): legacy assets X/Z-prefixed, XBT/USD -> XXBTZUSD,
+ * Kraken's answer key (docs/sources.md#kraken): legacy assets X/Z-prefixed, XBT/USD -> XXBTZUSD,
  * ETH/XBT -> XETHXXBT; newer assets unprefixed: SOL/USD -> SOLUSD, XBT/USDT -> XBTUSDT.
  */
 export function krakenPairKey(m: Market): string {
@@ -79,11 +80,6 @@ export function krakenPairKey(m: Market): string {
     return `${b}${q}`;
   }
   return `${b}${q}`;
-}
-
-/** Kraken's altname, what clients usually send: XBTUSD. */
-export function krakenAltName(m: Market): string {
-  return `${KRAKEN_NAMES[m.base] ?? m.base}${KRAKEN_NAMES[m.quote] ?? m.quote}`;
 }
 
 /** Bitfinex trading symbol: tBTCUSD, tBTCUST, tDOGE:USD. */

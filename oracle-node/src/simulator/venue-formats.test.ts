@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type Simulator } from "./simulator";
-import { get, shapeOf } from "./test-helpers";
+import { get, shapeOf } from "../../../test/support/simulator/client";
 
 /**
- * Every simulated API answers in the exact shape of the example responses in
- * ../shared/reference/exchange-apis.md: same keys, same JSON types (strings where the venue
- * sends strings, numbers where it sends numbers), same symbol conventions.
+ * Every simulated API answers in the exact shape of the venue's example answer below: same keys,
+ * same JSON types (strings where the venue sends strings, numbers where it sends numbers), same
+ * symbol conventions. Each venue's fields and rules are described in docs/sources.md#<venue-id>
+ * (e.g. docs/sources.md#binance, docs/sources.md#kraken).
  */
 const REFERENCE: Array<{ venue: string; path: string; example: string }> = [
   { venue: "binance", path: "/binance/api/v3/ticker/price?symbol=BTCUSDT", example: `{"symbol":"BTCUSDT","price":"67123.45000000"}` },

@@ -1,38 +1,11 @@
+import type { SimulatedSourceId } from "./vocabulary";
+
 /**
  * What differs between simulated venues besides their wire format: the quote currencies each
  * lists, how far its price sits from fair (basis, noise), its spread, its 24 h volume and its
- * documented rate limit (exchange-apis.md). Thin venues get wide spreads and small volumes.
+ * documented rate limit (docs/sources.md#<venue-id>). Thin venues get wide spreads and small
+ * volumes. The venue ids themselves live in vocabulary.ts.
  */
-export const CRYPTO_VENUE_IDS = [
-  "binance",
-  "coinbase",
-  "coinbase-spot",
-  "kraken",
-  "bitstamp",
-  "bitfinex",
-  "okx",
-  "bybit",
-  "gemini",
-  "kucoin",
-  "gateio",
-  "htx",
-  "cryptocom",
-  "coingecko",
-  "cryptocompare",
-] as const;
-
-/** The non-crypto APIs the generic JSON/CSV sources talk to. */
-export const DATA_API_IDS = ["frankfurter", "open-er-api", "open-meteo", "stooq"] as const;
-
-export const SIMULATED_SOURCE_IDS = [...CRYPTO_VENUE_IDS, ...DATA_API_IDS] as const;
-
-export type CryptoVenueId = (typeof CRYPTO_VENUE_IDS)[number];
-export type DataApiId = (typeof DATA_API_IDS)[number];
-export type SimulatedSourceId = (typeof SIMULATED_SOURCE_IDS)[number];
-
-export function isSimulatedSourceId(id: string): id is SimulatedSourceId {
-  return (SIMULATED_SOURCE_IDS as readonly string[]).includes(id);
-}
 
 /** A token bucket: `capacity` units, refilled at `refillPerSec`; a request costs its weight. */
 export interface RateLimitSpec {
@@ -59,7 +32,7 @@ export interface VenueProfile {
 const CRYPTO_QUOTES = ["USD", "USDT", "USDC", "EUR", "GBP", "BTC", "ETH"];
 
 export const VENUE_PROFILES: Record<SimulatedSourceId, VenueProfile> = {
-  // No BTC/USD on binance.com (exchange-apis.md): USDT / USDC / FDUSD books only.
+  // No BTC/USD on binance.com (docs/sources.md#binance): USDT / USDC / FDUSD books only.
   binance: { quotes: ["USDT", "USDC", "FDUSD", "EUR", "BTC", "ETH"], basisBps: 2, noiseBps: 1, spreadBps: 0.6, volumeUsd: 2.5e9, rateLimit: { capacity: 6000, refillPerSec: 100, documented: "REQUEST_WEIGHT 6000/min/IP, ticker weight 2" } },
   coinbase: { quotes: ["USD", "USDT", "USDC", "EUR", "GBP", "BTC"], basisBps: 2, noiseBps: 1, spreadBps: 1.2, volumeUsd: 9e8, rateLimit: { capacity: 15, refillPerSec: 10, documented: "10 req/s/IP, bursts 15" } },
   "coinbase-spot": { quotes: ["USD", "USDT", "USDC", "EUR", "GBP", "BTC"], basisBps: 2, noiseBps: 1, spreadBps: 0, volumeUsd: 0, rateLimit: { capacity: 15, refillPerSec: 10, documented: "10 req/s/IP (Coinbase public limit)" } },

@@ -1,20 +1,13 @@
 import type { Canned } from "./fixture-server";
+import { Rng } from "../../../oracle-node/src/simulator/rng";
 
 /**
  * Payload mutations for the fuzz test: what broken, hostile or half-delivered venue answers
  * look like. Deterministic for a seed so a failure can be replayed.
  */
 export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    // xorshift32
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x1_0000_0000;
-  };
+  const source = new Rng(seed);
+  return () => source.next();
 }
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;

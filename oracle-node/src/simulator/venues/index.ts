@@ -1,4 +1,4 @@
-import type { SimulatedSourceId } from "../venue-profiles";
+import type { SimulatedSourceId } from "../vocabulary";
 import { binance } from "./binance";
 import { bitfinex } from "./bitfinex";
 import { bitstamp } from "./bitstamp";

@@ -1,7 +1,7 @@
 import type { SimMarket, TickerResult } from "../market";
 import type { SimResponse } from "../response";
 import { parseVenueSymbol, type Market } from "../symbols";
-import type { CryptoVenueId, SimulatedSourceId } from "../venue-profiles";
+import type { CryptoVenueId, SimulatedSourceId } from "../vocabulary";
 import type { VenueQuote } from "../price-model";
 
 /** One simulated API: answers a request under its documented path, and its rate-limit answer. */

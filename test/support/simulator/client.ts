@@ -1,4 +1,5 @@
-import type { Simulator } from "./simulator";
+/** Test support for the venue simulator's suites: a plain HTTP client and a JSON shape helper. */
+import type { Simulator } from "../../../oracle-node/src/simulator/simulator";
 
 /** One GET against the simulator, body read as text and (when it parses) as JSON. */
 export interface Answer {
