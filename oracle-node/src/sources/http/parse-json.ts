@@ -17,9 +17,10 @@ export class JsonSyntaxError extends Error {
 /**
  * The document read by lossless-json, each number through keepNumber. No hand-written fast
  * path: scanning the number tokens and handing exact documents to native JSON.parse measured
- * no faster on our data (`npm run bench:json`, the answers of a 100-feed simulator round,
- * 2026-12-07, three runs on a loaded 2-core host: scan+JSON.parse / lossless-json = 1.43, 1.00,
- * 1.12; 0.74 to 0.97 on the small recorded fixtures).
+ * no faster on our data (`npm run bench:json`, the 312 answers of a 100-feed simulator round,
+ * 2026-12-07, six runs on a loaded 2-core host: scan+JSON.parse / lossless-json = 1.00 to 1.43,
+ * median 1.09). It wins only on the small single-ticker fixtures (0.67 to 0.97), which are not
+ * where a round spends its parsing time.
  */
 export function parseJsonLossless(text: string): unknown {
   try {
