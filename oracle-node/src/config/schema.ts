@@ -2,7 +2,7 @@ import { z } from "zod";
 import { parseDecimal } from "../quotes/decimal";
 import { GenericSourceConfigSchema } from "../sources/generic-config";
 import { checkConfig } from "./cross-field";
-import { pollIntervalProblem } from "../node/poll-cadence";
+import { MIN_POLL_INTERVAL_MS, pollIntervalProblem } from "../node/poll-cadence";
 
 /**
  * The node config file, as one zod schema that is also the TypeScript type. Strict objects
@@ -37,17 +37,19 @@ const decimalText = z.preprocess(
   }, { message: "must be a decimal number, e.g. \"1000.5\"" }),
 );
 const positiveMs = z.int().positive();
+/** The longest poll interval a config may ask for: a feed polled less than hourly is not a price feed. */
+const MAX_POLL_INTERVAL_MS = 3_600_000;
 /**
  * A poll interval the clock-aligned schedule can keep (node/poll-cadence.ts): 100-500 ms
  * dividing a second, whole seconds dividing a minute, whole minutes dividing an hour.
  */
 const pollInterval = z
   .int()
-  .min(100)
-  .max(3_600_000)
+  .min(MIN_POLL_INTERVAL_MS)
+  .max(MAX_POLL_INTERVAL_MS)
   .superRefine((ms, ctx) => {
     // Out of range is already reported by min/max; only say why an in-range value is not aligned.
-    const problem = ms >= 100 && ms <= 3_600_000 ? pollIntervalProblem(ms) : undefined;
+    const problem = ms >= MIN_POLL_INTERVAL_MS && ms <= MAX_POLL_INTERVAL_MS ? pollIntervalProblem(ms) : null;
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
