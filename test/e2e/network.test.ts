@@ -190,7 +190,10 @@ describe("oracle network, 4 nodes as processes (f = 1)", () => {
     const deadline = Date.now() + 25_000;
     while (!((await tracks(0, "BTC/USD")) && (await tracks(1, "ETH/USD")))) {
       if (Date.now() > deadline) throw new Error("answers did not follow the market with a Byzantine node in the committee");
-      for (const [k, pair] of [[0, "BTC/USD"], [1, "ETH/USD"]] as const) {
+      for (const [k, pair] of [
+        [0, "BTC/USD"],
+        [1, "ETH/USD"],
+      ] as const) {
         const a = await onchain(k);
         // The answer is either the old one or the new fair one: never anything absurd.
         expect(a! < fair(pair) * 2n && a! > fair(pair) / 2n).toBe(true);
@@ -222,8 +225,7 @@ describe("oracle network, 4 nodes as processes (f = 1)", () => {
       const h = new Database(db, { readonly: true, fileMustExist: true });
       try {
         return h.prepare("SELECT epoch, round, content FROM last_signed WHERE kind = 'report' ORDER BY epoch DESC, round DESC LIMIT 1").get() as
-          | { epoch: number; round: number; content: string }
-          | undefined;
+          { epoch: number; round: number; content: string } | undefined;
       } finally {
         h.close();
       }
@@ -235,10 +237,14 @@ describe("oracle network, 4 nodes as processes (f = 1)", () => {
     await started(nodes[victim], from);
     c.sim.shiftMarket("ETH", 0.98);
     await waitFor(() => tracks(1, "ETH/USD"), 15_000, "ETH answer follows after the restart");
-    await waitFor(() => {
-      const now = lastReport();
-      return now !== undefined && (before === undefined || now.epoch > before.epoch || (now.epoch === before.epoch && now.round > before.round));
-    }, 10_000, "the restarted node signs new rounds");
+    await waitFor(
+      () => {
+        const now = lastReport();
+        return now !== undefined && (before === undefined || now.epoch > before.epoch || (now.epoch === before.epoch && now.round > before.round));
+      },
+      10_000,
+      "the restarted node signs new rounds",
+    );
     const signed = lastReport()!;
     // The leader of that epoch (the test holds every key) asks for a different report for the same round.
     const leaderOf = leaderIndex(signed.epoch, N, (await reader.committee()).configDigest);

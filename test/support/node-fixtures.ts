@@ -61,7 +61,7 @@ export function snapshot(values: Record<number, bigint | null>, fetchedAt = Date
     feeds.set(feedIndex, {
       feedIndex,
       value,
-      result: { feedId: String(feedIndex), observation: null, used: 0, kept: [], dropped: [], confidence: 0n as never, scores: [] } as unknown as OwnObservation["result"],
+      result: { feedId: String(feedIndex), observation: null, used: 0, kept: [], dropped: [], confidence: 0n, scores: [] },
       sources: [],
       fetchedAt,
     });
@@ -73,7 +73,11 @@ export function snapshot(values: Record<number, bigint | null>, fetchedAt = Date
 export function signedReply(i: number, epoch: number, round: number, values: Record<number, bigint>): ObservationReply {
   const ctx = { configDigest: DIGEST, epoch, round };
   return {
-    observations: Object.entries(values).map(([k, v]) => ({ feedIndex: Number(k), value: v.toString(), signature: signObservation(KEYS[i].signingKey, ctx, Number(k), v) })),
+    observations: Object.entries(values).map(([k, v]) => ({
+      feedIndex: Number(k),
+      value: v.toString(),
+      signature: signObservation(KEYS[i].signingKey, ctx, Number(k), v),
+    })),
   };
 }
 

@@ -19,7 +19,9 @@ afterEach(() => {
   stores = [];
 });
 
-function follower(over: { values?: Record<number, bigint | null>; fetchedAt?: number; onchain?: OnchainView; onChain?: boolean; faults?: FaultHooks; store?: NodeStore } = {}) {
+function follower(
+  over: { values?: Record<number, bigint | null>; fetchedAt?: number; onchain?: OnchainView; onChain?: boolean; faults?: FaultHooks; store?: NodeStore } = {},
+) {
   const store = over.store ?? openStore(":memory:");
   if (!over.store) stores.push(store);
   const snap = snapshot(over.values ?? { 0: 100_000n, 1: 2_000n }, over.fetchedAt ?? Date.now());
@@ -32,7 +34,11 @@ function follower(over: { values?: Record<number, bigint | null>; fetchedAt?: nu
     store,
     observer: { current: () => snap, get: async () => snap },
     pacemaker: { epoch: 0, leader: (e = 0) => (e + 5) % 4, onPeerEpoch: (s, e) => peerEpochs.push([s, e]) },
-    chain: { onchainView: () => over.onchain ?? { answer: null, updatedAt: 0, sinceMs: 0 }, allOnChain: () => over.onChain ?? false, markPending: (f) => pending.push([...f]) },
+    chain: {
+      onchainView: () => over.onchain ?? { answer: null, updatedAt: 0, sinceMs: 0 },
+      allOnChain: () => over.onChain ?? false,
+      markPending: (f) => pending.push([...f]),
+    },
     transmitter: { schedule: (encoded, signatures, epoch, round, feeds) => scheduled.push({ encoded, signatures, epoch, round, feeds }) },
     observed: (i) => observed.push(i),
     faults: over.faults ?? NO_FAULTS,
@@ -46,12 +52,17 @@ function msg(from: number, type: string, epoch: number, round: number, payload: 
 
 function proposal(epoch: number, round: number, values: Record<number, bigint[]>): ReportProposal {
   const ctx = { configDigest: DIGEST, epoch, round };
-  const collected = Object.entries(values).flatMap(([k, vs]) => vs.map((value, observer) => ({ observer, feedIndex: Number(k), value, signature: signObservation(KEYS[observer].signingKey, ctx, Number(k), value) })));
+  const collected = Object.entries(values).flatMap(([k, vs]) =>
+    vs.map((value, observer) => ({ observer, feedIndex: Number(k), value, signature: signObservation(KEYS[observer].signingKey, ctx, Number(k), value) })),
+  );
   return buildReportProposal(collected, Object.keys(values).map(Number), 1, Math.floor(Date.now() / 1000)).proposal!;
 }
 
 async function refusal(p: Promise<unknown>): Promise<PeerRefusal> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(PeerRefusal);
   return err as PeerRefusal;
 }
@@ -76,7 +87,10 @@ describe("Follower.observe", () => {
   });
 
   it("a fault hook's reply replaces the honest one and nothing is claimed", async () => {
-    const faults: FaultHooks = { ...NO_FAULTS, observationReply: (items, sign) => ({ observations: items.map((i) => ({ feedIndex: i.feedIndex, value: "1", signature: sign(i.feedIndex, 1n) })) }) };
+    const faults: FaultHooks = {
+      ...NO_FAULTS,
+      observationReply: (items, sign) => ({ observations: items.map((i) => ({ feedIndex: i.feedIndex, value: "1", signature: sign(i.feedIndex, 1n) })) }),
+    };
     const t = follower({ faults });
     const reply = await t.fw.observe(0, 1, { feeds: [0], notBefore: 0 });
     expect(reply.observations[0].value).toBe("1");

@@ -78,7 +78,10 @@ export class Follower {
       items.map((it) => ({ feedId: String(it.feedIndex), content: it.value.toString() })),
     );
     if (!claim.ok) {
-      ctx.log.warn({ roundId: formatRoundId(epoch, round), reason: claim.reason, signed: formatRoundId(claim.signedEpoch, claim.signedRound) }, "refused to observe");
+      ctx.log.warn(
+        { roundId: formatRoundId(epoch, round), reason: claim.reason, signed: formatRoundId(claim.signedEpoch, claim.signedRound) },
+        "refused to observe",
+      );
       throw new PeerRefusal(claim.reason, `already signed ${formatRoundId(claim.signedEpoch, claim.signedRound)} for a feed of this request`, 409);
     }
     for (const it of items) this.d.observed(it.feedIndex);

@@ -15,7 +15,17 @@ function digestOf(p: ReportProposal, epoch: number, round: number): string {
   return encodeAndDigest(toReport(DIGEST, epoch, round, p), CHAIN_ID, AGGREGATOR).digest;
 }
 
-function leader(over: { silent?: number[]; forge?: number[]; noSign?: number[]; pending?: number[]; blind?: boolean; faults?: FaultHooks; values?: Record<number, bigint | null> } = {}) {
+function leader(
+  over: {
+    silent?: number[];
+    forge?: number[];
+    noSign?: number[];
+    pending?: number[];
+    blind?: boolean;
+    faults?: FaultHooks;
+    values?: Record<number, bigint | null>;
+  } = {},
+) {
   const values = over.values ?? { 0: 100_000n, 1: 2_000n };
   const snap = snapshot(values, Date.now() - 100);
   const own = (i: number): Record<number, bigint> => Object.fromEntries(Object.entries(values).flatMap(([k, v]) => (v === null ? [] : [[k, v + BigInt(i)]])));
@@ -31,7 +41,10 @@ function leader(over: { silent?: number[]; forge?: number[]; noSign?: number[]; 
       if (over.silent?.includes(i)) throw new Error("timeout");
       // A forger answers with another oracle's key.
       if (type === MSG.observeRequest) return { payload: signedReply(over.forge?.includes(i) ? (i + 1) % 4 : i, epoch, round, own(i)) } as InboundMessage;
-      if (type === MSG.reportProposal) return over.noSign?.includes(i) ? null : ({ payload: { signature: signReport(KEYS[i].signingKey, digestOf(payload as ReportProposal, epoch, round)) } } as InboundMessage);
+      if (type === MSG.reportProposal)
+        return over.noSign?.includes(i)
+          ? null
+          : ({ payload: { signature: signReport(KEYS[i].signingKey, digestOf(payload as ReportProposal, epoch, round)) } } as InboundMessage);
       return null;
     },
   };

@@ -32,9 +32,18 @@ export interface LeaderDeps {
   pacemaker: { readonly epoch: number; isLeader(): boolean; nextRound(): number | null };
   peers: { send(index: number, type: string, epoch: number, round: number, payload: unknown, log?: Logger): Promise<InboundMessage | null> };
   /** This node as its own follower. */
-  self: { observe(epoch: number, round: number, req: ObserveRequest): Promise<ObservationReply>; checkAndSign(p: ReportProposal, epoch: number, round: number): SignResult };
+  self: {
+    observe(epoch: number, round: number, req: ObserveRequest): Promise<ObservationReply>;
+    checkAndSign(p: ReportProposal, epoch: number, round: number): SignResult;
+  };
   transmitter: { schedule(encoded: string, signatures: string, epoch: number, round: number, feeds: number[]): void };
-  telemetry: { round(r: { epoch: number; round: number; feeds: number[]; outcome: string; stages?: Record<string, number> }, before: TransportStats, after: TransportStats): void };
+  telemetry: {
+    round(
+      r: { epoch: number; round: number; feeds: number[]; outcome: string; stages?: Record<string, number> },
+      before: TransportStats,
+      after: TransportStats,
+    ): void;
+  };
   traffic: () => TransportStats;
   faults: FaultHooks;
 }
@@ -139,10 +148,11 @@ export class LeaderRound {
       }
     };
     await collect<ObservationReply | null>(
-      signers.map((_s, i) => () =>
-        i === ctx.myIndex
-          ? this.d.self.observe(r.epoch, r.round, request)
-          : this.d.peers.send(i, MSG.observeRequest, r.epoch, r.round, request).then((m) => (m?.payload as ObservationReply) ?? null),
+      signers.map(
+        (_s, i) => () =>
+          i === ctx.myIndex
+            ? this.d.self.observe(r.epoch, r.round, request)
+            : this.d.peers.send(i, MSG.observeRequest, r.epoch, r.round, request).then((m) => (m?.payload as ObservationReply) ?? null),
       ),
       accept,
       (err, i) => this.ownFailed(i, err, r.log),
@@ -159,10 +169,13 @@ export class LeaderRound {
     const { f, signers } = ctx.committee;
     const sigs = new Map<number, string>();
     await collect<string | null>(
-      signers.map((_s, i) => () =>
-        i === ctx.myIndex
-          ? Promise.resolve(this.d.self.checkAndSign(proposal, r.epoch, r.round).signature)
-          : this.d.peers.send(i, MSG.reportProposal, r.epoch, r.round, proposal).then((m) => (m?.payload as { signature: string } | undefined)?.signature ?? null),
+      signers.map(
+        (_s, i) => () =>
+          i === ctx.myIndex
+            ? Promise.resolve(this.d.self.checkAndSign(proposal, r.epoch, r.round).signature)
+            : this.d.peers
+                .send(i, MSG.reportProposal, r.epoch, r.round, proposal)
+                .then((m) => (m?.payload as { signature: string } | undefined)?.signature ?? null),
       ),
       (sig, i) => {
         if (!sig) return;

@@ -47,12 +47,15 @@ export class Transmitter {
     if (this.stopped || !this.d.enabled) return;
     const key = formatRoundId(epoch, round);
     if (this.scheduled.has(key)) return;
-    const t = setTimeout(() => {
-      const p: Promise<void> = this.transmit(encoded, signatures, epoch, round, feeds)
-        .catch((err) => this.d.log.error({ err: (err as Error).message, roundId: key }, "transmission crashed"))
-        .finally(() => this.inflight.delete(p));
-      this.inflight.add(p);
-    }, this.d.position(epoch) * this.d.staggerMs);
+    const t = setTimeout(
+      () => {
+        const p: Promise<void> = this.transmit(encoded, signatures, epoch, round, feeds)
+          .catch((err) => this.d.log.error({ err: (err as Error).message, roundId: key }, "transmission crashed"))
+          .finally(() => this.inflight.delete(p));
+        this.inflight.add(p);
+      },
+      this.d.position(epoch) * this.d.staggerMs,
+    );
     this.scheduled.set(key, t);
     if (this.scheduled.size > MAX_SCHEDULED) this.scheduled.delete(this.scheduled.keys().next().value as string);
   }
@@ -85,7 +88,13 @@ export class Transmitter {
       tags: feeds.map(String),
     });
     const late = outcome.error?.customError?.name === "StaleReport" || outcome.status === "skipped" || outcome.status === "superseded";
-    d.store.updateTx(id, { hash: outcome.hash, nonce: outcome.nonce, status: logStatus(outcome, late), gasUsed: outcome.gasUsed, error: outcome.error?.message });
+    d.store.updateTx(id, {
+      hash: outcome.hash,
+      nonce: outcome.nonce,
+      status: logStatus(outcome, late),
+      gasUsed: outcome.gasUsed,
+      error: outcome.error?.message,
+    });
     const ids = feeds.map((i) => d.feeds.get(i)?.id ?? String(i));
     d.view.addTx(outcome, epoch, round, ids);
     d.events.emit("tx", { ...outcome, epoch, round, feeds, ms: Date.now() - started });
