@@ -20,4 +20,10 @@ export class RateLimiter {
     b.tokens -= 1;
     return true;
   }
+
+  /** Gives back a token taken for work that turned out free (never above capacity). */
+  refund(key: string): void {
+    const b = this.buckets.get(key);
+    if (b) b.tokens = Math.min(this.capacity, b.tokens + 1);
+  }
 }
