@@ -46,11 +46,15 @@ async function floodServer(status: number, bytes: number, declareLength: boolean
       }
       res.end();
     };
-    res.on("close", () => undefined);
     pump();
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  open.push({ close: () => new Promise((r) => server.close(r)) && server.closeAllConnections() });
+  open.push({
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(r));
+    },
+  });
   const addr = server.address() as { port: number };
   return { url: `http://127.0.0.1:${addr.port}`, written: () => written };
 }

@@ -142,7 +142,7 @@ export class PeerNetwork {
   private readonly replyTypes: ReplyTypes;
   private readonly log: Logger;
   private readonly stats: Omit<TransportStats, "connections"> = { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0, rejected: {}, signatureChecks: 0 };
-  private connections: ConnectionStats = { open: 0, evicted: 0 };
+  private connections: ConnectionStats = { open: 0, evicted: 0, refused: 0 };
   private boundPort = 0;
 
   constructor(private readonly opts: PeerNetworkOptions) {

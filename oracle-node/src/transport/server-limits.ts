@@ -7,10 +7,12 @@ import type { Socket } from "node:net";
  * an outsider holding thousands of trickling connections can neither exhaust the process's file
  * descriptors (the common default is 1,024) nor keep a real request from being served.
  *
- * At a cap, the OLDEST connection that is not trusted is closed to make room for the new one
- * (trusted: it carried an authenticated peer message; the API port trusts none). A held slot is
- * therefore worth nothing to an attacker: a fresh request from an operator or a peer always gets
- * a socket, and an authenticated peer connection is never the one evicted.
+ * At a cap, a connection is closed to make room for the new one: at the per-IP cap the oldest
+ * untrusted one of that IP, at the total cap the oldest untrusted one of the IP holding the most
+ * connections (trusted: it carried an authenticated peer message; the API port trusts none). A
+ * held slot is therefore worth little to an attacker: its own connections are the ones evicted,
+ * a fresh request from an operator or a peer on another address always gets a socket, and an
+ * authenticated peer connection is never evicted.
  */
 export interface ServerLimits {
   /** The whole request line and headers must arrive within this (slowloris). */
@@ -60,27 +62,28 @@ export function fastifyTimeouts(limits: ServerLimits) {
 
 export interface ConnectionStats {
   open: number;
+  /** Connections closed to make room for a newcomer. */
   evicted: number;
+  /** Connections closed as soon as accepted (over a cap, nothing evictable). */
+  refused: number;
 }
 
+/** A connection younger than this is not evicted for a newcomer from its own IP (bounds churn). */
+const EVICTION_GRACE_MS = 1_000;
+
 /**
- * Caps connections on `server` per IP and in total, evicting the oldest untrusted one at a cap.
- * Call before `listen`. Returns live counters.
+ * Caps connections on `server` per IP and in total. Call before `listen`. Returns live counters.
+ * At the per-IP cap the newcomer replaces its own IP's oldest untrusted connection if that one is
+ * older than EVICTION_GRACE_MS, else it is refused. At the total cap a newcomer from an IP that
+ * holds less than half of the biggest IP's share replaces that IP's oldest untrusted connection;
+ * a newcomer from a big IP only replaces its own (same grace rule). A refused connection is
+ * closed before node's HTTP machinery sees it, so a reconnecting flood costs an accept and a
+ * close per attempt, and never turns into a storm of evictions.
  */
 export function capConnections(server: Server, limits: ServerLimits, isTrusted: (socket: Socket) => boolean = () => false): ConnectionStats {
-  const all = new Set<Socket>(); // insertion order = age
+  const all = new Map<Socket, number>(); // socket -> accepted at; insertion order = age
   const byIp = new Map<string, Set<Socket>>();
-  const stats: ConnectionStats = { open: 0, evicted: 0 };
-  const evictOldest = (pool: Set<Socket>, except: Socket): boolean => {
-    for (const s of pool) {
-      if (s === except || isTrusted(s)) continue;
-      stats.evicted += 1;
-      forget(s);
-      s.destroy();
-      return true;
-    }
-    return false;
-  };
+  const stats: ConnectionStats = { open: 0, evicted: 0, refused: 0 };
   const forget = (s: Socket) => {
     if (!all.delete(s)) return;
     const ip = s.remoteAddress ?? "?";
@@ -89,16 +92,51 @@ export function capConnections(server: Server, limits: ServerLimits, isTrusted: 
     if (set && set.size === 0) byIp.delete(ip);
     stats.open = all.size;
   };
+  /** Evicts the oldest untrusted socket of `pool` (accepted before `before`); false when there is none. */
+  const evictOldest = (pool: Set<Socket>, before: number): boolean => {
+    for (const s of pool) {
+      if ((all.get(s) ?? 0) >= before) return false; // the rest are younger still
+      if (isTrusted(s)) continue;
+      stats.evicted += 1;
+      forget(s);
+      s.destroy();
+      return true;
+    }
+    return false;
+  };
+  const biggestPool = (): Set<Socket> | undefined => {
+    let best: Set<Socket> | undefined;
+    for (const pool of byIp.values()) if (!best || pool.size > best.size) best = pool;
+    return best;
+  };
+  const admit = (socket: Socket): boolean => {
+    const now = Date.now();
+    const mine = byIp.get(socket.remoteAddress ?? "?");
+    const mineSize = mine?.size ?? 0;
+    if (mine && mineSize >= limits.maxConnectionsPerIp && !evictOldest(mine, now - EVICTION_GRACE_MS)) return false;
+    if (all.size < limits.maxConnections) return true;
+    const big = biggestPool();
+    if (big && big !== mine && mineSize < big.size / 2 && evictOldest(big, Infinity)) return true;
+    return mine !== undefined && evictOldest(mine, now - EVICTION_GRACE_MS);
+  };
+  // Node's HTTP server handles a connection in its own "connection" listener: run ours first, and
+  // hand it only the admitted ones (a refused socket never gets an HTTP parser).
+  const httpListeners = server.listeners("connection") as Array<(s: Socket) => void>;
+  server.removeAllListeners("connection");
   server.on("connection", (socket: Socket) => {
+    if (!admit(socket)) {
+      stats.refused += 1;
+      socket.destroy();
+      return;
+    }
     const ip = socket.remoteAddress ?? "?";
     const mine = byIp.get(ip) ?? new Set<Socket>();
-    if (mine.size >= limits.maxConnectionsPerIp && !evictOldest(mine, socket)) return void socket.destroy();
-    if (all.size >= limits.maxConnections && !evictOldest(all, socket)) return void socket.destroy();
-    all.add(socket);
+    all.set(socket, Date.now());
     mine.add(socket);
     byIp.set(ip, mine);
     stats.open = all.size;
     socket.once("close", () => forget(socket));
+    for (const l of httpListeners) l.call(server, socket);
   });
   return stats;
 }
