@@ -6,7 +6,7 @@ import { silentLogger } from "../log/logger";
 import type { NodeMetrics } from "../metrics/metrics";
 import type { FeedView, NodeState } from "./state";
 import { refreshStateGauges } from "./state-metrics";
-import { API_SERVER_LIMITS, capConnections, fastifyTimeouts, type ServerLimits } from "../transport/server-limits";
+import { API_SERVER_LIMITS, capConnections, fastifyTimeouts, LISTEN_BACKLOG, type ServerLimits } from "../transport/server-limits";
 
 /**
  * The node's HTTP face: liveness and readiness, Prometheus metrics, the dashboard page and the
@@ -139,7 +139,7 @@ export interface RunningApiServer {
 export async function startApiServer(opts: ApiServerOptions & { host?: string; port?: number }): Promise<RunningApiServer> {
   const app = createApiServer(opts);
   const host = opts.host ?? "127.0.0.1";
-  await app.listen({ host, port: opts.port ?? 0 });
+  await app.listen({ host, port: opts.port ?? 0, backlog: LISTEN_BACKLOG });
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : (opts.port ?? 0);
   const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;

@@ -1,6 +1,7 @@
 import { keccak256, Transaction, type Interface, type JsonRpcProvider, type SigningKey, computeAddress } from "ethers";
 import type { Logger } from "../log/logger";
 import { silentLogger } from "../log/logger";
+import { redactText } from "../log/redact";
 import { classifyTxError, type ClassifiedTxError } from "./tx-errors";
 
 /**
@@ -114,6 +115,8 @@ export class TxManager {
         } catch (err) {
           outcome = { status: "failed", error: classifyTxError(err, this.opts.iface), broadcasts: 0 };
         }
+        // ethers quotes the RPC URL (API key included) in its errors; the outcome is shown in the API and dashboard.
+        if (outcome.error) outcome.error = { ...outcome.error, message: redactText(outcome.error.message) };
         job.resolve(outcome);
       }
     } finally {

@@ -3,6 +3,7 @@ import { createServer, request, type Server } from "node:http";
 import { Wallet, getAddress } from "ethers";
 import { MESSAGE_SCHEMAS, MSG } from "../protocol/messages";
 import { ENVELOPE_VERSION, signEnvelope } from "./envelope";
+import { AuthGate } from "./auth-gate";
 import { MESSAGE_PATH, PeerNetwork, PeerSendError, type MessageHandler, type PeerNetworkOptions } from "./peer-network";
 
 /**
@@ -165,6 +166,7 @@ describe("item 7: failed authentications cannot get a peer behind the same IP re
 
   it("an outsider on the peer's IP sending 20+ junk envelopes a second claiming to be it does not get it refused", async () => {
     const { a, b, urlB } = await committee();
+    await a.send(b.address, MSG.ping, 1, 1, {}); // a has talked to b before, as committee members do
     const results: Array<PromiseSettledResult<unknown>> = [];
     let junk = 0;
     const statuses: number[] = [];
@@ -176,14 +178,17 @@ describe("item 7: failed authentications cannot get a peer behind the same IP re
       }
     })();
     for (let i = 0; i < 15; i++) {
-      results.push(...(await Promise.allSettled([a.send(b.address, MSG.ping, 1, 1, {})])));
+      // Two at once: the sender's fetch opens new connections as well as reusing the old one.
+      results.push(...(await Promise.allSettled([a.send(b.address, MSG.ping, 1, 1, {}), a.send(b.address, MSG.ping, 1, 1, {})])));
       await new Promise((r) => setTimeout(r, 40));
     }
     await flood;
     expect(junk).toBe(120);
-    expect(statuses.every((s) => s === 401)).toBe(true);
+    // The junk is refused (bad signature, or throttled once its address spent its share)...
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+    expect(statuses.filter((s) => s === 401).length).toBe(b.snapshot().rejected["bad-signature"]);
+    // ...and not one of the peer's 30 messages is.
     expect(results.filter((r) => r.status === "rejected").map((r) => ((r as PromiseRejectedResult).reason as Error).message)).toEqual([]);
-    expect(b.snapshot().rejected["bad-signature"]).toBe(120);
   });
 
   it("bounds signature checks for unknown senders globally, and an established peer connection still gets through", async () => {
@@ -199,7 +204,21 @@ describe("item 7: failed authentications cannot get a peer behind the same IP re
     const seconds = (Date.now() - t0) / 1000;
     const unknownChecks = b.snapshot().signatureChecks - checks0 - 5;
     expect(unknownChecks).toBeLessThanOrEqual(10 + Math.ceil(10 * seconds));
+    expect(unknownChecks).toBeGreaterThan(0);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(100);
     expect(b.snapshot().rejected.throttled).toBe(statuses.filter((s) => s === 429).length);
+  });
+
+  it("a flooding address spends only its own share: a new connection from another address is still checked", () => {
+    const gate = new AuthGate(100, 200, 10);
+    const claimed = Wallet.createRandom().address;
+    const attacker = Array.from({ length: 100 }, () => gate.admit({}, claimed, "10.0.0.66"));
+    expect(attacker.filter((a) => a === "budget").length).toBe(20); // its burst, then nothing
+    expect(gate.admit({}, claimed, "10.0.0.7")).toBe("budget");
+    // A good signature refunds both budgets and trusts the connection for that peer only.
+    const conn = {};
+    gate.succeeded(conn, claimed, gate.admit(conn, claimed, "10.0.0.7"), "10.0.0.7");
+    expect(gate.admit(conn, claimed, "10.0.0.7")).toBe("trusted");
+    expect(gate.admit(conn, Wallet.createRandom().address, "10.0.0.7")).toBe("budget");
   });
 });

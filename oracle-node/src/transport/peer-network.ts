@@ -4,13 +4,14 @@ import { randomBytes } from "node:crypto";
 import type { ZodType } from "zod";
 import type { Logger } from "../log/logger";
 import { silentLogger } from "../log/logger";
+import { redactText } from "../log/redact";
 import { ENVELOPE_VERSION, EnvelopeSchema, envelopeSigner, signEnvelope, type Envelope } from "./envelope";
 import { AuthGate, DEFAULT_UNTRUSTED_CHECKS_BURST, DEFAULT_UNTRUSTED_CHECKS_PER_SECOND, type Admission } from "./auth-gate";
 import { RateLimiter } from "./rate-limiter";
 import { BodyTooLarge, readCappedText } from "./reply-body";
 import { PROTOCOL_REPLY_TYPES, type ReplyTypes } from "./reply-types";
 import { ReplayGuard, type ReplayStore } from "./replay-guard";
-import { capConnections, fastifyTimeouts, PEER_SERVER_LIMITS, type ConnectionStats, type ServerLimits } from "./server-limits";
+import { capConnections, fastifyTimeouts, LISTEN_BACKLOG, PEER_SERVER_LIMITS, type ConnectionStats, type ServerLimits } from "./server-limits";
 
 /**
  * Signed peer-to-peer messages over HTTP (fastify). One endpoint, POST /v1/message, takes a
@@ -56,7 +57,7 @@ export class PeerSendError extends Error {
     readonly code: string,
     message: string,
   ) {
-    super(`peer ${peer}: ${code}: ${message}`);
+    super(redactText(`peer ${peer}: ${code}: ${message}`));
     this.name = "PeerSendError";
   }
 }
@@ -108,8 +109,9 @@ export interface PeerNetworkOptions {
   replayStore?: ReplayStore;
   /** Timeouts and connection caps of the listening port (default PEER_SERVER_LIMITS). */
   serverLimits?: ServerLimits;
-  /** Signature checks per second (and burst) granted to connections not yet trusted. */
+  /** Signature checks per second (and burst) granted to connections not yet trusted, in total and per remote IP. */
   untrustedChecksPerSecond?: number;
+  untrustedChecksPerIpPerSecond?: number;
   untrustedChecksBurst?: number;
 }
 
@@ -148,7 +150,7 @@ export class PeerNetwork {
   constructor(private readonly opts: PeerNetworkOptions) {
     this.address = getAddress(computeAddress(opts.key.publicKey));
     this.peerLimiter = new RateLimiter(opts.peerBurst ?? DEFAULT_PEER_BURST, opts.peerRatePerSecond ?? DEFAULT_PEER_RATE_PER_SECOND);
-    this.gate = new AuthGate(opts.untrustedChecksPerSecond ?? DEFAULT_UNTRUSTED_CHECKS_PER_SECOND, opts.untrustedChecksBurst ?? DEFAULT_UNTRUSTED_CHECKS_BURST);
+    this.gate = new AuthGate(opts.untrustedChecksPerSecond ?? DEFAULT_UNTRUSTED_CHECKS_PER_SECOND, opts.untrustedChecksBurst ?? DEFAULT_UNTRUSTED_CHECKS_BURST, opts.untrustedChecksPerIpPerSecond);
     this.replay = new ReplayGuard(undefined, opts.replayStore);
     this.replyTypes = opts.replyTypes ?? PROTOCOL_REPLY_TYPES;
     this.log = (opts.logger ?? silentLogger).child({ component: "transport" });
@@ -174,7 +176,7 @@ export class PeerNetwork {
       return reply.code(r.status).send(r.body);
     });
     app.get("/v1/ping", async () => ({ address: this.address, configDigest: this.opts.configDigest() }));
-    await app.listen({ host: this.opts.host ?? "127.0.0.1", port: this.opts.port });
+    await app.listen({ host: this.opts.host ?? "127.0.0.1", port: this.opts.port, backlog: LISTEN_BACKLOG });
     this.server = app;
     const addr = app.server.address();
     this.boundPort = typeof addr === "object" && addr ? addr.port : this.opts.port;
@@ -232,7 +234,7 @@ export class PeerNetwork {
     }
     const early = this.replay.peek(env.from, env.nonce, env.sentAt);
     if (early !== "fresh") return { refused: this.refuse(409, early, ip, `message ${env.nonce} from ${env.from}`) };
-    const admission: Admission = this.gate.admit(conn, env.from);
+    const admission: Admission = this.gate.admit(conn, env.from, ip);
     if (admission === "throttled") return { refused: this.refuse(429, "throttled", ip, "too many signature checks for unknown senders") };
     this.stats.signatureChecks += 1;
     const signer = envelopeSigner(env);
@@ -241,7 +243,7 @@ export class PeerNetwork {
       return { refused: this.refuse(401, "bad-signature", ip, `signature does not match sender ${env.from}`) };
     }
     const peer = getAddress(signer);
-    this.gate.succeeded(conn, peer, admission);
+    this.gate.succeeded(conn, peer, admission, ip);
     const verdict = this.replay.record(signer, env.nonce, env.sentAt);
     if (verdict !== "fresh") return { refused: this.refuse(409, verdict, ip, `message ${env.nonce} from ${signer}`, peer) };
     return { env, peer };

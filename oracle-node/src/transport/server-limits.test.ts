@@ -37,7 +37,7 @@ type Flood = { alive: () => number; closed: () => number; stop: () => void };
 /**
  * An outsider with `n` connections from `ips` addresses (127.0.0.2, .3, ...). Half send a request
  * head one byte every 200 ms, forever (slowloris); half send one complete keep-alive request and
- * then sit idle. Each connection the server closes is opened again 100 ms later.
+ * then sit idle. Each connection the server closes is opened again 250 ms later.
  */
 function flood(port: number, n: number, ips = 1, kind: "mixed" | "head" | "body" = "mixed"): Flood {
   let closed = 0;
@@ -56,7 +56,7 @@ function flood(port: number, n: number, ips = 1, kind: "mixed" | "head" | "body"
     s.once("close", () => {
       closed += 1;
       live.delete(s);
-      if (!stopped) setTimeout(() => !stopped && open(i), 100);
+      if (!stopped) setTimeout(() => !stopped && open(i), 250);
     });
     if (slow || kind === "body") (s as Socket & { slow?: boolean }).slow = true;
   };

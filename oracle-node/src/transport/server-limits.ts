@@ -31,8 +31,10 @@ export interface ServerLimits {
 export const PEER_SERVER_LIMITS: ServerLimits = {
   headersTimeoutMs: 2_000,
   requestTimeoutMs: 5_000,
-  keepAliveTimeoutMs: 10_000, // longer than a peer's gap between rounds, so its trusted socket stays
-  idleTimeoutMs: 15_000,
+  // A peer's connection, once authenticated, is trusted (auth-gate.ts): keep it for a minute. The
+  // server announces this (Keep-Alive: timeout=60) and the sender's fetch keeps the socket that long.
+  keepAliveTimeoutMs: 60_000,
+  idleTimeoutMs: 65_000,
   maxConnections: 256, // a 31-member committee needs ~60; leaves most of 1,024 fds for RPC and sources
   maxConnectionsPerIp: 32,
 };
@@ -46,6 +48,13 @@ export const API_SERVER_LIMITS: ServerLimits = {
   maxConnections: 128,
   maxConnectionsPerIp: 16,
 };
+
+/**
+ * Pending connections the kernel queues before the process accepts them (node's default is 511).
+ * A flood of connection attempts fills a short queue, and a real client's SYN dropped there is
+ * only retried after 1 s, then 3 s: a long queue keeps an operator's request within a second.
+ */
+export const LISTEN_BACKLOG = 4_096;
 
 /** How often node checks the header and request deadlines (its default is every 30 s). */
 const DEADLINE_CHECK_INTERVAL_MS = 250;
