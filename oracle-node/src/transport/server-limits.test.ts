@@ -37,9 +37,9 @@ type Flood = { alive: () => number; closed: () => number; stop: () => void };
 /**
  * An outsider with `n` connections from `ips` addresses (127.0.0.2, .3, ...). Half send a request
  * head one byte every 200 ms, forever (slowloris); half send one complete keep-alive request and
- * then sit idle. Each connection the server closes is opened again 250 ms later.
+ * then sit idle. Each connection the server closes is opened again `reconnectMs` later.
  */
-function flood(port: number, n: number, ips = 1, kind: "mixed" | "head" | "body" = "mixed"): Flood {
+function flood(port: number, n: number, ips = 1, kind: "mixed" | "head" | "body" = "mixed", reconnectMs = 250): Flood {
   let closed = 0;
   let stopped = false;
   const live = new Set<Socket>();
@@ -56,7 +56,7 @@ function flood(port: number, n: number, ips = 1, kind: "mixed" | "head" | "body"
     s.once("close", () => {
       closed += 1;
       live.delete(s);
-      if (!stopped) setTimeout(() => !stopped && open(i), 250);
+      if (!stopped) setTimeout(() => !stopped && open(i), reconnectMs);
     });
     if (slow || kind === "body") (s as Socket & { slow?: boolean }).slow = true;
   };
@@ -183,8 +183,8 @@ const net = new PeerNetwork({ key: new Wallet(process.env.B_KEY!).signingKey, po
     });
     peers.set(getAddress(bKey.address), `http://127.0.0.1:${ports.port}`);
     await a.send(bKey.address, MSG.ping, 1, 1, {});
-    const peerFlood = flood(ports.port, 1_200, 20);
-    const apiFlood = flood(ports.api, 1_200, 20);
+    const peerFlood = flood(ports.port, 1_200, 20, "mixed", 1_000);
+    const apiFlood = flood(ports.api, 1_200, 20, "mixed", 1_000);
     await new Promise((r) => setTimeout(r, 1_500)); // every connection attempt made
     const worst = { peer: 0, plain: 0, api: 0 };
     for (let i = 0; i < 6; i++) {
