@@ -3,6 +3,8 @@ import { createServer, request, type Server } from "node:http";
 import { Wallet, getAddress } from "ethers";
 import { MESSAGE_SCHEMAS, MSG } from "../protocol/messages";
 import { ENVELOPE_VERSION, signEnvelope } from "./envelope";
+import { Writable } from "node:stream";
+import { createLogger } from "../log/logger";
 import { AuthGate } from "./auth-gate";
 import { MESSAGE_PATH, PeerNetwork, PeerSendError, type MessageHandler, type PeerNetworkOptions } from "./peer-network";
 
@@ -220,5 +222,22 @@ describe("item 7: failed authentications cannot get a peer behind the same IP re
     gate.succeeded(conn, claimed, gate.admit(conn, claimed, "10.0.0.7"), "10.0.0.7");
     expect(gate.admit(conn, claimed, "10.0.0.7")).toBe("trusted");
     expect(gate.admit(conn, Wallet.createRandom().address, "10.0.0.7")).toBe("budget");
+  });
+});
+
+describe("a junk flood does not become a log flood", () => {
+  it("counts every refusal but logs a burst and then a few a second", async () => {
+    let lines = 0;
+    const logger = createLogger({ destination: new Writable({ write: (c, _e, cb) => ((lines += c.toString().split("\n").filter((l: string) => l.includes("peer message rejected")).length), cb()) }) });
+    const b = node(new Wallet(Wallet.createRandom().privateKey), new Map(), silent, { logger });
+    const url = `http://127.0.0.1:${await b.listen()}${MESSAGE_PATH}`;
+    for (let i = 0; i < 200; i++) {
+      const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      await r.text();
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(b.snapshot().rejected.malformed).toBe(200);
+    expect(lines).toBeGreaterThanOrEqual(20);
+    expect(lines).toBeLessThan(60);
   });
 });

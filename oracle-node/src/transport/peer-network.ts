@@ -34,6 +34,9 @@ export const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024;
 /** Messages per second a peer may send on average; a round costs a peer ~4. */
 export const DEFAULT_PEER_RATE_PER_SECOND = 200;
 export const DEFAULT_PEER_BURST = 400;
+/** Refusals logged per reason: a burst, then a few a second (a flood must not become a disk flood). */
+const REJECT_LOG_BURST = 20;
+const REJECT_LOG_PER_SECOND = 5;
 /** Bytes of a non-200 answer read for its error code; the rest is dropped. */
 const ERROR_BODY_LIMIT_BYTES = 4 * 1024;
 /** A peer that does not answer within this is treated as silent for this message. */
@@ -145,6 +148,8 @@ export class PeerNetwork {
   private readonly log: Logger;
   private readonly stats: Omit<TransportStats, "connections"> = { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0, rejected: {}, signatureChecks: 0 };
   private connections: ConnectionStats = { open: 0, evicted: 0, refused: 0 };
+  private readonly rejectLog = new RateLimiter(REJECT_LOG_BURST, REJECT_LOG_PER_SECOND);
+  private unloggedRejects = 0;
   private boundPort = 0;
 
   constructor(private readonly opts: PeerNetworkOptions) {
@@ -359,7 +364,11 @@ export class PeerNetwork {
 
   private reject(code: string, ip: string, message: string, peer?: string): void {
     this.stats.rejected[code] = (this.stats.rejected[code] ?? 0) + 1;
-    this.log.warn({ code, ip, peer, reason: message }, "peer message rejected");
+    if (this.rejectLog.take(code)) {
+      // Every refusal is counted (stats, onReject); the log line says how many went unlogged since the last one.
+      this.log.warn({ code, ip, peer, reason: message, unlogged: this.unloggedRejects || undefined }, "peer message rejected");
+      this.unloggedRejects = 0;
+    } else this.unloggedRejects += 1;
     try {
       this.opts.onReject?.({ reason: code, peer });
     } catch (err) {
