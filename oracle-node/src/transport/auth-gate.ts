@@ -29,11 +29,14 @@ const PER_IP_BURST = 20;
 /** New connections a second a known (address, peer) pair gets checked for, and for how long it is known. */
 const KNOWN_PAIR_PER_SECOND = 50;
 const KNOWN_PAIR_TTL_MS = 10 * 60_000;
+/** Connections one peer may hold trusted at once; more stay untrusted (evictable, capped per IP). */
+export const MAX_TRUSTED_PER_PEER = 8;
 
 export type Admission = "trusted" | "known-pair" | "budget" | "throttled";
 
 export class AuthGate {
   private readonly trusted = new WeakMap<object, string>();
+  private readonly trustedCount = new Map<string, number>();
   private readonly budget: RateLimiter;
   private readonly perIp: RateLimiter;
   private readonly pairs = new RateLimiter(KNOWN_PAIR_PER_SECOND * 2, KNOWN_PAIR_PER_SECOND);
@@ -61,7 +64,7 @@ export class AuthGate {
 
   /** The signature checked out: the connection is now trusted for that peer, and the tokens are refunded. */
   succeeded(conn: object | undefined, peer: string, admission: Admission, ip = "?"): void {
-    if (conn) this.trusted.set(conn, peer.toLowerCase());
+    if (conn) this.trust(conn, peer.toLowerCase());
     if (this.knownPairs.size > 10_000) this.knownPairs.clear(); // bounded: only authenticated pairs get here
     this.knownPairs.set(ip + "|" + peer.toLowerCase(), Date.now());
     if (admission === "known-pair") this.pairs.refund(ip + "|" + peer.toLowerCase());
@@ -73,7 +76,26 @@ export class AuthGate {
 
   /** A bad signature on a trusted connection: trust is withdrawn (something on that host lies). */
   failed(conn: object | undefined, admission: Admission): void {
-    if (conn && admission === "trusted") this.trusted.delete(conn);
+    if (conn && admission === "trusted") this.untrust(conn);
+  }
+
+  private trust(conn: object, peer: string): void {
+    if (this.trusted.has(conn)) return;
+    const n = this.trustedCount.get(peer) ?? 0;
+    if (n >= MAX_TRUSTED_PER_PEER) return; // a member opening connections by the hundred gets no more protected slots
+    this.trusted.set(conn, peer);
+    this.trustedCount.set(peer, n + 1);
+    const socket = conn as { once?: (event: string, fn: () => void) => unknown };
+    socket.once?.("close", () => this.untrust(conn));
+  }
+
+  private untrust(conn: object): void {
+    const peer = this.trusted.get(conn);
+    if (peer === undefined) return;
+    this.trusted.delete(conn);
+    const n = (this.trustedCount.get(peer) ?? 1) - 1;
+    if (n <= 0) this.trustedCount.delete(peer);
+    else this.trustedCount.set(peer, n);
   }
 
   isTrusted(conn: object): boolean {

@@ -5,7 +5,8 @@ import { MESSAGE_SCHEMAS, MSG } from "../protocol/messages";
 import { ENVELOPE_VERSION, signEnvelope } from "./envelope";
 import { Writable } from "node:stream";
 import { createLogger } from "../log/logger";
-import { AuthGate } from "./auth-gate";
+import { EventEmitter } from "node:events";
+import { AuthGate, MAX_TRUSTED_PER_PEER } from "./auth-gate";
 import { MESSAGE_PATH, PeerNetwork, PeerSendError, type MessageHandler, type PeerNetworkOptions } from "./peer-network";
 
 /**
@@ -97,7 +98,8 @@ describe("item 5: a peer answering with a huge body", () => {
       expect(err.code).toBe(status === 200 ? "reply-too-large" : "http-error");
       if (status !== 200) expect(err.status).toBe(500);
       expect(ms).toBeLessThan(1_500);
-      expect(stallMs).toBeLessThan(250);
+      expect(stallMs).toBeLessThan(1_000); // reading and parsing 40-100 MB whole blocks for seconds
+
       expect(process.memoryUsage().heapUsed - heap0).toBeLessThan(32 << 20);
       // The connection was dropped early: the server got nowhere near its whole body out.
       await new Promise((r) => setTimeout(r, 100));
@@ -222,6 +224,18 @@ describe("item 7: failed authentications cannot get a peer behind the same IP re
     gate.succeeded(conn, claimed, gate.admit(conn, claimed, "10.0.0.7"), "10.0.0.7");
     expect(gate.admit(conn, claimed, "10.0.0.7")).toBe("trusted");
     expect(gate.admit(conn, Wallet.createRandom().address, "10.0.0.7")).toBe("budget");
+  });
+
+  it(`a member holds at most ${MAX_TRUSTED_PER_PEER} trusted connections; closing one frees its slot`, () => {
+    const gate = new AuthGate();
+    const peer = Wallet.createRandom().address;
+    const sockets = Array.from({ length: MAX_TRUSTED_PER_PEER + 3 }, () => new EventEmitter());
+    for (const s of sockets) gate.succeeded(s, peer, "budget", "10.0.0.9");
+    expect(sockets.filter((s) => gate.isTrusted(s)).length).toBe(MAX_TRUSTED_PER_PEER);
+    sockets[0].emit("close");
+    const late = sockets[MAX_TRUSTED_PER_PEER];
+    gate.succeeded(late, peer, "trusted", "10.0.0.9");
+    expect(gate.isTrusted(late)).toBe(true);
   });
 });
 

@@ -82,7 +82,7 @@ const EVICTION_GRACE_MS = 1_000;
 
 /**
  * Caps connections on `server` per IP and in total. Call before `listen`. Returns live counters.
- * At the per-IP cap the newcomer replaces its own IP's oldest untrusted connection if that one is
+ * At the per-IP cap (untrusted connections) the newcomer replaces its own IP's oldest untrusted connection if that one is
  * older than EVICTION_GRACE_MS, else it is refused. At the total cap a newcomer from an IP that
  * holds less than half of the biggest IP's share replaces that IP's oldest untrusted connection;
  * a newcomer from a big IP only replaces its own (same grace rule). A refused connection is
@@ -113,6 +113,11 @@ export function capConnections(server: Server, limits: ServerLimits, isTrusted: 
     }
     return false;
   };
+  const untrustedIn = (pool: Set<Socket>): number => {
+    let n = 0;
+    for (const s of pool) if (!isTrusted(s)) n += 1;
+    return n;
+  };
   const biggestPool = (): Set<Socket> | undefined => {
     let best: Set<Socket> | undefined;
     for (const pool of byIp.values()) if (!best || pool.size > best.size) best = pool;
@@ -122,7 +127,9 @@ export function capConnections(server: Server, limits: ServerLimits, isTrusted: 
     const now = Date.now();
     const mine = byIp.get(socket.remoteAddress ?? "?");
     const mineSize = mine?.size ?? 0;
-    if (mine && mineSize >= limits.maxConnectionsPerIp && !evictOldest(mine, now - EVICTION_GRACE_MS)) return false;
+    // The per-IP cap counts untrusted connections only: the members of a committee on one host (or
+    // behind one NAT) each keep their authenticated connections (auth-gate.ts caps those per peer).
+    if (mine && untrustedIn(mine) >= limits.maxConnectionsPerIp && !evictOldest(mine, now - EVICTION_GRACE_MS)) return false;
     if (all.size < limits.maxConnections) return true;
     const big = biggestPool();
     if (big && big !== mine && mineSize < big.size / 2 && evictOldest(big, Infinity)) return true;
