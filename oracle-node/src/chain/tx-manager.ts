@@ -165,22 +165,9 @@ export class TxManager {
   private async run(req: TxRequest): Promise<TxOutcome> {
     const { provider } = this.opts;
     const deadline = Date.now() + (this.opts.sendDeadlineMs ?? DEFAULT_SEND_DEADLINE_MS);
-    let attempt = 0;
-    // 1. Simulate (and learn the gas limit); retry only network failures, until the deadline.
-    let gasLimit: bigint;
-    for (;;) {
-      if (req.stillNeeded && !(await this.safeCheck(req.stillNeeded))) return { status: "skipped", broadcasts: 0 };
-      try {
-        const est = await provider.estimateGas({ from: this.address, to: req.to, data: req.data });
-        gasLimit = (est * GAS_LIMIT_PERCENT) / 100n;
-        break;
-      } catch (err) {
-        const c = classifyTxError(err, this.opts.iface);
-        if (c.kind !== "network") return { status: "reverted", error: c, broadcasts: 0 };
-        if (Date.now() > deadline) return { status: "failed", error: c, broadcasts: 0 };
-        await sleep(RETRY_BACKOFF_MS[Math.min(attempt++, RETRY_BACKOFF_MS.length - 1)]);
-      }
-    }
+    // 1. Simulate (and learn the gas limit).
+    const gasLimit = await this.simulate(req, deadline);
+    if (typeof gasLimit !== "bigint") return gasLimit;
     // 2. Sign and broadcast; then wait for the receipt, bumping the fee when it is slow.
     const hashes: string[] = [];
     let nonce = await this.currentNonce(deadline);
@@ -192,7 +179,7 @@ export class TxManager {
     let raw = await this.sign(req, nonce, gasLimit, fees);
     let sentAt = 0;
     let accepted = false;
-    attempt = 0;
+    let attempt = 0;
     while (Date.now() < deadline) {
       if (!accepted || Date.now() - sentAt > (this.opts.bumpAfterMs ?? DEFAULT_BUMP_AFTER_MS)) {
         if (accepted) {
@@ -254,6 +241,23 @@ export class TxManager {
     }
     this.nonce = null; // unknown fate: read the chain's view before the next transaction
     return { status: "failed", error: { kind: "network", message: "deadline passed without a receipt" }, nonce, hash: hashes[hashes.length - 1], broadcasts: hashes.length };
+  }
+
+  /** The gas limit from eth_estimateGas with headroom; retries only network failures, until the deadline. */
+  private async simulate(req: TxRequest, deadline: number): Promise<bigint | TxOutcome> {
+    let attempt = 0;
+    for (;;) {
+      if (req.stillNeeded && !(await this.safeCheck(req.stillNeeded))) return { status: "skipped", broadcasts: 0 };
+      try {
+        const est = await this.opts.provider.estimateGas({ from: this.address, to: req.to, data: req.data });
+        return (est * GAS_LIMIT_PERCENT) / 100n;
+      } catch (err) {
+        const c = classifyTxError(err, this.opts.iface);
+        if (c.kind !== "network") return { status: "reverted", error: c, broadcasts: 0 };
+        if (Date.now() > deadline) return { status: "failed", error: c, broadcasts: 0 };
+        await sleep(RETRY_BACKOFF_MS[Math.min(attempt++, RETRY_BACKOFF_MS.length - 1)]);
+      }
+    }
   }
 
   private noteBroadcast(hashes: string[], hash: string, nonce: number, label: string, maxFeePerGas: bigint): void {

@@ -10,9 +10,10 @@ import { RateLimiter } from "./rate-limiter";
  * - every other check (new connection, or a claimed sender the connection is not trusted for)
  *   draws one token from its remote IP's budget and one from a global budget, both refunded
  *   when the signature turns out good. An outsider can therefore burn at most `perSecond`
- *   failed checks a second in total, from any number of addresses, and at most
- *   `perIpPerSecond` from one address, so the new connections of peers on other addresses
- *   still get checked; and it can never make an established peer connection wait or fail.
+ *   failed checks a second in total, from any number of addresses; once half the global
+ *   budget is spent, one address gets at most `perIpPerSecond`, so the new connections of
+ *   peers on other addresses still get checked; and it can never make an established peer
+ *   connection wait or fail.
  * - a new connection claiming peer P from an address P has authenticated from before (within
  *   KNOWN_PAIR_TTL_MS) draws from the budget of that (address, P) pair instead: a peer behind
  *   the same NAT as an outsider keeps getting its new connections checked unless the outsider
@@ -42,11 +43,13 @@ export class AuthGate {
   private readonly pairs = new RateLimiter(KNOWN_PAIR_PER_SECOND * 2, KNOWN_PAIR_PER_SECOND);
   private readonly knownPairs = new Map<string, number>(); // "ip|peer" -> last authenticated at
   private readonly refillPerSecond: number;
+  private readonly burst: number;
 
   constructor(perSecond = DEFAULT_UNTRUSTED_CHECKS_PER_SECOND, burst = DEFAULT_UNTRUSTED_CHECKS_BURST, perIpPerSecond = DEFAULT_UNTRUSTED_CHECKS_PER_IP_PER_SECOND) {
     this.budget = new RateLimiter(burst, perSecond);
     this.perIp = new RateLimiter(Math.max(PER_IP_BURST, perIpPerSecond * 2), perIpPerSecond);
     this.refillPerSecond = perSecond;
+    this.burst = burst;
   }
 
   /** Whether a signature check claimed by `claimed` on connection `conn` from `ip` may run, and on whose account. */
@@ -56,7 +59,10 @@ export class AuthGate {
     const pair = ip + "|" + who;
     const known = this.knownPairs.get(pair);
     if (known !== undefined && Date.now() - known < KNOWN_PAIR_TTL_MS && this.pairs.take(pair)) return "known-pair";
-    if (!this.perIp.take(ip)) return "throttled";
+    // Per-address shares only apply once the global budget is half spent (under attack): a
+    // committee on one host or behind one NAT opening its connections is never throttled by them.
+    const underPressure = this.budget.level("untrusted") < this.burst / 2;
+    if (!this.perIp.take(ip) && underPressure) return "throttled";
     if (this.budget.take("untrusted")) return "budget";
     this.perIp.refund(ip);
     return "throttled";
