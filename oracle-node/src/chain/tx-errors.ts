@@ -12,6 +12,8 @@ export type TxErrorKind =
   | "insufficient-funds"
   | "reverted"
   | "network"
+  /** Set by the transaction manager, not the node: the network's base fee stayed above the fee cap. */
+  | "fee-above-cap"
   | "unknown";
 
 export interface ClassifiedTxError {

@@ -1,4 +1,5 @@
 import { Contract, JsonRpcProvider, Network, formatEther, getAddress } from "ethers";
+import { redactText, redactUrl } from "../log/redact";
 import { computeConfigDigest } from "../protocol/report";
 
 /**
@@ -61,9 +62,10 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** An error's message, with any credential in a URL inside it redacted (findings are printed and pasted). */
 function message(err: unknown): string {
   const e = err as { shortMessage?: string; message?: string; code?: string };
-  return e?.shortMessage ?? e?.message ?? String(err);
+  return redactText(e?.shortMessage ?? e?.message ?? String(err));
 }
 
 /** Runs every check; later chain checks are skipped (not failed) when the RPC is unreachable. */
@@ -72,14 +74,15 @@ export async function runDoctor(t: DoctorTarget): Promise<Finding[]> {
   // A static network: ethers must not retry network detection forever on a dead RPC, and the
   // chain id is checked here explicitly instead.
   const provider = new JsonRpcProvider(t.rpcUrl, undefined, { staticNetwork: Network.from(t.expectedChainId), cacheTimeout: -1 });
+  const rpc = redactUrl(t.rpcUrl);
   try {
     let chainId: number | null = null;
     try {
-      chainId = Number(await withTimeout(provider.send("eth_chainId", []), RPC_TIMEOUT_MS, `RPC ${t.rpcUrl}`));
-      const block = Number(await withTimeout(provider.send("eth_blockNumber", []), RPC_TIMEOUT_MS, `RPC ${t.rpcUrl}`));
-      findings.push({ check: "rpc", status: "ok", detail: `RPC ${t.rpcUrl} answers (block ${block})` });
+      chainId = Number(await withTimeout(provider.send("eth_chainId", []), RPC_TIMEOUT_MS, `RPC ${rpc}`));
+      const block = Number(await withTimeout(provider.send("eth_blockNumber", []), RPC_TIMEOUT_MS, `RPC ${rpc}`));
+      findings.push({ check: "rpc", status: "ok", detail: `RPC ${rpc} answers (block ${block})` });
     } catch (err) {
-      findings.push({ check: "rpc", status: "fail", detail: `RPC ${t.rpcUrl} is unreachable: ${message(err)}` });
+      findings.push({ check: "rpc", status: "fail", detail: `RPC ${rpc} is unreachable: ${message(err)}` });
     }
 
     if (chainId === null) {
@@ -99,7 +102,8 @@ export async function runDoctor(t: DoctorTarget): Promise<Finding[]> {
   } finally {
     provider.destroy();
   }
-  return findings;
+  // Findings are printed and pasted into tickets: no credential in any of them (a source error can quote its URL too).
+  return findings.map((f) => ({ ...f, detail: redactText(f.detail) }));
 }
 
 async function checkAggregator(provider: JsonRpcProvider, t: DoctorTarget, chainId: number): Promise<Finding[]> {
@@ -222,7 +226,7 @@ export const TRANSMISSIONS_OF_HEADROOM = 100n;
 export async function minimumBalance(rpcUrl: string, chainId: number): Promise<bigint> {
   const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: Network.from(chainId) });
   try {
-    const fee = await withTimeout(provider.getFeeData(), RPC_TIMEOUT_MS, `RPC ${rpcUrl}`);
+    const fee = await withTimeout(provider.getFeeData(), RPC_TIMEOUT_MS, `RPC ${redactUrl(rpcUrl)}`);
     const perGas = fee.maxFeePerGas ?? fee.gasPrice ?? 1_000_000_000n;
     return perGas * GAS_PER_TRANSMIT * TRANSMISSIONS_OF_HEADROOM;
   } finally {

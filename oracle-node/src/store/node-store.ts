@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { NonceLog } from "./nonce-log";
 
 /**
  * The node's durable state, one SQLite file (better-sqlite3, WAL, synchronous=FULL so every
@@ -10,7 +11,8 @@ import { dirname } from "node:path";
  *   so no crash or restart can make the key sign two different values for one round;
  * - the filter's history state (an opaque blob per name);
  * - the transmission log (every transaction this node sent and what became of it);
- * - small key/value facts (the pacemaker's epoch) so a restarted node resumes where it was.
+ * - small key/value facts (the pacemaker's epoch) so a restarted node resumes where it was;
+ * - the nonces of accepted peer messages (nonce-log.ts, `openNonceLog`), for the replay guard.
  */
 
 export type SignKind = "observation" | "report";
@@ -105,8 +107,9 @@ interface TxRow {
 
 export class NodeStore {
   private readonly db: Database.Database;
+  private readonly nonceLogs: NonceLog[] = [];
 
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
@@ -237,7 +240,15 @@ export class NodeStore {
     return this.db.prepare<[string], { value: string }>("SELECT value FROM kv WHERE key = ?").get(key)?.value ?? null;
   }
 
+  /** The durable nonce memory for the transport's replay guard (closed with the store). */
+  openNonceLog(): NonceLog {
+    const log = new NonceLog(this.path === ":memory:" ? this.db : this.path);
+    this.nonceLogs.push(log);
+    return log;
+  }
+
   close(): void {
+    for (const log of this.nonceLogs.splice(0)) log.close();
     if (this.db.open) this.db.close();
   }
 }

@@ -24,6 +24,7 @@ async function committee(extra: Partial<PeerNetworkOptions>) {
       isPeer: (addr) => peers.has(getAddress(addr)),
       peerUrl: (addr) => peers.get(getAddress(addr)),
       schemas,
+      replyTypes: { ping: "pong", refuse: null },
       handlers: {
         ping: async (m) => ({ type: "pong", payload: { n: (m.payload as { n: number }).n + 1 } }),
         refuse: async () => {

@@ -19,6 +19,7 @@ function makeNet(key: Wallet, peers: Map<string, string>, extra: Partial<Constru
     isPeer: (a) => peers.has(getAddress(a)),
     peerUrl: (a) => peers.get(getAddress(a)),
     schemas,
+    replyTypes: { ping: "pong", refuse: null },
     handlers: {
       ping: async (m) => ({ type: "pong", payload: { n: (m.payload as { n: number }).n + 1 } }),
       refuse: async () => {
