@@ -20,7 +20,7 @@ import type { ObservationSnapshot } from "./observer";
  */
 export interface FollowerDeps {
   ctx: NodeContext;
-  store: Pick<NodeStore, "claim" | "lastSigned">;
+  store: Pick<NodeStore, "claim" | "claimReportRound" | "lastSigned">;
   observer: { current(): ObservationSnapshot | null; get(notBefore: number, feeds?: readonly number[]): Promise<ObservationSnapshot | null> };
   pacemaker: { readonly epoch: number; leader(epoch?: number): number; onPeerEpoch(sender: number, epoch: number): void };
   chain: {
@@ -123,7 +123,10 @@ export class Follower {
         return refuse("not-due", `feed ${idx} is neither deviating nor past its heartbeat`);
       }
     }
-    // 4. Claim the round durably, then sign.
+    // 4. Claim the round durably (one report per round, whatever its feeds; then per feed, so no
+    // older round is signed later), then sign.
+    const round1 = this.d.store.claimReportRound(ctx.address, ctx.committee.configDigest, epoch, round, digest);
+    if (!round1.ok) return refuse("conflict", `already signed report ${round1.signedDigest} for ${formatRoundId(epoch, round)}`);
     const claim = this.d.store.claim(
       ctx.address,
       "report",
