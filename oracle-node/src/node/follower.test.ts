@@ -35,7 +35,7 @@ function follower(over: { values?: Record<number, bigint | null>; fetchedAt?: nu
     store,
     observer: { current: () => snap, get: async () => snap },
     pacemaker: { epoch: 0, leader: (e = 0) => (e + 5) % 4, onPeerEpoch: (s, e) => peerEpochs.push([s, e]) },
-    chain: { onchainView: () => over.onchain ?? { answer: null, updatedAt: 0, sinceMs: 0 }, allOnChain: () => over.onChain ?? false, markPending: (f) => pending.push([...f]) },
+    chain: { onchainView: () => over.onchain ?? { answer: null, updatedAt: 0, sinceMs: 0 }, allOnChain: () => over.onChain ?? false, anyOnChain: () => over.onChain ?? false, pendingRound: () => null, markPending: (f) => (pending.push([...f]), [...f]) },
     transmitter: { schedule: (encoded, signatures, epoch, round, feeds) => scheduled.push({ encoded, signatures, epoch, round, feeds }) },
     observed: (i) => observed.push(i),
     faults: over.faults ?? NO_FAULTS,

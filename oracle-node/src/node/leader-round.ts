@@ -32,7 +32,7 @@ export interface LeaderDeps {
   pacemaker: { readonly epoch: number; isLeader(): boolean; nextRound(): number | null };
   peers: { send(index: number, type: string, epoch: number, round: number, payload: unknown, log?: Logger): Promise<InboundMessage | null> };
   /** This node as its own follower. */
-  self: { observe(epoch: number, round: number, req: ObserveRequest): Promise<ObservationReply>; checkAndSign(p: ReportProposal, epoch: number, round: number): SignResult };
+  self: { observe(epoch: number, round: number, req: ObserveRequest): Promise<ObservationReply>; checkAndSign(p: ReportProposal, epoch: number, round: number, asLeader?: boolean): SignResult };
   transmitter: { schedule(encoded: string, signatures: string, epoch: number, round: number, feeds: number[]): void };
   telemetry: { round(r: { epoch: number; round: number; feeds: number[]; outcome: string; stages?: Record<string, number> }, before: TransportStats, after: TransportStats): void };
   traffic: () => TransportStats;
@@ -191,7 +191,7 @@ export class LeaderRound {
     await collect<string | null>(
       signers.map((_s, i) => () =>
         i === ctx.myIndex
-          ? Promise.resolve(this.d.self.checkAndSign(proposal, r.epoch, r.round).signature)
+          ? Promise.resolve(this.d.self.checkAndSign(proposal, r.epoch, r.round, true).signature)
           : this.d.peers.send(i, MSG.reportProposal, r.epoch, r.round, proposal).then((m) => (m?.payload as { signature: string } | undefined)?.signature ?? null),
       ),
       (sig, i) => {

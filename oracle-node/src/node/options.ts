@@ -31,6 +31,8 @@ export interface RuntimeFeed {
   /** A report answer further than this from this node's own observation is refused. */
   toleranceBps: number;
   minSources: number;
+  /** A signed report older than this (observations timestamp) is never sent; default protocol/report-age.ts. */
+  maxReportAgeSec?: number;
   /** How often the node polls this feed's sources; default `timing.pollIntervalMs`. */
   pollIntervalMs?: number;
   sources: RuntimeSource[];
@@ -76,7 +78,7 @@ export interface RuntimeTiming {
   voteResendMs: number;
   /** A follower's data may trail the leader's by this much at most (slow sources, clock skew). */
   maxObservationLagMs: number;
-  /** Clock distance tolerated between a report's timestamp and this node's clock. */
+  /** A report's timestamp may lead this node's own data time (and clock) by this much at most. */
   maxReportSkewSec: number;
   /** Persist the filter's history at most this often (it changes every poll). */
   filterSaveIntervalMs: number;
@@ -101,7 +103,7 @@ export const DEFAULT_TIMING: RuntimeTiming = {
   configCheckMs: 30_000, // a committee change is rare and announced; one eth_call per half minute
   voteResendMs: 1_000,
   maxObservationLagMs: 5_000,
-  maxReportSkewSec: 20,
+  maxReportSkewSec: 3, // under the aggregator's 5 s: a follower never signs what the chain may refuse
   filterSaveIntervalMs: 5_000,
   failedRoundBackoffMs: 1_000,
   peerProbeMs: 4_000, // keeps every peer's health fresh within the view's 10 s window
