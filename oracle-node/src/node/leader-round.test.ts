@@ -17,7 +17,8 @@ function digestOf(p: ReportProposal, epoch: number, round: number): string {
 
 function leader(over: { silent?: number[]; forge?: number[]; huge?: number[]; noSign?: number[]; pending?: number[]; blind?: boolean; faults?: FaultHooks; values?: Record<number, bigint | null> } = {}) {
   const values = over.values ?? { 0: 100_000n, 1: 2_000n };
-  const snap = snapshot(values, Date.now() - 100);
+  const dataTime = Date.now() - 1_500;
+  const snap = snapshot(values, dataTime);
   const own = (i: number): Record<number, bigint> => Object.fromEntries(Object.entries(values).flatMap(([k, v]) => (v === null ? [] : [[k, v + BigInt(i)]])));
   const sent: Array<{ to: number; type: string; payload: unknown }> = [];
   const rounds: Array<{ outcome: string; feeds: number[] }> = [];
@@ -58,7 +59,7 @@ function leader(over: { silent?: number[]; forge?: number[]; huge?: number[]; no
     traffic: () => STATS,
     faults: { ...faults, signaturesCollected: (r) => (collectedHook.push(r.round), faults.signaturesCollected(r)) },
   });
-  return { lr, sent, rounds, pacemakerRounds: () => nextRound, scheduled, pending, collectedHook, rounds_: () => nextRound };
+  return { lr, sent, rounds, dataTime, scheduled, pending, collectedHook, rounds_: () => nextRound };
 }
 
 describe("LeaderRound", () => {
@@ -72,6 +73,8 @@ describe("LeaderRound", () => {
     expect(s).toMatchObject({ epoch: 0, round: 1, feeds: [0, 1] });
     const report = decodeReport(s.encoded);
     expect(report.feeds.map((f) => f.observers.length)).toEqual([3, 3]);
+    // Stamped with the leader's own data time (issue 13.4), not its clock.
+    expect(report.observationsTimestamp).toBe(Math.floor(t.dataTime / 1000));
     const digest = encodeAndDigest(report, CHAIN_ID, AGGREGATOR).digest;
     const entries = unpackSignatures(s.signatures);
     expect(entries).toHaveLength(2);
