@@ -22,7 +22,7 @@ import type { ObservationSnapshot } from "./observer";
  */
 export interface FollowerDeps {
   ctx: NodeContext;
-  store: Pick<NodeStore, "claim" | "claimReportRound" | "lastSigned">;
+  store: Pick<NodeStore, "claim" | "claimReportRound" | "reportRoundDigest" | "lastSigned">;
   observer: { current(): ObservationSnapshot | null; get(notBefore: number, feeds?: readonly number[]): Promise<ObservationSnapshot | null> };
   pacemaker: { readonly epoch: number; leader(epoch?: number): number; onPeerEpoch(sender: number, epoch: number): void };
   chain: {
@@ -158,14 +158,17 @@ export class Follower {
       p.feeds.map((x) => ({ feedId: String(x.feedIndex), content: digest })),
     );
     if (!claim.ok) return refuse(claim.reason, `already signed ${formatRoundId(claim.signedEpoch, claim.signedRound)} differently`);
-    const until = now + pendingWindowMs(ctx.timing.transmitStaggerMs, ctx.committee.signers.length);
+    // Until the final report shows f+1 signed it, the report is in flight only for the leader's
+    // signing phase (an honest leader that failed to collect signatures may retry after it).
+    const until = now + 2 * ctx.timing.roundTimeoutMs;
     for (const [idx, answer] of check.answers) this.inflight.set(idx, { epoch, round, answer, until });
     return { signature: signReport(ctx.key, digest), code: "", reason: "" };
   }
 
   /**
    * Why this node will not sign a report for these feeds now: for one of them it signed another
-   * report of this epoch that has neither landed nor had its backups' time, and its own value
+   * report of this epoch that has not landed and is still in flight (the leader's signing phase,
+   * two round timeouts; once its final report came, until every backup had its turn), and its own value
    * shows no new due event (a deviation from that report's answer). A faulty leader thus gets
    * one report signed per due event and epoch, not one per round; a new epoch (2f+1 votes)
    * starts afresh, so an honest successor is never held up by what its predecessor withheld.
@@ -232,6 +235,12 @@ export class Follower {
       }
     }
     this.d.chain.markPending(feedIdx, m.epoch, m.round);
+    // Signed by f+1: in flight until it lands or every backup had its turn.
+    const until = Date.now() + pendingWindowMs(ctx.timing.transmitStaggerMs, ctx.committee.signers.length);
+    for (const i of feedIdx) {
+      const f = this.inflight.get(i);
+      if (f && f.epoch === m.epoch && f.round === m.round) f.until = Math.max(f.until, until);
+    }
     this.d.transmitter.schedule(signed.encoded, packSignatures(entries), m.epoch, m.round, feedIdx);
     return null;
   }
@@ -248,6 +257,9 @@ export class Follower {
   /** Why this key may not sign `digest` for (epoch, round): it signed a later round, or another report for this one. */
   private signedBefore(p: ReportProposal, epoch: number, round: number, digest: string): { code: string; reason: string } | null {
     const { ctx } = this.d;
+    // Cheap first: the one report this key signed for the round, whatever its feeds.
+    const claimed = this.d.store.reportRoundDigest(ctx.address, ctx.committee.configDigest, epoch, round);
+    if (claimed !== null && claimed !== digest.toLowerCase()) return { code: "conflict", reason: `already signed a different report for ${formatRoundId(epoch, round)}` };
     for (const feed of p.feeds) {
       const last = this.d.store.lastSigned(ctx.address, "report", ctx.committee.configDigest, String(feed.feedIndex));
       if (!last) continue;

@@ -190,6 +190,14 @@ export class NodeStore {
     return run.immediate();
   }
 
+  /** The report digest a key claimed for (config digest, epoch, round), or null. */
+  reportRoundDigest(signer: string, configDigest: string, epoch: number, round: number): string | null {
+    const row = this.db
+      .prepare<[string, string, number, number], { report_digest: string }>("SELECT report_digest FROM report_rounds WHERE signer = ? AND config_digest = ? AND epoch = ? AND round = ?")
+      .get(signer.toLowerCase(), configDigest.toLowerCase(), epoch, round);
+    return row?.report_digest ?? null;
+  }
+
   /** The last (epoch, round, content) a key signed for a feed, or null. */
   lastSigned(signer: string, kind: SignKind, configDigest: string, feedId: string): LastSignedRow | null {
     const row = this.db
