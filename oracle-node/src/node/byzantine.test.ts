@@ -82,6 +82,7 @@ async function honestNode(over: { feeds?: RuntimeFeed[] } = {}) {
     transmitter: { schedule: (_e, _s, epoch, round, feeds) => scheduled.push({ epoch, round, feeds }) },
     observed: () => undefined,
     faults: NO_FAULTS,
+    now: clock.now,
   });
   return { fw, chain, pacemaker, scheduled, clock, store };
 }
@@ -267,6 +268,22 @@ describe("attack (issue 13.8): one report per due event, not one per round", () 
     // A new epoch (its leader, oracle 2, honest): what epoch 0 left in flight holds nothing up.
     t.pacemaker.epoch = 1;
     expect(t.fw.checkAndSign(proposal(1, 1, [0]), 1, 1).code).toBe("");
+  });
+
+  it("without its final report the guard lasts the leader's signing phase; with it, every backup's turn", async () => {
+    const t = await honestNode();
+    const timeout = nodeContext(0).timing.roundTimeoutMs;
+    expect(t.fw.checkAndSign(proposal(0, 1, [0]), 0, 1).code).toBe("");
+    t.clock.advance(2 * timeout - 1);
+    expect(t.fw.checkAndSign(proposal(0, 2, [0]), 0, 2).code).toBe("in-flight");
+    t.clock.advance(1);
+    // An honest leader that missed f+1 signatures retries: signed.
+    expect(t.fw.checkAndSign(proposal(0, 3, [0]), 0, 3).code).toBe("");
+    await t.fw.onFinalReport(msg(1, MSG.finalReport, 0, 3, finalReport(proposal(0, 3, [0]), 0, 3)));
+    t.clock.advance(2 * timeout);
+    expect(t.fw.checkAndSign(proposal(0, 4, [0]), 0, 4).code).toBe("in-flight");
+    t.clock.advance(STAGGER_MS * 5 + 5_000);
+    expect(t.fw.checkAndSign(proposal(0, 5, [0]), 0, 5).code).toBe("");
   });
 });
 

@@ -35,6 +35,8 @@ export interface FollowerDeps {
   transmitter: { schedule(encoded: string, signatures: string, epoch: number, round: number, feeds: number[]): void };
   observed: (feedIndex: number) => void;
   faults: FaultHooks;
+  /** The in-flight guard's clock (tests); default Date.now. */
+  now?: () => number;
 }
 
 export type SignResult = { signature: string; code: ""; reason: "" } | { signature: null; code: string; reason: string };
@@ -53,6 +55,10 @@ export class Follower {
   private readonly inflight = new Map<number, InFlight>();
 
   constructor(private readonly d: FollowerDeps) {}
+
+  private now(): number {
+    return (this.d.now ?? Date.now)();
+  }
 
   async onObserveRequest(m: InboundMessage): Promise<Reply> {
     this.requireLeader(m);
@@ -135,7 +141,7 @@ export class Follower {
     });
     if (!check.ok) return refuse("bad-report", check.reason);
     // 3. Every feed must be due (deviation or heartbeat, against this node's view of the chain).
-    const now = Date.now();
+    const now = this.now();
     for (const [idx, answer] of check.answers) {
       // Grace on the heartbeat: the leader's clock may run a little ahead.
       if (!roundDue(answer, this.d.chain.onchainView(idx), ctx.feeds.get(idx)!, now + ctx.timing.progressTimeoutMs)) {
@@ -236,7 +242,7 @@ export class Follower {
     }
     this.d.chain.markPending(feedIdx, m.epoch, m.round);
     // Signed by f+1: in flight until it lands or every backup had its turn.
-    const until = Date.now() + pendingWindowMs(ctx.timing.transmitStaggerMs, ctx.committee.signers.length);
+    const until = this.now() + pendingWindowMs(ctx.timing.transmitStaggerMs, ctx.committee.signers.length);
     for (const i of feedIdx) {
       const f = this.inflight.get(i);
       if (f && f.epoch === m.epoch && f.round === m.round) f.until = Math.max(f.until, until);
