@@ -124,6 +124,15 @@ describe("Follower.checkAndSign", () => {
     expect(t.fw.checkAndSign(proposal(0, 2, { 0: [99_990n, 100_000n, 100_010n] }), 0, 2)).toMatchObject({ signature: null, code: "older-round" });
   });
 
+  it("attack (issue 13.4): refuses a report stamped ahead of its own data time + maxReportSkewSec, signs one stamped with it", () => {
+    const dataTime = Date.now() - 10_000;
+    const t = follower({ fetchedAt: dataTime });
+    const ownSec = Math.floor(dataTime / 1000);
+    // A leader stamping its clock's "now" leads this node's data by 10 s.
+    expect(t.fw.checkAndSign(proposal(0, 1, { 0: [99_990n, 100_000n, 100_010n] }, ownSec + 10), 0, 1)).toMatchObject({ signature: null, code: "bad-report" });
+    expect(t.fw.checkAndSign(proposal(0, 2, { 0: [99_990n, 100_000n, 100_010n] }, ownSec + 3), 0, 2).code).toBe("");
+  });
+
   it("refuses an answer outside its tolerance and a feed that is not due", () => {
     const t = follower();
     expect(t.fw.checkAndSign(proposal(0, 1, { 0: [110_000n, 110_000n, 110_000n] }), 0, 1)).toMatchObject({ signature: null, code: "bad-report" });
