@@ -47,12 +47,19 @@ export interface ChainViewDeps {
 /** A report pending on chain is given up after every backup had its turn, plus this. */
 const PENDING_SLACK_MS = 5_000;
 
+/** How long a signed report may take to land: every backup's turn, plus slack. */
+export function pendingWindowMs(transmitStaggerMs: number, committeeSize: number): number {
+  return transmitStaggerMs * (committeeSize + 1) + PENDING_SLACK_MS;
+}
+
 const sameDigest = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 export class ChainView {
   private readonly onchain = new Map<number, OnchainFeed>();
   private readonly feedER = new Map<number, { epoch: number; round: number }>();
   private readonly pending = new Map<number, { epoch: number; round: number; until: number }>();
+  /** Per feed, the newest (epoch, round) ever marked pending: a report re-sent never marks again. */
+  private readonly marked = new Map<number, { epoch: number; round: number }>();
   private chainEpoch = 0;
   private chainRound = 0;
   private readonly now: () => number;
@@ -132,10 +139,44 @@ export class ChainView {
     return o ? { answer: o.answer, updatedAt: o.updatedAt, sinceMs: o.sinceMs } : { answer: null, updatedAt: 0, sinceMs: 0 };
   }
 
-  /** A signed report for these feeds is on its way: pending until it lands or every backup had its turn. */
-  markPending(feeds: readonly number[], epoch: number, round: number): void {
-    const until = this.now() + this.d.transmitStaggerMs * (this.d.committeeSize + 1) + PENDING_SLACK_MS;
-    for (const i of feeds) this.pending.set(i, { epoch, round, until });
+  /** Whether some of these feeds already hold (epoch, round) or newer: such a report can never land (StaleReport). */
+  anyOnChain(feeds: readonly number[], epoch: number, round: number): boolean {
+    return feeds.some((i) => this.allOnChain([i], epoch, round));
+  }
+
+  /**
+   * A signed report for these feeds is on its way: each feed still behind it on chain is pending
+   * until the report lands, its transmission fails (`clearPending`) or every backup had its turn.
+   * A feed is marked at most once per (epoch, round), and never for a round older than one it
+   * was marked for: a withheld report re-sent over and over cannot keep feeds pending. Returns
+   * the feeds marked.
+   */
+  markPending(feeds: readonly number[], epoch: number, round: number): number[] {
+    const until = this.now() + pendingWindowMs(this.d.transmitStaggerMs, this.d.committeeSize);
+    const out: number[] = [];
+    for (const i of feeds) {
+      if (this.allOnChain([i], epoch, round)) continue;
+      const m = this.marked.get(i);
+      if (m && compareEpochRound(epoch, round, m.epoch, m.round) <= 0) continue;
+      this.marked.set(i, { epoch, round });
+      this.pending.set(i, { epoch, round, until });
+      out.push(i);
+    }
+    return out;
+  }
+
+  /** The report of (epoch, round) will not land (reverted, timed out, too old): its feeds are free. */
+  clearPending(feeds: readonly number[], epoch: number, round: number): void {
+    for (const i of feeds) {
+      const p = this.pending.get(i);
+      if (p && p.epoch === epoch && p.round === round) this.pending.delete(i);
+    }
+  }
+
+  /** The (epoch, round) a feed is pending for, or null. */
+  pendingRound(idx: number, now = this.now()): { epoch: number; round: number } | null {
+    const p = this.pending.get(idx);
+    return p && p.until > now ? { epoch: p.epoch, round: p.round } : null;
   }
 
   isPending(idx: number, now = this.now()): boolean {

@@ -189,7 +189,7 @@ export const TimingSchema = z.strictObject({
   /** A follower's own data may trail the leader's request by this much at most (slow sources, clock skew). */
   maxObservationLagMs: positiveMs.default(5_000),
   /** Clock distance tolerated between a report's timestamp and this node's clock, seconds. */
-  maxReportSkewSec: z.int().positive().max(3_600).default(20),
+  maxReportSkewSec: z.int().positive().max(60).default(3),
   /** The filter's history is persisted at most this often (it changes every poll). */
   filterSaveIntervalMs: positiveMs.default(5_000),
   /** After a failed round (no quorum, no signatures) the leader waits this long before the next: no storm. */

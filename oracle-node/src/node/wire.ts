@@ -245,6 +245,7 @@ function transmitterOf(b: Base, opts: RuntimeOptions): Transmitter {
     staggerMs: timing.transmitStaggerMs,
     position: (epoch) => transmitPosition(myIndex, epoch, committee.signers.length, committee.configDigest),
     allOnChain: (feeds, epoch, round) => chain.allOnChain(feeds, epoch, round),
+    settled: (feeds, epoch, round) => chain.clearPending(feeds, epoch, round),
     enabled: committee.transmitters[myIndex] === ctx.address,
   });
 }
