@@ -188,7 +188,7 @@ export const TimingSchema = z.strictObject({
   voteResendMs: positiveMs.default(1_000),
   /** A follower's own data may trail the leader's request by this much at most (slow sources, clock skew). */
   maxObservationLagMs: positiveMs.default(5_000),
-  /** Clock distance tolerated between a report's timestamp and this node's clock, seconds. */
+  /** How far a report's timestamp may lead this node's own data time (and clock), seconds: under the aggregator's 5 s future skew. */
   maxReportSkewSec: z.int().positive().max(60).default(3),
   /** The filter's history is persisted at most this often (it changes every poll). */
   filterSaveIntervalMs: positiveMs.default(5_000),
