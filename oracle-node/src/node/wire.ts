@@ -181,6 +181,8 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     isPeer: (a) => committee.signers.includes(getAddress(a)),
     peerUrl: (a) => b.peerUrls.get(getAddress(a)),
     schemas: MESSAGE_SCHEMAS,
+    // Accepted nonces persist in the node's SQLite file: a captured envelope stays refused after a restart.
+    replayStore: b.store.openNonceLog(),
     handlers: inboxHandlers({ signers: committee.signers, follower, pacemaker, heard: (h) => peers.heard(h) }),
     logger: log,
     onReject: (r) => telemetry.peerRejected(r),
