@@ -180,7 +180,7 @@ export async function writeNodeConfig(
       logging: { level: "info" },
       timing: Object.fromEntries(Object.entries(TEST_TIMING).filter(([k]) => k !== "pollIntervalMs")),
     },
-    sources: { rateLimits: "off", timeoutMs: 1_000, maxRetries: 0 },
+    sources: { rateLimits: "off", timeoutMs: 1_000 },
     feeds: c.feeds.map((f, k) => ({
       id: f.id,
       description: f.pair,
