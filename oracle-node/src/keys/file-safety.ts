@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { KeyError } from "./password";
+import { KeyError } from "./key-error";
 
 /**
  * Local-user defences of the key files (issue 13, item 15): a keystore or password file that

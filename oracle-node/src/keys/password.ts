@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { assertPrivateFile, type KeyFileOptions } from "./file-safety";
+import { KeyError } from "./key-error";
 
 /**
  * Where a keystore password comes from: an environment variable or a file, never the command
@@ -13,12 +14,7 @@ export interface PasswordSource {
   file?: string;
 }
 
-export class KeyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "KeyError";
-  }
-}
+export { KeyError } from "./key-error";
 
 /** Passwords shorter than this are refused for new keystores: a keystore is only as good as it. */
 export const MIN_PASSWORD_LENGTH = 8;

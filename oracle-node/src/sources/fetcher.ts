@@ -2,16 +2,14 @@ import pLimit from "p-limit";
 import type { Logger } from "../log/logger";
 import { SourceError } from "../quotes/quote";
 import { RateLimiter } from "./http/rate-limiter";
+import { DEFAULT_MAX_RETRIES } from "./http/client";
 import type { RateLimitSpec, SourceAdapter, SourceContext, SourceRequest, SourceResult } from "./types";
 
 /** In-flight HTTP requests per node: enough for 15 venues at once, gentle on a small host. */
 export const DEFAULT_CONCURRENCY = 32;
 
-/**
- * Retries after a timeout, 5xx or reset, per request: one more try rides out a blip and still
- * fits in a round. Equals the config default of `sources.maxRetries` (a config test checks).
- */
-export const DEFAULT_FETCH_MAX_RETRIES = 1;
+/** The fetcher's retries per request: the HTTP client's default, which equals `sources.maxRetries`'s. */
+export const DEFAULT_FETCH_MAX_RETRIES = DEFAULT_MAX_RETRIES;
 
 export interface FetchJob {
   sourceId: string;
