@@ -3,29 +3,48 @@ pragma solidity 0.8.30;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IQuorumAggregator} from "./interfaces/IQuorumAggregator.sol";
+import {IOutOfBoundsReader} from "./interfaces/IOutOfBoundsReader.sol";
+import {
+  E_STALE_REPORT,
+  E_OBSERVATIONS_TIMESTAMP_DECREASED,
+  E_REPORT_TOO_OLD,
+  E_SIGNER_OUT_OF_RANGE,
+  E_DUPLICATE_SIGNER,
+  E_INVALID_SIGNATURE,
+  TOPIC_ANSWER_UPDATED,
+  TOPIC_NEW_ROUND
+} from "./libraries/AggregatorSelectors.sol";
+import {
+  FeedSlots,
+  UINT32_MASK,
+  EPOCH_AND_ROUND_MASK,
+  LATEST_ER_SHIFT,
+  LATEST_ANSWER_SHIFT,
+  LATEST_PREFILL,
+  HISTORY_PREFILL
+} from "./libraries/FeedSlots.sol";
+import {ReportCodec, REPORT_HEADER_BYTES} from "./libraries/ReportCodec.sol";
 
 /// @title QuorumAggregator
 /// @notice Median feeds updated by quorum-signed, batched reports of one oracle committee.
 /// @dev Gas design (docs/protocol.md "Design"):
-/// - The committee (config digest, n, f, signers, transmitters) and the feeds' answer bounds live
-///   in the code of a small data contract ("config store", SSTORE2 style) written at setConfig /
-///   addFeed. transmit reads it with one EXTCODECOPY instead of an SLOAD per signer.
+/// - The committee (config digest, n, f, signers, transmitters) and the feeds' answer bounds and
+///   maximum report ages live in the code of a small data contract ("config store", SSTORE2
+///   style) written at setConfig / addFeed / setMaxReportAge. transmit reads it with EXTCODECOPY.
 /// - Signatures carry the signer's committee index, so membership is one comparison.
 /// - Each feed has one "latest" slot (round, timestamps, answer) that latestRoundData reads with a
 ///   single SLOAD, and a ring of HISTORY_SIZE round slots (answer, confidence, timestamps) that is
-///   pre-filled when the feed is added, so steady-state writes never pay for a fresh slot.
+///   pre-filled when the feed is added, so steady-state writes never pay for a fresh slot. Slot
+///   layout: libraries/FeedSlots.sol; report decoding: libraries/ReportCodec.sol.
 /// - Each feed's latest slot also holds the epoch-and-round of its last report: replay protection
 ///   is per feed and costs no extra slot.
-/// - Feeds without bounds skip the bounds read; batched reports skip NewRound (AnswerUpdated and
-///   NewTransmission carry everything it would).
+/// - Feeds without bounds skip the bounds read; reports younger than every feed's maximum age skip
+///   the per-feed age read; batched reports skip NewRound.
 /// - Aggregator round ids are feedIndex << 32 | round; feed 0's ids are plain round numbers.
 /// - One calldata byte, a feed index, answers that feed's latestRoundData from the fallback,
 ///   before any selector comparison: FeedProxy's read skips this contract's dispatcher.
-contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
-  // ----------------------------------------------------------------------------------------------
-  // Constants
-  // ----------------------------------------------------------------------------------------------
-
+/// - Every assembly block has a plain-Solidity twin in contracts/test/ReferenceAggregator.sol.
+contract QuorumAggregator is IQuorumAggregator, IOutOfBoundsReader, Ownable2Step {
   /// @notice Committee size limit: signer/observer duplicate checks are uint32 bitmaps.
   uint256 public constant MAX_ORACLES = 31;
   /// @notice Feed indices are one byte in the report.
@@ -34,62 +53,32 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// addFeed for about 1.4M gas so that every transmit overwrites a non-zero slot.
   uint256 public constant HISTORY_SIZE = 64;
   /// @notice Tolerated lead of the observations timestamp over block.timestamp: node clocks and
-  /// the block producer's clock disagree by seconds, never by more.
-  uint256 public constant MAX_FUTURE_SKEW_SECONDS = 30;
+  /// the block producer's clock disagree by a second or two. startedAt is stored as
+  /// min(observationsTimestamp, block.timestamp), never in the future.
+  uint256 public constant MAX_FUTURE_SKEW_SECONDS = 5;
+  /// @notice Maximum report age (block.timestamp - observationsTimestamp) of a new feed, until
+  /// setMaxReportAge changes it: well under any heartbeat a consumer would use (an hour).
+  uint32 public constant DEFAULT_MAX_REPORT_AGE_SECONDS = 300;
 
-  /// @dev Bytes of the report header: digest(32) epochAndRound(5) timestamp(4) feedCount(1).
-  uint256 private constant REPORT_HEADER_BYTES = 42;
   /// @dev Bytes of one signature entry: signerIndex(1) r(32) yParityAndS(32).
   uint256 private constant SIGNATURE_BYTES = 65;
-  /// @dev Widest observation: answers are stored as int120 (±6.6e35 feed units).
-  uint256 private constant MAX_OBSERVATION_BYTES = 15;
   /// @dev Config store header after its leading STOP byte: digest(32) n(1) f(1) feedCount(2)
-  /// boundedFeeds(32).
-  uint256 private constant STORE_HEADER_BYTES = 68;
-  /// @dev Code offset of the first feed's bounds, before the 40n bytes of members: 1 + header.
-  uint256 private constant STORE_BOUNDS_OFFSET = 69;
-  /// @dev Latest slot pre-fill: round 0 (no data) with transmission timestamp 1, so the first
-  /// report overwrites a non-zero slot.
-  uint256 private constant LATEST_PREFILL = 1 << 64;
-  /// @dev Ring slot pre-fill: any non-zero value; validity comes from the round range, not content.
-  uint256 private constant HISTORY_PREFILL = 1;
-  /// @dev Bit offsets in the latest slot (see s_latest).
-  uint256 private constant LATEST_ER_SHIFT = 96;
-  uint256 private constant LATEST_ANSWER_SHIFT = 136;
-  /// @dev Bit offsets in a ring slot (see s_history).
-  uint256 private constant HISTORY_CONFIDENCE_SHIFT = 64;
-  uint256 private constant HISTORY_ANSWER_SHIFT = 136;
-  uint256 private constant EPOCH_AND_ROUND_MASK = 0xffffffffff;
-  /// @dev Confidence is stored in 72 bits; wider dispersion saturates (overstating it, never less).
-  uint256 private constant CONFIDENCE_MAX = 0xffffffffffffffffff;
-  uint256 private constant UINT32_MASK = 0xffffffff;
+  /// boundedFeeds(32) minMaxReportAge(4).
+  uint256 private constant STORE_HEADER_BYTES = 72;
+  /// @dev Code offset of the first member (1 + header); the bounds follow the 40n member bytes.
+  uint256 private constant STORE_MEMBERS_OFFSET = 73;
   uint256 private constant ADDRESS_MASK = 0x00ffffffffffffffffffffffffffffffffffffffff;
-
-  // Error selectors and event topics used inside assembly (which only takes number literals):
-  // keccak256 of the signatures declared in IQuorumAggregator / AggregatorInterface. The tests
-  // decode every one of these errors and events by name, so a wrong constant fails them.
-  uint256 private constant E_MALFORMED_REPORT = 0x1a189c02;
-  uint256 private constant E_UNKNOWN_FEED = 0x7ba8f9f8;
-  uint256 private constant E_FEEDS_NOT_ASCENDING = 0x216a2655;
-  uint256 private constant E_WRONG_OBSERVATION_COUNT = 0x6338ecf3;
-  uint256 private constant E_OBSERVER_OUT_OF_RANGE = 0xd64f86f4;
-  uint256 private constant E_DUPLICATE_OBSERVER = 0xadd7f353;
-  uint256 private constant E_INVALID_OBSERVATION_WIDTH = 0xc19208a3;
-  uint256 private constant E_OBSERVATIONS_NOT_SORTED = 0xd7b63637;
-  uint256 private constant E_ANSWER_OUT_OF_BOUNDS = 0x9b0705e7;
-  uint256 private constant E_OBSERVATIONS_TIMESTAMP_DECREASED = 0x868c3594;
-  uint256 private constant E_STALE_REPORT = 0x14370f2c;
-  uint256 private constant E_SIGNER_OUT_OF_RANGE = 0x2d17323c;
-  uint256 private constant E_DUPLICATE_SIGNER = 0x9f4f72e1;
-  uint256 private constant E_INVALID_SIGNATURE = 0x35f8d429;
   /// @dev secp256k1 order / 2: larger s values are the malleable twins of valid signatures.
   uint256 private constant HALF_CURVE_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
   /// @dev s is the low 255 bits of an EIP-2098 yParityAndS word.
   uint256 private constant S_MASK = 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  uint256 private constant TOPIC_ANSWER_UPDATED = 0x0559884fd3a460db3073b7fc896cc77986f16e378210ded43186175bf646fc5f;
-  uint256 private constant TOPIC_NEW_ROUND = 0x0109fc6f55cf40689f02fbaad7af7fe7bbac8a3d2186600afc7d3e10cac60271;
   /// @dev Bits of a feed's own round number inside an aggregator round id.
   uint256 private constant ROUND_BITS = 32;
+  /// @dev ctx bits (see "Transmission"): single-feed report, report older than some feed's age.
+  uint256 private constant CTX_SINGLE = 1 << 136;
+  uint256 private constant CTX_CHECK_AGE = 1 << 137;
+  /// @dev The ctx bits that are a latest slot's report-wide fields (32..135).
+  uint256 private constant CTX_REPORT_BITS = ((1 << 104) - 1) << 32;
 
   bytes32 private constant DOMAIN_TYPEHASH =
     keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
@@ -97,11 +86,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   bytes32 private constant NAME_HASH = keccak256("QuorumAggregator");
   bytes32 private constant VERSION_HASH = keccak256("1");
 
-  // ----------------------------------------------------------------------------------------------
-  // Storage
-  // ----------------------------------------------------------------------------------------------
-
-  /// @dev Read on every transmit, written only by setConfig/addFeed. One slot.
+  /// @dev Read on every transmit, written only by setConfig/addFeed/setMaxReportAge. One slot.
   struct HotVars {
     address configStore;
     uint32 configCount;
@@ -109,9 +94,17 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
 
   struct FeedMeta {
     uint8 decimals;
+    uint32 maxReportAge;
     int128 minAnswer;
     int128 maxAnswer;
     string description;
+  }
+
+  /// @dev The last refused median of a feed; active while the feed's round is still `round`.
+  struct Refusal {
+    uint32 round;
+    uint32 since;
+    int128 median;
   }
 
   HotVars internal s_hot;
@@ -121,13 +114,11 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   address[] internal s_signers;
   address[] internal s_transmitters;
   FeedMeta[] internal s_feeds;
-  /// @dev Per feed: round(0..31) observationsTimestamp(32..63) transmissionTimestamp(64..95)
-  /// epochAndRound(96..135) answer int120(136..255). The epoch-and-round of the feed's latest
-  /// report lives here, so replay protection costs no extra slot; setConfig zeroes it.
+  /// @dev Per feed, the latest slot (FeedSlots.sol). setConfig zeroes its epoch-and-round.
   uint256[MAX_FEEDS] internal s_latest;
-  /// @dev Per feed, ring by round % HISTORY_SIZE: observationsTimestamp(0..31)
-  /// transmissionTimestamp(32..63) confidence uint72(64..135) answer int120(136..255).
+  /// @dev Per feed, ring by round % HISTORY_SIZE of history slots (FeedSlots.sol).
   uint256[HISTORY_SIZE][MAX_FEEDS] internal s_history;
+  Refusal[MAX_FEEDS] internal s_refusals;
 
   constructor(address owner) Ownable(owner) {}
 
@@ -167,7 +158,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     // Epoch-and-round restarts under the new digest: clear every feed's.
     uint256 feeds = s_feeds.length;
     for (uint256 i = 0; i < feeds; ++i) {
-      s_latest[i] &= ~(EPOCH_AND_ROUND_MASK << LATEST_ER_SHIFT);
+      s_latest[i] = FeedSlots.withEpochAndRound(s_latest[i], 0);
     }
     uint32 previousConfigBlockNumber = s_latestConfigBlockNumber;
     s_latestConfigBlockNumber = uint32(block.number);
@@ -184,7 +175,15 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     if (minAnswer >= maxAnswer) revert InvalidBounds(minAnswer, maxAnswer);
     feedIndex = s_feeds.length;
     if (feedIndex == MAX_FEEDS) revert TooManyFeeds(MAX_FEEDS);
-    s_feeds.push(FeedMeta({decimals: decimals_, minAnswer: minAnswer, maxAnswer: maxAnswer, description: description_}));
+    s_feeds.push(
+      FeedMeta({
+        decimals: decimals_,
+        maxReportAge: DEFAULT_MAX_REPORT_AGE_SECONDS,
+        minAnswer: minAnswer,
+        maxAnswer: maxAnswer,
+        description: description_
+      })
+    );
     s_latest[feedIndex] = LATEST_PREFILL;
     for (uint256 i = 0; i < HISTORY_SIZE; ++i) {
       s_history[feedIndex][i] = HISTORY_PREFILL;
@@ -195,27 +194,38 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     emit FeedAdded(feedIndex, decimals_, description_, minAnswer, maxAnswer);
   }
 
-  /// @dev Deploys the config store: a contract whose code is
-  /// 0x00 ‖ digest(32) ‖ n(1) ‖ f(1) ‖ feedCount(2) ‖ boundedFeeds(32) ‖ signers(20n) ‖
-  /// transmitters(20n) ‖ feedCount x (minAnswer int128 ‖ maxAnswer int128). The leading STOP
-  /// makes calls to it no-ops. Feeds without bounds (the full int128 range) have their bit clear
-  /// in boundedFeeds, so transmit skips reading their bounds.
+  /// @inheritdoc IQuorumAggregator
+  function setMaxReportAge(uint256 feedIndex, uint32 maxAgeSeconds) external override onlyOwner {
+    FeedMeta storage m = _feedMeta(feedIndex);
+    if (maxAgeSeconds == 0) revert InvalidMaxReportAge(maxAgeSeconds);
+    m.maxReportAge = maxAgeSeconds;
+    if (s_hot.configStore != address(0)) s_hot.configStore = _writeConfigStore();
+    emit MaxReportAgeSet(feedIndex, maxAgeSeconds);
+  }
+
+  /// @dev Deploys the config store: a contract whose code is 0x00 ‖ digest(32) ‖ n(1) ‖ f(1) ‖
+  /// feedCount(2) ‖ boundedFeeds(32) ‖ minMaxReportAge(4) ‖ signers(20n) ‖ transmitters(20n) ‖
+  /// feedCount x (minAnswer int128 ‖ maxAnswer int128) ‖ feedCount x maxReportAge(4). The leading
+  /// STOP makes calls to it no-ops. Feeds without bounds (the full int128 range) have their bit
+  /// clear in boundedFeeds, so transmit skips reading their bounds.
   function _writeConfigStore() private returns (address store) {
-    address[] memory signers = s_signers;
-    address[] memory transmitters = s_transmitters;
-    uint256 n = signers.length;
+    uint256 n = s_signers.length;
     uint256 feeds = s_feeds.length;
-    // Bit i set: feed i has bounds to check (anything but the full int128 range).
     uint256 boundedFeeds = 0;
+    uint32 minAge = type(uint32).max;
+    bytes memory bounds;
+    bytes memory ages;
     for (uint256 i = 0; i < feeds; ++i) {
-      if (s_feeds[i].minAnswer != type(int128).min || s_feeds[i].maxAnswer != type(int128).max) boundedFeeds |= 1 << i;
+      FeedMeta storage m = s_feeds[i];
+      if (m.minAnswer != type(int128).min || m.maxAnswer != type(int128).max) boundedFeeds |= 1 << i;
+      if (m.maxReportAge < minAge) minAge = m.maxReportAge;
+      bounds = bytes.concat(bounds, abi.encodePacked(m.minAnswer, m.maxAnswer));
+      ages = bytes.concat(ages, bytes4(m.maxReportAge));
     }
-    bytes memory data = abi.encodePacked(bytes1(0), s_configDigest, uint8(n), s_f, uint16(feeds), boundedFeeds);
-    for (uint256 i = 0; i < n; ++i) data = bytes.concat(data, bytes20(signers[i]));
-    for (uint256 i = 0; i < n; ++i) data = bytes.concat(data, bytes20(transmitters[i]));
-    for (uint256 i = 0; i < feeds; ++i) {
-      data = bytes.concat(data, abi.encodePacked(s_feeds[i].minAnswer, s_feeds[i].maxAnswer));
-    }
+    bytes memory data = abi.encodePacked(bytes1(0), s_configDigest, uint8(n), s_f, uint16(feeds), boundedFeeds, minAge);
+    for (uint256 i = 0; i < n; ++i) data = bytes.concat(data, bytes20(s_signers[i]));
+    for (uint256 i = 0; i < n; ++i) data = bytes.concat(data, bytes20(s_transmitters[i]));
+    data = bytes.concat(data, bounds, ages);
     // Init code: PUSH4 len, DUP1, PUSH1 14, PUSH1 0, CODECOPY, PUSH1 0, RETURN (14 bytes) ‖ data.
     bytes memory initCode = abi.encodePacked(hex"63", uint32(data.length), hex"80600e6000396000f3", data);
     assembly ("memory-safe") {
@@ -228,10 +238,13 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   // Transmission
   // ----------------------------------------------------------------------------------------------
   //
-  // The hot path passes the committee and header around as one packed stack word ("ctx") instead
-  // of a memory struct: n(0..7) f(8..15) feedCount(16..31) observationsTimestamp(32..63)
-  // epochAndRound(64..103).
+  // The hot path passes the committee and header around as one packed stack word ("ctx"):
+  // n(0..7) f(8..15) feedCount(16..31), then the report-wide fields of a latest slot at their
+  // FeedSlots offsets: startedAt = min(observationsTimestamp, now)(32..63) now(64..95)
+  // epochAndRound(96..135); then single-feed(136) checkAge(137) age(144..175)
+  // minMaxReportAge(176..207).
   // Signers and transmitters sit in memory at `members` (20 bytes each, signers first).
+  // Check order: docs/protocol.md "Acceptance, in check order".
 
   /// @inheritdoc IQuorumAggregator
   function transmit(bytes calldata report, bytes calldata signatures) external override {
@@ -239,30 +252,30 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     if (store == address(0)) revert ConfigNotSet();
     (bytes32 digest, uint256 ctx, uint256 members, uint256 boundedFeeds) = _loadCommittee(store);
     _checkTransmitter(members, ctx & 0xff);
-    ctx |= _checkHeader(report, digest);
+    ctx = _checkHeader(report, digest, ctx);
     _verifySignatures(_reportDigest(report), signatures, members, ctx);
     _applyFeeds(report, ctx, boundedFeeds);
     emit NewTransmission(msg.sender, report);
   }
 
   /// @dev Copies the committee out of the config store (two EXTCODECOPYs, the second warm).
-  /// Returns the digest, ctx (n, f, feedCount), the memory address of the members and the
-  /// bitmap of feeds with bounds.
+  /// Returns the digest, ctx (n, f, feedCount, minMaxReportAge), the memory address of the
+  /// members and the bitmap of feeds with bounds.
   function _loadCommittee(
     address store
   ) private view returns (bytes32 digest, uint256 ctx, uint256 members, uint256 boundedFeeds) {
     assembly ("memory-safe") {
       members := mload(0x40)
-      // Header: skip the STOP byte, read digest(32) n(1) f(1) feedCount(2) boundedFeeds(32).
+      // Header: skip the STOP byte, read digest(32) n(1) f(1) feedCount(2) boundedFeeds(32) age(4).
       extcodecopy(store, members, 1, STORE_HEADER_BYTES)
       digest := mload(members)
       boundedFeeds := mload(add(members, 36))
       let w := shr(224, mload(add(members, 32)))
       let n := shr(24, w)
-      ctx := or(n, or(shl(8, and(shr(16, w), 0xff)), shl(16, and(w, 0xffff))))
+      ctx := or(or(n, shl(176, shr(224, mload(add(members, 68))))), or(shl(8, and(shr(16, w), 0xff)), shl(16, and(w, 0xffff))))
       // Signers then transmitters, 20 bytes each, overwrite the header in memory.
       let len := mul(40, n)
-      extcodecopy(store, members, add(1, STORE_HEADER_BYTES), len)
+      extcodecopy(store, members, STORE_MEMBERS_OFFSET, len)
       // Reserve the copied bytes rounded up to a word, plus one word: 20-byte members are read
       // with 32-byte mloads that may run past the end.
       mstore(0x40, add(members, and(add(len, 63), not(31))))
@@ -288,25 +301,21 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     if (!found) revert UnauthorizedTransmitter(msg.sender);
   }
 
-  /// @dev Checks the report's length, config digest and timestamp; returns the ctx bits of the
-  /// observations timestamp and epoch-and-round. Freshness is per feed (in _applyFeeds).
-  function _checkHeader(bytes calldata report, bytes32 digest) private view returns (uint256 headerBits) {
+  /// @dev Checks the report's length, config digest and future skew; returns ctx with the
+  /// observations timestamp, epoch-and-round and report age. Freshness is per feed.
+  function _checkHeader(bytes calldata report, bytes32 digest, uint256 ctx) private view returns (uint256) {
     if (report.length < REPORT_HEADER_BYTES) revert MalformedReport(report.length);
-    bytes32 reportConfigDigest;
-    uint256 observationsTimestamp;
-    uint256 er;
-    assembly ("memory-safe") {
-      // Fixed-offset big-endian fields (length checked above): digest at 0, epochAndRound (5
-      // bytes) at 32, observationsTimestamp (4 bytes) at 37.
-      reportConfigDigest := calldataload(report.offset)
-      er := shr(216, calldataload(add(report.offset, 32)))
-      observationsTimestamp := shr(224, calldataload(add(report.offset, 37)))
-    }
+    (bytes32 reportConfigDigest, uint256 er, uint256 observationsTimestamp) = ReportCodec.header(report);
     if (reportConfigDigest != digest) revert ConfigDigestMismatch(digest, reportConfigDigest);
     if (observationsTimestamp > block.timestamp + MAX_FUTURE_SKEW_SECONDS) {
       revert FutureReport(uint32(observationsTimestamp), block.timestamp);
     }
-    return (observationsTimestamp << 32) | (er << 64);
+    unchecked {
+      uint256 age = observationsTimestamp < block.timestamp ? block.timestamp - observationsTimestamp : 0;
+      // Younger than every feed's maximum age: no feed needs to read its own.
+      if (age > (ctx >> 176) & UINT32_MASK) ctx |= CTX_CHECK_AGE;
+      return ctx | FeedSlots.reportBits(er, observationsTimestamp) | (age << 144);
+    }
   }
 
   /// @dev EIP-712 digest of Report(bytes report) in this contract's domain.
@@ -395,235 +404,126 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     }
   }
 
-  /// @dev Applies every feed entry of the report: checks it, computes the median and confidence,
-  /// writes the feed's latest slot and history ring slot, emits AnswerUpdated (and NewRound for a
-  /// single-feed report). The entries must end exactly at the end of the report.
-  ///
-  /// One assembly block, because this loop is what every extra feed in a batch pays for. It
-  /// reverts with the interface's custom errors, whose selectors are the E_* constants. Safety of
-  /// the (always unchecked) assembly arithmetic: every offset is bounded by report.length
-  /// (< 2^32 in any transaction) plus at most 31 * 15 bytes, counts are <= 31, widths <= 15,
-  /// values fit in int120, so no sum, product or difference overflows.
+  /// @dev Applies every feed entry of the report (checked and decoded by ReportCodec): checks
+  /// its freshness, then stores the round, or refuses a median outside the feed's bounds. The
+  /// entries must end exactly at the end of the report.
   function _applyFeeds(bytes calldata report, uint256 ctx, uint256 boundedFeeds) private {
+    (uint256 at, uint256 limit, uint256 feeds) = ReportCodec.entries(report);
+    uint256 off;
     assembly ("memory-safe") {
-      // Reverts with error selector `sel` and one to four uint256 arguments (scratch space for
-      // one, free memory for more: the free memory pointer's own slot stays untouched).
-      function fail1(sel, a) {
-        mstore(0x00, shl(224, sel))
-        mstore(0x04, a)
-        revert(0x00, 0x24)
+      off := report.offset
+    }
+    if (feeds == 1) ctx |= CTX_SINGLE;
+    // The previous entry's feed index; "before feed 0" at first (feed + 1 wraps to 0).
+    uint256 feed = type(uint256).max;
+    int256 answer;
+    uint256 confidence;
+    // Cannot overflow: feed < 256, feeds < 256, offsets are calldata offsets.
+    unchecked {
+      for (; feeds != 0; --feeds) {
+        (feed, answer, confidence, at) = ReportCodec.decodeEntry(at, limit, feed + 1, ctx, off);
+        uint256 latest = _checkFreshness(feed, ctx);
+        if ((boundedFeeds >> feed) & 1 == 0 || _withinBounds(feed, answer, ctx)) {
+          _storeRound(feed, latest, answer, confidence, ctx);
+        } else {
+          _refuseMedian(feed, answer, latest, ctx);
+        }
       }
-      function fail2(sel, a, b) {
-        let ptr := mload(0x40)
-        mstore(ptr, shl(224, sel))
-        mstore(add(ptr, 0x04), a)
-        mstore(add(ptr, 0x24), b)
-        revert(ptr, 0x44)
-      }
-      function fail3(sel, a, b, c) {
-        let ptr := mload(0x40)
-        mstore(ptr, shl(224, sel))
-        mstore(add(ptr, 0x04), a)
-        mstore(add(ptr, 0x24), b)
-        mstore(add(ptr, 0x44), c)
-        revert(ptr, 0x64)
-      }
-      function fail4(sel, a, b, c, d) {
+      if (at != limit) revert MalformedReport(at - off);
+    }
+  }
+
+  /// @dev Reverts unless the report is fresh for `feed`: epoch-and-round above the feed's latest,
+  /// observations timestamp not below the feed's latest, report age within the feed's maximum
+  /// (read from the config store only when the report is older than some feed's maximum).
+  /// Returns the feed's latest slot.
+  function _checkFreshness(uint256 feed, uint256 ctx) private view returns (uint256 latest) {
+    assembly ("memory-safe") {
+      function fail(sel, a, b, c, d, words) {
         let ptr := mload(0x40)
         mstore(ptr, shl(224, sel))
         mstore(add(ptr, 0x04), a)
         mstore(add(ptr, 0x24), b)
         mstore(add(ptr, 0x44), c)
         mstore(add(ptr, 0x64), d)
-        revert(ptr, 0x84)
+        revert(ptr, add(4, shl(5, words)))
       }
-      // Observation i of a feed: width big-endian bytes at base + i * width, sign-extended.
-      function observation(base, i, width) -> v {
-        v := signextend(sub(width, 1), shr(sub(256, shl(3, width)), calldataload(add(base, mul(i, width)))))
+      latest := sload(add(s_latest.slot, feed))
+      let er := and(shr(LATEST_ER_SHIFT, ctx), EPOCH_AND_ROUND_MASK)
+      let latestEr := and(shr(LATEST_ER_SHIFT, latest), EPOCH_AND_ROUND_MASK)
+      if iszero(gt(er, latestEr)) {
+        fail(E_STALE_REPORT, feed, latestEr, er, 0, 3)
       }
-      // Number of set bits of a value below 2^32 (SWAR popcount).
-      function popcount32(x) -> c {
-        x := sub(x, and(shr(1, x), 0x55555555))
-        x := add(and(x, 0x33333333), and(shr(2, x), 0x33333333))
-        x := and(add(x, shr(4, x)), 0x0f0f0f0f)
-        c := and(shr(24, mul(x, 0x01010101)), 0xff)
+      let observationsTimestamp := and(shr(32, ctx), UINT32_MASK)
+      let latestObservationsTimestamp := and(shr(32, latest), UINT32_MASK)
+      if lt(observationsTimestamp, latestObservationsTimestamp) {
+        fail(E_OBSERVATIONS_TIMESTAMP_DECREASED, feed, latestObservationsTimestamp, observationsTimestamp, 0, 3)
       }
-      // Slow path, only to name the offending observer: the first one >= n or seen twice.
-      function observerError(w, count, n, feed) {
-        let seen := 0
-        for {
-          let i := 0
-        } lt(i, count) {
-          i := add(i, 1)
-        } {
-          let o := byte(i, w)
-          if iszero(lt(o, n)) {
-            fail2(E_OBSERVER_OUT_OF_RANGE, feed, o)
-          }
-          if and(shr(o, seen), 1) {
-            fail2(E_DUPLICATE_OBSERVER, feed, o)
-          }
-          seen := or(seen, shl(o, 1))
+      if and(ctx, CTX_CHECK_AGE) {
+        // Feed i's maximum age: 4 bytes at 73 + 40n + 32 feedCount + 4i of the (warm) store.
+        let offset := add(add(STORE_MEMBERS_OFFSET, mul(40, and(ctx, 0xff))), shl(5, and(shr(16, ctx), 0xffff)))
+        extcodecopy(and(sload(s_hot.slot), ADDRESS_MASK), 0x00, add(offset, shl(2, feed)), 32)
+        let maxAge := shr(224, mload(0x00))
+        if gt(and(shr(144, ctx), UINT32_MASK), maxAge) {
+          fail(E_REPORT_TOO_OLD, feed, observationsTimestamp, timestamp(), maxAge, 4)
         }
-      }
-      // Checks the observers, width and sortedness of the feed entry whose observers start at
-      // calldata offset `at` (off: the report's offset, for error offsets); returns the offset
-      // of its observations and their width.
-      function checkEntry(at, limit, feed, count, n, off) -> base, width {
-        // Observers (count <= 31 bytes: one word), then the width byte.
-        base := add(add(at, count), 1)
-        if gt(base, limit) {
-          fail1(E_MALFORMED_REPORT, sub(at, off))
-        }
-        let w := calldataload(at)
-        let seen := 0
-        for {
-          let i := 0
-        } lt(i, count) {
-          i := add(i, 1)
-        } {
-          seen := or(seen, shl(byte(i, w), 1))
-        }
-        // All observers are < n and distinct iff `seen` has no bit at or above n and exactly
-        // count bits set.
-        if or(shr(n, seen), iszero(eq(popcount32(seen), count))) {
-          observerError(w, count, n, feed)
-        }
-        width := byte(0, calldataload(sub(base, 1)))
-        if or(iszero(width), gt(width, MAX_OBSERVATION_BYTES)) {
-          fail2(E_INVALID_OBSERVATION_WIDTH, feed, width)
-        }
-        let end := add(base, mul(count, width))
-        if gt(end, limit) {
-          fail1(E_MALFORMED_REPORT, sub(base, off))
-        }
-        let shift := sub(256, shl(3, width))
-        let signByte := sub(width, 1)
-        let previous := signextend(signByte, shr(shift, calldataload(base)))
-        for {
-          let ptr := add(base, width)
-        } lt(ptr, end) {
-          ptr := add(ptr, width)
-        } {
-          let v := signextend(signByte, shr(shift, calldataload(ptr)))
-          if slt(v, previous) {
-            fail2(E_OBSERVATIONS_NOT_SORTED, feed, div(sub(ptr, base), width))
-          }
-          previous := v
-        }
-      }
-      // Checks the feed's freshness, writes its round and emits its events. `latestBits` holds
-      // the report-wide fields of a latest slot (epoch-and-round, transmission and observations
-      // timestamps, at their offsets); NewRound only for single-feed reports.
-      function store(feed, answer, confidence, latestBits, single) {
-        let latestSlot := add(s_latest.slot, feed)
-        let latest := sload(latestSlot)
-        {
-          let er := shr(LATEST_ER_SHIFT, latestBits)
-          let latestEr := and(shr(LATEST_ER_SHIFT, latest), EPOCH_AND_ROUND_MASK)
-          if iszero(gt(er, latestEr)) {
-            fail3(E_STALE_REPORT, feed, latestEr, er)
-          }
-          let observationsTimestamp := and(shr(32, latestBits), UINT32_MASK)
-          let latestObservationsTimestamp := and(shr(32, latest), UINT32_MASK)
-          if lt(observationsTimestamp, latestObservationsTimestamp) {
-            fail3(E_OBSERVATIONS_TIMESTAMP_DECREASED, feed, latestObservationsTimestamp, observationsTimestamp)
-          }
-        }
-        // A feed's round is uint32: 4.29e9 rounds, 136 years at one per second.
-        let round := add(and(latest, UINT32_MASK), 1)
-        let answerBits := shl(LATEST_ANSWER_SHIFT, answer)
-        sstore(latestSlot, or(or(answerBits, latestBits), round))
-        sstore(
-          add(add(s_history.slot, mul(feed, HISTORY_SIZE)), mod(round, HISTORY_SIZE)),
-          // History: observations timestamp (0..31) and transmission time (32..63), which sit
-          // 32 bits higher in the latest slot.
-          or(or(answerBits, shl(HISTORY_CONFIDENCE_SHIFT, confidence)), and(shr(32, latestBits), 0xffffffffffffffff))
-        )
-        let roundId := or(shl(ROUND_BITS, feed), round)
-        mstore(0x00, timestamp())
-        log3(0x00, 0x20, TOPIC_ANSWER_UPDATED, answer, roundId)
-        if single {
-          mstore(0x00, and(shr(32, latestBits), UINT32_MASK))
-          log3(0x00, 0x20, TOPIC_NEW_ROUND, roundId, caller())
-        }
-      }
-
-      let limit := add(report.offset, report.length)
-      let feeds := byte(0, calldataload(add(report.offset, 41)))
-      if iszero(feeds) {
-        fail1(E_MALFORMED_REPORT, sub(REPORT_HEADER_BYTES, 1))
-      }
-      let at := add(report.offset, REPORT_HEADER_BYTES)
-      let nextFeed := 0
-      // Report-wide values, computed once: the committee's n and 2f+1, and the epoch-and-round
-      // and timestamp bits every feed's latest slot gets.
-      let n := and(ctx, 0xff)
-      let minCount := add(shl(1, and(shr(8, ctx), 0xff)), 1)
-      let latestBits := or(
-        shl(LATEST_ER_SHIFT, and(shr(64, ctx), EPOCH_AND_ROUND_MASK)),
-        or(shl(64, timestamp()), shl(32, and(shr(32, ctx), UINT32_MASK)))
-      )
-      for {
-        let k := 0
-      } lt(k, feeds) {
-        k := add(k, 1)
-      } {
-        if gt(add(at, 2), limit) {
-          fail1(E_MALFORMED_REPORT, sub(at, report.offset))
-        }
-        let feed := byte(0, calldataload(at))
-        let count := byte(1, calldataload(at))
-        if iszero(lt(feed, and(shr(16, ctx), 0xffff))) {
-          fail1(E_UNKNOWN_FEED, feed)
-        }
-        if lt(feed, nextFeed) {
-          fail2(E_FEEDS_NOT_ASCENDING, sub(nextFeed, 1), feed)
-        }
-        if or(lt(count, minCount), gt(count, n)) {
-          fail4(E_WRONG_OBSERVATION_COUNT, feed, count, minCount, n)
-        }
-        let base, width := checkEntry(add(at, 2), limit, feed, count, n, report.offset)
-        // Median (even counts: floor of the mean of the middle two) and half the nearest-rank
-        // interquartile range, saturated at CONFIDENCE_MAX. count >= 3, so no index underflows.
-        let half := shr(1, count)
-        let answer := observation(base, half, width)
-        if iszero(and(count, 1)) {
-          answer := sar(1, add(answer, observation(base, sub(half, 1), width)))
-        }
-        let confidence := shr(
-          1,
-          sub(observation(base, shr(2, mul(3, count)), width), observation(base, shr(2, sub(count, 1)), width))
-        )
-        if gt(confidence, CONFIDENCE_MAX) {
-          confidence := CONFIDENCE_MAX
-        }
-        // Bounds of feed i sit in the (warm) config store, whose address is the low 160 bits of
-        // the (warm) hot slot, at 69 + 40n + 32i: min ‖ max. Feeds without bounds skip the read.
-        if and(shr(feed, boundedFeeds), 1) {
-          extcodecopy(
-            and(sload(s_hot.slot), ADDRESS_MASK),
-            0x00,
-            add(add(STORE_BOUNDS_OFFSET, mul(40, n)), shl(5, feed)),
-            32
-          )
-          let bounds := mload(0x00)
-          let minAnswer := sar(128, bounds)
-          let maxAnswer := signextend(15, bounds)
-          if or(slt(answer, minAnswer), sgt(answer, maxAnswer)) {
-            fail4(E_ANSWER_OUT_OF_BOUNDS, feed, answer, minAnswer, maxAnswer)
-          }
-        }
-        store(feed, answer, confidence, latestBits, eq(feeds, 1))
-        nextFeed := add(feed, 1)
-        at := add(base, mul(count, width))
-      }
-      if iszero(eq(at, limit)) {
-        fail1(E_MALFORMED_REPORT, sub(at, report.offset))
       }
     }
   }
 
+  /// @dev Whether `answer` lies within feed `feed`'s inclusive bounds: min ‖ max at
+  /// 73 + 40n + 32 feed of the (warm) config store, whose address is in the (warm) hot slot.
+  function _withinBounds(uint256 feed, int256 answer, uint256 ctx) private view returns (bool within) {
+    assembly ("memory-safe") {
+      extcodecopy(
+        and(sload(s_hot.slot), ADDRESS_MASK),
+        0x00,
+        add(add(STORE_MEMBERS_OFFSET, mul(40, and(ctx, 0xff))), shl(5, feed)),
+        32
+      )
+      let bounds := mload(0x00)
+      within := iszero(or(slt(answer, sar(128, bounds)), sgt(answer, signextend(15, bounds))))
+    }
+  }
+
+  /// @dev Writes the feed's next round (latest slot and ring slot) and emits AnswerUpdated, and
+  /// NewRound for single-feed reports.
+  function _storeRound(uint256 feed, uint256 latest, int256 answer, uint256 confidence, uint256 ctx) private {
+    uint256 bits = ctx & CTX_REPORT_BITS;
+    // A feed's round is uint32: 4.29e9 rounds, 136 years at one per second.
+    uint256 round;
+    unchecked {
+      round = FeedSlots.round(latest) + 1;
+    }
+    uint256 latestValue = FeedSlots.packLatest(answer, bits, round);
+    uint256 historyValue = FeedSlots.packHistory(answer, confidence, bits);
+    assembly ("memory-safe") {
+      sstore(add(s_latest.slot, feed), latestValue)
+      sstore(add(add(s_history.slot, mul(feed, HISTORY_SIZE)), mod(round, HISTORY_SIZE)), historyValue)
+      let roundId := or(shl(ROUND_BITS, feed), round)
+      mstore(0x00, timestamp())
+      log3(0x00, 0x20, TOPIC_ANSWER_UPDATED, answer, roundId)
+      if and(ctx, CTX_SINGLE) {
+        mstore(0x00, and(shr(32, bits), UINT32_MASK))
+        log3(0x00, 0x20, TOPIC_NEW_ROUND, roundId, caller())
+      }
+    }
+  }
+
+  /// @dev A median outside the feed's bounds: the answer, round and timestamps stay, the report's
+  /// epoch-and-round is recorded (so it cannot be replayed), and the refusal becomes readable
+  /// through outOfBounds until an in-bounds median lands. Rare path: plain Solidity.
+  function _refuseMedian(uint256 feed, int256 answer, uint256 latest, uint256 ctx) private {
+    uint40 er = FeedSlots.epochAndRound(ctx);
+    s_latest[feed] = FeedSlots.withEpochAndRound(latest, er);
+    Refusal memory previous = s_refusals[feed];
+    uint32 round = uint32(FeedSlots.round(latest));
+    bool active = previous.since != 0 && previous.round == round;
+    // Answers are int120: the median fits int128.
+    s_refusals[feed] = Refusal({round: round, since: active ? previous.since : uint32(block.timestamp), median: int128(answer)});
+    FeedMeta storage m = s_feeds[feed];
+    emit MedianOutOfBounds(feed, answer, m.minAnswer, m.maxAnswer, er);
+  }
   // ----------------------------------------------------------------------------------------------
   // Reads: feed selection
   // ----------------------------------------------------------------------------------------------
@@ -643,7 +543,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     feedIndex = roundId >> ROUND_BITS;
     uint256 round = roundId & UINT32_MASK;
     if (feedIndex >= MAX_FEEDS || round == 0) return (false, feedIndex, 0);
-    uint256 newest = s_latest[feedIndex] & UINT32_MASK;
+    uint256 newest = FeedSlots.round(s_latest[feedIndex]);
     // Held: newest - HISTORY_SIZE < round <= newest.
     if (round > newest || newest - round >= HISTORY_SIZE) return (false, feedIndex, 0);
     return (true, feedIndex, s_history[feedIndex][round % HISTORY_SIZE]);
@@ -728,26 +628,26 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     (bool ok, uint256 feedIndex, uint256 slot) = _storedRound(roundId_);
     if (!ok) revert RoundNotAvailable(feedIndex, roundId_);
     roundId = roundId_;
-    answer = int256(slot) >> HISTORY_ANSWER_SHIFT;
-    startedAt = slot & UINT32_MASK;
-    updatedAt = (slot >> 32) & UINT32_MASK;
+    answer = FeedSlots.historyAnswer(slot);
+    startedAt = FeedSlots.historyStartedAt(slot);
+    updatedAt = FeedSlots.historyUpdatedAt(slot);
     answeredInRound = roundId_;
   }
 
   /// @inheritdoc IQuorumAggregator
   function latestConfidence() external view override returns (uint80 roundId, uint256 confidence) {
     uint256 feedIndex = _trailingFeed();
-    uint256 round = s_latest[feedIndex] & UINT32_MASK;
+    uint256 round = FeedSlots.round(s_latest[feedIndex]);
     if (round == 0) return (0, 0);
     roundId = uint80((feedIndex << ROUND_BITS) | round);
-    confidence = (s_history[feedIndex][round % HISTORY_SIZE] >> HISTORY_CONFIDENCE_SHIFT) & CONFIDENCE_MAX;
+    confidence = FeedSlots.historyConfidence(s_history[feedIndex][round % HISTORY_SIZE]);
   }
 
   /// @inheritdoc IQuorumAggregator
   function getConfidence(uint80 roundId) external view override returns (uint256 confidence) {
     (bool ok, uint256 feedIndex, uint256 slot) = _storedRound(roundId);
     if (!ok) revert RoundNotAvailable(feedIndex, roundId);
-    return (slot >> HISTORY_CONFIDENCE_SHIFT) & CONFIDENCE_MAX;
+    return FeedSlots.historyConfidence(slot);
   }
 
   /// @notice The feed's decimals (feed 0 or the trailing-word feed).
@@ -771,33 +671,33 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
 
   /// @notice Latest answer (0 before the first report).
   function latestAnswer() external view override returns (int256) {
-    return int256(s_latest[_trailingFeed()]) >> LATEST_ANSWER_SHIFT;
+    return FeedSlots.latestAnswer(s_latest[_trailingFeed()]);
   }
 
   /// @notice Latest transmission timestamp (0 before the first report).
   function latestTimestamp() external view override returns (uint256) {
     uint256 latest = s_latest[_trailingFeed()];
     // Before the first report the slot holds LATEST_PREFILL (round 0): no timestamp yet.
-    return latest & UINT32_MASK == 0 ? 0 : (latest >> 64) & UINT32_MASK;
+    return FeedSlots.round(latest) == 0 ? 0 : FeedSlots.latestUpdatedAt(latest);
   }
 
   /// @notice Latest aggregator round id (0 before the first report).
   function latestRound() external view override returns (uint256) {
     uint256 feedIndex = _trailingFeed();
-    uint256 round = s_latest[feedIndex] & UINT32_MASK;
+    uint256 round = FeedSlots.round(s_latest[feedIndex]);
     return round == 0 ? 0 : (feedIndex << ROUND_BITS) | round;
   }
 
   /// @notice Answer of a held round, 0 otherwise (as Chainlink's v2 interface).
   function getAnswer(uint256 roundId) external view override returns (int256) {
     (bool ok, , uint256 slot) = _storedRound(roundId);
-    return ok ? int256(slot) >> HISTORY_ANSWER_SHIFT : int256(0);
+    return ok ? FeedSlots.historyAnswer(slot) : int256(0);
   }
 
   /// @notice Transmission timestamp of a held round, 0 otherwise.
   function getTimestamp(uint256 roundId) external view override returns (uint256) {
     (bool ok, , uint256 slot) = _storedRound(roundId);
-    return ok ? (slot >> 32) & UINT32_MASK : 0;
+    return ok ? FeedSlots.historyUpdatedAt(slot) : 0;
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -824,7 +724,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     // The newest epoch-and-round of any feed under the current config (setConfig zeroes them).
     uint256 feeds = s_feeds.length;
     for (uint256 i = 0; i < feeds; ++i) {
-      uint40 er = uint40((s_latest[i] >> LATEST_ER_SHIFT) & EPOCH_AND_ROUND_MASK);
+      uint40 er = FeedSlots.epochAndRound(s_latest[i]);
       if (er > epochAndRound) epochAndRound = er;
     }
     return (s_configDigest, uint32(epochAndRound >> 8), uint8(epochAndRound), epochAndRound);
@@ -846,6 +746,19 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   ) external view override returns (uint8, string memory, int128, int128) {
     FeedMeta storage m = _feedMeta(feedIndex);
     return (m.decimals, m.description, m.minAnswer, m.maxAnswer);
+  }
+
+  /// @inheritdoc IQuorumAggregator
+  function maxReportAge(uint256 feedIndex) external view override returns (uint32) {
+    return _feedMeta(feedIndex).maxReportAge;
+  }
+
+  /// @inheritdoc IOutOfBoundsReader
+  function outOfBounds(uint256 feedIndex) external view override returns (bool active, int256 refusedMedian, uint256 since) {
+    _feedMeta(feedIndex);
+    Refusal memory r = s_refusals[feedIndex];
+    if (r.since == 0 || r.round != FeedSlots.round(s_latest[feedIndex])) return (false, 0, 0);
+    return (true, r.median, r.since);
   }
 
   /// @inheritdoc IQuorumAggregator

@@ -30,6 +30,8 @@ interface IQuorumAggregator is AggregatorV2V3Interface {
   error TooManyFeeds(uint256 max);
   /// @notice Deploying the config blob failed.
   error ConfigStoreFailed();
+  /// @notice A feed's maximum report age must be at least one second.
+  error InvalidMaxReportAge(uint256 maxAgeSeconds);
 
   // ----------------------------------------------------------------------------------------------
   // Transmission errors
@@ -49,6 +51,8 @@ interface IQuorumAggregator is AggregatorV2V3Interface {
   error FutureReport(uint32 observationsTimestamp, uint256 blockTimestamp);
   /// @notice The observations timestamp is older than the feed's latest one.
   error ObservationsTimestampDecreased(uint256 feedIndex, uint32 latest, uint32 reported);
+  /// @notice block.timestamp - observationsTimestamp exceeds the feed's maximum report age.
+  error ReportTooOld(uint256 feedIndex, uint32 observationsTimestamp, uint256 blockTimestamp, uint256 maxAgeSeconds);
   /// @notice The report names a feed that does not exist.
   error UnknownFeed(uint256 feedIndex);
   /// @notice Feeds in a report must have strictly increasing indices.
@@ -63,8 +67,6 @@ interface IQuorumAggregator is AggregatorV2V3Interface {
   error InvalidObservationWidth(uint256 feedIndex, uint256 width);
   /// @notice Observations must be sorted ascending.
   error ObservationsNotSorted(uint256 feedIndex, uint256 position);
-  /// @notice The median is outside the feed's bounds; answers are never clamped.
-  error AnswerOutOfBounds(uint256 feedIndex, int256 answer, int256 minAnswer, int256 maxAnswer);
   /// @notice The signatures argument is not a whole number of 65-byte entries.
   error MalformedSignatures(uint256 length);
   /// @notice Fewer than f+1 or more than n signatures.
@@ -106,6 +108,13 @@ interface IQuorumAggregator is AggregatorV2V3Interface {
   /// observations follow (decode with the codec); per-feed answers are in AnswerUpdated.
   event NewTransmission(address transmitter, bytes report);
 
+  /// @notice A report's median for `feedIndex` lay outside the feed's bounds: the feed kept its
+  /// answer, round and updatedAt (so staleness checks fire); outOfBounds(feedIndex) reads it.
+  event MedianOutOfBounds(uint256 indexed feedIndex, int256 median, int256 minAnswer, int256 maxAnswer, uint40 epochAndRound);
+
+  /// @notice A feed's maximum report age changed.
+  event MaxReportAgeSet(uint256 indexed feedIndex, uint32 maxAgeSeconds);
+
   // ----------------------------------------------------------------------------------------------
   // Functions
   // ----------------------------------------------------------------------------------------------
@@ -131,7 +140,16 @@ interface IQuorumAggregator is AggregatorV2V3Interface {
     int128 maxAnswer
   ) external returns (uint256 feedIndex);
 
-  /// @notice Accepts a packed report signed by at least f+1 distinct configured signers.
+  /// @notice Sets the maximum age (block.timestamp - observationsTimestamp, seconds) of a report
+  /// the feed accepts; DEFAULT_MAX_REPORT_AGE_SECONDS (300) until set.
+  function setMaxReportAge(uint256 feedIndex, uint32 maxAgeSeconds) external;
+
+  /// @notice A feed's maximum report age in seconds.
+  function maxReportAge(uint256 feedIndex) external view returns (uint32);
+
+  /// @notice Accepts a packed report signed by at least f+1 distinct configured signers. A feed
+  /// whose median lies outside its bounds keeps its answer and emits MedianOutOfBounds; the
+  /// report's other feeds update.
   /// @param report Packed report bytes (docs/protocol.md).
   /// @param signatures Concatenated 65-byte entries signerIndex(1) ‖ r(32) ‖ yParityAndS(32).
   function transmit(bytes calldata report, bytes calldata signatures) external;
