@@ -20,6 +20,7 @@ import {
   EPOCH_AND_ROUND_MASK,
   LATEST_ER_SHIFT,
   LATEST_ANSWER_SHIFT,
+  HISTORY_CONFIDENCE_SHIFT,
   LATEST_PREFILL,
   HISTORY_PREFILL
 } from "./libraries/FeedSlots.sol";
@@ -404,40 +405,25 @@ contract QuorumAggregator is IQuorumAggregator, IOutOfBoundsReader, Ownable2Step
     }
   }
 
-  /// @dev Applies every feed entry of the report (checked and decoded by ReportCodec): checks
-  /// its freshness, then stores the round, or refuses a median outside the feed's bounds. The
-  /// entries must end exactly at the end of the report.
+  /// @dev Applies the report's feed entries in three passes: ReportCodec checks the structure of
+  /// every entry and computes the medians, _storeFeeds checks each feed's freshness and stores
+  /// it (or refuses its median), then the refusals are recorded.
   function _applyFeeds(bytes calldata report, uint256 ctx, uint256 boundedFeeds) private {
-    (uint256 at, uint256 limit, uint256 feeds) = ReportCodec.entries(report);
-    uint256 off;
-    assembly ("memory-safe") {
-      off := report.offset
-    }
+    (uint256 list, uint256 feeds) = ReportCodec.checkEntries(report, ctx);
+    ReportCodec.medians(list, feeds);
     if (feeds == 1) ctx |= CTX_SINGLE;
-    // The previous entry's feed index; "before feed 0" at first (feed + 1 wraps to 0).
-    uint256 feed = type(uint256).max;
-    int256 answer;
-    uint256 confidence;
-    // Cannot overflow: feed < 256, feeds < 256, offsets are calldata offsets.
-    unchecked {
-      for (; feeds != 0; --feeds) {
-        (feed, answer, confidence, at) = ReportCodec.decodeEntry(at, limit, feed + 1, ctx, off);
-        uint256 latest = _checkFreshness(feed, ctx);
-        if ((boundedFeeds >> feed) & 1 == 0 || _withinBounds(feed, answer, ctx)) {
-          _storeRound(feed, latest, answer, confidence, ctx);
-        } else {
-          _refuseMedian(feed, answer, latest, ctx);
-        }
-      }
-      if (at != limit) revert MalformedReport(at - off);
-    }
+    uint256 refused = _storeFeeds(list, feeds, ctx, boundedFeeds);
+    if (refused != 0) _refuseMedians(list, feeds, refused, ctx);
   }
 
-  /// @dev Reverts unless the report is fresh for `feed`: epoch-and-round above the feed's latest,
-  /// observations timestamp not below the feed's latest, report age within the feed's maximum
-  /// (read from the config store only when the report is older than some feed's maximum).
-  /// Returns the feed's latest slot.
-  function _checkFreshness(uint256 feed, uint256 ctx) private view returns (uint256 latest) {
+  /// @dev Per record of `list` (ReportCodec.checkEntries), in report order: reverts unless the
+  /// report is fresh for the feed (epoch-and-round above the feed's latest, observations
+  /// timestamp not below the feed's latest, age within the feed's maximum, which is read from
+  /// the config store only when the report is older than some feed's maximum); then, for a
+  /// median within the feed's bounds, writes the next round (latest and ring slot) and emits
+  /// AnswerUpdated (and NewRound for a single-feed report). Returns the bitmap of feeds whose
+  /// median lay outside their bounds.
+  function _storeFeeds(uint256 list, uint256 feeds, uint256 ctx, uint256 boundedFeeds) private returns (uint256 refused) {
     assembly ("memory-safe") {
       function fail(sel, a, b, c, d, words) {
         let ptr := mload(0x40)
@@ -448,71 +434,77 @@ contract QuorumAggregator is IQuorumAggregator, IOutOfBoundsReader, Ownable2Step
         mstore(add(ptr, 0x64), d)
         revert(ptr, add(4, shl(5, words)))
       }
-      latest := sload(add(s_latest.slot, feed))
+      // Config store offset of the bounds (32 bytes per feed), then of the ages (4 per feed).
+      let boundsAt := add(STORE_MEMBERS_OFFSET, mul(40, and(ctx, 0xff)))
+      let agesAt := add(boundsAt, shl(5, and(shr(16, ctx), 0xffff)))
       let er := and(shr(LATEST_ER_SHIFT, ctx), EPOCH_AND_ROUND_MASK)
-      let latestEr := and(shr(LATEST_ER_SHIFT, latest), EPOCH_AND_ROUND_MASK)
-      if iszero(gt(er, latestEr)) {
-        fail(E_STALE_REPORT, feed, latestEr, er, 0, 3)
-      }
-      let observationsTimestamp := and(shr(32, ctx), UINT32_MASK)
-      let latestObservationsTimestamp := and(shr(32, latest), UINT32_MASK)
-      if lt(observationsTimestamp, latestObservationsTimestamp) {
-        fail(E_OBSERVATIONS_TIMESTAMP_DECREASED, feed, latestObservationsTimestamp, observationsTimestamp, 0, 3)
-      }
-      if and(ctx, CTX_CHECK_AGE) {
-        // Feed i's maximum age: 4 bytes at 73 + 40n + 32 feedCount + 4i of the (warm) store.
-        let offset := add(add(STORE_MEMBERS_OFFSET, mul(40, and(ctx, 0xff))), shl(5, and(shr(16, ctx), 0xffff)))
-        extcodecopy(and(sload(s_hot.slot), ADDRESS_MASK), 0x00, add(offset, shl(2, feed)), 32)
-        let maxAge := shr(224, mload(0x00))
-        if gt(and(shr(144, ctx), UINT32_MASK), maxAge) {
-          fail(E_REPORT_TOO_OLD, feed, observationsTimestamp, timestamp(), maxAge, 4)
+      let startedAt := and(shr(32, ctx), UINT32_MASK)
+      let bits := and(ctx, CTX_REPORT_BITS)
+      for {
+        let record := list
+      } lt(record, add(list, mul(96, feeds))) {
+        record := add(record, 96)
+      } {
+        let feed := and(mload(record), 0xff)
+        let answer := mload(add(record, 32))
+        let latest := sload(add(s_latest.slot, feed))
+        let latestEr := and(shr(LATEST_ER_SHIFT, latest), EPOCH_AND_ROUND_MASK)
+        if iszero(gt(er, latestEr)) {
+          fail(E_STALE_REPORT, feed, latestEr, er, 0, 3)
+        }
+        if lt(startedAt, and(shr(32, latest), UINT32_MASK)) {
+          fail(E_OBSERVATIONS_TIMESTAMP_DECREASED, feed, and(shr(32, latest), UINT32_MASK), startedAt, 0, 3)
+        }
+        if and(ctx, CTX_CHECK_AGE) {
+          extcodecopy(and(sload(s_hot.slot), ADDRESS_MASK), 0x00, add(agesAt, shl(2, feed)), 32)
+          let maxAge := shr(224, mload(0x00))
+          if gt(and(shr(144, ctx), UINT32_MASK), maxAge) {
+            fail(E_REPORT_TOO_OLD, feed, startedAt, timestamp(), maxAge, 4)
+          }
+        }
+        let within := 1
+        if and(shr(feed, boundedFeeds), 1) {
+          extcodecopy(and(sload(s_hot.slot), ADDRESS_MASK), 0x00, add(boundsAt, shl(5, feed)), 32)
+          let b := mload(0x00)
+          within := iszero(or(slt(answer, sar(128, b)), sgt(answer, signextend(15, b))))
+        }
+        switch within
+        case 0 {
+          refused := or(refused, shl(feed, 1))
+        }
+        default {
+          // A feed's round is uint32: 4.29e9 rounds, 136 years at one per second.
+          let round := add(and(latest, UINT32_MASK), 1)
+          let answerBits := shl(LATEST_ANSWER_SHIFT, answer)
+          sstore(add(s_latest.slot, feed), or(or(answerBits, bits), round))
+          sstore(
+            add(add(s_history.slot, mul(feed, HISTORY_SIZE)), mod(round, HISTORY_SIZE)),
+            or(or(answerBits, shl(HISTORY_CONFIDENCE_SHIFT, mload(add(record, 64)))), and(shr(32, bits), 0xffffffffffffffff))
+          )
+          let roundId := or(shl(ROUND_BITS, feed), round)
+          mstore(0x00, timestamp())
+          log3(0x00, 0x20, TOPIC_ANSWER_UPDATED, answer, roundId)
+          if and(ctx, CTX_SINGLE) {
+            mstore(0x00, startedAt)
+            log3(0x00, 0x20, TOPIC_NEW_ROUND, roundId, caller())
+          }
         }
       }
     }
   }
 
-  /// @dev Whether `answer` lies within feed `feed`'s inclusive bounds: min ‖ max at
-  /// 73 + 40n + 32 feed of the (warm) config store, whose address is in the (warm) hot slot.
-  function _withinBounds(uint256 feed, int256 answer, uint256 ctx) private view returns (bool within) {
-    assembly ("memory-safe") {
-      extcodecopy(
-        and(sload(s_hot.slot), ADDRESS_MASK),
-        0x00,
-        add(add(STORE_MEMBERS_OFFSET, mul(40, and(ctx, 0xff))), shl(5, feed)),
-        32
-      )
-      let bounds := mload(0x00)
-      within := iszero(or(slt(answer, sar(128, bounds)), sgt(answer, signextend(15, bounds))))
+  /// @dev The refused medians (bit i of `refused`: feed i): each feed keeps its answer, round
+  /// and timestamps, records the report's epoch-and-round (so the report cannot be replayed),
+  /// and the refusal becomes readable through outOfBounds until an in-bounds median lands.
+  /// Rare path: plain Solidity.
+  function _refuseMedians(uint256 list, uint256 feeds, uint256 refused, uint256 ctx) private {
+    for (uint256 k = 0; k < feeds; ++k) {
+      (uint256 feed, int256 answer) = ReportCodec.entryAt(list, k);
+      if ((refused >> feed) & 1 == 1) _refuseMedian(feed, answer, s_latest[feed], ctx);
     }
   }
 
-  /// @dev Writes the feed's next round (latest slot and ring slot) and emits AnswerUpdated, and
-  /// NewRound for single-feed reports.
-  function _storeRound(uint256 feed, uint256 latest, int256 answer, uint256 confidence, uint256 ctx) private {
-    uint256 bits = ctx & CTX_REPORT_BITS;
-    // A feed's round is uint32: 4.29e9 rounds, 136 years at one per second.
-    uint256 round;
-    unchecked {
-      round = FeedSlots.round(latest) + 1;
-    }
-    uint256 latestValue = FeedSlots.packLatest(answer, bits, round);
-    uint256 historyValue = FeedSlots.packHistory(answer, confidence, bits);
-    assembly ("memory-safe") {
-      sstore(add(s_latest.slot, feed), latestValue)
-      sstore(add(add(s_history.slot, mul(feed, HISTORY_SIZE)), mod(round, HISTORY_SIZE)), historyValue)
-      let roundId := or(shl(ROUND_BITS, feed), round)
-      mstore(0x00, timestamp())
-      log3(0x00, 0x20, TOPIC_ANSWER_UPDATED, answer, roundId)
-      if and(ctx, CTX_SINGLE) {
-        mstore(0x00, and(shr(32, bits), UINT32_MASK))
-        log3(0x00, 0x20, TOPIC_NEW_ROUND, roundId, caller())
-      }
-    }
-  }
-
-  /// @dev A median outside the feed's bounds: the answer, round and timestamps stay, the report's
-  /// epoch-and-round is recorded (so it cannot be replayed), and the refusal becomes readable
-  /// through outOfBounds until an in-bounds median lands. Rare path: plain Solidity.
+  /// @dev One refused median (see _refuseMedians).
   function _refuseMedian(uint256 feed, int256 answer, uint256 latest, uint256 ctx) private {
     uint40 er = FeedSlots.epochAndRound(ctx);
     s_latest[feed] = FeedSlots.withEpochAndRound(latest, er);

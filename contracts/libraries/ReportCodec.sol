@@ -6,12 +6,11 @@ import {
   E_UNKNOWN_FEED,
   E_FEEDS_NOT_ASCENDING,
   E_WRONG_OBSERVATION_COUNT,
-  E_OBSERVER_OUT_OF_RANGE,
-  E_DUPLICATE_OBSERVER,
   E_INVALID_OBSERVATION_WIDTH,
   E_OBSERVATIONS_NOT_SORTED
 } from "./AggregatorSelectors.sol";
 import {CONFIDENCE_MAX} from "./FeedSlots.sol";
+import {IQuorumAggregator} from "../interfaces/IQuorumAggregator.sol";
 
 /// @dev Bytes of the report header: digest(32) epochAndRound(5) timestamp(4) feedCount(1).
 uint256 constant REPORT_HEADER_BYTES = 42;
@@ -40,46 +39,14 @@ library ReportCodec {
     }
   }
 
-  /// @dev The first feed entry's offset, the report's end and the feed count (at least one).
-  function entries(bytes calldata report) internal pure returns (uint256 at, uint256 limit, uint256 feeds) {
-    assembly ("memory-safe") {
-      limit := add(report.offset, report.length)
-      feeds := byte(0, calldataload(add(report.offset, 41)))
-      if iszero(feeds) {
-        mstore(0x00, shl(224, E_MALFORMED_REPORT))
-        mstore(0x04, sub(REPORT_HEADER_BYTES, 1))
-        revert(0x00, 0x24)
-      }
-      at := add(report.offset, REPORT_HEADER_BYTES)
-    }
-  }
-
-  /// @dev Checks the feed entry at `at` and returns its feed index, median, confidence and the
-  /// offset after it. Check order: feed exists, indices ascend, 2f+1 <= count <= n, observers
-  /// inside the report, < n, distinct, 1 <= width <= 15, observations inside the report, sorted.
-  function decodeEntry(
-    uint256 at,
-    uint256 limit,
-    uint256 nextFeed,
-    uint256 ctx,
-    uint256 off
-  ) internal pure returns (uint256 feed, int256 answer, uint256 confidence, uint256 end) {
-    uint256 count;
-    (feed, count) = entryHead(at, limit, nextFeed, ctx, off);
-    uint256 base = checkObservers(at + 2, limit, feed, count, ctx & 0xff, off);
-    uint256 width;
-    (width, end) = checkObservations(base, limit, feed, count, off);
-    (answer, confidence) = medianAndConfidence(base, count, width);
-  }
-
-  /// @dev Feed index and observation count of the entry at `at`, checked against the config.
-  function entryHead(
-    uint256 at,
-    uint256 limit,
-    uint256 nextFeed,
-    uint256 ctx,
-    uint256 off
-  ) internal pure returns (uint256 feed, uint256 count) {
+  /// @dev Checks the structure of every feed entry, in report order, and that nothing follows
+  /// the last one; returns the number of feeds and a memory list of 96-byte records, one per
+  /// entry: feed(0..7) count(8..15) width(16..23) observations offset(32..95) ‖ median ‖
+  /// confidence (the last two filled by `medians`). Per entry: inside the report, feed exists,
+  /// indices ascend, 2f+1 <= count <= n, observers inside the report, each < n, distinct,
+  /// 1 <= width <= 15, observations inside the report, sorted ascending.
+  function checkEntries(bytes calldata report, uint256 ctx) internal pure returns (uint256 list, uint256 feeds) {
+    uint256 badObservers;
     assembly ("memory-safe") {
       function fail(sel, a, b, c, d, words) {
         let ptr := mload(0x40)
@@ -90,43 +57,6 @@ library ReportCodec {
         mstore(add(ptr, 0x64), d)
         revert(ptr, add(4, shl(5, words)))
       }
-      if gt(add(at, 2), limit) {
-        fail(E_MALFORMED_REPORT, sub(at, off), 0, 0, 0, 1)
-      }
-      feed := byte(0, calldataload(at))
-      count := byte(1, calldataload(at))
-      if iszero(lt(feed, and(shr(16, ctx), 0xffff))) {
-        fail(E_UNKNOWN_FEED, feed, 0, 0, 0, 1)
-      }
-      if lt(feed, nextFeed) {
-        fail(E_FEEDS_NOT_ASCENDING, sub(nextFeed, 1), feed, 0, 0, 2)
-      }
-      let n := and(ctx, 0xff)
-      let minCount := add(shl(1, and(shr(8, ctx), 0xff)), 1)
-      if or(lt(count, minCount), gt(count, n)) {
-        fail(E_WRONG_OBSERVATION_COUNT, feed, count, minCount, n, 4)
-      }
-    }
-  }
-
-  /// @dev Checks the `count` observer bytes at `at` (inside the report, each < n, distinct) and
-  /// returns the offset of the observations (after the width byte).
-  function checkObservers(
-    uint256 at,
-    uint256 limit,
-    uint256 feed,
-    uint256 count,
-    uint256 n,
-    uint256 off
-  ) internal pure returns (uint256 base) {
-    assembly ("memory-safe") {
-      function fail2(sel, a, b) {
-        let ptr := mload(0x40)
-        mstore(ptr, shl(224, sel))
-        mstore(add(ptr, 0x04), a)
-        mstore(add(ptr, 0x24), b)
-        revert(ptr, 0x44)
-      }
       // Number of set bits of a value below 2^32 (SWAR popcount).
       function popcount32(x) -> c {
         x := sub(x, and(shr(1, x), 0x55555555))
@@ -134,118 +64,151 @@ library ReportCodec {
         x := and(add(x, shr(4, x)), 0x0f0f0f0f)
         c := and(shr(24, mul(x, 0x01010101)), 0xff)
       }
-      // Observers (count <= 31 bytes: one word), then the width byte.
-      base := add(add(at, count), 1)
-      if gt(base, limit) {
-        mstore(0x00, shl(224, E_MALFORMED_REPORT))
-        mstore(0x04, sub(at, off))
-        revert(0x00, 0x24)
+      let off := report.offset
+      let limit := add(off, report.length)
+      feeds := byte(0, calldataload(add(off, 41)))
+      if iszero(feeds) {
+        fail(E_MALFORMED_REPORT, sub(REPORT_HEADER_BYTES, 1), 0, 0, 0, 1)
       }
-      let w := calldataload(at)
-      let seen := 0
+      list := mload(0x40)
+      mstore(0x40, add(list, mul(96, feeds)))
+      let n := and(ctx, 0xff)
+      let minCount := add(shl(1, and(shr(8, ctx), 0xff)), 1)
+      let at := add(off, REPORT_HEADER_BYTES)
+      let nextFeed := 0
       for {
-        let i := 0
-      } lt(i, count) {
-        i := add(i, 1)
+        let record := list
+      } lt(record, mload(0x40)) {
+        record := add(record, 96)
       } {
-        seen := or(seen, shl(byte(i, w), 1))
+        if gt(add(at, 2), limit) {
+          fail(E_MALFORMED_REPORT, sub(at, off), 0, 0, 0, 1)
+        }
+        let feed := byte(0, calldataload(at))
+        let count := byte(1, calldataload(at))
+        if iszero(lt(feed, and(shr(16, ctx), 0xffff))) {
+          fail(E_UNKNOWN_FEED, feed, 0, 0, 0, 1)
+        }
+        if lt(feed, nextFeed) {
+          fail(E_FEEDS_NOT_ASCENDING, sub(nextFeed, 1), feed, 0, 0, 2)
+        }
+        if or(lt(count, minCount), gt(count, n)) {
+          fail(E_WRONG_OBSERVATION_COUNT, feed, count, minCount, n, 4)
+        }
+        at := add(at, 2)
+        // Observers (count <= 31 bytes: one word), then the width byte.
+        let base := add(add(at, count), 1)
+        if gt(base, limit) {
+          fail(E_MALFORMED_REPORT, sub(at, off), 0, 0, 0, 1)
+        }
+        let w := calldataload(at)
+        let seen := 0
+        for {
+          let i := 0
+        } lt(i, count) {
+          i := add(i, 1)
+        } {
+          seen := or(seen, shl(byte(i, w), 1))
+        }
+        // All observers are < n and distinct iff `seen` has no bit at or above n and exactly
+        // count bits set; otherwise observerError names the offender.
+        if or(shr(n, seen), iszero(eq(popcount32(seen), count))) {
+          badObservers := or(shl(8, at), or(shl(48, feed), count))
+          break
+        }
+        let width := byte(0, calldataload(sub(base, 1)))
+        if or(iszero(width), gt(width, MAX_OBSERVATION_BYTES)) {
+          fail(E_INVALID_OBSERVATION_WIDTH, feed, width, 0, 0, 2)
+        }
+        at := add(base, mul(count, width))
+        if gt(at, limit) {
+          fail(E_MALFORMED_REPORT, sub(base, off), 0, 0, 0, 1)
+        }
+        let shift := sub(256, shl(3, width))
+        let signByte := sub(width, 1)
+        let previous := signextend(signByte, shr(shift, calldataload(base)))
+        for {
+          let ptr := add(base, width)
+        } lt(ptr, at) {
+          ptr := add(ptr, width)
+        } {
+          let v := signextend(signByte, shr(shift, calldataload(ptr)))
+          if slt(v, previous) {
+            fail(E_OBSERVATIONS_NOT_SORTED, feed, div(sub(ptr, base), width), 0, 0, 2)
+          }
+          previous := v
+        }
+        mstore(record, or(or(feed, shl(8, count)), or(shl(16, width), shl(32, base))))
+        nextFeed := add(feed, 1)
       }
-      // All observers are < n and distinct iff `seen` has no bit at or above n and exactly count
-      // bits set. Otherwise (slow path) name the first observer >= n, else the first repeated one.
-      if or(shr(n, seen), iszero(eq(popcount32(seen), count))) {
-        for {
-          let i := 0
-        } lt(i, count) {
-          i := add(i, 1)
-        } {
-          if iszero(lt(byte(i, w), n)) {
-            fail2(E_OBSERVER_OUT_OF_RANGE, feed, byte(i, w))
-          }
-        }
-        seen := 0
-        for {
-          let i := 0
-        } lt(i, count) {
-          i := add(i, 1)
-        } {
-          let o := byte(i, w)
-          if and(shr(o, seen), 1) {
-            fail2(E_DUPLICATE_OBSERVER, feed, o)
-          }
-          seen := or(seen, shl(o, 1))
-        }
+      if iszero(or(badObservers, eq(at, limit))) {
+        fail(E_MALFORMED_REPORT, sub(at, off), 0, 0, 0, 1)
       }
     }
+    if (badObservers != 0) observerError(badObservers, ctx & 0xff);
   }
 
-  /// @dev Checks the width byte before `base` and that the `count` observations at `base` lie
-  /// inside the report, sorted ascending; returns their width and the offset after them.
-  function checkObservations(
-    uint256 base,
-    uint256 limit,
-    uint256 feed,
-    uint256 count,
-    uint256 off
-  ) internal pure returns (uint256 width, uint256 end) {
+  /// @dev Slow path of checkEntries, only to name the offending observer: the first one >= n,
+  /// else the first one repeated. `bad`: count(0..7) observers offset(8..47) feed(48..55).
+  function observerError(uint256 bad, uint256 n) internal pure {
+    uint256 count = bad & 0xff;
+    uint256 feed = bad >> 48;
+    uint256 w;
     assembly ("memory-safe") {
-      function fail2(sel, a, b) {
-        let ptr := mload(0x40)
-        mstore(ptr, shl(224, sel))
-        mstore(add(ptr, 0x04), a)
-        mstore(add(ptr, 0x24), b)
-        revert(ptr, 0x44)
-      }
-      width := byte(0, calldataload(sub(base, 1)))
-      if or(iszero(width), gt(width, MAX_OBSERVATION_BYTES)) {
-        fail2(E_INVALID_OBSERVATION_WIDTH, feed, width)
-      }
-      end := add(base, mul(count, width))
-      if gt(end, limit) {
-        mstore(0x00, shl(224, E_MALFORMED_REPORT))
-        mstore(0x04, sub(base, off))
-        revert(0x00, 0x24)
-      }
-      let shift := sub(256, shl(3, width))
-      let signByte := sub(width, 1)
-      let previous := signextend(signByte, shr(shift, calldataload(base)))
-      for {
-        let ptr := add(base, width)
-      } lt(ptr, end) {
-        ptr := add(ptr, width)
-      } {
-        let v := signextend(signByte, shr(shift, calldataload(ptr)))
-        if slt(v, previous) {
-          fail2(E_OBSERVATIONS_NOT_SORTED, feed, div(sub(ptr, base), width))
-        }
-        previous := v
-      }
+      w := calldataload(and(shr(8, bad), 0xffffffffff))
+    }
+    for (uint256 i = 0; i < count; ++i) {
+      if (uint8(w >> (248 - 8 * i)) >= n) revert IQuorumAggregator.ObserverOutOfRange(feed, uint8(w >> (248 - 8 * i)));
+    }
+    uint256 seen = 0;
+    for (uint256 i = 0; i < count; ++i) {
+      uint256 o = uint8(w >> (248 - 8 * i));
+      if ((seen >> o) & 1 == 1) revert IQuorumAggregator.DuplicateObserver(feed, o);
+      seen |= 1 << o;
     }
   }
 
-  /// @dev Median (even counts: floor of the mean of the middle two) and half the nearest-rank
-  /// interquartile range, saturated at CONFIDENCE_MAX, of `count` (>= 3) sorted observations.
-  function medianAndConfidence(
-    uint256 base,
-    uint256 count,
-    uint256 width
-  ) internal pure returns (int256 answer, uint256 confidence) {
+  /// @dev Fills each record's median (even counts: floor of the mean of the middle two) and half
+  /// the nearest-rank interquartile range, saturated at CONFIDENCE_MAX (count >= 3).
+  function medians(uint256 list, uint256 feeds) internal pure {
     assembly ("memory-safe") {
       // Observation i: width big-endian bytes at base + i * width, sign-extended.
       function observation(b, i, w) -> v {
         v := signextend(sub(w, 1), shr(sub(256, shl(3, w)), calldataload(add(b, mul(i, w)))))
       }
-      let half := shr(1, count)
-      answer := observation(base, half, width)
-      if iszero(and(count, 1)) {
-        answer := sar(1, add(answer, observation(base, sub(half, 1), width)))
+      for {
+        let record := list
+      } lt(record, add(list, mul(96, feeds))) {
+        record := add(record, 96)
+      } {
+        let packed := mload(record)
+        let count := and(shr(8, packed), 0xff)
+        let width := and(shr(16, packed), 0xff)
+        let base := shr(32, packed)
+        let half := shr(1, count)
+        let answer := observation(base, half, width)
+        if iszero(and(count, 1)) {
+          answer := sar(1, add(answer, observation(base, sub(half, 1), width)))
+        }
+        let confidence := shr(
+          1,
+          sub(observation(base, shr(2, mul(3, count)), width), observation(base, shr(2, sub(count, 1)), width))
+        )
+        if gt(confidence, CONFIDENCE_MAX) {
+          confidence := CONFIDENCE_MAX
+        }
+        mstore(add(record, 32), answer)
+        mstore(add(record, 64), confidence)
       }
-      confidence := shr(
-        1,
-        sub(observation(base, shr(2, mul(3, count)), width), observation(base, shr(2, sub(count, 1)), width))
-      )
-      if gt(confidence, CONFIDENCE_MAX) {
-        confidence := CONFIDENCE_MAX
-      }
+    }
+  }
+
+  /// @dev Feed index and median of record k of a checkEntries list.
+  function entryAt(uint256 list, uint256 k) internal pure returns (uint256 feed, int256 answer) {
+    assembly ("memory-safe") {
+      let r := add(list, mul(96, k))
+      feed := and(mload(r), 0xff)
+      answer := mload(add(r, 32))
     }
   }
 }
