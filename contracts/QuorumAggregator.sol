@@ -45,7 +45,7 @@ import {ReportCodec, REPORT_HEADER_BYTES} from "./libraries/ReportCodec.sol";
 /// - One calldata byte, a feed index, answers that feed's latestRoundData from the fallback,
 ///   before any selector comparison: FeedProxy's read skips this contract's dispatcher.
 /// - Every assembly block has a plain-Solidity twin in contracts/test/ReferenceAggregator.sol.
-contract QuorumAggregator is IQuorumAggregator, IOutOfBoundsReader, Ownable2Step {
+contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// @notice Committee size limit: signer/observer duplicate checks are uint32 bitmaps.
   uint256 public constant MAX_ORACLES = 31;
   /// @notice Feed indices are one byte in the report.

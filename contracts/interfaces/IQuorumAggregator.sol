@@ -2,14 +2,16 @@
 pragma solidity 0.8.30;
 
 import {AggregatorV2V3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV2V3Interface.sol";
+import {IOutOfBoundsReader} from "./IOutOfBoundsReader.sol";
 
 /// @title IQuorumAggregator
 /// @notice A committee of n <= 31 oracles (3f < n) posts signed, batched multi-feed reports; every
 /// feed keeps its median answer, a confidence (half the interquartile range of the observations)
 /// and a ring of past rounds. Chainlink's AggregatorV2V3Interface reads serve feed 0 when called
 /// plainly and feed k when the calldata carries k as one extra trailing 32-byte word (what
-/// FeedProxy does). Report layout: docs/protocol.md, "## Report format".
-interface IQuorumAggregator is AggregatorV2V3Interface {
+/// FeedProxy does). Report layout: docs/protocol.md, "## Report format". A median outside a feed's
+/// bounds is refused without reverting; IOutOfBoundsReader.outOfBounds reads the refusal.
+interface IQuorumAggregator is AggregatorV2V3Interface, IOutOfBoundsReader {
   // ----------------------------------------------------------------------------------------------
   // Configuration errors
   // ----------------------------------------------------------------------------------------------

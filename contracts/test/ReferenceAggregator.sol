@@ -4,7 +4,6 @@ pragma solidity 0.8.30;
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {IQuorumAggregator} from "../interfaces/IQuorumAggregator.sol";
-import {IOutOfBoundsReader} from "../interfaces/IOutOfBoundsReader.sol";
 
 /// @title ReferenceAggregator (test only)
 /// @notice QuorumAggregator in plain Solidity, without assembly, packing or config store: the
@@ -12,7 +11,7 @@ import {IOutOfBoundsReader} from "../interfaces/IOutOfBoundsReader.sol";
 /// same return data, the same revert data and the same events for every call. It signs and
 /// digests as if it were deployed at `identity` (the optimized contract's address), so one report
 /// and one set of signatures serve both.
-contract ReferenceAggregator is IQuorumAggregator, IOutOfBoundsReader, Ownable {
+contract ReferenceAggregator is IQuorumAggregator, Ownable {
   struct Round {
     int256 answer;
     uint256 confidence;
