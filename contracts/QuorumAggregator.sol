@@ -8,12 +8,11 @@ import {
   E_STALE_REPORT,
   E_OBSERVATIONS_TIMESTAMP_DECREASED,
   E_REPORT_TOO_OLD,
-  E_SIGNER_OUT_OF_RANGE,
-  E_DUPLICATE_SIGNER,
-  E_INVALID_SIGNATURE,
   TOPIC_ANSWER_UPDATED,
   TOPIC_NEW_ROUND
 } from "./libraries/AggregatorSelectors.sol";
+import {ConfigStore, STORE_MEMBERS_OFFSET} from "./libraries/ConfigStore.sol";
+import {ReportSignatures} from "./libraries/ReportSignatures.sol";
 import {
   FeedSlots,
   UINT32_MASK,
@@ -22,16 +21,21 @@ import {
   LATEST_ANSWER_SHIFT,
   HISTORY_CONFIDENCE_SHIFT,
   LATEST_PREFILL,
-  HISTORY_PREFILL
+  HISTORY_PREFILL,
+  HISTORY_LENGTH,
+  ROUND_BITS,
+  CTX_SINGLE,
+  CTX_CHECK_AGE,
+  CTX_REPORT_BITS,
+  HISTORY_CONFIDENCE_SHIFT
 } from "./libraries/FeedSlots.sol";
 import {ReportCodec, REPORT_HEADER_BYTES} from "./libraries/ReportCodec.sol";
 
 /// @title QuorumAggregator
 /// @notice Median feeds updated by quorum-signed, batched reports of one oracle committee.
 /// @dev Gas design (docs/protocol.md "Design"):
-/// - The committee (config digest, n, f, signers, transmitters) and the feeds' answer bounds and
-///   maximum report ages live in the code of a small data contract ("config store", SSTORE2
-///   style) written at setConfig / addFeed / setMaxReportAge. transmit reads it with EXTCODECOPY.
+/// - The committee and the feeds' bounds and maximum report ages live in a config store
+///   (libraries/ConfigStore.sol) written at setConfig / addFeed / setMaxReportAge.
 /// - Signatures carry the signer's committee index, so membership is one comparison.
 /// - Each feed has one "latest" slot (round, timestamps, answer) that latestRoundData reads with a
 ///   single SLOAD, and a ring of HISTORY_SIZE round slots (answer, confidence, timestamps) that is
@@ -52,7 +56,8 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   uint256 public constant MAX_FEEDS = 256;
   /// @notice Rounds kept per feed: one hour of history at one round per minute, pre-filled at
   /// addFeed for about 1.4M gas so that every transmit overwrites a non-zero slot.
-  uint256 public constant HISTORY_SIZE = 64;
+  uint256 public constant HISTORY_SIZE = HISTORY_LENGTH;
+  uint256 private constant ADDRESS_MASK = 0x00ffffffffffffffffffffffffffffffffffffffff;
   /// @notice Tolerated lead of the observations timestamp over block.timestamp: node clocks and
   /// the block producer's clock disagree by a second or two. startedAt is stored as
   /// min(observationsTimestamp, block.timestamp), never in the future.
@@ -60,32 +65,6 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// @notice Maximum report age (block.timestamp - observationsTimestamp) of a new feed, until
   /// setMaxReportAge changes it: well under any heartbeat a consumer would use (an hour).
   uint32 public constant DEFAULT_MAX_REPORT_AGE_SECONDS = 300;
-
-  /// @dev Bytes of one signature entry: signerIndex(1) r(32) yParityAndS(32).
-  uint256 private constant SIGNATURE_BYTES = 65;
-  /// @dev Config store header after its leading STOP byte: digest(32) n(1) f(1) feedCount(2)
-  /// boundedFeeds(32) minMaxReportAge(4).
-  uint256 private constant STORE_HEADER_BYTES = 72;
-  /// @dev Code offset of the first member (1 + header); the bounds follow the 40n member bytes.
-  uint256 private constant STORE_MEMBERS_OFFSET = 73;
-  uint256 private constant ADDRESS_MASK = 0x00ffffffffffffffffffffffffffffffffffffffff;
-  /// @dev secp256k1 order / 2: larger s values are the malleable twins of valid signatures.
-  uint256 private constant HALF_CURVE_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
-  /// @dev s is the low 255 bits of an EIP-2098 yParityAndS word.
-  uint256 private constant S_MASK = 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
-  /// @dev Bits of a feed's own round number inside an aggregator round id.
-  uint256 private constant ROUND_BITS = 32;
-  /// @dev ctx bits (see "Transmission"): single-feed report, report older than some feed's age.
-  uint256 private constant CTX_SINGLE = 1 << 136;
-  uint256 private constant CTX_CHECK_AGE = 1 << 137;
-  /// @dev The ctx bits that are a latest slot's report-wide fields (32..135).
-  uint256 private constant CTX_REPORT_BITS = ((1 << 104) - 1) << 32;
-
-  bytes32 private constant DOMAIN_TYPEHASH =
-    keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
-  bytes32 private constant REPORT_TYPEHASH = keccak256("Report(bytes report)");
-  bytes32 private constant NAME_HASH = keccak256("QuorumAggregator");
-  bytes32 private constant VERSION_HASH = keccak256("1");
 
   /// @dev Read on every transmit, written only by setConfig/addFeed/setMaxReportAge. One slot.
   struct HotVars {
@@ -115,10 +94,9 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   address[] internal s_signers;
   address[] internal s_transmitters;
   FeedMeta[] internal s_feeds;
-  /// @dev Per feed, the latest slot (FeedSlots.sol). setConfig zeroes its epoch-and-round.
-  uint256[MAX_FEEDS] internal s_latest;
-  /// @dev Per feed, ring by round % HISTORY_SIZE of history slots (FeedSlots.sol).
-  uint256[HISTORY_SIZE][MAX_FEEDS] internal s_history;
+  /// @dev Per feed, the latest slot and the history ring (FeedSlots.sol). setConfig zeroes the
+  /// latest slots' epoch-and-round.
+  FeedSlots.Rounds internal s_rounds;
   Refusal[MAX_FEEDS] internal s_refusals;
 
   constructor(address owner) Ownable(owner) {}
@@ -159,7 +137,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     // Epoch-and-round restarts under the new digest: clear every feed's.
     uint256 feeds = s_feeds.length;
     for (uint256 i = 0; i < feeds; ++i) {
-      s_latest[i] = FeedSlots.withEpochAndRound(s_latest[i], 0);
+      s_rounds.latest[i] = FeedSlots.withEpochAndRound(s_rounds.latest[i], 0);
     }
     uint32 previousConfigBlockNumber = s_latestConfigBlockNumber;
     s_latestConfigBlockNumber = uint32(block.number);
@@ -185,9 +163,9 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
         description: description_
       })
     );
-    s_latest[feedIndex] = LATEST_PREFILL;
+    s_rounds.latest[feedIndex] = LATEST_PREFILL;
     for (uint256 i = 0; i < HISTORY_SIZE; ++i) {
-      s_history[feedIndex][i] = HISTORY_PREFILL;
+      s_rounds.history[feedIndex][i] = HISTORY_PREFILL;
     }
     // The bounds live in the config store: rewrite it if a config is active (setConfig writes
     // it otherwise). The digest does not change; reports name feeds by index.
@@ -204,11 +182,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     emit MaxReportAgeSet(feedIndex, maxAgeSeconds);
   }
 
-  /// @dev Deploys the config store: a contract whose code is 0x00 ‖ digest(32) ‖ n(1) ‖ f(1) ‖
-  /// feedCount(2) ‖ boundedFeeds(32) ‖ minMaxReportAge(4) ‖ signers(20n) ‖ transmitters(20n) ‖
-  /// feedCount x (minAnswer int128 ‖ maxAnswer int128) ‖ feedCount x maxReportAge(4). The leading
-  /// STOP makes calls to it no-ops. Feeds without bounds (the full int128 range) have their bit
-  /// clear in boundedFeeds, so transmit skips reading their bounds.
+  /// @dev Deploys the config store of the current committee and feeds (layout: ConfigStore).
   function _writeConfigStore() private returns (address store) {
     uint256 n = s_signers.length;
     uint256 feeds = s_feeds.length;
@@ -226,13 +200,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     bytes memory data = abi.encodePacked(bytes1(0), s_configDigest, uint8(n), s_f, uint16(feeds), boundedFeeds, minAge);
     for (uint256 i = 0; i < n; ++i) data = bytes.concat(data, bytes20(s_signers[i]));
     for (uint256 i = 0; i < n; ++i) data = bytes.concat(data, bytes20(s_transmitters[i]));
-    data = bytes.concat(data, bounds, ages);
-    // Init code: PUSH4 len, DUP1, PUSH1 14, PUSH1 0, CODECOPY, PUSH1 0, RETURN (14 bytes) ‖ data.
-    bytes memory initCode = abi.encodePacked(hex"63", uint32(data.length), hex"80600e6000396000f3", data);
-    assembly ("memory-safe") {
-      store := create(0, add(initCode, 32), mload(initCode))
-    }
-    if (store == address(0)) revert ConfigStoreFailed();
+    return ConfigStore.deploy(bytes.concat(data, bounds, ages));
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -251,55 +219,12 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   function transmit(bytes calldata report, bytes calldata signatures) external override {
     address store = s_hot.configStore;
     if (store == address(0)) revert ConfigNotSet();
-    (bytes32 digest, uint256 ctx, uint256 members, uint256 boundedFeeds) = _loadCommittee(store);
-    _checkTransmitter(members, ctx & 0xff);
+    (bytes32 digest, uint256 ctx, uint256 members, uint256 boundedFeeds) = ConfigStore.load(store);
+    if (!ConfigStore.isTransmitter(members, ctx & 0xff, msg.sender)) revert UnauthorizedTransmitter(msg.sender);
     ctx = _checkHeader(report, digest, ctx);
-    _verifySignatures(_reportDigest(report), signatures, members, ctx);
+    ReportSignatures.verify(ReportSignatures.digest(report), signatures, members, ctx & 0xff, (ctx >> 8) & 0xff);
     _applyFeeds(report, ctx, boundedFeeds);
     emit NewTransmission(msg.sender, report);
-  }
-
-  /// @dev Copies the committee out of the config store (two EXTCODECOPYs, the second warm).
-  /// Returns the digest, ctx (n, f, feedCount, minMaxReportAge), the memory address of the
-  /// members and the bitmap of feeds with bounds.
-  function _loadCommittee(
-    address store
-  ) private view returns (bytes32 digest, uint256 ctx, uint256 members, uint256 boundedFeeds) {
-    assembly ("memory-safe") {
-      members := mload(0x40)
-      // Header: skip the STOP byte, read digest(32) n(1) f(1) feedCount(2) boundedFeeds(32) age(4).
-      extcodecopy(store, members, 1, STORE_HEADER_BYTES)
-      digest := mload(members)
-      boundedFeeds := mload(add(members, 36))
-      let w := shr(224, mload(add(members, 32)))
-      let n := shr(24, w)
-      ctx := or(or(n, shl(176, shr(224, mload(add(members, 68))))), or(shl(8, and(shr(16, w), 0xff)), shl(16, and(w, 0xffff))))
-      // Signers then transmitters, 20 bytes each, overwrite the header in memory.
-      let len := mul(40, n)
-      extcodecopy(store, members, STORE_MEMBERS_OFFSET, len)
-      // Reserve the copied bytes rounded up to a word, plus one word: 20-byte members are read
-      // with 32-byte mloads that may run past the end.
-      mstore(0x40, add(members, and(add(len, 63), not(31))))
-    }
-  }
-
-  /// @dev Reverts unless msg.sender is one of the n transmitters.
-  function _checkTransmitter(uint256 members, uint256 n) private view {
-    bool found;
-    assembly ("memory-safe") {
-      let t := add(members, mul(20, n))
-      let last := add(t, mul(20, n))
-      for {} lt(t, last) {
-        t := add(t, 20)
-      } {
-        // Each transmitter is the top 20 bytes of the word at t.
-        if eq(shr(96, mload(t)), caller()) {
-          found := 1
-          break
-        }
-      }
-    }
-    if (!found) revert UnauthorizedTransmitter(msg.sender);
   }
 
   /// @dev Checks the report's length, config digest and future skew; returns ctx with the
@@ -319,111 +244,26 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     }
   }
 
-  /// @dev EIP-712 digest of Report(bytes report) in this contract's domain.
-  function _reportDigest(bytes calldata report) private view returns (bytes32 digest) {
-    bytes32 separator = _domainSeparator();
-    bytes32 typeHash = REPORT_TYPEHASH;
-    assembly ("memory-safe") {
-      let ptr := mload(0x40)
-      calldatacopy(ptr, report.offset, report.length)
-      // structHash = keccak256(abi.encode(REPORT_TYPEHASH, keccak256(report))) in scratch space.
-      mstore(0x20, keccak256(ptr, report.length))
-      mstore(0x00, typeHash)
-      let structHash := keccak256(0x00, 0x40)
-      // keccak256("\x19\x01" ‖ separator ‖ structHash), laid out in free memory.
-      mstore(ptr, 0x1901000000000000000000000000000000000000000000000000000000000000)
-      mstore(add(ptr, 2), separator)
-      mstore(add(ptr, 34), structHash)
-      digest := keccak256(ptr, 66)
-    }
-  }
-
-  /// @dev Checks f+1..n entries of distinct configured signers, each a valid signature of digest.
-  /// An entry is signerIndex(1) ‖ r(32) ‖ yParityAndS(32) (EIP-2098 compact form). One assembly
-  /// loop calling the ecrecover precompile directly: per signature it costs the precompile plus
-  /// about a hundred gas, where a library call costs several hundred more. Like OpenZeppelin's
-  /// ECDSA it refuses s in the upper half of the curve order (the malleable twin of a valid
-  /// signature); an invalid signature recovers address(0), which is never a configured signer.
-  function _verifySignatures(bytes32 digest, bytes calldata signatures, uint256 members, uint256 ctx) private view {
-    uint256 n = ctx & 0xff;
-    uint256 f = (ctx >> 8) & 0xff;
-    uint256 len = signatures.length;
-    if (len % SIGNATURE_BYTES != 0) revert MalformedSignatures(len);
-    uint256 count = len / SIGNATURE_BYTES;
-    // Cannot overflow: f < 11.
-    unchecked {
-      if (count <= f || count > n) revert WrongSignatureCount(count, f + 1, n);
-    }
-    assembly ("memory-safe") {
-      // Reverts with error `sel`, the signer index and, if withAddress, the recovered address,
-      // laid out in free memory (the free memory pointer's own slot stays untouched).
-      function fail(sel, signerIndex, recovered, withAddress) {
-        let ptr := mload(0x40)
-        mstore(ptr, shl(224, sel))
-        mstore(add(ptr, 0x04), signerIndex)
-        mstore(add(ptr, 0x24), recovered)
-        revert(ptr, add(0x24, mul(0x20, withAddress)))
-      }
-      // The precompile's input, digest ‖ v ‖ r ‖ s, in free memory (nothing allocates before
-      // the loop ends, so the free memory pointer stays where it is).
-      let input := mload(0x40)
-      mstore(input, digest)
-      let seen := 0
-      let end := add(signatures.offset, len)
-      for {
-        let at := signatures.offset
-      } lt(at, end) {
-        at := add(at, SIGNATURE_BYTES)
-      } {
-        let signerIndex := byte(0, calldataload(at))
-        if iszero(lt(signerIndex, n)) {
-          fail(E_SIGNER_OUT_OF_RANGE, signerIndex, 0, 0)
-        }
-        if and(shr(signerIndex, seen), 1) {
-          fail(E_DUPLICATE_SIGNER, signerIndex, 0, 0)
-        }
-        seen := or(seen, shl(signerIndex, 1))
-        let vs := calldataload(add(at, 33))
-        let s := and(vs, S_MASK)
-        let recovered := 0
-        if iszero(gt(s, HALF_CURVE_ORDER)) {
-          mstore(add(input, 0x20), add(27, shr(255, vs)))
-          mstore(add(input, 0x40), calldataload(add(at, 1)))
-          mstore(add(input, 0x60), s)
-          // The precompile returns no data for an invalid signature: clear the output word.
-          mstore(0x00, 0)
-          if iszero(staticcall(gas(), 0x01, input, 0x80, 0x00, 0x20)) {
-            revert(0x00, 0x00)
-          }
-          recovered := mload(0x00)
-        }
-        // Signer signerIndex is the top 20 bytes of the word at members + 20 * signerIndex.
-        if iszero(eq(recovered, shr(96, mload(add(members, mul(20, signerIndex)))))) {
-          fail(E_INVALID_SIGNATURE, signerIndex, recovered, 1)
-        }
-      }
-    }
-  }
-
   /// @dev Applies the report's feed entries in three passes: ReportCodec checks the structure of
   /// every entry and computes the medians, _storeFeeds checks each feed's freshness and stores
   /// it (or refuses its median), then the refusals are recorded.
   function _applyFeeds(bytes calldata report, uint256 ctx, uint256 boundedFeeds) private {
     (uint256 list, uint256 feeds) = ReportCodec.checkEntries(report, ctx);
-    ReportCodec.medians(list, feeds);
+    ReportCodec.medians(list);
     if (feeds == 1) ctx |= CTX_SINGLE;
-    uint256 refused = _storeFeeds(list, feeds, ctx, boundedFeeds);
+    uint256 refused = _storeFeeds(list, ctx, boundedFeeds);
     if (refused != 0) _refuseMedians(list, feeds, refused, ctx);
   }
 
-  /// @dev Per record of `list` (ReportCodec.checkEntries), in report order: reverts unless the
+  /// @dev transmit's last pass. Per record of `list` (ReportCodec.checkEntries), in report order:
+  /// reverts unless the
   /// report is fresh for the feed (epoch-and-round above the feed's latest, observations
   /// timestamp not below the feed's latest, age within the feed's maximum, which is read from
   /// the config store only when the report is older than some feed's maximum); then, for a
   /// median within the feed's bounds, writes the next round (latest and ring slot) and emits
   /// AnswerUpdated (and NewRound for a single-feed report). Returns the bitmap of feeds whose
   /// median lay outside their bounds.
-  function _storeFeeds(uint256 list, uint256 feeds, uint256 ctx, uint256 boundedFeeds) private returns (uint256 refused) {
+  function _storeFeeds(uint256 list, uint256 ctx, uint256 boundedFeeds) private returns (uint256 refused) {
     assembly ("memory-safe") {
       function fail(sel, a, b, c, d, words) {
         let ptr := mload(0x40)
@@ -434,54 +274,52 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
         mstore(add(ptr, 0x64), d)
         revert(ptr, add(4, shl(5, words)))
       }
-      // Config store offset of the bounds (32 bytes per feed), then of the ages (4 per feed).
-      let boundsAt := add(STORE_MEMBERS_OFFSET, mul(40, and(ctx, 0xff)))
-      let agesAt := add(boundsAt, shl(5, and(shr(16, ctx), 0xffff)))
-      let er := and(shr(LATEST_ER_SHIFT, ctx), EPOCH_AND_ROUND_MASK)
+      // Config store offset of the bounds (32 bytes per feed); the ages (4 bytes per feed) follow.
+      function boundsAt(c) -> at {
+        at := add(STORE_MEMBERS_OFFSET, mul(40, and(c, 0xff)))
+      }
       let startedAt := and(shr(32, ctx), UINT32_MASK)
-      let bits := and(ctx, CTX_REPORT_BITS)
       for {
-        let record := list
-      } lt(record, add(list, mul(96, feeds))) {
+        let record := add(list, 32)
+      } lt(record, add(add(list, 32), mul(96, and(mload(list), 0xff)))) {
         record := add(record, 96)
       } {
         let feed := and(mload(record), 0xff)
         let answer := mload(add(record, 32))
-        let latest := sload(add(s_latest.slot, feed))
-        let latestEr := and(shr(LATEST_ER_SHIFT, latest), EPOCH_AND_ROUND_MASK)
-        if iszero(gt(er, latestEr)) {
-          fail(E_STALE_REPORT, feed, latestEr, er, 0, 3)
+        let latest := sload(add(s_rounds.slot, feed))
+        {
+          let latestEr := and(shr(LATEST_ER_SHIFT, latest), EPOCH_AND_ROUND_MASK)
+          let er := and(shr(LATEST_ER_SHIFT, ctx), EPOCH_AND_ROUND_MASK)
+          if iszero(gt(er, latestEr)) {
+            fail(E_STALE_REPORT, feed, latestEr, er, 0, 3)
+          }
         }
         if lt(startedAt, and(shr(32, latest), UINT32_MASK)) {
           fail(E_OBSERVATIONS_TIMESTAMP_DECREASED, feed, and(shr(32, latest), UINT32_MASK), startedAt, 0, 3)
         }
         if and(ctx, CTX_CHECK_AGE) {
-          extcodecopy(and(sload(s_hot.slot), ADDRESS_MASK), 0x00, add(agesAt, shl(2, feed)), 32)
+          extcodecopy(and(sload(s_hot.slot), ADDRESS_MASK), 0x00, add(add(boundsAt(ctx), shl(5, and(shr(16, ctx), 0xffff))), shl(2, feed)), 32)
           let maxAge := shr(224, mload(0x00))
           if gt(and(shr(144, ctx), UINT32_MASK), maxAge) {
             fail(E_REPORT_TOO_OLD, feed, startedAt, timestamp(), maxAge, 4)
           }
         }
-        let within := 1
         if and(shr(feed, boundedFeeds), 1) {
-          extcodecopy(and(sload(s_hot.slot), ADDRESS_MASK), 0x00, add(boundsAt, shl(5, feed)), 32)
+          extcodecopy(and(sload(s_hot.slot), ADDRESS_MASK), 0x00, add(boundsAt(ctx), shl(5, feed)), 32)
           let b := mload(0x00)
-          within := iszero(or(slt(answer, sar(128, b)), sgt(answer, signextend(15, b))))
+          refused := or(refused, shl(feed, or(slt(answer, sar(128, b)), sgt(answer, signextend(15, b)))))
         }
-        switch within
-        case 0 {
-          refused := or(refused, shl(feed, 1))
-        }
-        default {
+        if iszero(and(shr(feed, refused), 1)) {
           // A feed's round is uint32: 4.29e9 rounds, 136 years at one per second.
-          let round := add(and(latest, UINT32_MASK), 1)
+          let next := add(and(latest, UINT32_MASK), 1)
           let answerBits := shl(LATEST_ANSWER_SHIFT, answer)
-          sstore(add(s_latest.slot, feed), or(or(answerBits, bits), round))
+          let bits := and(ctx, CTX_REPORT_BITS)
+          sstore(add(s_rounds.slot, feed), or(or(answerBits, bits), next))
           sstore(
-            add(add(s_history.slot, mul(feed, HISTORY_SIZE)), mod(round, HISTORY_SIZE)),
+            add(add(add(s_rounds.slot, 256), mul(feed, HISTORY_LENGTH)), mod(next, HISTORY_LENGTH)),
             or(or(answerBits, shl(HISTORY_CONFIDENCE_SHIFT, mload(add(record, 64)))), and(shr(32, bits), 0xffffffffffffffff))
           )
-          let roundId := or(shl(ROUND_BITS, feed), round)
+          let roundId := or(shl(ROUND_BITS, feed), next)
           mstore(0x00, timestamp())
           log3(0x00, 0x20, TOPIC_ANSWER_UPDATED, answer, roundId)
           if and(ctx, CTX_SINGLE) {
@@ -500,14 +338,14 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   function _refuseMedians(uint256 list, uint256 feeds, uint256 refused, uint256 ctx) private {
     for (uint256 k = 0; k < feeds; ++k) {
       (uint256 feed, int256 answer) = ReportCodec.entryAt(list, k);
-      if ((refused >> feed) & 1 == 1) _refuseMedian(feed, answer, s_latest[feed], ctx);
+      if ((refused >> feed) & 1 == 1) _refuseMedian(feed, answer, s_rounds.latest[feed], ctx);
     }
   }
 
   /// @dev One refused median (see _refuseMedians).
   function _refuseMedian(uint256 feed, int256 answer, uint256 latest, uint256 ctx) private {
     uint40 er = FeedSlots.epochAndRound(ctx);
-    s_latest[feed] = FeedSlots.withEpochAndRound(latest, er);
+    s_rounds.latest[feed] = FeedSlots.withEpochAndRound(latest, er);
     Refusal memory previous = s_refusals[feed];
     uint32 round = uint32(FeedSlots.round(latest));
     bool active = previous.since != 0 && previous.round == round;
@@ -528,17 +366,6 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
       }
       if (feedIndex >= MAX_FEEDS) revert UnknownFeed(feedIndex);
     }
-  }
-
-  /// @dev Splits an aggregator round id and returns the stored round if it is still held.
-  function _storedRound(uint256 roundId) private view returns (bool ok, uint256 feedIndex, uint256 slot) {
-    feedIndex = roundId >> ROUND_BITS;
-    uint256 round = roundId & UINT32_MASK;
-    if (feedIndex >= MAX_FEEDS || round == 0) return (false, feedIndex, 0);
-    uint256 newest = FeedSlots.round(s_latest[feedIndex]);
-    // Held: newest - HISTORY_SIZE < round <= newest.
-    if (round > newest || newest - round >= HISTORY_SIZE) return (false, feedIndex, 0);
-    return (true, feedIndex, s_history[feedIndex][round % HISTORY_SIZE]);
   }
 
   function _feedMeta(uint256 feedIndex) private view returns (FeedMeta storage) {
@@ -565,7 +392,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
       }
       if (feed >= MAX_FEEDS) revert UnknownFeed(feed);
     }
-    _returnLatestRoundData(feed);
+    FeedSlots.returnLatestRoundData(s_rounds, feed);
   }
 
   /// @notice FeedProxy's read path: calldata of exactly one byte, a feed index, answers that
@@ -580,32 +407,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     assembly ("memory-safe") {
       feed := byte(0, calldataload(0))
     }
-    _returnLatestRoundData(feed);
-  }
-
-  /// @dev Ends the call with feed `feed`'s latestRoundData words: one SLOAD, in assembly. It ends
-  /// with return(), so writing the five words over scratch space and the free memory pointer is
-  /// safe.
-  function _returnLatestRoundData(uint256 feed) private view {
-    assembly {
-      let latest := sload(add(s_latest.slot, feed))
-      let round := and(latest, UINT32_MASK)
-      let roundId := 0
-      if round {
-        roundId := or(shl(ROUND_BITS, feed), round)
-        mstore(0x20, sar(LATEST_ANSWER_SHIFT, latest))
-        mstore(0x40, and(shr(32, latest), UINT32_MASK))
-        mstore(0x60, and(shr(64, latest), UINT32_MASK))
-      }
-      if iszero(round) {
-        mstore(0x20, 0)
-        mstore(0x40, 0)
-        mstore(0x60, 0)
-      }
-      mstore(0x00, roundId)
-      mstore(0x80, roundId)
-      return(0x00, 0xa0)
-    }
+    FeedSlots.returnLatestRoundData(s_rounds, feed);
   }
 
   /// @notice A held round (the last HISTORY_SIZE of its feed); the feed is in the round id.
@@ -617,7 +419,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     override
     returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
   {
-    (bool ok, uint256 feedIndex, uint256 slot) = _storedRound(roundId_);
+    (bool ok, uint256 feedIndex, uint256 slot) = FeedSlots.held(s_rounds, roundId_);
     if (!ok) revert RoundNotAvailable(feedIndex, roundId_);
     roundId = roundId_;
     answer = FeedSlots.historyAnswer(slot);
@@ -629,15 +431,15 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// @inheritdoc IQuorumAggregator
   function latestConfidence() external view override returns (uint80 roundId, uint256 confidence) {
     uint256 feedIndex = _trailingFeed();
-    uint256 round = FeedSlots.round(s_latest[feedIndex]);
+    uint256 round = FeedSlots.round(s_rounds.latest[feedIndex]);
     if (round == 0) return (0, 0);
     roundId = uint80((feedIndex << ROUND_BITS) | round);
-    confidence = FeedSlots.historyConfidence(s_history[feedIndex][round % HISTORY_SIZE]);
+    confidence = FeedSlots.historyConfidence(s_rounds.history[feedIndex][round % HISTORY_SIZE]);
   }
 
   /// @inheritdoc IQuorumAggregator
   function getConfidence(uint80 roundId) external view override returns (uint256 confidence) {
-    (bool ok, uint256 feedIndex, uint256 slot) = _storedRound(roundId);
+    (bool ok, uint256 feedIndex, uint256 slot) = FeedSlots.held(s_rounds, roundId);
     if (!ok) revert RoundNotAvailable(feedIndex, roundId);
     return FeedSlots.historyConfidence(slot);
   }
@@ -663,12 +465,12 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
 
   /// @notice Latest answer (0 before the first report).
   function latestAnswer() external view override returns (int256) {
-    return FeedSlots.latestAnswer(s_latest[_trailingFeed()]);
+    return FeedSlots.latestAnswer(s_rounds.latest[_trailingFeed()]);
   }
 
   /// @notice Latest transmission timestamp (0 before the first report).
   function latestTimestamp() external view override returns (uint256) {
-    uint256 latest = s_latest[_trailingFeed()];
+    uint256 latest = s_rounds.latest[_trailingFeed()];
     // Before the first report the slot holds LATEST_PREFILL (round 0): no timestamp yet.
     return FeedSlots.round(latest) == 0 ? 0 : FeedSlots.latestUpdatedAt(latest);
   }
@@ -676,19 +478,19 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// @notice Latest aggregator round id (0 before the first report).
   function latestRound() external view override returns (uint256) {
     uint256 feedIndex = _trailingFeed();
-    uint256 round = FeedSlots.round(s_latest[feedIndex]);
+    uint256 round = FeedSlots.round(s_rounds.latest[feedIndex]);
     return round == 0 ? 0 : (feedIndex << ROUND_BITS) | round;
   }
 
   /// @notice Answer of a held round, 0 otherwise (as Chainlink's v2 interface).
   function getAnswer(uint256 roundId) external view override returns (int256) {
-    (bool ok, , uint256 slot) = _storedRound(roundId);
+    (bool ok, , uint256 slot) = FeedSlots.held(s_rounds, roundId);
     return ok ? FeedSlots.historyAnswer(slot) : int256(0);
   }
 
   /// @notice Transmission timestamp of a held round, 0 otherwise.
   function getTimestamp(uint256 roundId) external view override returns (uint256) {
-    (bool ok, , uint256 slot) = _storedRound(roundId);
+    (bool ok, , uint256 slot) = FeedSlots.held(s_rounds, roundId);
     return ok ? FeedSlots.historyUpdatedAt(slot) : 0;
   }
 
@@ -716,7 +518,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     // The newest epoch-and-round of any feed under the current config (setConfig zeroes them).
     uint256 feeds = s_feeds.length;
     for (uint256 i = 0; i < feeds; ++i) {
-      uint40 er = FeedSlots.epochAndRound(s_latest[i]);
+      uint40 er = FeedSlots.epochAndRound(s_rounds.latest[i]);
       if (er > epochAndRound) epochAndRound = er;
     }
     return (s_configDigest, uint32(epochAndRound >> 8), uint8(epochAndRound), epochAndRound);
@@ -749,7 +551,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   function outOfBounds(uint256 feedIndex) external view override returns (bool active, int256 refusedMedian, uint256 since) {
     _feedMeta(feedIndex);
     Refusal memory r = s_refusals[feedIndex];
-    if (r.since == 0 || r.round != FeedSlots.round(s_latest[feedIndex])) return (false, 0, 0);
+    if (r.since == 0 || r.round != FeedSlots.round(s_rounds.latest[feedIndex])) return (false, 0, 0);
     return (true, r.median, r.since);
   }
 
@@ -760,29 +562,11 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
 
   /// @inheritdoc IQuorumAggregator
   function domainSeparator() external view override returns (bytes32) {
-    return _domainSeparator();
+    return ReportSignatures.domainSeparator();
   }
 
   /// @inheritdoc IQuorumAggregator
   function typeAndVersion() external pure override returns (string memory) {
     return "QuorumAggregator 1.0.0";
-  }
-
-  /// @dev keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, chainid, this)),
-  /// computed on every call (about 100 gas) so a chain fork can never reuse another chain's
-  /// separator.
-  function _domainSeparator() private view returns (bytes32 separator) {
-    bytes32 typeHash = DOMAIN_TYPEHASH;
-    bytes32 nameHash = NAME_HASH;
-    bytes32 versionHash = VERSION_HASH;
-    assembly ("memory-safe") {
-      let ptr := mload(0x40)
-      mstore(ptr, typeHash)
-      mstore(add(ptr, 0x20), nameHash)
-      mstore(add(ptr, 0x40), versionHash)
-      mstore(add(ptr, 0x60), chainid())
-      mstore(add(ptr, 0x80), address())
-      separator := keccak256(ptr, 0xa0)
-    }
   }
 }

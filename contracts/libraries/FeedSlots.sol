@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+
 // Bit layout of QuorumAggregator's per-feed slots (docs/protocol.md "What is stored"). File-level
 // constants, so the contract's assembly can use them too.
 //
@@ -22,10 +23,68 @@ uint256 constant CONFIDENCE_MAX = 0xffffffffffffffffff;
 uint256 constant LATEST_PREFILL = 1 << 64;
 /// @dev Ring slot pre-fill: any non-zero value; validity comes from the round range, not content.
 uint256 constant HISTORY_PREFILL = 1;
+/// @dev Rounds kept per feed (QuorumAggregator.HISTORY_SIZE).
+uint256 constant HISTORY_LENGTH = 64;
+/// @dev Bits of a feed's own round number inside an aggregator round id.
+uint256 constant ROUND_BITS = 32;
+
+// transmit's packed context word ("ctx"): n(0..7) f(8..15) feedCount(16..31), then the
+// report-wide fields of a latest slot at their offsets: startedAt = min(observationsTimestamp,
+// now)(32..63) now(64..95) epochAndRound(96..135); then single-feed(136) checkAge(137)
+// age(144..175) minMaxReportAge(176..207).
+uint256 constant CTX_SINGLE = 1 << 136;
+uint256 constant CTX_CHECK_AGE = 1 << 137;
+/// @dev The ctx bits that are a latest slot's report-wide fields (32..135).
+uint256 constant CTX_REPORT_BITS = ((1 << 104) - 1) << 32;
 
 /// @title FeedSlots
-/// @notice Packing and unpacking of the latest and history slots.
+/// @notice Packing, unpacking and writing of the latest and history slots.
 library FeedSlots {
+  /// @dev Every feed's latest slot, then every feed's history ring (index round % HISTORY_LENGTH).
+  struct Rounds {
+    uint256[256] latest;
+    uint256[HISTORY_LENGTH][256] history;
+  }
+  /// @dev Splits an aggregator round id and returns the stored round if it is still held.
+  function held(
+    Rounds storage rounds,
+    uint256 roundId
+  ) internal view returns (bool ok, uint256 feedIndex, uint256 slot) {
+    feedIndex = roundId >> ROUND_BITS;
+    uint256 r = roundId & UINT32_MASK;
+    if (feedIndex >= 256 || r == 0) return (false, feedIndex, 0);
+    uint256 newest = round(rounds.latest[feedIndex]);
+    // Held: newest - HISTORY_LENGTH < r <= newest.
+    if (r > newest || newest - r >= HISTORY_LENGTH) return (false, feedIndex, 0);
+    return (true, feedIndex, rounds.history[feedIndex][r % HISTORY_LENGTH]);
+  }
+
+  /// @dev Ends the call with feed `feed`'s latestRoundData words: one SLOAD, in assembly. It ends
+  /// with return(), so writing the five words over scratch space and the free memory pointer is
+  /// safe.
+  function returnLatestRoundData(Rounds storage rounds, uint256 feed) internal view {
+    assembly {
+      let latest := sload(add(rounds.slot, feed))
+      let r := and(latest, UINT32_MASK)
+      let roundId := 0
+      if r {
+        roundId := or(shl(ROUND_BITS, feed), r)
+        mstore(0x20, sar(LATEST_ANSWER_SHIFT, latest))
+        mstore(0x40, and(shr(32, latest), UINT32_MASK))
+        mstore(0x60, and(shr(64, latest), UINT32_MASK))
+      }
+      if iszero(r) {
+        mstore(0x20, 0)
+        mstore(0x40, 0)
+        mstore(0x60, 0)
+      }
+      mstore(0x00, roundId)
+      mstore(0x80, roundId)
+      return(0x00, 0xa0)
+    }
+  }
+
+
   /// @dev The report-wide fields of a latest slot: epoch-and-round, transmission time (now) and
   /// startedAt = min(observationsTimestamp, now), so startedAt <= updatedAt <= block.timestamp
   /// holds even for a report stamped within the tolerated future skew.

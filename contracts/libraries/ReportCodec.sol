@@ -39,12 +39,13 @@ library ReportCodec {
     }
   }
 
-  /// @dev Checks the structure of every feed entry, in report order, and that nothing follows
-  /// the last one; returns the number of feeds and a memory list of 96-byte records, one per
-  /// entry: feed(0..7) count(8..15) width(16..23) observations offset(32..95) ‖ median ‖
-  /// confidence (the last two filled by `medians`). Per entry: inside the report, feed exists,
-  /// indices ascend, 2f+1 <= count <= n, observers inside the report, each < n, distinct,
-  /// 1 <= width <= 15, observations inside the report, sorted ascending.
+  /// @dev Checks the layout of every feed entry, in report order, and that nothing follows the
+  /// last one; returns the number of feeds and a memory list: a header word (the feed count),
+  /// then 96-byte records, one per entry:
+  /// feed(0..7) count(8..15) width(16..23) observations offset(32..95) ‖ median ‖ confidence
+  /// (the last two filled by `medians`). Per entry: feed index and count inside the report, feed
+  /// exists, indices ascend, 2f+1 <= count <= n, observers and width inside the report, each
+  /// observer < n, distinct, 1 <= width <= 15, observations inside the report.
   function checkEntries(bytes calldata report, uint256 ctx) internal pure returns (uint256 list, uint256 feeds) {
     uint256 badObservers;
     assembly ("memory-safe") {
@@ -71,13 +72,14 @@ library ReportCodec {
         fail(E_MALFORMED_REPORT, sub(REPORT_HEADER_BYTES, 1), 0, 0, 0, 1)
       }
       list := mload(0x40)
-      mstore(0x40, add(list, mul(96, feeds)))
+      mstore(list, feeds)
+      mstore(0x40, add(add(list, 32), mul(96, feeds)))
       let n := and(ctx, 0xff)
       let minCount := add(shl(1, and(shr(8, ctx), 0xff)), 1)
       let at := add(off, REPORT_HEADER_BYTES)
       let nextFeed := 0
       for {
-        let record := list
+        let record := add(list, 32)
       } lt(record, mload(0x40)) {
         record := add(record, 96)
       } {
@@ -124,20 +126,6 @@ library ReportCodec {
         if gt(at, limit) {
           fail(E_MALFORMED_REPORT, sub(base, off), 0, 0, 0, 1)
         }
-        let shift := sub(256, shl(3, width))
-        let signByte := sub(width, 1)
-        let previous := signextend(signByte, shr(shift, calldataload(base)))
-        for {
-          let ptr := add(base, width)
-        } lt(ptr, at) {
-          ptr := add(ptr, width)
-        } {
-          let v := signextend(signByte, shr(shift, calldataload(ptr)))
-          if slt(v, previous) {
-            fail(E_OBSERVATIONS_NOT_SORTED, feed, div(sub(ptr, base), width), 0, 0, 2)
-          }
-          previous := v
-        }
         mstore(record, or(or(feed, shl(8, count)), or(shl(16, width), shl(32, base))))
         nextFeed := add(feed, 1)
       }
@@ -168,23 +156,43 @@ library ReportCodec {
     }
   }
 
-  /// @dev Fills each record's median (even counts: floor of the mean of the middle two) and half
-  /// the nearest-rank interquartile range, saturated at CONFIDENCE_MAX (count >= 3).
-  function medians(uint256 list, uint256 feeds) internal pure {
+  /// @dev Per record, in report order: checks that the observations are sorted ascending, then
+  /// fills its median (even counts: floor of the mean of the middle two) and half the
+  /// nearest-rank interquartile range, saturated at CONFIDENCE_MAX (count >= 3).
+  function medians(uint256 list) internal pure {
     assembly ("memory-safe") {
       // Observation i: width big-endian bytes at base + i * width, sign-extended.
       function observation(b, i, w) -> v {
         v := signextend(sub(w, 1), shr(sub(256, shl(3, w)), calldataload(add(b, mul(i, w)))))
       }
       for {
-        let record := list
-      } lt(record, add(list, mul(96, feeds))) {
+        let record := add(list, 32)
+      } lt(record, add(add(list, 32), mul(96, and(mload(list), 0xff)))) {
         record := add(record, 96)
       } {
         let packed := mload(record)
         let count := and(shr(8, packed), 0xff)
         let width := and(shr(16, packed), 0xff)
         let base := shr(32, packed)
+        let shift := sub(256, shl(3, width))
+        let signByte := sub(width, 1)
+        let previous := signextend(signByte, shr(shift, calldataload(base)))
+        let end := add(base, mul(count, width))
+        for {
+          let ptr := add(base, width)
+        } lt(ptr, end) {
+          ptr := add(ptr, width)
+        } {
+          let v := signextend(signByte, shr(shift, calldataload(ptr)))
+          if slt(v, previous) {
+            let p := mload(0x40)
+            mstore(p, shl(224, E_OBSERVATIONS_NOT_SORTED))
+            mstore(add(p, 0x04), and(packed, 0xff))
+            mstore(add(p, 0x24), div(sub(ptr, base), width))
+            revert(p, 0x44)
+          }
+          previous := v
+        }
         let half := shr(1, count)
         let answer := observation(base, half, width)
         if iszero(and(count, 1)) {
@@ -206,7 +214,7 @@ library ReportCodec {
   /// @dev Feed index and median of record k of a checkEntries list.
   function entryAt(uint256 list, uint256 k) internal pure returns (uint256 feed, int256 answer) {
     assembly ("memory-safe") {
-      let r := add(list, mul(96, k))
+      let r := add(add(list, 32), mul(96, k))
       feed := and(mload(r), 0xff)
       answer := mload(add(r, 32))
     }
