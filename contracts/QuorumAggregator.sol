@@ -27,9 +27,10 @@ import {
   CTX_SINGLE,
   CTX_CHECK_AGE,
   CTX_REPORT_BITS,
-  HISTORY_CONFIDENCE_SHIFT
+  HISTORY_ANSWER_SHIFT
 } from "./libraries/FeedSlots.sol";
 import {ReportCodec, REPORT_HEADER_BYTES} from "./libraries/ReportCodec.sol";
+import {Refusals} from "./libraries/Refusals.sol";
 
 /// @title QuorumAggregator
 /// @notice Median feeds updated by quorum-signed, batched reports of one oracle committee.
@@ -58,6 +59,9 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// addFeed for about 1.4M gas so that every transmit overwrites a non-zero slot.
   uint256 public constant HISTORY_SIZE = HISTORY_LENGTH;
   uint256 private constant ADDRESS_MASK = 0x00ffffffffffffffffffffffffffffffffffffffff;
+  /// @dev A slot's answer bits (136..255) and a history slot's value bits (64..255).
+  uint256 private constant ANSWER_BITS = 0xffffffffffffffffffffffffffffff0000000000000000000000000000000000;
+  uint256 private constant HISTORY_VALUE_BITS = 0xffffffffffffffffffffffffffffffffffffffffffffffff0000000000000000;
   /// @notice Tolerated lead of the observations timestamp over block.timestamp: node clocks and
   /// the block producer's clock disagree by a second or two. startedAt is stored as
   /// min(observationsTimestamp, block.timestamp), never in the future.
@@ -72,32 +76,18 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     uint32 configCount;
   }
 
-  struct FeedMeta {
-    uint8 decimals;
-    uint32 maxReportAge;
-    int128 minAnswer;
-    int128 maxAnswer;
-    string description;
-  }
-
-  /// @dev The last refused median of a feed; active while the feed's round is still `round`.
-  struct Refusal {
-    uint32 round;
-    uint32 since;
-    int128 median;
-  }
-
   HotVars internal s_hot;
   uint32 internal s_latestConfigBlockNumber;
   bytes32 internal s_configDigest;
   uint8 internal s_f;
   address[] internal s_signers;
   address[] internal s_transmitters;
-  FeedMeta[] internal s_feeds;
+  ConfigStore.Feed[] internal s_feeds;
   /// @dev Per feed, the latest slot and the history ring (FeedSlots.sol). setConfig zeroes the
   /// latest slots' epoch-and-round.
   FeedSlots.Rounds internal s_rounds;
-  Refusal[MAX_FEEDS] internal s_refusals;
+  /// @dev Per feed, its out-of-bounds state (libraries/Refusals.sol).
+  Refusals.Refusal[MAX_FEEDS] internal s_refusals;
 
   constructor(address owner) Ownable(owner) {}
 
@@ -155,7 +145,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     feedIndex = s_feeds.length;
     if (feedIndex == MAX_FEEDS) revert TooManyFeeds(MAX_FEEDS);
     s_feeds.push(
-      FeedMeta({
+      ConfigStore.Feed({
         decimals: decimals_,
         maxReportAge: DEFAULT_MAX_REPORT_AGE_SECONDS,
         minAnswer: minAnswer,
@@ -175,7 +165,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
 
   /// @inheritdoc IQuorumAggregator
   function setMaxReportAge(uint256 feedIndex, uint32 maxAgeSeconds) external override onlyOwner {
-    FeedMeta storage m = _feedMeta(feedIndex);
+    ConfigStore.Feed storage m = _feedMeta(feedIndex);
     if (maxAgeSeconds == 0) revert InvalidMaxReportAge(maxAgeSeconds);
     m.maxReportAge = maxAgeSeconds;
     if (s_hot.configStore != address(0)) s_hot.configStore = _writeConfigStore();
@@ -183,24 +173,8 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   }
 
   /// @dev Deploys the config store of the current committee and feeds (layout: ConfigStore).
-  function _writeConfigStore() private returns (address store) {
-    uint256 n = s_signers.length;
-    uint256 feeds = s_feeds.length;
-    uint256 boundedFeeds = 0;
-    uint32 minAge = type(uint32).max;
-    bytes memory bounds;
-    bytes memory ages;
-    for (uint256 i = 0; i < feeds; ++i) {
-      FeedMeta storage m = s_feeds[i];
-      if (m.minAnswer != type(int128).min || m.maxAnswer != type(int128).max) boundedFeeds |= 1 << i;
-      if (m.maxReportAge < minAge) minAge = m.maxReportAge;
-      bounds = bytes.concat(bounds, abi.encodePacked(m.minAnswer, m.maxAnswer));
-      ages = bytes.concat(ages, bytes4(m.maxReportAge));
-    }
-    bytes memory data = abi.encodePacked(bytes1(0), s_configDigest, uint8(n), s_f, uint16(feeds), boundedFeeds, minAge);
-    for (uint256 i = 0; i < n; ++i) data = bytes.concat(data, bytes20(s_signers[i]));
-    for (uint256 i = 0; i < n; ++i) data = bytes.concat(data, bytes20(s_transmitters[i]));
-    return ConfigStore.deploy(bytes.concat(data, bounds, ages));
+  function _writeConfigStore() private returns (address) {
+    return ConfigStore.write(s_configDigest, s_f, s_signers, s_transmitters, s_feeds);
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -236,12 +210,21 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     if (observationsTimestamp > block.timestamp + MAX_FUTURE_SKEW_SECONDS) {
       revert FutureReport(uint32(observationsTimestamp), block.timestamp);
     }
-    unchecked {
-      uint256 age = observationsTimestamp < block.timestamp ? block.timestamp - observationsTimestamp : 0;
-      // Younger than every feed's maximum age: no feed needs to read its own.
-      if (age > (ctx >> 176) & UINT32_MASK) ctx |= CTX_CHECK_AGE;
-      return ctx | FeedSlots.reportBits(er, observationsTimestamp) | (age << 144);
+    // ctx |= the report-wide latest-slot fields (FeedSlots.reportBits) and the report's age;
+    // checkAge when it exceeds the smallest maximum age of any feed. Cannot overflow: both
+    // timestamps are below 2^32, er below 2^40.
+    assembly ("memory-safe") {
+      let startedAt := observationsTimestamp
+      if gt(startedAt, timestamp()) {
+        startedAt := timestamp()
+      }
+      let age := sub(timestamp(), startedAt)
+      ctx := or(or(ctx, shl(LATEST_ER_SHIFT, er)), or(or(shl(64, timestamp()), shl(32, startedAt)), shl(144, age)))
+      if gt(age, and(shr(176, ctx), UINT32_MASK)) {
+        ctx := or(ctx, CTX_CHECK_AGE)
+      }
     }
+    return ctx;
   }
 
   /// @dev Applies the report's feed entries in three passes: ReportCodec checks the structure of
@@ -249,7 +232,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// it (or refuses its median), then the refusals are recorded.
   function _applyFeeds(bytes calldata report, uint256 ctx, uint256 boundedFeeds) private {
     (uint256 list, uint256 feeds) = ReportCodec.checkEntries(report, ctx);
-    ReportCodec.medians(list);
+    ReportCodec.medians(list, ctx & 0xff);
     if (feeds == 1) ctx |= CTX_SINGLE;
     uint256 refused = _storeFeeds(list, ctx, boundedFeeds);
     if (refused != 0) _refuseMedians(list, feeds, refused, ctx);
@@ -279,13 +262,18 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
         at := add(STORE_MEMBERS_OFFSET, mul(40, and(c, 0xff)))
       }
       let startedAt := and(shr(32, ctx), UINT32_MASK)
+      // AnswerUpdated's data word, for every feed: scratch word 0x20 (extcodecopy and NewRound
+      // use 0x00).
+      mstore(0x20, timestamp())
+      let end := add(add(list, 32), shl(5, and(mload(list), 0xff)))
       for {
         let record := add(list, 32)
-      } lt(record, add(add(list, 32), mul(96, and(mload(list), 0xff)))) {
-        record := add(record, 96)
+      } lt(record, end) {
+        record := add(record, 32)
       } {
-        let feed := and(mload(record), 0xff)
-        let answer := mload(add(record, 32))
+        let packed := mload(record)
+        let feed := and(packed, 0xff)
+        let answer := sar(HISTORY_ANSWER_SHIFT, packed)
         let latest := sload(add(s_rounds.slot, feed))
         {
           let latestEr := and(shr(LATEST_ER_SHIFT, latest), EPOCH_AND_ROUND_MASK)
@@ -312,16 +300,15 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
         if iszero(and(shr(feed, refused), 1)) {
           // A feed's round is uint32: 4.29e9 rounds, 136 years at one per second.
           let next := add(and(latest, UINT32_MASK), 1)
-          let answerBits := shl(LATEST_ANSWER_SHIFT, answer)
           let bits := and(ctx, CTX_REPORT_BITS)
-          sstore(add(s_rounds.slot, feed), or(or(answerBits, bits), next))
+          // The record holds the answer and confidence where the slots hold them (bits 64..255).
+          sstore(add(s_rounds.slot, feed), or(or(and(packed, ANSWER_BITS), bits), next))
           sstore(
-            add(add(add(s_rounds.slot, 256), mul(feed, HISTORY_LENGTH)), mod(next, HISTORY_LENGTH)),
-            or(or(answerBits, shl(HISTORY_CONFIDENCE_SHIFT, mload(add(record, 64)))), and(shr(32, bits), 0xffffffffffffffff))
+            add(add(add(s_rounds.slot, 256), shl(6, feed)), and(next, 63)),
+            or(and(packed, HISTORY_VALUE_BITS), and(shr(32, bits), 0xffffffffffffffff))
           )
           let roundId := or(shl(ROUND_BITS, feed), next)
-          mstore(0x00, timestamp())
-          log3(0x00, 0x20, TOPIC_ANSWER_UPDATED, answer, roundId)
+          log3(0x20, 0x20, TOPIC_ANSWER_UPDATED, answer, roundId)
           if and(ctx, CTX_SINGLE) {
             mstore(0x00, startedAt)
             log3(0x00, 0x20, TOPIC_NEW_ROUND, roundId, caller())
@@ -342,20 +329,17 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     }
   }
 
+
   /// @dev One refused median (see _refuseMedians).
   function _refuseMedian(uint256 feed, int256 answer, uint256 latest, uint256 ctx) private {
     uint40 er = FeedSlots.epochAndRound(ctx);
     s_rounds.latest[feed] = FeedSlots.withEpochAndRound(latest, er);
-    Refusal memory previous = s_refusals[feed];
-    uint32 round = uint32(FeedSlots.round(latest));
-    bool active = previous.since != 0 && previous.round == round;
-    // Answers are int120: the median fits int128.
-    s_refusals[feed] = Refusal({round: round, since: active ? previous.since : uint32(block.timestamp), median: int128(answer)});
-    FeedMeta storage m = s_feeds[feed];
+    Refusals.record(s_refusals[feed], FeedSlots.round(latest), answer);
+    ConfigStore.Feed storage m = s_feeds[feed];
     emit MedianOutOfBounds(feed, answer, m.minAnswer, m.maxAnswer, er);
   }
   // ----------------------------------------------------------------------------------------------
-  // Reads: feed selection
+  // Reads (AggregatorV3Interface, AggregatorInterface, config and metadata)
   // ----------------------------------------------------------------------------------------------
 
   /// @dev The feed of a no-argument read: 0, or the trailing word FeedProxy appends.
@@ -368,14 +352,10 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     }
   }
 
-  function _feedMeta(uint256 feedIndex) private view returns (FeedMeta storage) {
+  function _feedMeta(uint256 feedIndex) private view returns (ConfigStore.Feed storage) {
     if (feedIndex >= s_feeds.length) revert UnknownFeed(feedIndex);
     return s_feeds[feedIndex];
   }
-
-  // ----------------------------------------------------------------------------------------------
-  // Reads: AggregatorV3Interface
-  // ----------------------------------------------------------------------------------------------
 
   /// @notice Latest round of feed 0, or of the feed in a trailing word. All zeros before the
   /// feed's first report. startedAt = observations timestamp, updatedAt = transmission time.
@@ -459,10 +439,6 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     return 1;
   }
 
-  // ----------------------------------------------------------------------------------------------
-  // Reads: AggregatorInterface (v2)
-  // ----------------------------------------------------------------------------------------------
-
   /// @notice Latest answer (0 before the first report).
   function latestAnswer() external view override returns (int256) {
     return FeedSlots.latestAnswer(s_rounds.latest[_trailingFeed()]);
@@ -493,10 +469,6 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     (bool ok, , uint256 slot) = FeedSlots.held(s_rounds, roundId);
     return ok ? FeedSlots.historyUpdatedAt(slot) : 0;
   }
-
-  // ----------------------------------------------------------------------------------------------
-  // Reads: config and metadata
-  // ----------------------------------------------------------------------------------------------
 
   /// @inheritdoc IQuorumAggregator
   function latestConfigDetails()
@@ -538,7 +510,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   function feedInfo(
     uint256 feedIndex
   ) external view override returns (uint8, string memory, int128, int128) {
-    FeedMeta storage m = _feedMeta(feedIndex);
+    ConfigStore.Feed storage m = _feedMeta(feedIndex);
     return (m.decimals, m.description, m.minAnswer, m.maxAnswer);
   }
 
@@ -550,9 +522,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// @inheritdoc IOutOfBoundsReader
   function outOfBounds(uint256 feedIndex) external view override returns (bool active, int256 refusedMedian, uint256 since) {
     _feedMeta(feedIndex);
-    Refusal memory r = s_refusals[feedIndex];
-    if (r.since == 0 || r.round != FeedSlots.round(s_rounds.latest[feedIndex])) return (false, 0, 0);
-    return (true, r.median, r.since);
+    return Refusals.read(s_refusals[feedIndex], FeedSlots.round(s_rounds.latest[feedIndex]));
   }
 
   /// @inheritdoc IQuorumAggregator

@@ -18,6 +18,40 @@ uint256 constant STORE_MEMBERS_OFFSET = 73;
 /// than the full int128 range (feeds without bounds skip reading them); minMaxReportAge is the
 /// smallest maxReportAge of all feeds (reports younger than it skip reading their feed's).
 library ConfigStore {
+  /// @dev A feed's configuration (QuorumAggregator.s_feeds).
+  struct Feed {
+    uint8 decimals;
+    uint32 maxReportAge;
+    int128 minAnswer;
+    int128 maxAnswer;
+    string description;
+  }
+
+  /// @dev Deploys the store of a committee and its feeds.
+  function write(
+    bytes32 configDigest,
+    uint8 f,
+    address[] storage signers,
+    address[] storage transmitters,
+    Feed[] storage feeds
+  ) internal returns (address) {
+    uint256 n = signers.length;
+    uint256 boundedFeeds = 0;
+    uint32 minAge = type(uint32).max;
+    bytes memory bounds;
+    bytes memory ages;
+    for (uint256 i = 0; i < feeds.length; ++i) {
+      Feed storage m = feeds[i];
+      if (m.minAnswer != type(int128).min || m.maxAnswer != type(int128).max) boundedFeeds |= 1 << i;
+      if (m.maxReportAge < minAge) minAge = m.maxReportAge;
+      bounds = bytes.concat(bounds, abi.encodePacked(m.minAnswer, m.maxAnswer));
+      ages = bytes.concat(ages, bytes4(m.maxReportAge));
+    }
+    bytes memory data = abi.encodePacked(bytes1(0), configDigest, uint8(n), f, uint16(feeds.length), boundedFeeds, minAge);
+    for (uint256 i = 0; i < n; ++i) data = bytes.concat(data, bytes20(signers[i]));
+    for (uint256 i = 0; i < n; ++i) data = bytes.concat(data, bytes20(transmitters[i]));
+    return deploy(bytes.concat(data, bounds, ages));
+  }
   /// @dev Deploys a store whose code is `data` (which must start with the STOP byte).
   function deploy(bytes memory data) internal returns (address store) {
     // Init code: PUSH4 len, DUP1, PUSH1 14, PUSH1 0, CODECOPY, PUSH1 0, RETURN (14 bytes) ‖ data.

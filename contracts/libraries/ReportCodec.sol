@@ -9,7 +9,7 @@ import {
   E_INVALID_OBSERVATION_WIDTH,
   E_OBSERVATIONS_NOT_SORTED
 } from "./AggregatorSelectors.sol";
-import {CONFIDENCE_MAX} from "./FeedSlots.sol";
+import {CONFIDENCE_MAX, HISTORY_CONFIDENCE_SHIFT, HISTORY_ANSWER_SHIFT} from "./FeedSlots.sol";
 import {IQuorumAggregator} from "../interfaces/IQuorumAggregator.sol";
 
 /// @dev Bytes of the report header: digest(32) epochAndRound(5) timestamp(4) feedCount(1).
@@ -41,13 +41,12 @@ library ReportCodec {
 
   /// @dev Checks the layout of every feed entry, in report order, and that nothing follows the
   /// last one; returns the number of feeds and a memory list: a header word (the feed count),
-  /// then 96-byte records, one per entry:
-  /// feed(0..7) count(8..15) width(16..23) observations offset(32..95) ‖ median ‖ confidence
-  /// (the last two filled by `medians`). Per entry: feed index and count inside the report, feed
-  /// exists, indices ascend, 2f+1 <= count <= n, observers and width inside the report, each
-  /// observer < n, distinct, 1 <= width <= 15, observations inside the report.
+  /// then one word per entry: feed(0..7) count(8..15) width(16..23) observations offset(24..63),
+  /// and, filled by `medians`, confidence(64..135) median int120(136..255): the history slot's
+  /// layout above bit 64 (FeedSlots.sol). Per entry: feed index and count inside the report, feed
+  /// exists, indices ascend, 2f+1 <= count <= n, observers and width inside the report,
+  /// 1 <= width <= 15, observations inside the report.
   function checkEntries(bytes calldata report, uint256 ctx) internal pure returns (uint256 list, uint256 feeds) {
-    uint256 badObservers;
     assembly ("memory-safe") {
       function fail(sel, a, b, c, d, words) {
         let ptr := mload(0x40)
@@ -58,13 +57,6 @@ library ReportCodec {
         mstore(add(ptr, 0x64), d)
         revert(ptr, add(4, shl(5, words)))
       }
-      // Number of set bits of a value below 2^32 (SWAR popcount).
-      function popcount32(x) -> c {
-        x := sub(x, and(shr(1, x), 0x55555555))
-        x := add(and(x, 0x33333333), and(shr(2, x), 0x33333333))
-        x := and(add(x, shr(4, x)), 0x0f0f0f0f)
-        c := and(shr(24, mul(x, 0x01010101)), 0xff)
-      }
       let off := report.offset
       let limit := add(off, report.length)
       feeds := byte(0, calldataload(add(off, 41)))
@@ -73,7 +65,7 @@ library ReportCodec {
       }
       list := mload(0x40)
       mstore(list, feeds)
-      mstore(0x40, add(add(list, 32), mul(96, feeds)))
+      mstore(0x40, add(add(list, 32), shl(5, feeds)))
       let n := and(ctx, 0xff)
       let minCount := add(shl(1, and(shr(8, ctx), 0xff)), 1)
       let at := add(off, REPORT_HEADER_BYTES)
@@ -81,7 +73,7 @@ library ReportCodec {
       for {
         let record := add(list, 32)
       } lt(record, mload(0x40)) {
-        record := add(record, 96)
+        record := add(record, 32)
       } {
         if gt(add(at, 2), limit) {
           fail(E_MALFORMED_REPORT, sub(at, off), 0, 0, 0, 1)
@@ -103,21 +95,6 @@ library ReportCodec {
         if gt(base, limit) {
           fail(E_MALFORMED_REPORT, sub(at, off), 0, 0, 0, 1)
         }
-        let w := calldataload(at)
-        let seen := 0
-        for {
-          let i := 0
-        } lt(i, count) {
-          i := add(i, 1)
-        } {
-          seen := or(seen, shl(byte(i, w), 1))
-        }
-        // All observers are < n and distinct iff `seen` has no bit at or above n and exactly
-        // count bits set; otherwise observerError names the offender.
-        if or(shr(n, seen), iszero(eq(popcount32(seen), count))) {
-          badObservers := or(shl(8, at), or(shl(48, feed), count))
-          break
-        }
         let width := byte(0, calldataload(sub(base, 1)))
         if or(iszero(width), gt(width, MAX_OBSERVATION_BYTES)) {
           fail(E_INVALID_OBSERVATION_WIDTH, feed, width, 0, 0, 2)
@@ -126,17 +103,16 @@ library ReportCodec {
         if gt(at, limit) {
           fail(E_MALFORMED_REPORT, sub(base, off), 0, 0, 0, 1)
         }
-        mstore(record, or(or(feed, shl(8, count)), or(shl(16, width), shl(32, base))))
+        mstore(record, or(or(feed, shl(8, count)), or(shl(16, width), shl(24, base))))
         nextFeed := add(feed, 1)
       }
-      if iszero(or(badObservers, eq(at, limit))) {
+      if iszero(eq(at, limit)) {
         fail(E_MALFORMED_REPORT, sub(at, off), 0, 0, 0, 1)
       }
     }
-    if (badObservers != 0) observerError(badObservers, ctx & 0xff);
   }
 
-  /// @dev Slow path of checkEntries, only to name the offending observer: the first one >= n,
+  /// @dev Slow path of medians, only to name the offending observer: the first one >= n,
   /// else the first one repeated. `bad`: count(0..7) observers offset(8..47) feed(48..55).
   function observerError(uint256 bad, uint256 n) internal pure {
     uint256 count = bad & 0xff;
@@ -156,31 +132,56 @@ library ReportCodec {
     }
   }
 
-  /// @dev Per record, in report order: checks that the observations are sorted ascending, then
-  /// fills its median (even counts: floor of the mean of the middle two) and half the
-  /// nearest-rank interquartile range, saturated at CONFIDENCE_MAX (count >= 3).
-  function medians(uint256 list) internal pure {
+  /// @dev Per record of a checkEntries list, in report order: checks that every observer is < n
+  /// and distinct (observerError names the offender) and that the observations are sorted
+  /// ascending, then fills the record's median (even counts: floor of the mean of the middle
+  /// two) and half the nearest-rank interquartile range, saturated at CONFIDENCE_MAX (count >= 3).
+  function medians(uint256 list, uint256 n) internal pure {
+    uint256 badObservers;
     assembly ("memory-safe") {
+      // Number of set bits of a value below 2^32 (SWAR popcount).
+      function popcount32(x) -> c {
+        x := sub(x, and(shr(1, x), 0x55555555))
+        x := add(and(x, 0x33333333), and(shr(2, x), 0x33333333))
+        x := and(add(x, shr(4, x)), 0x0f0f0f0f)
+        c := and(shr(24, mul(x, 0x01010101)), 0xff)
+      }
       // Observation i: width big-endian bytes at base + i * width, sign-extended.
       function observation(b, i, w) -> v {
         v := signextend(sub(w, 1), shr(sub(256, shl(3, w)), calldataload(add(b, mul(i, w)))))
       }
+      let end := add(add(list, 32), shl(5, and(mload(list), 0xff)))
       for {
         let record := add(list, 32)
-      } lt(record, add(add(list, 32), mul(96, and(mload(list), 0xff)))) {
-        record := add(record, 96)
+      } lt(record, end) {
+        record := add(record, 32)
       } {
         let packed := mload(record)
         let count := and(shr(8, packed), 0xff)
         let width := and(shr(16, packed), 0xff)
-        let base := shr(32, packed)
+        let base := shr(24, packed)
+        // Observers: count bytes (one word) before the width byte. All are < n and distinct iff
+        // `seen` has no bit at or above n and exactly count bits set.
+        let w := calldataload(sub(sub(base, count), 1))
+        let seen := 0
+        for {
+          let i := 0
+        } lt(i, count) {
+          i := add(i, 1)
+        } {
+          seen := or(seen, shl(byte(i, w), 1))
+        }
+        if or(shr(n, seen), iszero(eq(popcount32(seen), count))) {
+          badObservers := or(shl(8, sub(sub(base, count), 1)), or(shl(48, and(packed, 0xff)), count))
+          break
+        }
         let shift := sub(256, shl(3, width))
         let signByte := sub(width, 1)
         let previous := signextend(signByte, shr(shift, calldataload(base)))
-        let end := add(base, mul(count, width))
+        let last := add(base, mul(count, width))
         for {
           let ptr := add(base, width)
-        } lt(ptr, end) {
+        } lt(ptr, last) {
           ptr := add(ptr, width)
         } {
           let v := signextend(signByte, shr(shift, calldataload(ptr)))
@@ -205,18 +206,18 @@ library ReportCodec {
         if gt(confidence, CONFIDENCE_MAX) {
           confidence := CONFIDENCE_MAX
         }
-        mstore(add(record, 32), answer)
-        mstore(add(record, 64), confidence)
+        mstore(record, or(packed, or(shl(HISTORY_CONFIDENCE_SHIFT, confidence), shl(HISTORY_ANSWER_SHIFT, answer))))
       }
     }
+    if (badObservers != 0) observerError(badObservers, n);
   }
 
   /// @dev Feed index and median of record k of a checkEntries list.
   function entryAt(uint256 list, uint256 k) internal pure returns (uint256 feed, int256 answer) {
     assembly ("memory-safe") {
-      let r := add(add(list, 32), mul(96, k))
-      feed := and(mload(r), 0xff)
-      answer := mload(add(r, 32))
+      let r := mload(add(add(list, 32), shl(5, k)))
+      feed := and(r, 0xff)
+      answer := sar(HISTORY_ANSWER_SHIFT, r)
     }
   }
 }

@@ -126,38 +126,44 @@ contract ReferenceAggregator is IQuorumAggregator, Ownable {
     }
   }
 
-  /// @dev The structure of every entry, in report order, then nothing after the last.
+  /// @dev The layout of every entry, in report order, then nothing after the last; then, per
+  /// entry, its observers (each < n, then distinct) and the order of its observations.
   function _parse(bytes calldata report) private view returns (Entry[] memory entries) {
-    uint256 feedCount = uint8(report[41]);
-    if (feedCount == 0) revert MalformedReport(41);
-    entries = new Entry[](feedCount);
+    uint256 count = uint8(report[41]);
+    if (count == 0) revert MalformedReport(41);
+    entries = new Entry[](count);
+    uint256[] memory observersAt = new uint256[](count);
     uint256 n = s_signers.length;
     uint256 at = 42;
-    for (uint256 k = 0; k < feedCount; ++k) {
+    for (uint256 k = 0; k < count; ++k) {
       if (at + 2 > report.length) revert MalformedReport(at);
       uint256 feed = uint8(report[at]);
-      uint256 count = uint8(report[at + 1]);
+      uint256 m = uint8(report[at + 1]);
       if (feed >= s_feeds.length) revert UnknownFeed(feed);
       if (k > 0 && feed <= entries[k - 1].feed) revert FeedsNotAscending(entries[k - 1].feed, feed);
-      if (count < 2 * uint256(s_f) + 1 || count > n) revert WrongObservationCount(feed, count, 2 * uint256(s_f) + 1, n);
+      if (m < 2 * uint256(s_f) + 1 || m > n) revert WrongObservationCount(feed, m, 2 * uint256(s_f) + 1, n);
       at += 2;
-      if (at + count + 1 > report.length) revert MalformedReport(at);
-      for (uint256 i = 0; i < count; ++i) if (uint8(report[at + i]) >= n) revert ObserverOutOfRange(feed, uint8(report[at + i]));
-      for (uint256 i = 0; i < count; ++i) {
-        for (uint256 j = 0; j < i; ++j) if (report[at + j] == report[at + i]) revert DuplicateObserver(feed, uint8(report[at + i]));
-      }
-      uint256 width = uint8(report[at + count]);
+      if (at + m + 1 > report.length) revert MalformedReport(at);
+      observersAt[k] = at;
+      uint256 width = uint8(report[at + m]);
       if (width == 0 || width > 15) revert InvalidObservationWidth(feed, width);
-      at += count + 1;
-      if (at + count * width > report.length) revert MalformedReport(at);
-      entries[k] = Entry({feed: feed, values: new int256[](count)});
-      for (uint256 i = 0; i < count; ++i) {
-        entries[k].values[i] = _signed(report[at + i * width:at + (i + 1) * width]);
-        if (i > 0 && entries[k].values[i] < entries[k].values[i - 1]) revert ObservationsNotSorted(feed, i);
-      }
-      at += count * width;
+      at += m + 1;
+      if (at + m * width > report.length) revert MalformedReport(at);
+      entries[k] = Entry({feed: feed, values: new int256[](m)});
+      for (uint256 i = 0; i < m; ++i) entries[k].values[i] = _signed(report[at + i * width:at + (i + 1) * width]);
+      at += m * width;
     }
     if (at != report.length) revert MalformedReport(at);
+    for (uint256 k = 0; k < count; ++k) _checkEntry(report, observersAt[k], entries[k], n);
+  }
+
+  function _checkEntry(bytes calldata report, uint256 at, Entry memory e, uint256 n) private pure {
+    uint256 m = e.values.length;
+    for (uint256 i = 0; i < m; ++i) if (uint8(report[at + i]) >= n) revert ObserverOutOfRange(e.feed, uint8(report[at + i]));
+    for (uint256 i = 0; i < m; ++i) {
+      for (uint256 j = 0; j < i; ++j) if (report[at + j] == report[at + i]) revert DuplicateObserver(e.feed, uint8(report[at + i]));
+    }
+    for (uint256 i = 1; i < m; ++i) if (e.values[i] < e.values[i - 1]) revert ObservationsNotSorted(e.feed, i);
   }
 
   /// @dev Big-endian two's complement bytes as a signed integer.

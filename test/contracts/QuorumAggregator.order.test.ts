@@ -39,12 +39,12 @@ const ROWS = [
   "FeedsNotAscending",
   "WrongObservationCount",
   "MalformedReport:observers",
-  "ObserverOutOfRange",
-  "DuplicateObserver",
   "InvalidObservationWidth",
   "MalformedReport:observations",
-  "ObservationsNotSorted",
   "MalformedReport:trailing",
+  "ObserverOutOfRange",
+  "DuplicateObserver",
+  "ObservationsNotSorted",
   "StaleReport",
   "ObservationsTimestampDecreased",
   "ReportTooOld",
@@ -102,13 +102,20 @@ const CASES: Case[] = [
   { first: "UnknownFeed", second: "WrongObservationCount", build: async ({ d }) => { const r = (await header(d, 1)) + feed(9, [0], 2, [1n]); return { report: r, signatures: sigs(d, r) }; }, args: () => [9n] },
   { first: "FeedsNotAscending", second: "WrongObservationCount", build: async ({ d }) => { const r = (await header(d, 2)) + feed(1) + feed(0, [0], 2, [1n]); return { report: r, signatures: sigs(d, r) }; }, args: () => [1n, 0n] },
   { first: "WrongObservationCount", second: "MalformedReport:observers", build: async ({ d }) => { const r = (await header(d, 1)) + "0009" + "0001"; return { report: r, signatures: sigs(d, r) }; }, args: () => [0n, 9n, 5n, 7n] },
+  { first: "MalformedReport:observers", second: "InvalidObservationWidth", build: async ({ d }) => { const r = (await header(d, 1)) + "0005" + "0001020300"; return { report: r, signatures: sigs(d, r) }; }, args: () => [44n] },
   { first: "MalformedReport:observers", second: "ObserverOutOfRange", build: async ({ d }) => { const r = (await header(d, 1)) + "0005" + "0901"; return { report: r, signatures: sigs(d, r) }; }, args: () => [44n] },
   // Observer 0 repeats before observer 9 appears: out of range is still reported first.
   { first: "ObserverOutOfRange", second: "DuplicateObserver", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0, [0, 0, 9, 1, 2]); return { report: r, signatures: sigs(d, r) }; }, args: () => [0n, 9n] },
-  { first: "DuplicateObserver", second: "InvalidObservationWidth", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0, [0, 1, 1, 2, 3], 0, []); return { report: r, signatures: sigs(d, r) }; }, args: () => [0n, 1n] },
+  // Layout first: a bad width is reported before a repeated observer of the same entry.
+  { first: "InvalidObservationWidth", second: "DuplicateObserver", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0, [0, 1, 1, 2, 3], 0, []); return { report: r, signatures: sigs(d, r) }; }, args: () => [0n, 0n] },
+  { first: "DuplicateObserver", second: "ObservationsNotSorted", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0, [0, 1, 1, 2, 3], 2, [5n, 4n, 6n, 7n, 8n]); return { report: r, signatures: sigs(d, r) }; }, args: () => [0n, 1n] },
   { first: "InvalidObservationWidth", second: "MalformedReport:observations", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0, OBSERVERS, 16, [1n]); return { report: r, signatures: sigs(d, r) }; }, args: () => [0n, 16n] },
   { first: "MalformedReport:observations", second: "ObservationsNotSorted", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0, OBSERVERS, 2, [5n, 4n, 3n, 2n]); return { report: r, signatures: sigs(d, r) }; }, args: () => [42n + 2n + 5n + 1n] },
-  { first: "ObservationsNotSorted", second: "MalformedReport:trailing", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0, OBSERVERS, 2, [5n, 4n, 6n, 7n, 8n]) + "00"; return { report: r, signatures: sigs(d, r) }; }, args: () => [0n, 1n] },
+  { first: "MalformedReport:trailing", second: "ObserverOutOfRange", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0, [0, 9, 1, 2, 3]) + "00"; return { report: r, signatures: sigs(d, r) }; }, args: () => [42n + 2n + 5n + 1n + 10n] },
+  { first: "MalformedReport:trailing", second: "ObservationsNotSorted", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0, OBSERVERS, 2, [5n, 4n, 6n, 7n, 8n]) + "00"; return { report: r, signatures: sigs(d, r) }; }, args: () => [42n + 2n + 5n + 1n + 10n] },
+  // A later entry's layout before an earlier entry's observers.
+  { first: "UnknownFeed", second: "DuplicateObserver", build: async ({ d }) => { const r = (await header(d, 2)) + feed(0, [0, 0, 1, 2, 3]) + feed(9); return { report: r, signatures: sigs(d, r) }; }, args: () => [9n] },
+  { first: "ObservationsNotSorted", second: "StaleReport", build: async ({ d }) => { const r = (await header(d, 1, { er: 0n })) + feed(0, OBSERVERS, 2, [5n, 4n, 6n, 7n, 8n]); return { report: r, signatures: sigs(d, r) }; }, args: () => [0n, 1n] },
   // Trailing bytes are structure: reported before any feed's freshness.
   { first: "MalformedReport:trailing", second: "StaleReport", build: async ({ d }) => { const r = (await header(d, 1, { er: 0n })) + feed(0) + "00"; return { report: r, signatures: sigs(d, r) }; }, args: () => [42n + 2n + 5n + 1n + 10n] },
   // A later entry's structure before an earlier feed's freshness.
