@@ -18,8 +18,6 @@ import {
   UINT32_MASK,
   EPOCH_AND_ROUND_MASK,
   LATEST_ER_SHIFT,
-  LATEST_ANSWER_SHIFT,
-  HISTORY_CONFIDENCE_SHIFT,
   LATEST_PREFILL,
   HISTORY_PREFILL,
   HISTORY_LENGTH,
@@ -34,22 +32,15 @@ import {Refusals} from "./libraries/Refusals.sol";
 
 /// @title QuorumAggregator
 /// @notice Median feeds updated by quorum-signed, batched reports of one oracle committee.
-/// @dev Gas design (docs/protocol.md "Design"):
-/// - The committee and the feeds' bounds and maximum report ages live in a config store
-///   (libraries/ConfigStore.sol) written at setConfig / addFeed / setMaxReportAge.
-/// - Signatures carry the signer's committee index, so membership is one comparison.
-/// - Each feed has one "latest" slot (round, timestamps, answer) that latestRoundData reads with a
-///   single SLOAD, and a ring of HISTORY_SIZE round slots (answer, confidence, timestamps) that is
-///   pre-filled when the feed is added, so steady-state writes never pay for a fresh slot. Slot
-///   layout: libraries/FeedSlots.sol; report decoding: libraries/ReportCodec.sol.
-/// - Each feed's latest slot also holds the epoch-and-round of its last report: replay protection
-///   is per feed and costs no extra slot.
-/// - Feeds without bounds skip the bounds read; reports younger than every feed's maximum age skip
-///   the per-feed age read; batched reports skip NewRound.
-/// - Aggregator round ids are feedIndex << 32 | round; feed 0's ids are plain round numbers.
-/// - One calldata byte, a feed index, answers that feed's latestRoundData from the fallback,
-///   before any selector comparison: FeedProxy's read skips this contract's dispatcher.
-/// - Every assembly block has a plain-Solidity twin in contracts/test/ReferenceAggregator.sol.
+/// @dev Gas design (docs/protocol.md "Design"): the committee and the feeds' bounds and maximum
+/// report ages live in a config store read with EXTCODECOPY (libraries/ConfigStore.sol);
+/// signatures carry the signer's index (libraries/ReportSignatures.sol); each feed has one latest
+/// slot, which latestRoundData reads with one SLOAD and which also holds the epoch-and-round of
+/// its last report (per-feed replay protection), and a pre-filled ring of HISTORY_SIZE rounds
+/// (libraries/FeedSlots.sol); reports are read in place from calldata (libraries/ReportCodec.sol).
+/// Round ids are feedIndex << 32 | round. One calldata byte, a feed index, answers that feed's
+/// latestRoundData from the fallback, skipping the dispatcher (FeedProxy's read). Every assembly
+/// block has a plain-Solidity twin in contracts/test/ReferenceAggregator.sol.
 contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// @notice Committee size limit: signer/observer duplicate checks are uint32 bitmaps.
   uint256 public constant MAX_ORACLES = 31;
@@ -102,19 +93,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     uint8 f,
     bytes calldata offchainConfig
   ) external override onlyOwner {
-    uint256 n = signers.length;
-    if (n == 0 || n > MAX_ORACLES || transmitters.length != n) {
-      revert InvalidOracleCount(n, transmitters.length);
-    }
-    if (f == 0 || 3 * uint256(f) >= n) revert InvalidFaultTolerance(f, n);
-    for (uint256 i = 0; i < n; ++i) {
-      if (signers[i] == address(0) || transmitters[i] == address(0)) revert ZeroAddress(i);
-      for (uint256 j = 0; j < i; ++j) {
-        if (signers[j] == signers[i]) revert DuplicateSignerAddress(signers[i]);
-        if (transmitters[j] == transmitters[i]) revert DuplicateTransmitterAddress(transmitters[i]);
-      }
-    }
-
+    ConfigStore.checkCommittee(signers, transmitters, f, MAX_ORACLES);
     uint32 configCount = s_hot.configCount + 1;
     bytes32 digest = keccak256(
       abi.encode(block.chainid, address(this), uint64(configCount), signers, transmitters, f, offchainConfig)
@@ -180,14 +159,8 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   // ----------------------------------------------------------------------------------------------
   // Transmission
   // ----------------------------------------------------------------------------------------------
-  //
-  // The hot path passes the committee and header around as one packed stack word ("ctx"):
-  // n(0..7) f(8..15) feedCount(16..31), then the report-wide fields of a latest slot at their
-  // FeedSlots offsets: startedAt = min(observationsTimestamp, now)(32..63) now(64..95)
-  // epochAndRound(96..135); then single-feed(136) checkAge(137) age(144..175)
-  // minMaxReportAge(176..207).
-  // Signers and transmitters sit in memory at `members` (20 bytes each, signers first).
-  // Check order: docs/protocol.md "Acceptance, in check order".
+  // The hot path passes the committee and header around as one packed word, ctx (layout:
+  // libraries/FeedSlots.sol). Check order: docs/protocol.md "Acceptance, in check order".
 
   /// @inheritdoc IQuorumAggregator
   function transmit(bytes calldata report, bytes calldata signatures) external override {
@@ -210,9 +183,8 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     if (observationsTimestamp > block.timestamp + MAX_FUTURE_SKEW_SECONDS) {
       revert FutureReport(uint32(observationsTimestamp), block.timestamp);
     }
-    // ctx |= the report-wide latest-slot fields (FeedSlots.reportBits) and the report's age;
-    // checkAge when it exceeds the smallest maximum age of any feed. Cannot overflow: both
-    // timestamps are below 2^32, er below 2^40.
+    // ctx |= the report-wide latest-slot fields and the report's age; checkAge when it exceeds
+    // the smallest maximum age of any feed. No overflow: timestamps < 2^32, er < 2^40.
     assembly ("memory-safe") {
       let startedAt := observationsTimestamp
       if gt(startedAt, timestamp()) {
@@ -286,7 +258,12 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
           fail(E_OBSERVATIONS_TIMESTAMP_DECREASED, feed, and(shr(32, latest), UINT32_MASK), startedAt, 0, 3)
         }
         if and(ctx, CTX_CHECK_AGE) {
-          extcodecopy(and(sload(s_hot.slot), ADDRESS_MASK), 0x00, add(add(boundsAt(ctx), shl(5, and(shr(16, ctx), 0xffff))), shl(2, feed)), 32)
+          extcodecopy(
+            and(sload(s_hot.slot), ADDRESS_MASK),
+            0x00,
+            add(add(boundsAt(ctx), shl(5, and(shr(16, ctx), 0xffff))), shl(2, feed)),
+            32
+          )
           let maxAge := shr(224, mload(0x00))
           if gt(and(shr(144, ctx), UINT32_MASK), maxAge) {
             fail(E_REPORT_TOO_OLD, feed, startedAt, timestamp(), maxAge, 4)
@@ -323,21 +300,17 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// and the refusal becomes readable through outOfBounds until an in-bounds median lands.
   /// Rare path: plain Solidity.
   function _refuseMedians(uint256 list, uint256 feeds, uint256 refused, uint256 ctx) private {
+    uint40 er = FeedSlots.epochAndRound(ctx);
     for (uint256 k = 0; k < feeds; ++k) {
       (uint256 feed, int256 answer) = ReportCodec.entryAt(list, k);
-      if ((refused >> feed) & 1 == 1) _refuseMedian(feed, answer, s_rounds.latest[feed], ctx);
+      if ((refused >> feed) & 1 == 0) continue;
+      uint256 latest = s_rounds.latest[feed];
+      s_rounds.latest[feed] = FeedSlots.withEpochAndRound(latest, er);
+      Refusals.record(s_refusals[feed], FeedSlots.round(latest), answer);
+      emit MedianOutOfBounds(feed, answer, s_feeds[feed].minAnswer, s_feeds[feed].maxAnswer, er);
     }
   }
 
-
-  /// @dev One refused median (see _refuseMedians).
-  function _refuseMedian(uint256 feed, int256 answer, uint256 latest, uint256 ctx) private {
-    uint40 er = FeedSlots.epochAndRound(ctx);
-    s_rounds.latest[feed] = FeedSlots.withEpochAndRound(latest, er);
-    Refusals.record(s_refusals[feed], FeedSlots.round(latest), answer);
-    ConfigStore.Feed storage m = s_feeds[feed];
-    emit MedianOutOfBounds(feed, answer, m.minAnswer, m.maxAnswer, er);
-  }
   // ----------------------------------------------------------------------------------------------
   // Reads (AggregatorV3Interface, AggregatorInterface, config and metadata)
   // ----------------------------------------------------------------------------------------------
@@ -359,12 +332,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
 
   /// @notice Latest round of feed 0, or of the feed in a trailing word. All zeros before the
   /// feed's first report. startedAt = observations timestamp, updatedAt = transmission time.
-  function latestRoundData()
-    external
-    view
-    override
-    returns (uint80, int256, uint256, uint256, uint80)
-  {
+  function latestRoundData() external view override returns (uint80, int256, uint256, uint256, uint80) {
     uint256 feed;
     if (msg.data.length > 35) {
       assembly ("memory-safe") {
@@ -391,21 +359,11 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   }
 
   /// @notice A held round (the last HISTORY_SIZE of its feed); the feed is in the round id.
-  function getRoundData(
-    uint80 roundId_
-  )
-    external
-    view
-    override
-    returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
-  {
-    (bool ok, uint256 feedIndex, uint256 slot) = FeedSlots.held(s_rounds, roundId_);
-    if (!ok) revert RoundNotAvailable(feedIndex, roundId_);
-    roundId = roundId_;
-    answer = FeedSlots.historyAnswer(slot);
-    startedAt = FeedSlots.historyStartedAt(slot);
-    updatedAt = FeedSlots.historyUpdatedAt(slot);
-    answeredInRound = roundId_;
+  function getRoundData(uint80 roundId) external view override returns (uint80, int256, uint256, uint256, uint80) {
+    (bool ok, uint256 feedIndex, uint256 slot) = FeedSlots.held(s_rounds, roundId);
+    if (!ok) revert RoundNotAvailable(feedIndex, roundId);
+    (int256 answer, uint256 startedAt, uint256 updatedAt) = FeedSlots.historyRound(slot);
+    return (roundId, answer, startedAt, updatedAt, roundId);
   }
 
   /// @inheritdoc IQuorumAggregator
@@ -488,11 +446,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     returns (bytes32 configDigest, uint32 epoch, uint8 round, uint40 epochAndRound)
   {
     // The newest epoch-and-round of any feed under the current config (setConfig zeroes them).
-    uint256 feeds = s_feeds.length;
-    for (uint256 i = 0; i < feeds; ++i) {
-      uint40 er = FeedSlots.epochAndRound(s_rounds.latest[i]);
-      if (er > epochAndRound) epochAndRound = er;
-    }
+    epochAndRound = FeedSlots.newestEpochAndRound(s_rounds, s_feeds.length);
     return (s_configDigest, uint32(epochAndRound >> 8), uint8(epochAndRound), epochAndRound);
   }
 
@@ -507,9 +461,7 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   }
 
   /// @inheritdoc IQuorumAggregator
-  function feedInfo(
-    uint256 feedIndex
-  ) external view override returns (uint8, string memory, int128, int128) {
+  function feedInfo(uint256 feedIndex) external view override returns (uint8, string memory, int128, int128) {
     ConfigStore.Feed storage m = _feedMeta(feedIndex);
     return (m.decimals, m.description, m.minAnswer, m.maxAnswer);
   }
@@ -520,7 +472,9 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   }
 
   /// @inheritdoc IOutOfBoundsReader
-  function outOfBounds(uint256 feedIndex) external view override returns (bool active, int256 refusedMedian, uint256 since) {
+  function outOfBounds(
+    uint256 feedIndex
+  ) external view override returns (bool active, int256 refusedMedian, uint256 since) {
     _feedMeta(feedIndex);
     return Refusals.read(s_refusals[feedIndex], FeedSlots.round(s_rounds.latest[feedIndex]));
   }

@@ -112,7 +112,13 @@ interface IQuorumAggregator is AggregatorV2V3Interface, IOutOfBoundsReader {
 
   /// @notice A report's median for `feedIndex` lay outside the feed's bounds: the feed kept its
   /// answer, round and updatedAt (so staleness checks fire); outOfBounds(feedIndex) reads it.
-  event MedianOutOfBounds(uint256 indexed feedIndex, int256 median, int256 minAnswer, int256 maxAnswer, uint40 epochAndRound);
+  event MedianOutOfBounds(
+    uint256 indexed feedIndex,
+    int256 median,
+    int256 minAnswer,
+    int256 maxAnswer,
+    uint40 epochAndRound
+  );
 
   /// @notice A feed's maximum report age changed.
   event MaxReportAgeSet(uint256 indexed feedIndex, uint32 maxAgeSeconds);
@@ -157,10 +163,7 @@ interface IQuorumAggregator is AggregatorV2V3Interface, IOutOfBoundsReader {
   function transmit(bytes calldata report, bytes calldata signatures) external;
 
   /// @notice Current config count, block of the last setConfig and digest.
-  function latestConfigDetails()
-    external
-    view
-    returns (uint32 configCount, uint32 blockNumber, bytes32 configDigest);
+  function latestConfigDetails() external view returns (uint32 configCount, uint32 blockNumber, bytes32 configDigest);
 
   /// @notice Current config digest and the newest epoch-and-round accepted for any feed under it
   /// (0 right after setConfig). Freshness is enforced per feed.

@@ -27,6 +27,28 @@ library ConfigStore {
     string description;
   }
 
+  /// @dev Reverts unless 1 <= n <= maxOracles signers and as many transmitters, 1 <= f, 3f < n,
+  /// no zero address and no address twice (among signers, among transmitters).
+  function checkCommittee(
+    address[] calldata signers,
+    address[] calldata transmitters,
+    uint8 f,
+    uint256 maxOracles
+  ) internal pure {
+    uint256 n = signers.length;
+    if (n == 0 || n > maxOracles || transmitters.length != n) {
+      revert IQuorumAggregator.InvalidOracleCount(n, transmitters.length);
+    }
+    if (f == 0 || 3 * uint256(f) >= n) revert IQuorumAggregator.InvalidFaultTolerance(f, n);
+    for (uint256 i = 0; i < n; ++i) {
+      if (signers[i] == address(0) || transmitters[i] == address(0)) revert IQuorumAggregator.ZeroAddress(i);
+      for (uint256 j = 0; j < i; ++j) {
+        if (signers[j] == signers[i]) revert IQuorumAggregator.DuplicateSignerAddress(signers[i]);
+        if (transmitters[j] == transmitters[i]) revert IQuorumAggregator.DuplicateTransmitterAddress(transmitters[i]);
+      }
+    }
+  }
+
   /// @dev Deploys the store of a committee and its feeds.
   function write(
     bytes32 configDigest,
@@ -47,7 +69,15 @@ library ConfigStore {
       bounds = bytes.concat(bounds, abi.encodePacked(m.minAnswer, m.maxAnswer));
       ages = bytes.concat(ages, bytes4(m.maxReportAge));
     }
-    bytes memory data = abi.encodePacked(bytes1(0), configDigest, uint8(n), f, uint16(feeds.length), boundedFeeds, minAge);
+    bytes memory data = abi.encodePacked(
+      bytes1(0),
+      configDigest,
+      uint8(n),
+      f,
+      uint16(feeds.length),
+      boundedFeeds,
+      minAge
+    );
     for (uint256 i = 0; i < n; ++i) data = bytes.concat(data, bytes20(signers[i]));
     for (uint256 i = 0; i < n; ++i) data = bytes.concat(data, bytes20(transmitters[i]));
     return deploy(bytes.concat(data, bounds, ages));
@@ -65,7 +95,9 @@ library ConfigStore {
   /// @dev Copies the committee out of the store (two EXTCODECOPYs, the second warm). Returns the
   /// digest, ctx with n(0..7) f(8..15) feedCount(16..31) minMaxReportAge(176..207), the memory
   /// address of the members (signers then transmitters, 20 bytes each) and boundedFeeds.
-  function load(address store) internal view returns (bytes32 digest, uint256 ctx, uint256 members, uint256 boundedFeeds) {
+  function load(
+    address store
+  ) internal view returns (bytes32 digest, uint256 ctx, uint256 members, uint256 boundedFeeds) {
     assembly ("memory-safe") {
       members := mload(0x40)
       extcodecopy(store, members, 1, STORE_HEADER_BYTES)

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-
 // Bit layout of QuorumAggregator's per-feed slots (docs/protocol.md "What is stored"). File-level
 // constants, so the contract's assembly can use them too.
 //
@@ -84,25 +83,6 @@ library FeedSlots {
     }
   }
 
-
-  /// @dev The report-wide fields of a latest slot: epoch-and-round, transmission time (now) and
-  /// startedAt = min(observationsTimestamp, now), so startedAt <= updatedAt <= block.timestamp
-  /// holds even for a report stamped within the tolerated future skew.
-  function reportBits(uint256 er, uint256 observationsTimestamp) internal view returns (uint256) {
-    uint256 startedAt = observationsTimestamp < block.timestamp ? observationsTimestamp : block.timestamp;
-    return (er << LATEST_ER_SHIFT) | (block.timestamp << 64) | (startedAt << 32);
-  }
-
-  /// @dev A new latest slot: answer, the report-wide bits and the feed's new round.
-  function packLatest(int256 answer, uint256 bits, uint256 newRound) internal pure returns (uint256) {
-    return (uint256(answer) << LATEST_ANSWER_SHIFT) | bits | newRound;
-  }
-
-  /// @dev A new history slot: the timestamps sit 32 bits lower than in the latest slot.
-  function packHistory(int256 answer, uint256 confidence, uint256 bits) internal pure returns (uint256) {
-    return (uint256(answer) << HISTORY_ANSWER_SHIFT) | (confidence << HISTORY_CONFIDENCE_SHIFT) | ((bits >> 32) & 0xffffffffffffffff);
-  }
-
   /// @dev The latest slot with its epoch-and-round replaced (the rest unchanged).
   function withEpochAndRound(uint256 latest, uint256 er) internal pure returns (uint256) {
     return (latest & ~(EPOCH_AND_ROUND_MASK << LATEST_ER_SHIFT)) | (er << LATEST_ER_SHIFT);
@@ -138,6 +118,19 @@ library FeedSlots {
 
   function historyUpdatedAt(uint256 slot) internal pure returns (uint256) {
     return (slot >> 32) & UINT32_MASK;
+  }
+
+  /// @dev (answer, startedAt, updatedAt) of a history slot.
+  function historyRound(uint256 slot) internal pure returns (int256, uint256, uint256) {
+    return (historyAnswer(slot), historyStartedAt(slot), historyUpdatedAt(slot));
+  }
+
+  /// @dev The largest epoch-and-round among the latest slots of feeds 0..feeds-1.
+  function newestEpochAndRound(Rounds storage rounds, uint256 feeds) internal view returns (uint40 newest) {
+    for (uint256 i = 0; i < feeds; ++i) {
+      uint40 er = epochAndRound(rounds.latest[i]);
+      if (er > newest) newest = er;
+    }
   }
 
   function historyConfidence(uint256 slot) internal pure returns (uint256) {

@@ -22,7 +22,7 @@ library Refusals {
   }
 
   /// @dev (active, refusedMedian, since) for a feed now at round `round`.
-  function read(Refusal storage r, uint256 round) internal view returns (bool, int256, uint256) {
+  function read(Refusal storage r, uint256 round) internal pure returns (bool, int256, uint256) {
     Refusal memory current = r;
     if (current.since == 0 || current.round != round) return (false, 0, 0);
     return (true, current.median, current.since);

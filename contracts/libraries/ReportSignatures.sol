@@ -14,8 +14,9 @@ uint256 constant S_MASK = 0x7fffffffffffffffffffffffffffffffffffffffffffffffffff
 /// @title ReportSignatures
 /// @notice EIP-712 digests of reports and the quorum signature check (docs/protocol.md "Signing").
 library ReportSignatures {
-  bytes32 internal constant DOMAIN_TYPEHASH =
-    keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+  bytes32 internal constant DOMAIN_TYPEHASH = keccak256(
+    "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+  );
   bytes32 internal constant REPORT_TYPEHASH = keccak256("Report(bytes report)");
   bytes32 internal constant NAME_HASH = keccak256("QuorumAggregator");
   bytes32 internal constant VERSION_HASH = keccak256("1");
@@ -64,7 +65,13 @@ library ReportSignatures {
   /// call costs several hundred more. Like OpenZeppelin's ECDSA it refuses s in the upper half of
   /// the curve order (the malleable twin of a valid signature); an invalid signature recovers
   /// address(0), which is never a configured signer.
-  function verify(bytes32 reportDigest, bytes calldata signatures, uint256 members, uint256 n, uint256 f) internal view {
+  function verify(
+    bytes32 reportDigest,
+    bytes calldata signatures,
+    uint256 members,
+    uint256 n,
+    uint256 f
+  ) internal view {
     uint256 len = signatures.length;
     if (len % SIGNATURE_BYTES != 0) revert IQuorumAggregator.MalformedSignatures(len);
     uint256 count = len / SIGNATURE_BYTES;

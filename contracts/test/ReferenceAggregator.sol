@@ -52,7 +52,12 @@ contract ReferenceAggregator is IQuorumAggregator, Ownable {
     identity = identity_;
   }
 
-  function setConfig(address[] calldata signers, address[] calldata transmitters, uint8 f, bytes calldata offchainConfig) external onlyOwner {
+  function setConfig(
+    address[] calldata signers,
+    address[] calldata transmitters,
+    uint8 f,
+    bytes calldata offchainConfig
+  ) external onlyOwner {
     uint256 n = signers.length;
     if (n == 0 || n > 31 || transmitters.length != n) revert InvalidOracleCount(n, transmitters.length);
     if (f == 0 || 3 * uint256(f) >= n) revert InvalidFaultTolerance(f, n);
@@ -64,7 +69,9 @@ contract ReferenceAggregator is IQuorumAggregator, Ownable {
       }
     }
     s_configCount += 1;
-    s_digest = keccak256(abi.encode(block.chainid, identity, uint64(s_configCount), signers, transmitters, f, offchainConfig));
+    s_digest = keccak256(
+      abi.encode(block.chainid, identity, uint64(s_configCount), signers, transmitters, f, offchainConfig)
+    );
     (s_signers, s_transmitters, s_f) = (signers, transmitters, f);
     for (uint256 i = 0; i < s_feeds.length; ++i) s_feeds[i].epochAndRound = 0;
     uint32 previous = s_configBlock;
@@ -72,12 +79,23 @@ contract ReferenceAggregator is IQuorumAggregator, Ownable {
     emit ConfigSet(previous, s_digest, s_configCount, signers, transmitters, f, offchainConfig);
   }
 
-  function addFeed(uint8 decimals_, string calldata description_, int128 minAnswer, int128 maxAnswer) external onlyOwner returns (uint256 feedIndex) {
+  function addFeed(
+    uint8 decimals_,
+    string calldata description_,
+    int128 minAnswer,
+    int128 maxAnswer
+  ) external onlyOwner returns (uint256 feedIndex) {
     if (minAnswer >= maxAnswer) revert InvalidBounds(minAnswer, maxAnswer);
     feedIndex = s_feeds.length;
     if (feedIndex == 256) revert TooManyFeeds(256);
     Feed storage feed = s_feeds.push();
-    (feed.decimals, feed.description, feed.minAnswer, feed.maxAnswer, feed.maxReportAge) = (decimals_, description_, minAnswer, maxAnswer, 300);
+    (feed.decimals, feed.description, feed.minAnswer, feed.maxAnswer, feed.maxReportAge) = (
+      decimals_,
+      description_,
+      minAnswer,
+      maxAnswer,
+      300
+    );
     emit FeedAdded(feedIndex, decimals_, description_, minAnswer, maxAnswer);
   }
 
@@ -103,7 +121,8 @@ contract ReferenceAggregator is IQuorumAggregator, Ownable {
     uint256 startedAt = ts < block.timestamp ? ts : block.timestamp;
     bool[] memory refused = new bool[](entries.length);
     for (uint256 k = 0; k < entries.length; ++k) refused[k] = _apply(entries[k], er, startedAt, entries.length == 1);
-    for (uint256 k = 0; k < entries.length; ++k) if (refused[k]) _refuse(entries[k].feed, _median(entries[k].values), er);
+    for (uint256 k = 0; k < entries.length; ++k)
+      if (refused[k]) _refuse(entries[k].feed, _median(entries[k].values), er);
     emit NewTransmission(msg.sender, report);
   }
 
@@ -112,7 +131,13 @@ contract ReferenceAggregator is IQuorumAggregator, Ownable {
     if (signatures.length % 65 != 0) revert MalformedSignatures(signatures.length);
     uint256 count = signatures.length / 65;
     if (count <= s_f || count > n) revert WrongSignatureCount(count, s_f + 1, n);
-    bytes32 digest = keccak256(abi.encodePacked(hex"1901", domainSeparator(), keccak256(abi.encode(keccak256("Report(bytes report)"), keccak256(report)))));
+    bytes32 digest = keccak256(
+      abi.encodePacked(
+        hex"1901",
+        domainSeparator(),
+        keccak256(abi.encode(keccak256("Report(bytes report)"), keccak256(report)))
+      )
+    );
     bool[] memory seen = new bool[](n);
     for (uint256 i = 0; i < count; ++i) {
       uint256 index = uint8(signatures[i * 65]);
@@ -159,9 +184,11 @@ contract ReferenceAggregator is IQuorumAggregator, Ownable {
 
   function _checkEntry(bytes calldata report, uint256 at, Entry memory e, uint256 n) private pure {
     uint256 m = e.values.length;
-    for (uint256 i = 0; i < m; ++i) if (uint8(report[at + i]) >= n) revert ObserverOutOfRange(e.feed, uint8(report[at + i]));
+    for (uint256 i = 0; i < m; ++i)
+      if (uint8(report[at + i]) >= n) revert ObserverOutOfRange(e.feed, uint8(report[at + i]));
     for (uint256 i = 0; i < m; ++i) {
-      for (uint256 j = 0; j < i; ++j) if (report[at + j] == report[at + i]) revert DuplicateObserver(e.feed, uint8(report[at + i]));
+      for (uint256 j = 0; j < i; ++j)
+        if (report[at + j] == report[at + i]) revert DuplicateObserver(e.feed, uint8(report[at + i]));
     }
     for (uint256 i = 1; i < m; ++i) if (e.values[i] < e.values[i - 1]) revert ObservationsNotSorted(e.feed, i);
   }
@@ -188,7 +215,8 @@ contract ReferenceAggregator is IQuorumAggregator, Ownable {
     Feed storage feed = s_feeds[e.feed];
     if (er <= feed.epochAndRound) revert StaleReport(e.feed, feed.epochAndRound, er);
     uint256 latestStarted = feed.round == 0 ? 0 : feed.rounds[feed.round].startedAt;
-    if (startedAt < latestStarted) revert ObservationsTimestampDecreased(e.feed, uint32(latestStarted), uint32(startedAt));
+    if (startedAt < latestStarted)
+      revert ObservationsTimestampDecreased(e.feed, uint32(latestStarted), uint32(startedAt));
     uint256 age = block.timestamp - startedAt;
     if (age > feed.maxReportAge) revert ReportTooOld(e.feed, uint32(startedAt), block.timestamp, feed.maxReportAge);
     feed.epochAndRound = er;
@@ -313,7 +341,8 @@ contract ReferenceAggregator is IQuorumAggregator, Ownable {
   }
 
   function latestTransmissionDetails() external view returns (bytes32, uint32, uint8, uint40 epochAndRound) {
-    for (uint256 i = 0; i < s_feeds.length; ++i) if (s_feeds[i].epochAndRound > epochAndRound) epochAndRound = s_feeds[i].epochAndRound;
+    for (uint256 i = 0; i < s_feeds.length; ++i)
+      if (s_feeds[i].epochAndRound > epochAndRound) epochAndRound = s_feeds[i].epochAndRound;
     return (s_digest, uint32(epochAndRound >> 8), uint8(epochAndRound), epochAndRound);
   }
 
