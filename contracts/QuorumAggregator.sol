@@ -233,7 +233,11 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
       function boundsAt(c) -> at {
         at := add(STORE_MEMBERS_OFFSET, mul(40, and(c, 0xff)))
       }
-      let startedAt := and(shr(32, ctx), UINT32_MASK)
+      // The report's epoch-and-round and startedAt, and the report-wide bits, at their latest-slot
+      // offsets: freshness compares masked words, no shifts.
+      let erBits := and(ctx, shl(LATEST_ER_SHIFT, EPOCH_AND_ROUND_MASK))
+      let startedBits := and(ctx, shl(32, UINT32_MASK))
+      let bits := and(ctx, CTX_REPORT_BITS)
       // AnswerUpdated's data word, for every feed: scratch word 0x20 (extcodecopy and NewRound
       // use 0x00).
       mstore(0x20, timestamp())
@@ -245,16 +249,13 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
       } {
         let packed := mload(record)
         let feed := and(packed, 0xff)
-        let answer := sar(HISTORY_ANSWER_SHIFT, packed)
         let latest := sload(add(s_rounds.slot, feed))
-        {
-          let latestEr := and(shr(LATEST_ER_SHIFT, latest), EPOCH_AND_ROUND_MASK)
-          let er := and(shr(LATEST_ER_SHIFT, ctx), EPOCH_AND_ROUND_MASK)
-          if iszero(gt(er, latestEr)) {
-            fail(E_STALE_REPORT, feed, latestEr, er, 0, 3)
-          }
+        if iszero(gt(erBits, and(latest, shl(LATEST_ER_SHIFT, EPOCH_AND_ROUND_MASK)))) {
+          let er := shr(LATEST_ER_SHIFT, erBits)
+          fail(E_STALE_REPORT, feed, and(shr(LATEST_ER_SHIFT, latest), EPOCH_AND_ROUND_MASK), er, 0, 3)
         }
-        if lt(startedAt, and(shr(32, latest), UINT32_MASK)) {
+        if lt(startedBits, and(latest, shl(32, UINT32_MASK))) {
+          let startedAt := shr(32, startedBits)
           fail(E_OBSERVATIONS_TIMESTAMP_DECREASED, feed, and(shr(32, latest), UINT32_MASK), startedAt, 0, 3)
         }
         if and(ctx, CTX_CHECK_AGE) {
@@ -266,18 +267,18 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
           )
           let maxAge := shr(224, mload(0x00))
           if gt(and(shr(144, ctx), UINT32_MASK), maxAge) {
-            fail(E_REPORT_TOO_OLD, feed, startedAt, timestamp(), maxAge, 4)
+            fail(E_REPORT_TOO_OLD, feed, shr(32, startedBits), timestamp(), maxAge, 4)
           }
         }
         if and(shr(feed, boundedFeeds), 1) {
           extcodecopy(and(sload(s_hot.slot), ADDRESS_MASK), 0x00, add(boundsAt(ctx), shl(5, feed)), 32)
           let b := mload(0x00)
+          let answer := sar(HISTORY_ANSWER_SHIFT, packed)
           refused := or(refused, shl(feed, or(slt(answer, sar(128, b)), sgt(answer, signextend(15, b)))))
         }
         if iszero(and(shr(feed, refused), 1)) {
           // A feed's round is uint32: 4.29e9 rounds, 136 years at one per second.
           let next := add(and(latest, UINT32_MASK), 1)
-          let bits := and(ctx, CTX_REPORT_BITS)
           // The record holds the answer and confidence where the slots hold them (bits 64..255).
           sstore(add(s_rounds.slot, feed), or(or(and(packed, ANSWER_BITS), bits), next))
           sstore(
@@ -285,9 +286,9 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
             or(and(packed, HISTORY_VALUE_BITS), and(shr(32, bits), 0xffffffffffffffff))
           )
           let roundId := or(shl(ROUND_BITS, feed), next)
-          log3(0x20, 0x20, TOPIC_ANSWER_UPDATED, answer, roundId)
+          log3(0x20, 0x20, TOPIC_ANSWER_UPDATED, sar(HISTORY_ANSWER_SHIFT, packed), roundId)
           if and(ctx, CTX_SINGLE) {
-            mstore(0x00, startedAt)
+            mstore(0x00, shr(32, startedBits))
             log3(0x00, 0x20, TOPIC_NEW_ROUND, roundId, caller())
           }
         }
