@@ -80,6 +80,10 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// @dev Per feed, its out-of-bounds state (libraries/Refusals.sol).
   Refusals.Refusal[MAX_FEEDS] internal s_refusals;
 
+  /// @dev The EIP-712 separator at deployment, and its chain (ReportSignatures.digest).
+  bytes32 private immutable i_domainSeparator = ReportSignatures.domainSeparator();
+  uint256 private immutable i_chainId = block.chainid;
+
   constructor(address owner) Ownable(owner) {}
 
   // ----------------------------------------------------------------------------------------------
@@ -169,8 +173,15 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     (bytes32 digest, uint256 ctx, uint256 members, uint256 boundedFeeds) = ConfigStore.load(store);
     if (!ConfigStore.isTransmitter(members, ctx & 0xff, msg.sender)) revert UnauthorizedTransmitter(msg.sender);
     ctx = _checkHeader(report, digest, ctx);
-    ReportSignatures.verify(ReportSignatures.digest(report), signatures, members, ctx & 0xff, (ctx >> 8) & 0xff);
-    _applyFeeds(report, ctx, boundedFeeds);
+    ReportSignatures.verify(ReportSignatures.digest(report, i_domainSeparator, i_chainId), signatures, members, ctx & 0xff, (ctx >> 8) & 0xff);
+    // The feed entries, in three passes: ReportCodec checks the layout of every entry, then each
+    // entry's observers and order and computes its median; _storeFeeds checks each feed's
+    // freshness and stores it or refuses its median; the refusals are recorded last.
+    (uint256 list, uint256 feeds) = ReportCodec.checkEntries(report, ctx);
+    ReportCodec.medians(list, ctx & 0xff);
+    if (feeds == 1) ctx |= CTX_SINGLE;
+    uint256 refused = _storeFeeds(list, ctx, boundedFeeds);
+    if (refused != 0) _refuseMedians(list, refused, ctx);
     emit NewTransmission(msg.sender, report);
   }
 
@@ -178,7 +189,15 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// observations timestamp, epoch-and-round and report age. Freshness is per feed.
   function _checkHeader(bytes calldata report, bytes32 digest, uint256 ctx) private view returns (uint256) {
     if (report.length < REPORT_HEADER_BYTES) revert MalformedReport(report.length);
-    (bytes32 reportConfigDigest, uint256 er, uint256 observationsTimestamp) = ReportCodec.header(report);
+    bytes32 reportConfigDigest;
+    uint256 er;
+    uint256 observationsTimestamp;
+    assembly ("memory-safe") {
+      // Fixed-offset big-endian fields: digest at 0, epochAndRound (5 bytes) at 32, timestamp at 37.
+      reportConfigDigest := calldataload(report.offset)
+      er := shr(216, calldataload(add(report.offset, 32)))
+      observationsTimestamp := shr(224, calldataload(add(report.offset, 37)))
+    }
     if (reportConfigDigest != digest) revert ConfigDigestMismatch(digest, reportConfigDigest);
     if (observationsTimestamp > block.timestamp + MAX_FUTURE_SKEW_SECONDS) {
       revert FutureReport(uint32(observationsTimestamp), block.timestamp);
@@ -197,17 +216,6 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
       }
     }
     return ctx;
-  }
-
-  /// @dev Applies the report's feed entries in three passes: ReportCodec checks the structure of
-  /// every entry and computes the medians, _storeFeeds checks each feed's freshness and stores
-  /// it (or refuses its median), then the refusals are recorded.
-  function _applyFeeds(bytes calldata report, uint256 ctx, uint256 boundedFeeds) private {
-    (uint256 list, uint256 feeds) = ReportCodec.checkEntries(report, ctx);
-    ReportCodec.medians(list, ctx & 0xff);
-    if (feeds == 1) ctx |= CTX_SINGLE;
-    uint256 refused = _storeFeeds(list, ctx, boundedFeeds);
-    if (refused != 0) _refuseMedians(list, feeds, refused, ctx);
   }
 
   /// @dev transmit's last pass. Per record of `list` (ReportCodec.checkEntries), in report order:
@@ -300,8 +308,9 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// and timestamps, records the report's epoch-and-round (so the report cannot be replayed),
   /// and the refusal becomes readable through outOfBounds until an in-bounds median lands.
   /// Rare path: plain Solidity.
-  function _refuseMedians(uint256 list, uint256 feeds, uint256 refused, uint256 ctx) private {
+  function _refuseMedians(uint256 list, uint256 refused, uint256 ctx) private {
     uint40 er = FeedSlots.epochAndRound(ctx);
+    uint256 feeds = ReportCodec.entryCount(list);
     for (uint256 k = 0; k < feeds; ++k) {
       (uint256 feed, int256 answer) = ReportCodec.entryAt(list, k);
       if ((refused >> feed) & 1 == 0) continue;

@@ -212,6 +212,13 @@ library ReportCodec {
     if (badObservers != 0) observerError(badObservers, n);
   }
 
+  /// @dev Number of records of a checkEntries list.
+  function entryCount(uint256 list) internal pure returns (uint256 n) {
+    assembly ("memory-safe") {
+      n := and(mload(list), 0xff)
+    }
+  }
+
   /// @dev Feed index and median of record k of a checkEntries list.
   function entryAt(uint256 list, uint256 k) internal pure returns (uint256 feed, int256 answer) {
     assembly ("memory-safe") {

@@ -21,9 +21,7 @@ library ReportSignatures {
   bytes32 internal constant NAME_HASH = keccak256("QuorumAggregator");
   bytes32 internal constant VERSION_HASH = keccak256("1");
 
-  /// @dev keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, chainid, this)),
-  /// computed on every call (about 100 gas) so a chain fork can never reuse another chain's
-  /// separator.
+  /// @dev keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, chainid, this)).
   function domainSeparator() internal view returns (bytes32 separator) {
     bytes32 typeHash = DOMAIN_TYPEHASH;
     bytes32 nameHash = NAME_HASH;
@@ -39,9 +37,11 @@ library ReportSignatures {
     }
   }
 
-  /// @dev EIP-712 digest of Report(bytes report) in this contract's domain.
-  function digest(bytes calldata report) internal view returns (bytes32 result) {
-    bytes32 separator = domainSeparator();
+  /// @dev EIP-712 digest of Report(bytes report) in this contract's domain. `cachedSeparator` is
+  /// the separator computed at deployment on chain `cachedChainId`; on any other chain (a fork)
+  /// it is computed anew, so a fork never accepts the other chain's signatures.
+  function digest(bytes calldata report, bytes32 cachedSeparator, uint256 cachedChainId) internal view returns (bytes32 result) {
+    bytes32 separator = block.chainid == cachedChainId ? cachedSeparator : domainSeparator();
     bytes32 typeHash = REPORT_TYPEHASH;
     assembly ("memory-safe") {
       let ptr := mload(0x40)
