@@ -127,15 +127,8 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     if (minAnswer >= maxAnswer) revert InvalidBounds(minAnswer, maxAnswer);
     feedIndex = s_feeds.length;
     if (feedIndex == MAX_FEEDS) revert TooManyFeeds(MAX_FEEDS);
-    s_feeds.push(
-      ConfigStore.Feed({
-        decimals: decimals_,
-        maxReportAge: DEFAULT_MAX_REPORT_AGE_SECONDS,
-        minAnswer: minAnswer,
-        maxAnswer: maxAnswer,
-        description: description_
-      })
-    );
+    // Fields: decimals, maxReportAge, minAnswer, maxAnswer, description.
+    s_feeds.push(ConfigStore.Feed(decimals_, DEFAULT_MAX_REPORT_AGE_SECONDS, minAnswer, maxAnswer, description_));
     s_rounds.latest[feedIndex] = LATEST_PREFILL;
     for (uint256 i = 0; i < HISTORY_SIZE; ++i) {
       s_rounds.history[feedIndex][i] = HISTORY_PREFILL;
@@ -173,10 +166,15 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     (bytes32 digest, uint256 ctx, uint256 members, uint256 boundedFeeds) = ConfigStore.load(store);
     if (!ConfigStore.isTransmitter(members, ctx & 0xff, msg.sender)) revert UnauthorizedTransmitter(msg.sender);
     ctx = _checkHeader(report, digest, ctx);
-    ReportSignatures.verify(ReportSignatures.digest(report, i_domainSeparator, i_chainId), signatures, members, ctx & 0xff, (ctx >> 8) & 0xff);
-    // The feed entries, in three passes: ReportCodec checks the layout of every entry, then each
-    // entry's observers and order and computes its median; _storeFeeds checks each feed's
-    // freshness and stores it or refuses its median; the refusals are recorded last.
+    ReportSignatures.verify(
+      ReportSignatures.digest(report, i_domainSeparator, i_chainId),
+      signatures,
+      members,
+      ctx & 0xff,
+      (ctx >> 8) & 0xff
+    );
+    // Feed entries in passes: layout of all (ReportCodec), observers, order and medians, then
+    // freshness and writes or refusals (_storeFeeds), then the refusals' records.
     (uint256 list, uint256 feeds) = ReportCodec.checkEntries(report, ctx);
     ReportCodec.medians(list, ctx & 0xff);
     if (feeds == 1) ctx |= CTX_SINGLE;
@@ -377,12 +375,8 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   }
 
   /// @inheritdoc IQuorumAggregator
-  function latestConfidence() external view override returns (uint80 roundId, uint256 confidence) {
-    uint256 feedIndex = _trailingFeed();
-    uint256 round = FeedSlots.round(s_rounds.latest[feedIndex]);
-    if (round == 0) return (0, 0);
-    roundId = uint80((feedIndex << ROUND_BITS) | round);
-    confidence = FeedSlots.historyConfidence(s_rounds.history[feedIndex][round % HISTORY_SIZE]);
+  function latestConfidence() external view override returns (uint80, uint256) {
+    return FeedSlots.latestConfidence(s_rounds, _trailingFeed());
   }
 
   /// @inheritdoc IQuorumAggregator
@@ -414,16 +408,13 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
 
   /// @notice Latest transmission timestamp (0 before the first report).
   function latestTimestamp() external view override returns (uint256) {
-    uint256 latest = s_rounds.latest[_trailingFeed()];
-    // Before the first report the slot holds LATEST_PREFILL (round 0): no timestamp yet.
+    uint256 latest = s_rounds.latest[_trailingFeed()]; // LATEST_PREFILL (round 0) until the first report
     return FeedSlots.round(latest) == 0 ? 0 : FeedSlots.latestUpdatedAt(latest);
   }
 
   /// @notice Latest aggregator round id (0 before the first report).
   function latestRound() external view override returns (uint256) {
-    uint256 feedIndex = _trailingFeed();
-    uint256 round = FeedSlots.round(s_rounds.latest[feedIndex]);
-    return round == 0 ? 0 : (feedIndex << ROUND_BITS) | round;
+    return FeedSlots.latestRoundId(s_rounds, _trailingFeed());
   }
 
   /// @notice Answer of a held round, 0 otherwise (as Chainlink's v2 interface).

@@ -120,6 +120,19 @@ library FeedSlots {
     return (slot >> 32) & UINT32_MASK;
   }
 
+  /// @dev A feed's latest aggregator round id, 0 before its first report.
+  function latestRoundId(Rounds storage rounds, uint256 feed) internal view returns (uint256) {
+    uint256 r = round(rounds.latest[feed]);
+    return r == 0 ? 0 : (feed << ROUND_BITS) | r;
+  }
+
+  /// @dev A feed's latest round id and confidence, (0, 0) before its first report.
+  function latestConfidence(Rounds storage rounds, uint256 feed) internal view returns (uint80, uint256) {
+    uint256 r = round(rounds.latest[feed]);
+    if (r == 0) return (0, 0);
+    return (uint80((feed << ROUND_BITS) | r), historyConfidence(rounds.history[feed][r % HISTORY_LENGTH]));
+  }
+
   /// @dev (answer, startedAt, updatedAt) of a history slot.
   function historyRound(uint256 slot) internal pure returns (int256, uint256, uint256) {
     return (historyAnswer(slot), historyStartedAt(slot), historyUpdatedAt(slot));

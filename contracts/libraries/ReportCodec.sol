@@ -28,17 +28,6 @@ uint256 constant MAX_OBSERVATION_BYTES = 15;
 /// (< 2^32) plus at most 31 x 15 bytes, counts are <= 31, widths <= 15, values fit in int120.
 /// `ctx` is QuorumAggregator's packed per-transmit word: n(0..7) f(8..15) feedCount(16..31).
 library ReportCodec {
-  /// @dev Fixed-offset big-endian header fields. The caller has checked report.length >= 42.
-  function header(
-    bytes calldata report
-  ) internal pure returns (bytes32 configDigest, uint256 epochAndRound, uint256 observationsTimestamp) {
-    assembly ("memory-safe") {
-      configDigest := calldataload(report.offset)
-      epochAndRound := shr(216, calldataload(add(report.offset, 32)))
-      observationsTimestamp := shr(224, calldataload(add(report.offset, 37)))
-    }
-  }
-
   /// @dev Checks the layout of every feed entry, in report order, and that nothing follows the
   /// last one; returns the number of feeds and a memory list: a header word (the feed count),
   /// then one word per entry: feed(0..7) count(8..15) width(16..23) observations offset(24..63),
