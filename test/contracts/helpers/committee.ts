@@ -51,6 +51,8 @@ export interface FeedOpts {
   description?: string;
   minAnswer?: bigint;
   maxAnswer?: bigint;
+  /** setMaxReportAge after addFeed (default: the contract's default, 300 s). */
+  maxReportAge?: number;
 }
 
 /** Deploys a QuorumAggregator owned by `owner`, adds feeds, sets the committee's config. */
@@ -61,6 +63,7 @@ export async function deployAggregator(owner: Signer, committee: Committee, feed
   for (let i = 0; i < feeds.length; i++) {
     const f = feeds[i];
     await (await aggregator.addFeed(f.decimals ?? 8, f.description ?? `FEED${i} / USD`, f.minAnswer ?? INT128_MIN, f.maxAnswer ?? INT128_MAX)).wait();
+    if (f.maxReportAge !== undefined) await (await aggregator.setMaxReportAge(i, f.maxReportAge)).wait();
   }
   await (await aggregator.setConfig(committee.signers.map((s) => s.address), committee.transmitters, committee.f, offchainConfig)).wait();
   const [, , configDigest] = await aggregator.latestConfigDetails();
