@@ -14,19 +14,22 @@ function transmission(epoch: number, round: number, feeds: Array<[number, bigint
     blockNumber: 10,
     updatedAt: 1_700_000_000,
     feeds: feeds.map(([feedIndex, answer]) => ({ feedIndex, answer, confidence: 5n, observationsTimestamp: 1_700_000_000 })),
+    refused: [],
   };
 }
 
 function view(over: { reader?: Partial<ChainReader>; polls?: Transmission[][] } = {}) {
   let now = 1_000_000;
   const shown: Array<{ idx: number; answer: bigint | null; roundId: string; landed?: boolean }> = [];
+  const oob: Array<{ idx: number; active: boolean; refusedMedian: bigint; since: number }> = [];
   const polls = [...(over.polls ?? [])];
   const watcher = { failures: 0, poll: async () => polls.shift() ?? [] };
   const reader: ChainReader = {
     committee: async () => ({ configDigest: DIGEST }),
     latestEpochRound: async () => ({ configDigest: DIGEST, epoch: 3, round: 7 }),
-    latest: async (i) => ({ answer: i === 0 ? 100n : null, updatedAt: i === 0 ? 1_699_999_000 : 0, roundId: i === 0 ? "12" : "0" }),
+    latest: async (i) => ({ answer: i === 0 ? 100n : null, updatedAt: i === 0 ? 1_699_999_000 : 0, startedAt: i === 0 ? 1_699_999_000 : 0, roundId: i === 0 ? "12" : "0" }),
     latestConfidence: async () => 2n,
+    outOfBounds: async () => ({ active: false, refusedMedian: 0n, since: 0 }),
     ...over.reader,
   };
   const cv = new ChainView({
@@ -36,10 +39,13 @@ function view(over: { reader?: Partial<ChainReader>; polls?: Transmission[][] } 
     transmitStaggerMs: 1_000,
     reader,
     watcher,
-    sink: { setOnchain: (idx, answer, _c, roundId, _u, landed) => shown.push({ idx, answer, roundId, landed }) },
+    sink: {
+      setOnchain: (idx, answer, _c, roundId, _u, landed) => shown.push({ idx, answer, roundId, landed }),
+      setOutOfBounds: (idx, state) => oob.push({ idx, ...state }),
+    },
     now: () => now,
   });
-  return { cv, shown, watcher, advance: (ms: number) => (now += ms) };
+  return { cv, shown, oob, watcher, advance: (ms: number) => (now += ms) };
 }
 
 describe("ChainView", () => {

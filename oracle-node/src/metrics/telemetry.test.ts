@@ -43,6 +43,7 @@ describe("Telemetry", () => {
       blockNumber: 1,
       updatedAt: 1,
       feeds: [{ feedIndex: 0, answer: 6_500_000_000_000n, confidence: 0n, observationsTimestamp: 1 }],
+      refused: [],
     };
     t.landed(tx, 1234);
     expect(seen).toEqual([1234]);

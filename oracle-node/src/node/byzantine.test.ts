@@ -46,6 +46,7 @@ function transmission(epoch: number, round: number, feeds: number[], answer = 10
     blockNumber: 10,
     updatedAt: Math.floor(Date.now() / 1000),
     feeds: feeds.map((feedIndex) => ({ feedIndex, answer, confidence: 5n, observationsTimestamp: Math.floor(Date.now() / 1000) })),
+    refused: [],
   };
 }
 
@@ -62,11 +63,12 @@ async function honestNode(over: { feeds?: RuntimeFeed[] } = {}) {
     reader: {
       committee: async () => ({ configDigest: DIGEST }),
       latestEpochRound: async () => ({ configDigest: DIGEST, epoch: 0, round: 0 }),
-      latest: async () => ({ answer: null, updatedAt: 0, roundId: "0" }),
+      latest: async () => ({ answer: null, updatedAt: 0, startedAt: 0, roundId: "0" }),
       latestConfidence: async () => 0n,
+      outOfBounds: async () => ({ active: false, refusedMedian: 0n, since: 0 }),
     },
     watcher: { failures: 0, poll: async () => [] },
-    sink: { setOnchain: () => undefined },
+    sink: { setOnchain: () => undefined, setOutOfBounds: () => undefined },
     now: clock.now,
   });
   await chain.refresh();

@@ -10,6 +10,7 @@ import {
   type SourceView,
   type TxView,
 } from "../api/state";
+import type { OutOfBounds } from "../chain/aggregator";
 import type { TxOutcome } from "../chain/tx-manager";
 import type { ObservationSnapshot } from "./observer";
 import type { RuntimeFeed } from "./options";
@@ -102,6 +103,17 @@ export class NodeView {
         ? null
         : { answer: formatDecimal(fromFeedUnits(answer, d)), confidence: formatDecimal(fromFeedUnits(confidence ?? 0n, d)), roundId, updatedAt };
     if (landed) v.rounds += 1;
+  }
+
+  /** The on-chain out-of-bounds record of a feed: shown while active, gone once a median lands in bounds. */
+  setOutOfBounds(idx: number, state: OutOfBounds): void {
+    const v = this.byIndex.get(idx);
+    if (!v) return;
+    if (!state.active) {
+      delete v.outOfBounds;
+      return;
+    }
+    v.outOfBounds = { active: true, refusedMedian: formatDecimal(fromFeedUnits(state.refusedMedian, this.decimals.get(idx)!)), since: state.since };
   }
 
   setSnapshot(snap: ObservationSnapshot): void {

@@ -87,6 +87,7 @@ describe("OracleNode (composition root)", () => {
       blockNumber: 1,
       updatedAt: 1,
       feeds: [{ feedIndex: 1, answer: 5n, confidence: 0n, observationsTimestamp: 1 }],
+      refused: [],
     };
     const t = parts({ transmissions: [tx] });
     const seen: number[] = [];
