@@ -286,6 +286,11 @@ describe("attack (issue 13.8): one report per due event, not one per round", () 
     expect(t.fw.checkAndSign(proposal(0, 4, [0]), 0, 4).code).toBe("in-flight");
     t.clock.advance(STAGGER_MS * 5 + 5_000);
     expect(t.fw.checkAndSign(proposal(0, 5, [0]), 0, 5).code).toBe("");
+    // Once its transmission reverted (the transmitter clears pending), the next report is signed.
+    await t.fw.onFinalReport(msg(1, MSG.finalReport, 0, 5, finalReport(proposal(0, 5, [0]), 0, 5)));
+    expect(t.fw.checkAndSign(proposal(0, 6, [0]), 0, 6).code).toBe("in-flight");
+    t.chain.clearPending([0], 0, 5);
+    expect(t.fw.checkAndSign(proposal(0, 7, [0]), 0, 7).code).toBe("");
   });
 });
 

@@ -6,7 +6,6 @@ import { packSignatures, recoverSigner, signReport } from "../protocol/report";
 import { requiredSignatures } from "../protocol/report-answer";
 import { maxReportAgeSec, reportTooOld } from "../protocol/report-age";
 import { deviates, roundDue, type OnchainView } from "../protocol/round-decision";
-import { pendingWindowMs } from "../chain/chain-view";
 import { encodeAndDigest, toReport } from "../protocol/signed-report";
 import { compareEpochRound, type NodeStore } from "../store/node-store";
 import { PeerRefusal, type InboundMessage } from "../transport/peer-network";
@@ -48,7 +47,10 @@ interface InFlight {
   epoch: number;
   round: number;
   answer: bigint;
+  /** Before its final report came: the end of the leader's signing phase. */
   until: number;
+  /** Its final report came (f+1 signed it): in flight while the chain view holds it pending. */
+  final: boolean;
 }
 
 export class Follower {
@@ -170,14 +172,14 @@ export class Follower {
     // Until the final report shows f+1 signed it, the report is in flight only for the leader's
     // signing phase (an honest leader that failed to collect signatures may retry after it).
     const until = now + 2 * ctx.timing.roundTimeoutMs;
-    for (const [idx, answer] of check.answers) this.inflight.set(idx, { epoch, round, answer, until });
+    for (const [idx, answer] of check.answers) this.inflight.set(idx, { epoch, round, answer, until, final: false });
     return { signature: signReport(ctx.key, digest), code: "", reason: "" };
   }
 
   /**
    * Why this node will not sign a report for these feeds now: for one of them it signed another
    * report of this epoch that has not landed and is still in flight (the leader's signing phase,
-   * two round timeouts; once its final report came, until every backup had its turn), and its own value
+   * two round timeouts; once its final report came, while the chain view holds it pending), and its own value
    * shows no new due event (a deviation from that report's answer). A faulty leader thus gets
    * one report signed per due event and epoch, not one per round; a new epoch (2f+1 votes)
    * starts afresh, so an honest successor is never held up by what its predecessor withheld.
@@ -186,8 +188,10 @@ export class Follower {
     const snap = this.d.observer.current();
     for (const idx of answers.keys()) {
       const f = this.inflight.get(idx);
-      if (!f || f.epoch !== epoch || f.round === round || f.until <= now) continue;
-      if (this.d.chain.allOnChain([idx], f.epoch, f.round)) continue;
+      if (!f || f.epoch !== epoch || f.round === round) continue;
+      const pending = this.d.chain.pendingRound(idx);
+      const live = f.final ? pending !== null && pending.epoch === f.epoch && pending.round === f.round : f.until > now;
+      if (!live || this.d.chain.allOnChain([idx], f.epoch, f.round)) continue;
       const own = snap?.feeds.get(idx)?.value;
       if (own !== undefined && own !== null && deviates(own, f.answer, this.d.ctx.feeds.get(idx)!.deviationBps)) continue;
       return `feed ${idx}: signed ${formatRoundId(f.epoch, f.round)}, not landed yet`;
@@ -244,11 +248,10 @@ export class Follower {
       }
     }
     this.d.chain.markPending(feedIdx, m.epoch, m.round);
-    // Signed by f+1: in flight until it lands or every backup had its turn.
-    const until = this.now() + pendingWindowMs(ctx.timing.transmitStaggerMs, ctx.committee.signers.length);
+    // Signed by f+1: in flight while pending (until it lands, its transmission fails, or every backup had its turn).
     for (const i of feedIdx) {
       const f = this.inflight.get(i);
-      if (f && f.epoch === m.epoch && f.round === m.round) f.until = Math.max(f.until, until);
+      if (f && f.epoch === m.epoch && f.round === m.round) f.final = true;
     }
     this.d.transmitter.schedule(signed.encoded, packSignatures(entries), m.epoch, m.round, feedIdx);
     return null;
