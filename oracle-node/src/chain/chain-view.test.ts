@@ -128,4 +128,40 @@ describe("ChainView", () => {
     fail = true;
     expect(await t.cv.configChanged()).toBeNull();
   });
+
+  it("a refused out-of-bounds median: the answer holds, pending clears, the flag shows until a median lands in bounds", async () => {
+    const t = view();
+    await t.cv.refresh();
+    t.cv.markPending([0, 1], 4, 1);
+    const refused: Transmission = { ...transmission(4, 1, [[1, 50n]]), refused: [{ feedIndex: 0, median: 5n, minAnswer: 10n, maxAnswer: 1_000n }] };
+    expect(t.cv.apply(refused, 2_000_000)).toBe(true);
+    // Feed 1 moved; feed 0 kept its answer but the report's (epoch, round) is spent for it too.
+    expect(t.cv.isPending(0)).toBe(false);
+    expect(t.cv.isPending(1)).toBe(false);
+    expect(t.cv.allOnChain([0, 1], 4, 1)).toBe(true);
+    expect(t.cv.outOfBounds(0)).toEqual({ active: true, refusedMedian: 5n, since: 1_700_000_000 });
+    expect(t.cv.outOfBounds(1).active).toBe(false);
+    expect(t.oob.at(-1)).toEqual({ idx: 0, active: true, refusedMedian: 5n, since: 1_700_000_000 });
+    expect(t.shown.filter((s) => s.idx === 0 && s.landed)).toEqual([]);
+    // The round decision measures deviation from the refused median, not from the held answer.
+    expect(t.cv.onchainView(0)).toEqual({ answer: 5n, updatedAt: 1_700_000_000, sinceMs: 2_000_000 });
+    // A second refusal keeps the episode's start; an in-bounds median ends it.
+    t.cv.apply({ ...transmission(4, 2, []), updatedAt: 1_700_000_060, refused: [{ feedIndex: 0, median: 4n, minAnswer: 10n, maxAnswer: 1_000n }] }, 2_060_000);
+    expect(t.cv.outOfBounds(0)).toEqual({ active: true, refusedMedian: 4n, since: 1_700_000_000 });
+    t.cv.apply(transmission(4, 3, [[0, 20n]]), 2_100_000);
+    expect(t.cv.outOfBounds(0).active).toBe(false);
+    expect(t.oob.at(-1)).toMatchObject({ idx: 0, active: false });
+    expect(t.cv.onchainView(0)).toMatchObject({ answer: 20n });
+  });
+
+  it("reads a feed's standing out-of-bounds record at startup", async () => {
+    const t = view({ reader: { outOfBounds: async (i) => (i === 0 ? { active: true, refusedMedian: 3n, since: 1_699_999_500 } : { active: false, refusedMedian: 0n, since: 0 }) } });
+    await t.cv.refresh();
+    expect(t.cv.outOfBounds(0)).toEqual({ active: true, refusedMedian: 3n, since: 1_699_999_500 });
+    expect(t.cv.onchainView(0)).toMatchObject({ answer: 3n, updatedAt: 1_699_999_500 });
+    expect(t.oob.map((o) => [o.idx, o.active])).toEqual([
+      [0, true],
+      [1, false],
+    ]);
+  });
 });

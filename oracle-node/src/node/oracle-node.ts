@@ -109,6 +109,13 @@ export class OracleNode {
       }
       for (const { t, seenAt } of await chain.poll()) {
         for (const u of t.feeds) pacemaker.feedLanded(u.feedIndex);
+        for (const r of t.refused) {
+          pacemaker.feedLanded(r.feedIndex);
+          ctx.log.warn(
+            { feedIndex: r.feedIndex, median: r.median.toString(), minAnswer: r.minAnswer.toString(), maxAnswer: r.maxAnswer.toString(), txHash: t.txHash },
+            "median outside the feed's bounds: the contract kept the answer (MedianOutOfBounds)",
+          );
+        }
         pacemaker.chainReached(t.epoch, t.round);
         telemetry.landed(t, seenAt);
       }
