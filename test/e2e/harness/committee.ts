@@ -25,6 +25,14 @@ export interface FeedPlan {
   heartbeatSec: number;
   toleranceBps?: number;
   minSources?: number;
+  /** On-chain bounds this fraction around the simulator's fair price at deployment (e.g. 0.05: ±5 %); none when absent. */
+  boundsAroundFair?: number;
+}
+
+/** `fair` ± `fraction`, in feed units. */
+function boundsAround(fair: string, decimals: number, fraction: number): { minAnswer: bigint; maxAnswer: bigint } {
+  const units = Number(fair) * 10 ** decimals;
+  return { minAnswer: BigInt(Math.round(units * (1 - fraction))), maxAnswer: BigInt(Math.round(units * (1 + fraction))) };
 }
 
 export interface Committee {
@@ -67,7 +75,8 @@ export async function setupCommittee(opts: { n: number; f: number; feeds: FeedPl
   const deployment = await deployFeeds(deployer, {
     feeds: opts.feeds.map((f) => {
       const [base, quote] = f.pair.split("/");
-      return { description: `${base} / ${quote}`, decimals: f.decimals, base, quote };
+      const bounds = f.boundsAroundFair === undefined ? {} : boundsAround(sim.fairPrice(f.pair), f.decimals, f.boundsAroundFair);
+      return { description: `${base} / ${quote}`, decimals: f.decimals, base, quote, ...bounds };
     }),
     signers: addresses,
     transmitters: addresses,
