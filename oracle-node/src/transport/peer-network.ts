@@ -208,8 +208,9 @@ export class PeerNetwork {
     if ("refused" in checked) return checked.refused;
     const { env, peer } = checked;
     if (!this.peerLimiter.take(peer.toLowerCase())) return this.refuse(429, "rate-limited", ip, `peer ${peer} over its rate`, peer);
-    const handler = this.opts.handlers[env.type];
-    const schema = this.opts.schemas[env.type];
+    // Own keys only: a type such as "constructor" or "__proto__" must not reach Object.prototype.
+    const handler = Object.hasOwn(this.opts.handlers, env.type) ? this.opts.handlers[env.type] : undefined;
+    const schema = Object.hasOwn(this.opts.schemas, env.type) ? this.opts.schemas[env.type] : undefined;
     if (!handler || !schema) return this.refuse(400, "unknown-type", ip, `no handler for ${env.type}`, peer);
     const payload = schema.safeParse(env.payload);
     if (!payload.success) return this.refuse(400, "malformed", ip, `${env.type}: ${payload.error.issues[0]?.message}`, peer);
@@ -336,7 +337,7 @@ export class PeerNetwork {
       throw new PeerSendError(to, 200, "wrong-context", "reply bound to another config, epoch or round");
     }
     if (this.replay.check(signer, reply.nonce, reply.sentAt) !== "fresh") throw new PeerSendError(to, 200, "replayed", "reply replayed");
-    const schema = this.opts.schemas[reply.type];
+    const schema = Object.hasOwn(this.opts.schemas, reply.type) ? this.opts.schemas[reply.type] : undefined;
     const payloadParsed = schema?.safeParse(reply.payload);
     if (!payloadParsed?.success) throw new PeerSendError(to, 200, "malformed-reply", `bad ${reply.type} payload`);
     return { type: reply.type, from: signer, epoch: reply.epoch, round: reply.round, sentAt: reply.sentAt, payload: payloadParsed.data };
