@@ -358,6 +358,8 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// without data.
   fallback() external {
     // Like calldata that matches no selector in a contract without a fallback.
+    // No data, exactly as an unknown selector reverts.
+    // solhint-disable-next-line gas-custom-errors
     if (msg.data.length != 1) revert();
     uint256 feed;
     assembly ("memory-safe") {

@@ -40,7 +40,11 @@ library ReportSignatures {
   /// @dev EIP-712 digest of Report(bytes report) in this contract's domain. `cachedSeparator` is
   /// the separator computed at deployment on chain `cachedChainId`; on any other chain (a fork)
   /// it is computed anew, so a fork never accepts the other chain's signatures.
-  function digest(bytes calldata report, bytes32 cachedSeparator, uint256 cachedChainId) internal view returns (bytes32 result) {
+  function digest(
+    bytes calldata report,
+    bytes32 cachedSeparator,
+    uint256 cachedChainId
+  ) internal view returns (bytes32 result) {
     bytes32 separator = block.chainid == cachedChainId ? cachedSeparator : domainSeparator();
     bytes32 typeHash = REPORT_TYPEHASH;
     assembly ("memory-safe") {

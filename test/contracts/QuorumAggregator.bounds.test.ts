@@ -50,7 +50,9 @@ describe("QuorumAggregator out-of-bounds medians", () => {
     const { d, agg } = await loadFixture(fixture);
     const high = MAX + 1n;
     const { tx, er } = await send(d, [feedEntry(0, five(7n)), feedEntry(1, five(high))]);
-    await expect(tx).to.emit(agg, "AnswerUpdated").withArgs(7n, 1n, BigInt((await ethers.provider.getBlock("latest"))!.timestamp));
+    await expect(tx)
+      .to.emit(agg, "AnswerUpdated")
+      .withArgs(7n, 1n, BigInt((await ethers.provider.getBlock("latest"))!.timestamp));
     await expect(tx).to.emit(agg, "MedianOutOfBounds").withArgs(1n, high, MIN, MAX, er);
     const [roundId, answer] = await agg.latestRoundData();
     expect([roundId, answer]).to.deep.equal([1n, 7n]);
@@ -81,7 +83,14 @@ describe("QuorumAggregator out-of-bounds medians", () => {
     const { d, agg } = await loadFixture(fixture);
     const { block } = await send(d, [feedEntry(1, five(0n))]);
     const c = d.committee;
-    await (await d.aggregator.setConfig(c.signers.map((s) => s.address), c.transmitters, c.f, "0x01")).wait();
+    await (
+      await d.aggregator.setConfig(
+        c.signers.map((s) => s.address),
+        c.transmitters,
+        c.f,
+        "0x01",
+      )
+    ).wait();
     expect(await agg.outOfBounds(1)).to.deep.equal([true, 0n, BigInt(block)]);
   });
 

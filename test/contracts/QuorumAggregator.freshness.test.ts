@@ -19,7 +19,13 @@ async function attempt(d: Deployed, feeds: number[], lead: number, gap = 1) {
   const [, transmitter] = await ethers.getSigners();
   const block = (await now()) + gap;
   await time.setNextBlockTimestamp(block);
-  const r = signedReport(d, { configDigest: d.configDigest, epoch: epoch++, round: 1, observationsTimestamp: block + lead, feeds: feeds.map((i) => feedEntry(i, three(BigInt(100 + i)))) });
+  const r = signedReport(d, {
+    configDigest: d.configDigest,
+    epoch: epoch++,
+    round: 1,
+    observationsTimestamp: block + lead,
+    feeds: feeds.map((i) => feedEntry(i, three(BigInt(100 + i)))),
+  });
   return { block, ts: block + lead, tx: d.aggregator.connect(transmitter).transmit(r.report, r.signatures) };
 }
 

@@ -88,50 +88,280 @@ async function land(c: Ctx, ts: number) {
 }
 
 const CASES: Case[] = [
-  { first: "UnauthorizedTransmitter", second: "ConfigDigestMismatch", build: async ({ d }) => { const r = (await header(d, 1, { digest: OTHER_DIGEST })) + feed(0); return { report: r, signatures: sigs(d, r), from: "stranger" }; } },
-  { first: "MalformedReport:short", second: "MalformedSignatures", build: async () => ({ report: "0x" + "00".repeat(41), signatures: "0x00" }), args: () => [41n] },
-  { first: "ConfigDigestMismatch", second: "FutureReport", build: async ({ d }) => { const r = (await header(d, 1, { digest: OTHER_DIGEST, ts: (await now()) + 3600 })) + feed(0); return { report: r, signatures: sigs(d, r) }; } },
-  { first: "FutureReport", second: "MalformedSignatures", build: async ({ d }) => { const r = (await header(d, 1, { ts: (await now()) + 3600 })) + feed(0); return { report: r, signatures: "0x" + "00".repeat(64) }; } },
-  { first: "MalformedSignatures", second: "WrongSignatureCount", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0); return { report: r, signatures: sigs(d, r, [0, 1]) + "00" }; } },
-  { first: "WrongSignatureCount", second: "SignerOutOfRange", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0); const s = sigs(d, r, [0, 1]); return { report: r, signatures: "0x09" + s.slice(4) }; } },
-  { first: "SignerOutOfRange", second: "DuplicateSigner", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0); const s = sigs(d, r, [0, 0, 1]); return { report: r, signatures: "0x09" + s.slice(4) }; }, args: () => [9n] },
-  { first: "DuplicateSigner", second: "InvalidSignature", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0); const good = sigs(d, r, [0, 1]); return { report: r, signatures: concat([good, "0x00" + "11".repeat(64)]) }; }, args: () => [0n] },
-  { first: "InvalidSignature", second: "MalformedReport:noFeeds", build: async ({ d }) => { const r = await header(d, 0); const s = sigs(d, r); return { report: r, signatures: s.slice(0, -2) + (s.endsWith("00") ? "01" : "00") }; } },
-  { first: "InvalidSignature", second: "UnknownFeed", build: async ({ d }) => { const r = (await header(d, 1)) + feed(9); return { report: r, signatures: sigs({ ...d, domain: { ...d.domain, chainId: 1n } }, r) }; } },
-  { first: "MalformedReport:head", second: "MalformedReport:trailing", build: async ({ d }) => { const r = (await header(d, 2)) + feed(0) + "01"; return { report: r, signatures: sigs(d, r) }; }, args: () => [42n + 2n + 5n + 1n + 10n] },
-  { first: "UnknownFeed", second: "WrongObservationCount", build: async ({ d }) => { const r = (await header(d, 1)) + feed(9, [0], 2, [1n]); return { report: r, signatures: sigs(d, r) }; }, args: () => [9n] },
-  { first: "FeedsNotAscending", second: "WrongObservationCount", build: async ({ d }) => { const r = (await header(d, 2)) + feed(1) + feed(0, [0], 2, [1n]); return { report: r, signatures: sigs(d, r) }; }, args: () => [1n, 0n] },
-  { first: "WrongObservationCount", second: "MalformedReport:observers", build: async ({ d }) => { const r = (await header(d, 1)) + "0009" + "0001"; return { report: r, signatures: sigs(d, r) }; }, args: () => [0n, 9n, 5n, 7n] },
-  { first: "MalformedReport:observers", second: "InvalidObservationWidth", build: async ({ d }) => { const r = (await header(d, 1)) + "0005" + "0001020300"; return { report: r, signatures: sigs(d, r) }; }, args: () => [44n] },
-  { first: "MalformedReport:observers", second: "ObserverOutOfRange", build: async ({ d }) => { const r = (await header(d, 1)) + "0005" + "0901"; return { report: r, signatures: sigs(d, r) }; }, args: () => [44n] },
+  {
+    first: "UnauthorizedTransmitter",
+    second: "ConfigDigestMismatch",
+    build: async ({ d }) => {
+      const r = (await header(d, 1, { digest: OTHER_DIGEST })) + feed(0);
+      return { report: r, signatures: sigs(d, r), from: "stranger" };
+    },
+  },
+  {
+    first: "MalformedReport:short",
+    second: "MalformedSignatures",
+    build: async () => ({ report: "0x" + "00".repeat(41), signatures: "0x00" }),
+    args: () => [41n],
+  },
+  {
+    first: "ConfigDigestMismatch",
+    second: "FutureReport",
+    build: async ({ d }) => {
+      const r = (await header(d, 1, { digest: OTHER_DIGEST, ts: (await now()) + 3600 })) + feed(0);
+      return { report: r, signatures: sigs(d, r) };
+    },
+  },
+  {
+    first: "FutureReport",
+    second: "MalformedSignatures",
+    build: async ({ d }) => {
+      const r = (await header(d, 1, { ts: (await now()) + 3600 })) + feed(0);
+      return { report: r, signatures: "0x" + "00".repeat(64) };
+    },
+  },
+  {
+    first: "MalformedSignatures",
+    second: "WrongSignatureCount",
+    build: async ({ d }) => {
+      const r = (await header(d, 1)) + feed(0);
+      return { report: r, signatures: sigs(d, r, [0, 1]) + "00" };
+    },
+  },
+  {
+    first: "WrongSignatureCount",
+    second: "SignerOutOfRange",
+    build: async ({ d }) => {
+      const r = (await header(d, 1)) + feed(0);
+      const s = sigs(d, r, [0, 1]);
+      return { report: r, signatures: "0x09" + s.slice(4) };
+    },
+  },
+  {
+    first: "SignerOutOfRange",
+    second: "DuplicateSigner",
+    build: async ({ d }) => {
+      const r = (await header(d, 1)) + feed(0);
+      const s = sigs(d, r, [0, 0, 1]);
+      return { report: r, signatures: "0x09" + s.slice(4) };
+    },
+    args: () => [9n],
+  },
+  {
+    first: "DuplicateSigner",
+    second: "InvalidSignature",
+    build: async ({ d }) => {
+      const r = (await header(d, 1)) + feed(0);
+      const good = sigs(d, r, [0, 1]);
+      return { report: r, signatures: concat([good, "0x00" + "11".repeat(64)]) };
+    },
+    args: () => [0n],
+  },
+  {
+    first: "InvalidSignature",
+    second: "MalformedReport:noFeeds",
+    build: async ({ d }) => {
+      const r = await header(d, 0);
+      const s = sigs(d, r);
+      return { report: r, signatures: s.slice(0, -2) + (s.endsWith("00") ? "01" : "00") };
+    },
+  },
+  {
+    first: "InvalidSignature",
+    second: "UnknownFeed",
+    build: async ({ d }) => {
+      const r = (await header(d, 1)) + feed(9);
+      return { report: r, signatures: sigs({ ...d, domain: { ...d.domain, chainId: 1n } }, r) };
+    },
+  },
+  {
+    first: "MalformedReport:head",
+    second: "MalformedReport:trailing",
+    build: async ({ d }) => {
+      const r = (await header(d, 2)) + feed(0) + "01";
+      return { report: r, signatures: sigs(d, r) };
+    },
+    args: () => [42n + 2n + 5n + 1n + 10n],
+  },
+  {
+    first: "UnknownFeed",
+    second: "WrongObservationCount",
+    build: async ({ d }) => {
+      const r = (await header(d, 1)) + feed(9, [0], 2, [1n]);
+      return { report: r, signatures: sigs(d, r) };
+    },
+    args: () => [9n],
+  },
+  {
+    first: "FeedsNotAscending",
+    second: "WrongObservationCount",
+    build: async ({ d }) => {
+      const r = (await header(d, 2)) + feed(1) + feed(0, [0], 2, [1n]);
+      return { report: r, signatures: sigs(d, r) };
+    },
+    args: () => [1n, 0n],
+  },
+  {
+    first: "WrongObservationCount",
+    second: "MalformedReport:observers",
+    build: async ({ d }) => {
+      const r = (await header(d, 1)) + "0009" + "0001";
+      return { report: r, signatures: sigs(d, r) };
+    },
+    args: () => [0n, 9n, 5n, 7n],
+  },
+  {
+    first: "MalformedReport:observers",
+    second: "InvalidObservationWidth",
+    build: async ({ d }) => {
+      const r = (await header(d, 1)) + "0005" + "0001020300";
+      return { report: r, signatures: sigs(d, r) };
+    },
+    args: () => [44n],
+  },
+  {
+    first: "MalformedReport:observers",
+    second: "ObserverOutOfRange",
+    build: async ({ d }) => {
+      const r = (await header(d, 1)) + "0005" + "0901";
+      return { report: r, signatures: sigs(d, r) };
+    },
+    args: () => [44n],
+  },
   // Observer 0 repeats before observer 9 appears: out of range is still reported first.
-  { first: "ObserverOutOfRange", second: "DuplicateObserver", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0, [0, 0, 9, 1, 2]); return { report: r, signatures: sigs(d, r) }; }, args: () => [0n, 9n] },
+  {
+    first: "ObserverOutOfRange",
+    second: "DuplicateObserver",
+    build: async ({ d }) => {
+      const r = (await header(d, 1)) + feed(0, [0, 0, 9, 1, 2]);
+      return { report: r, signatures: sigs(d, r) };
+    },
+    args: () => [0n, 9n],
+  },
   // Layout first: a bad width is reported before a repeated observer of the same entry.
-  { first: "InvalidObservationWidth", second: "DuplicateObserver", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0, [0, 1, 1, 2, 3], 0, []); return { report: r, signatures: sigs(d, r) }; }, args: () => [0n, 0n] },
-  { first: "DuplicateObserver", second: "ObservationsNotSorted", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0, [0, 1, 1, 2, 3], 2, [5n, 4n, 6n, 7n, 8n]); return { report: r, signatures: sigs(d, r) }; }, args: () => [0n, 1n] },
-  { first: "InvalidObservationWidth", second: "MalformedReport:observations", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0, OBSERVERS, 16, [1n]); return { report: r, signatures: sigs(d, r) }; }, args: () => [0n, 16n] },
-  { first: "MalformedReport:observations", second: "ObservationsNotSorted", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0, OBSERVERS, 2, [5n, 4n, 3n, 2n]); return { report: r, signatures: sigs(d, r) }; }, args: () => [42n + 2n + 5n + 1n] },
-  { first: "MalformedReport:trailing", second: "ObserverOutOfRange", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0, [0, 9, 1, 2, 3]) + "00"; return { report: r, signatures: sigs(d, r) }; }, args: () => [42n + 2n + 5n + 1n + 10n] },
-  { first: "MalformedReport:trailing", second: "ObservationsNotSorted", build: async ({ d }) => { const r = (await header(d, 1)) + feed(0, OBSERVERS, 2, [5n, 4n, 6n, 7n, 8n]) + "00"; return { report: r, signatures: sigs(d, r) }; }, args: () => [42n + 2n + 5n + 1n + 10n] },
+  {
+    first: "InvalidObservationWidth",
+    second: "DuplicateObserver",
+    build: async ({ d }) => {
+      const r = (await header(d, 1)) + feed(0, [0, 1, 1, 2, 3], 0, []);
+      return { report: r, signatures: sigs(d, r) };
+    },
+    args: () => [0n, 0n],
+  },
+  {
+    first: "DuplicateObserver",
+    second: "ObservationsNotSorted",
+    build: async ({ d }) => {
+      const r = (await header(d, 1)) + feed(0, [0, 1, 1, 2, 3], 2, [5n, 4n, 6n, 7n, 8n]);
+      return { report: r, signatures: sigs(d, r) };
+    },
+    args: () => [0n, 1n],
+  },
+  {
+    first: "InvalidObservationWidth",
+    second: "MalformedReport:observations",
+    build: async ({ d }) => {
+      const r = (await header(d, 1)) + feed(0, OBSERVERS, 16, [1n]);
+      return { report: r, signatures: sigs(d, r) };
+    },
+    args: () => [0n, 16n],
+  },
+  {
+    first: "MalformedReport:observations",
+    second: "ObservationsNotSorted",
+    build: async ({ d }) => {
+      const r = (await header(d, 1)) + feed(0, OBSERVERS, 2, [5n, 4n, 3n, 2n]);
+      return { report: r, signatures: sigs(d, r) };
+    },
+    args: () => [42n + 2n + 5n + 1n],
+  },
+  {
+    first: "MalformedReport:trailing",
+    second: "ObserverOutOfRange",
+    build: async ({ d }) => {
+      const r = (await header(d, 1)) + feed(0, [0, 9, 1, 2, 3]) + "00";
+      return { report: r, signatures: sigs(d, r) };
+    },
+    args: () => [42n + 2n + 5n + 1n + 10n],
+  },
+  {
+    first: "MalformedReport:trailing",
+    second: "ObservationsNotSorted",
+    build: async ({ d }) => {
+      const r = (await header(d, 1)) + feed(0, OBSERVERS, 2, [5n, 4n, 6n, 7n, 8n]) + "00";
+      return { report: r, signatures: sigs(d, r) };
+    },
+    args: () => [42n + 2n + 5n + 1n + 10n],
+  },
   // A later entry's layout before an earlier entry's observers.
-  { first: "UnknownFeed", second: "DuplicateObserver", build: async ({ d }) => { const r = (await header(d, 2)) + feed(0, [0, 0, 1, 2, 3]) + feed(9); return { report: r, signatures: sigs(d, r) }; }, args: () => [9n] },
-  { first: "ObservationsNotSorted", second: "StaleReport", build: async ({ d }) => { const r = (await header(d, 1, { er: 0n })) + feed(0, OBSERVERS, 2, [5n, 4n, 6n, 7n, 8n]); return { report: r, signatures: sigs(d, r) }; }, args: () => [0n, 1n] },
+  {
+    first: "UnknownFeed",
+    second: "DuplicateObserver",
+    build: async ({ d }) => {
+      const r = (await header(d, 2)) + feed(0, [0, 0, 1, 2, 3]) + feed(9);
+      return { report: r, signatures: sigs(d, r) };
+    },
+    args: () => [9n],
+  },
+  {
+    first: "ObservationsNotSorted",
+    second: "StaleReport",
+    build: async ({ d }) => {
+      const r = (await header(d, 1, { er: 0n })) + feed(0, OBSERVERS, 2, [5n, 4n, 6n, 7n, 8n]);
+      return { report: r, signatures: sigs(d, r) };
+    },
+    args: () => [0n, 1n],
+  },
   // Trailing bytes are structure: reported before any feed's freshness.
-  { first: "MalformedReport:trailing", second: "StaleReport", build: async ({ d }) => { const r = (await header(d, 1, { er: 0n })) + feed(0) + "00"; return { report: r, signatures: sigs(d, r) }; }, args: () => [42n + 2n + 5n + 1n + 10n] },
+  {
+    first: "MalformedReport:trailing",
+    second: "StaleReport",
+    build: async ({ d }) => {
+      const r = (await header(d, 1, { er: 0n })) + feed(0) + "00";
+      return { report: r, signatures: sigs(d, r) };
+    },
+    args: () => [42n + 2n + 5n + 1n + 10n],
+  },
   // A later entry's structure before an earlier feed's freshness.
-  { first: "UnknownFeed", second: "StaleReport", build: async ({ d }) => { const r = (await header(d, 2, { er: 0n })) + feed(0) + feed(9); return { report: r, signatures: sigs(d, r) }; }, args: () => [9n] },
+  {
+    first: "UnknownFeed",
+    second: "StaleReport",
+    build: async ({ d }) => {
+      const r = (await header(d, 2, { er: 0n })) + feed(0) + feed(9);
+      return { report: r, signatures: sigs(d, r) };
+    },
+    args: () => [9n],
+  },
   {
     first: "StaleReport",
     second: "ObservationsTimestampDecreased",
-    build: async (c) => { const t = (await now()) + 10; await land(c, t); const r = (await header(c.d, 1, { er: epochAndRound(1, 1), ts: t - 1 })) + feed(0); return { report: r, signatures: sigs(c.d, r) }; },
+    build: async (c) => {
+      const t = (await now()) + 10;
+      await land(c, t);
+      const r = (await header(c.d, 1, { er: epochAndRound(1, 1), ts: t - 1 })) + feed(0);
+      return { report: r, signatures: sigs(c.d, r) };
+    },
   },
   {
     first: "ObservationsTimestampDecreased",
     second: "ReportTooOld",
-    build: async (c) => { const t = (await now()) + 10; await land(c, t); await time.setNextBlockTimestamp(t + 1000); const r = (await header(c.d, 1, { ts: t - 1 })) + feed(0); return { report: r, signatures: sigs(c.d, r) }; },
+    build: async (c) => {
+      const t = (await now()) + 10;
+      await land(c, t);
+      await time.setNextBlockTimestamp(t + 1000);
+      const r = (await header(c.d, 1, { ts: t - 1 })) + feed(0);
+      return { report: r, signatures: sigs(c.d, r) };
+    },
   },
   // Freshness is checked before bounds: an old report with an out-of-bounds median reverts.
-  { first: "ReportTooOld", second: "out-of-bounds median", build: async ({ d }) => { const t = (await now()) + 10; await time.setNextBlockTimestamp(t); const r = (await header(d, 1, { ts: t - 301 })) + feed(2, OBSERVERS, 2, [90n, 91n, 92n, 93n, 94n]); return { report: r, signatures: sigs(d, r) }; } },
+  {
+    first: "ReportTooOld",
+    second: "out-of-bounds median",
+    build: async ({ d }) => {
+      const t = (await now()) + 10;
+      await time.setNextBlockTimestamp(t);
+      const r = (await header(d, 1, { ts: t - 301 })) + feed(2, OBSERVERS, 2, [90n, 91n, 92n, 93n, 94n]);
+      return { report: r, signatures: sigs(d, r) };
+    },
+  },
 ];
 
 describe("QuorumAggregator.transmit check order (docs/protocol.md)", () => {
@@ -153,7 +383,10 @@ describe("QuorumAggregator.transmit check order (docs/protocol.md)", () => {
       const agg = from === "stranger" ? ctx.d.aggregator.connect(ctx.stranger) : ctx.agg;
       const call = agg.transmit(report, signatures);
       const name = c.first.split(":")[0];
-      if (c.args) await expect(call).to.be.revertedWithCustomError(agg, name).withArgs(...c.args(ctx));
+      if (c.args)
+        await expect(call)
+          .to.be.revertedWithCustomError(agg, name)
+          .withArgs(...c.args(ctx));
       else await expect(call).to.be.revertedWithCustomError(agg, name);
     });
   }

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { Interface, Wallet, getBytes, hexlify } from "ethers";
+import { Interface, getBytes, hexlify } from "ethers";
 import { expectedAnswer, expectedConfidence, type FeedReport } from "../../oracle-node/src/protocol/report";
 import { Rng } from "../../oracle-node/src/simulator/rng";
 import { deployAggregator, keyFor, makeCommittee, now, rawFeed, rawHeader, signRaw, type Deployed } from "./helpers/committee";
@@ -117,9 +117,17 @@ describe(`QuorumAggregator randomized (seed ${SEED}, ${CASES} reports)`, functio
       const committee = randomCommittee(`agg${i}`);
       const d = await deployAggregator(signer, committee, feedOpts);
       const ref = (await (await ethers.getContractFactory("ReferenceAggregator", signer)).deploy(owner.address, d.address)) as unknown as ReferenceAggregator;
-      for (const f of feedOpts) await (await ref.addFeed(8, `FEED${feedOpts.indexOf(f)} / USD`, f.minAnswer ?? -(1n << 127n), f.maxAnswer ?? (1n << 127n) - 1n)).wait();
+      for (const f of feedOpts)
+        await (await ref.addFeed(8, `FEED${feedOpts.indexOf(f)} / USD`, f.minAnswer ?? -(1n << 127n), f.maxAnswer ?? (1n << 127n) - 1n)).wait();
       await (await ref.setMaxReportAge(2, FEED2_MAX_AGE)).wait();
-      await (await ref.setConfig(committee.signers.map((x) => x.address), committee.transmitters, committee.f, "0x")).wait();
+      await (
+        await ref.setConfig(
+          committee.signers.map((x) => x.address),
+          committee.transmitters,
+          committee.f,
+          "0x",
+        )
+      ).wait();
       targets.push({ d, ref, feeds: Array.from({ length: FEEDS }, () => ({ er: 0n, ts: 0, round: 0 })), history: [] });
     }
     for (const t of targets) await compareReads(t, r.int);
@@ -133,8 +141,20 @@ describe(`QuorumAggregator randomized (seed ${SEED}, ${CASES} reports)`, functio
       if (r.next() < 0.02) {
         const committee = randomCommittee(`case${c}`);
         await inOneBlock([
-          () => t.d.aggregator.setConfig(committee.signers.map((s) => s.address), committee.transmitters, committee.f, "0x"),
-          () => t.ref.setConfig(committee.signers.map((s) => s.address), committee.transmitters, committee.f, "0x"),
+          () =>
+            t.d.aggregator.setConfig(
+              committee.signers.map((s) => s.address),
+              committee.transmitters,
+              committee.f,
+              "0x",
+            ),
+          () =>
+            t.ref.setConfig(
+              committee.signers.map((s) => s.address),
+              committee.transmitters,
+              committee.f,
+              "0x",
+            ),
         ]);
         const [, , digest] = await t.d.aggregator.latestConfigDetails();
         t.previous = t.d;
@@ -241,11 +261,12 @@ describe(`QuorumAggregator randomized (seed ${SEED}, ${CASES} reports)`, functio
           break;
       }
 
-      let report = rawHeader(signWith.configDigest, er, ts, feeds.length) + feeds.map((feed) => rawFeed(feed.feedIndex, feed.observers, 15, feed.observations)).join("");
+      let report =
+        rawHeader(signWith.configDigest, er, ts, feeds.length) + feeds.map((feed) => rawFeed(feed.feedIndex, feed.observers, 15, feed.observations)).join("");
       let signatures = signRaw(signWith, report, signerIndices, domain);
       if (kind === "strangerSigner") {
         const victim = r.pick(signerIndices);
-        const fake = { ...signWith, committee: { ...signWith.committee, signers: signWith.committee.signers.map((s, i) => (i === victim ? (stranger as Wallet) : s)) } };
+        const fake = { ...signWith, committee: { ...signWith.committee, signers: signWith.committee.signers.map((s, i) => (i === victim ? stranger : s)) } };
         signatures = signRaw(fake, report, signerIndices, domain);
       }
       if (kind === "replay") ({ report, signatures } = r.pick(t.history));
@@ -262,7 +283,10 @@ describe(`QuorumAggregator randomized (seed ${SEED}, ${CASES} reports)`, functio
       const lands = LANDS.includes(kind) && submitTo === d;
       expect(optimized.ok, `${label} ${lands ? "must land" : "must revert"} (${optimized.data.slice(0, 10)})`).to.equal(lands);
       if (!lands) continue;
-      const [a, b] = await inOneBlock([() => d.aggregator.transmit(report, signatures, { gasLimit: 5_000_000 }), () => t.ref.transmit(report, signatures, { gasLimit: 10_000_000 })]);
+      const [a, b] = await inOneBlock([
+        () => d.aggregator.transmit(report, signatures, { gasLimit: 5_000_000 }),
+        () => t.ref.transmit(report, signatures, { gasLimit: 10_000_000 }),
+      ]);
       expect(a.logs.map(logOf), `${label} events`).to.deep.equal(b.logs.map(logOf));
       accepted++;
       t.history.push({ report, signatures });
@@ -332,13 +356,23 @@ async function compareReads(t: Target, int: (lo: number, hi: number) => number, 
   const iface = new Interface(t.d.aggregator.interface.fragments);
   const refAddress = await t.ref.getAddress();
   const word = (v: number | bigint) => BigInt(v).toString(16).padStart(64, "0");
-  const calls: string[] = [iface.encodeFunctionData("latestTransmissionDetails"), iface.encodeFunctionData("feedCount"), iface.encodeFunctionData("domainSeparator"), iface.encodeFunctionData("getOracles")];
+  const calls: string[] = [
+    iface.encodeFunctionData("latestTransmissionDetails"),
+    iface.encodeFunctionData("feedCount"),
+    iface.encodeFunctionData("domainSeparator"),
+    iface.encodeFunctionData("getOracles"),
+  ];
   for (const feed of feeds) {
     const latest = BigInt(t.feeds[Math.min(feed, 2)].round);
-    calls.push(iface.encodeFunctionData("latestRoundData") + word(feed), "0x" + feed.toString(16).padStart(2, "0"), iface.encodeFunctionData("outOfBounds", [feed]));
+    calls.push(
+      iface.encodeFunctionData("latestRoundData") + word(feed),
+      "0x" + feed.toString(16).padStart(2, "0"),
+      iface.encodeFunctionData("outOfBounds", [feed]),
+    );
     calls.push(iface.encodeFunctionData("getRoundData", [(BigInt(feed) << 32n) | latest]), iface.encodeFunctionData("latestConfidence") + word(feed));
     if (!deep) continue;
-    for (const fn of ["latestAnswer", "latestTimestamp", "latestRound", "decimals", "description"] as const) calls.push(iface.encodeFunctionData(fn) + word(feed));
+    for (const fn of ["latestAnswer", "latestTimestamp", "latestRound", "decimals", "description"] as const)
+      calls.push(iface.encodeFunctionData(fn) + word(feed));
     for (const fn of ["maxReportAge", "feedInfo"] as const) calls.push(iface.encodeFunctionData(fn, [feed]));
     for (const round of [latest - 1n, latest - 63n, latest - 64n, BigInt(int(0, 80))]) {
       if (round < 0n) continue;

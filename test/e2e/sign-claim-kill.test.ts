@@ -16,9 +16,19 @@ const REPO = join(__dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "sign-claim-kill-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function signAndDie(db: string, epoch: number, round: number, feeds: number[], ts: number): Promise<{ code: string; signature: string | null; signal: string | null }> {
+function signAndDie(
+  db: string,
+  epoch: number,
+  round: number,
+  feeds: number[],
+  ts: number,
+): Promise<{ code: string; signature: string | null; signal: string | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(REPO, "test/e2e/harness/sign-and-die.ts"), db, String(epoch), String(round), feeds.join(","), String(ts)], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(REPO, "test/e2e/harness/sign-and-die.ts"), db, String(epoch), String(round), feeds.join(","), String(ts)],
+      { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
+    );
     let out = "";
     let err = "";
     let answer: { code: string; signature: string | null } | null = null;

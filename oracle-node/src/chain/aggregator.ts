@@ -100,7 +100,14 @@ export class AggregatorReader {
     const out: FeedMeta[] = [];
     for (let i = 0; i < count; i++) {
       const [r, age] = await Promise.all([this.call("feedInfo", [i]), this.call("maxReportAge", [i])]);
-      out.push({ feedIndex: i, decimals: Number(r[0]), description: String(r[1]), minAnswer: BigInt(r[2]), maxAnswer: BigInt(r[3]), maxReportAgeSeconds: Number(age[0]) });
+      out.push({
+        feedIndex: i,
+        decimals: Number(r[0]),
+        description: String(r[1]),
+        minAnswer: BigInt(r[2]),
+        maxAnswer: BigInt(r[3]),
+        maxReportAgeSeconds: Number(age[0]),
+      });
     }
     return out;
   }
@@ -128,4 +135,3 @@ export class AggregatorReader {
 export function encodeTransmit(report: string, signatures: string): string {
   return aggregatorInterface().encodeFunctionData("transmit", [report, signatures]);
 }
-

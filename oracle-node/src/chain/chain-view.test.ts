@@ -27,7 +27,12 @@ function view(over: { reader?: Partial<ChainReader>; polls?: Transmission[][] } 
   const reader: ChainReader = {
     committee: async () => ({ configDigest: DIGEST }),
     latestEpochRound: async () => ({ configDigest: DIGEST, epoch: 3, round: 7 }),
-    latest: async (i) => ({ answer: i === 0 ? 100n : null, updatedAt: i === 0 ? 1_699_999_000 : 0, startedAt: i === 0 ? 1_699_999_000 : 0, roundId: i === 0 ? "12" : "0" }),
+    latest: async (i) => ({
+      answer: i === 0 ? 100n : null,
+      updatedAt: i === 0 ? 1_699_999_000 : 0,
+      startedAt: i === 0 ? 1_699_999_000 : 0,
+      roundId: i === 0 ? "12" : "0",
+    }),
     latestConfidence: async () => 2n,
     outOfBounds: async () => ({ active: false, refusedMedian: 0n, since: 0 }),
     ...over.reader,
@@ -155,7 +160,11 @@ describe("ChainView", () => {
   });
 
   it("reads a feed's standing out-of-bounds record at startup", async () => {
-    const t = view({ reader: { outOfBounds: async (i) => (i === 0 ? { active: true, refusedMedian: 3n, since: 1_699_999_500 } : { active: false, refusedMedian: 0n, since: 0 }) } });
+    const t = view({
+      reader: {
+        outOfBounds: async (i) => (i === 0 ? { active: true, refusedMedian: 3n, since: 1_699_999_500 } : { active: false, refusedMedian: 0n, since: 0 }),
+      },
+    });
     await t.cv.refresh();
     expect(t.cv.outOfBounds(0)).toEqual({ active: true, refusedMedian: 3n, since: 1_699_999_500 });
     expect(t.cv.onchainView(0)).toMatchObject({ answer: 3n, updatedAt: 1_699_999_500 });

@@ -88,7 +88,12 @@ export class TransmissionWatcher {
           const parsed = this.iface.parseLog({ topics: [...l.topics], data: l.data });
           if (!parsed) continue;
           const list = refusals.get(l.transactionHash) ?? [];
-          list.push({ feedIndex: Number(parsed.args.feedIndex), median: BigInt(parsed.args.median), minAnswer: BigInt(parsed.args.minAnswer), maxAnswer: BigInt(parsed.args.maxAnswer) });
+          list.push({
+            feedIndex: Number(parsed.args.feedIndex),
+            median: BigInt(parsed.args.median),
+            minAnswer: BigInt(parsed.args.minAnswer),
+            maxAnswer: BigInt(parsed.args.maxAnswer),
+          });
           refusals.set(l.transactionHash, list);
           continue;
         }

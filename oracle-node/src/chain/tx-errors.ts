@@ -60,7 +60,12 @@ export function classifyTxError(err: unknown, iface?: Interface): ClassifiedTxEr
   if (data && iface) {
     try {
       const parsed = iface.parseError(data);
-      if (parsed) return { kind: "reverted", message: `${parsed.name}(${parsed.args.map(String).join(", ")})`, customError: { name: parsed.name, args: parsed.args.map(String) } };
+      if (parsed)
+        return {
+          kind: "reverted",
+          message: `${parsed.name}(${parsed.args.map(String).join(", ")})`,
+          customError: { name: parsed.name, args: parsed.args.map(String) },
+        };
     } catch {
       /* not one of the contract's errors: fall through to the wording */
     }

@@ -182,14 +182,10 @@ export class TxManager {
     let attempt = 0;
     while (Date.now() < deadline) {
       if (!accepted || Date.now() - sentAt > (this.opts.bumpAfterMs ?? DEFAULT_BUMP_AFTER_MS)) {
-        if (accepted) {
-          const bumped = bumps < MAX_FEE_BUMPS ? this.bump(fees) : null;
-          if (bumped) {
-            bumps += 1;
-            fees = bumped;
-            raw = await this.sign(req, nonce, gasLimit, fees);
-            this.log.warn({ nonce, maxFeePerGas: fees.maxFeePerGas.toString(), label: req.label }, "transaction slow: fee bumped");
-          }
+        const next = accepted ? await this.bumpedTx(req, nonce, gasLimit, fees, bumps) : null;
+        if (next) {
+          ({ fees, raw, bumps } = next);
+          this.log.warn({ nonce, maxFeePerGas: fees.maxFeePerGas.toString(), label: req.label }, "transaction slow: fee bumped");
         }
         const hash = keccak256(raw);
         try {
@@ -215,11 +211,9 @@ export class TxManager {
             accepted = false;
             continue;
           } else if (c.kind === "replacement-underpriced") {
-            const bumped = bumps < MAX_FEE_BUMPS ? this.bump(fees) : null;
+            const bumped = await this.bumpedTx(req, nonce, gasLimit, fees, bumps);
             if (!bumped) return { status: "failed", error: c, nonce, broadcasts: hashes.length };
-            bumps += 1;
-            fees = bumped;
-            raw = await this.sign(req, nonce, gasLimit, fees);
+            ({ fees, raw, bumps } = bumped);
             continue;
           } else if (c.kind === "network") {
             await sleep(RETRY_BACKOFF_MS[Math.min(attempt++, RETRY_BACKOFF_MS.length - 1)]);
@@ -240,7 +234,26 @@ export class TxManager {
       await sleep(RECEIPT_POLL_MS);
     }
     this.nonce = null; // unknown fate: read the chain's view before the next transaction
-    return { status: "failed", error: { kind: "network", message: "deadline passed without a receipt" }, nonce, hash: hashes[hashes.length - 1], broadcasts: hashes.length };
+    return {
+      status: "failed",
+      error: { kind: "network", message: "deadline passed without a receipt" },
+      nonce,
+      hash: hashes.at(-1),
+      broadcasts: hashes.length,
+    };
+  }
+
+  /** The next step of the bounded fee schedule, signed; null once MAX_FEE_BUMPS were used (or the cap is reached). */
+  private async bumpedTx(
+    req: TxRequest,
+    nonce: number,
+    gasLimit: bigint,
+    fees: Fees,
+    bumps: number,
+  ): Promise<{ fees: Fees; raw: string; bumps: number } | null> {
+    const next = bumps < MAX_FEE_BUMPS ? this.bump(fees) : null;
+    if (!next) return null;
+    return { fees: next, raw: await this.sign(req, nonce, gasLimit, next), bumps: bumps + 1 };
   }
 
   /** The gas limit from eth_estimateGas with headroom; retries only network failures, until the deadline. */
@@ -266,14 +279,26 @@ export class TxManager {
     this.opts.onBroadcast?.({ hash, nonce, label, maxFeePerGas });
   }
 
-  private async finish(r: { hash: string; status: number | null; gasUsed: bigint; blockNumber: number }, nonce: number, broadcasts: number): Promise<TxOutcome> {
+  private async finish(
+    r: { hash: string; status: number | null; gasUsed: bigint; blockNumber: number },
+    nonce: number,
+    broadcasts: number,
+  ): Promise<TxOutcome> {
     const confirmations = this.opts.confirmations ?? 1;
     if (confirmations > 1) {
       const target = r.blockNumber + confirmations - 1;
       while ((await this.opts.provider.getBlockNumber().catch(() => 0)) < target) await sleep(RECEIPT_POLL_MS * 4);
     }
     if (r.status === 1) return { status: "confirmed", hash: r.hash, nonce, gasUsed: r.gasUsed, blockNumber: r.blockNumber, broadcasts };
-    return { status: "reverted", hash: r.hash, nonce, gasUsed: r.gasUsed, blockNumber: r.blockNumber, broadcasts, error: { kind: "reverted", message: "reverted on chain" } };
+    return {
+      status: "reverted",
+      hash: r.hash,
+      nonce,
+      gasUsed: r.gasUsed,
+      blockNumber: r.blockNumber,
+      broadcasts,
+      error: { kind: "reverted", message: "reverted on chain" },
+    };
   }
 
   private async findReceipt(hashes: string[]): Promise<{ hash: string; status: number | null; gasUsed: bigint; blockNumber: number } | null> {
@@ -320,7 +345,8 @@ export class TxManager {
       const message = `base fee ${market.baseFee} wei is above the fee cap ${this.feeCap} wei: not sending`;
       if (!warned) this.log.warn({ label: req.label, baseFee: market.baseFee.toString(), cap: this.feeCap.toString() }, "network fee above the cap: waiting");
       warned = true;
-      if (Date.now() + (this.opts.feeWaitPollMs ?? FEE_WAIT_POLL_MS) > deadline) return { status: "failed", error: { kind: "fee-above-cap", message }, broadcasts: 0 };
+      if (Date.now() + (this.opts.feeWaitPollMs ?? FEE_WAIT_POLL_MS) > deadline)
+        return { status: "failed", error: { kind: "fee-above-cap", message }, broadcasts: 0 };
       await sleep(this.opts.feeWaitPollMs ?? FEE_WAIT_POLL_MS);
       this.feeCache = null;
       if (req.stillNeeded && !(await this.safeCheck(req.stillNeeded))) return { status: "skipped", broadcasts: 0, error: { kind: "fee-above-cap", message } };

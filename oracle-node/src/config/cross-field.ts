@@ -36,9 +36,9 @@ type Raw<T> = { [K in keyof T]?: unknown };
 export function checkConfig(raw: unknown, ctx: Ctx): void {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return;
   const cfg = raw as { sources?: unknown; feeds?: unknown; node?: unknown };
-  const known = checkSources(objectOr(cfg.sources) as RawSources, ctx);
+  const known = checkSources(objectOr(cfg.sources), ctx);
   checkFeeds(list(cfg.feeds), known, ctx);
-  checkNode(objectOr(cfg.node) as RawNode, ctx);
+  checkNode(objectOr(cfg.node), ctx);
 }
 
 type Ctx = z.RefinementCtx;
@@ -48,7 +48,8 @@ function checkSources(sources: RawSources, ctx: Ctx): Set<string> {
   const generic = list(sources.generic).map((g) => objectOr(g) as Raw<{ id: string }>);
   const genericIds = generic.map((g) => (isText(g.id) ? g.id : undefined));
   generic.forEach((g, i) => {
-    if (isText(g.id) && (SOURCE_IDS as readonly string[]).includes(g.id)) issue(ctx, ["sources", "generic", i, "id"], `"${g.id}" is a built-in source id; give the generic source another id`);
+    if (isText(g.id) && SOURCE_IDS.includes(g.id))
+      issue(ctx, ["sources", "generic", i, "id"], `"${g.id}" is a built-in source id; give the generic source another id`);
   });
   for (const [id, idx] of duplicates(genericIds)) {
     if (id === undefined) continue;
@@ -116,7 +117,16 @@ function checkNode(node: RawNode, ctx: Ctx): void {
     for (const i of idx.slice(1)) issue(ctx, ["node", "peers", i, "url"], `peer url ${url} is already used by node.peers[${idx[0]}]`);
   }
   const { listen, api } = node;
-  if (listen && api && typeof listen === "object" && typeof api === "object" && api.enabled !== false && typeof api.port === "number" && listen.port === api.port && listen.host === api.host) {
+  if (
+    listen &&
+    api &&
+    typeof listen === "object" &&
+    typeof api === "object" &&
+    api.enabled !== false &&
+    typeof api.port === "number" &&
+    listen.port === api.port &&
+    listen.host === api.host
+  ) {
     issue(ctx, ["node", "api", "port"], `${api.port} is also node.listen.port: the API needs its own port`);
   }
 }

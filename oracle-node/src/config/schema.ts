@@ -23,18 +23,24 @@ export const MAX_ORACLES = 31;
 
 const httpUrl = z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: "must be an http(s) URL (scheme, host, optional path; no query)" });
 const port = z.int().min(1).max(65_535);
-const host = z.string().min(1).regex(/^[A-Za-z0-9.:[\]-]+$/, { message: "must be a host name or IP address" });
+const host = z
+  .string()
+  .min(1)
+  .regex(/^[A-Za-z0-9.:[\]-]+$/, { message: "must be a host name or IP address" });
 /** Decimal text ("1000.5"); a plain YAML number is taken by its shortest decimal text. */
 const decimalText = z.preprocess(
   (v) => (typeof v === "number" && Number.isFinite(v) ? String(v) : v),
-  z.string().refine((s) => {
-    try {
-      parseDecimal(s);
-      return true;
-    } catch {
-      return false;
-    }
-  }, { message: "must be a decimal number, e.g. \"1000.5\"" }),
+  z.string().refine(
+    (s) => {
+      try {
+        parseDecimal(s);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be a decimal number, e.g. "1000.5"' },
+  ),
 );
 const positiveMs = z.int().positive();
 /** The longest poll interval a config may ask for: a feed polled less than hourly is not a price feed. */
@@ -86,7 +92,10 @@ export const FeedSchema = z.strictObject({
   /** A new round starts when the answer would move by at least this many basis points. */
   deviationThresholdBps: z.number().positive().max(10_000),
   /** A new round starts at the latest this long after the last one. */
-  heartbeatSeconds: z.int().positive().max(7 * 24 * 3600),
+  heartbeatSeconds: z
+    .int()
+    .positive()
+    .max(7 * 24 * 3600),
   /** How often the node polls this feed's sources; default `node.timing.pollIntervalMs`. */
   pollIntervalMs: pollInterval.optional(),
   /** A report whose answer is further than this from the node's own observation is not signed. */
@@ -106,7 +115,10 @@ export const SourcesSchema = z.strictObject({
    * Base URL for every source without an explicit one; `{id}` expands to the source id
    * ("http://127.0.0.1:8089/{id}" points every venue at the local simulator).
    */
-  baseUrlTemplate: z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: "must be an http(s) URL, optionally with {id}" }).optional(),
+  baseUrlTemplate: z
+    .string()
+    .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: "must be an http(s) URL, optionally with {id}" })
+    .optional(),
   /** Per-source overrides by source id. */
   overrides: z.record(z.string(), VenueOverrideSchema).default({}),
   /** Generic JSON/CSV sources defined in this file (FX, weather, stocks). */
@@ -145,7 +157,10 @@ export const ChainSchema = z.strictObject({
 
 export const PeerSchema = z.strictObject({
   /** The peer's position in the committee (its oracle index on chain). */
-  index: z.int().min(0).max(MAX_ORACLES - 1),
+  index: z
+    .int()
+    .min(0)
+    .max(MAX_ORACLES - 1),
   /** Base URL of the peer's endpoint. */
   url: httpUrl,
   /** The peer's signer address, when known ahead of the on-chain config. */

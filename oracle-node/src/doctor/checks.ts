@@ -136,7 +136,11 @@ async function checkAggregator(provider: JsonRpcProvider, t: DoctorTarget, chain
   out.push(
     si >= 0
       ? { check: "signer", status: "ok", detail: `key ${signer} is signer #${si} of the committee` }
-      : { check: "signer", status: "fail", detail: `key ${signer} is not a configured signer of ${t.aggregator} (signers: ${signers.join(", ") || "none"}); the owner must setConfig with it` },
+      : {
+          check: "signer",
+          status: "fail",
+          detail: `key ${signer} is not a configured signer of ${t.aggregator} (signers: ${signers.join(", ") || "none"}); the owner must setConfig with it`,
+        },
   );
   const transmitter = getAddress(t.transmitter);
   const ti = transmitters.indexOf(transmitter);
@@ -154,7 +158,12 @@ async function checkAggregator(provider: JsonRpcProvider, t: DoctorTarget, chain
  * from the ConfigSet event, so a node never signs under a digest it cannot reproduce), and that
  * committee must be the one the node's config names.
  */
-async function checkDigest(agg: Contract, t: DoctorTarget, chainId: number, onchain: { signers: string[]; transmitters: string[]; f: number }): Promise<Finding> {
+async function checkDigest(
+  agg: Contract,
+  t: DoctorTarget,
+  chainId: number,
+  onchain: { signers: string[]; transmitters: string[]; f: number },
+): Promise<Finding> {
   try {
     const [configCount, blockNumber, digest] = (await agg.latestConfigDetails()) as [bigint, bigint, string];
     if (configCount === 0n) return { check: "config-digest", status: "fail", detail: `${t.aggregator} has no config yet: the owner must call setConfig` };
@@ -172,11 +181,17 @@ async function checkDigest(agg: Contract, t: DoctorTarget, chainId: number, onch
       offchainConfig,
     });
     if (recomputed.toLowerCase() !== digest.toLowerCase()) {
-      return { check: "config-digest", status: "fail", detail: `contract digest ${digest} differs from the digest this node computes (${recomputed}): report codec and contract disagree` };
+      return {
+        check: "config-digest",
+        status: "fail",
+        detail: `contract digest ${digest} differs from the digest this node computes (${recomputed}): report codec and contract disagree`,
+      };
     }
     const wrong = (t.peers ?? []).filter((p) => onchain.signers[p.index] !== getAddress(p.address));
     if (wrong.length > 0) {
-      const list = wrong.map((p) => `peer #${p.index} is ${getAddress(p.address)} in the config but ${onchain.signers[p.index] ?? "absent"} on chain`).join("; ");
+      const list = wrong
+        .map((p) => `peer #${p.index} is ${getAddress(p.address)} in the config but ${onchain.signers[p.index] ?? "absent"} on chain`)
+        .join("; ");
       return { check: "config-digest", status: "fail", detail: `the config's committee is not the contract's (digest ${digest}): ${list}` };
     }
     return { check: "config-digest", status: "ok", detail: `config digest ${digest} (config #${configCount}) matches` };

@@ -87,7 +87,22 @@ describe("weak key derivation", () => {
     const path = join(dir(), "pbkdf2.json");
     const wallet = Wallet.createRandom();
     // A minimal v3 keystore shape with a weak PBKDF2 (the loader warns before it decrypts).
-    writeFileSync(path, JSON.stringify({ version: 3, address: wallet.address.slice(2).toLowerCase(), crypto: { cipher: "aes-128-ctr", kdf: "pbkdf2", kdfparams: { c: 1000, dklen: 32, prf: "hmac-sha256", salt: "00" }, ciphertext: "00", cipherparams: { iv: "00" }, mac: "00" } }), { mode: 0o600 });
+    writeFileSync(
+      path,
+      JSON.stringify({
+        version: 3,
+        address: wallet.address.slice(2).toLowerCase(),
+        crypto: {
+          cipher: "aes-128-ctr",
+          kdf: "pbkdf2",
+          kdfparams: { c: 1000, dklen: 32, prf: "hmac-sha256", salt: "00" },
+          ciphertext: "00",
+          cipherparams: { iv: "00" },
+          mac: "00",
+        },
+      }),
+      { mode: 0o600 },
+    );
     const warnings: string[] = [];
     await expect(loadKeystore(path, PASSWORD, { warn: (m) => warnings.push(m) })).rejects.toThrow();
     expect(warnings).toEqual([expect.stringMatching(/PBKDF2 with 1000 iterations, below 262144/)]);

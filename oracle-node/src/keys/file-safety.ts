@@ -67,7 +67,8 @@ export function kdfWarnings(path: string, json: string): string[] {
   const fix = "re-encrypt it with `oracle-node keys import` (standard cost)";
   if (kdf === "scrypt") {
     const out: string[] = [];
-    if ((p.n ?? 0) < MIN_SCRYPT_N) out.push(`keystore ${path} uses scrypt N=${p.n}, below ${MIN_SCRYPT_N}: its password is cheap to brute-force if the file leaks; ${fix}`);
+    if ((p.n ?? 0) < MIN_SCRYPT_N)
+      out.push(`keystore ${path} uses scrypt N=${p.n}, below ${MIN_SCRYPT_N}: its password is cheap to brute-force if the file leaks; ${fix}`);
     if ((p.r ?? 0) < 8) out.push(`keystore ${path} uses scrypt r=${p.r}, below 8; ${fix}`);
     return out;
   }

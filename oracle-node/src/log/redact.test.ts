@@ -33,7 +33,12 @@ describe("redactUrl", () => {
   });
 
   it("leaves URLs without credentials exactly as written", () => {
-    for (const u of ["http://127.0.0.1:8545", "https://api.kraken.com/0/public/Ticker?pair=XBTUSD", "https://api.binance.com/api/v3/ticker/price?symbol=BTCUSDT", "http://127.0.0.1:7001/v1/message"]) {
+    for (const u of [
+      "http://127.0.0.1:8545",
+      "https://api.kraken.com/0/public/Ticker?pair=XBTUSD",
+      "https://api.binance.com/api/v3/ticker/price?symbol=BTCUSDT",
+      "http://127.0.0.1:7001/v1/message",
+    ]) {
       expect(redactUrl(u)).toBe(u);
     }
   });
@@ -56,7 +61,9 @@ describe("every sink, against a real RPC endpoint that refuses the key (401)", (
       if (req.url?.includes("mode=echo")) {
         // Some providers quote the endpoint in their JSON-RPC error: "over quota for https://.../v2/<key>".
         res.writeHead(200, { "content-type": "application/json" });
-        return void res.end(JSON.stringify({ jsonrpc: "2.0", id: 1, error: { code: -32005, message: `daily quota exceeded for http://${req.headers.host}${req.url}` } }));
+        return void res.end(
+          JSON.stringify({ jsonrpc: "2.0", id: 1, error: { code: -32005, message: `daily quota exceeded for http://${req.headers.host}${req.url}` } }),
+        );
       }
       res.writeHead(401, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: "invalid api key" }));
@@ -102,7 +109,13 @@ describe("every sink, against a real RPC endpoint that refuses the key (401)", (
     let out = "";
     const destination = new Writable({ write: (c, _e, cb) => ((out += c.toString()), cb()) });
     const provider = makeProvider(rpcUrl + "&mode=echo", 31337, 1_000);
-    const m = new TxManager({ provider, key: new Wallet(Wallet.createRandom().privateKey).signingKey, chainId: 31337, sendDeadlineMs: 1_500, logger: createLogger({ destination }) });
+    const m = new TxManager({
+      provider,
+      key: new Wallet(Wallet.createRandom().privateKey).signingKey,
+      chainId: 31337,
+      sendDeadlineMs: 1_500,
+      logger: createLogger({ destination }),
+    });
     const o = await m.send({ to: Wallet.createRandom().address, data: "0x", label: "t" });
     provider.destroy();
     // The simulation's JSON-RPC error is final (not a network error): a clean refusal, quoting the endpoint.
@@ -114,8 +127,19 @@ describe("every sink, against a real RPC endpoint that refuses the key (401)", (
 
   it("doctor findings", async () => {
     const findings = await runDoctor({
-      rpcUrl, expectedChainId: 31337, aggregator: Wallet.createRandom().address, signer: Wallet.createRandom().address, transmitter: Wallet.createRandom().address, minBalanceWei: 0n,
-      sources: [{ feed: "BTC/USD", source: "paid", probe: async () => ({ ok: false, error: `http-error: 403 from https://data.example/v1/price?api_key=${QUERY_KEY}` }) }],
+      rpcUrl,
+      expectedChainId: 31337,
+      aggregator: Wallet.createRandom().address,
+      signer: Wallet.createRandom().address,
+      transmitter: Wallet.createRandom().address,
+      minBalanceWei: 0n,
+      sources: [
+        {
+          feed: "BTC/USD",
+          source: "paid",
+          probe: async () => ({ ok: false, error: `http-error: 403 from https://data.example/v1/price?api_key=${QUERY_KEY}` }),
+        },
+      ],
     });
     const text = JSON.stringify(findings);
     expect(findings.find((f) => f.check === "rpc")?.status).toBe("fail");

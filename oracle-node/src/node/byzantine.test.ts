@@ -5,7 +5,6 @@ import type { Transmission } from "../chain/transmission-watcher";
 import type { TxManager, TxOutcome } from "../chain/tx-manager";
 import { createFilter } from "../filter/pipeline";
 import { FilterState } from "../filter/state";
-import type { NodeEmitter } from "../metrics/telemetry";
 import { parseDecimal } from "../quotes/decimal";
 import type { SourceAdapter } from "../sources/types";
 import { buildReportProposal } from "../protocol/build-report";
@@ -117,7 +116,10 @@ function finalReport(p: ReportProposal, epoch: number, round: number, signers = 
 }
 
 async function refusal(p: Promise<unknown>): Promise<PeerRefusal> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(PeerRefusal);
   return err as PeerRefusal;
 }
@@ -177,7 +179,7 @@ function transmitter(chain: ChainView, outcome: Partial<TxOutcome>, over: { now?
     txm,
     store,
     view: new NodeView("node-0", SIGNERS[0], feeds, CHAIN_ID),
-    events: new EventEmitter() as NodeEmitter,
+    events: new EventEmitter(),
     feeds: new Map(feeds.map((f) => [f.feedIndex, f])),
     aggregator: AGGREGATOR,
     log: nodeContext(0).log,

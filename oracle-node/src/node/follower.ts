@@ -236,14 +236,23 @@ export class Follower {
       log.debug({ feeds: feedIdx }, "final report not scheduled: a feed already holds this round or a newer one");
       return null;
     }
-    if (reportTooOld(report.observationsTimestamp, feedIdx.map((i) => ctx.feeds.get(i)), Date.now())) {
+    if (
+      reportTooOld(
+        report.observationsTimestamp,
+        feedIdx.map((i) => ctx.feeds.get(i)),
+        Date.now(),
+      )
+    ) {
       log.warn({ observationsTimestamp: report.observationsTimestamp }, "final report not scheduled: older than the feeds' report age");
       return null;
     }
     for (const i of feedIdx) {
       const p = this.d.chain.pendingRound(i);
       if (p && p.epoch === m.epoch && p.round !== m.round) {
-        log.warn({ feedIndex: i, pending: formatRoundId(p.epoch, p.round) }, "final report not scheduled: another report of this epoch is in flight for the feed");
+        log.warn(
+          { feedIndex: i, pending: formatRoundId(p.epoch, p.round) },
+          "final report not scheduled: another report of this epoch is in flight for the feed",
+        );
         return null;
       }
     }
@@ -271,7 +280,8 @@ export class Follower {
     const { ctx } = this.d;
     // Cheap first: the one report this key signed for the round, whatever its feeds.
     const claimed = this.d.store.reportRoundDigest(ctx.address, ctx.committee.configDigest, epoch, round);
-    if (claimed !== null && claimed !== digest.toLowerCase()) return { code: "conflict", reason: `already signed a different report for ${formatRoundId(epoch, round)}` };
+    if (claimed !== null && claimed !== digest.toLowerCase())
+      return { code: "conflict", reason: `already signed a different report for ${formatRoundId(epoch, round)}` };
     for (const feed of p.feeds) {
       const last = this.d.store.lastSigned(ctx.address, "report", ctx.committee.configDigest, String(feed.feedIndex));
       if (!last) continue;

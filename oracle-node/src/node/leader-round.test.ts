@@ -9,7 +9,15 @@ import { LeaderRound, type LeaderDeps } from "./leader-round";
 
 /** Oracle 1 leads epoch 0 ((0 + 5) mod 4); every peer answers honestly unless told otherwise. */
 const ME = 1;
-const STATS: TransportStats = { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0, rejected: {}, signatureChecks: 0, connections: { open: 0, evicted: 0, refused: 0 } };
+const STATS: TransportStats = {
+  messagesSent: 0,
+  bytesSent: 0,
+  messagesReceived: 0,
+  bytesReceived: 0,
+  rejected: {},
+  signatureChecks: 0,
+  connections: { open: 0, evicted: 0, refused: 0 },
+};
 
 function digestOf(p: ReportProposal, epoch: number, round: number): string {
   return encodeAndDigest(toReport(DIGEST, epoch, round, p), CHAIN_ID, AGGREGATOR).digest;

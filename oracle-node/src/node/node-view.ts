@@ -122,7 +122,7 @@ export class NodeView {
       if (!v) continue;
       const d = this.decimals.get(idx)!;
       v.observation = o.value === null ? null : formatDecimal(fromFeedUnits(o.value, d));
-      v.refusal = o.value === null ? o.result.refusedReason ?? "refused" : null;
+      v.refusal = o.value === null ? (o.result.refusedReason ?? "refused") : null;
       const dropped = new Map(o.result.dropped.map((x) => [x.source, x]));
       v.sources = o.sources.map((src): SourceView => {
         const drop = dropped.get(src.id);

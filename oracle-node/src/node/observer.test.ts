@@ -46,7 +46,14 @@ async function observer(delayMs = 20) {
   const prices: Record<string, string> = { "BTC/USD": "100000", "ETH/USD": "3000" };
   const a = venue("venue-a", prices, delayMs);
   const b = venue("venue-b", prices, delayMs);
-  const o = new Observer([feed(0, "BTC/USD", [a.adapter, b.adapter]), feed(3, "ETH/USD", [a.adapter, b.adapter])], await createFilter({ kind: "none" }), new FilterState(), 1_000, undefined, { rateLimits: false });
+  const o = new Observer(
+    [feed(0, "BTC/USD", [a.adapter, b.adapter]), feed(3, "ETH/USD", [a.adapter, b.adapter])],
+    await createFilter({ kind: "none" }),
+    new FilterState(),
+    1_000,
+    undefined,
+    { rateLimits: false },
+  );
   const seen: ObservationSnapshot[] = [];
   o.onSnapshot = (s) => seen.push(s);
   const pairsAsked = () => [...a.asked, ...b.asked].flat();

@@ -139,22 +139,11 @@ type Base = Omit<NodeParts, "pacemaker" | "peers" | "net" | "follower" | "leader
   reader: AggregatorReader;
 };
 
-/** The protocol parts, each given the others it talks to. */
-function connect(b: Base, opts: RuntimeOptions): NodeParts {
+/** Epochs and the pacemaker, voting through the peers' health-recording sender. */
+function pacemakerOf(b: Base, peers: PeerHealth): Pacemaker {
   const { ctx, view, telemetry, chain, observer } = b;
   const { committee, timing, log, myIndex } = ctx;
-  const peers: PeerHealth = new PeerHealth({
-    // The network is built below, with the handlers that need these parts; nothing sends before it exists.
-    net: { send: (...args) => net.send(...args) },
-    signers: committee.signers,
-    myIndex,
-    timeoutMs: timing.roundTimeoutMs,
-    probeMs: timing.peerProbeMs,
-    sink: view,
-    peerUp: (peer, up) => telemetry.peerUp(peer, up),
-    log,
-  });
-  const pacemaker = new Pacemaker({
+  return new Pacemaker({
     committee,
     myIndex,
     store: b.store,
@@ -170,6 +159,24 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     },
     log,
   });
+}
+
+/** The protocol parts, each given the others it talks to. */
+function connect(b: Base, opts: RuntimeOptions): NodeParts {
+  const { ctx, view, telemetry, chain, observer } = b;
+  const { committee, timing, log, myIndex } = ctx;
+  const peers: PeerHealth = new PeerHealth({
+    // The network is built below, with the handlers that need these parts; nothing sends before it exists.
+    net: { send: (...args) => net.send(...args) },
+    signers: committee.signers,
+    myIndex,
+    timeoutMs: timing.roundTimeoutMs,
+    probeMs: timing.peerProbeMs,
+    sink: view,
+    peerUp: (peer, up) => telemetry.peerUp(peer, up),
+    log,
+  });
+  const pacemaker = pacemakerOf(b, peers);
   pacemaker.startup();
   const transmitter = transmitterOf(b, opts);
   const follower = new Follower({ ctx, store: b.store, observer, pacemaker, chain, transmitter, observed: (i) => telemetry.observed(i), faults: b.faults });

@@ -54,7 +54,8 @@ export function checkReportProposal(p: ReportProposal, ctx: CheckContext): Check
     prevFeed = feed.feedIndex;
     if (!ctx.feeds.has(feed.feedIndex)) return { ok: false, reason: `${tag}: not a feed of this committee` };
     const k = feed.observations.length;
-    if (feed.observers.length !== k || feed.signatures.length !== k) return { ok: false, reason: `${tag}: observers, observations and signatures differ in length` };
+    if (feed.observers.length !== k || feed.signatures.length !== k)
+      return { ok: false, reason: `${tag}: observers, observations and signatures differ in length` };
     if (k < minObservations(ctx.f)) return { ok: false, reason: `${tag}: ${k} observations, fewer than 2f+1 = ${minObservations(ctx.f)}` };
     if (k > n) return { ok: false, reason: `${tag}: ${k} observations from a committee of ${n}` };
     if (new Set(feed.observers).size !== k) return { ok: false, reason: `${tag}: repeated observer` };

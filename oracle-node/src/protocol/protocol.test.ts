@@ -115,7 +115,20 @@ describe("report building and checking", () => {
     const variants: Array<[string, unknown]> = [
       ["not signed", { ...p, feeds: [{ ...feed, observations: ["99990", "100000", "900000"] }] }],
       ["repeated observer", { ...p, feeds: [{ ...feed, observers: [3, 0, 0] }] }],
-      ["not sorted", { ...p, feeds: [{ ...feed, observations: ["100000", "99990", "100020"], observers: [0, 3, 2], signatures: [feed.signatures[1], feed.signatures[0], feed.signatures[2]] }] }],
+      [
+        "not sorted",
+        {
+          ...p,
+          feeds: [
+            {
+              ...feed,
+              observations: ["100000", "99990", "100020"],
+              observers: [0, 3, 2],
+              signatures: [feed.signatures[1], feed.signatures[0], feed.signatures[2]],
+            },
+          ],
+        },
+      ],
       ["fewer than 2f+1", { ...p, feeds: [{ feedIndex: 0, observers: [3, 0], observations: ["99990", "100000"], signatures: feed.signatures.slice(0, 2) }] }],
       ["not a feed of this committee", { ...p, feeds: [{ ...feed, feedIndex: 7 }] }],
       ["older than 300 s", { ...p, observationsTimestamp: 1_700_000_000 - 301 }],

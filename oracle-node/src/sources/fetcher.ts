@@ -78,14 +78,14 @@ export class SourceFetcher {
     for (const job of jobs) {
       let call = calls.findIndex((c) => c.sourceId === job.sourceId && c.baseUrl === job.baseUrl && c.adapter === job.adapter);
       if (call < 0) call = calls.push({ ...job, requests: [] }) - 1;
-      placement.push({ call, offset: calls[call]!.requests.length });
-      calls[call]!.requests.push(...job.requests);
+      placement.push({ call, offset: calls[call].requests.length });
+      calls[call].requests.push(...job.requests);
     }
     const results = await Promise.all(calls.map((c) => this.fetchJob(c, ctx)));
     const out = new Map<string, SourceResult[]>();
     jobs.forEach((job, i) => {
-      const { call, offset } = placement[i]!;
-      const mine = results[call]!.slice(offset, offset + job.requests.length);
+      const { call, offset } = placement[i];
+      const mine = results[call].slice(offset, offset + job.requests.length);
       out.set(job.sourceId, [...(out.get(job.sourceId) ?? []), ...mine]);
     });
     return out;

@@ -27,9 +27,7 @@ const REPORT_ROUNDS_KEPT = 100_000;
 const TX_LOG_PRUNE_EVERY = 1_000;
 
 /** Where a (epoch, round) stands against the last one a key signed for a feed. */
-export type ClaimResult =
-  | { ok: true; repeat: boolean }
-  | { ok: false; reason: "conflict" | "older-round"; signedEpoch: number; signedRound: number };
+export type ClaimResult = { ok: true; repeat: boolean } | { ok: false; reason: "conflict" | "older-round"; signedEpoch: number; signedRound: number };
 
 export interface SignClaim {
   feedId: string;
@@ -178,14 +176,27 @@ export class NodeStore {
    * returns: one report per round per key, whatever its feeds. The same digest again is a repeat
    * (re-signing gives the same signature); another digest for a claimed round is refused.
    */
-  claimReportRound(signer: string, configDigest: string, epoch: number, round: number, reportDigest: string): { ok: true; repeat: boolean } | { ok: false; signedDigest: string } {
+  claimReportRound(
+    signer: string,
+    configDigest: string,
+    epoch: number,
+    round: number,
+    reportDigest: string,
+  ): { ok: true; repeat: boolean } | { ok: false; signedDigest: string } {
     const key = [signer.toLowerCase(), configDigest.toLowerCase(), epoch, round] as const;
     const run = this.db.transaction(() => {
       const row = this.db
-        .prepare<[string, string, number, number], { report_digest: string }>("SELECT report_digest FROM report_rounds WHERE signer = ? AND config_digest = ? AND epoch = ? AND round = ?")
+        .prepare<[string, string, number, number], { report_digest: string }>(
+          "SELECT report_digest FROM report_rounds WHERE signer = ? AND config_digest = ? AND epoch = ? AND round = ?",
+        )
         .get(...key);
-      if (row) return row.report_digest === reportDigest.toLowerCase() ? { ok: true as const, repeat: true } : { ok: false as const, signedDigest: row.report_digest };
-      const id = Number(this.db.prepare("INSERT INTO report_rounds (signer, config_digest, epoch, round, report_digest, signed_at) VALUES (?, ?, ?, ?, ?, ?)").run(...key, reportDigest.toLowerCase(), Date.now()).lastInsertRowid);
+      if (row)
+        return row.report_digest === reportDigest.toLowerCase() ? { ok: true as const, repeat: true } : { ok: false as const, signedDigest: row.report_digest };
+      const id = Number(
+        this.db
+          .prepare("INSERT INTO report_rounds (signer, config_digest, epoch, round, report_digest, signed_at) VALUES (?, ?, ?, ?, ?, ?)")
+          .run(...key, reportDigest.toLowerCase(), Date.now()).lastInsertRowid,
+      );
       // Bounded: rounds this far back are older than every feed's last signed round anyway.
       if (id % TX_LOG_PRUNE_EVERY === 0) this.db.prepare("DELETE FROM report_rounds WHERE rowid <= ?").run(id - REPORT_ROUNDS_KEPT);
       return { ok: true as const, repeat: false };
@@ -196,7 +207,9 @@ export class NodeStore {
   /** The report digest a key claimed for (config digest, epoch, round), or null. */
   reportRoundDigest(signer: string, configDigest: string, epoch: number, round: number): string | null {
     const row = this.db
-      .prepare<[string, string, number, number], { report_digest: string }>("SELECT report_digest FROM report_rounds WHERE signer = ? AND config_digest = ? AND epoch = ? AND round = ?")
+      .prepare<[string, string, number, number], { report_digest: string }>(
+        "SELECT report_digest FROM report_rounds WHERE signer = ? AND config_digest = ? AND epoch = ? AND round = ?",
+      )
       .get(signer.toLowerCase(), configDigest.toLowerCase(), epoch, round);
     return row?.report_digest ?? null;
   }
@@ -228,9 +241,7 @@ export class NodeStore {
   recordTx(tx: { epoch: number; round: number; feeds: readonly string[]; nonce?: number; hash?: string }): number {
     const now = Date.now();
     const info = this.db
-      .prepare(
-        "INSERT INTO transmissions (hash, nonce, epoch, round, feeds, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
-      )
+      .prepare("INSERT INTO transmissions (hash, nonce, epoch, round, feeds, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)")
       .run(tx.hash ?? null, tx.nonce ?? null, tx.epoch, tx.round, JSON.stringify(tx.feeds), now, now);
     const id = Number(info.lastInsertRowid);
     if (id % TX_LOG_PRUNE_EVERY === 0) this.db.prepare("DELETE FROM transmissions WHERE id <= ?").run(id - TX_LOG_LIMIT);

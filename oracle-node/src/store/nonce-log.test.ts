@@ -44,8 +44,14 @@ describe("item 12: a captured envelope replayed after the receiver restarts", ()
     const peers = new Set([getAddress(sender.address)]);
     const replayStore: ReplayStore | undefined = store?.openNonceLog();
     const net = new PeerNetwork({
-      key: key.signingKey, port: 0, configDigest: () => DIGEST, isPeer: (a) => peers.has(getAddress(a)), peerUrl: () => undefined,
-      schemas: MESSAGE_SCHEMAS, handlers: { [MSG.ping]: async () => null }, replayStore,
+      key: key.signingKey,
+      port: 0,
+      configDigest: () => DIGEST,
+      isPeer: (a) => peers.has(getAddress(a)),
+      peerUrl: () => undefined,
+      schemas: MESSAGE_SCHEMAS,
+      handlers: { [MSG.ping]: async () => null },
+      replayStore,
     });
     const port = await net.listen();
     open.push(net);
@@ -62,8 +68,16 @@ describe("item 12: a captured envelope replayed after the receiver restarts", ()
       const peer = new Wallet(Wallet.createRandom().privateKey);
       const path = tmpDb();
       const captured = signEnvelope(peer.signingKey, {
-        v: ENVELOPE_VERSION, type: MSG.ping, from: peer.address, to: me.address, configDigest: DIGEST, epoch: 1, round: 1,
-        nonce: "5a".repeat(16), sentAt: Date.now(), payload: {},
+        v: ENVELOPE_VERSION,
+        type: MSG.ping,
+        from: peer.address,
+        to: me.address,
+        configDigest: DIGEST,
+        epoch: 1,
+        round: 1,
+        nonce: "5a".repeat(16),
+        sentAt: Date.now(),
+        payload: {},
       });
       const store1 = durable ? openStore(path) : undefined;
       const first = await receiver(me, peer, store1);

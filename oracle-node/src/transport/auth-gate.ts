@@ -45,7 +45,11 @@ export class AuthGate {
   private readonly refillPerSecond: number;
   private readonly burst: number;
 
-  constructor(perSecond = DEFAULT_UNTRUSTED_CHECKS_PER_SECOND, burst = DEFAULT_UNTRUSTED_CHECKS_BURST, perIpPerSecond = DEFAULT_UNTRUSTED_CHECKS_PER_IP_PER_SECOND) {
+  constructor(
+    perSecond = DEFAULT_UNTRUSTED_CHECKS_PER_SECOND,
+    burst = DEFAULT_UNTRUSTED_CHECKS_BURST,
+    perIpPerSecond = DEFAULT_UNTRUSTED_CHECKS_PER_IP_PER_SECOND,
+  ) {
     this.budget = new RateLimiter(burst, perSecond);
     this.perIp = new RateLimiter(Math.max(PER_IP_BURST, perIpPerSecond * 2), perIpPerSecond);
     this.refillPerSecond = perSecond;

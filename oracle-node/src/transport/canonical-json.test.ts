@@ -6,11 +6,15 @@ describe("canonicalJson (RFC 8785)", () => {
     const input = JSON.parse(
       '{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"string":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","literals":[null,true,false]}',
     );
-    expect(canonicalJson(input)).toBe('{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
+    expect(canonicalJson(input)).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
   });
 
   it("sorts keys by UTF-16 code units, at every depth, and drops undefined members", () => {
-    expect(canonicalJson({ b: 1, a: { "\u20ac": 1, "\ud83d\ude00": 2, z: [3, { y: 1, x: undefined }] } })).toBe('{"a":{"z":[3,{"y":1}],"\u20ac":1,"\ud83d\ude00":2},"b":1}');
+    expect(canonicalJson({ b: 1, a: { "\u20ac": 1, "\ud83d\ude00": 2, z: [3, { y: 1, x: undefined }] } })).toBe(
+      '{"a":{"z":[3,{"y":1}],"\u20ac":1,"\ud83d\ude00":2},"b":1}',
+    );
   });
 
   it("refuses what JSON cannot carry: NaN, Infinity, bigint, functions (top level or nested)", () => {

@@ -144,16 +144,35 @@ describe("item 10: a reply's type is tied to its request", () => {
 function postForged(url: string, from: string, to: string, localAddress = "127.0.0.1", i = 0): Promise<number> {
   const outsider = Wallet.createRandom();
   const env = signEnvelope(outsider.signingKey, {
-    v: ENVELOPE_VERSION, type: MSG.ping, from: outsider.address, to, configDigest: DIGEST, epoch: 1, round: 1,
-    nonce: (i.toString(16).padStart(8, "0") + "ab".repeat(12)).slice(0, 32), sentAt: Date.now(), payload: {},
+    v: ENVELOPE_VERSION,
+    type: MSG.ping,
+    from: outsider.address,
+    to,
+    configDigest: DIGEST,
+    epoch: 1,
+    round: 1,
+    nonce: (i.toString(16).padStart(8, "0") + "ab".repeat(12)).slice(0, 32),
+    sentAt: Date.now(),
+    payload: {},
   });
   const body = JSON.stringify({ ...env, from });
   return new Promise((resolve, reject) => {
     const u = new URL(url + MESSAGE_PATH);
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: "POST", localAddress, agent: false, headers: { "content-type": "application/json", connection: "close" } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: "POST",
+        localAddress,
+        agent: false,
+        headers: { "content-type": "application/json", connection: "close" },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -192,7 +211,7 @@ describe("item 7: failed authentications cannot get a peer behind the same IP re
     expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
     expect(statuses.filter((s) => s === 401).length).toBe(b.snapshot().rejected["bad-signature"]);
     // ...and not one of the peer's 30 messages is.
-    expect(results.filter((r) => r.status === "rejected").map((r) => ((r as PromiseRejectedResult).reason as Error).message)).toEqual([]);
+    expect(results.filter((r) => r.status === "rejected").map((r) => (r.reason as Error).message)).toEqual([]);
   });
 
   it("bounds signature checks for unknown senders globally, and an established peer connection still gets through", async () => {
@@ -245,7 +264,17 @@ describe("item 7: failed authentications cannot get a peer behind the same IP re
 describe("a junk flood does not become a log flood", () => {
   it("counts every refusal but logs a burst and then a few a second", async () => {
     let lines = 0;
-    const logger = createLogger({ destination: new Writable({ write: (c, _e, cb) => ((lines += c.toString().split("\n").filter((l: string) => l.includes("peer message rejected")).length), cb()) }) });
+    const logger = createLogger({
+      destination: new Writable({
+        write: (c, _e, cb) => (
+          (lines += c
+            .toString()
+            .split("\n")
+            .filter((l: string) => l.includes("peer message rejected")).length),
+          cb()
+        ),
+      }),
+    });
     const b = node(new Wallet(Wallet.createRandom().privateKey), new Map(), silent, { logger });
     const url = `http://127.0.0.1:${await b.listen()}${MESSAGE_PATH}`;
     for (let i = 0; i < 200; i++) {

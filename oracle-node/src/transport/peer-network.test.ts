@@ -66,7 +66,11 @@ function envelopeFor(key: { signingKey: Wallet["signingKey"]; address: string },
 }
 
 async function post(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
-  const r = await fetch(url + MESSAGE_PATH, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  const r = await fetch(url + MESSAGE_PATH, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
   return { status: r.status, body: r.status === 204 ? {} : await r.json() };
 }
 

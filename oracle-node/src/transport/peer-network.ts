@@ -146,7 +146,14 @@ export class PeerNetwork {
   private readonly gate: AuthGate;
   private readonly replyTypes: ReplyTypes;
   private readonly log: Logger;
-  private readonly stats: Omit<TransportStats, "connections"> = { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0, rejected: {}, signatureChecks: 0 };
+  private readonly stats: Omit<TransportStats, "connections"> = {
+    messagesSent: 0,
+    bytesSent: 0,
+    messagesReceived: 0,
+    bytesReceived: 0,
+    rejected: {},
+    signatureChecks: 0,
+  };
   private connections: ConnectionStats = { open: 0, evicted: 0, refused: 0 };
   private readonly rejectLog = new RateLimiter(REJECT_LOG_BURST, REJECT_LOG_PER_SECOND);
   private unloggedRejects = 0;
@@ -155,7 +162,11 @@ export class PeerNetwork {
   constructor(private readonly opts: PeerNetworkOptions) {
     this.address = getAddress(computeAddress(opts.key.publicKey));
     this.peerLimiter = new RateLimiter(opts.peerBurst ?? DEFAULT_PEER_BURST, opts.peerRatePerSecond ?? DEFAULT_PEER_RATE_PER_SECOND);
-    this.gate = new AuthGate(opts.untrustedChecksPerSecond ?? DEFAULT_UNTRUSTED_CHECKS_PER_SECOND, opts.untrustedChecksBurst ?? DEFAULT_UNTRUSTED_CHECKS_BURST, opts.untrustedChecksPerIpPerSecond);
+    this.gate = new AuthGate(
+      opts.untrustedChecksPerSecond ?? DEFAULT_UNTRUSTED_CHECKS_PER_SECOND,
+      opts.untrustedChecksBurst ?? DEFAULT_UNTRUSTED_CHECKS_BURST,
+      opts.untrustedChecksPerIpPerSecond,
+    );
     this.replay = new ReplayGuard(undefined, opts.replayStore);
     this.replyTypes = opts.replyTypes ?? PROTOCOL_REPLY_TYPES;
     this.log = (opts.logger ?? silentLogger).child({ component: "transport" });
@@ -171,7 +182,7 @@ export class PeerNetwork {
     this.connections = capConnections(app.server, limits, (socket) => this.gate.isTrusted(socket));
     app.setErrorHandler((err: { statusCode?: number; code?: string; message: string }, req, reply) => {
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-      const code = status === 413 ? "too-large" : status === 400 ? "malformed" : err.code ?? "error";
+      const code = status === 413 ? "too-large" : status === 400 ? "malformed" : (err.code ?? "error");
       this.reject(code, req.ip, err.message);
       void reply.code(status).send({ error: code, message: err.message });
     });
@@ -286,12 +297,17 @@ export class PeerNetwork {
       return new PeerSendError(to, null, e?.name === "TimeoutError" ? "timeout" : "unreachable", e?.message ?? String(err));
     };
     try {
-      const res = await fetch(url.replace(/\/$/, "") + MESSAGE_PATH, { method: "POST", headers: { "content-type": "application/json" }, body: text, signal: abort.signal });
+      const res = await fetch(url.replace(/\/$/, "") + MESSAGE_PATH, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: text,
+        signal: abort.signal,
+      });
       if (res.status === 204) {
         await res.body?.cancel().catch(() => undefined);
         return { status: 204, bodyText: "" };
       }
-      const limit = res.status === 200 ? this.opts.replyLimitBytes ?? this.opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES : ERROR_BODY_LIMIT_BYTES;
+      const limit = res.status === 200 ? (this.opts.replyLimitBytes ?? this.opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES) : ERROR_BODY_LIMIT_BYTES;
       const bodyText = await readCappedText(res, limit, abort).catch((err: unknown) => {
         // An error answer is judged by its status alone when its body is not worth reading.
         if (err instanceof BodyTooLarge && res.status !== 200) return "";

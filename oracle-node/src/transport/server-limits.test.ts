@@ -15,7 +15,14 @@ import { API_SERVER_LIMITS, PEER_SERVER_LIMITS, type ServerLimits } from "./serv
  * port, from another address (127.0.0.2), while a peer and an operator keep using both.
  */
 const DIGEST = "0x" + "44".repeat(32);
-const LOW: ServerLimits = { headersTimeoutMs: 1_000, requestTimeoutMs: 2_000, keepAliveTimeoutMs: 5_000, idleTimeoutMs: 5_000, maxConnections: 40, maxConnectionsPerIp: 10 };
+const LOW: ServerLimits = {
+  headersTimeoutMs: 1_000,
+  requestTimeoutMs: 2_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 5_000,
+  maxConnections: 40,
+  maxConnectionsPerIp: 10,
+};
 
 const cleanup: Array<() => unknown> = [];
 afterEach(async () => {
@@ -24,9 +31,14 @@ afterEach(async () => {
 
 function peerNode(key: Wallet, peers: Map<string, string>, extra: Partial<PeerNetworkOptions> = {}): PeerNetwork {
   const net = new PeerNetwork({
-    key: key.signingKey, port: 0, configDigest: () => DIGEST,
-    isPeer: (a) => peers.has(getAddress(a)), peerUrl: (a) => peers.get(getAddress(a)),
-    schemas: MESSAGE_SCHEMAS, handlers: { [MSG.ping]: async () => null }, ...extra,
+    key: key.signingKey,
+    port: 0,
+    configDigest: () => DIGEST,
+    isPeer: (a) => peers.has(getAddress(a)),
+    peerUrl: (a) => peers.get(getAddress(a)),
+    schemas: MESSAGE_SCHEMAS,
+    handlers: { [MSG.ping]: async () => null },
+    ...extra,
   });
   cleanup.push(() => net.close());
   return net;
@@ -104,7 +116,10 @@ describe("item 6: slow connections on the peer and API ports", () => {
     const a = peerNode(new Wallet(Wallet.createRandom().privateKey), peers);
     const b = peerNode(new Wallet(Wallet.createRandom().privateKey), peers, { serverLimits: LOW });
     for (const n of [a, b]) peers.set(n.address, `http://127.0.0.1:${await n.listen()}`);
-    const api: RunningApiServer = await startApiServer({ state: () => ({ node: { ready: true } }) as never, limits: { ...LOW, maxConnections: 20, maxConnectionsPerIp: 8 } });
+    const api: RunningApiServer = await startApiServer({
+      state: () => ({ node: { ready: true } }) as never,
+      limits: { ...LOW, maxConnections: 20, maxConnectionsPerIp: 8 },
+    });
     cleanup.push(() => api.close());
     await a.send(b.address, MSG.ping, 1, 1, {});
     const onPeer = flood(b.port, 400, 4);
@@ -195,7 +210,16 @@ const net = new PeerNetwork({ key: new Wallet(process.env.B_KEY!).signingKey, po
     }
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
     const worst = { peer: Math.max(...times.peer), plain: Math.max(...times.plain), api: Math.max(...times.api) };
-    console.log("1,024-fd process worst ms", worst, "median", { peer: median(times.peer), plain: median(times.plain), api: median(times.api) }, "closed", peerFlood.closed() + apiFlood.closed(), "max fds", maxFds);
+    console.log(
+      "1,024-fd process worst ms",
+      worst,
+      "median",
+      { peer: median(times.peer), plain: median(times.plain), api: median(times.api) },
+      "closed",
+      peerFlood.closed() + apiFlood.closed(),
+      "max fds",
+      maxFds,
+    );
     // "Within a second or two" on a shared 2-core machine that also runs the outsider.
     for (const kind of ["peer", "plain", "api"] as const) {
       expect(median(times[kind])).toBeLessThan(1_000);

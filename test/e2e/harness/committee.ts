@@ -53,11 +53,13 @@ export interface Committee {
 export async function freePorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<import("node:net").Server>((resolve) => {
-        const s = createServer();
-        s.listen(0, "127.0.0.1", () => resolve(s));
-      }),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<import("node:net").Server>((resolve) => {
+          const s = createServer();
+          s.listen(0, "127.0.0.1", () => resolve(s));
+        }),
     ),
   );
   for (const s of servers) ports.push((s.address() as { port: number }).port);
@@ -65,7 +67,14 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-export async function setupCommittee(opts: { n: number; f: number; feeds: FeedPlan[]; seed?: number; volatilityScale?: number; chain?: LocalChain }): Promise<Committee> {
+export async function setupCommittee(opts: {
+  n: number;
+  f: number;
+  feeds: FeedPlan[];
+  seed?: number;
+  volatilityScale?: number;
+  chain?: LocalChain;
+}): Promise<Committee> {
   const chain = opts.chain ?? (await startLocalChain());
   const sim = await startSimulator({ seed: opts.seed ?? 7, rateLimits: "off", model: { volatilityScale: opts.volatilityScale ?? 0.2 } });
   const keys = chain.accounts.slice(1, 1 + opts.n);
@@ -124,7 +133,15 @@ export interface CommitteeSpec {
 }
 
 export function committeeSpec(c: Committee): CommitteeSpec {
-  return { chainUrl: c.chain.url, chainId: c.chain.chainId, aggregator: c.deployment.aggregator, keys: c.keys, ports: c.ports, feeds: c.feeds, simUrl: c.sim.url };
+  return {
+    chainUrl: c.chain.url,
+    chainId: c.chain.chainId,
+    aggregator: c.deployment.aggregator,
+    keys: c.keys,
+    ports: c.ports,
+    feeds: c.feeds,
+    simUrl: c.sim.url,
+  };
 }
 
 export function runtimeOptions(c: Committee | CommitteeSpec, i: number, dir: string, over: Partial<RuntimeOptions> = {}): RuntimeOptions {

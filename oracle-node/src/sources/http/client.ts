@@ -107,8 +107,7 @@ async function attemptOnce<T>(sourceId: string, url: string, ctx: SourceContext,
   try {
     return { ok: true, value: opts.interpret(res) };
   } catch (err) {
-    const error =
-      err instanceof SourceError ? err : new SourceError("malformed", sourceId, err instanceof Error ? err.message : String(err));
+    const error = err instanceof SourceError ? err : new SourceError("malformed", sourceId, err instanceof Error ? err.message : String(err));
     if (error.failure === "rate-limited") return { ok: false, error: backOff(error, ctx, opts), retry: false };
     const serverFault = res.status >= 500 && (error.failure === "http-error" || error.failure === "malformed");
     return { ok: false, error, retry: serverFault };
