@@ -5,9 +5,9 @@ import { schemaDefaults, schemaKeyPaths } from "./schema-keys";
 /** docs/configuration.md documents every key of the schema, and only keys that exist. */
 const DOC = readFileSync("docs/configuration.md", "utf8");
 /** The key column of the reference tables: "| `node.keystore.path` | ...". */
-const DOCUMENTED = new Set([...DOC.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]));
+const DOCUMENTED = new Set([...DOC.matchAll(/^\| `([^`]+)` +\|/gm)].map((m) => m[1]));
 /** The default column of each key's row (cells split on unescaped pipes). */
-const DEFAULT_CELL = new Map([...DOC.matchAll(/^\| `([^`]+)` \|.*$/gm)].map((m) => [m[1], m[0].split(/(?<!\\)\|/)[3]?.trim() ?? ""] as const));
+const DEFAULT_CELL = new Map([...DOC.matchAll(/^\| `([^`]+)` +\|.*$/gm)].map((m) => [m[1], m[0].split(/(?<!\\)\|/)[3]?.trim() ?? ""] as const));
 
 describe("docs/configuration.md", () => {
   it("has a table row for every key in the schema", () => {

@@ -96,6 +96,15 @@ export const FeedSchema = z.strictObject({
     .int()
     .positive()
     .max(7 * 24 * 3600),
+  /**
+   * A signed report older than this (its observations timestamp) is refused on chain
+   * (`ReportTooOld`) and never sent by a node; default min(300, heartbeatSeconds).
+   */
+  maxReportAgeSeconds: z
+    .int()
+    .positive()
+    .max(7 * 24 * 3600)
+    .optional(),
   /** How often the node polls this feed's sources; default `node.timing.pollIntervalMs`. */
   pollIntervalMs: pollInterval.optional(),
   /** A report whose answer is further than this from the node's own observation is not signed. */

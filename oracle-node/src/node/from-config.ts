@@ -85,6 +85,7 @@ export function runtimeFeeds(cfg: NodeConfig, addressOf: (feedIndex: number) => 
     decimals: f.decimals,
     deviationBps: Math.ceil(f.deviationThresholdBps),
     heartbeatSec: f.heartbeatSeconds,
+    maxReportAgeSec: f.maxReportAgeSeconds,
     toleranceBps: Math.floor(f.toleranceBps),
     minSources: f.minSources,
     pollIntervalMs: f.pollIntervalMs ?? cfg.node.timing.pollIntervalMs,
