@@ -3,7 +3,6 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { FeedSpec, Deployment } from "../chain/deploy";
 import type { NodeConfig } from "../config";
-import { DEFAULT_MAX_REPORT_AGE_SEC, maxReportAgeSec } from "../protocol/report-age";
 
 /**
  * What `oracle-node deploy` (and the demo) derive from a node config: the feed specs the
@@ -23,9 +22,8 @@ export function feedSpecsFromConfig(cfg: NodeConfig): FeedSpec[] {
   return indexed.map(({ f }) => {
     const [base, quote] = f.pair.split("/");
     const spec: FeedSpec = { description: f.description, decimals: f.decimals, base, quote, heartbeatSeconds: f.heartbeatSeconds };
-    // The contract's limit equals the nodes' (min(300 s, heartbeat) unless configured); 300 s is the contract's own default.
-    const age = maxReportAgeSec({ heartbeatSec: f.heartbeatSeconds, maxReportAgeSec: f.maxReportAgeSeconds });
-    if (age !== DEFAULT_MAX_REPORT_AGE_SEC) spec.maxReportAgeSeconds = age;
+    // Set on chain only when configured: the contract's own default (300 s) is the outer limit, the nodes' stricter one applies before sending.
+    if (f.maxReportAgeSeconds !== undefined) spec.maxReportAgeSeconds = f.maxReportAgeSeconds;
     if (f.bounds?.min !== undefined) spec.minAnswer = parseUnits(f.bounds.min, f.decimals);
     if (f.bounds?.max !== undefined) spec.maxAnswer = parseUnits(f.bounds.max, f.decimals);
     return spec;
