@@ -8,8 +8,8 @@
  * 2. Attack: members 5 and 6 are replaced by adversaries holding their keys
  *    (test/support/adversary.ts, every member attack on at once), an outsider runs the transport
  *    attacks against the 5 honest ports, and on a timer: node 1 is killed (-9) and restarted,
- *    node 2 is restarted with the crash-leader-mid-round fault (it SIGKILLs itself as leader
- *    after collecting signatures; restarted honest), and the nodes' RPC is cut for 10 s. The
+ *    the current epoch's (honest) leader is killed -9 right after a move, while its round runs,
+ *    and restarted, and the nodes' RPC is cut for 10 s. The
  *    moves go on (latencyMsP50, rounds, failedRounds, maxStallSeconds).
  * Wrong answers: every transmission read back, each answer further than the feed's tolerance
  * from every fair price of the last 15 s. Equivocations: honest signers with two different
@@ -25,6 +25,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromFeedUnits, parseDecimal } from "../oracle-node/src/quotes/decimal";
 import { deviates } from "../oracle-node/src/protocol/round-decision";
+import { leaderIndex } from "../oracle-node/src/protocol/leader";
 import { setupCommittee, type Committee, type FeedPlan } from "../test/e2e/harness/committee";
 import { Cluster } from "./chaos/cluster";
 import { percentile, rssKb, watchChain, type ChainWatch } from "./chaos/watch";
@@ -36,13 +37,13 @@ const ASSETS = ["BTC", "ETH", "SOL"];
 const VENUES = ["binance", "kraken", "bitfinex", "coingecko", "cryptocompare"];
 const MOVE = 0.01;
 const ARRIVED_BPS = 30;
-const MOVE_TIMEOUT_MS = 20_000;
+const MOVE_TIMEOUT_MS = 15_000;
 const PAUSE_MS = 500;
 const RPC_OUTAGE_MS = 10_000;
 /** When each fault fires, in ms after the attack phase starts. */
-const EVENTS = { kill9: 15_000, leaderKill: 35_000, rpcOutage: 60_000 };
-const DEFAULT_MOVES = 40;
-const DEFAULT_CALM = 12;
+const EVENTS = { kill9: 10_000, leaderKill: 30_000, rpcOutage: 50_000 };
+const DEFAULT_MOVES = 20;
+const DEFAULT_CALM = 8;
 const DEFAULT_SLOW = 300;
 
 interface Args {
@@ -74,6 +75,8 @@ function arrived(c: Committee, feeds: FeedPlan[], watch: ChainWatch, k: number):
 }
 
 /** Moves markets one after another until `more()` says stop; each move's wait (ms) and whether it arrived. */
+let lastMove = 0;
+
 async function moves(c: Committee, feeds: FeedPlan[], watch: ChainWatch, start: number, more: (done: number) => boolean): Promise<Array<{ ms: number; ok: boolean }>> {
   const out: Array<{ ms: number; ok: boolean }> = [];
   for (let m = start; more(out.length); m++) {
@@ -81,7 +84,7 @@ async function moves(c: Committee, feeds: FeedPlan[], watch: ChainWatch, start: 
     const up = Math.floor(m / feeds.length) % 2 === 0;
     c.sim.shiftMarket(ASSETS[k], up ? 1 + MOVE : 1 / (1 + MOVE));
     watch.noteFair(k);
-    const t0 = Date.now();
+    const t0 = (lastMove = Date.now());
     const ok = await watch.until(() => arrived(c, feeds, watch, k), MOVE_TIMEOUT_MS);
     out.push({ ms: Date.now() - t0, ok });
     if (!ok) process.stderr.write(`bench-chaos: move ${m} (${ASSETS[k]}) not on chain within ${MOVE_TIMEOUT_MS} ms\n`);
@@ -90,24 +93,33 @@ async function moves(c: Committee, feeds: FeedPlan[], watch: ChainWatch, start: 
   return out;
 }
 
+/** Kills the current epoch's leader (an honest one) right after a market move, while its round runs; restarts it 2 s later. */
+async function killLeaderMidRound(cl: Cluster, watch: ChainWatch, lastMoveAt: () => number): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const leader = leaderIndex(watch.lastEpoch(), NODES, cl.configDigest);
+    const fresh = Date.now() - lastMoveAt() < 250;
+    if (fresh && cl.isHonest(leader) && cl.nodes[leader].running) {
+      await cl.kill(leader);
+      await sleep(2_000);
+      await cl.startNode(leader);
+      return `leader ${leader} of epoch ${watch.lastEpoch()} killed -9 ${Date.now() - lastMoveAt()} ms after a move, restarted`;
+    }
+    if (Date.now() > deadline) return "no honest leader mid-round within 30 s: not killed";
+    await sleep(20);
+  }
+}
+
 /** The faults on their timers; resolves when all have run (and the nodes they hit are back). */
-async function faults(cl: Cluster, log: string[]): Promise<void> {
+async function faults(cl: Cluster, watch: ChainWatch, lastMoveAt: () => number, log: string[]): Promise<void> {
   const t0 = Date.now();
   const at = (ms: number) => sleep(Math.max(0, t0 + ms - Date.now()));
   await at(EVENTS.kill9);
-  log.push(`${Date.now() - t0} ms: kill -9 node 1, restart`);
   await cl.kill(1);
   await cl.startNode(1);
+  log.push(`${Date.now() - t0} ms: node 1 killed -9 and restarted`);
   await at(EVENTS.leaderKill);
-  log.push(`${Date.now() - t0} ms: node 2 restarted with crash-leader-mid-round`);
-  await cl.kill(2);
-  await cl.startNode(2, "crash-leader-mid-round");
-  cl.expectExit(2);
-  const deadline = Date.now() + 60_000;
-  while (cl.nodes[2].running && Date.now() < deadline) await sleep(200);
-  log.push(`${Date.now() - t0} ms: node 2 ${cl.nodes[2].running ? "never led a round (fault not triggered)" : "killed itself mid-round"}, restarted honest`);
-  await cl.kill(2);
-  await cl.startNode(2);
+  log.push(`${Date.now() - t0} ms: ${await killLeaderMidRound(cl, watch, lastMoveAt)}`);
   await at(EVENTS.rpcOutage);
   log.push(`${Date.now() - t0} ms: RPC outage ${RPC_OUTAGE_MS} ms`);
   await cl.proxy.stop();
@@ -152,7 +164,7 @@ async function run(args: Args, c: Committee, feeds: FeedPlan[], cl: Cluster, ext
     const rss0 = honestRss(cl, never);
     const landed0 = watch.landed();
     let faultsDone = false;
-    const faultRun = faults(cl, extra.log).finally(() => (faultsDone = true));
+    const faultRun = faults(cl, watch, () => lastMove, extra.log).finally(() => (faultsDone = true));
     const attack = await moves(c, feeds, watch, args.calm, (n) => n < args.moves || !faultsDone);
     await faultRun;
     await sleep(3_000);

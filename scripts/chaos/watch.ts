@@ -17,6 +17,8 @@ const FAIR_WINDOW_MS = 15_000;
 export interface ChainWatch {
   answers: Map<number, bigint>;
   landed(): number;
+  /** Epoch of the newest transmission read (0 before any). */
+  lastEpoch(): number;
   wrong: Array<{ feedIndex: number; answer: string; fair: string[]; epoch: number; round: number }>;
   /** (epoch, round) pairs that landed more than once with different reports: equivocation on chain. */
   duplicateRounds(): number;
@@ -41,6 +43,7 @@ export async function watchChain(c: Committee, feeds: FeedPlan[]): Promise<Chain
   const rounds = new Map<string, string>();
   let duplicates = 0;
   let landed = 0;
+  let lastEpoch = 0;
   let watching = true;
   const waiters: Array<() => void> = [];
   const judge = (t: Transmission) => {
@@ -63,6 +66,7 @@ export async function watchChain(c: Committee, feeds: FeedPlan[]): Promise<Chain
       try {
         for (const t of await watcher.poll()) {
           landed += 1;
+          lastEpoch = Math.max(lastEpoch, t.epoch);
           judge(t);
         }
       } catch {
@@ -76,6 +80,7 @@ export async function watchChain(c: Committee, feeds: FeedPlan[]): Promise<Chain
   return {
     answers,
     landed: () => landed,
+    lastEpoch: () => lastEpoch,
     wrong,
     duplicateRounds: () => duplicates,
     noteFair,

@@ -24,7 +24,7 @@ export const MEMBER_ATTACKS = [
   "out-of-int120-observation", // 1: a signed observation of 2^200
   "withheld-final-report-replay", // 2: re-send a withheld final report every 10 s
   "stale-report-replay", // 3: transmit a withheld report on chain 30 s later
-  "future-timestamp-leader", // 4: propose a report stamped 25 s ahead
+  "future-timestamp-leader", // 4: propose a report stamped 15 s ahead
   "oversized-reply", // 5: answer a request with a 40 MB body
   "trickle-reply", // 5/6: answer a request one byte at a time
   "resign-spam", // 8: a new report signed in every round for one due event
