@@ -64,7 +64,13 @@ function parseArgs(argv: string[]): Args {
     }
     return v;
   };
-  return { json: argv.includes("--json"), moves: num("--moves", DEFAULT_MOVES), calm: num("--calm", DEFAULT_CALM), slow: num("--slow", DEFAULT_SLOW), keep: argv.includes("--keep") };
+  return {
+    json: argv.includes("--json"),
+    moves: num("--moves", DEFAULT_MOVES),
+    calm: num("--calm", DEFAULT_CALM),
+    slow: num("--slow", DEFAULT_SLOW),
+    keep: argv.includes("--keep"),
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -77,7 +83,13 @@ function arrived(c: Committee, feeds: FeedPlan[], watch: ChainWatch, k: number):
 /** Moves markets one after another until `more()` says stop; each move's wait (ms) and whether it arrived. */
 let lastMove = 0;
 
-async function moves(c: Committee, feeds: FeedPlan[], watch: ChainWatch, start: number, more: (done: number) => boolean): Promise<Array<{ ms: number; ok: boolean }>> {
+async function moves(
+  c: Committee,
+  feeds: FeedPlan[],
+  watch: ChainWatch,
+  start: number,
+  more: (done: number) => boolean,
+): Promise<Array<{ ms: number; ok: boolean }>> {
   const out: Array<{ ms: number; ok: boolean }> = [];
   for (let m = start; more(out.length); m++) {
     const k = m % feeds.length;
@@ -171,11 +183,19 @@ async function run(args: Args, c: Committee, feeds: FeedPlan[], cl: Cluster, ext
     const rss1 = honestRss(cl, never);
     const stats = await cl.adversaryStats();
     const byz = new Set(BYZANTINE.map((i) => c.addresses[i]));
-    const equivocations = new Set(stats.flatMap((s) => s.equivocations.filter((e) => !byz.has(e.signer)).map((e) => `${e.signer}|${e.epoch}|${e.round}`))).size + watch.duplicateRounds();
+    const equivocations =
+      new Set(stats.flatMap((s) => s.equivocations.filter((e) => !byz.has(e.signer)).map((e) => `${e.signer}|${e.epoch}|${e.round}`))).size +
+      watch.duplicateRounds();
     for (const s of stats) extra.counts[s.index >= 0 ? `member ${s.index}` : "outsider"] = s.counts;
     extra.counts.wrong = watch.wrong;
-    const calmMs = calm.filter((x) => x.ok).map((x) => x.ms).sort((a, b) => a - b);
-    const attackMs = attack.filter((x) => x.ok).map((x) => x.ms).sort((a, b) => a - b);
+    const calmMs = calm
+      .filter((x) => x.ok)
+      .map((x) => x.ms)
+      .sort((a, b) => a - b);
+    const attackMs = attack
+      .filter((x) => x.ok)
+      .map((x) => x.ms)
+      .sort((a, b) => a - b);
     const base = [...rss0.values()].reduce((a, b) => a + b, 0);
     const end = [...rss0.keys()].reduce((a, i) => a + (rss1.get(i) ?? 0), 0);
     return {
@@ -211,8 +231,17 @@ function printTable(r: Result, extra: { log: string[]; counts: Record<string, un
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const realWrite = process.stdout.write.bind(process.stdout);
-  if (args.json) process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest);
-  const feeds: FeedPlan[] = ASSETS.map((a) => ({ id: `${a}/USD`, pair: `${a}/USD`, decimals: 8, sources: VENUES, deviationBps: 50, heartbeatSec: 3600, toleranceBps: 100 }));
+  if (args.json)
+    process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest);
+  const feeds: FeedPlan[] = ASSETS.map((a) => ({
+    id: `${a}/USD`,
+    pair: `${a}/USD`,
+    decimals: 8,
+    sources: VENUES,
+    deviationBps: 50,
+    heartbeatSec: 3600,
+    toleranceBps: 100,
+  }));
   process.stderr.write(`bench-chaos: ${NODES} nodes (f=${F}), ${BYZANTINE.length} Byzantine, ${args.calm} calm + ${args.moves} attacked moves\n`);
   const c = await setupCommittee({ n: NODES, f: F, feeds, volatilityScale: 0.02 });
   const dir = mkdtempSync(join(tmpdir(), "bench-chaos-"));

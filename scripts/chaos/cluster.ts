@@ -95,7 +95,9 @@ export class Cluster {
   /** An outsider (no key) against the honest nodes' ports. */
   async outsider(slowConnections: number): Promise<void> {
     const spec = this.baseSpec();
-    spec.peers = Object.fromEntries(Object.entries(spec.peers).filter(([, u]) => this.nodes.some((n) => this.isHonest(n.index) && u.endsWith(`:${this.c.ports[n.index]}`))));
+    spec.peers = Object.fromEntries(
+      Object.entries(spec.peers).filter(([, u]) => this.nodes.some((n) => this.isHonest(n.index) && u.endsWith(`:${this.c.ports[n.index]}`))),
+    );
     await this.spawnAdversary("outsider", { ...spec, slowConnections });
   }
 
@@ -121,7 +123,7 @@ export class Cluster {
       stdio: ["ignore", "ignore", "pipe"],
     });
     let err = "";
-    child.stderr!.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-4_000)));
+    child.stderr.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-4_000)));
     const done = new Promise<void>((r) => child.once("close", () => r()));
     this.adversaries.push({ child, statsPath, done });
     const deadline = Date.now() + START_TIMEOUT_MS;

@@ -62,7 +62,7 @@ function envelope(from: number | Wallet, over: Partial<Envelope> & { payload?: u
     payload: { feeds: [0], notBefore: 0 },
   };
   const { signature, ...rest } = { ...base, ...over } as Envelope;
-  return signature ? ({ ...rest, signature } as Envelope) : signEnvelope(key.signingKey, rest);
+  return signature ? { ...rest, signature } : signEnvelope(key.signingKey, rest);
 }
 
 function nested(depth: number): unknown {
@@ -77,7 +77,14 @@ function overflowingProposal(): ReportProposal {
   const ctx = { configDigest: DIGEST, epoch: 0, round: 1 };
   return {
     observationsTimestamp: Math.floor(Date.now() / 1000),
-    feeds: [{ feedIndex: 0, observers: [0, 1, 2], observations: [huge, huge, huge], signatures: [0, 1, 2].map((k) => signObservation(KEYS[k].signingKey, ctx, 0, BigInt(huge))) }],
+    feeds: [
+      {
+        feedIndex: 0,
+        observers: [0, 1, 2],
+        observations: [huge, huge, huge],
+        signatures: [0, 1, 2].map((k) => signObservation(KEYS[k].signingKey, ctx, 0, BigInt(huge))),
+      },
+    ],
   };
 }
 
@@ -94,26 +101,71 @@ function hostileInbound(replays: string[]): Case {
   const base = (BASE ??= envelope(LEADER));
   const j = (name: string, e: unknown, handler = false): Case => ({ name, body: JSON.stringify(e), handler });
   switch (k) {
-    case 0: return { name: "not-json", body: pick(["{", "nul", "[1,2", '{"v":1,', "\u0000\u0001", ""]), handler: false };
-    case 1: { const t = JSON.stringify(base); return { name: "truncated", body: t.slice(0, Math.floor(rand() * (t.length - 1))), handler: false }; }
-    case 2: return { name: "oversized", body: Buffer.alloc(256 * 1024 + 1 + Math.floor(rand() * 4_096), 0x20), handler: false };
-    case 3: return j("wrong-field-types", { ...base, ...pick([{ epoch: "0" }, { v: 2 }, { round: -1 }, { nonce: 7 }, { sentAt: 1.5 }, { from: "0x12" }, { extra: true }, { signature: null }]) });
-    case 4: return j("huge-numbers", { ...base, ...pick([{ epoch: 2 ** 32 }, { round: 2 ** 53 + 2 }, { sentAt: 1e308 }, { epoch: -0.5 }]) });
-    case 5: return j("stranger", envelope(stranger));
-    case 6: return j("forged-sender", { ...envelope(stranger), from: SIGNERS[LEADER] });
-    case 7: return j("wrong-recipient", envelope(LEADER, { to: SIGNERS[2] }));
-    case 8: return j("wrong-digest", envelope(LEADER, { configDigest: "0x" + "77".repeat(32) }));
-    case 9: return j("stale-or-future", envelope(LEADER, { sentAt: Date.now() + pick([-120_000, -35_000, 20_000, 3_600_000]) }));
-    case 10: return { name: "replayed", body: pick(replays), handler: false };
-    case 11: return j("unknown-type", envelope(LEADER, { type: pick(["observe", "x".repeat(40)]) }));
-    case 12: return j("out-of-range-payload", envelope(LEADER, { payload: pick([{ feeds: [256], notBefore: 0 }, { feeds: [-1], notBefore: 0 }, { feeds: [], notBefore: 0 }, { feeds: [0], notBefore: -5 }, { feeds: Array(65).fill(0), notBefore: 0 }, { feeds: [0], notBefore: 0, x: 1 }]) }));
-    case 13: return j("deep-nesting", envelope(LEADER, { payload: nested(200 + Math.floor(rand() * 1_500)) }));
-    case 14: return { name: "deep-nesting-unsigned", body: '{"v":1,"payload":' + "[".repeat(20_000) + "]".repeat(20_000) + "}", handler: false };
-    case 15: return j("wrong-epoch", envelope(LEADER, { epoch: 1 + Math.floor(rand() * 1000) }), true);
-    case 16: return j("not-leader", envelope(pick([2, 3]), { type: pick([MSG.observeRequest, MSG.reportProposal]), payload: pick([{ feeds: [0], notBefore: 0 }, overflowingProposal()]) }), true);
-    case 17: return j("int120-overflow-proposal", envelope(LEADER, { type: MSG.reportProposal, payload: overflowingProposal() }), true);
-    case 18: return j("bad-final-report", envelope(pick([LEADER, 2]), { type: MSG.finalReport, payload: { ...overflowingProposal(), signatures: ["0x" + "ab".repeat(65)] } }), true);
-    default: return j("vote-mismatch", envelope(2, { type: MSG.newEpoch, epoch: 3, round: 0, payload: { epoch: 4 } }), true);
+    case 0:
+      return { name: "not-json", body: pick(["{", "nul", "[1,2", '{"v":1,', "\u0000\u0001", ""]), handler: false };
+    case 1: {
+      const t = JSON.stringify(base);
+      return { name: "truncated", body: t.slice(0, Math.floor(rand() * (t.length - 1))), handler: false };
+    }
+    case 2:
+      return { name: "oversized", body: Buffer.alloc(256 * 1024 + 1 + Math.floor(rand() * 4_096), 0x20), handler: false };
+    case 3:
+      return j("wrong-field-types", {
+        ...base,
+        ...pick([{ epoch: "0" }, { v: 2 }, { round: -1 }, { nonce: 7 }, { sentAt: 1.5 }, { from: "0x12" }, { extra: true }, { signature: null }]),
+      });
+    case 4:
+      return j("huge-numbers", { ...base, ...pick([{ epoch: 2 ** 32 }, { round: 2 ** 53 + 2 }, { sentAt: 1e308 }, { epoch: -0.5 }]) });
+    case 5:
+      return j("stranger", envelope(stranger));
+    case 6:
+      return j("forged-sender", { ...envelope(stranger), from: SIGNERS[LEADER] });
+    case 7:
+      return j("wrong-recipient", envelope(LEADER, { to: SIGNERS[2] }));
+    case 8:
+      return j("wrong-digest", envelope(LEADER, { configDigest: "0x" + "77".repeat(32) }));
+    case 9:
+      return j("stale-or-future", envelope(LEADER, { sentAt: Date.now() + pick([-120_000, -35_000, 20_000, 3_600_000]) }));
+    case 10:
+      return { name: "replayed", body: pick(replays), handler: false };
+    case 11:
+      return j("unknown-type", envelope(LEADER, { type: pick(["observe", "x".repeat(40)]) }));
+    case 12:
+      return j(
+        "out-of-range-payload",
+        envelope(LEADER, {
+          payload: pick([
+            { feeds: [256], notBefore: 0 },
+            { feeds: [-1], notBefore: 0 },
+            { feeds: [], notBefore: 0 },
+            { feeds: [0], notBefore: -5 },
+            { feeds: Array(65).fill(0), notBefore: 0 },
+            { feeds: [0], notBefore: 0, x: 1 },
+          ]),
+        }),
+      );
+    case 13:
+      return j("deep-nesting", envelope(LEADER, { payload: nested(200 + Math.floor(rand() * 1_500)) }));
+    case 14:
+      return { name: "deep-nesting-unsigned", body: '{"v":1,"payload":' + "[".repeat(20_000) + "]".repeat(20_000) + "}", handler: false };
+    case 15:
+      return j("wrong-epoch", envelope(LEADER, { epoch: 1 + Math.floor(rand() * 1000) }), true);
+    case 16:
+      return j(
+        "not-leader",
+        envelope(pick([2, 3]), { type: pick([MSG.observeRequest, MSG.reportProposal]), payload: pick([{ feeds: [0], notBefore: 0 }, overflowingProposal()]) }),
+        true,
+      );
+    case 17:
+      return j("int120-overflow-proposal", envelope(LEADER, { type: MSG.reportProposal, payload: overflowingProposal() }), true);
+    case 18:
+      return j(
+        "bad-final-report",
+        envelope(pick([LEADER, 2]), { type: MSG.finalReport, payload: { ...overflowingProposal(), signatures: ["0x" + "ab".repeat(65)] } }),
+        true,
+      );
+    default:
+      return j("vote-mismatch", envelope(2, { type: MSG.newEpoch, epoch: 3, round: 0, payload: { epoch: 4 } }), true);
   }
 }
 
@@ -246,7 +298,8 @@ describe("peer messages under fuzzing", () => {
 
   it(`refuses ${REPLIES} hostile replies to its own requests, each with a named error`, async () => {
     rand = mulberry32(29);
-    const good = (over: Partial<Envelope> = {}) => JSON.stringify(envelope(3, { type: MSG.observation, to: SIGNERS[0], epoch: 0, round: 1, payload: { observations: [] }, ...over }));
+    const good = (over: Partial<Envelope> = {}) =>
+      JSON.stringify(envelope(3, { type: MSG.observation, to: SIGNERS[0], epoch: 0, round: 1, payload: { observations: [] }, ...over }));
     const codes: Record<string, number> = {};
     for (let i = 0; i < REPLIES; i++) {
       const k = i % 12;

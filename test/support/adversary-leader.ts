@@ -63,7 +63,10 @@ async function observe(s: LeaderState, epoch: number, round: number): Promise<Co
         const observer = wire.spec.signers.findIndex((a) => getAddress(a) === getAddress(to));
         for (const o of parsed.data.observations) {
           const value = BigInt(o.value);
-          if (observationSigner(ctx, o.feedIndex, value, o.signature) === getAddress(to) && !out.some((x) => x.observer === observer && x.feedIndex === o.feedIndex)) {
+          if (
+            observationSigner(ctx, o.feedIndex, value, o.signature) === getAddress(to) &&
+            !out.some((x) => x.observer === observer && x.feedIndex === o.feedIndex)
+          ) {
             out.push({ observer, feedIndex: o.feedIndex, value, signature: o.signature });
           }
         }
@@ -74,7 +77,13 @@ async function observe(s: LeaderState, epoch: number, round: number): Promise<Co
 }
 
 /** Sends one proposal to every follower; the signatures over its digest, by signer index. */
-async function propose(s: LeaderState, attack: string, epoch: number, round: number, p: ReportProposal): Promise<{ sigs: Map<number, string>; digest: string; encoded: string } | null> {
+async function propose(
+  s: LeaderState,
+  attack: string,
+  epoch: number,
+  round: number,
+  p: ReportProposal,
+): Promise<{ sigs: Map<number, string>; digest: string; encoded: string } | null> {
   const { wire, tally } = s;
   let signed: { encoded: string; digest: string };
   try {
@@ -95,7 +104,10 @@ async function propose(s: LeaderState, attack: string, epoch: number, round: num
       }
       tally.add(attack, "signed");
       recordSignature(s, to, epoch, round, signed.digest);
-      sigs.set(wire.spec.signers.findIndex((a) => getAddress(a) === getAddress(to)), sig.data.signature);
+      sigs.set(
+        wire.spec.signers.findIndex((a) => getAddress(a) === getAddress(to)),
+        sig.data.signature,
+      );
     }),
   );
   return { sigs, ...signed };

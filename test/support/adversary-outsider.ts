@@ -84,7 +84,9 @@ async function oversizedRequests(wire: Wire, tally: Tally, running: () => boolea
       // Announces 1 GB, sends 64 kB, then goes quiet: the node must answer or close, not wait for the rest.
       const s = connect({ host: u.hostname, port: Number(u.port) });
       s.on("error", () => undefined);
-      s.on("connect", () => s.write(`POST /v1/message HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n` + "x".repeat(65_536)));
+      s.on("connect", () =>
+        s.write(`POST /v1/message HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n` + "x".repeat(65_536)),
+      );
       s.on("data", (d) => tally.add("oversized-request", "answered " + d.toString("latin1").slice(9, 12)));
       setTimeout(() => s.destroy(), 5_000);
     }

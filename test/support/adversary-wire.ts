@@ -100,7 +100,15 @@ export class Wire {
   }
 
   /** Sends a sealed message and returns the peer's verified reply envelope, if it sent one. */
-  async send(to: string, url: string, type: string, epoch: number, round: number, payload: unknown, timeoutMs = 2_000): Promise<{ r: PostResult; reply: Envelope | null }> {
+  async send(
+    to: string,
+    url: string,
+    type: string,
+    epoch: number,
+    round: number,
+    payload: unknown,
+    timeoutMs = 2_000,
+  ): Promise<{ r: PostResult; reply: Envelope | null }> {
     const text = JSON.stringify(this.seal(to, type, epoch, round, payload));
     this.sent.push({ url, text, at: Date.now() });
     if (this.sent.length > 50) this.sent.splice(0, this.sent.length - 50);

@@ -99,7 +99,14 @@ export class Adversary {
     if (on("envelope-replay")) this.loops.push(this.every(3_000, () => this.replayEnvelopes()));
     if (on("byzantine-junk")) {
       const peers = new Map(this.wire.peers.map(([a, u]) => [getAddress(a), u]));
-      const ctx = { name: "adversary", from: this.wire.address, peers, configDigest: () => this.wire.spec.configDigest, epoch: () => this.epoch, running: () => this.running };
+      const ctx = {
+        name: "adversary",
+        from: this.wire.address,
+        peers,
+        configDigest: () => this.wire.spec.configDigest,
+        epoch: () => this.epoch,
+        running: () => this.running,
+      };
       this.loops.push(sendJunkLoop(ctx).then(() => undefined));
     }
   }
@@ -122,7 +129,15 @@ export class Adversary {
         const [signer, epoch, round] = k.split("|");
         return { signer, epoch: Number(epoch), round: Number(round), digests: [...d] };
       });
-    return { address: this.wire.address, index: this.wire.index, attacks: [...this.attacks], epoch: this.epoch, counts: this.tally.counts, equivocations, withheld: this.state.withheld.length };
+    return {
+      address: this.wire.address,
+      index: this.wire.index,
+      attacks: [...this.attacks],
+      epoch: this.epoch,
+      counts: this.tally.counts,
+      equivocations,
+      withheld: this.state.withheld.length,
+    };
   }
 
   private every(ms: number, fn: () => Promise<void>): Promise<void> {
@@ -210,7 +225,11 @@ export class Adversary {
     const fr = FinalReportSchema.safeParse(env.payload);
     if (!fr.success) return;
     try {
-      const { digest } = encodeAndDigest(toReport(this.wire.spec.configDigest, env.epoch, env.round, fr.data), this.wire.spec.chainId, this.wire.spec.aggregator);
+      const { digest } = encodeAndDigest(
+        toReport(this.wire.spec.configDigest, env.epoch, env.round, fr.data),
+        this.wire.spec.chainId,
+        this.wire.spec.aggregator,
+      );
       for (const sig of fr.data.signatures) recordSignature(this.state, recoverSigner(digest, sig), env.epoch, env.round, digest);
     } catch {
       return;
@@ -233,7 +252,10 @@ export class Adversary {
 
   /** Withheld reports (and honest leaders' captured ones) re-sent to every peer under their original epoch and round. */
   private async replayFinalReports(): Promise<void> {
-    const items: Array<Pick<Withheld, "epoch" | "round" | "payload">> = [...this.state.withheld, ...this.captured.map((c) => ({ epoch: c.env.epoch, round: c.env.round, payload: c.env.payload as Withheld["payload"] }))];
+    const items: Array<Pick<Withheld, "epoch" | "round" | "payload">> = [
+      ...this.state.withheld,
+      ...this.captured.map((c) => ({ epoch: c.env.epoch, round: c.env.round, payload: c.env.payload as Withheld["payload"] })),
+    ];
     for (const w of items) {
       for (const [to, url] of this.wire.peers) {
         const { r } = await this.wire.send(to, url, MSG.finalReport, w.epoch, w.round, w.payload);
