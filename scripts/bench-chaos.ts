@@ -112,10 +112,11 @@ async function killLeaderMidRound(cl: Cluster, watch: ChainWatch, lastMoveAt: ()
     const leader = leaderIndex(watch.lastEpoch(), NODES, cl.configDigest);
     const fresh = Date.now() - lastMoveAt() < 250;
     if (fresh && cl.isHonest(leader) && cl.nodes[leader].running) {
+      const after = Date.now() - lastMoveAt();
       await cl.kill(leader);
       await sleep(2_000);
       await cl.startNode(leader);
-      return `leader ${leader} of epoch ${watch.lastEpoch()} killed -9 ${Date.now() - lastMoveAt()} ms after a move, restarted`;
+      return `leader ${leader} of epoch ${watch.lastEpoch()} killed -9 ${after} ms after a move, restarted`;
     }
     if (Date.now() > deadline) return "no honest leader mid-round within 30 s: not killed";
     await sleep(20);
@@ -169,7 +170,7 @@ async function run(args: Args, c: Committee, feeds: FeedPlan[], cl: Cluster, ext
   try {
     if (!(await watch.until(() => feeds.every((_, k) => arrived(c, feeds, watch, k)), 90_000))) throw new Error("the feeds never reached the chain");
     const calm = await moves(c, feeds, watch, 0, (n) => n < args.calm);
-    for (const i of BYZANTINE) await cl.turnByzantine(i);
+    for (const i of BYZANTINE) await cl.turnByzantine(i, BYZANTINE);
     await cl.outsider(args.slow);
     await sleep(3_000);
     const never = [0, 3, 4];

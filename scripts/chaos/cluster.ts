@@ -86,10 +86,11 @@ export class Cluster {
   }
 
   /** Replaces node i by an adversary holding its key on its port (a faulty member). */
-  async turnByzantine(i: number, attacks?: string[]): Promise<void> {
+  async turnByzantine(i: number, allies: number[], attacks?: string[]): Promise<void> {
     this.byzantine.add(i);
     await this.kill(i);
-    await this.spawnAdversary(`member-${i}`, { ...this.baseSpec(), privateKey: this.c.keys[i], listenPort: this.c.ports[i], attacks });
+    const spec = { ...this.baseSpec(), privateKey: this.c.keys[i], listenPort: this.c.ports[i], attacks, allies: allies.map((k) => this.c.addresses[k]) };
+    await this.spawnAdversary(`member-${i}`, spec);
   }
 
   /** An outsider (no key) against the honest nodes' ports. */

@@ -38,7 +38,8 @@ export interface LeaderState {
 /** Inside the 20 s skew followers accepted before issue 13; the defence allows a few seconds. */
 const FUTURE_SECONDS = 15;
 const NOTBEFORE_SPAM = 25;
-const RESIGN_ROUNDS = 5;
+const ROUND_GAP_MS = 300;
+const MAX_ROUND = 255;
 
 export function recordSignature(s: LeaderState, signer: string, epoch: number, round: number, digest: string): void {
   const key = `${getAddress(signer)}|${epoch}|${round}`;
@@ -51,7 +52,8 @@ export function recordSignature(s: LeaderState, signer: string, epoch: number, r
 async function observe(s: LeaderState, epoch: number, round: number): Promise<CollectedObservation[]> {
   const { wire, tally } = s;
   const ctx = { configDigest: wire.spec.configDigest, epoch, round };
-  const spam = s.on("notbefore-spam") ? NOTBEFORE_SPAM : 1;
+  // The spam runs in the first rounds of an epoch only: later rounds are for the other attacks.
+  const spam = s.on("notbefore-spam") && round <= 2 ? NOTBEFORE_SPAM : 1;
   const out: CollectedObservation[] = [];
   await Promise.all(
     wire.peers.map(async ([to, url]) => {
@@ -118,7 +120,7 @@ async function leadRound(s: LeaderState, epoch: number, round: number, attack: s
   const { wire } = s;
   const collected = await observe(s, epoch, round);
   const nowSec = Math.floor(Date.now() / 1000);
-  const ts = s.on("future-timestamp-leader") ? nowSec + FUTURE_SECONDS : nowSec;
+  const ts = attack === "future-timestamp-leader" ? nowSec + FUTURE_SECONDS : nowSec;
   const { proposal } = buildReportProposal(collected, wire.spec.feeds, wire.spec.f, ts);
   if (!proposal) return false;
   const first = await propose(s, attack, epoch, round, proposal);
@@ -140,14 +142,21 @@ async function leadRound(s: LeaderState, epoch: number, round: number, attack: s
   return true;
 }
 
-/** The faulty leader's whole epoch: a first round, then (resign-spam) more rounds for the same due event. */
-export async function leadEpoch(s: LeaderState, epoch: number, current: () => number): Promise<void> {
-  const attack = s.on("future-timestamp-leader") ? "future-timestamp-leader" : "proposal";
-  const signedFirst = await leadRound(s, epoch, 1, attack);
-  s.tally.add("rounds-led", signedFirst ? "signed" : "refused");
-  if (!s.on("resign-spam")) return;
-  for (let round = 2; round <= 1 + RESIGN_ROUNDS && current() === epoch; round++) {
-    await sleep(200);
-    s.tally.add("resign-spam", (await leadRound(s, epoch, round, "resign-spam-proposal")) ? "report-signed-again" : "refused");
+/**
+ * The faulty leader's whole epoch: a round every ROUND_GAP_MS for as long as the committee stays
+ * in it (followers refuse "not-due" until a market moves, so it waits for a due event). Odd
+ * rounds are stamped ahead (future-timestamp-leader); every report signed after the first is a
+ * new report for the same due event (resign-spam).
+ */
+export async function leadEpoch(s: LeaderState, epoch: number, current: () => number, running: () => boolean): Promise<void> {
+  let signed = 0;
+  for (let round = 1; round <= MAX_ROUND && current() === epoch && running(); round++) {
+    const attack = s.on("future-timestamp-leader") && round % 2 === 1 ? "future-timestamp-leader" : signed > 0 ? "resign-spam-proposal" : "proposal";
+    const ok = await leadRound(s, epoch, round, attack);
+    s.tally.add("rounds-led", ok ? "signed" : "refused");
+    if (ok && signed > 0) s.tally.add("resign-spam", "report-signed-again");
+    if (ok) signed += 1;
+    if (ok && !s.on("resign-spam")) return;
+    await sleep(ROUND_GAP_MS);
   }
 }

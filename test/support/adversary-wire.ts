@@ -27,6 +27,8 @@ export interface AdversarySpec {
   chainUrl?: string;
   /** Attack names from ATTACKS to run; absent: all this role can perform. */
   attacks?: string[];
+  /** Fellow faulty members: never attacked (their counts would only measure the adversary). */
+  allies?: string[];
   /** Outsider: slow connections held per node port. */
   slowConnections?: number;
 }
@@ -64,7 +66,8 @@ export class Wire {
   }
 
   get peers(): Array<[string, string]> {
-    return Object.entries(this.spec.peers).filter(([a]) => getAddress(a) !== this.address);
+    const skip = new Set([this.address, ...(this.spec.allies ?? []).map((a) => getAddress(a))]);
+    return Object.entries(this.spec.peers).filter(([a]) => !skip.has(getAddress(a)));
   }
 
   seal(to: string, type: string, epoch: number, round: number, payload: unknown, sentAt = Date.now()): Envelope {

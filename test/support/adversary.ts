@@ -244,7 +244,12 @@ export class Adversary {
       const e = this.epoch;
       if (e > 0 && !this.led.has(e) && leaderIndex(e, n, this.wire.spec.configDigest) === this.wire.index) {
         this.led.add(e);
-        await leadEpoch(this.state, e, () => this.epoch).catch((err) => this.tally.add("adversary-error", (err as Error).message.slice(0, 60)));
+        await leadEpoch(
+          this.state,
+          e,
+          () => this.epoch,
+          () => this.running,
+        ).catch((err) => this.tally.add("adversary-error", (err as Error).message.slice(0, 60)));
       }
       await sleep(50);
     }
