@@ -158,12 +158,7 @@ contract FeedProxy is IFeedProxy, Ownable2Step {
   /// @dev The read every consumer pays for: one SLOAD and one STATICCALL, in assembly. The
   /// aggregator's five words are written over scratch space and the free memory pointer and
   /// returned at once, so nothing reads that memory afterwards.
-  function latestRoundData()
-    external
-    view
-    override
-    returns (uint80, int256, uint256, uint256, uint80)
-  {
+  function latestRoundData() external view override returns (uint80, int256, uint256, uint256, uint80) {
     assembly {
       // s_currentPhase: id (bits 0..15) | aggregator (16..175) | feedIndex (176..183) |
       // byteRead (184..191).

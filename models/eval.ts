@@ -121,7 +121,9 @@ async function main(): Promise<void> {
     fails.push(...checks(name, m));
   }
   const pubTable = table(pubRows);
-  const verdict = fails.length ? `Targets missed:\n${fails.map((f) => `- ${f}`).join("\n")}` : "All targets met (attacked-round error within 10 % or 1 bp of the better baseline, FPR < 1 %, genuine crash followed no worse than the median).";
+  const verdict = fails.length
+    ? `Targets missed:\n${fails.map((f) => `- ${f}`).join("\n")}`
+    : "All targets met (attacked-round error within 10 % or 1 bp of the better baseline, FPR < 1 %, genuine crash followed no worse than the median).";
   const pub = `Threshold ${threshold}, min sources 3.\n\n${pubTable}\n\n${verdict}`;
 
   const wi = process.argv.indexOf("--write-heldout");
@@ -166,7 +168,9 @@ async function main(): Promise<void> {
     writeCardSection("eval-heldout", held);
     writeCardSection("eval-injected", injected);
   }
-  process.stdout.write(`## Public scenarios\n\n${pub}\n\n## Held-out generated scenarios\n\n${held}\n\n## Public scenarios with injected pumps\n\n${injected}\n`);
+  process.stdout.write(
+    `## Public scenarios\n\n${pub}\n\n## Held-out generated scenarios\n\n${held}\n\n## Public scenarios with injected pumps\n\n${injected}\n`,
+  );
   if (fails.length) process.exitCode = 1;
 }
 

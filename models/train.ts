@@ -74,7 +74,10 @@ export function scoreRows(net: Mlp, d: Dataset): Float64Array {
 }
 
 export function statsAt(scores: Float64Array, d: Dataset, threshold: number): EvalStats {
-  let neg = 0, fp = 0, pos = 0, tp = 0;
+  let neg = 0,
+    fp = 0,
+    pos = 0,
+    tp = 0;
   const fam: Record<string, { rows: number; hit: number }> = {};
   for (let i = 0; i < d.rows; i++) {
     if (d.w[i] === 0) continue;
@@ -145,8 +148,15 @@ async function main(): Promise<void> {
   writeFileSync(metaPathFor(modelPath), JSON.stringify(meta, null, 2) + "\n");
   writeFileSync(join(__dirname, "anomaly-detector.weights.json"), JSON.stringify(net.toJSON()) + "\n");
   const report = {
-    seed, trainScenarios: nTrain, trainRows: train.rows, validationRows: val.rows, epochs, hidden: HIDDEN,
-    targetValidationFpr: TARGET_VALIDATION_FPR, validation: stats, seconds: Math.round((Date.now() - t0) / 1000),
+    seed,
+    trainScenarios: nTrain,
+    trainRows: train.rows,
+    validationRows: val.rows,
+    epochs,
+    hidden: HIDDEN,
+    targetValidationFpr: TARGET_VALIDATION_FPR,
+    validation: stats,
+    seconds: Math.round((Date.now() - t0) / 1000),
   };
   writeFileSync(join(__dirname, "train-report.json"), JSON.stringify(report, null, 2) + "\n");
   writeCardSection("training", trainingSection(report.seconds, train.rows, val.rows, epochs, seed, stats));

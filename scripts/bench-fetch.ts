@@ -30,10 +30,12 @@ const USD_AS_USDT = new Set(["binance", "okx", "bybit", "kucoin", "gateio", "htx
 /** The simulator in its own process; resolves with the base URL of each source. */
 async function startSimulatorProcess(): Promise<{ child: ChildProcess; baseUrls: Record<string, string> }> {
   const bin = join(__dirname, "..", "oracle-node", "bin", "oracle-node.js");
-  const child = spawn(process.execPath, [bin, "simulate", "--model", "--port", "0", "--rate-limits", "off", "--seed", "7"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [bin, "simulate", "--model", "--port", "0", "--rate-limits", "off", "--seed", "7"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const line = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("simulator did not start")), SIM_START_TIMEOUT_MS);
-    createInterface({ input: child.stdout! }).once("line", (l) => {
+    createInterface({ input: child.stdout }).once("line", (l) => {
       clearTimeout(timer);
       resolve(l);
     });
@@ -46,7 +48,7 @@ async function startSimulatorProcess(): Promise<{ child: ChildProcess; baseUrls:
 function lists(sourceId: string, pair: string): boolean {
   const { quote } = splitPair(pair);
   const q = USD_AS_USDT.has(sourceId) && quote === "USD" ? "USDT" : quote;
-  return (VENUE_PROFILES as Record<string, { quotes: readonly string[] }>)[sourceId]!.quotes.includes(q);
+  return (VENUE_PROFILES as Record<string, { quotes: readonly string[] }>)[sourceId].quotes.includes(q);
 }
 
 /** Feeds as a node config would have them: pairs of listed assets, each with 10 venues listing it. */
@@ -73,7 +75,7 @@ function jobsFor(feeds: Array<{ pair: string; sources: string[] }>, baseUrls: Re
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  return s[Math.floor(s.length / 2)];
 }
 
 async function main(): Promise<void> {
@@ -104,18 +106,28 @@ async function main(): Promise<void> {
       perSource = new Map([...fetcher.stats.requests].map(([id, n]) => [id, n - (before.get(id) ?? 0)]));
       if (round > 0) rows.push({ wall, cpu: (cpu.user + cpu.system) / 1000, requests: fetcher.totalRequests() - sentBefore, ok, failed });
     }
-    console.log(`bench:fetch — ${feeds.length} feeds x ${SOURCES_PER_FEED} sources = ${quotes} quotes per round, ${jobs.length} venues, simulator in a separate process, ${ROUNDS} measured rounds after 1 warm-up`);
-    if (feeds.length < FEEDS) console.log(`(asked for ${FEEDS} feeds: the simulator's assets make only ${feeds.length} pairs that ${SOURCES_PER_FEED} venues list)`);
+    console.log(
+      `bench:fetch — ${feeds.length} feeds x ${SOURCES_PER_FEED} sources = ${quotes} quotes per round, ${jobs.length} venues, simulator in a separate process, ${ROUNDS} measured rounds after 1 warm-up`,
+    );
+    if (feeds.length < FEEDS)
+      console.log(`(asked for ${FEEDS} feeds: the simulator's assets make only ${feeds.length} pairs that ${SOURCES_PER_FEED} venues list)`);
     console.log("");
     console.log("round  requests  quotes ok  failed                 wall ms  node CPU ms");
     rows.forEach((r, i) => {
-      const failed = Object.entries(r.failed).map(([k, v]) => `${k}:${v}`).join(",") || "0";
-      console.log(`${String(i + 1).padStart(5)}  ${String(r.requests).padStart(8)}  ${String(r.ok).padStart(9)}  ${failed.padEnd(21)}  ${r.wall.toFixed(1).padStart(7)}  ${r.cpu.toFixed(1).padStart(11)}`);
+      const failed =
+        Object.entries(r.failed)
+          .map(([k, v]) => `${k}:${v}`)
+          .join(",") || "0";
+      console.log(
+        `${String(i + 1).padStart(5)}  ${String(r.requests).padStart(8)}  ${String(r.ok).padStart(9)}  ${failed.padEnd(21)}  ${r.wall.toFixed(1).padStart(7)}  ${r.cpu.toFixed(1).padStart(11)}`,
+      );
     });
     console.log(`median wall ${median(rows.map((r) => r.wall)).toFixed(1)} ms, median node CPU ${median(rows.map((r) => r.cpu)).toFixed(1)} ms per round\n`);
     console.log("venue          batch  pairs  requests/round");
     for (const j of jobs) {
-      console.log(`${j.sourceId.padEnd(13)}  ${(j.adapter.batch ? "yes" : "no").padEnd(5)}  ${String(j.requests.length).padStart(5)}  ${String(perSource.get(j.sourceId) ?? 0).padStart(14)}`);
+      console.log(
+        `${j.sourceId.padEnd(13)}  ${(j.adapter.batch ? "yes" : "no").padEnd(5)}  ${String(j.requests.length).padStart(5)}  ${String(perSource.get(j.sourceId) ?? 0).padStart(14)}`,
+      );
     }
   } finally {
     child.kill("SIGTERM");

@@ -22,8 +22,19 @@ const BATCH_SIZES = [1, 5, 10, 20];
 /** Transmits before the "steady" one: every slot it writes has been written before. */
 const WARMUP_TRANSMITS = 5;
 
-interface TransmitRow { n: number; f: number; observations: number; signatures: number; gasFirst: number; gasSteady: number }
-interface BatchRow { feeds: number; gas: number; marginalPerFeed: number }
+interface TransmitRow {
+  n: number;
+  f: number;
+  observations: number;
+  signatures: number;
+  gasFirst: number;
+  gasSteady: number;
+}
+interface BatchRow {
+  feeds: number;
+  gas: number;
+  marginalPerFeed: number;
+}
 
 /**
  * Every transmit runs in a block with a fixed timestamp (and uses it as observations timestamp),
@@ -63,7 +74,11 @@ async function benchTransmit(sender: Signer): Promise<TransmitRow[]> {
 
 async function benchBatch(sender: Signer): Promise<BatchRow[]> {
   const maxFeeds = Math.max(...BATCH_SIZES);
-  const d = await deployAggregator(sender, makeCommittee(7, 2, await sender.getAddress(), "bench-batch"), Array.from({ length: maxFeeds }, () => ({})));
+  const d = await deployAggregator(
+    sender,
+    makeCommittee(7, 2, await sender.getAddress(), "bench-batch"),
+    Array.from({ length: maxFeeds }, () => ({})),
+  );
   const all = Array.from({ length: maxFeeds }, (_, i) => i);
   for (let i = 0; i < WARMUP_TRANSMITS; i++) await transmitGas(d, sender, all, 5);
   const gas = new Map<number, number>();
@@ -77,7 +92,11 @@ interface ReadGas {
   latestRoundDataViaProxy: number;
 }
 
-interface ReadRows { read: ReadGas; raw: ReadGas; floor: { solidity: number; raw: number } }
+interface ReadRows {
+  read: ReadGas;
+  raw: ReadGas;
+  floor: { solidity: number; raw: number };
+}
 
 async function benchRead(sender: Signer): Promise<ReadRows> {
   const d = await deployAggregator(sender, makeCommittee(7, 2, await sender.getAddress(), "bench-read"));
@@ -105,7 +124,8 @@ function printTable(transmit: TransmitRow[], batch: BatchRow[], { read, raw, flo
   const pad = (v: unknown, w: number) => String(v).padStart(w);
   console.log("transmit (one feed)");
   console.log(`${pad("n", 4)}${pad("f", 4)}${pad("obs", 5)}${pad("sigs", 6)}${pad("gasFirst", 10)}${pad("gasSteady", 11)}`);
-  for (const r of transmit) console.log(`${pad(r.n, 4)}${pad(r.f, 4)}${pad(r.observations, 5)}${pad(r.signatures, 6)}${pad(r.gasFirst, 10)}${pad(r.gasSteady, 11)}`);
+  for (const r of transmit)
+    console.log(`${pad(r.n, 4)}${pad(r.f, 4)}${pad(r.observations, 5)}${pad(r.signatures, 6)}${pad(r.gasFirst, 10)}${pad(r.gasSteady, 11)}`);
   console.log("\nbatched transmit (n=7, f=2, 5 observations per feed, steady state)");
   console.log(`${pad("feeds", 6)}${pad("gas", 10)}${pad("marginal/feed", 15)}`);
   for (const b of batch) console.log(`${pad(b.feeds, 6)}${pad(b.gas, 10)}${pad(b.feeds === 1 ? "-" : b.marginalPerFeed, 15)}`);

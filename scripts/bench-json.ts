@@ -90,17 +90,17 @@ function pass(parse: (t: string) => unknown, bodies: string[]): void {
 function measure(parsers: Array<(t: string) => unknown>, bodies: string[]): number[] {
   for (const p of parsers) for (let i = 0; i < 20; i++) pass(p, bodies); // warm-up (JIT)
   const t0 = performance.now();
-  pass(parsers[0]!, bodies);
+  pass(parsers[0], bodies);
   const passes = Math.max(1, Math.round(BENCH_MS / TRIALS / parsers.length / Math.max(performance.now() - t0, 0.01)));
   const samples = parsers.map(() => [] as number[]);
   for (let trial = 0; trial < TRIALS; trial++) {
     parsers.forEach((p, k) => {
       const t = performance.now();
       for (let i = 0; i < passes; i++) pass(p, bodies);
-      samples[k]!.push(((performance.now() - t) * 1000) / passes);
+      samples[k].push(((performance.now() - t) * 1000) / passes);
     });
   }
-  return samples.map((s) => s.sort((a, b) => a - b)[Math.floor(s.length / 2)]!);
+  return samples.map((s) => s.sort((a, b) => a - b)[Math.floor(s.length / 2)]);
 }
 
 async function main(): Promise<void> {

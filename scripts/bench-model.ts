@@ -104,7 +104,10 @@ async function main(): Promise<void> {
   const text = out.join("\n");
   process.stdout.write(text + "\n");
   if (!process.argv.includes("--no-card")) {
-    writeCardSection("bench", `\`npm run bench:model\` on this machine (${os.cpus().length} cores, shared), ${TIMED_ROUNDS} timed rounds after ${WARM_ROUNDS} warm-up rounds:\n\n${text}`);
+    writeCardSection(
+      "bench",
+      `\`npm run bench:model\` on this machine (${os.cpus().length} cores, shared), ${TIMED_ROUNDS} timed rounds after ${WARM_ROUNDS} warm-up rounds:\n\n${text}`,
+    );
   }
 }
 

@@ -32,7 +32,13 @@ contract LendingConsumer is Ownable2Step {
   /// @notice The borrow would exceed the collateral's borrowing power.
   error InsufficientCollateral(uint256 requested, uint256 available);
 
-  event AssetConfigured(bytes32 indexed asset, address proxy, uint32 heartbeat, uint16 maxConfidenceBps, uint16 collateralFactorBps);
+  event AssetConfigured(
+    bytes32 indexed asset,
+    address proxy,
+    uint32 heartbeat,
+    uint16 maxConfidenceBps,
+    uint16 collateralFactorBps
+  );
   event CollateralDeposited(address indexed user, bytes32 indexed asset, uint256 amount);
   event Borrowed(address indexed user, uint256 amount, uint256 debt);
 
@@ -77,7 +83,8 @@ contract LendingConsumer is Ownable2Step {
     AssetConfig memory cfg = s_assets[asset];
     if (address(cfg.proxy) == address(0)) revert UnknownAsset(asset);
     (uint80 roundId, int256 raw, , uint256 updatedAt, ) = cfg.proxy.latestRoundData();
-    if (updatedAt == 0 || block.timestamp - updatedAt > cfg.heartbeat) revert StalePrice(asset, updatedAt, cfg.heartbeat);
+    if (updatedAt == 0 || block.timestamp - updatedAt > cfg.heartbeat)
+      revert StalePrice(asset, updatedAt, cfg.heartbeat);
     if (raw <= 0) revert NonPositivePrice(asset, raw);
     (uint80 confidenceRound, uint256 confidence) = cfg.proxy.latestConfidence();
     if (confidenceRound != roundId) revert RoundMismatch(roundId, confidenceRound);

@@ -60,10 +60,7 @@ interface IFeedProxy is AggregatorV2V3Interface {
   /// confirming.
   function proposedGetRoundData(
     uint80 roundId
-  )
-    external
-    view
-    returns (uint80 id, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
+  ) external view returns (uint80 id, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound);
 
   /// @notice Whether the current aggregator refused this feed's latest median for being outside
   /// the feed's bounds, the refused median and since when (IOutOfBoundsReader, forwarded).

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.27;
+pragma solidity 0.8.30;
 
 /// @notice Reads whether a feed's latest median was refused for being outside its bounds.
 interface IOutOfBoundsReader {

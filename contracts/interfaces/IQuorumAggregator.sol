@@ -2,14 +2,16 @@
 pragma solidity 0.8.30;
 
 import {AggregatorV2V3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV2V3Interface.sol";
+import {IOutOfBoundsReader} from "./IOutOfBoundsReader.sol";
 
 /// @title IQuorumAggregator
 /// @notice A committee of n <= 31 oracles (3f < n) posts signed, batched multi-feed reports; every
 /// feed keeps its median answer, a confidence (half the interquartile range of the observations)
 /// and a ring of past rounds. Chainlink's AggregatorV2V3Interface reads serve feed 0 when called
 /// plainly and feed k when the calldata carries k as one extra trailing 32-byte word (what
-/// FeedProxy does). Report layout: docs/protocol.md, "## Report format".
-interface IQuorumAggregator is AggregatorV2V3Interface {
+/// FeedProxy does). Report layout: docs/protocol.md, "## Report format". A median outside a feed's
+/// bounds is refused without reverting; IOutOfBoundsReader.outOfBounds reads the refusal.
+interface IQuorumAggregator is AggregatorV2V3Interface, IOutOfBoundsReader {
   // ----------------------------------------------------------------------------------------------
   // Configuration errors
   // ----------------------------------------------------------------------------------------------
@@ -30,6 +32,8 @@ interface IQuorumAggregator is AggregatorV2V3Interface {
   error TooManyFeeds(uint256 max);
   /// @notice Deploying the config blob failed.
   error ConfigStoreFailed();
+  /// @notice A feed's maximum report age must be at least one second.
+  error InvalidMaxReportAge(uint256 maxAgeSeconds);
 
   // ----------------------------------------------------------------------------------------------
   // Transmission errors
@@ -49,6 +53,8 @@ interface IQuorumAggregator is AggregatorV2V3Interface {
   error FutureReport(uint32 observationsTimestamp, uint256 blockTimestamp);
   /// @notice The observations timestamp is older than the feed's latest one.
   error ObservationsTimestampDecreased(uint256 feedIndex, uint32 latest, uint32 reported);
+  /// @notice block.timestamp - observationsTimestamp exceeds the feed's maximum report age.
+  error ReportTooOld(uint256 feedIndex, uint32 observationsTimestamp, uint256 blockTimestamp, uint256 maxAgeSeconds);
   /// @notice The report names a feed that does not exist.
   error UnknownFeed(uint256 feedIndex);
   /// @notice Feeds in a report must have strictly increasing indices.
@@ -63,8 +69,6 @@ interface IQuorumAggregator is AggregatorV2V3Interface {
   error InvalidObservationWidth(uint256 feedIndex, uint256 width);
   /// @notice Observations must be sorted ascending.
   error ObservationsNotSorted(uint256 feedIndex, uint256 position);
-  /// @notice The median is outside the feed's bounds; answers are never clamped.
-  error AnswerOutOfBounds(uint256 feedIndex, int256 answer, int256 minAnswer, int256 maxAnswer);
   /// @notice The signatures argument is not a whole number of 65-byte entries.
   error MalformedSignatures(uint256 length);
   /// @notice Fewer than f+1 or more than n signatures.
@@ -106,6 +110,19 @@ interface IQuorumAggregator is AggregatorV2V3Interface {
   /// observations follow (decode with the codec); per-feed answers are in AnswerUpdated.
   event NewTransmission(address transmitter, bytes report);
 
+  /// @notice A report's median for `feedIndex` lay outside the feed's bounds: the feed kept its
+  /// answer, round and updatedAt (so staleness checks fire); outOfBounds(feedIndex) reads it.
+  event MedianOutOfBounds(
+    uint256 indexed feedIndex,
+    int256 median,
+    int256 minAnswer,
+    int256 maxAnswer,
+    uint40 epochAndRound
+  );
+
+  /// @notice A feed's maximum report age changed.
+  event MaxReportAgeSet(uint256 indexed feedIndex, uint32 maxAgeSeconds);
+
   // ----------------------------------------------------------------------------------------------
   // Functions
   // ----------------------------------------------------------------------------------------------
@@ -131,16 +148,22 @@ interface IQuorumAggregator is AggregatorV2V3Interface {
     int128 maxAnswer
   ) external returns (uint256 feedIndex);
 
-  /// @notice Accepts a packed report signed by at least f+1 distinct configured signers.
+  /// @notice Sets the maximum age (block.timestamp - observationsTimestamp, seconds) of a report
+  /// the feed accepts; DEFAULT_MAX_REPORT_AGE_SECONDS (300) until set.
+  function setMaxReportAge(uint256 feedIndex, uint32 maxAgeSeconds) external;
+
+  /// @notice A feed's maximum report age in seconds.
+  function maxReportAge(uint256 feedIndex) external view returns (uint32);
+
+  /// @notice Accepts a packed report signed by at least f+1 distinct configured signers. A feed
+  /// whose median lies outside its bounds keeps its answer and emits MedianOutOfBounds; the
+  /// report's other feeds update.
   /// @param report Packed report bytes (docs/protocol.md).
   /// @param signatures Concatenated 65-byte entries signerIndex(1) ‖ r(32) ‖ yParityAndS(32).
   function transmit(bytes calldata report, bytes calldata signatures) external;
 
   /// @notice Current config count, block of the last setConfig and digest.
-  function latestConfigDetails()
-    external
-    view
-    returns (uint32 configCount, uint32 blockNumber, bytes32 configDigest);
+  function latestConfigDetails() external view returns (uint32 configCount, uint32 blockNumber, bytes32 configDigest);
 
   /// @notice Current config digest and the newest epoch-and-round accepted for any feed under it
   /// (0 right after setConfig). Freshness is enforced per feed.

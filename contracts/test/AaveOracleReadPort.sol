@@ -18,7 +18,15 @@ contract AaveOracleReadPort {
   address public immutable BASE_CURRENCY;
   uint256 public immutable BASE_CURRENCY_UNIT;
 
-  constructor(address[] memory assets, address[] memory sources, address fallbackOracle, address baseCurrency, uint256 baseCurrencyUnit) {
+  constructor(
+    address[] memory assets,
+    address[] memory sources,
+    address fallbackOracle,
+    address baseCurrency,
+    uint256 baseCurrencyUnit
+  ) {
+    // Aave's own revert string, kept.
+    // solhint-disable-next-line gas-custom-errors
     require(assets.length == sources.length, "INCONSISTENT_PARAMS_LENGTH");
     for (uint256 i = 0; i < assets.length; i++) assetsSources[assets[i]] = AggregatorInterface(sources[i]);
     _fallbackOracle = IPriceOracleGetter(fallbackOracle);

@@ -12,7 +12,11 @@ contract ChainlinkInterfaceReader {
   /// @notice The raw latestRoundData of a feed.
   function read(
     AggregatorV3Interface feed
-  ) external view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound) {
+  )
+    external
+    view
+    returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
+  {
     return feed.latestRoundData();
   }
 

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+// Revert strings kept as in Chainlink's contracts this ports.
+
+// solhint-disable gas-custom-errors
+
 // A minimal port to Solidity 0.8 of Chainlink's AggregatorProxy and EACAggregatorProxy
 // (smartcontractkit/chainlink, contracts/src/v0.6/AggregatorProxy.sol and EACAggregatorProxy.sol,
 // MIT licence, Copyright (c) 2018 SmartContract ChainLink, Ltd.). Test support only: the control

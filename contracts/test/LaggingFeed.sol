@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+// Revert strings kept as in Chainlink's contracts this ports.
+
+// solhint-disable gas-custom-errors
+
 /// @notice Test support: a Chainlink-style aggregator with one settable round whose
 /// answeredInRound may lag its roundId (as FluxAggregator's did when a round timed out), to check
 /// that a proxy combines answeredInRound with its phase instead of overwriting it.

@@ -91,7 +91,13 @@ contract LiquityPriceFeedPort {
     unchecked {
       prevRoundId = currentRoundId - 1;
     }
-    try priceAggregator.getRoundData(prevRoundId) returns (uint80 roundId, int256 answer, uint256, uint256 timestamp, uint80) {
+    try priceAggregator.getRoundData(prevRoundId) returns (
+      uint80 roundId,
+      int256 answer,
+      uint256,
+      uint256 timestamp,
+      uint80
+    ) {
       prev.roundId = roundId;
       prev.answer = answer;
       prev.timestamp = timestamp;

@@ -14,8 +14,20 @@ contract MismatchedProxy {
     s_updatedAt = block.timestamp;
   }
 
-  function set(uint80 priceRound, uint80 confidenceRound, int256 answer, uint256 updatedAt, uint256 confidence) external {
-    (s_priceRound, s_confidenceRound, s_answer, s_updatedAt, s_confidence) = (priceRound, confidenceRound, answer, updatedAt, confidence);
+  function set(
+    uint80 priceRound,
+    uint80 confidenceRound,
+    int256 answer,
+    uint256 updatedAt,
+    uint256 confidence
+  ) external {
+    (s_priceRound, s_confidenceRound, s_answer, s_updatedAt, s_confidence) = (
+      priceRound,
+      confidenceRound,
+      answer,
+      updatedAt,
+      confidence
+    );
   }
 
   function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {

@@ -10,9 +10,7 @@ import type { Profile, RowCore, ScenarioKind, SimRow, Venue } from "./market";
 export type AttackFamily = AttackKind | Extract<OutageKind, "flaky">;
 
 /** Drawn with rng.pick: the order is part of the seeded stream (and so of the trained model). */
-export const ATTACK_FAMILIES: readonly AttackFamily[] = [
-  "spike", "flash-crash", "unit-error", "freeze", "drift", "pump", "garbage", "flaky",
-];
+export const ATTACK_FAMILIES: readonly AttackFamily[] = ["spike", "flash-crash", "unit-error", "freeze", "drift", "pump", "garbage", "flaky"];
 
 /** Label threshold of an offset attack: smaller manipulation is indistinguishable from basis. */
 const ATTACK_LABEL_MIN = 10e-4;
@@ -53,9 +51,9 @@ interface DrawContext extends AttackScene {
   rng: Rng;
   /** Venue indices, thinnest first. */
   byVolume: number[];
-  pickOne(): number;
+  pickOne: () => number;
   /** A [start, end) window whose length is drawn in [lo, hi]. */
-  window(lo: number, hi: number): [number, number];
+  window: (lo: number, hi: number) => [number, number];
 }
 
 /** Draws the scenario's attacks (a thin-pump scenario always starts with a pump); names go to `events`. */
@@ -91,17 +89,26 @@ const DRAW: Record<AttackFamily, (c: DrawContext) => Attack> = {
     const [s, e] = window(P.spikeRounds[0], P.spikeRounds[1]);
     const ramp = rng.int(0, 4);
     return {
-      family: "spike", venues: [pickOne()], start: s, end: e,
+      family: "spike",
+      venues: [pickOne()],
+      start: s,
+      end: e,
       offset: (t) => off * Math.min(1, (t - s + 1) / (ramp + 1)),
-      spreadMult: rng.logUniform(1, 40), volMult: rng.logUniform(0.5, 3),
+      spreadMult: rng.logUniform(1, 40),
+      volMult: rng.logUniform(0.5, 3),
     };
   },
   "flash-crash": ({ rng, P, pickOne, window }) => {
     const drop = rng.uniform(P.flashDrop[0], P.flashDrop[1]);
     const [s, e] = window(P.flashRounds[0], P.flashRounds[1]);
     return {
-      family: "flash-crash", venues: [pickOne()], start: s, end: e, offset: () => Math.log(1 - drop),
-      spreadMult: rng.logUniform(5, 300), volMult: rng.logUniform(1, 2),
+      family: "flash-crash",
+      venues: [pickOne()],
+      start: s,
+      end: e,
+      offset: () => Math.log(1 - drop),
+      spreadMult: rng.logUniform(5, 300),
+      volMult: rng.logUniform(1, 2),
     };
   },
   "unit-error": ({ rng, pickOne, window }) => {
@@ -118,9 +125,13 @@ const DRAW: Record<AttackFamily, (c: DrawContext) => Attack> = {
     const [s, e] = window(P.driftRounds[0], P.driftRounds[1] * 1.5);
     const D = Math.max(5, Math.round((e - s) * rng.uniform(0.4, 1)));
     return {
-      family: "drift", venues: [pickOne()], start: s, end: e,
+      family: "drift",
+      venues: [pickOne()],
+      start: s,
+      end: e,
       offset: (t) => Math.log(1 + mag) * Math.min(1, (t - s + 1) / D),
-      spreadMult: rng.logUniform(1, 3), volMult: rng.logUniform(0.7, 2),
+      spreadMult: rng.logUniform(1, 3),
+      volMult: rng.logUniform(0.7, 2),
     };
   },
   pump: drawPump,
@@ -148,7 +159,10 @@ function drawPump({ rng, P, kind, n, venues, byVolume, window }: DrawContext): A
   const ramp = r < 0.5 ? 0 : r < 0.8 ? rng.int(1, 30) : rng.int(30, 200);
   const jitter = targets.map(() => rng.uniform(0.85, 1.15));
   return {
-    family: "pump", venues: targets, start: s, end: e,
+    family: "pump",
+    venues: targets,
+    start: s,
+    end: e,
     offset: (t) => off * Math.min(1, (t - s + 1) / (ramp + 1)),
     spreadMult: rng.logUniform(1, 25),
     volMult: rng.chance(0.6) ? rng.logUniform(2, 20) : rng.chance(0.5) ? rng.logUniform(0.2, 0.7) : rng.logUniform(0.8, 1.25),

@@ -55,7 +55,10 @@ export function buildDataset(scenarios: readonly Scenario[], seed = 1): Dataset 
       const round = sc.rounds[t];
       const now = round.ts * 1000;
       const bySource = new Map(round.rows.map((r) => [r.source, r]));
-      const { valid } = prepareRound(round.rows.map((r) => rowToQuote(r, sc.name, now)), now);
+      const { valid } = prepareRound(
+        round.rows.map((r) => rowToQuote(r, sc.name, now)),
+        now,
+      );
       if (valid.length === 0) continue;
       if (rows + valid.length > cap) {
         cap *= 2;

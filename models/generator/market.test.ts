@@ -13,7 +13,10 @@ describe("market simulator", () => {
   it("produces the pinned market for the training seed (the trained model depends on it)", () => {
     const sc = simulateScenario(20_261_129, { rounds: 50 });
     expect([sc.name, sc.intervalSec, sc.events, sc.rounds[0].ts]).toEqual([
-      "sim-20261129-random", 10, ["genuine-crash", "genuine-jump", "high-vol"], 1_704_066_184,
+      "sim-20261129-random",
+      10,
+      ["genuine-crash", "genuine-jump", "high-vol"],
+      1_704_066_184,
     ]);
     expect(sc.rounds[0].truth).toBe(19.334955219552253);
     expect(sc.rounds[0].rows.slice(0, 2)).toEqual([

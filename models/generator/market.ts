@@ -145,8 +145,20 @@ export interface RowCore {
 
 /** The venues a scenario draws from: simulated venue ids (the order is part of the seeded stream). */
 const VENUE_NAMES: readonly CryptoVenueId[] = [
-  "binance", "coinbase", "kraken", "okx", "bybit", "bitstamp", "gemini", "kucoin", "gateio", "htx",
-  "bitfinex", "cryptocom", "coingecko", "cryptocompare",
+  "binance",
+  "coinbase",
+  "kraken",
+  "okx",
+  "bybit",
+  "bitstamp",
+  "gemini",
+  "kucoin",
+  "gateio",
+  "htx",
+  "bitfinex",
+  "cryptocom",
+  "coingecko",
+  "cryptocompare",
 ];
 
 /** An honest quote this far from fair is a hard negative (lag in a fast move, a thin venue's basis). */

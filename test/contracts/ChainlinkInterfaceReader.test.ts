@@ -6,10 +6,19 @@ import { deployAggregator, deployProxy, feedEntry, makeCommittee, now, signedRep
 // ChainlinkInterfaceReader is compiled against @chainlink/contracts' own AggregatorV3Interface.
 async function fixture() {
   const [owner] = await ethers.getSigners();
-  const d = await deployAggregator(owner, makeCommittee(4, 1, owner.address, "chainlink"), [{ description: "ETH / USD" }, { decimals: 6, description: "EUR / USD" }]);
+  const d = await deployAggregator(owner, makeCommittee(4, 1, owner.address, "chainlink"), [
+    { description: "ETH / USD" },
+    { decimals: 6, description: "EUR / USD" },
+  ]);
   const proxy = await deployProxy(owner, d.address, 1);
   const reader = await (await ethers.getContractFactory("ChainlinkInterfaceReader", owner)).deploy();
-  const r = signedReport(d, { configDigest: d.configDigest, epoch: 1, round: 0, observationsTimestamp: await now(), feeds: [feedEntry(0, [300_000_000_000n, 300_100_000_000n, 300_200_000_000n]), feedEntry(1, [1_080_000n, 1_081_000n, 1_090_000n])] });
+  const r = signedReport(d, {
+    configDigest: d.configDigest,
+    epoch: 1,
+    round: 0,
+    observationsTimestamp: await now(),
+    feeds: [feedEntry(0, [300_000_000_000n, 300_100_000_000n, 300_200_000_000n]), feedEntry(1, [1_080_000n, 1_081_000n, 1_090_000n])],
+  });
   await d.aggregator.transmit(r.report, r.signatures);
   return { d, proxy, reader };
 }

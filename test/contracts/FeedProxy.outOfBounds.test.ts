@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { deployAggregator, deployProxy, makeCommittee } from "./helpers/committee";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { deployAggregator, deployProxy, feedEntry, makeCommittee, now, signedReport } from "./helpers/committee";
 
 async function fixture() {
   const [owner] = await ethers.getSigners();
@@ -52,12 +52,26 @@ describe("FeedProxy.outOfBounds", () => {
     await expect(proxy.outOfBounds()).to.be.revertedWithCustomError(proxy, "OutOfBoundsUnsupported").withArgs(owner.address);
   });
 
-  it("reaches a QuorumAggregator's outOfBounds view when it has one, else reverts OutOfBoundsUnsupported", async () => {
-    const [owner] = await ethers.getSigners();
-    const d = await deployAggregator(owner, makeCommittee(4, 1, owner.address, "oob"), [{}]);
-    const proxy = await deployProxy(owner, d.address, 0);
-    const implements_ = d.aggregator.interface.fragments.some((f) => f.type === "function" && (f as { name?: string }).name === "outOfBounds");
-    if (implements_) expect((await proxy.outOfBounds())[0]).to.equal(false);
-    else await expect(proxy.outOfBounds()).to.be.revertedWithCustomError(proxy, "OutOfBoundsUnsupported").withArgs(d.address);
+  it("reads a QuorumAggregator's refusal for the proxy's own feed, and its clearing", async () => {
+    const [owner, transmitter] = await ethers.getSigners();
+    const d = await deployAggregator(owner, makeCommittee(4, 1, transmitter.address, "oob", 1), [{}, { minAnswer: 1n, maxAnswer: 1_000n }]);
+    const proxy = await deployProxy(owner, d.address, 1);
+    const other = await deployProxy(owner, d.address, 0);
+    expect(await proxy.outOfBounds()).to.deep.equal([false, 0n, 0n]);
+    const send = async (epoch: number, value: bigint) => {
+      const block = (await now()) + 1;
+      await time.setNextBlockTimestamp(block);
+      const r = signedReport(d, { configDigest: d.configDigest, epoch, round: 1, observationsTimestamp: block, feeds: [feedEntry(1, [value, value, value])] });
+      await d.aggregator.connect(transmitter).transmit(r.report, r.signatures);
+      return block;
+    };
+    await send(1, 500n);
+    const refusedAt = await send(2, 5_000n);
+    expect(await proxy.outOfBounds()).to.deep.equal([true, 5_000n, BigInt(refusedAt)]);
+    expect(await other.outOfBounds()).to.deep.equal([false, 0n, 0n]);
+    expect((await proxy.latestRoundData())[1]).to.equal(500n);
+    await send(3, 600n);
+    expect(await proxy.outOfBounds()).to.deep.equal([false, 0n, 0n]);
+    expect((await proxy.latestRoundData())[1]).to.equal(600n);
   });
 });

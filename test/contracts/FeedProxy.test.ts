@@ -80,8 +80,12 @@ describe("FeedProxy", () => {
     // An id beyond 80 bits through the uint256 v2 getters.
     expect(await proxy.getAnswer((1n << 80n) | PHASE(1) | AGG(1, 1))).to.equal(0n);
     // Round 0 of the phase and a round the aggregator does not hold are forwarded: its error bubbles up.
-    await expect(proxy.getRoundData(PHASE(1))).to.be.revertedWithCustomError(a1.aggregator, "RoundNotAvailable").withArgs(0, 0);
-    await expect(proxy.getRoundData(PHASE(1) | AGG(1, 0))).to.be.revertedWithCustomError(a1.aggregator, "RoundNotAvailable").withArgs(1, AGG(1, 0));
+    await expect(proxy.getRoundData(PHASE(1)))
+      .to.be.revertedWithCustomError(a1.aggregator, "RoundNotAvailable")
+      .withArgs(0, 0);
+    await expect(proxy.getRoundData(PHASE(1) | AGG(1, 0)))
+      .to.be.revertedWithCustomError(a1.aggregator, "RoundNotAvailable")
+      .withArgs(1, AGG(1, 0));
     await expect(proxy.getRoundData(PHASE(1) | AGG(1, 5))).to.be.revertedWithCustomError(a1.aggregator, "RoundNotAvailable");
     expect(await proxy.getAnswer(PHASE(1) | AGG(1, 5))).to.equal(0n);
     expect(await proxy.getAnswer(PHASE(1))).to.equal(0n);
@@ -139,7 +143,11 @@ describe("FeedProxy", () => {
     const plain = await (await ethers.getContractFactory("PlainFeed", owner)).deploy();
     const plainAddress = await plain.getAddress();
     // PlainFeed.ByteRead: 0 reverts (no fallback), 1 answers other words, 2 answers the same.
-    for (const [mode, expected] of [[0, 0n], [1, 0n], [2, 1n]] as const) {
+    for (const [mode, expected] of [
+      [0, 0n],
+      [1, 0n],
+      [2, 1n],
+    ] as const) {
       await plain.setByteRead(mode);
       await proxy.proposeAggregator(plainAddress, 0);
       await proxy.confirmAggregator(plainAddress);

@@ -6,7 +6,10 @@ import { deployAggregator, deployProxy, feedEntry, makeCommittee, now, signedRep
 
 async function fixture() {
   const [owner, stranger] = await ethers.getSigners();
-  const d = await deployAggregator(owner, makeCommittee(4, 1, owner.address, "registry"), [{ description: "ETH / USD" }, { decimals: 18, description: "BTC / ETH" }]);
+  const d = await deployAggregator(owner, makeCommittee(4, 1, owner.address, "registry"), [
+    { description: "ETH / USD" },
+    { decimals: 18, description: "BTC / ETH" },
+  ]);
   const eth = await deployProxy(owner, d.address, 0);
   const btc = await deployProxy(owner, d.address, 1);
   const registry = await (await ethers.getContractFactory("FeedRegistry", owner)).deploy(owner.address);
@@ -17,7 +20,9 @@ describe("FeedRegistry", () => {
   it("maps pairs to proxies and forwards reads", async () => {
     const { d, eth, btc, registry } = await loadFixture(fixture);
     const ethAddress = await eth.getAddress();
-    await expect(registry.setFeed("ETH", "USD", ethAddress)).to.emit(registry, "FeedSet").withArgs("ETH", "USD", ethers.ZeroAddress, ethAddress);
+    await expect(registry.setFeed("ETH", "USD", ethAddress))
+      .to.emit(registry, "FeedSet")
+      .withArgs("ETH", "USD", ethers.ZeroAddress, ethAddress);
     await registry.setFeed("BTC", "ETH", await btc.getAddress());
     expect(await registry.getFeed("ETH", "USD")).to.equal(ethAddress);
     expect(await registry.hasFeed("ETH", "USD")).to.equal(true);
@@ -36,8 +41,14 @@ describe("FeedRegistry", () => {
     const [ethAddress, btcAddress] = [await eth.getAddress(), await btc.getAddress()];
     await registry.setFeed("ETH", "USD", ethAddress);
     await registry.setFeed("BTC", "ETH", btcAddress);
-    await expect(registry.setFeed("ETH", "USD", btcAddress)).to.emit(registry, "FeedSet").withArgs("ETH", "USD", ethAddress, btcAddress);
-    expect(await registry.getPairs()).to.deep.equal([["ETH", "BTC"], ["USD", "ETH"], [btcAddress, btcAddress]]);
+    await expect(registry.setFeed("ETH", "USD", btcAddress))
+      .to.emit(registry, "FeedSet")
+      .withArgs("ETH", "USD", ethAddress, btcAddress);
+    expect(await registry.getPairs()).to.deep.equal([
+      ["ETH", "BTC"],
+      ["USD", "ETH"],
+      [btcAddress, btcAddress],
+    ]);
     await registry.setFeed("ETH", "USD", ethers.ZeroAddress);
     expect(await registry.getPairs()).to.deep.equal([["BTC"], ["ETH"], [btcAddress]]);
     await expect(registry.getFeed("ETH", "USD")).to.be.revertedWithCustomError(registry, "FeedNotFound").withArgs("ETH", "USD");

@@ -14,7 +14,13 @@ const SATURATED = (1n << 72n) - 1n;
 
 let epoch = 1;
 async function price(d: Deployed, observations: bigint[], feed = 0) {
-  const r = signedReport(d, { configDigest: d.configDigest, epoch: epoch++, round: 0, observationsTimestamp: await now(), feeds: [feedEntry(feed, observations)] });
+  const r = signedReport(d, {
+    configDigest: d.configDigest,
+    epoch: epoch++,
+    round: 0,
+    observationsTimestamp: await now(),
+    feeds: [feedEntry(feed, observations)],
+  });
   await (await d.aggregator.transmit(r.report, r.signatures)).wait();
 }
 
@@ -40,8 +46,12 @@ describe("LendingConsumer (example)", () => {
     await expect(consumer.connect(user).depositCollateral(ETH, 10n ** 18n)).to.emit(consumer, "CollateralDeposited");
     await consumer.connect(user).depositCollateral(ETH, 10n ** 18n);
     expect(await consumer.borrowingPower(user.address)).to.equal(4500n * 10n ** 18n);
-    await expect(consumer.connect(user).borrow(4000n * 10n ** 18n)).to.emit(consumer, "Borrowed").withArgs(user.address, 4000n * 10n ** 18n, 4000n * 10n ** 18n);
-    await expect(consumer.connect(user).borrow(501n * 10n ** 18n)).to.be.revertedWithCustomError(consumer, "InsufficientCollateral").withArgs(501n * 10n ** 18n, 500n * 10n ** 18n);
+    await expect(consumer.connect(user).borrow(4000n * 10n ** 18n))
+      .to.emit(consumer, "Borrowed")
+      .withArgs(user.address, 4000n * 10n ** 18n, 4000n * 10n ** 18n);
+    await expect(consumer.connect(user).borrow(501n * 10n ** 18n))
+      .to.be.revertedWithCustomError(consumer, "InsufficientCollateral")
+      .withArgs(501n * 10n ** 18n, 500n * 10n ** 18n);
   });
 
   it("rejects a feed with no answer yet and a stale answer (per-feed heartbeat)", async () => {
@@ -132,7 +142,10 @@ describe("LendingConsumer (example)", () => {
     await expect(consumer.configureAsset(BTC, ethers.ZeroAddress, 0, 100, 100)).to.be.revertedWithCustomError(consumer, "InvalidAssetConfig");
     await expect(consumer.configureAsset(BTC, ethers.ZeroAddress, 60, 10_001, 100)).to.be.revertedWithCustomError(consumer, "InvalidAssetConfig");
     await expect(consumer.configureAsset(BTC, ethers.ZeroAddress, 60, 100, 10_001)).to.be.revertedWithCustomError(consumer, "InvalidAssetConfig");
-    await expect(consumer.connect(stranger).configureAsset(BTC, ethers.ZeroAddress, 60, 100, 100)).to.be.revertedWithCustomError(consumer, "OwnableUnauthorizedAccount");
+    await expect(consumer.connect(stranger).configureAsset(BTC, ethers.ZeroAddress, 60, 100, 100)).to.be.revertedWithCustomError(
+      consumer,
+      "OwnableUnauthorizedAccount",
+    );
     const mismatched = await (await ethers.getContractFactory("MismatchedProxy", owner)).deploy();
     await consumer.configureAsset(BTC, await mismatched.getAddress(), 60, 100, 100);
     await expect(consumer.price(BTC)).to.be.revertedWithCustomError(consumer, "RoundMismatch").withArgs(2, 1);

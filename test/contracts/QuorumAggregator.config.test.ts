@@ -23,28 +23,48 @@ describe("QuorumAggregator configuration", () => {
       const tx = await agg.setConfig(signers, transmitters, 1, "0x1234");
       const receipt = await tx.wait();
       const { chainId } = await ethers.provider.getNetwork();
-      const digest = computeConfigDigest({ chainId, contractAddress: await agg.getAddress(), configCount: 1, signers, transmitters, f: 1, offchainConfig: "0x1234" });
+      const digest = computeConfigDigest({
+        chainId,
+        contractAddress: await agg.getAddress(),
+        configCount: 1,
+        signers,
+        transmitters,
+        f: 1,
+        offchainConfig: "0x1234",
+      });
       await expect(tx).to.emit(agg, "ConfigSet").withArgs(0, digest, 1, signers, transmitters, 1, "0x1234");
       const [count, block, onChain] = await agg.latestConfigDetails();
       expect([count, block, onChain]).to.deep.equal([1n, BigInt(receipt!.blockNumber), digest]);
       const [s, t, f] = await agg.getOracles();
       expect([s, t, f]).to.deep.equal([signers, transmitters, 1n]);
       const tx2 = await agg.setConfig(signers, transmitters, 1, "0x1234");
-      await expect(tx2).to.emit(agg, "ConfigSet").withArgs(receipt!.blockNumber, (d: string) => d !== digest, 2, signers, transmitters, 1, "0x1234");
+      await expect(tx2)
+        .to.emit(agg, "ConfigSet")
+        .withArgs(receipt!.blockNumber, (d: string) => d !== digest, 2, signers, transmitters, 1, "0x1234");
       expect(owner.address).to.equal(await agg.owner());
     });
 
     it("rejects bad committee sizes", async () => {
       const { agg, addrs } = await loadFixture(fixture);
-      await expect(agg.setConfig([], [], 1, "0x")).to.be.revertedWithCustomError(agg, "InvalidOracleCount").withArgs(0, 0);
-      await expect(agg.setConfig(addrs("s", 32), addrs("t", 32), 10, "0x")).to.be.revertedWithCustomError(agg, "InvalidOracleCount").withArgs(32, 32);
-      await expect(agg.setConfig(addrs("s", 4), addrs("t", 3), 1, "0x")).to.be.revertedWithCustomError(agg, "InvalidOracleCount").withArgs(4, 3);
+      await expect(agg.setConfig([], [], 1, "0x"))
+        .to.be.revertedWithCustomError(agg, "InvalidOracleCount")
+        .withArgs(0, 0);
+      await expect(agg.setConfig(addrs("s", 32), addrs("t", 32), 10, "0x"))
+        .to.be.revertedWithCustomError(agg, "InvalidOracleCount")
+        .withArgs(32, 32);
+      await expect(agg.setConfig(addrs("s", 4), addrs("t", 3), 1, "0x"))
+        .to.be.revertedWithCustomError(agg, "InvalidOracleCount")
+        .withArgs(4, 3);
     });
 
     it("rejects f = 0 and 3f >= n", async () => {
       const { agg, addrs } = await loadFixture(fixture);
-      await expect(agg.setConfig(addrs("s", 4), addrs("t", 4), 0, "0x")).to.be.revertedWithCustomError(agg, "InvalidFaultTolerance").withArgs(0, 4);
-      await expect(agg.setConfig(addrs("s", 6), addrs("t", 6), 2, "0x")).to.be.revertedWithCustomError(agg, "InvalidFaultTolerance").withArgs(2, 6);
+      await expect(agg.setConfig(addrs("s", 4), addrs("t", 4), 0, "0x"))
+        .to.be.revertedWithCustomError(agg, "InvalidFaultTolerance")
+        .withArgs(0, 4);
+      await expect(agg.setConfig(addrs("s", 6), addrs("t", 6), 2, "0x"))
+        .to.be.revertedWithCustomError(agg, "InvalidFaultTolerance")
+        .withArgs(2, 6);
       await expect(agg.setConfig(addrs("s", 31), addrs("t", 31), 10, "0x")).not.to.be.reverted;
     });
 
@@ -52,15 +72,25 @@ describe("QuorumAggregator configuration", () => {
       const { agg, addrs } = await loadFixture(fixture);
       const s = addrs("s", 4);
       const t = addrs("t", 4);
-      await expect(agg.setConfig([s[0], ethers.ZeroAddress, s[2], s[3]], t, 1, "0x")).to.be.revertedWithCustomError(agg, "ZeroAddress").withArgs(1);
-      await expect(agg.setConfig(s, [t[0], t[1], t[2], ethers.ZeroAddress], 1, "0x")).to.be.revertedWithCustomError(agg, "ZeroAddress").withArgs(3);
-      await expect(agg.setConfig([s[0], s[1], s[0], s[3]], t, 1, "0x")).to.be.revertedWithCustomError(agg, "DuplicateSignerAddress").withArgs(s[0]);
-      await expect(agg.setConfig(s, [t[0], t[1], t[2], t[1]], 1, "0x")).to.be.revertedWithCustomError(agg, "DuplicateTransmitterAddress").withArgs(t[1]);
+      await expect(agg.setConfig([s[0], ethers.ZeroAddress, s[2], s[3]], t, 1, "0x"))
+        .to.be.revertedWithCustomError(agg, "ZeroAddress")
+        .withArgs(1);
+      await expect(agg.setConfig(s, [t[0], t[1], t[2], ethers.ZeroAddress], 1, "0x"))
+        .to.be.revertedWithCustomError(agg, "ZeroAddress")
+        .withArgs(3);
+      await expect(agg.setConfig([s[0], s[1], s[0], s[3]], t, 1, "0x"))
+        .to.be.revertedWithCustomError(agg, "DuplicateSignerAddress")
+        .withArgs(s[0]);
+      await expect(agg.setConfig(s, [t[0], t[1], t[2], t[1]], 1, "0x"))
+        .to.be.revertedWithCustomError(agg, "DuplicateTransmitterAddress")
+        .withArgs(t[1]);
     });
 
     it("is owner only", async () => {
       const { agg, stranger, addrs } = await loadFixture(fixture);
-      await expect(agg.connect(stranger).setConfig(addrs("s", 4), addrs("t", 4), 1, "0x")).to.be.revertedWithCustomError(agg, "OwnableUnauthorizedAccount").withArgs(stranger.address);
+      await expect(agg.connect(stranger).setConfig(addrs("s", 4), addrs("t", 4), 1, "0x"))
+        .to.be.revertedWithCustomError(agg, "OwnableUnauthorizedAccount")
+        .withArgs(stranger.address);
     });
 
     it("restarts every feed's epoch-and-round and invalidates reports of the old digest", async () => {
@@ -68,16 +98,27 @@ describe("QuorumAggregator configuration", () => {
       const committee = makeCommittee(4, 1, transmitter.address, "restart");
       const d = await deployAggregator(owner, committee, [{}, {}]);
       const agg = d.aggregator.connect(transmitter);
-      const r = await signedReport(d, { configDigest: d.configDigest, epoch: 40, round: 2, observationsTimestamp: await now(), feeds: [feedEntry(0, [1n, 2n, 3n]), feedEntry(1, [1n, 2n, 3n])] });
+      const r = signedReport(d, {
+        configDigest: d.configDigest,
+        epoch: 40,
+        round: 2,
+        observationsTimestamp: await now(),
+        feeds: [feedEntry(0, [1n, 2n, 3n]), feedEntry(1, [1n, 2n, 3n])],
+      });
       await agg.transmit(r.report, r.signatures);
       expect((await agg.latestTransmissionDetails()).epoch).to.equal(40n);
-      await d.aggregator.setConfig(committee.signers.map((s) => s.address), committee.transmitters, 1, "0x01");
+      await d.aggregator.setConfig(
+        committee.signers.map((s) => s.address),
+        committee.transmitters,
+        1,
+        "0x01",
+      );
       const [, , digest2] = await agg.latestConfigDetails();
       const details = await agg.latestTransmissionDetails();
       expect([details.configDigest, details.epoch, details.round, details.epochAndRound]).to.deep.equal([digest2, 0n, 0n, 0n]);
       await expect(agg.transmit(r.report, r.signatures)).to.be.revertedWithCustomError(agg, "ConfigDigestMismatch").withArgs(digest2, d.configDigest);
       const d2 = { ...d, configDigest: digest2 };
-      const r2 = await signedReport(d2, { configDigest: digest2, epoch: 1, round: 0, observationsTimestamp: await now(), feeds: [feedEntry(1, [4n, 5n, 6n])] });
+      const r2 = signedReport(d2, { configDigest: digest2, epoch: 1, round: 0, observationsTimestamp: await now(), feeds: [feedEntry(1, [4n, 5n, 6n])] });
       await expect(agg.transmit(r2.report, r2.signatures)).not.to.be.reverted;
       expect((await agg.latestTransmissionDetails()).epochAndRound).to.equal(256n);
     });
@@ -111,7 +152,9 @@ describe("QuorumAggregator configuration", () => {
   describe("addFeed", () => {
     it("assigns indices, stores metadata, emits FeedAdded, and keeps a config's digest", async () => {
       const { agg, addrs } = await loadFixture(fixture);
-      await expect(agg.addFeed(8, "ETH / USD", -5n, 5n)).to.emit(agg, "FeedAdded").withArgs(0, 8, "ETH / USD", -5n, 5n);
+      await expect(agg.addFeed(8, "ETH / USD", -5n, 5n))
+        .to.emit(agg, "FeedAdded")
+        .withArgs(0, 8, "ETH / USD", -5n, 5n);
       await agg.setConfig(addrs("s", 4), addrs("t", 4), 1, "0x");
       const [, , digest] = await agg.latestConfigDetails();
       await agg.addFeed(18, "BTC / ETH", INT128_MIN, INT128_MAX);
@@ -122,11 +165,15 @@ describe("QuorumAggregator configuration", () => {
 
     it("rejects min >= max and more than 256 feeds, and is owner only", async () => {
       const { agg, stranger } = await loadFixture(fixture);
-      await expect(agg.addFeed(8, "x", 5n, 5n)).to.be.revertedWithCustomError(agg, "InvalidBounds").withArgs(5n, 5n);
+      await expect(agg.addFeed(8, "x", 5n, 5n))
+        .to.be.revertedWithCustomError(agg, "InvalidBounds")
+        .withArgs(5n, 5n);
       await expect(agg.connect(stranger).addFeed(8, "x", 0n, 5n)).to.be.revertedWithCustomError(agg, "OwnableUnauthorizedAccount");
       await ethers.provider.send("hardhat_setStorageAt", [await agg.getAddress(), ethers.toBeHex(FEEDS_LENGTH_SLOT), ethers.toBeHex(256, 32)]);
       expect(await agg.feedCount()).to.equal(256n);
-      await expect(agg.addFeed(8, "x", 0n, 5n)).to.be.revertedWithCustomError(agg, "TooManyFeeds").withArgs(256);
+      await expect(agg.addFeed(8, "x", 0n, 5n))
+        .to.be.revertedWithCustomError(agg, "TooManyFeeds")
+        .withArgs(256);
     });
   });
 

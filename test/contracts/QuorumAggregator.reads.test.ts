@@ -66,10 +66,18 @@ describe("QuorumAggregator reads", () => {
     expect(await agg.getConfidence(id1)).to.equal(100n);
     // A feed that exists but never reported, and a feed index past the array.
     expect(await callFor(d, "latestRoundData", 7)).to.deep.equal([0n, 0n, 0n, 0n, 0n]);
-    await expect(callFor(d, "latestRoundData", 256)).to.be.revertedWithCustomError(agg, "UnknownFeed").withArgs(256n);
-    await expect(callFor(d, "latestAnswer", 999)).to.be.revertedWithCustomError(agg, "UnknownFeed").withArgs(999n);
-    await expect(callFor(d, "decimals", 2)).to.be.revertedWithCustomError(agg, "UnknownFeed").withArgs(2n);
-    await expect(callFor(d, "description", 5)).to.be.revertedWithCustomError(agg, "UnknownFeed").withArgs(5n);
+    await expect(callFor(d, "latestRoundData", 256))
+      .to.be.revertedWithCustomError(agg, "UnknownFeed")
+      .withArgs(256n);
+    await expect(callFor(d, "latestAnswer", 999))
+      .to.be.revertedWithCustomError(agg, "UnknownFeed")
+      .withArgs(999n);
+    await expect(callFor(d, "decimals", 2))
+      .to.be.revertedWithCustomError(agg, "UnknownFeed")
+      .withArgs(2n);
+    await expect(callFor(d, "description", 5))
+      .to.be.revertedWithCustomError(agg, "UnknownFeed")
+      .withArgs(5n);
     await expect(agg.feedInfo(2)).to.be.revertedWithCustomError(agg, "UnknownFeed").withArgs(2n);
   });
 

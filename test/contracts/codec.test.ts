@@ -28,7 +28,13 @@ async function fixture() {
 describe("report codec against the contract", () => {
   it("signs the digest ethers' EIP-712 encoder computes", async () => {
     const { d } = await loadFixture(fixture);
-    const encoded = encodeReport({ configDigest: d.configDigest, epoch: 1, round: 2, observationsTimestamp: 3, feeds: [{ feedIndex: 0, observers: [0, 1, 2, 3, 4], observations: [1n, 2n, 3n, 4n, 5n] }] });
+    const encoded = encodeReport({
+      configDigest: d.configDigest,
+      epoch: 1,
+      round: 2,
+      observationsTimestamp: 3,
+      feeds: [{ feedIndex: 0, observers: [0, 1, 2, 3, 4], observations: [1n, 2n, 3n, 4n, 5n] }],
+    });
     const expected = TypedDataEncoder.hash(
       { name: EIP712_NAME, version: EIP712_VERSION, chainId: d.domain.chainId, verifyingContract: d.address },
       { Report: [{ name: "report", type: "bytes" }] },

@@ -144,13 +144,13 @@ describe("dashboard in headless Chromium", () => {
     // The same node's Prometheus metrics count what the page shows.
     const metrics = await (await fetch(`${url}metrics`)).text();
     const value = (re: RegExp) => Number(re.exec(metrics)?.[1] ?? NaN);
-    expect(value(/^oracle_source_drops_total\{[^}]*source="kraken"[^}]*\} (\d+)/m)).toBeGreaterThan(0);
-    expect(value(/^oracle_rounds_total\{[^}]*feed="BTC\/USD"[^}]*outcome="landed"[^}]*\} (\d+)/m)).toBeGreaterThan(0);
-    expect(value(/^oracle_transmissions_total\{[^}]*\} (\d+)/m)).toBeGreaterThan(0);
-    expect(value(/^oracle_round_latency_seconds_count\{[^}]*stage="reported"[^}]*\} (\d+)/m)).toBeGreaterThan(0);
-    expect(value(/^oracle_onchain_age_seconds\{[^}]*feed="BTC\/USD"[^}]*\} ([\d.]+)/m)).toBeGreaterThanOrEqual(0);
-    expect(value(/^oracle_model_score_count\{[^}]*feed="BTC\/USD"[^}]*\} (\d+)/m)).toBeGreaterThan(0);
-    expect(value(/^oracle_source_latency_seconds_count\{[^}]*outcome="ok"[^}]*\} (\d+)/m)).toBeGreaterThan(0);
+    expect(value(/^oracle_source_drops_total\{[^}]*source="kraken"[^}]*\} (\d+)/m), "oracle_source_drops_total").toBeGreaterThan(0);
+    expect(value(/^oracle_rounds_total\{[^}]*feed="BTC\/USD"[^}]*outcome="landed"[^}]*\} (\d+)/m), "oracle_rounds_total").toBeGreaterThan(0);
+    expect(value(/^oracle_transmissions_total\{[^}]*\} (\d+)/m), "oracle_transmissions_total").toBeGreaterThan(0);
+    expect(value(/^oracle_round_latency_seconds_count\{[^}]*stage="reported"[^}]*\} (\d+)/m), "oracle_round_latency_seconds_count").toBeGreaterThan(0);
+    expect(value(/^oracle_onchain_age_seconds\{[^}]*feed="BTC\/USD"[^}]*\} ([\d.]+)/m), "oracle_onchain_age_seconds").toBeGreaterThanOrEqual(0);
+    expect(value(/^oracle_model_score_count\{[^}]*feed="BTC\/USD"[^}]*\} (\d+)/m), "oracle_model_score_count").toBeGreaterThan(0);
+    expect(value(/^oracle_source_latency_seconds_count\{[^}]*outcome="ok"[^}]*\} (\d+)/m), "oracle_source_latency_seconds_count").toBeGreaterThan(0);
 
     // No feed of the demo leaves its bounds: no badge, the gauge at 0 for every feed.
     expect(await page.locator('[data-field="out-of-bounds"]').count()).toBe(0);
@@ -170,13 +170,18 @@ describe("dashboard in headless Chromium", () => {
     // The node's real state, with BTC/USD marked as held out of bounds (the node's own wiring of
     // the on-chain record is tested where it lives; this checks what the page makes of it).
     await page.route("**/api/state", async (route) => {
-      const response = await route.fetch();
-      const state = (await response.json()) as NodeState;
-      for (const f of state.feeds) {
-        if (f.id === "BTC/USD") f.outOfBounds = { active: true, refusedMedian: "0.0042", since };
-        else f.outOfBounds = { active: false, refusedMedian: "1", since };
+      try {
+        const response = await route.fetch();
+        const state = (await response.json()) as NodeState;
+        for (const f of state.feeds) {
+          if (f.id === "BTC/USD") f.outOfBounds = { active: true, refusedMedian: "0.0042", since };
+          else f.outOfBounds = { active: false, refusedMedian: "1", since };
+        }
+        await route.fulfill({ response, json: state });
+      } catch (err) {
+        // A poll still in flight when the page closes below: nothing to answer any more.
+        if (!page.isClosed()) throw err;
       }
-      await route.fulfill({ response, json: state });
     });
     await page.goto(url);
     const badge = page.locator('section.feed[data-feed="BTC/USD"] [data-field="out-of-bounds"]');
@@ -185,6 +190,7 @@ describe("dashboard in headless Chromium", () => {
     expect(await badge.getAttribute("data-since")).toBe(String(since));
     // Inactive records draw nothing.
     expect(await page.locator('[data-field="out-of-bounds"]').count()).toBe(1);
+    await page.unrouteAll({ behavior: "ignoreErrors" });
     await page.close();
   }, 60_000);
 

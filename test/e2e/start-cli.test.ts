@@ -20,7 +20,7 @@ function start(config: string, extra: string[] = []): Promise<{ status: number |
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";
-    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
     const timer = setTimeout(() => child.kill("SIGKILL"), 50_000);
     child.on("close", (status) => {
       clearTimeout(timer);
@@ -52,7 +52,7 @@ describe("oracle-node start", () => {
 
   it("exits 1 and names the bad key path on an invalid config", async () => {
     const path = await writeNodeConfig(c, 0, dir);
-    const cfg = parse(readFileSync(path, "utf8"));
+    const cfg = parse(readFileSync(path, "utf8")) as { feeds: Array<{ minSources: number }> };
     cfg.feeds[0].minSources = 9;
     writeFileSync(path, stringify(cfg));
     const r = await start(path);

@@ -8,9 +8,26 @@ describe("demo terminal view", () => {
     const text = renderView(
       { title: "AI oracle network demo", lines: ["dashboard http://127.0.0.1:1234/"], events: ["12:00:01 flash crash on kraken BTC/USD"] },
       [
-        { id: "BTC/USD", fair: "67001.234567891", answer: "67000.5", confidence: "6.7", updatedAt: now / 1000 - 4, rounds: 7, droppedNow: [{ source: "kraken", reason: "model score 0.991" }] },
+        {
+          id: "BTC/USD",
+          fair: "67001.234567891",
+          answer: "67000.5",
+          confidence: "6.7",
+          updatedAt: now / 1000 - 4,
+          rounds: 7,
+          droppedNow: [{ source: "kraken", reason: "model score 0.991" }],
+        },
         { id: "EUR/USD", fair: "1.0842", answer: null, confidence: null, updatedAt: null, rounds: 0, droppedNow: [] },
-        { id: "LINK/USD", fair: "17.8", answer: "17.8", confidence: "0", updatedAt: now / 1000, rounds: 1, droppedNow: [{ source: "gateio", reason: "stale" }], refusal: "only 2 of 5 quotes survived" },
+        {
+          id: "LINK/USD",
+          fair: "17.8",
+          answer: "17.8",
+          confidence: "0",
+          updatedAt: now / 1000,
+          rounds: 1,
+          droppedNow: [{ source: "gateio", reason: "stale" }],
+          refusal: "only 2 of 5 quotes survived",
+        },
       ],
       now,
       200,
@@ -31,7 +48,12 @@ describe("demo terminal view", () => {
   });
 
   it("cuts lines at the terminal width instead of wrapping the table", () => {
-    const text = renderView({ title: "t", lines: [], events: [] }, [{ id: "BTC/USD", fair: "1", answer: "1", confidence: "0", updatedAt: 0, rounds: 1, droppedNow: [{ source: "x".repeat(200), reason: "y" }] }], 0, 80);
+    const text = renderView(
+      { title: "t", lines: [], events: [] },
+      [{ id: "BTC/USD", fair: "1", answer: "1", confidence: "0", updatedAt: 0, rounds: 1, droppedNow: [{ source: "x".repeat(200), reason: "y" }] }],
+      0,
+      80,
+    );
     const row = text.split("\n").find((l) => l.startsWith("BTC/USD"))!;
     expect(row).toHaveLength(80);
     expect(row.endsWith("…")).toBe(true);

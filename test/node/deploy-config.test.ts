@@ -10,7 +10,15 @@ function config(feeds: Array<Record<string, unknown>>) {
   return parseConfig({
     version: 1,
     node: { keystore: { path: "k.json", passwordEnv: "PW" }, chain: { rpcUrl: "http://127.0.0.1:8545", chainId: 31337, addressesFile: "a.json" } },
-    feeds: feeds.map((f) => ({ description: "d", decimals: 8, sources: [{ id: "binance" }], minSources: 1, deviationThresholdBps: 50, heartbeatSeconds: 60, ...f })),
+    feeds: feeds.map((f) => ({
+      description: "d",
+      decimals: 8,
+      sources: [{ id: "binance" }],
+      minSources: 1,
+      deviationThresholdBps: 50,
+      heartbeatSeconds: 60,
+      ...f,
+    })),
   });
 }
 
@@ -48,7 +56,17 @@ describe("deploy from a node config", () => {
     const json = addressesJson(
       {
         aggregator: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
-        feeds: [{ description: "BTC / USD", base: "BTC", quote: "USD", decimals: 8, feedIndex: 0, aggregator: "0x5FbDB2315678afecb367f032d93F642f64180aa3", proxy: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" }],
+        feeds: [
+          {
+            description: "BTC / USD",
+            base: "BTC",
+            quote: "USD",
+            decimals: 8,
+            feedIndex: 0,
+            aggregator: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+            proxy: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+          },
+        ],
         registry: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
         configDigest: "0x" + "01".repeat(32),
         configCount: 1,

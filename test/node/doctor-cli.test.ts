@@ -45,7 +45,10 @@ function writeConfig(name: string, over: { chainId?: number; keystore?: string; 
         description: "BTC / USD",
         decimals: 8,
         pair: "BTC/USD",
-        sources: [{ id: "binance", baseUrl: sim.baseUrl("binance") }, { id: "kraken", baseUrl: over.krakenUrl ?? sim.baseUrl("kraken") }],
+        sources: [
+          { id: "binance", baseUrl: sim.baseUrl("binance") },
+          { id: "kraken", baseUrl: over.krakenUrl ?? sim.baseUrl("kraken") },
+        ],
         minSources: 1,
         deviationThresholdBps: 50,
         heartbeatSeconds: 600,
@@ -85,15 +88,21 @@ describe("oracle-node deploy + doctor", () => {
   it("deploys a config's feeds, writes the addresses file, and the doctor passes on that setup", async () => {
     const cfg = writeConfig("good", {});
     const out = join(dir, "addresses.json");
-    const deployed = await runCli(["deploy", "--rpc", chain.url, "--config", cfg, "--out", out, "--signers", signers.join(","), "--private-key-env", "DEPLOYER_KEY"], {
-      DEPLOYER_KEY: chain.accounts[0],
-    });
+    const deployed = await runCli(
+      ["deploy", "--rpc", chain.url, "--config", cfg, "--out", out, "--signers", signers.join(","), "--private-key-env", "DEPLOYER_KEY"],
+      {
+        DEPLOYER_KEY: chain.accounts[0],
+      },
+    );
     expect(deployed.stderr).not.toContain(chain.accounts[0].slice(2));
     expect(deployed.code).toBe(0);
     const file = JSON.parse(readFileSync(out, "utf8"));
     expect(file.chainId).toBe(chain.chainId);
     expect(file.aggregator).toMatch(/^0x[0-9a-fA-F]{40}$/);
-    expect(file.feeds.map((f: { id: string; feedIndex: number }) => [f.id, f.feedIndex])).toEqual([["BTC/USD", 0], ["ETH/USD", 1]]);
+    expect(file.feeds.map((f: { id: string; feedIndex: number }) => [f.id, f.feedIndex])).toEqual([
+      ["BTC/USD", 0],
+      ["ETH/USD", 1],
+    ]);
     expect(file.consumer).toMatch(/^0x/);
     expect(JSON.parse(deployed.stdout.trim())).toEqual(file);
 
@@ -103,7 +112,19 @@ describe("oracle-node deploy + doctor", () => {
     expect(report.ok).toBe(true);
     expect(doctor.code).toBe(0);
     expect(report.findings.map((f) => f.check)).toEqual(
-      expect.arrayContaining(["key", "rpc", "chain-id", "aggregator", "signer", "transmitter", "balance", "config-digest", "source:BTC/USD:binance", "source:BTC/USD:kraken", "source:ETH/USD:coinbase"]),
+      expect.arrayContaining([
+        "key",
+        "rpc",
+        "chain-id",
+        "aggregator",
+        "signer",
+        "transmitter",
+        "balance",
+        "config-digest",
+        "source:BTC/USD:binance",
+        "source:BTC/USD:kraken",
+        "source:ETH/USD:coinbase",
+      ]),
     );
   });
 
@@ -134,9 +155,12 @@ describe("oracle-node deploy + doctor", () => {
 
   it("refuses to deploy when the RPC serves another chain than the config names", async () => {
     const cfg = writeConfig("otherchain", { chainId: 1 });
-    const res = await runCli(["deploy", "--rpc", chain.url, "--config", cfg, "--out", join(dir, "x.json"), "--signers", signers.join(","), "--private-key-env", "DEPLOYER_KEY"], {
-      DEPLOYER_KEY: chain.accounts[0],
-    });
+    const res = await runCli(
+      ["deploy", "--rpc", chain.url, "--config", cfg, "--out", join(dir, "x.json"), "--signers", signers.join(","), "--private-key-env", "DEPLOYER_KEY"],
+      {
+        DEPLOYER_KEY: chain.accounts[0],
+      },
+    );
     expect(res.code).toBe(1);
     expect(res.stderr).toContain("chain id mismatch");
   });

@@ -51,7 +51,7 @@ describe("keystore", () => {
     const dir = tmp();
     process.env.KEYS_TEST_PW = PASSWORD;
     expect(readPassword({ env: "KEYS_TEST_PW" })).toBe(PASSWORD);
-    writeFileSync(join(dir, "pw"), PASSWORD + "\n");
+    writeFileSync(join(dir, "pw"), PASSWORD + "\n", { mode: 0o600 });
     expect(readPassword({ file: join(dir, "pw") })).toBe(PASSWORD);
     expect(() => readPassword({ env: "KEYS_TEST_UNSET_VAR" })).toThrow(/KEYS_TEST_UNSET_VAR .* not set/);
     expect(() => readPassword({})).toThrow(/--password-env VAR or --password-file FILE/);

@@ -47,7 +47,13 @@ export function crashLeaderMidRound(nodeName: string, kill: () => void = () => p
     ...NO_FAULTS,
     signaturesCollected: ({ epoch, round }) => {
       // Written synchronously: the logger's buffer dies with the process.
-      const line = { level: 50, time: new Date().toISOString(), node: nodeName, roundId: formatRoundId(epoch, round), msg: "test fault: leader crashing mid-round (SIGKILL) after collecting signatures" };
+      const line = {
+        level: 50,
+        time: new Date().toISOString(),
+        node: nodeName,
+        roundId: formatRoundId(epoch, round),
+        msg: "test fault: leader crashing mid-round (SIGKILL) after collecting signatures",
+      };
       writeSync(2, JSON.stringify(line) + "\n");
       kill();
     },

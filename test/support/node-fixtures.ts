@@ -5,7 +5,11 @@ import type { NodeContext } from "../../oracle-node/src/node/context";
 import type { ObservationSnapshot, OwnObservation } from "../../oracle-node/src/node/observer";
 import { DEFAULT_TIMING, type RuntimeFeed, type RuntimeTiming } from "../../oracle-node/src/node/options";
 import { signObservation } from "../../oracle-node/src/protocol/observation";
-import type { ObservationReply } from "../../oracle-node/src/protocol/messages";
+import type { ObservationReply, ReportProposal } from "../../oracle-node/src/protocol/messages";
+import { buildReportProposal } from "../../oracle-node/src/protocol/build-report";
+import { Follower } from "../../oracle-node/src/node/follower";
+import { NO_FAULTS } from "../../oracle-node/src/node/fault-hooks";
+import type { NodeStore } from "../../oracle-node/src/store/node-store";
 
 /**
  * Builders for unit tests of the node's parts: a committee of four deterministic keys (f = 1),
@@ -61,7 +65,7 @@ export function snapshot(values: Record<number, bigint | null>, fetchedAt = Date
     feeds.set(feedIndex, {
       feedIndex,
       value,
-      result: { feedId: String(feedIndex), observation: null, used: 0, kept: [], dropped: [], confidence: 0n as never, scores: [] } as unknown as OwnObservation["result"],
+      result: { feedId: String(feedIndex), observation: null, used: 0, kept: [], dropped: [], confidence: 0n, scores: [] },
       sources: [],
       fetchedAt,
     });
@@ -73,7 +77,11 @@ export function snapshot(values: Record<number, bigint | null>, fetchedAt = Date
 export function signedReply(i: number, epoch: number, round: number, values: Record<number, bigint>): ObservationReply {
   const ctx = { configDigest: DIGEST, epoch, round };
   return {
-    observations: Object.entries(values).map(([k, v]) => ({ feedIndex: Number(k), value: v.toString(), signature: signObservation(KEYS[i].signingKey, ctx, Number(k), v) })),
+    observations: Object.entries(values).map(([k, v]) => ({
+      feedIndex: Number(k),
+      value: v.toString(),
+      signature: signObservation(KEYS[i].signingKey, ctx, Number(k), v),
+    })),
   };
 }
 
@@ -86,4 +94,40 @@ export class MemoryValues {
   setValue(key: string, value: string): void {
     this.values.set(key, value);
   }
+}
+
+/** A proposal for (epoch, round) with valid observations of oracles 1, 2 and 3 for these feeds (feed 0 near 100_000, others near 2_000). */
+export function signedProposal(epoch: number, round: number, feeds: readonly number[], observationsTimestamp: number): ReportProposal {
+  const ctx = { configDigest: DIGEST, epoch, round };
+  const collected = feeds.flatMap((feedIndex) =>
+    [1, 2, 3].map((observer) => {
+      const value = (feedIndex === 0 ? 100_000n : 2_000n) + BigInt(observer);
+      return { observer, feedIndex, value, signature: signObservation(KEYS[observer].signingKey, ctx, feedIndex, value) };
+    }),
+  );
+  return buildReportProposal(collected, feeds, 1, observationsTimestamp).proposal!;
+}
+
+/**
+ * Oracle 0's follower over a real store, with fakes elsewhere: its own values 100_000 and 2_000
+ * fetched now, no answer on chain yet, nothing landed, epoch 0 (led by oracle 1).
+ */
+export function followerOn(store: NodeStore): Follower {
+  const snap = snapshot({ 0: 100_000n, 1: 2_000n });
+  return new Follower({
+    ctx: nodeContext(0),
+    store,
+    observer: { current: () => snap, get: async () => snap },
+    pacemaker: { epoch: 0, leader: (e = 0) => (e + 5) % 4, onPeerEpoch: () => undefined },
+    chain: {
+      onchainView: () => ({ answer: null, updatedAt: 0, sinceMs: 0 }),
+      allOnChain: () => false,
+      anyOnChain: () => false,
+      pendingRound: () => null,
+      markPending: (f) => [...f],
+    },
+    transmitter: { schedule: () => undefined },
+    observed: () => undefined,
+    faults: NO_FAULTS,
+  });
 }

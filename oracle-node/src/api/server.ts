@@ -6,6 +6,7 @@ import { silentLogger } from "../log/logger";
 import type { NodeMetrics } from "../metrics/metrics";
 import type { FeedView, NodeState } from "./state";
 import { refreshStateGauges } from "./state-metrics";
+import { API_SERVER_LIMITS, capConnections, fastifyTimeouts, LISTEN_BACKLOG, type ServerLimits } from "../transport/server-limits";
 
 /**
  * The node's HTTP face: liveness and readiness, Prometheus metrics, the dashboard page and the
@@ -26,12 +27,15 @@ export interface ApiServerOptions {
   state: () => NodeState;
   metrics?: NodeMetrics;
   logger?: Logger;
+  /**
+   * Per-phase timeouts and connection caps (default API_SERVER_LIMITS): an outsider holding
+   * slow connections cannot keep the operator's health check or the dashboard from answering.
+   */
+  limits?: ServerLimits;
 }
 
 /** Requests are tiny GETs; anything larger is not for us. */
 const BODY_LIMIT_BYTES = 16 * 1024;
-/** A dashboard poll must never hang the browser; state() is in-memory so this is generous. */
-const REQUEST_TIMEOUT_MS = 10_000;
 
 const DASHBOARD_HTML = readFileSync(join(__dirname, "dashboard.html"), "utf8");
 
@@ -46,8 +50,9 @@ function buildApp(opts: ApiServerOptions) {
     // The dashboard polls every few seconds: per-request info lines would drown the round logs.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    ...fastifyTimeouts(opts.limits ?? API_SERVER_LIMITS),
   });
+  capConnections(app.server, opts.limits ?? API_SERVER_LIMITS);
 
   app.setErrorHandler((err: unknown, req, reply) => {
     const e = err as { statusCode?: unknown; message?: unknown };
@@ -134,7 +139,7 @@ export interface RunningApiServer {
 export async function startApiServer(opts: ApiServerOptions & { host?: string; port?: number }): Promise<RunningApiServer> {
   const app = createApiServer(opts);
   const host = opts.host ?? "127.0.0.1";
-  await app.listen({ host, port: opts.port ?? 0 });
+  await app.listen({ host, port: opts.port ?? 0, backlog: LISTEN_BACKLOG });
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : (opts.port ?? 0);
   const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;

@@ -57,7 +57,11 @@ describe("scoreResult", () => {
 describe("scenario CSV", () => {
   it("groups quote rows into rounds without reading the label", () => {
     const rounds = parseQuotesCsv(QUOTES);
-    expect(rounds.map((r) => [r.timestamp, r.rows.length])).toEqual([[10, 3], [20, 3], [30, 2]]);
+    expect(rounds.map((r) => [r.timestamp, r.rows.length])).toEqual([
+      [10, 3],
+      [20, 3],
+      [30, 2],
+    ]);
     expect(Object.keys(rounds[0].rows[0]).sort()).toEqual(["ask", "bid", "price", "source", "volume"]);
   });
 

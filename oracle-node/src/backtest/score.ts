@@ -110,7 +110,10 @@ export function summarize(list: readonly ScoreSamples[]): Metrics {
     precision: tp + fp ? tp / (tp + fp) : Number.NaN,
     recall: tp + fn ? tp / (tp + fn) : Number.NaN,
     falsePositiveRate: fp + tn ? fp / (fp + tn) : Number.NaN,
-    tp, fp, fn, tn,
+    tp,
+    fp,
+    fn,
+    tn,
   };
 }
 

@@ -86,13 +86,23 @@ describe("deployFeeds", () => {
     const agg = attach("QuorumAggregator", deployment.aggregator, deployer);
     expect(await addFeed(agg, { decimals: 18, description: "ETH / BTC" })).toBe(2);
     const before = await readConfig(agg);
-    const after = await setConfig(agg, signers.map((s) => s.address), signers.map((s) => s.address), 1);
+    const after = await setConfig(
+      agg,
+      signers.map((s) => s.address),
+      signers.map((s) => s.address),
+      1,
+    );
     expect(after.configCount).toBe(before.configCount + 1);
     expect(after.configDigest).not.toBe(before.configDigest);
   });
 
   it("rejects bad options before sending anything", async () => {
-    const base = { feeds: [{ description: "X", decimals: 8, base: "X", quote: "USD" }], signers: signers.map((s) => s.address), transmitters: signers.map((s) => s.address), f: 1 };
+    const base = {
+      feeds: [{ description: "X", decimals: 8, base: "X", quote: "USD" }],
+      signers: signers.map((s) => s.address),
+      transmitters: signers.map((s) => s.address),
+      f: 1,
+    };
     const nonce = await provider.getTransactionCount(deployer.address);
     await expect(deployFeeds(deployer, { ...base, f: 2 })).rejects.toThrow(DeployError);
     await expect(deployFeeds(deployer, { ...base, transmitters: [] })).rejects.toThrow(/transmitters/);

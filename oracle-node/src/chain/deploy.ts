@@ -14,9 +14,14 @@ export interface FeedSpec {
   decimals: number;
   base: string;
   quote: string;
-  /** Inclusive answer bounds; reports outside revert (never clamped). Default: int128 range. */
+  /**
+   * Inclusive answer bounds; a median outside is refused (the feed keeps its answer, never
+   * clamped; MedianOutOfBounds). Default: int128 range.
+   */
   minAnswer?: bigint;
   maxAnswer?: bigint;
+  /** Largest report age the aggregator accepts for this feed (default: the contract's 300 s). */
+  maxReportAgeSeconds?: number;
   /** Staleness limit the example consumer applies to this feed (default 3600 s). */
   heartbeatSeconds?: number;
   /** Largest confidence the consumer accepts, in bps of the price (default 100 = 1 %). */
@@ -112,11 +117,15 @@ function checkOptions(opts: DeployOptions): void {
   if (!Number.isInteger(opts.f) || opts.f < 1 || 3 * opts.f >= n) throw new DeployError(`f=${opts.f} must satisfy 1 <= f and 3f < n=${n}`);
   if (opts.feeds.length === 0 || opts.feeds.length > 256) throw new DeployError(`1..256 feeds required, got ${opts.feeds.length}`);
   for (const feed of opts.feeds) {
-    if (!Number.isInteger(feed.decimals) || feed.decimals < 0 || feed.decimals > 18) throw new DeployError(`${feed.description}: decimals ${feed.decimals} outside 0..18`);
+    if (!Number.isInteger(feed.decimals) || feed.decimals < 0 || feed.decimals > 18)
+      throw new DeployError(`${feed.description}: decimals ${feed.decimals} outside 0..18`);
     if (!feed.base || !feed.quote) throw new DeployError(`${feed.description}: base and quote are required`);
     const lo = feed.minAnswer ?? INT128_MIN;
     const hi = feed.maxAnswer ?? INT128_MAX;
     if (lo >= hi || lo < INT128_MIN || hi > INT128_MAX) throw new DeployError(`${feed.description}: bounds [${lo}, ${hi}] invalid`);
+    const age = feed.maxReportAgeSeconds;
+    if (age !== undefined && (!Number.isInteger(age) || age < 1 || age > 0xffffffff))
+      throw new DeployError(`${feed.description}: maxReportAgeSeconds ${age} outside 1..2^32-1`);
   }
 }
 
@@ -137,8 +146,10 @@ export async function deployFeeds(signer: Signer, opts: DeployOptions): Promise<
 
   const aggregator = await deployContract("QuorumAggregator", deployer, [admin]);
   const aggregatorAddress = await aggregator.getAddress();
-  for (const feed of opts.feeds) {
+  for (let i = 0; i < opts.feeds.length; i++) {
+    const feed = opts.feeds[i];
     await send(aggregator, "addFeed", [feed.decimals, feed.description, feed.minAnswer ?? INT128_MIN, feed.maxAnswer ?? INT128_MAX]);
+    if (feed.maxReportAgeSeconds !== undefined) await send(aggregator, "setMaxReportAge", [i, feed.maxReportAgeSeconds]);
   }
   const config = await setConfig(aggregator, opts.signers, opts.transmitters, opts.f, opts.offchainConfig ?? "0x");
 
@@ -149,7 +160,15 @@ export async function deployFeeds(signer: Signer, opts: DeployOptions): Promise<
     const proxy = await deployContract("FeedProxy", deployer, [owner, aggregatorAddress, i]);
     const proxyAddress = await proxy.getAddress();
     await send(registry, "setFeed", [spec.base, spec.quote, proxyAddress]);
-    feeds.push({ description: spec.description, base: spec.base, quote: spec.quote, decimals: spec.decimals, feedIndex: i, aggregator: aggregatorAddress, proxy: proxyAddress });
+    feeds.push({
+      description: spec.description,
+      base: spec.base,
+      quote: spec.quote,
+      decimals: spec.decimals,
+      feedIndex: i,
+      aggregator: aggregatorAddress,
+      proxy: proxyAddress,
+    });
   }
 
   let consumer: string | undefined;
@@ -201,13 +220,7 @@ export interface ConfigResult {
  * Calls setConfig (owner only) and returns the new digest as the contract reports it. The epoch
  * and round restart at 0 under the new digest.
  */
-export async function setConfig(
-  aggregator: Contract,
-  signers: string[],
-  transmitters: string[],
-  f: number,
-  offchainConfig = "0x",
-): Promise<ConfigResult> {
+export async function setConfig(aggregator: Contract, signers: string[], transmitters: string[], f: number, offchainConfig = "0x"): Promise<ConfigResult> {
   await send(aggregator, "setConfig", [signers, transmitters, f, offchainConfig]);
   return readConfig(aggregator);
 }
@@ -219,8 +232,12 @@ export async function readConfig(aggregator: Contract): Promise<ConfigResult> {
 }
 
 /** Adds a feed to a deployed aggregator (owner only); returns its feed index. */
-export async function addFeed(aggregator: Contract, feed: Pick<FeedSpec, "decimals" | "description" | "minAnswer" | "maxAnswer">): Promise<number> {
+export async function addFeed(
+  aggregator: Contract,
+  feed: Pick<FeedSpec, "decimals" | "description" | "minAnswer" | "maxAnswer" | "maxReportAgeSeconds">,
+): Promise<number> {
   const before = Number(await aggregator.getFunction("feedCount")());
   await send(aggregator, "addFeed", [feed.decimals, feed.description, feed.minAnswer ?? INT128_MIN, feed.maxAnswer ?? INT128_MAX]);
+  if (feed.maxReportAgeSeconds !== undefined) await send(aggregator, "setMaxReportAge", [before, feed.maxReportAgeSeconds]);
   return before;
 }

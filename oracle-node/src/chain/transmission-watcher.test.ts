@@ -19,7 +19,7 @@ beforeAll(async () => {
   d = await deployFeeds(new Wallet(chain.accounts[0], provider), {
     feeds: [
       { description: "BTC / USD", decimals: 8, base: "BTC", quote: "USD" },
-      { description: "ETH / USD", decimals: 8, base: "ETH", quote: "USD" },
+      { description: "ETH / USD", decimals: 8, base: "ETH", quote: "USD", minAnswer: 1n, maxAnswer: 1000n, maxReportAgeSeconds: 120 },
     ],
     signers: keys.map((k) => k.address),
     transmitters: keys.map((k) => k.address),
@@ -70,6 +70,28 @@ describe("TransmissionWatcher and AggregatorReader", () => {
     expect((await r.latest(1)).answer).toBe(8n);
     expect(await r.latestEpochRound()).toMatchObject({ epoch: 1, round: 2 });
     expect((await r.committee()).signers).toEqual(keys.map((k) => k.address));
+  });
+
+  it("lists a refused out-of-bounds median apart from the feeds that moved; the reader sees the flag and the feed config", async () => {
+    const w = new TransmissionWatcher(provider, d.aggregator);
+    await w.init();
+    await transmit(2, 1, [
+      { feedIndex: 0, observations: [200n, 201n, 202n] },
+      { feedIndex: 1, observations: [5000n, 5001n, 5002n] },
+    ]);
+    const [t] = await w.poll();
+    expect(t.feeds.map((f) => [f.feedIndex, f.answer])).toEqual([[0, 201n]]);
+    expect(t.refused).toEqual([{ feedIndex: 1, median: 5001n, minAnswer: 1n, maxAnswer: 1000n }]);
+    expect(t.feeds[0].observationsTimestamp).toBeLessThanOrEqual(t.updatedAt);
+    const r = new AggregatorReader(provider, d.aggregator);
+    expect(await r.outOfBounds(1)).toMatchObject({ active: true, refusedMedian: 5001n, since: t.updatedAt });
+    expect((await r.outOfBounds(0)).active).toBe(false);
+    expect((await r.latest(1)).answer).toBe(8n);
+    const feeds = await r.feeds();
+    expect(feeds.map((f) => [f.maxReportAgeSeconds, f.minAnswer, f.maxAnswer])).toEqual([
+      [300, -(1n << 127n), (1n << 127n) - 1n],
+      [120, 1n, 1000n],
+    ]);
   });
 
   it("counts failed polls while the RPC is unreachable and never throws", async () => {

@@ -6,15 +6,25 @@ import { aggregatorInterface } from "./aggregator";
 
 /**
  * Learns the rounds the committee finished, whoever transmitted them, from the aggregator's
- * NewTransmission events: one eth_getLogs per poll from the last block seen. Each accepted
- * report is decoded (report.ts) to the per-feed answers the contract stored. A poll that fails
- * (RPC down) is retried next time from the same block, so nothing is missed.
+ * NewTransmission and MedianOutOfBounds events: one eth_getLogs per poll from the last block
+ * seen. Each accepted report is decoded (report.ts) to the per-feed answers the contract stored;
+ * a feed whose median lay outside its bounds did not move and is listed under `refused` instead.
+ * A poll that fails (RPC down) is retried next time from the same block, so nothing is missed.
  */
 export interface FeedUpdate {
   feedIndex: number;
   answer: bigint;
   confidence: bigint;
+  /** The round's startedAt: min(report observationsTimestamp, block time), as the contract stores it. */
   observationsTimestamp: number;
+}
+
+/** A feed of a landed report whose median the contract refused (outside minAnswer..maxAnswer). */
+export interface RefusedMedian {
+  feedIndex: number;
+  median: bigint;
+  minAnswer: bigint;
+  maxAnswer: bigint;
 }
 
 export interface Transmission {
@@ -26,7 +36,10 @@ export interface Transmission {
   blockNumber: number;
   /** Block timestamp, unix seconds (the contract's updatedAt). */
   updatedAt: number;
+  /** Feeds that moved: a new round each. */
   feeds: FeedUpdate[];
+  /** Feeds of the report that kept their answer (MedianOutOfBounds); they are not pending any more. */
+  refused: RefusedMedian[];
 }
 
 /** Blocks asked for in one eth_getLogs at most (public RPCs cap ranges). */
@@ -36,6 +49,7 @@ export class TransmissionWatcher {
   private nextBlock: number | null = null;
   private readonly iface = aggregatorInterface();
   private readonly topic: string;
+  private readonly refusedTopic: string;
   private readonly log: Logger;
   failures = 0;
 
@@ -45,6 +59,7 @@ export class TransmissionWatcher {
     logger: Logger = silentLogger,
   ) {
     this.topic = this.iface.getEvent("NewTransmission")!.topicHash;
+    this.refusedTopic = this.iface.getEvent("MedianOutOfBounds")!.topicHash;
     this.log = logger.child({ component: "watcher" });
   }
 
@@ -63,11 +78,26 @@ export class TransmissionWatcher {
         return [];
       }
       const to = Math.min(head, this.nextBlock! + MAX_LOG_RANGE - 1);
-      const logs = await this.provider.getLogs({ address: this.address, topics: [this.topic], fromBlock: this.nextBlock!, toBlock: to });
+      const logs = await this.provider.getLogs({ address: this.address, topics: [[this.topic, this.refusedTopic]], fromBlock: this.nextBlock!, toBlock: to });
       const out: Transmission[] = [];
       const times = new Map<number, number>();
+      // A transaction's MedianOutOfBounds logs come before its NewTransmission.
+      const refusals = new Map<string, RefusedMedian[]>();
       for (const l of logs) {
-        const t = await this.decode(l, times);
+        if (l.topics[0] === this.refusedTopic) {
+          const parsed = this.iface.parseLog({ topics: [...l.topics], data: l.data });
+          if (!parsed) continue;
+          const list = refusals.get(l.transactionHash) ?? [];
+          list.push({
+            feedIndex: Number(parsed.args.feedIndex),
+            median: BigInt(parsed.args.median),
+            minAnswer: BigInt(parsed.args.minAnswer),
+            maxAnswer: BigInt(parsed.args.maxAnswer),
+          });
+          refusals.set(l.transactionHash, list);
+          continue;
+        }
+        const t = await this.decode(l, times, refusals.get(l.transactionHash) ?? []);
         if (t) out.push(t);
       }
       this.nextBlock = to + 1;
@@ -80,7 +110,7 @@ export class TransmissionWatcher {
     }
   }
 
-  private async decode(l: Log, times: Map<number, number>): Promise<Transmission | null> {
+  private async decode(l: Log, times: Map<number, number>, refused: RefusedMedian[]): Promise<Transmission | null> {
     const parsed = this.iface.parseLog({ topics: [...l.topics], data: l.data });
     if (!parsed) return null;
     const report = decodeReport(String(parsed.args.report));
@@ -98,12 +128,15 @@ export class TransmissionWatcher {
       txHash: l.transactionHash,
       blockNumber: l.blockNumber,
       updatedAt,
-      feeds: report.feeds.map((f) => ({
-        feedIndex: f.feedIndex,
-        answer: expectedAnswer(f.observations),
-        confidence: expectedConfidence(f.observations),
-        observationsTimestamp: report.observationsTimestamp,
-      })),
+      feeds: report.feeds
+        .filter((f) => !refused.some((x) => x.feedIndex === f.feedIndex))
+        .map((f) => ({
+          feedIndex: f.feedIndex,
+          answer: expectedAnswer(f.observations),
+          confidence: expectedConfidence(f.observations),
+          observationsTimestamp: Math.min(report.observationsTimestamp, updatedAt),
+        })),
+      refused,
     };
   }
 }

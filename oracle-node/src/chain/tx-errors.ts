@@ -12,6 +12,8 @@ export type TxErrorKind =
   | "insufficient-funds"
   | "reverted"
   | "network"
+  /** Set by the transaction manager, not the node: the network's base fee stayed above the fee cap. */
+  | "fee-above-cap"
   | "unknown";
 
 export interface ClassifiedTxError {
@@ -58,7 +60,12 @@ export function classifyTxError(err: unknown, iface?: Interface): ClassifiedTxEr
   if (data && iface) {
     try {
       const parsed = iface.parseError(data);
-      if (parsed) return { kind: "reverted", message: `${parsed.name}(${parsed.args.map(String).join(", ")})`, customError: { name: parsed.name, args: parsed.args.map(String) } };
+      if (parsed)
+        return {
+          kind: "reverted",
+          message: `${parsed.name}(${parsed.args.map(String).join(", ")})`,
+          customError: { name: parsed.name, args: parsed.args.map(String) },
+        };
     } catch {
       /* not one of the contract's errors: fall through to the wording */
     }

@@ -46,7 +46,10 @@ describe("oracle-node config check", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("ok: 1 feeds, 1 sources\n");
     const warnings = r.stderr.split("\n").filter((l) => l.startsWith("warning:"));
-    expect(warnings).toEqual([`warning: node.keystore.passwordFile: ${join(dir, "pw.txt")} does not exist (yet)`, `warning: node.chain.addressesFile: ${join(dir, "deployed.json")} does not exist (yet)`]);
+    expect(warnings).toEqual([
+      `warning: node.keystore.passwordFile: ${join(dir, "pw.txt")} does not exist (yet)`,
+      `warning: node.chain.addressesFile: ${join(dir, "deployed.json")} does not exist (yet)`,
+    ]);
   });
 
   it("prints every problem with its path and exits 1 on an invalid file", () => {

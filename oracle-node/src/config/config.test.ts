@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, formatConfigErrors, loadConfig, parseConfig, parseConfigText, resolveBaseUrl, resolveSymbol, usedSourceIds, type NodeConfigInput } from ".";
+import {
+  ConfigError,
+  formatConfigErrors,
+  loadConfig,
+  parseConfig,
+  parseConfigText,
+  resolveBaseUrl,
+  resolveSymbol,
+  usedSourceIds,
+  type NodeConfigInput,
+} from ".";
 
 /** A valid minimal config; each test changes one thing. */
 function validConfig(): Record<string, any> {
@@ -7,14 +17,35 @@ function validConfig(): Record<string, any> {
     node: {
       keystore: { path: "keys/node.json", passwordEnv: "ORACLE_KEY_PASSWORD" },
       chain: { rpcUrl: "http://127.0.0.1:8545", chainId: 31337, aggregator: "0x5FbDB2315678afecb367f032d93F642f64180aa3" },
-      peers: [{ index: 0, url: "http://127.0.0.1:7001" }, { index: 1, url: "http://127.0.0.1:7002" }],
+      peers: [
+        { index: 0, url: "http://127.0.0.1:7001" },
+        { index: 1, url: "http://127.0.0.1:7002" },
+      ],
     },
     sources: {
       generic: [{ kind: "json", id: "fx-rates", url: "https://api.frankfurter.dev/v1/latest?from={base}&to={quote}", valuePath: "rates.{quote}" }],
     },
     feeds: [
-      { id: "BTC/USD", description: "BTC / USD", decimals: 8, pair: "BTC/USD", sources: [{ id: "binance" }, { id: "kraken", symbol: "XBTUSD" }, { id: "okx" }], minSources: 2, deviationThresholdBps: 50, heartbeatSeconds: 3600 },
-      { id: "EUR/USD", description: "EUR / USD", decimals: 8, pair: "EUR/USD", sources: [{ id: "fx-rates" }], minSources: 1, deviationThresholdBps: 20, heartbeatSeconds: 86400 },
+      {
+        id: "BTC/USD",
+        description: "BTC / USD",
+        decimals: 8,
+        pair: "BTC/USD",
+        sources: [{ id: "binance" }, { id: "kraken", symbol: "XBTUSD" }, { id: "okx" }],
+        minSources: 2,
+        deviationThresholdBps: 50,
+        heartbeatSeconds: 3600,
+      },
+      {
+        id: "EUR/USD",
+        description: "EUR / USD",
+        decimals: 8,
+        pair: "EUR/USD",
+        sources: [{ id: "fx-rates" }],
+        minSources: 1,
+        deviationThresholdBps: 20,
+        heartbeatSeconds: 86400,
+      },
     ],
   } satisfies NodeConfigInput;
 }
@@ -121,16 +152,31 @@ describe("config: every error names its path and what is wrong", () => {
     ["generic id shadows a venue", (c) => (c.sources.generic[0].id = "binance"), /^sources\.generic\[0\]\.id: "binance" is a built-in source id/],
     ["generic source missing valuePath", (c) => delete c.sources.generic[0].valuePath, /^sources\.generic\[0\]\.valuePath: /],
     ["generic source unknown kind", (c) => (c.sources.generic[0].kind = "xml"), /^sources\.generic\[0\]\.kind: /],
-    ["override for an unknown source", (c) => (c.sources.overrides = { nope: { baseUrl: "http://x.example" } }), /^sources\.overrides\.nope: unknown source "nope"/],
-    ["baseUrl with a query", (c) => (c.feeds[0].sources[0].baseUrl = "http://127.0.0.1:1/?x=1"), /^feeds\[0\]\.sources\[0\]\.baseUrl: must be an http\(s\) URL/],
-    ["template with another placeholder", (c) => (c.sources.baseUrlTemplate = "http://127.0.0.1:1/{venue}"), /^sources\.baseUrlTemplate: the only placeholder allowed is \{id\}/],
+    [
+      "override for an unknown source",
+      (c) => (c.sources.overrides = { nope: { baseUrl: "http://x.example" } }),
+      /^sources\.overrides\.nope: unknown source "nope"/,
+    ],
+    [
+      "baseUrl with a query",
+      (c) => (c.feeds[0].sources[0].baseUrl = "http://127.0.0.1:1/?x=1"),
+      /^feeds\[0\]\.sources\[0\]\.baseUrl: must be an http\(s\) URL/,
+    ],
+    [
+      "template with another placeholder",
+      (c) => (c.sources.baseUrlTemplate = "http://127.0.0.1:1/{venue}"),
+      /^sources\.baseUrlTemplate: the only placeholder allowed is \{id\}/,
+    ],
   ];
 
   it.each(cases)("%s", (_name, mutate, expected) => {
     const c = validConfig();
     mutate(c);
     const found = problems(c);
-    expect(found.some((p) => expected.test(p)), found.join("\n")).toBe(true);
+    expect(
+      found.some((p) => expected.test(p)),
+      found.join("\n"),
+    ).toBe(true);
   });
 
   it("an unset environment variable names the value's path", () => {
@@ -158,10 +204,21 @@ describe("config: every error names its path and what is wrong", () => {
   });
 
   it("any malformed document ends as a ConfigError, never another exception", () => {
-    const junk: unknown[] = [null, 0, "x", [], true, { node: null }, { feeds: "x" }, { feeds: [null, 1, "a"] }, { sources: { generic: [null, 3], overrides: [] } }, { node: { peers: [null, { index: "a" }], keystore: 1, chain: [] } }];
+    const junk: unknown[] = [
+      null,
+      0,
+      "x",
+      [],
+      true,
+      { node: null },
+      { feeds: "x" },
+      { feeds: [null, 1, "a"] },
+      { sources: { generic: [null, 3], overrides: [] } },
+      { node: { peers: [null, { index: "a" }], keystore: 1, chain: [] } },
+    ];
     const base = JSON.stringify(validConfig());
     let seed = 7;
-    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const values: unknown[] = [null, -1, 0, 1e308, "", "x", [], {}, [null], { id: 1 }, true, "${NOPE}", "0x", 1.5];
     for (let n = 0; n < 1_000; n++) {
       const obj = JSON.parse(base) as Record<string, unknown>;
@@ -169,7 +226,7 @@ describe("config: every error names its path and what is wrong", () => {
       let at: Record<string, unknown> = obj;
       for (let depth = 0; depth < 4; depth++) {
         const keys = Object.keys(at);
-        const k = keys[Math.floor(rand() * keys.length)] as string;
+        const k = keys[Math.floor(rand() * keys.length)];
         if (depth === 3 || at[k] === null || typeof at[k] !== "object" || rand() < 0.3) {
           at[k] = values[Math.floor(rand() * values.length)];
           break;
@@ -199,6 +256,11 @@ describe("config: every error names its path and what is wrong", () => {
   });
 
   it("formatConfigErrors prints one indented line per problem", () => {
-    expect(formatConfigErrors([{ path: "feeds[0].id", message: "bad" }, { path: "", message: "whole" }])).toBe("  feeds[0].id: bad\n  (file): whole");
+    expect(
+      formatConfigErrors([
+        { path: "feeds[0].id", message: "bad" },
+        { path: "", message: "whole" },
+      ]),
+    ).toBe("  feeds[0].id: bad\n  (file): whole");
   });
 });

@@ -1,8 +1,32 @@
 import type { z } from "zod";
 import { parseDecimal } from "../quotes/decimal";
-import type { GenericSourceConfig } from "../sources/generic-config";
 import { SOURCE_IDS } from "../sources/registry";
-import type { FeedConfig, FeedSourceConfig, NodeSettings, PeerConfig, SourcesConfig } from "./schema";
+
+/*
+ * The fields the rules read, typed as what they may be before validation: each may be missing
+ * or of the wrong type (then it is already reported, and skipped here). Local types, so this file
+ * does not import the schema that imports it.
+ */
+interface RawSources {
+  generic?: unknown;
+  overrides?: unknown;
+  baseUrlTemplate?: unknown;
+}
+interface RawFeed {
+  id?: unknown;
+  feedIndex?: unknown;
+  sources?: unknown;
+  minSources?: unknown;
+  bounds?: unknown;
+}
+interface RawNode {
+  keystore?: { passwordEnv?: unknown; passwordFile?: unknown };
+  chain?: { aggregator?: unknown; addressesFile?: unknown };
+  peers?: unknown;
+  listen?: { host?: unknown; port?: unknown };
+  api?: { enabled?: unknown; host?: unknown; port?: unknown };
+}
+type Raw<T> = { [K in keyof T]?: unknown };
 
 /**
  * The config's cross-field rules: every problem becomes one issue at the path it concerns. They
@@ -12,19 +36,20 @@ import type { FeedConfig, FeedSourceConfig, NodeSettings, PeerConfig, SourcesCon
 export function checkConfig(raw: unknown, ctx: Ctx): void {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return;
   const cfg = raw as { sources?: unknown; feeds?: unknown; node?: unknown };
-  const known = checkSources(objectOr(cfg.sources) as Partial<SourcesConfig>, ctx);
-  checkFeeds(list(cfg.feeds as FeedConfig[] | undefined), known, ctx);
-  checkNode(objectOr(cfg.node) as Partial<NodeSettings>, ctx);
+  const known = checkSources(objectOr(cfg.sources), ctx);
+  checkFeeds(list(cfg.feeds), known, ctx);
+  checkNode(objectOr(cfg.node), ctx);
 }
 
 type Ctx = z.RefinementCtx;
 
 /** Generic ids unique and not built in; overrides name known sources; the URL template. Returns the known source ids. */
-function checkSources(sources: Partial<SourcesConfig>, ctx: Ctx): Set<string> {
-  const generic = list(sources.generic).map((g) => objectOr(g) as GenericSourceConfig);
+function checkSources(sources: RawSources, ctx: Ctx): Set<string> {
+  const generic = list(sources.generic).map((g) => objectOr(g) as Raw<{ id: string }>);
   const genericIds = generic.map((g) => (isText(g.id) ? g.id : undefined));
   generic.forEach((g, i) => {
-    if (isText(g.id) && SOURCE_IDS.includes(g.id)) issue(ctx, ["sources", "generic", i, "id"], `"${g.id}" is a built-in source id; give the generic source another id`);
+    if (isText(g.id) && SOURCE_IDS.includes(g.id))
+      issue(ctx, ["sources", "generic", i, "id"], `"${g.id}" is a built-in source id; give the generic source another id`);
   });
   for (const [id, idx] of duplicates(genericIds)) {
     if (id === undefined) continue;
@@ -41,8 +66,8 @@ function checkSources(sources: Partial<SourcesConfig>, ctx: Ctx): Set<string> {
 }
 
 /** Feed ids and indices unique; each feed's sources known and listed once; minSources; bounds. */
-function checkFeeds(raw: FeedConfig[], known: Set<string>, ctx: Ctx): void {
-  const feeds = raw.map((f) => objectOr(f) as FeedConfig);
+function checkFeeds(raw: unknown[], known: Set<string>, ctx: Ctx): void {
+  const feeds = raw.map((f) => objectOr(f) as RawFeed);
   for (const [id, idx] of duplicates(feeds.map((f) => (isText(f.id) ? f.id : undefined)))) {
     if (id === undefined) continue;
     for (const i of idx.slice(1)) issue(ctx, ["feeds", i, "id"], `duplicate feed id "${id}" (first at feeds[${idx[0]}])`);
@@ -53,7 +78,7 @@ function checkFeeds(raw: FeedConfig[], known: Set<string>, ctx: Ctx): void {
   }
   const knownList = [...known].join(", ");
   feeds.forEach((feed, fi) => {
-    const entries = list(feed.sources).map((s) => objectOr(s) as FeedSourceConfig);
+    const entries = list(feed.sources).map((s) => objectOr(s) as Raw<{ id: string }>);
     entries.forEach((s, si) => {
       if (isText(s.id) && !known.has(s.id)) issue(ctx, ["feeds", fi, "sources", si, "id"], `unknown source "${s.id}"; known sources: ${knownList}`);
     });
@@ -64,7 +89,7 @@ function checkFeeds(raw: FeedConfig[], known: Set<string>, ctx: Ctx): void {
     if (typeof feed.minSources === "number" && Array.isArray(feed.sources) && feed.minSources > feed.sources.length) {
       issue(ctx, ["feeds", fi, "minSources"], `is ${feed.minSources} but the feed lists only ${feed.sources.length} source(s)`);
     }
-    const b = feed.bounds !== null && typeof feed.bounds === "object" ? feed.bounds : undefined;
+    const b = feed.bounds !== null && typeof feed.bounds === "object" ? (feed.bounds as Raw<{ min: string; max: string }>) : undefined;
     if (b && isDecimal(b.min) && isDecimal(b.max) && parseDecimal(b.min) >= parseDecimal(b.max)) {
       issue(ctx, ["feeds", fi, "bounds"], `min (${b.min}) must be below max (${b.max})`);
     }
@@ -73,7 +98,7 @@ function checkFeeds(raw: FeedConfig[], known: Set<string>, ctx: Ctx): void {
 }
 
 /** One password source; an aggregator or an addresses file; peers unique; the API on its own port. */
-function checkNode(node: Partial<NodeSettings>, ctx: Ctx): void {
+function checkNode(node: RawNode, ctx: Ctx): void {
   const ks = node.keystore;
   if (ks && typeof ks === "object" && (ks.passwordEnv === undefined) === (ks.passwordFile === undefined)) {
     issue(ctx, ["node", "keystore"], "set exactly one of passwordEnv (an environment variable name) or passwordFile");
@@ -82,7 +107,7 @@ function checkNode(node: Partial<NodeSettings>, ctx: Ctx): void {
   if (chain && typeof chain === "object" && chain.aggregator === undefined && chain.addressesFile === undefined) {
     issue(ctx, ["node", "chain"], "set aggregator (an address) or addressesFile (written by `oracle-node deploy`)");
   }
-  const peers = list(node.peers).map((p) => objectOr(p) as PeerConfig);
+  const peers = list(node.peers).map((p) => objectOr(p) as Raw<{ index: number; url: string }>);
   for (const [index, idx] of duplicates(peers.map((p) => p.index))) {
     if (typeof index !== "number") continue;
     for (const i of idx.slice(1)) issue(ctx, ["node", "peers", i, "index"], `peer index ${index} is already used by node.peers[${idx[0]}]`);
@@ -92,7 +117,16 @@ function checkNode(node: Partial<NodeSettings>, ctx: Ctx): void {
     for (const i of idx.slice(1)) issue(ctx, ["node", "peers", i, "url"], `peer url ${url} is already used by node.peers[${idx[0]}]`);
   }
   const { listen, api } = node;
-  if (listen && api && typeof listen === "object" && typeof api === "object" && api.enabled !== false && typeof api.port === "number" && listen.port === api.port && listen.host === api.host) {
+  if (
+    listen &&
+    api &&
+    typeof listen === "object" &&
+    typeof api === "object" &&
+    api.enabled !== false &&
+    typeof api.port === "number" &&
+    listen.port === api.port &&
+    listen.host === api.host
+  ) {
     issue(ctx, ["node", "api", "port"], `${api.port} is also node.listen.port: the API needs its own port`);
   }
 }
@@ -108,7 +142,7 @@ function duplicates<T>(items: readonly T[]): Map<T, number[]> {
 }
 
 /** Lists in a config that may still hold type errors: a non-list counts as empty. */
-function list<T>(x: T[] | undefined): T[] {
+function list(x: unknown): unknown[] {
   return Array.isArray(x) ? x : [];
 }
 

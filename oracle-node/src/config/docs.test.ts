@@ -7,9 +7,7 @@ const DOC = readFileSync("docs/configuration.md", "utf8");
 /** The key column of the reference tables: "| `node.keystore.path` | ...". */
 const DOCUMENTED = new Set([...DOC.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]));
 /** The default column of each key's row (cells split on unescaped pipes). */
-const DEFAULT_CELL = new Map(
-  [...DOC.matchAll(/^\| `([^`]+)` \|.*$/gm)].map((m) => [m[1], m[0].split(/(?<!\\)\|/)[3]?.trim() ?? ""] as const),
-);
+const DEFAULT_CELL = new Map([...DOC.matchAll(/^\| `([^`]+)` \|.*$/gm)].map((m) => [m[1], m[0].split(/(?<!\\)\|/)[3]?.trim() ?? ""] as const));
 
 describe("docs/configuration.md", () => {
   it("has a table row for every key in the schema", () => {
@@ -34,7 +32,13 @@ describe("docs/configuration.md", () => {
 
   it("the walker sees nested, list, map and union keys (it can fail)", () => {
     const keys = schemaKeyPaths();
-    for (const k of ["node.keystore.passwordEnv", "feeds[].sources[].id", "sources.overrides.<id>.baseUrl", "sources.generic[].valuePath", "sources.generic[].column"]) {
+    for (const k of [
+      "node.keystore.passwordEnv",
+      "feeds[].sources[].id",
+      "sources.overrides.<id>.baseUrl",
+      "sources.generic[].valuePath",
+      "sources.generic[].column",
+    ]) {
       expect(keys).toContain(k);
     }
   });

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { parseDecimal } from "../quotes/decimal";
 import { GenericSourceConfigSchema } from "../sources/generic-config";
 import { checkConfig } from "./cross-field";
-import { pollIntervalProblem } from "../node/poll-cadence";
+import { MIN_POLL_INTERVAL_MS, pollIntervalProblem } from "../node/poll-cadence";
 
 /**
  * The node config file, as one zod schema that is also the TypeScript type. Strict objects
@@ -23,31 +23,39 @@ export const MAX_ORACLES = 31;
 
 const httpUrl = z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: "must be an http(s) URL (scheme, host, optional path; no query)" });
 const port = z.int().min(1).max(65_535);
-const host = z.string().min(1).regex(/^[A-Za-z0-9.:[\]-]+$/, { message: "must be a host name or IP address" });
+const host = z
+  .string()
+  .min(1)
+  .regex(/^[A-Za-z0-9.:[\]-]+$/, { message: "must be a host name or IP address" });
 /** Decimal text ("1000.5"); a plain YAML number is taken by its shortest decimal text. */
 const decimalText = z.preprocess(
   (v) => (typeof v === "number" && Number.isFinite(v) ? String(v) : v),
-  z.string().refine((s) => {
-    try {
-      parseDecimal(s);
-      return true;
-    } catch {
-      return false;
-    }
-  }, { message: "must be a decimal number, e.g. \"1000.5\"" }),
+  z.string().refine(
+    (s) => {
+      try {
+        parseDecimal(s);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be a decimal number, e.g. "1000.5"' },
+  ),
 );
 const positiveMs = z.int().positive();
+/** The longest poll interval a config may ask for: a feed polled less than hourly is not a price feed. */
+const MAX_POLL_INTERVAL_MS = 3_600_000;
 /**
  * A poll interval the clock-aligned schedule can keep (node/poll-cadence.ts): 100-500 ms
  * dividing a second, whole seconds dividing a minute, whole minutes dividing an hour.
  */
 const pollInterval = z
   .int()
-  .min(100)
-  .max(3_600_000)
+  .min(MIN_POLL_INTERVAL_MS)
+  .max(MAX_POLL_INTERVAL_MS)
   .superRefine((ms, ctx) => {
     // Out of range is already reported by min/max; only say why an in-range value is not aligned.
-    const problem = ms >= 100 && ms <= 3_600_000 ? pollIntervalProblem(ms) : undefined;
+    const problem = ms >= MIN_POLL_INTERVAL_MS && ms <= MAX_POLL_INTERVAL_MS ? pollIntervalProblem(ms) : null;
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
@@ -84,7 +92,10 @@ export const FeedSchema = z.strictObject({
   /** A new round starts when the answer would move by at least this many basis points. */
   deviationThresholdBps: z.number().positive().max(10_000),
   /** A new round starts at the latest this long after the last one. */
-  heartbeatSeconds: z.int().positive().max(7 * 24 * 3600),
+  heartbeatSeconds: z
+    .int()
+    .positive()
+    .max(7 * 24 * 3600),
   /** How often the node polls this feed's sources; default `node.timing.pollIntervalMs`. */
   pollIntervalMs: pollInterval.optional(),
   /** A report whose answer is further than this from the node's own observation is not signed. */
@@ -104,7 +115,10 @@ export const SourcesSchema = z.strictObject({
    * Base URL for every source without an explicit one; `{id}` expands to the source id
    * ("http://127.0.0.1:8089/{id}" points every venue at the local simulator).
    */
-  baseUrlTemplate: z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: "must be an http(s) URL, optionally with {id}" }).optional(),
+  baseUrlTemplate: z
+    .string()
+    .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: "must be an http(s) URL, optionally with {id}" })
+    .optional(),
   /** Per-source overrides by source id. */
   overrides: z.record(z.string(), VenueOverrideSchema).default({}),
   /** Generic JSON/CSV sources defined in this file (FX, weather, stocks). */
@@ -143,7 +157,10 @@ export const ChainSchema = z.strictObject({
 
 export const PeerSchema = z.strictObject({
   /** The peer's position in the committee (its oracle index on chain). */
-  index: z.int().min(0).max(MAX_ORACLES - 1),
+  index: z
+    .int()
+    .min(0)
+    .max(MAX_ORACLES - 1),
   /** Base URL of the peer's endpoint. */
   url: httpUrl,
   /** The peer's signer address, when known ahead of the on-chain config. */
@@ -186,8 +203,8 @@ export const TimingSchema = z.strictObject({
   voteResendMs: positiveMs.default(1_000),
   /** A follower's own data may trail the leader's request by this much at most (slow sources, clock skew). */
   maxObservationLagMs: positiveMs.default(5_000),
-  /** Clock distance tolerated between a report's timestamp and this node's clock, seconds. */
-  maxReportSkewSec: z.int().positive().max(3_600).default(20),
+  /** How far a report's timestamp may lead this node's own data time (and clock), seconds: under the aggregator's 5 s future skew. */
+  maxReportSkewSec: z.int().positive().max(60).default(3),
   /** The filter's history is persisted at most this often (it changes every poll). */
   filterSaveIntervalMs: positiveMs.default(5_000),
   /** After a failed round (no quorum, no signatures) the leader waits this long before the next: no storm. */

@@ -30,7 +30,10 @@ export function feedSpecsFromConfig(cfg: NodeConfig): FeedSpec[] {
 
 /** Parses "0xA,0xB,..." into checksummed addresses; every entry must be an address. */
 export function parseAddressList(text: string, what: string): string[] {
-  const parts = text.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  const parts = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (parts.length === 0) throw new Error(`${what}: no addresses given`);
   return parts.map((p, i) => {
     try {
@@ -67,7 +70,15 @@ export function addressesJson(d: Deployment, feedIds: string[]): AddressesFileJs
     configDigest: d.configDigest,
     configCount: d.configCount,
     configBlockNumber: d.configBlockNumber,
-    feeds: d.feeds.map((f, i) => ({ id: feedIds[i] ?? f.description, description: f.description, base: f.base, quote: f.quote, decimals: f.decimals, feedIndex: f.feedIndex, proxy: f.proxy })),
+    feeds: d.feeds.map((f, i) => ({
+      id: feedIds[i] ?? f.description,
+      description: f.description,
+      base: f.base,
+      quote: f.quote,
+      decimals: f.decimals,
+      feedIndex: f.feedIndex,
+      proxy: f.proxy,
+    })),
   };
 }
 

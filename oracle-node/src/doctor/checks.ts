@@ -1,4 +1,5 @@
 import { Contract, JsonRpcProvider, Network, formatEther, getAddress } from "ethers";
+import { redactText, redactUrl } from "../log/redact";
 import { computeConfigDigest } from "../protocol/report";
 
 /**
@@ -61,9 +62,10 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** An error's message, with any credential in a URL inside it redacted (findings are printed and pasted). */
 function message(err: unknown): string {
   const e = err as { shortMessage?: string; message?: string; code?: string };
-  return e?.shortMessage ?? e?.message ?? String(err);
+  return redactText(e?.shortMessage ?? e?.message ?? String(err));
 }
 
 /** Runs every check; later chain checks are skipped (not failed) when the RPC is unreachable. */
@@ -72,14 +74,15 @@ export async function runDoctor(t: DoctorTarget): Promise<Finding[]> {
   // A static network: ethers must not retry network detection forever on a dead RPC, and the
   // chain id is checked here explicitly instead.
   const provider = new JsonRpcProvider(t.rpcUrl, undefined, { staticNetwork: Network.from(t.expectedChainId), cacheTimeout: -1 });
+  const rpc = redactUrl(t.rpcUrl);
   try {
     let chainId: number | null = null;
     try {
-      chainId = Number(await withTimeout(provider.send("eth_chainId", []), RPC_TIMEOUT_MS, `RPC ${t.rpcUrl}`));
-      const block = Number(await withTimeout(provider.send("eth_blockNumber", []), RPC_TIMEOUT_MS, `RPC ${t.rpcUrl}`));
-      findings.push({ check: "rpc", status: "ok", detail: `RPC ${t.rpcUrl} answers (block ${block})` });
+      chainId = Number(await withTimeout(provider.send("eth_chainId", []), RPC_TIMEOUT_MS, `RPC ${rpc}`));
+      const block = Number(await withTimeout(provider.send("eth_blockNumber", []), RPC_TIMEOUT_MS, `RPC ${rpc}`));
+      findings.push({ check: "rpc", status: "ok", detail: `RPC ${rpc} answers (block ${block})` });
     } catch (err) {
-      findings.push({ check: "rpc", status: "fail", detail: `RPC ${t.rpcUrl} is unreachable: ${message(err)}` });
+      findings.push({ check: "rpc", status: "fail", detail: `RPC ${rpc} is unreachable: ${message(err)}` });
     }
 
     if (chainId === null) {
@@ -99,7 +102,8 @@ export async function runDoctor(t: DoctorTarget): Promise<Finding[]> {
   } finally {
     provider.destroy();
   }
-  return findings;
+  // Findings are printed and pasted into tickets: no credential in any of them (a source error can quote its URL too).
+  return findings.map((f) => ({ ...f, detail: redactText(f.detail) }));
 }
 
 async function checkAggregator(provider: JsonRpcProvider, t: DoctorTarget, chainId: number): Promise<Finding[]> {
@@ -132,7 +136,11 @@ async function checkAggregator(provider: JsonRpcProvider, t: DoctorTarget, chain
   out.push(
     si >= 0
       ? { check: "signer", status: "ok", detail: `key ${signer} is signer #${si} of the committee` }
-      : { check: "signer", status: "fail", detail: `key ${signer} is not a configured signer of ${t.aggregator} (signers: ${signers.join(", ") || "none"}); the owner must setConfig with it` },
+      : {
+          check: "signer",
+          status: "fail",
+          detail: `key ${signer} is not a configured signer of ${t.aggregator} (signers: ${signers.join(", ") || "none"}); the owner must setConfig with it`,
+        },
   );
   const transmitter = getAddress(t.transmitter);
   const ti = transmitters.indexOf(transmitter);
@@ -150,7 +158,12 @@ async function checkAggregator(provider: JsonRpcProvider, t: DoctorTarget, chain
  * from the ConfigSet event, so a node never signs under a digest it cannot reproduce), and that
  * committee must be the one the node's config names.
  */
-async function checkDigest(agg: Contract, t: DoctorTarget, chainId: number, onchain: { signers: string[]; transmitters: string[]; f: number }): Promise<Finding> {
+async function checkDigest(
+  agg: Contract,
+  t: DoctorTarget,
+  chainId: number,
+  onchain: { signers: string[]; transmitters: string[]; f: number },
+): Promise<Finding> {
   try {
     const [configCount, blockNumber, digest] = (await agg.latestConfigDetails()) as [bigint, bigint, string];
     if (configCount === 0n) return { check: "config-digest", status: "fail", detail: `${t.aggregator} has no config yet: the owner must call setConfig` };
@@ -168,11 +181,17 @@ async function checkDigest(agg: Contract, t: DoctorTarget, chainId: number, onch
       offchainConfig,
     });
     if (recomputed.toLowerCase() !== digest.toLowerCase()) {
-      return { check: "config-digest", status: "fail", detail: `contract digest ${digest} differs from the digest this node computes (${recomputed}): report codec and contract disagree` };
+      return {
+        check: "config-digest",
+        status: "fail",
+        detail: `contract digest ${digest} differs from the digest this node computes (${recomputed}): report codec and contract disagree`,
+      };
     }
     const wrong = (t.peers ?? []).filter((p) => onchain.signers[p.index] !== getAddress(p.address));
     if (wrong.length > 0) {
-      const list = wrong.map((p) => `peer #${p.index} is ${getAddress(p.address)} in the config but ${onchain.signers[p.index] ?? "absent"} on chain`).join("; ");
+      const list = wrong
+        .map((p) => `peer #${p.index} is ${getAddress(p.address)} in the config but ${onchain.signers[p.index] ?? "absent"} on chain`)
+        .join("; ");
       return { check: "config-digest", status: "fail", detail: `the config's committee is not the contract's (digest ${digest}): ${list}` };
     }
     return { check: "config-digest", status: "ok", detail: `config digest ${digest} (config #${configCount}) matches` };
@@ -222,7 +241,7 @@ export const TRANSMISSIONS_OF_HEADROOM = 100n;
 export async function minimumBalance(rpcUrl: string, chainId: number): Promise<bigint> {
   const provider = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: Network.from(chainId) });
   try {
-    const fee = await withTimeout(provider.getFeeData(), RPC_TIMEOUT_MS, `RPC ${rpcUrl}`);
+    const fee = await withTimeout(provider.getFeeData(), RPC_TIMEOUT_MS, `RPC ${redactUrl(rpcUrl)}`);
     const perGas = fee.maxFeePerGas ?? fee.gasPrice ?? 1_000_000_000n;
     return perGas * GAS_PER_TRANSMIT * TRANSMISSIONS_OF_HEADROOM;
   } finally {

@@ -25,7 +25,10 @@ export async function doctorTarget(cfg: NodeConfig, configPath: string): Promise
 
   let signer: string | null = null;
   try {
-    const wallet = await loadSigner({ keystore: at(n.keystore.path), password: { env: n.keystore.passwordEnv, file: n.keystore.passwordFile ? at(n.keystore.passwordFile) : undefined } });
+    const wallet = await loadSigner({
+      keystore: at(n.keystore.path),
+      password: { env: n.keystore.passwordEnv, file: n.keystore.passwordFile ? at(n.keystore.passwordFile) : undefined },
+    });
     signer = wallet.address;
     findings.push({ check: "key", status: "ok", detail: `keystore ${n.keystore.path} decrypts to ${signer}` });
   } catch (err) {
@@ -36,7 +39,11 @@ export async function doctorTarget(cfg: NodeConfig, configPath: string): Promise
   if (!aggregator) {
     const file = at(n.chain.addressesFile!);
     if (!existsSync(file)) {
-      findings.push({ check: "aggregator", status: "fail", detail: `addresses file ${n.chain.addressesFile} does not exist: run oracle-node deploy --out ${n.chain.addressesFile}` });
+      findings.push({
+        check: "aggregator",
+        status: "fail",
+        detail: `addresses file ${n.chain.addressesFile} does not exist: run oracle-node deploy --out ${n.chain.addressesFile}`,
+      });
     } else {
       try {
         aggregator = readAddressesFile(file).aggregator;

@@ -36,7 +36,13 @@ function step(state: FilterState, quotes: Quote[], answer?: Fixed): Float32Array
   const out = new Float32Array(quotes.length * NUM_FEATURES);
   computeFeatures(quotes, view, hist, out);
   const sorted = quotes.map((q) => q.price).sort((a, b) => (a < b ? -1 : 1));
-  updateHistory(hist, quotes, view, quotes.map(() => true), answer ?? sorted[sorted.length >> 1]);
+  updateHistory(
+    hist,
+    quotes,
+    view,
+    quotes.map(() => true),
+    answer ?? sorted[sorted.length >> 1],
+  );
   return out;
 }
 
@@ -150,7 +156,13 @@ describe("features", () => {
     const before = hist.anchorLog!;
     for (let t = 0; t < ANCHOR_RESYNC_ROUNDS; t++) {
       const quotes = calmRound(t, 1500);
-      updateHistory(hist, quotes, viewRound(quotes), quotes.map(() => false), null);
+      updateHistory(
+        hist,
+        quotes,
+        viewRound(quotes),
+        quotes.map(() => false),
+        null,
+      );
     }
     expect(before).toBeCloseTo(Math.log(2000), 2);
     expect(hist.anchorLog!).toBeCloseTo(Math.log(1500), 2);

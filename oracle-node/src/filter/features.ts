@@ -140,8 +140,7 @@ export function viewRound(quotes: readonly Quote[]): RoundView {
     const q = quotes[i];
     const p = toFloat(q.price);
     logs[i] = Math.log(p);
-    spreads[i] =
-      q.bid !== undefined && q.ask !== undefined ? Math.max((toFloat(q.ask) - toFloat(q.bid)) / p, MIN_REL_SPREAD) : NaN;
+    spreads[i] = q.bid !== undefined && q.ask !== undefined ? Math.max((toFloat(q.ask) - toFloat(q.bid)) / p, MIN_REL_SPREAD) : NaN;
     logVolumes[i] = q.volume !== undefined && q.volume > 0n ? Math.log(toFloat(q.volume)) : NaN;
     keys[i] = quoteKey(q);
   }
@@ -269,13 +268,7 @@ function roundContext(quotes: readonly Quote[], view: RoundView, hist: FeedHisto
  * row) starting at row `row0`. `quotes` must already be validated and deduplicated by source.
  * The column order is FEATURE_NAMES'.
  */
-export function computeFeatures(
-  quotes: readonly Quote[],
-  view: RoundView,
-  hist: FeedHistory,
-  out: Float32Array,
-  row0 = 0,
-): void {
+export function computeFeatures(quotes: readonly Quote[], view: RoundView, hist: FeedHistory, out: Float32Array, row0 = 0): void {
   if (quotes.length === 0) return;
   const c = roundContext(quotes, view, hist);
   for (let i = 0; i < c.n; i++) {
@@ -387,13 +380,7 @@ function ewma(mean: number, variance: number, n: number, x: number, alpha: numbe
  * Folds one round into the history, after the filter decided. `kept[i]` says whether quote i
  * survived; `answer` is the accepted observation (null when the node refused).
  */
-export function updateHistory(
-  hist: FeedHistory,
-  quotes: readonly Quote[],
-  view: RoundView,
-  kept: readonly boolean[],
-  answer: Fixed | null,
-): void {
+export function updateHistory(hist: FeedHistory, quotes: readonly Quote[], view: RoundView, kept: readonly boolean[], answer: Fixed | null): void {
   const round = hist.rounds + 1;
   // Before the per-source update below: "live" compares against each venue's previous quote.
   // A split counts up; a round where a venue of the minority is missing holds the count; it ends
@@ -408,8 +395,20 @@ export function updateHistory(
     let h = hist.sources[src];
     if (!h) {
       h = {
-        lastLog: l, lastRound: round, lastMarketLog: m, priceUnchanged: 0, rowUnchanged: 0, lastKey: view.keys[i],
-        volMean: 0, volVar: 0, volN: 0, sprMean: 0, sprVar: 0, sprN: 0, basis: 0, basisN: 0,
+        lastLog: l,
+        lastRound: round,
+        lastMarketLog: m,
+        priceUnchanged: 0,
+        rowUnchanged: 0,
+        lastKey: view.keys[i],
+        volMean: 0,
+        volVar: 0,
+        volN: 0,
+        sprMean: 0,
+        sprVar: 0,
+        sprN: 0,
+        basis: 0,
+        basisN: 0,
       };
       hist.sources[src] = h;
     } else {
@@ -436,6 +435,12 @@ export function updateHistory(
       h.basisN++;
     }
   }
+  updateAnchor(hist, answer, m, quotes.length);
+  hist.rounds = round;
+}
+
+/** The anchor follows the round's answer within its band; a jump beyond moves it only once confirmed. */
+function updateAnchor(hist: FeedHistory, answer: Fixed | null, m: number, quoteCount: number): void {
   if (answer !== null && answer > 0n) {
     const a = Math.log(toFloat(answer));
     const band = anchorBand(hist);
@@ -460,10 +465,9 @@ export function updateHistory(
     hist.anchorAge++;
     hist.pendingLog = null;
     hist.pendingCount = 0;
-    if (hist.anchorAge >= ANCHOR_RESYNC_ROUNDS && quotes.length > 0 && hist.splitRounds === 0) {
+    if (hist.anchorAge >= ANCHOR_RESYNC_ROUNDS && quoteCount > 0 && hist.splitRounds === 0) {
       hist.anchorLog = m;
       hist.anchorAge = 0;
     }
   }
-  hist.rounds = round;
 }

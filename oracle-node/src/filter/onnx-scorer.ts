@@ -43,9 +43,7 @@ export class OnnxScorer {
       const probe = await scorer.score(new Float32Array(NUM_FEATURES), 1);
       if (probe.length !== 1 || !Number.isFinite(probe[0])) throw new Error("probe inference returned no finite score");
     } catch (err) {
-      throw new ModelLoadError(
-        `anomaly model ${modelPath} does not score ${NUM_FEATURES}-feature rows: ${(err as Error).message}`,
-      );
+      throw new ModelLoadError(`anomaly model ${modelPath} does not score ${NUM_FEATURES}-feature rows: ${(err as Error).message}`);
     }
     return scorer;
   }

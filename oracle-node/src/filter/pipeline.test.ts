@@ -182,7 +182,7 @@ describe("the onnx round filter", () => {
   it("survives hostile input: garbage magnitudes, books and volumes never throw and never sign garbage", async () => {
     const state = new FilterState();
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const wild = () => ["0", "-1", "0.000000000001", "0.000000000000000001", "1e14", "999999999999999", (rand() * 1e6).toFixed(6)][Math.floor(rand() * 7)];
     for (let t = 0; t < 150; t++) {
       const r = round(t, 3000);

@@ -5,9 +5,7 @@ import type { Quote } from "../quotes/quote";
 import { median } from "../aggregate/median";
 import { madFilter } from "../aggregate/mad-filter";
 import { halfIqr } from "../aggregate/confidence";
-import {
-  anchorSplit, computeFeatures, FEATURE_NAMES, NUM_FEATURES, SPLIT_GUARD_ROUNDS, updateHistory, viewRound, type RoundView,
-} from "./features";
+import { anchorSplit, computeFeatures, FEATURE_NAMES, NUM_FEATURES, SPLIT_GUARD_ROUNDS, updateHistory, viewRound, type RoundView } from "./features";
 import { ModelLoadError, OnnxScorer } from "./onnx-scorer";
 import { prepareRound } from "./prepare";
 import type { FeedHistory, FilterState } from "./state";
@@ -139,7 +137,7 @@ export async function createFilter(cfg: FilterConfig): Promise<RoundFilter> {
     async run(round, state) {
       const prepared = round.map((f): PreparedFeed => {
         const { valid, rejected } = prepareRound(f.quotes, f.now, f.maxAgeMs);
-        return { input: f, valid, rejected, view: viewRound(valid) as RoundView };
+        return { input: f, valid, rejected, view: viewRound(valid) };
       });
       const scored = scorer ? await scoreAll(scorer, prepared, state, features) : null;
       return prepared.map((p, k): FeedRoundResult => {

@@ -84,8 +84,19 @@ export class FilterState {
 
 const FEED_NUMBERS = ["anchorAge", "pendingCount", "splitRounds", "varPerRound", "varN", "rounds"] as const;
 const SOURCE_NUMBERS = [
-  "lastLog", "lastRound", "lastMarketLog", "priceUnchanged", "rowUnchanged", "volMean", "volVar", "volN",
-  "sprMean", "sprVar", "sprN", "basis", "basisN",
+  "lastLog",
+  "lastRound",
+  "lastMarketLog",
+  "priceUnchanged",
+  "rowUnchanged",
+  "volMean",
+  "volVar",
+  "volN",
+  "sprMean",
+  "sprVar",
+  "sprN",
+  "basis",
+  "basisN",
 ] as const;
 
 function checkFeed(id: string, raw: unknown): FeedHistory {
@@ -103,7 +114,7 @@ function checkFeed(id: string, raw: unknown): FeedHistory {
   if (typeof f.sources !== "object" || f.sources === null) throw new Error(`filter state: feed ${id}.sources missing`);
   const sources: Record<string, SourceHistory> = {};
   for (const [src, sraw] of Object.entries(f.sources)) {
-    const h = sraw as SourceHistory;
+    const h = sraw;
     for (const k of SOURCE_NUMBERS) {
       if (typeof h?.[k] !== "number" || !Number.isFinite(h[k])) {
         throw new Error(`filter state: feed ${id}.sources.${src}.${k} is not a number`);
@@ -113,7 +124,14 @@ function checkFeed(id: string, raw: unknown): FeedHistory {
     sources[src] = { ...h };
   }
   return {
-    anchorLog: f.anchorLog, anchorAge: f.anchorAge, pendingLog: f.pendingLog, pendingCount: f.pendingCount, splitRounds: f.splitRounds, varPerRound: f.varPerRound, varN: f.varN,
-    rounds: f.rounds, sources,
+    anchorLog: f.anchorLog,
+    anchorAge: f.anchorAge,
+    pendingLog: f.pendingLog,
+    pendingCount: f.pendingCount,
+    splitRounds: f.splitRounds,
+    varPerRound: f.varPerRound,
+    varN: f.varN,
+    rounds: f.rounds,
+    sources,
   };
 }

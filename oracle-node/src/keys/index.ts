@@ -4,3 +4,5 @@ export { readPassword, readSecret, KeyError, MIN_PASSWORD_LENGTH } from "./passw
 export type { PasswordSource } from "./password";
 export { loadSigner } from "./signer";
 export type { SignerSource } from "./signer";
+export { assertPrivateFile, kdfWarnings, UNSAFE_PERMISSIONS_ENV } from "./file-safety";
+export type { KeyFileOptions } from "./file-safety";

@@ -1,6 +1,7 @@
 import { Wallet, encryptKeystoreJson, getAddress, isKeystoreJson } from "ethers";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { assertPrivateFile, defaultWarn, kdfWarnings, type KeyFileOptions } from "./file-safety";
 import { KeyError, MIN_PASSWORD_LENGTH } from "./password";
 
 /**
@@ -66,9 +67,14 @@ export function readKeystoreAddress(path: string): string {
   return getAddress(address.startsWith("0x") ? address : `0x${address}`);
 }
 
-/** Decrypts a keystore. A wrong password is a KeyError that names the file, never the password. */
-export async function loadKeystore(path: string, password: string): Promise<Wallet> {
+/**
+ * Decrypts a keystore. A wrong password is a KeyError that names the file, never the password.
+ * A keystore other users can read is refused, a weak KDF warned about (file-safety.ts).
+ */
+export async function loadKeystore(path: string, password: string, opts: KeyFileOptions = {}): Promise<Wallet> {
+  assertPrivateFile(path, "keystore", opts);
   const json = readKeystoreJson(path);
+  for (const w of kdfWarnings(path, json)) (opts.warn ?? defaultWarn)(w);
   try {
     const wallet = await Wallet.fromEncryptedJson(json, password);
     return new Wallet(wallet.privateKey);

@@ -1,4 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
+import { assertPrivateFile, type KeyFileOptions } from "./file-safety";
+import { KeyError } from "./key-error";
 
 /**
  * Where a keystore password comes from: an environment variable or a file, never the command
@@ -12,19 +14,14 @@ export interface PasswordSource {
   file?: string;
 }
 
-export class KeyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "KeyError";
-  }
-}
+export { KeyError } from "./key-error";
 
 /** Passwords shorter than this are refused for new keystores: a keystore is only as good as it. */
 export const MIN_PASSWORD_LENGTH = 8;
 /** A password file is a few bytes; anything large is the wrong file. */
 const MAX_PASSWORD_FILE_BYTES = 4096;
 
-export function readPassword(source: PasswordSource): string {
+export function readPassword(source: PasswordSource, opts: KeyFileOptions = {}): string {
   if (source.env && source.file) throw new KeyError("give the password with either --password-env or --password-file, not both");
   if (source.env) {
     const value = process.env[source.env];
@@ -39,6 +36,7 @@ export function readPassword(source: PasswordSource): string {
       throw new KeyError(`password file ${source.file} cannot be read`);
     }
     if (size > MAX_PASSWORD_FILE_BYTES) throw new KeyError(`password file ${source.file} is ${size} bytes: not a password file`);
+    assertPrivateFile(source.file, "password file", opts);
     const value = readFileSync(source.file, "utf8").replace(/\r?\n$/, "");
     if (value === "") throw new KeyError(`password file ${source.file} is empty`);
     return value;

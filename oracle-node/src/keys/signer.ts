@@ -1,4 +1,5 @@
 import { Wallet } from "ethers";
+import type { KeyFileOptions } from "./file-safety";
 import { loadKeystore } from "./keystore";
 import { KeyError, readPassword, readSecret, type PasswordSource } from "./password";
 
@@ -12,9 +13,9 @@ export interface SignerSource {
   privateKeyEnv?: string;
 }
 
-export async function loadSigner(source: SignerSource): Promise<Wallet> {
+export async function loadSigner(source: SignerSource, opts: KeyFileOptions = {}): Promise<Wallet> {
   if (source.keystore && source.privateKeyEnv) throw new KeyError("give either a keystore or a private key variable, not both");
-  if (source.keystore) return loadKeystore(source.keystore, readPassword(source.password ?? {}));
+  if (source.keystore) return loadKeystore(source.keystore, readPassword(source.password ?? {}, opts), opts);
   if (source.privateKeyEnv) {
     const raw = readSecret("private key", { env: source.privateKeyEnv });
     try {

@@ -104,9 +104,20 @@ export function createMetrics(opts: CreateMetricsOptions = {}): NodeMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     }),
-    sourceLatency: new Histogram({ name: `${p}source_latency_seconds`, help: "Seconds per source HTTP attempt by outcome", labelNames: ["source", "outcome"], buckets: LATENCY_BUCKETS, registers }),
+    sourceLatency: new Histogram({
+      name: `${p}source_latency_seconds`,
+      help: "Seconds per source HTTP attempt by outcome",
+      labelNames: ["source", "outcome"],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
     peerUp: new Gauge({ name: `${p}peer_up`, help: "1 when the peer answered recently", labelNames: ["peer"], registers }),
-    peerRejectsTotal: new Counter({ name: `${p}peer_rejects_total`, help: "Peer messages rejected by reason and peer", labelNames: ["reason", "peer"], registers }),
+    peerRejectsTotal: new Counter({
+      name: `${p}peer_rejects_total`,
+      help: "Peer messages rejected by reason and peer",
+      labelNames: ["reason", "peer"],
+      registers,
+    }),
     onchainAnswer: new Gauge({ name: `${p}onchain_answer`, help: "Latest on-chain answer (float, for graphs)", labelNames: ["feed"], registers }),
     onchainAge: new Gauge({ name: `${p}onchain_age_seconds`, help: "Seconds since the latest on-chain answer", labelNames: ["feed"], registers }),
     feedOutOfBounds: new Gauge({

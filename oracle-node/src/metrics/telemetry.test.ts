@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { createMetrics } from "./metrics";
 import { Telemetry, type RoundInfo } from "./telemetry";
 import { snapshot } from "../../../test/support/node-fixtures";
-import type { Transmission } from "../chain/transmission-watcher";
 
 const FEEDS = new Map([
   [0, { id: "BTC/USD", decimals: 8 }],
@@ -11,7 +10,9 @@ const FEEDS = new Map([
 
 async function metricValue(m: ReturnType<typeof createMetrics>, name: string, labels: Record<string, string>): Promise<number | undefined> {
   const metric = (await m.registry.getMetricsAsJSON()).find((x) => x.name === name);
-  const v = (metric?.values as Array<{ labels: Record<string, string | number>; value: number }> | undefined)?.find((x) => Object.entries(labels).every(([k, l]) => x.labels[k] === l));
+  const v = (metric?.values as Array<{ labels: Record<string, string | number>; value: number }> | undefined)?.find((x) =>
+    Object.entries(labels).every(([k, l]) => x.labels[k] === l),
+  );
   return v?.value;
 }
 
@@ -33,7 +34,17 @@ describe("Telemetry", () => {
     const t = new Telemetry(FEEDS, m);
     const seen: number[] = [];
     t.events.on("transmission", (x) => seen.push(x.seenAt));
-    const tx = { epoch: 1, round: 1, configDigest: "0x", transmitter: "0x", txHash: "0x", blockNumber: 1, updatedAt: 1, feeds: [{ feedIndex: 0, answer: 6_500_000_000_000n, confidence: 0n, observationsTimestamp: 1 }] } as Transmission;
+    const tx = {
+      epoch: 1,
+      round: 1,
+      configDigest: "0x",
+      transmitter: "0x",
+      txHash: "0x",
+      blockNumber: 1,
+      updatedAt: 1,
+      feeds: [{ feedIndex: 0, answer: 6_500_000_000_000n, confidence: 0n, observationsTimestamp: 1 }],
+      refused: [],
+    };
     t.landed(tx, 1234);
     expect(seen).toEqual([1234]);
     expect(await metricValue(m, "oracle_onchain_answer", { feed: "BTC/USD" })).toBe(65_000);

@@ -68,7 +68,13 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "config-keys-"));
   writeFileSync(join(dir, "password.txt"), "correct horse battery\n", { mode: 0o600 });
   await writeKeystore(join(dir, "node.json"), "0x" + "11".repeat(32), "correct horse battery", { cost: "light" });
-  writeFileSync(join(dir, "addresses.json"), JSON.stringify({ aggregator: "0x5FbDB2315678afecb367f032d93F642f64180aa3", feeds: [{ feedIndex: 0, proxy: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" }] }));
+  writeFileSync(
+    join(dir, "addresses.json"),
+    JSON.stringify({
+      aggregator: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+      feeds: [{ feedIndex: 0, proxy: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512" }],
+    }),
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -103,7 +109,16 @@ function fullConfig(): NodeConfig {
           pollIntervalMs: 2000,
           bounds: { min: "1", max: "10000000" },
         },
-        { id: "EUR/USD", description: "EUR / USD", decimals: 8, pair: "EUR/USD", sources: [{ id: "fx-rates" }, { id: "stooq" }], minSources: 1, deviationThresholdBps: 20, heartbeatSeconds: 86400 },
+        {
+          id: "EUR/USD",
+          description: "EUR / USD",
+          decimals: 8,
+          pair: "EUR/USD",
+          sources: [{ id: "fx-rates" }, { id: "stooq" }],
+          minSources: 1,
+          deviationThresholdBps: 20,
+          heartbeatSeconds: 86400,
+        },
       ],
     },
     { env: {} },
@@ -117,7 +132,7 @@ async function keysRead(): Promise<Set<string>> {
   feedSpecsFromConfig(value);
   // The consumers ran for real (so the reads are the real ones).
   expect(opts.maxFeePerGasCap).toBe(50_000_000_000n);
-  expect(opts.feeds[0]!.address).toBe("0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
+  expect(opts.feeds[0].address).toBe("0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512");
   return read;
 }
 
@@ -152,12 +167,21 @@ describe("config keys: each is read by the runtime or reserved", () => {
     expect(read.has("sources.maxRetries")).toBe(false);
     const policy = trackReads(fullConfig(), isRecord);
     void policy.value.sources.overrides.okx?.rateLimit?.capacity;
-    expect([...policy.read]).toEqual(["sources", "sources.overrides", "sources.overrides.<id>", "sources.overrides.<id>.rateLimit", "sources.overrides.<id>.rateLimit.capacity"]);
+    expect([...policy.read]).toEqual([
+      "sources",
+      "sources.overrides",
+      "sources.overrides.<id>",
+      "sources.overrides.<id>.rateLimit",
+      "sources.overrides.<id>.rateLimit.capacity",
+    ]);
   });
 
   it("every delegated key is read by the module named for it", () => {
     for (const [prefix, { dirs }] of Object.entries(DELEGATED)) {
-      const text = dirs.flatMap(sourcesUnder).map((f) => readFileSync(f, "utf8")).join("\n");
+      const text = dirs
+        .flatMap(sourcesUnder)
+        .map((f) => readFileSync(f, "utf8"))
+        .join("\n");
       // A key counts as read when its name is read (".volumeColumn") or its parent object is spread ("...cfg.rateLimit").
       const readIn = (k: string) => {
         const [leaf, parent] = k.split(".").reverse();

@@ -27,7 +27,10 @@ export interface FaultHooks {
    * A reply that replaces this node's honest observations (nothing claimed, nothing counted),
    * or undefined for the honest path. `sign` signs one value for this round.
    */
-  observationReply(items: ReadonlyArray<{ feedIndex: number; value: bigint }>, sign: (feedIndex: number, value: bigint) => string): ObservationReply | undefined;
+  observationReply(
+    items: ReadonlyArray<{ feedIndex: number; value: bigint }>,
+    sign: (feedIndex: number, value: bigint) => string,
+  ): ObservationReply | undefined;
 }
 
 /** Production: no hook changes anything. */

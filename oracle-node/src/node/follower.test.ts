@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildReportProposal } from "../protocol/build-report";
 import { MSG, type FinalReport, type ReportProposal } from "../protocol/messages";
@@ -19,7 +22,9 @@ afterEach(() => {
   stores = [];
 });
 
-function follower(over: { values?: Record<number, bigint | null>; fetchedAt?: number; onchain?: OnchainView; onChain?: boolean; faults?: FaultHooks; store?: NodeStore } = {}) {
+function follower(
+  over: { values?: Record<number, bigint | null>; fetchedAt?: number; onchain?: OnchainView; onChain?: boolean; faults?: FaultHooks; store?: NodeStore } = {},
+) {
   const store = over.store ?? openStore(":memory:");
   if (!over.store) stores.push(store);
   const snap = snapshot(over.values ?? { 0: 100_000n, 1: 2_000n }, over.fetchedAt ?? Date.now());
@@ -32,7 +37,13 @@ function follower(over: { values?: Record<number, bigint | null>; fetchedAt?: nu
     store,
     observer: { current: () => snap, get: async () => snap },
     pacemaker: { epoch: 0, leader: (e = 0) => (e + 5) % 4, onPeerEpoch: (s, e) => peerEpochs.push([s, e]) },
-    chain: { onchainView: () => over.onchain ?? { answer: null, updatedAt: 0, sinceMs: 0 }, allOnChain: () => over.onChain ?? false, markPending: (f) => pending.push([...f]) },
+    chain: {
+      onchainView: () => over.onchain ?? { answer: null, updatedAt: 0, sinceMs: 0 },
+      allOnChain: () => over.onChain ?? false,
+      anyOnChain: () => over.onChain ?? false,
+      pendingRound: () => null,
+      markPending: (f) => (pending.push([...f]), [...f]),
+    },
     transmitter: { schedule: (encoded, signatures, epoch, round, feeds) => scheduled.push({ encoded, signatures, epoch, round, feeds }) },
     observed: (i) => observed.push(i),
     faults: over.faults ?? NO_FAULTS,
@@ -44,14 +55,22 @@ function msg(from: number, type: string, epoch: number, round: number, payload: 
   return { from: SIGNERS[from], type, epoch, round, payload } as unknown as InboundMessage;
 }
 
-function proposal(epoch: number, round: number, values: Record<number, bigint[]>): ReportProposal {
+/** One timestamp for every proposal of the file: the same report has the same digest, whenever it is built. */
+const TS = Math.floor(Date.now() / 1000);
+
+function proposal(epoch: number, round: number, values: Record<number, bigint[]>, ts = TS): ReportProposal {
   const ctx = { configDigest: DIGEST, epoch, round };
-  const collected = Object.entries(values).flatMap(([k, vs]) => vs.map((value, observer) => ({ observer, feedIndex: Number(k), value, signature: signObservation(KEYS[observer].signingKey, ctx, Number(k), value) })));
-  return buildReportProposal(collected, Object.keys(values).map(Number), 1, Math.floor(Date.now() / 1000)).proposal!;
+  const collected = Object.entries(values).flatMap(([k, vs]) =>
+    vs.map((value, observer) => ({ observer, feedIndex: Number(k), value, signature: signObservation(KEYS[observer].signingKey, ctx, Number(k), value) })),
+  );
+  return buildReportProposal(collected, Object.keys(values).map(Number), 1, ts).proposal!;
 }
 
 async function refusal(p: Promise<unknown>): Promise<PeerRefusal> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(PeerRefusal);
   return err as PeerRefusal;
 }
@@ -76,7 +95,10 @@ describe("Follower.observe", () => {
   });
 
   it("a fault hook's reply replaces the honest one and nothing is claimed", async () => {
-    const faults: FaultHooks = { ...NO_FAULTS, observationReply: (items, sign) => ({ observations: items.map((i) => ({ feedIndex: i.feedIndex, value: "1", signature: sign(i.feedIndex, 1n) })) }) };
+    const faults: FaultHooks = {
+      ...NO_FAULTS,
+      observationReply: (items, sign) => ({ observations: items.map((i) => ({ feedIndex: i.feedIndex, value: "1", signature: sign(i.feedIndex, 1n) })) }),
+    };
     const t = follower({ faults });
     const reply = await t.fw.observe(0, 1, { feeds: [0], notBefore: 0 });
     expect(reply.observations[0].value).toBe("1");
@@ -118,6 +140,15 @@ describe("Follower.checkAndSign", () => {
     expect(t.fw.checkAndSign(proposal(0, 2, { 0: [99_990n, 100_000n, 100_010n] }), 0, 2)).toMatchObject({ signature: null, code: "older-round" });
   });
 
+  it("attack (issue 13.4): refuses a report stamped ahead of its own data time + maxReportSkewSec, signs one stamped with it", () => {
+    const dataTime = Date.now() - 10_000;
+    const t = follower({ fetchedAt: dataTime });
+    const ownSec = Math.floor(dataTime / 1000);
+    // A leader stamping its clock's "now" leads this node's data by 10 s.
+    expect(t.fw.checkAndSign(proposal(0, 1, { 0: [99_990n, 100_000n, 100_010n] }, ownSec + 10), 0, 1)).toMatchObject({ signature: null, code: "bad-report" });
+    expect(t.fw.checkAndSign(proposal(0, 2, { 0: [99_990n, 100_000n, 100_010n] }, ownSec + 3), 0, 2).code).toBe("");
+  });
+
   it("refuses an answer outside its tolerance and a feed that is not due", () => {
     const t = follower();
     expect(t.fw.checkAndSign(proposal(0, 1, { 0: [110_000n, 110_000n, 110_000n] }), 0, 1)).toMatchObject({ signature: null, code: "bad-report" });
@@ -155,5 +186,30 @@ describe("Follower.onFinalReport", () => {
     await landed.fw.onFinalReport(msg(LEADER, MSG.finalReport, 0, 4, final(0, 4, [1, 2])));
     expect(landed.scheduled).toEqual([]);
     expect(t.scheduled).toEqual([]);
+  });
+});
+
+describe("Follower: one report per (config digest, epoch, round) (issue 13.11)", () => {
+  it("attack: after a restart on the same SQLite file, a second report for the round with other feeds is refused; the same one is re-signed identically", () => {
+    const dir = mkdtempSync(join(tmpdir(), "follower-claim-"));
+    try {
+      const path = join(dir, "node.db");
+      const first = follower({ store: openStore(path) });
+      const r1 = first.fw.checkAndSign(proposal(0, 5, { 0: [99_990n, 100_000n, 100_010n] }), 0, 5);
+      expect(r1.code).toBe("");
+      first.store.close();
+      // The restarted node: same file, fresh process state.
+      const again = follower({ store: openStore(path) });
+      stores.push(again.store);
+      // Disjoint feeds: the per-feed claims alone do not conflict; the round claim does.
+      expect(again.fw.checkAndSign(proposal(0, 5, { 1: [1_999n, 2_000n, 2_001n] }), 0, 5)).toMatchObject({ signature: null, code: "conflict" });
+      expect(again.fw.checkAndSign(proposal(0, 5, { 0: [99_990n, 100_000n, 100_010n], 1: [1_999n, 2_000n, 2_001n] }), 0, 5)).toMatchObject({
+        signature: null,
+        code: "conflict",
+      });
+      expect(again.fw.checkAndSign(proposal(0, 5, { 0: [99_990n, 100_000n, 100_010n] }), 0, 5).signature).toBe(r1.signature);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

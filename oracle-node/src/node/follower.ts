@@ -4,7 +4,8 @@ import { MSG, type FinalReport, type ObservationReply, type ObserveRequest, type
 import { signObservation } from "../protocol/observation";
 import { packSignatures, recoverSigner, signReport } from "../protocol/report";
 import { requiredSignatures } from "../protocol/report-answer";
-import { roundDue, type OnchainView } from "../protocol/round-decision";
+import { maxReportAgeSec, reportTooOld } from "../protocol/report-age";
+import { deviates, roundDue, type OnchainView } from "../protocol/round-decision";
 import { encodeAndDigest, toReport } from "../protocol/signed-report";
 import { compareEpochRound, type NodeStore } from "../store/node-store";
 import { PeerRefusal, type InboundMessage } from "../transport/peer-network";
@@ -20,25 +21,46 @@ import type { ObservationSnapshot } from "./observer";
  */
 export interface FollowerDeps {
   ctx: NodeContext;
-  store: Pick<NodeStore, "claim" | "lastSigned">;
+  store: Pick<NodeStore, "claim" | "claimReportRound" | "reportRoundDigest" | "lastSigned">;
   observer: { current(): ObservationSnapshot | null; get(notBefore: number, feeds?: readonly number[]): Promise<ObservationSnapshot | null> };
   pacemaker: { readonly epoch: number; leader(epoch?: number): number; onPeerEpoch(sender: number, epoch: number): void };
   chain: {
     onchainView(idx: number): OnchainView;
     allOnChain(feeds: readonly number[], epoch: number, round: number): boolean;
-    markPending(feeds: readonly number[], epoch: number, round: number): void;
+    anyOnChain(feeds: readonly number[], epoch: number, round: number): boolean;
+    pendingRound(idx: number): { epoch: number; round: number } | null;
+    markPending(feeds: readonly number[], epoch: number, round: number): number[];
   };
   transmitter: { schedule(encoded: string, signatures: string, epoch: number, round: number, feeds: number[]): void };
   observed: (feedIndex: number) => void;
   faults: FaultHooks;
+  /** The in-flight guard's clock (tests); default Date.now. */
+  now?: () => number;
 }
 
 export type SignResult = { signature: string; code: ""; reason: "" } | { signature: null; code: string; reason: string };
 
 type Reply = { type: string; payload: unknown };
 
+/** A report this node signed for a feed that has not landed yet (the per-feed in-flight guard). */
+interface InFlight {
+  epoch: number;
+  round: number;
+  answer: bigint;
+  /** Before its final report came: the end of the leader's signing phase. */
+  until: number;
+  /** Its final report came (f+1 signed it): in flight while the chain view holds it pending. */
+  final: boolean;
+}
+
 export class Follower {
+  private readonly inflight = new Map<number, InFlight>();
+
   constructor(private readonly d: FollowerDeps) {}
+
+  private now(): number {
+    return (this.d.now ?? Date.now)();
+  }
 
   async onObserveRequest(m: InboundMessage): Promise<Reply> {
     this.requireLeader(m);
@@ -48,7 +70,7 @@ export class Follower {
   async onReportProposal(m: InboundMessage): Promise<Reply> {
     this.requireLeader(m);
     const r = this.checkAndSign(m.payload as ReportProposal, m.epoch, m.round);
-    if (!r.signature) throw new PeerRefusal(r.code, r.reason, r.code === "conflict" || r.code === "older-round" ? 409 : 422);
+    if (!r.signature) throw new PeerRefusal(r.code, r.reason, r.code === "conflict" || r.code === "older-round" || r.code === "in-flight" ? 409 : 422);
     return { type: MSG.reportSignature, payload: { signature: r.signature } };
   }
 
@@ -78,15 +100,21 @@ export class Follower {
       items.map((it) => ({ feedId: String(it.feedIndex), content: it.value.toString() })),
     );
     if (!claim.ok) {
-      ctx.log.warn({ roundId: formatRoundId(epoch, round), reason: claim.reason, signed: formatRoundId(claim.signedEpoch, claim.signedRound) }, "refused to observe");
+      ctx.log.warn(
+        { roundId: formatRoundId(epoch, round), reason: claim.reason, signed: formatRoundId(claim.signedEpoch, claim.signedRound) },
+        "refused to observe",
+      );
       throw new PeerRefusal(claim.reason, `already signed ${formatRoundId(claim.signedEpoch, claim.signedRound)} for a feed of this request`, 409);
     }
     for (const it of items) this.d.observed(it.feedIndex);
     return { observations: items.map((it) => ({ feedIndex: it.feedIndex, value: it.value.toString(), signature: sign(it.feedIndex, it.value) })) };
   }
 
-  /** Checks a proposal and signs it (claiming the round in the store first), or says why not. */
-  checkAndSign(p: ReportProposal, epoch: number, round: number): SignResult {
+  /**
+   * Checks a proposal and signs it (claiming the round in the store first), or says why not.
+   * `asLeader`: this node's own proposal (its leader's round), exempt from the in-flight guard.
+   */
+  checkAndSign(p: ReportProposal, epoch: number, round: number, asLeader = false): SignResult {
     const { ctx } = this.d;
     const refuse = (code: string, reason: string): SignResult => {
       ctx.log.warn({ roundId: formatRoundId(epoch, round), code, reason }, "refused to sign report");
@@ -112,18 +140,26 @@ export class Follower {
       own: this.ownValues(p, epoch, round),
       toleranceBps: (i) => ctx.feeds.get(i)!.toleranceBps,
       nowSec: Math.floor(Date.now() / 1000),
+      ownDataSec: this.ownDataSec(p),
       maxClockSkewSec: ctx.timing.maxReportSkewSec,
+      maxAgeSec: Math.min(...p.feeds.map((x) => (ctx.feeds.has(x.feedIndex) ? maxReportAgeSec(ctx.feeds.get(x.feedIndex)!) : Infinity))),
     });
     if (!check.ok) return refuse("bad-report", check.reason);
     // 3. Every feed must be due (deviation or heartbeat, against this node's view of the chain).
-    const now = Date.now();
+    const now = this.now();
     for (const [idx, answer] of check.answers) {
       // Grace on the heartbeat: the leader's clock may run a little ahead.
       if (!roundDue(answer, this.d.chain.onchainView(idx), ctx.feeds.get(idx)!, now + ctx.timing.progressTimeoutMs)) {
         return refuse("not-due", `feed ${idx} is neither deviating nor past its heartbeat`);
       }
     }
-    // 4. Claim the round durably, then sign.
+    // 4. One report per due event: not while another report this node signed for a feed is in flight.
+    const busy = asLeader ? null : this.inFlightConflict(check.answers, epoch, round, now);
+    if (busy) return refuse("in-flight", busy);
+    // 5. Claim the round durably (one report per round, whatever its feeds; then per feed, so no
+    // older round is signed later), then sign.
+    const round1 = this.d.store.claimReportRound(ctx.address, ctx.committee.configDigest, epoch, round, digest);
+    if (!round1.ok) return refuse("conflict", `already signed report ${round1.signedDigest} for ${formatRoundId(epoch, round)}`);
     const claim = this.d.store.claim(
       ctx.address,
       "report",
@@ -133,14 +169,58 @@ export class Follower {
       p.feeds.map((x) => ({ feedId: String(x.feedIndex), content: digest })),
     );
     if (!claim.ok) return refuse(claim.reason, `already signed ${formatRoundId(claim.signedEpoch, claim.signedRound)} differently`);
+    // Until the final report shows f+1 signed it, the report is in flight only for the leader's
+    // signing phase (an honest leader that failed to collect signatures may retry after it).
+    const until = now + 2 * ctx.timing.roundTimeoutMs;
+    for (const [idx, answer] of check.answers) this.inflight.set(idx, { epoch, round, answer, until, final: false });
     return { signature: signReport(ctx.key, digest), code: "", reason: "" };
   }
 
-  /** A final report from the epoch's leader: verified, marked pending, and scheduled as a backup transmission. */
+  /**
+   * Why this node will not sign a report for these feeds now: for one of them it signed another
+   * report of this epoch that has not landed and is still in flight (the leader's signing phase,
+   * two round timeouts; once its final report came, while the chain view holds it pending), and its own value
+   * shows no new due event (a deviation from that report's answer). A faulty leader thus gets
+   * one report signed per due event and epoch, not one per round; a new epoch (2f+1 votes)
+   * starts afresh, so an honest successor is never held up by what its predecessor withheld.
+   */
+  private inFlightConflict(answers: ReadonlyMap<number, bigint>, epoch: number, round: number, now: number): string | null {
+    const snap = this.d.observer.current();
+    for (const idx of answers.keys()) {
+      const f = this.inflight.get(idx);
+      if (!f || f.epoch !== epoch || f.round === round) continue;
+      const pending = this.d.chain.pendingRound(idx);
+      const live = f.final ? pending !== null && pending.epoch === f.epoch && pending.round === f.round : f.until > now;
+      if (!live || this.d.chain.allOnChain([idx], f.epoch, f.round)) continue;
+      const own = snap?.feeds.get(idx)?.value;
+      if (own !== undefined && own !== null && deviates(own, f.answer, this.d.ctx.feeds.get(idx)!.deviationBps)) continue;
+      return `feed ${idx}: signed ${formatRoundId(f.epoch, f.round)}, not landed yet`;
+    }
+    return null;
+  }
+
+  /** This node's own data time for a proposal's feeds: its newest poll of them, unix s (null: none). */
+  private ownDataSec(p: ReportProposal): number | null {
+    const snap = this.d.observer.current();
+    let newest: number | null = null;
+    for (const x of p.feeds) {
+      const at = snap?.feeds.get(x.feedIndex)?.fetchedAt;
+      if (at !== undefined && (newest === null || at > newest)) newest = at;
+    }
+    return newest === null ? null : Math.floor(newest / 1000);
+  }
+
+  /**
+   * A final report from the current epoch's leader: verified, its feeds still behind it marked
+   * pending, and scheduled as a backup transmission. Ignored (nothing pending, nothing sent)
+   * when it can never land (a feed already holds a newer round, or it is older than the feeds'
+   * report age) or when a feed is in flight with another report of this epoch (one backup per
+   * due event, however many reports a faulty leader sends).
+   */
   async onFinalReport(m: InboundMessage): Promise<null> {
     const { ctx } = this.d;
-    const sender = senderIndex(ctx.committee.signers, m.from);
-    if (sender !== this.d.pacemaker.leader(m.epoch)) throw new PeerRefusal("not-leader", `oracle ${sender} is not the leader of epoch ${m.epoch}`, 403);
+    // Only the leader of this node's current epoch: a former leader re-sending a withheld report is refused.
+    this.requireLeader(m);
     const fr = m.payload as FinalReport;
     const report = toReport(ctx.committee.configDigest, m.epoch, m.round, fr);
     let signed: { encoded: string; digest: string };
@@ -151,10 +231,38 @@ export class Follower {
     }
     const entries = this.signatureEntries(signed.digest, fr.signatures);
     const feedIdx = report.feeds.map((x) => x.feedIndex);
-    if (!this.d.chain.allOnChain(feedIdx, m.epoch, m.round)) {
-      this.d.chain.markPending(feedIdx, m.epoch, m.round);
-      this.d.transmitter.schedule(signed.encoded, packSignatures(entries), m.epoch, m.round, feedIdx);
+    const log = ctx.log.child({ roundId: formatRoundId(m.epoch, m.round) });
+    if (this.d.chain.anyOnChain(feedIdx, m.epoch, m.round)) {
+      log.debug({ feeds: feedIdx }, "final report not scheduled: a feed already holds this round or a newer one");
+      return null;
     }
+    if (
+      reportTooOld(
+        report.observationsTimestamp,
+        feedIdx.map((i) => ctx.feeds.get(i)),
+        Date.now(),
+      )
+    ) {
+      log.warn({ observationsTimestamp: report.observationsTimestamp }, "final report not scheduled: older than the feeds' report age");
+      return null;
+    }
+    for (const i of feedIdx) {
+      const p = this.d.chain.pendingRound(i);
+      if (p && p.epoch === m.epoch && p.round !== m.round) {
+        log.warn(
+          { feedIndex: i, pending: formatRoundId(p.epoch, p.round) },
+          "final report not scheduled: another report of this epoch is in flight for the feed",
+        );
+        return null;
+      }
+    }
+    this.d.chain.markPending(feedIdx, m.epoch, m.round);
+    // Signed by f+1: in flight while pending (until it lands, its transmission fails, or every backup had its turn).
+    for (const i of feedIdx) {
+      const f = this.inflight.get(i);
+      if (f && f.epoch === m.epoch && f.round === m.round) f.final = true;
+    }
+    this.d.transmitter.schedule(signed.encoded, packSignatures(entries), m.epoch, m.round, feedIdx);
     return null;
   }
 
@@ -170,6 +278,10 @@ export class Follower {
   /** Why this key may not sign `digest` for (epoch, round): it signed a later round, or another report for this one. */
   private signedBefore(p: ReportProposal, epoch: number, round: number, digest: string): { code: string; reason: string } | null {
     const { ctx } = this.d;
+    // Cheap first: the one report this key signed for the round, whatever its feeds.
+    const claimed = this.d.store.reportRoundDigest(ctx.address, ctx.committee.configDigest, epoch, round);
+    if (claimed !== null && claimed !== digest.toLowerCase())
+      return { code: "conflict", reason: `already signed a different report for ${formatRoundId(epoch, round)}` };
     for (const feed of p.feeds) {
       const last = this.d.store.lastSigned(ctx.address, "report", ctx.committee.configDigest, String(feed.feedIndex));
       if (!last) continue;

@@ -34,14 +34,14 @@ export function readAddressesFile(path: string): AddressesFile {
   return a;
 }
 
-export async function fromNodeConfig(
-  cfg: NodeConfig,
-  opts: { configPath?: string; logger?: Logger; metrics?: NodeMetrics } = {},
-): Promise<RuntimeOptions> {
+export async function fromNodeConfig(cfg: NodeConfig, opts: { configPath?: string; logger?: Logger; metrics?: NodeMetrics } = {}): Promise<RuntimeOptions> {
   const base = opts.configPath ? dirname(resolve(opts.configPath)) : process.cwd();
   const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const n = cfg.node;
-  const key = await loadSigner({ keystore: at(n.keystore.path), password: { env: n.keystore.passwordEnv, file: n.keystore.passwordFile ? at(n.keystore.passwordFile) : undefined } });
+  const key = await loadSigner({
+    keystore: at(n.keystore.path),
+    password: { env: n.keystore.passwordEnv, file: n.keystore.passwordFile ? at(n.keystore.passwordFile) : undefined },
+  });
   let aggregator = n.chain.aggregator;
   let proxies = new Map<number, string>();
   if (!aggregator) {

@@ -9,15 +9,35 @@ import { LeaderRound, type LeaderDeps } from "./leader-round";
 
 /** Oracle 1 leads epoch 0 ((0 + 5) mod 4); every peer answers honestly unless told otherwise. */
 const ME = 1;
-const STATS: TransportStats = { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0, rejected: {} };
+const STATS: TransportStats = {
+  messagesSent: 0,
+  bytesSent: 0,
+  messagesReceived: 0,
+  bytesReceived: 0,
+  rejected: {},
+  signatureChecks: 0,
+  connections: { open: 0, evicted: 0, refused: 0 },
+};
 
 function digestOf(p: ReportProposal, epoch: number, round: number): string {
   return encodeAndDigest(toReport(DIGEST, epoch, round, p), CHAIN_ID, AGGREGATOR).digest;
 }
 
-function leader(over: { silent?: number[]; forge?: number[]; noSign?: number[]; pending?: number[]; blind?: boolean; faults?: FaultHooks; values?: Record<number, bigint | null> } = {}) {
+function leader(
+  over: {
+    silent?: number[];
+    forge?: number[];
+    huge?: number[];
+    noSign?: number[];
+    pending?: number[];
+    blind?: boolean;
+    faults?: FaultHooks;
+    values?: Record<number, bigint | null>;
+  } = {},
+) {
   const values = over.values ?? { 0: 100_000n, 1: 2_000n };
-  const snap = snapshot(values, Date.now() - 100);
+  const dataTime = Date.now() - 1_500;
+  const snap = snapshot(values, dataTime);
   const own = (i: number): Record<number, bigint> => Object.fromEntries(Object.entries(values).flatMap(([k, v]) => (v === null ? [] : [[k, v + BigInt(i)]])));
   const sent: Array<{ to: number; type: string; payload: unknown }> = [];
   const rounds: Array<{ outcome: string; feeds: number[] }> = [];
@@ -30,8 +50,14 @@ function leader(over: { silent?: number[]; forge?: number[]; noSign?: number[]; 
       sent.push({ to: i, type, payload });
       if (over.silent?.includes(i)) throw new Error("timeout");
       // A forger answers with another oracle's key.
+      // A huge observer signs 2^200, a value no report can carry, correctly with its own key.
+      if (type === MSG.observeRequest && over.huge?.includes(i))
+        return { payload: signedReply(i, epoch, round, Object.fromEntries(Object.keys(own(i)).map((k) => [k, 2n ** 200n]))) } as InboundMessage;
       if (type === MSG.observeRequest) return { payload: signedReply(over.forge?.includes(i) ? (i + 1) % 4 : i, epoch, round, own(i)) } as InboundMessage;
-      if (type === MSG.reportProposal) return over.noSign?.includes(i) ? null : ({ payload: { signature: signReport(KEYS[i].signingKey, digestOf(payload as ReportProposal, epoch, round)) } } as InboundMessage);
+      if (type === MSG.reportProposal)
+        return over.noSign?.includes(i)
+          ? null
+          : ({ payload: { signature: signReport(KEYS[i].signingKey, digestOf(payload as ReportProposal, epoch, round)) } } as InboundMessage);
       return null;
     },
   };
@@ -56,7 +82,7 @@ function leader(over: { silent?: number[]; forge?: number[]; noSign?: number[]; 
     traffic: () => STATS,
     faults: { ...faults, signaturesCollected: (r) => (collectedHook.push(r.round), faults.signaturesCollected(r)) },
   });
-  return { lr, sent, rounds, scheduled, pending, collectedHook, rounds_: () => nextRound };
+  return { lr, sent, rounds, dataTime, scheduled, pending, collectedHook, rounds_: () => nextRound };
 }
 
 describe("LeaderRound", () => {
@@ -70,6 +96,8 @@ describe("LeaderRound", () => {
     expect(s).toMatchObject({ epoch: 0, round: 1, feeds: [0, 1] });
     const report = decodeReport(s.encoded);
     expect(report.feeds.map((f) => f.observers.length)).toEqual([3, 3]);
+    // Stamped with the leader's own data time (issue 13.4), not its clock.
+    expect(report.observationsTimestamp).toBe(Math.floor(t.dataTime / 1000));
     const digest = encodeAndDigest(report, CHAIN_ID, AGGREGATOR).digest;
     const entries = unpackSignatures(s.signatures);
     expect(entries).toHaveLength(2);
@@ -124,5 +152,28 @@ describe("LeaderRound", () => {
     const proposals = t.sent.filter((m) => m.type === MSG.reportProposal).map((m) => (m.payload as ReportProposal).feeds.map((f) => f.feedIndex));
     expect(proposals.every((f) => f.length === 1 && f[0] === 0)).toBe(true);
     expect(t.scheduled[0].feeds).toEqual([0]);
+  });
+
+  it("attack (issue 13.1): a correctly signed observation of 2^200 is refused and counted; the round still reports", async () => {
+    // Oracle 0 answers first (its reply resolves before the others'), so without the int120 check
+    // it would be among the first 2f+1 and the report could not be encoded.
+    const t = leader({ huge: [0] });
+    await t.lr.lead();
+    expect(t.rounds).toEqual([{ outcome: "reported", feeds: [0, 1] }]);
+    expect(t.lr.refused.get("out-of-range")).toBe(2); // one per feed
+    const report = decodeReport(t.scheduled[0].encoded);
+    for (const f of report.feeds) expect(f.observers).not.toContain(0);
+  });
+
+  it("attack (issue 13.1): a failure while building the report fails the round with back-off, never the tick", async () => {
+    // A report that cannot be encoded (timestamp beyond uint32): encodeReport throws inside the round.
+    const broken: FaultHooks = { ...NO_FAULTS, proposal: (p) => ({ ...p, observationsTimestamp: 2 ** 40 }) };
+    const t = leader({ faults: broken });
+    await expect(t.lr.tick()).resolves.toBeUndefined();
+    expect(t.rounds).toEqual([{ outcome: "error", feeds: [0, 1] }]);
+    await t.lr.tick(); // backing off
+    expect(t.rounds_()).toBe(1);
+    await t.lr.tick(Date.now() + 1_200);
+    expect(t.rounds_()).toBe(2);
   });
 });

@@ -3,7 +3,7 @@ import { formatRoundId } from "../log/round";
 import { buildReportProposal, type CollectedObservation } from "../protocol/build-report";
 import { MSG, type FinalReport, type ObservationReply, type ObserveRequest, type ReportProposal } from "../protocol/messages";
 import { observationSigner } from "../protocol/observation";
-import { packSignatures, recoverSigner, type Report } from "../protocol/report";
+import { OBSERVATION_MAX, OBSERVATION_MIN, packSignatures, recoverSigner, type Report } from "../protocol/report";
 import { minObservations, requiredSignatures } from "../protocol/report-answer";
 import { roundDue, type OnchainView } from "../protocol/round-decision";
 import { encodeAndDigest, toReport } from "../protocol/signed-report";
@@ -32,9 +32,18 @@ export interface LeaderDeps {
   pacemaker: { readonly epoch: number; isLeader(): boolean; nextRound(): number | null };
   peers: { send(index: number, type: string, epoch: number, round: number, payload: unknown, log?: Logger): Promise<InboundMessage | null> };
   /** This node as its own follower. */
-  self: { observe(epoch: number, round: number, req: ObserveRequest): Promise<ObservationReply>; checkAndSign(p: ReportProposal, epoch: number, round: number): SignResult };
+  self: {
+    observe(epoch: number, round: number, req: ObserveRequest): Promise<ObservationReply>;
+    checkAndSign(p: ReportProposal, epoch: number, round: number, asLeader?: boolean): SignResult;
+  };
   transmitter: { schedule(encoded: string, signatures: string, epoch: number, round: number, feeds: number[]): void };
-  telemetry: { round(r: { epoch: number; round: number; feeds: number[]; outcome: string; stages?: Record<string, number> }, before: TransportStats, after: TransportStats): void };
+  telemetry: {
+    round(
+      r: { epoch: number; round: number; feeds: number[]; outcome: string; stages?: Record<string, number> },
+      before: TransportStats,
+      after: TransportStats,
+    ): void;
+  };
   traffic: () => TransportStats;
   faults: FaultHooks;
 }
@@ -52,8 +61,13 @@ interface Round {
 
 type Entry = { signerIndex: number; signature: string };
 
+/** Why a collected observation was refused, counted per reason (the dashboard and tests read it). */
+export type RefusedObservation = "bad-signature" | "out-of-range";
+
 export class LeaderRound {
   private lastRoundAt = 0;
+  /** Observations refused at collection since start, per reason. */
+  readonly refused = new Map<RefusedObservation, number>();
 
   constructor(private readonly d: LeaderDeps) {}
 
@@ -83,12 +97,27 @@ export class LeaderRound {
     if (due.length === 0) return;
     const r = this.open(due);
     if (!r) return;
+    try {
+      await this.run(r, snap);
+    } catch (err) {
+      // Nothing a peer sends may kill the round loop: whatever escapes (an unencodable report,
+      // a malformed signature) fails this round, with the back-off, and the next tick goes on.
+      r.log.error({ err: (err as Error)?.message ?? String(err) }, "round failed");
+      this.fail(r, r.due, "error");
+    }
+  }
+
+  private async run(r: Round, snap: ObservationSnapshot): Promise<void> {
     // Each feed is polled on its own schedule: the request asks for data as new as the oldest due one.
-    const notBefore = Math.min(...due.map((i) => snap.feeds.get(i)!.fetchedAt));
+    const dataTimes = r.due.map((i) => snap.feeds.get(i)!.fetchedAt);
+    const notBefore = Math.min(...dataTimes);
     r.stages.snapshotAgeMs = r.t0 - notBefore;
-    const collected = await this.collectObservations(r, { feeds: due, notBefore });
+    const collected = await this.collectObservations(r, { feeds: r.due, notBefore });
     r.stages.observeMs = Date.now() - r.t0;
-    const { proposal: built, missing } = buildReportProposal(collected.observations, due, this.d.ctx.committee.f, Math.floor(Date.now() / 1000));
+    // Stamped with this node's own data time (its newest poll of the due feeds), never "now + x":
+    // every honest follower polls on the same clock-aligned schedule, so its own data is as new.
+    const stamp = Math.floor(Math.max(...dataTimes) / 1000);
+    const { proposal: built, missing } = buildReportProposal(collected.observations, r.due, this.d.ctx.committee.f, stamp);
     if (missing.length) r.log.warn({ missing }, "feeds without 2f+1 observations left out of the report");
     if (!built) return this.fail(r, r.due, "no-quorum");
     const proposal = this.d.faults.proposal(built);
@@ -129,8 +158,18 @@ export class LeaderRound {
       for (const o of reply.observations) {
         if (!perFeed.has(o.feedIndex) || perFeed.get(o.feedIndex)!.has(i)) continue;
         const value = BigInt(o.value);
+        // Only what the report can carry (int120, the on-chain answer's type): a wider value,
+        // however well signed, would make the report unencodable. Values outside the feed's
+        // [minAnswer, maxAnswer] are NOT refused here: the median of 2f+1 observations lies
+        // between honest values, so a faulty observer cannot push it out of bounds, and when the
+        // honest market itself leaves the bounds that must reach the chain, whose out-of-bounds
+        // flag tells consumers (a node that dropped it would freeze the feed instead).
+        if (value < OBSERVATION_MIN || value > OBSERVATION_MAX) {
+          this.refuse(r, "out-of-range", i, o.feedIndex);
+          continue;
+        }
         if (observationSigner(sigCtx, o.feedIndex, value, o.signature) !== signers[i]) {
-          r.log.warn({ observer: i, feedIndex: o.feedIndex }, "observation with an invalid signature dropped");
+          this.refuse(r, "bad-signature", i, o.feedIndex);
           continue;
         }
         perFeed.get(o.feedIndex)!.add(i);
@@ -139,10 +178,11 @@ export class LeaderRound {
       }
     };
     await collect<ObservationReply | null>(
-      signers.map((_s, i) => () =>
-        i === ctx.myIndex
-          ? this.d.self.observe(r.epoch, r.round, request)
-          : this.d.peers.send(i, MSG.observeRequest, r.epoch, r.round, request).then((m) => (m?.payload as ObservationReply) ?? null),
+      signers.map(
+        (_s, i) => () =>
+          i === ctx.myIndex
+            ? this.d.self.observe(r.epoch, r.round, request)
+            : this.d.peers.send(i, MSG.observeRequest, r.epoch, r.round, request).then((m) => (m?.payload as ObservationReply) ?? null),
       ),
       accept,
       (err, i) => this.ownFailed(i, err, r.log),
@@ -159,10 +199,13 @@ export class LeaderRound {
     const { f, signers } = ctx.committee;
     const sigs = new Map<number, string>();
     await collect<string | null>(
-      signers.map((_s, i) => () =>
-        i === ctx.myIndex
-          ? Promise.resolve(this.d.self.checkAndSign(proposal, r.epoch, r.round).signature)
-          : this.d.peers.send(i, MSG.reportProposal, r.epoch, r.round, proposal).then((m) => (m?.payload as { signature: string } | undefined)?.signature ?? null),
+      signers.map(
+        (_s, i) => () =>
+          i === ctx.myIndex
+            ? Promise.resolve(this.d.self.checkAndSign(proposal, r.epoch, r.round, true).signature)
+            : this.d.peers
+                .send(i, MSG.reportProposal, r.epoch, r.round, proposal)
+                .then((m) => (m?.payload as { signature: string } | undefined)?.signature ?? null),
       ),
       (sig, i) => {
         if (!sig) return;
@@ -200,6 +243,11 @@ export class LeaderRound {
     });
     this.d.transmitter.schedule(encoded, packSignatures(entries), r.epoch, r.round, feedIdx);
     this.d.telemetry.round({ epoch: r.epoch, round: r.round, feeds: feedIdx, outcome: "reported", stages: r.stages }, r.before, this.d.traffic());
+  }
+
+  private refuse(r: Round, reason: RefusedObservation, observer: number, feedIndex: number): void {
+    this.refused.set(reason, (this.refused.get(reason) ?? 0) + 1);
+    r.log.warn({ observer, feedIndex, reason }, "observation refused");
   }
 
   private fail(r: Round, feeds: number[], outcome: string): void {

@@ -33,7 +33,14 @@ function snapshot(): ObservationSnapshot {
         {
           feedIndex: 0,
           value: 10_060_000_000n,
-          result: { feedId: "BTC/USD", observation: parseDecimal("100.6"), used: 2, kept, dropped: [{ source: "binance", reason: "anomaly score 0.990 above 0.5", score: 0.99 }], confidence: 0n },
+          result: {
+            feedId: "BTC/USD",
+            observation: parseDecimal("100.6"),
+            used: 2,
+            kept,
+            dropped: [{ source: "binance", reason: "anomaly score 0.990 above 0.5", score: 0.99 }],
+            confidence: 0n,
+          },
           sources: [
             { id: "binance", quote: spiked, error: null },
             { id: "kraken", quote: kept[0], error: null },

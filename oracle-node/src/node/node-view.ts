@@ -10,6 +10,7 @@ import {
   type SourceView,
   type TxView,
 } from "../api/state";
+import type { OutOfBounds } from "../chain/aggregator";
 import type { TxOutcome } from "../chain/tx-manager";
 import type { ObservationSnapshot } from "./observer";
 import type { RuntimeFeed } from "./options";
@@ -104,13 +105,24 @@ export class NodeView {
     if (landed) v.rounds += 1;
   }
 
+  /** The on-chain out-of-bounds record of a feed: shown while active, gone once a median lands in bounds. */
+  setOutOfBounds(idx: number, state: OutOfBounds): void {
+    const v = this.byIndex.get(idx);
+    if (!v) return;
+    if (!state.active) {
+      delete v.outOfBounds;
+      return;
+    }
+    v.outOfBounds = { active: true, refusedMedian: formatDecimal(fromFeedUnits(state.refusedMedian, this.decimals.get(idx)!)), since: state.since };
+  }
+
   setSnapshot(snap: ObservationSnapshot): void {
     for (const [idx, o] of snap.feeds) {
       const v = this.byIndex.get(idx);
       if (!v) continue;
       const d = this.decimals.get(idx)!;
       v.observation = o.value === null ? null : formatDecimal(fromFeedUnits(o.value, d));
-      v.refusal = o.value === null ? o.result.refusedReason ?? "refused" : null;
+      v.refusal = o.value === null ? (o.result.refusedReason ?? "refused") : null;
       const dropped = new Map(o.result.dropped.map((x) => [x.source, x]));
       v.sources = o.sources.map((src): SourceView => {
         const drop = dropped.get(src.id);

@@ -46,7 +46,14 @@ async function observer(delayMs = 20) {
   const prices: Record<string, string> = { "BTC/USD": "100000", "ETH/USD": "3000" };
   const a = venue("venue-a", prices, delayMs);
   const b = venue("venue-b", prices, delayMs);
-  const o = new Observer([feed(0, "BTC/USD", [a.adapter, b.adapter]), feed(3, "ETH/USD", [a.adapter, b.adapter])], await createFilter({ kind: "none" }), new FilterState(), 1_000, undefined, { rateLimits: false });
+  const o = new Observer(
+    [feed(0, "BTC/USD", [a.adapter, b.adapter]), feed(3, "ETH/USD", [a.adapter, b.adapter])],
+    await createFilter({ kind: "none" }),
+    new FilterState(),
+    1_000,
+    undefined,
+    { rateLimits: false },
+  );
   const seen: ObservationSnapshot[] = [];
   o.onSnapshot = (s) => seen.push(s);
   const pairsAsked = () => [...a.asked, ...b.asked].flat();
@@ -82,18 +89,19 @@ describe("Observer: per-feed polls", () => {
     expect(pairsAsked().filter((p) => p === "ETH/USD")).toHaveLength(2);
   });
 
-  it("get(notBefore, feeds) refetches only the requested feeds that are too old", async () => {
-    const { o, pairsAsked } = await observer();
+  it("attack (issue 13.9): get(notBefore) never fetches beyond the poll schedule; it waits for a scheduled poll in flight", async () => {
+    const { o, pairsAsked } = await observer(30);
     await o.refresh();
     const before = pairsAsked().length;
-    const t = Date.now() + 1;
-    await sleep(5);
-    const snap = await o.get(t, [3, 99]);
-    expect(pairsAsked().slice(before)).toEqual(["ETH/USD", "ETH/USD"]);
-    expect(snap!.feeds.get(3)!.fetchedAt).toBeGreaterThanOrEqual(t);
-    expect(snap!.feeds.get(0)!.fetchedAt).toBeLessThan(t);
-    // Fresh enough already: answered from the cache.
-    await o.get(t, [3]);
+    // A leader asking for data newer than anything polled, again and again: no source request.
+    for (let k = 0; k < 20; k++) await o.get(Date.now() + 1_000, [0, 3]);
+    expect(pairsAsked().length).toBe(before);
+    // A scheduled poll in flight is waited for, and its data answers.
+    const t = Date.now();
+    const poll = o.refresh([3]);
+    const snap = await o.get(t, [3]);
+    await poll;
     expect(pairsAsked().length).toBe(before + 2);
+    expect(snap!.feeds.get(3)!.fetchedAt).toBeGreaterThanOrEqual(t);
   });
 });

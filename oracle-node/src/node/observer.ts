@@ -11,8 +11,8 @@ import type { RuntimeFeed, SourcePolicy } from "./options";
  * This node's own view of the market: fetch the sources of the feeds being polled (the poll
  * schedule asks for the feeds whose interval came due), run the filter over them, and keep the
  * latest filtered median per feed in feed units (the value it will sign). One fetch per feed at
- * a time (single flight per feed); `get(notBefore, feeds)` answers from the cache when those
- * feeds are fresh enough, else waits for a new fetch of them.
+ * a time (single flight per feed); `get(notBefore, feeds)` answers from the cache, waiting for a
+ * scheduled poll in flight when those feeds are older than `notBefore`, and never fetches itself.
  */
 export interface OwnObservation {
   feedIndex: number;
@@ -65,19 +65,17 @@ export class Observer {
     return snapshotOf(new Map(this.latest));
   }
 
-  /** A snapshot in which each of `feeds` (default: all) was fetched at or after `notBefore`. */
+  /**
+   * The newest scheduled data for `feeds` (default: all): when some are older than `notBefore`
+   * and a poll of them is in flight, waits for that poll; it never fetches itself. A leader's
+   * `notBefore` thus cannot add source traffic beyond this node's own poll schedule (a faulty one
+   * asking for "now" in every round would otherwise spend the venues' rate budgets); the caller
+   * decides whether what it gets is fresh enough.
+   */
   async get(notBefore: number, feeds?: readonly number[]): Promise<ObservationSnapshot | null> {
-    const wanted = this.known(feeds);
-    const stale = () => wanted.filter((i) => (this.latest.get(i)?.fetchedAt ?? -Infinity) < notBefore);
-    if (stale().length === 0) return this.current();
-    // A fetch that started too early cannot serve: let it finish, then fetch again.
-    const early = stale().flatMap((i) => {
-      const f = this.inflight.get(i);
-      return f && f.startedAt < notBefore ? [f.promise] : [];
-    });
-    if (early.length) await Promise.allSettled(early);
-    const left = stale();
-    if (left.length) await this.refresh(left);
+    const stale = this.known(feeds).filter((i) => (this.latest.get(i)?.fetchedAt ?? -Infinity) < notBefore);
+    const polls = new Set(stale.flatMap((i) => (this.inflight.has(i) ? [this.inflight.get(i)!.promise] : [])));
+    if (polls.size) await Promise.allSettled([...polls]);
     return this.current();
   }
 

@@ -1,5 +1,15 @@
 import type { SigningKey } from "ethers";
-import { SourcesSchema, TimingSchema, type ChainConfig, type FeedConfig, type FilterConfig, type PeerConfig, type SourcesConfig, type TimingConfig, type VenueOverrideConfig } from "../config/schema";
+import {
+  SourcesSchema,
+  TimingSchema,
+  type ChainConfig,
+  type FeedConfig,
+  type FilterConfig,
+  type PeerConfig,
+  type SourcesConfig,
+  type TimingConfig,
+  type VenueOverrideConfig,
+} from "../config/schema";
 import type { SourceAdapter } from "../sources/types";
 import type { Logger } from "../log/logger";
 import type { NodeMetrics } from "../metrics";
@@ -31,6 +41,8 @@ export interface RuntimeFeed extends Pick<FeedConfig, "id" | "pair" | "descripti
   heartbeatSec: FeedConfig["heartbeatSeconds"];
   /** A report answer further than this from this node's own observation is refused (config `toleranceBps`, whole bps). */
   toleranceBps: number;
+  /** A signed report older than this (observations timestamp) is never sent; default protocol/report-age.ts. */
+  maxReportAgeSec?: number;
   sources: RuntimeSource[];
   /** Proxy or aggregator address shown to users. */
   address?: string;

@@ -20,7 +20,12 @@ function parts(over: { digestChange?: string | null; transmissions?: Transmissio
     provider: { destroy: () => calls.push("provider.destroy") },
     filter: { close: async () => void calls.push("filter.close") },
     polls: { start: () => calls.push("polls.start"), stop: async () => void calls.push("polls.stop"), statsFor: () => ({ polls: 3 }) },
-    view: { setPeers: () => calls.push("view.setPeers"), setReady: (r: boolean) => calls.push(`view.ready ${r}`), setRpcHealthy: () => undefined, state: () => ({}) },
+    view: {
+      setPeers: () => calls.push("view.setPeers"),
+      setReady: (r: boolean) => calls.push(`view.ready ${r}`),
+      setRpcHealthy: () => undefined,
+      state: () => ({}),
+    },
     telemetry,
     chain: {
       blind: false,
@@ -31,9 +36,20 @@ function parts(over: { digestChange?: string | null; transmissions?: Transmissio
         return out;
       },
     },
-    pacemaker: { epoch: 0, leader: () => 1, check: () => undefined, feedLanded: (i: number) => calls.push(`landed ${i}`), chainReached: (e: number, r: number) => calls.push(`reached ${e}/${r}`) },
+    pacemaker: {
+      epoch: 0,
+      leader: () => 1,
+      check: () => undefined,
+      feedLanded: (i: number) => calls.push(`landed ${i}`),
+      chainReached: (e: number, r: number) => calls.push(`reached ${e}/${r}`),
+    },
     peers: { probe: () => undefined },
-    net: { port: 4321, listen: async () => void calls.push("net.listen"), close: async () => void calls.push("net.close"), snapshot: () => ({ messagesSent: 0 }) },
+    net: {
+      port: 4321,
+      listen: async () => void calls.push("net.listen"),
+      close: async () => void calls.push("net.close"),
+      snapshot: () => ({ messagesSent: 0 }),
+    },
     follower: {},
     leader: { tick: async () => undefined },
     transmitter: { drain: async () => void calls.push("transmitter.drain") },
@@ -62,7 +78,17 @@ describe("OracleNode (composition root)", () => {
   });
 
   it("hands each landed transmission to the pacemaker and the telemetry", async () => {
-    const tx = { epoch: 3, round: 2, configDigest: "0x", transmitter: "0x", txHash: "0x", blockNumber: 1, updatedAt: 1, feeds: [{ feedIndex: 1, answer: 5n, confidence: 0n, observationsTimestamp: 1 }] } as Transmission;
+    const tx = {
+      epoch: 3,
+      round: 2,
+      configDigest: "0x",
+      transmitter: "0x",
+      txHash: "0x",
+      blockNumber: 1,
+      updatedAt: 1,
+      feeds: [{ feedIndex: 1, answer: 5n, confidence: 0n, observationsTimestamp: 1 }],
+      refused: [],
+    };
     const t = parts({ transmissions: [tx] });
     const seen: number[] = [];
     t.telemetry.events.on("transmission", (x) => seen.push(x.epoch));

@@ -60,7 +60,10 @@ export class OracleNode {
     const { ctx, net, view, pacemaker } = this.p;
     await net.listen();
     const signers = ctx.committee.signers;
-    view.setPeers(signers, signers.map((s) => (s === ctx.address ? `http://${this.p.listenHost}:${net.port}` : (this.p.peerUrls.get(s) ?? ""))));
+    view.setPeers(
+      signers,
+      signers.map((s) => (s === ctx.address ? `http://${this.p.listenHost}:${net.port}` : (this.p.peerUrls.get(s) ?? ""))),
+    );
     this.running = true;
     view.setReady(true, []);
     this.p.polls.start();
@@ -75,7 +78,10 @@ export class OracleNode {
         running: () => this.running,
       }),
     );
-    ctx.log.info({ index: ctx.myIndex, epoch: pacemaker.epoch, leader: pacemaker.leader(), port: net.port, configDigest: ctx.committee.configDigest }, "node started");
+    ctx.log.info(
+      { index: ctx.myIndex, epoch: pacemaker.epoch, leader: pacemaker.leader(), port: net.port, configDigest: ctx.committee.configDigest },
+      "node started",
+    );
   }
 
   async stop(): Promise<void> {
@@ -103,6 +109,13 @@ export class OracleNode {
       }
       for (const { t, seenAt } of await chain.poll()) {
         for (const u of t.feeds) pacemaker.feedLanded(u.feedIndex);
+        for (const r of t.refused) {
+          pacemaker.feedLanded(r.feedIndex);
+          ctx.log.warn(
+            { feedIndex: r.feedIndex, median: r.median.toString(), minAnswer: r.minAnswer.toString(), maxAnswer: r.maxAnswer.toString(), txHash: t.txHash },
+            "median outside the feed's bounds: the contract kept the answer (MedianOutOfBounds)",
+          );
+        }
         pacemaker.chainReached(t.epoch, t.round);
         telemetry.landed(t, seenAt);
       }
@@ -133,7 +146,10 @@ export class OracleNode {
   private async checkConfig(): Promise<void> {
     const digest = await this.p.chain.configChanged();
     if (digest === null) return;
-    this.p.ctx.log.fatal({ running: this.p.ctx.committee.configDigest, onchain: digest }, "the aggregator's config changed: restart the node to join the new committee");
+    this.p.ctx.log.fatal(
+      { running: this.p.ctx.committee.configDigest, onchain: digest },
+      "the aggregator's config changed: restart the node to join the new committee",
+    );
     this.p.view.setReady(false, ["config changed on chain"]);
     this.p.telemetry.fatal(`config digest changed on chain to ${digest}`);
   }

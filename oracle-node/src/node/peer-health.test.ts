@@ -59,14 +59,14 @@ describe("PeerHealth", () => {
   it("a message heard from a peer proves it alive; one from itself is not recorded", async () => {
     const t = health(async () => null);
     const h = t.ph.heard(async (m) => m.round);
-    expect(await h({ ...reply, from: SIGNERS[3].toLowerCase(), round: 7 } as InboundMessage)).toBe(7);
-    await h({ ...reply, from: SIGNERS[0] } as InboundMessage);
+    expect(await h({ ...reply, from: SIGNERS[3].toLowerCase(), round: 7 })).toBe(7);
+    await h({ ...reply, from: SIGNERS[0] });
     expect(t.events).toEqual(["ok 3"]);
   });
 
   it("probes only peers neither heard from nor probed within probeMs", async () => {
     const t = health(async () => null);
-    await t.ph.heard(async () => null)({ ...reply, from: SIGNERS[2] } as InboundMessage);
+    await t.ph.heard(async () => null)({ ...reply, from: SIGNERS[2] });
     t.ph.probe(0);
     expect(t.sent.map((s) => s.to)).toEqual([SIGNERS[1], SIGNERS[3]]);
     t.advance(3_999);

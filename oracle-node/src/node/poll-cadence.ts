@@ -8,9 +8,7 @@
  * seconds first); intervals under a second are below cron's resolution and run on a timer
  * with the same alignment.
  */
-export type PollCadence =
-  | { kind: "cron"; intervalMs: number; expression: string }
-  | { kind: "timer"; intervalMs: number };
+export type PollCadence = { kind: "cron"; intervalMs: number; expression: string } | { kind: "timer"; intervalMs: number };
 
 const SECOND_MS = 1_000;
 const MINUTE_MS = 60 * SECOND_MS;
@@ -24,8 +22,12 @@ const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filte
 /** Every interval that aligns to the clock, ascending (100 ms ... 24 h). */
 export const VALID_POLL_INTERVALS_MS: readonly number[] = [
   ...divisors(SECOND_MS).filter((d) => d >= MIN_POLL_INTERVAL_MS && d < SECOND_MS),
-  ...divisors(60).filter((d) => d < 60).map((s) => s * SECOND_MS),
-  ...divisors(60).filter((d) => d < 60).map((m) => m * MINUTE_MS),
+  ...divisors(60)
+    .filter((d) => d < 60)
+    .map((s) => s * SECOND_MS),
+  ...divisors(60)
+    .filter((d) => d < 60)
+    .map((m) => m * MINUTE_MS),
   ...divisors(24).map((h) => h * HOUR_MS),
 ];
 

@@ -20,7 +20,9 @@ describe("pollCadence", () => {
   });
 
   it("refuses an interval that does not divide its unit, naming the nearest valid ones", () => {
-    expect(pollIntervalProblem(7_000)).toBe("pollIntervalMs 7000 does not divide a minute evenly, so polls could not stay aligned to the clock: use 6000 or 10000");
+    expect(pollIntervalProblem(7_000)).toBe(
+      "pollIntervalMs 7000 does not divide a minute evenly, so polls could not stay aligned to the clock: use 6000 or 10000",
+    );
     expect(pollIntervalProblem(300)).toMatch(/does not divide a second evenly.*use 250 or 500/);
     expect(pollIntervalProblem(90_000)).toMatch(/does not divide an hour evenly.*use 60000 or 120000/);
     expect(pollIntervalProblem(1_500)).toMatch(/use 1000 or 2000/);
@@ -204,8 +206,28 @@ describe("config: feeds[].pollIntervalMs", () => {
       peers: [{ index: 1, url: "http://127.0.0.1:7002" }],
     },
     feeds: [
-      { id: "BTC/USD", description: "BTC / USD", decimals: 8, pair: "BTC/USD", sources: [{ id: "binance" }], minSources: 1, deviationThresholdBps: 50, heartbeatSeconds: 3600, pollIntervalMs: 1_000 },
-      { id: "ETH/USD", description: "ETH / USD", decimals: 8, pair: "ETH/USD", sources: [{ id: "binance" }], minSources: 1, deviationThresholdBps: 50, heartbeatSeconds: 3600, pollIntervalMs },
+      {
+        id: "BTC/USD",
+        description: "BTC / USD",
+        decimals: 8,
+        pair: "BTC/USD",
+        sources: [{ id: "binance" }],
+        minSources: 1,
+        deviationThresholdBps: 50,
+        heartbeatSeconds: 3600,
+        pollIntervalMs: 1_000,
+      },
+      {
+        id: "ETH/USD",
+        description: "ETH / USD",
+        decimals: 8,
+        pair: "ETH/USD",
+        sources: [{ id: "binance" }],
+        minSources: 1,
+        deviationThresholdBps: 50,
+        heartbeatSeconds: 3600,
+        pollIntervalMs,
+      },
     ],
   });
   const problems = (obj: unknown): string[] => {
@@ -223,7 +245,9 @@ describe("config: feeds[].pollIntervalMs", () => {
   });
 
   it("refuses one that is not, at the feed's path, naming the nearest valid values", () => {
-    expect(problems(config(7_000))).toEqual(["feeds[1].pollIntervalMs: pollIntervalMs 7000 does not divide a minute evenly, so polls could not stay aligned to the clock: use 6000 or 10000"]);
+    expect(problems(config(7_000))).toEqual([
+      "feeds[1].pollIntervalMs: pollIntervalMs 7000 does not divide a minute evenly, so polls could not stay aligned to the clock: use 6000 or 10000",
+    ]);
     expect(problems(config(1_500))).toEqual([expect.stringMatching(/^feeds\[1\]\.pollIntervalMs: .*use 1000 or 2000$/)]);
   });
 });

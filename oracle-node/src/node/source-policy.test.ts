@@ -38,7 +38,7 @@ let generation = 0;
 beforeAll(async () => {
   server = createServer((req, res) => {
     const path = req.url ?? "/";
-    const source = path.split("/")[1]!;
+    const source = path.split("/")[1];
     const mine = generation;
     requests.push(path);
     arrivals.set(source, [...(arrivals.get(source) ?? []), performance.now()]);
@@ -92,7 +92,14 @@ function config(sources: Record<string, unknown>, ids: string[], bases = BASES) 
 
 /** One poll of every feed, by an Observer built from the config as the node builds it. */
 async function pollOnce(cfg: ReturnType<typeof config>): Promise<void> {
-  const observer = new Observer(runtimeFeeds(cfg), await createFilter({ kind: "none" }), new FilterState(), runtimeTiming(cfg).sourceTimeoutMs, undefined, sourcePolicy(cfg));
+  const observer = new Observer(
+    runtimeFeeds(cfg),
+    await createFilter({ kind: "none" }),
+    new FilterState(),
+    runtimeTiming(cfg).sourceTimeoutMs,
+    undefined,
+    sourcePolicy(cfg),
+  );
   await observer.refresh();
 }
 
@@ -148,7 +155,11 @@ describe("sources.overrides.<id>.rateLimit", () => {
 
   it("is off with the rest of the local limits under sources.rateLimits: off", async () => {
     reset({ status: 503, body: "unavailable" });
-    const cfg = config({ rateLimits: "off", maxRetries: 0, overrides: { coinbase: { rateLimit: { capacity: 1, refillPerSec: 5 } } } }, ["coinbase"], BASES.slice(0, 3));
+    const cfg = config(
+      { rateLimits: "off", maxRetries: 0, overrides: { coinbase: { rateLimit: { capacity: 1, refillPerSec: 5 } } } },
+      ["coinbase"],
+      BASES.slice(0, 3),
+    );
     expect(sourcePolicy(cfg).rateLimits).toBe(false);
     await pollOnce(cfg);
     const t = arrivals.get("coinbase")!;

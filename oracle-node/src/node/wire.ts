@@ -60,12 +60,11 @@ export async function assembleNode(opts: RuntimeOptions, faults: FaultHooks = NO
   const feeds = new Map(opts.feeds.map((f) => [f.feedIndex, f]));
   const view = new NodeView(opts.name, address, opts.feeds, opts.chainId);
   const telemetry = new Telemetry(feeds, opts.metrics);
-  let observer: Observer | undefined;
   // First: a poll interval that cannot be scheduled is a config error, before anything opens.
   const polls = new PollSchedule({
     targets: opts.feeds.map((f) => ({ key: f.feedIndex, name: f.id, intervalMs: f.pollIntervalMs ?? timing.pollIntervalMs })),
     poll: async (keys) => {
-      await observer!.refresh(keys);
+      await observer.refresh(keys);
     },
     pollAtStart: true,
     logger: log,
@@ -81,9 +80,20 @@ export async function assembleNode(opts: RuntimeOptions, faults: FaultHooks = NO
     log.warn({ transmitter: committee.transmitters[myIndex] }, "this node's key is not its transmitter: it will not transmit");
   }
   const peerUrls = peerUrlsOf(opts, committee, address, log);
-  const ctx: NodeContext = { name: opts.name, address, key: opts.key, chainId: opts.chainId, aggregator: opts.aggregator, committee, myIndex, feeds, timing, log };
+  const ctx: NodeContext = {
+    name: opts.name,
+    address,
+    key: opts.key,
+    chainId: opts.chainId,
+    aggregator: opts.aggregator,
+    committee,
+    myIndex,
+    feeds,
+    timing,
+    log,
+  };
   const filter = await createFilter(opts.filter);
-  observer = new Observer(opts.feeds, filter, loadFilterState(store, log), timing.sourceTimeoutMs, log, opts.sourcePolicy);
+  const observer = new Observer(opts.feeds, filter, loadFilterState(store, log), timing.sourceTimeoutMs, log, opts.sourcePolicy);
   const filterSaver = new FilterStateSaver(store, observer.filterState, timing.filterSaveIntervalMs, log);
   observer.onSnapshot = (s) => {
     view.setSnapshot(s);
@@ -92,10 +102,34 @@ export async function assembleNode(opts: RuntimeOptions, faults: FaultHooks = NO
   };
   if (opts.metrics) observer.onSourceResponse = (source, seconds, outcome) => telemetry.sourceResponse(source, seconds, outcome);
   const watcher = new TransmissionWatcher(provider, opts.aggregator, log);
-  const chain = new ChainView({ configDigest: committee.configDigest, feeds: [...feeds.keys()], committeeSize: committee.signers.length, transmitStaggerMs: timing.transmitStaggerMs, reader, watcher, sink: view });
+  const chain = new ChainView({
+    configDigest: committee.configDigest,
+    feeds: [...feeds.keys()],
+    committeeSize: committee.signers.length,
+    transmitStaggerMs: timing.transmitStaggerMs,
+    reader,
+    watcher,
+    sink: view,
+  });
   await retry("read the feeds", () => chain.refresh());
   await retry("read the head block", () => watcher.init());
-  const base = { ctx, store, provider, filter, observer, polls, view, telemetry, chain, watcher, reader, peerUrls, faults, filterSaver, listenHost: opts.listenHost };
+  const base = {
+    ctx,
+    store,
+    provider,
+    filter,
+    observer,
+    polls,
+    view,
+    telemetry,
+    chain,
+    watcher,
+    reader,
+    peerUrls,
+    faults,
+    filterSaver,
+    listenHost: opts.listenHost,
+  };
   return connect(base, opts);
 }
 
@@ -105,22 +139,11 @@ type Base = Omit<NodeParts, "pacemaker" | "peers" | "net" | "follower" | "leader
   reader: AggregatorReader;
 };
 
-/** The protocol parts, each given the others it talks to. */
-function connect(b: Base, opts: RuntimeOptions): NodeParts {
+/** Epochs and the pacemaker, voting through the peers' health-recording sender. */
+function pacemakerOf(b: Base, peers: PeerHealth): Pacemaker {
   const { ctx, view, telemetry, chain, observer } = b;
   const { committee, timing, log, myIndex } = ctx;
-  let net: PeerNetwork | undefined;
-  const peers = new PeerHealth({
-    net: { send: (...args) => net!.send(...args) },
-    signers: committee.signers,
-    myIndex,
-    timeoutMs: timing.roundTimeoutMs,
-    probeMs: timing.peerProbeMs,
-    sink: view,
-    peerUp: (peer, up) => telemetry.peerUp(peer, up),
-    log,
-  });
-  const pacemaker = new Pacemaker({
+  return new Pacemaker({
     committee,
     myIndex,
     store: b.store,
@@ -136,10 +159,28 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     },
     log,
   });
+}
+
+/** The protocol parts, each given the others it talks to. */
+function connect(b: Base, opts: RuntimeOptions): NodeParts {
+  const { ctx, view, telemetry, chain, observer } = b;
+  const { committee, timing, log, myIndex } = ctx;
+  const peers: PeerHealth = new PeerHealth({
+    // The network is built below, with the handlers that need these parts; nothing sends before it exists.
+    net: { send: (...args) => net.send(...args) },
+    signers: committee.signers,
+    myIndex,
+    timeoutMs: timing.roundTimeoutMs,
+    probeMs: timing.peerProbeMs,
+    sink: view,
+    peerUp: (peer, up) => telemetry.peerUp(peer, up),
+    log,
+  });
+  const pacemaker = pacemakerOf(b, peers);
   pacemaker.startup();
   const transmitter = transmitterOf(b, opts);
   const follower = new Follower({ ctx, store: b.store, observer, pacemaker, chain, transmitter, observed: (i) => telemetry.observed(i), faults: b.faults });
-  net = new PeerNetwork({
+  const net: PeerNetwork = new PeerNetwork({
     key: opts.key,
     host: opts.listenHost,
     port: opts.listenPort,
@@ -147,12 +188,24 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     isPeer: (a) => committee.signers.includes(getAddress(a)),
     peerUrl: (a) => b.peerUrls.get(getAddress(a)),
     schemas: MESSAGE_SCHEMAS,
+    // Accepted nonces persist in the node's SQLite file: a captured envelope stays refused after a restart.
+    replayStore: b.store.openNonceLog(),
     handlers: inboxHandlers({ signers: committee.signers, follower, pacemaker, heard: (h) => peers.heard(h) }),
     logger: log,
     onReject: (r) => telemetry.peerRejected(r),
   });
-  const n = net;
-  const leader = new LeaderRound({ ctx, observer, chain, pacemaker, peers, self: follower, transmitter, telemetry, traffic: () => n.snapshot(), faults: b.faults });
+  const leader = new LeaderRound({
+    ctx,
+    observer,
+    chain,
+    pacemaker,
+    peers,
+    self: follower,
+    transmitter,
+    telemetry,
+    traffic: () => net.snapshot(),
+    faults: b.faults,
+  });
   return {
     ctx,
     listenHost: b.listenHost,
@@ -201,6 +254,7 @@ function transmitterOf(b: Base, opts: RuntimeOptions): Transmitter {
     staggerMs: timing.transmitStaggerMs,
     position: (epoch) => transmitPosition(myIndex, epoch, committee.signers.length, committee.configDigest),
     allOnChain: (feeds, epoch, round) => chain.allOnChain(feeds, epoch, round),
+    settled: (feeds, epoch, round) => chain.clearPending(feeds, epoch, round),
     enabled: committee.transmitters[myIndex] === ctx.address,
   });
 }

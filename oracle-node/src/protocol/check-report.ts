@@ -8,7 +8,8 @@ import { minObservations, reportAnswer } from "./report-answer";
  * 2f+1 and n observations from distinct oracles; the observations are sorted; every
  * observation's signature recovers to its observer's on-chain signer for this config digest,
  * epoch, round and feed; and the report's answer lies within the follower's tolerance of its own
- * observation (when it has one). The report's timestamp must be close to the follower's clock.
+ * observation (when it has one). The report's timestamp must not lead the follower's own data
+ * time (nor its clock) by more than a few seconds, and not be older than the feeds' report age.
  */
 export interface CheckContext extends ObservationContext {
   f: number;
@@ -21,16 +22,29 @@ export interface CheckContext extends ObservationContext {
   /** Largest distance, in bps of its own observation, this node accepts for a feed's answer. */
   toleranceBps: (feedIndex: number) => number;
   nowSec: number;
-  /** Largest distance between the report's timestamp and this node's clock. */
+  /**
+   * This node's own data time for the report's feeds (its newest poll of them), unix s; null when
+   * it has none. The report's timestamp may lead it, and the clock, by `maxClockSkewSec` at most.
+   */
+  ownDataSec: number | null;
+  /** How far the report's timestamp may lead this node's own data time and clock (a few seconds). */
   maxClockSkewSec: number;
+  /** How old the report's timestamp may be (the smallest maxReportAge of its feeds). */
+  maxAgeSec: number;
 }
 
 export type CheckResult = { ok: true; answers: Map<number, bigint> } | { ok: false; reason: string };
 
 export function checkReportProposal(p: ReportProposal, ctx: CheckContext): CheckResult {
   const n = ctx.signers.length;
-  if (Math.abs(p.observationsTimestamp - ctx.nowSec) > ctx.maxClockSkewSec) {
-    return { ok: false, reason: `observations timestamp ${p.observationsTimestamp} too far from now ${ctx.nowSec}` };
+  // A leader stamping ahead would make every honest report after it revert on chain
+  // (ObservationsTimestampDecreased): never beyond this node's own data time (nor its clock) + skew.
+  const latest = Math.min(ctx.nowSec, ctx.ownDataSec ?? ctx.nowSec) + ctx.maxClockSkewSec;
+  if (p.observationsTimestamp > latest) {
+    return { ok: false, reason: `observations timestamp ${p.observationsTimestamp} ahead of own data time + ${ctx.maxClockSkewSec} s (${latest})` };
+  }
+  if (p.observationsTimestamp < ctx.nowSec - ctx.maxAgeSec) {
+    return { ok: false, reason: `observations timestamp ${p.observationsTimestamp} older than ${ctx.maxAgeSec} s` };
   }
   const answers = new Map<number, bigint>();
   let prevFeed = -1;
@@ -40,7 +54,8 @@ export function checkReportProposal(p: ReportProposal, ctx: CheckContext): Check
     prevFeed = feed.feedIndex;
     if (!ctx.feeds.has(feed.feedIndex)) return { ok: false, reason: `${tag}: not a feed of this committee` };
     const k = feed.observations.length;
-    if (feed.observers.length !== k || feed.signatures.length !== k) return { ok: false, reason: `${tag}: observers, observations and signatures differ in length` };
+    if (feed.observers.length !== k || feed.signatures.length !== k)
+      return { ok: false, reason: `${tag}: observers, observations and signatures differ in length` };
     if (k < minObservations(ctx.f)) return { ok: false, reason: `${tag}: ${k} observations, fewer than 2f+1 = ${minObservations(ctx.f)}` };
     if (k > n) return { ok: false, reason: `${tag}: ${k} observations from a committee of ${n}` };
     if (new Set(feed.observers).size !== k) return { ok: false, reason: `${tag}: repeated observer` };

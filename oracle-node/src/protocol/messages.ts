@@ -46,7 +46,16 @@ export const ObservationReplySchema = z.strictObject({
 
 export const ProposedFeedSchema = z.strictObject({
   feedIndex,
-  observers: z.array(z.number().int().min(0).max(MAX_ORACLES - 1)).min(1).max(MAX_ORACLES),
+  observers: z
+    .array(
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(MAX_ORACLES - 1),
+    )
+    .min(1)
+    .max(MAX_ORACLES),
   observations: z.array(intString).min(1).max(MAX_ORACLES),
   signatures: z.array(signature).min(1).max(MAX_ORACLES),
 });
@@ -61,13 +70,33 @@ export const ReportSignatureSchema = z.strictObject({ signature });
 export const FinalReportSchema = z.strictObject({
   observationsTimestamp: z.number().int().nonnegative(),
   feeds: z
-    .array(z.strictObject({ feedIndex, observers: z.array(z.number().int().min(0).max(MAX_ORACLES - 1)).max(MAX_ORACLES), observations: z.array(intString).max(MAX_ORACLES) }))
+    .array(
+      z.strictObject({
+        feedIndex,
+        observers: z
+          .array(
+            z
+              .number()
+              .int()
+              .min(0)
+              .max(MAX_ORACLES - 1),
+          )
+          .max(MAX_ORACLES),
+        observations: z.array(intString).max(MAX_ORACLES),
+      }),
+    )
     .min(1)
     .max(MAX_FEEDS),
   signatures: z.array(signature).min(1).max(MAX_ORACLES),
 });
 
-export const NewEpochSchema = z.strictObject({ epoch: z.number().int().min(0).max(2 ** 32 - 1) });
+export const NewEpochSchema = z.strictObject({
+  epoch: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1),
+});
 
 /** A liveness probe carries nothing: the signed envelope is the proof. */
 export const PingSchema = z.strictObject({});

@@ -26,7 +26,9 @@ function checkCtx(over: Partial<CheckContext> = {}): CheckContext {
     own: new Map([[0, 100_000n]]),
     toleranceBps: () => 100,
     nowSec: 1_700_000_000,
-    maxClockSkewSec: 30,
+    ownDataSec: 1_700_000_000,
+    maxClockSkewSec: 3,
+    maxAgeSec: 300,
     ...over,
   };
 }
@@ -113,16 +115,43 @@ describe("report building and checking", () => {
     const variants: Array<[string, unknown]> = [
       ["not signed", { ...p, feeds: [{ ...feed, observations: ["99990", "100000", "900000"] }] }],
       ["repeated observer", { ...p, feeds: [{ ...feed, observers: [3, 0, 0] }] }],
-      ["not sorted", { ...p, feeds: [{ ...feed, observations: ["100000", "99990", "100020"], observers: [0, 3, 2], signatures: [feed.signatures[1], feed.signatures[0], feed.signatures[2]] }] }],
+      [
+        "not sorted",
+        {
+          ...p,
+          feeds: [
+            {
+              ...feed,
+              observations: ["100000", "99990", "100020"],
+              observers: [0, 3, 2],
+              signatures: [feed.signatures[1], feed.signatures[0], feed.signatures[2]],
+            },
+          ],
+        },
+      ],
       ["fewer than 2f+1", { ...p, feeds: [{ feedIndex: 0, observers: [3, 0], observations: ["99990", "100000"], signatures: feed.signatures.slice(0, 2) }] }],
       ["not a feed of this committee", { ...p, feeds: [{ ...feed, feedIndex: 7 }] }],
-      ["too far from now", { ...p, observationsTimestamp: 1_600_000_000 }],
+      ["older than 300 s", { ...p, observationsTimestamp: 1_700_000_000 - 301 }],
+      ["ahead of own data time", { ...p, observationsTimestamp: 1_700_000_000 + 4 }],
     ];
     for (const [reason, bad] of variants) {
       const r = checkReportProposal(bad as typeof p, checkCtx());
       expect(r.ok, reason).toBe(false);
       expect((r as { reason: string }).reason).toContain(reason);
     }
+  });
+
+  it("attack (issue 13.4): a timestamp stamped ahead is refused beyond own data time + skew, even when the clock would allow it", () => {
+    const { proposal } = buildReportProposal(collected, [0], 1, 1_700_000_003);
+    expect(checkReportProposal(proposal!, checkCtx()).ok).toBe(true); // own data time + 3 s: accepted
+    // This node's data is 10 s old: a report stamped at its clock's now + 0 leads its data by 10 s.
+    const ahead = buildReportProposal(collected, [0], 1, 1_700_000_000).proposal!;
+    const r = checkReportProposal(ahead, checkCtx({ ownDataSec: 1_699_999_990 }));
+    expect(r.ok).toBe(false);
+    expect((r as { reason: string }).reason).toContain("ahead of own data time");
+    expect(checkReportProposal(proposal!, checkCtx({ ownDataSec: 1_700_000_010 })).ok).toBe(true); // nor beyond the clock + 3 s
+    const future = buildReportProposal(collected, [0], 1, 1_700_000_004).proposal!;
+    expect(checkReportProposal(future, checkCtx({ ownDataSec: 1_700_000_010 })).ok).toBe(false);
   });
 
   it("refuses an answer beyond its tolerance of the follower's own observation", () => {

@@ -67,7 +67,16 @@ describe("encodeReport / decodeReport", () => {
     ["length mismatch", { feeds: [{ feedIndex: 0, observers: [0, 1], observations: [1n, 2n, 3n] }] }, /2 observers for 3/],
     ["beyond int120", { feeds: [{ feedIndex: 0, observers: [0, 1, 2], observations: [1n, 2n, OBSERVATION_MAX + 1n] }] }, /outside int120/],
     ["no feeds", { feeds: [] }, /1\.\.255 feeds/],
-    ["feeds not ascending", { feeds: [{ feedIndex: 1, observers: [0], observations: [1n] }, { feedIndex: 1, observers: [0], observations: [1n] }] }, /strictly increasing/],
+    [
+      "feeds not ascending",
+      {
+        feeds: [
+          { feedIndex: 1, observers: [0], observations: [1n] },
+          { feedIndex: 1, observers: [0], observations: [1n] },
+        ],
+      },
+      /strictly increasing/,
+    ],
     ["no observations", { feeds: [{ feedIndex: 0, observers: [], observations: [] }] }, /observations required/],
     ["bad digest", { configDigest: "0x1234" }, /configDigest/],
     ["epoch too large", { epoch: 2 ** 32 }, /epoch/],
@@ -95,7 +104,11 @@ describe("encodeReport / decodeReport", () => {
 describe("digests and signatures", () => {
   it("reportDigest is EIP-712 typed data Report(bytes report)", () => {
     const hex = encodeReport(sample());
-    const expected = TypedDataEncoder.hash({ name: EIP712_NAME, version: EIP712_VERSION, ...DOMAIN }, { Report: [{ name: "report", type: "bytes" }] }, { report: hex });
+    const expected = TypedDataEncoder.hash(
+      { name: EIP712_NAME, version: EIP712_VERSION, ...DOMAIN },
+      { Report: [{ name: "report", type: "bytes" }] },
+      { report: hex },
+    );
     expect(reportDigest(hex, DOMAIN)).toBe(expected);
     expect(reportDigest(hex, { ...DOMAIN, chainId: 1n })).not.toBe(expected);
   });
@@ -114,7 +127,10 @@ describe("digests and signatures", () => {
     const [entry] = unpackSignatures(packed);
     expect(entry.signerIndex).toBe(9);
     expect(recoverSigner(digest, entry.signature)).toBe(wallet.address);
-    const both = signReportBy(encodeReport(sample()), DOMAIN, [{ signerIndex: 0, key: wallet }, { signerIndex: 3, key: wallet }]);
+    const both = signReportBy(encodeReport(sample()), DOMAIN, [
+      { signerIndex: 0, key: wallet },
+      { signerIndex: 3, key: wallet },
+    ]);
     expect(unpackSignatures(both).map((e) => e.signerIndex)).toEqual([0, 3]);
   });
 
@@ -132,7 +148,15 @@ describe("digests and signatures", () => {
   });
 
   it("computeConfigDigest binds every input", () => {
-    const base = { chainId: 1n, contractAddress: DOMAIN.verifyingContract, configCount: 1, signers: [DOMAIN.verifyingContract], transmitters: [DOMAIN.verifyingContract], f: 1, offchainConfig: "0x" };
+    const base = {
+      chainId: 1n,
+      contractAddress: DOMAIN.verifyingContract,
+      configCount: 1,
+      signers: [DOMAIN.verifyingContract],
+      transmitters: [DOMAIN.verifyingContract],
+      f: 1,
+      offchainConfig: "0x",
+    };
     const d = computeConfigDigest(base);
     for (const patch of [{ chainId: 2n }, { configCount: 2 }, { f: 2 }, { offchainConfig: "0x00" }, { signers: [] }]) {
       expect(computeConfigDigest({ ...base, ...patch })).not.toBe(d);

@@ -3,7 +3,7 @@ import { DecimalError, PRICE_SCALE, deviationBps, formatDecimal, fromFeedUnits, 
 
 describe("parseDecimal", () => {
   it("parses exchange decimal text exactly", () => {
-    expect(parseDecimal("67123.45000000")).toBe(6712345n * PRICE_SCALE / 100n);
+    expect(parseDecimal("67123.45000000")).toBe((6712345n * PRICE_SCALE) / 100n);
     expect(formatDecimal(parseDecimal("67123.45000000"))).toBe("67123.45");
     expect(parseDecimal("0.000000000000000001")).toBe(1n);
     expect(parseDecimal(".5")).toBe(PRICE_SCALE / 2n);

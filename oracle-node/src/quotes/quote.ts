@@ -22,15 +22,7 @@ export interface Quote {
 }
 
 /** Why a source produced no usable quote. Every failure has exactly one class. */
-export type FailureClass =
-  | "timeout"
-  | "rate-limited"
-  | "unknown-symbol"
-  | "malformed"
-  | "stale"
-  | "invalid-value"
-  | "http-error"
-  | "unreachable";
+export type FailureClass = "timeout" | "rate-limited" | "unknown-symbol" | "malformed" | "stale" | "invalid-value" | "http-error" | "unreachable";
 
 export const FAILURE_CLASSES: readonly FailureClass[] = [
   "timeout",

@@ -21,7 +21,7 @@ describe("validateQuote", () => {
     ["negative volume", { volume: d("-5") }],
     ["future timestamp", { sourceTimestamp: now + 120_000 }],
   ])("rejects %s as invalid-value", (_name, patch) => {
-    expect(validateQuote({ ...base, ...patch } as Quote, opts)?.failure).toBe("invalid-value");
+    expect(validateQuote({ ...base, ...patch }, opts)?.failure).toBe("invalid-value");
   });
   it("rejects a stale source timestamp", () => {
     const r = validateQuote({ ...base, sourceTimestamp: now - 61_000 }, opts);

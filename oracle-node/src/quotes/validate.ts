@@ -36,7 +36,10 @@ export function validateQuote(q: Quote, opts: ValidationOptions): ValidationIssu
   if (q.price <= 0n) return { failure: "invalid-value", reason: q.price === 0n ? "zero price" : "negative price" };
   if (q.price > maxPrice) return { failure: "invalid-value", reason: "price above the absurd-magnitude bound" };
   if (q.price < minPrice) return { failure: "invalid-value", reason: "price below the absurd-magnitude bound" };
-  for (const [name, v] of [["bid", q.bid], ["ask", q.ask]] as const) {
+  for (const [name, v] of [
+    ["bid", q.bid],
+    ["ask", q.ask],
+  ] as const) {
     if (v === undefined) continue;
     if (v <= 0n) return { failure: "invalid-value", reason: `non-positive ${name}` };
     if (v > maxPrice) return { failure: "invalid-value", reason: `${name} above the absurd-magnitude bound` };

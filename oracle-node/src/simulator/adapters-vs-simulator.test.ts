@@ -30,7 +30,32 @@ afterEach(() => {
 
 const PAIRS = ["BTC/USD", "ETH/USD", "SOL/USD"];
 /** A node with many feeds: enough pairs that adapters use their batch and all-tickers endpoints. */
-const MANY_PAIRS = ["BTC/USD", "ETH/USD", "SOL/USD", "LINK/USD", "XRP/USD", "DOGE/USD", "LTC/USD", "ADA/USD", "AVAX/USD", "DOT/USD", "BNB/USD", "ATOM/USD", "UNI/USD", "BCH/USD", "XLM/USD", "NEAR/USD", "AAVE/USD", "FIL/USD", "ARB/USD", "OP/USD", "TRX/USD", "DAI/USD", "ETH/BTC", "BTC/EUR"];
+const MANY_PAIRS = [
+  "BTC/USD",
+  "ETH/USD",
+  "SOL/USD",
+  "LINK/USD",
+  "XRP/USD",
+  "DOGE/USD",
+  "LTC/USD",
+  "ADA/USD",
+  "AVAX/USD",
+  "DOT/USD",
+  "BNB/USD",
+  "ATOM/USD",
+  "UNI/USD",
+  "BCH/USD",
+  "XLM/USD",
+  "NEAR/USD",
+  "AAVE/USD",
+  "FIL/USD",
+  "ARB/USD",
+  "OP/USD",
+  "TRX/USD",
+  "DAI/USD",
+  "ETH/BTC",
+  "BTC/EUR",
+];
 /** Venues that put their quote time in whole seconds. */
 const SECOND_TIMESTAMPS = new Set(["bitstamp", "coingecko"]);
 /** Bybit's `time` is the server's response time, not the quote's. */
@@ -42,7 +67,7 @@ function ctx(id: string, extra: Partial<SourceContext> = {}): SourceContext {
 
 async function fetchOne(id: string, pair: string, extra: Partial<SourceContext> = {}): Promise<SourceResult> {
   const [r] = await getAdapter(id).fetch([{ pair }], ctx(id, extra));
-  return r as SourceResult;
+  return r;
 }
 
 function failureOf(r: SourceResult): FailureClass | "ok" {
@@ -57,12 +82,15 @@ describe("every adapter against the simulator", () => {
   it.each(SOURCE_IDS.map((id) => [id]))("%s: the normalized quotes are exactly what the venue serves", async (id) => {
     const venue = id as SimulatedSourceId;
     const sentAt = Date.now();
-    const results = await getAdapter(id).fetch(PAIRS.map((pair) => ({ pair })), ctx(id));
+    const results = await getAdapter(id).fetch(
+      PAIRS.map((pair) => ({ pair })),
+      ctx(id),
+    );
     const doneAt = Date.now();
     expect(results).toHaveLength(PAIRS.length);
     results.forEach((r, i) => {
       if (!r.ok) throw r.error;
-      const pair = PAIRS[i] as string;
+      const pair = PAIRS[i];
       const served = sim.venueQuote(venue, pair);
       if (!served) throw new Error(`${id} serves no ${pair}`);
       const q = r.quote;
@@ -80,16 +108,23 @@ describe("every adapter against the simulator", () => {
         expect(q.sourceTimestamp, `${id} ${pair} timestamp`).toBe(expected);
       }
       // Venues whose documented answer carries a book must yield it.
-      if (VENUE_PROFILES[venue].spreadBps > 0) expect([q.bid, q.ask].every((x) => x !== undefined), `${id} book`).toBe(true);
+      if (VENUE_PROFILES[venue].spreadBps > 0)
+        expect(
+          [q.bid, q.ask].every((x) => x !== undefined),
+          `${id} book`,
+        ).toBe(true);
     });
   });
 
   it.each(SOURCE_IDS.map((id) => [id]))("%s: with many feeds (batch endpoints) every quote is still exact", async (id) => {
     const venue = id as SimulatedSourceId;
-    const results = await getAdapter(id).fetch(MANY_PAIRS.map((pair) => ({ pair })), ctx(id));
+    const results = await getAdapter(id).fetch(
+      MANY_PAIRS.map((pair) => ({ pair })),
+      ctx(id),
+    );
     let ok = 0;
     results.forEach((r, i) => {
-      const pair = MANY_PAIRS[i] as string;
+      const pair = MANY_PAIRS[i];
       if (!r.ok) {
         // Only a market the venue does not list may fail, and only as unknown-symbol.
         expect(r.error.failure, `${id} ${pair}: ${r.error.message}`).toBe("unknown-symbol");

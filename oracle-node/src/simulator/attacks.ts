@@ -28,7 +28,13 @@ const attackUnion = z.discriminatedUnion("kind", [
   /** The venue keeps serving its last quote and its timestamp. */
   z.strictObject({ kind: z.literal("freeze"), venue: venueId, pair: pairText, durationMs: duration }),
   /** The venue drifts away from the market, pctPerMinute compounding from the injection time. */
-  z.strictObject({ kind: z.literal("drift"), venue: venueId, pair: pairText, pctPerMinute: z.number().refine((x) => x !== 0, "must not be 0"), durationMs: duration }),
+  z.strictObject({
+    kind: z.literal("drift"),
+    venue: venueId,
+    pair: pairText,
+    pctPerMinute: z.number().refine((x) => x !== 0, "must not be 0"),
+    durationMs: duration,
+  }),
   /** A unit or exponent error: every price multiplied by factor (100, 1e-8, ...). */
   z.strictObject({ kind: z.literal("unit-error"), venue: venueId, pair: pairText, factor: z.number().positive(), durationMs: duration }),
   /** Several thin venues pumped together: +pct with wide spreads and wash-traded volume. */

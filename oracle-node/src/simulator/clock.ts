@@ -42,7 +42,7 @@ export class SimClock {
 
   /** Manual clock only: moves `steps` steps forward. */
   advance(steps = 1): number {
-    if (this.mode !== "manual") throw new Error("advance() needs a manual clock (clock: \"manual\")");
+    if (this.mode !== "manual") throw new Error('advance() needs a manual clock (clock: "manual")');
     if (!Number.isInteger(steps) || steps < 0) throw new Error(`advance(steps) needs a non-negative integer, got ${steps}`);
     for (let i = 0; i < steps; i++) {
       this.manualStep += 1;

@@ -8,7 +8,15 @@ const read = (...p: string[]): string => readFileSync(join(ROOT, ...p), "utf8");
 
 /** GitHub's heading anchors: lower case, spaces to dashes, punctuation other than - and _ dropped. */
 function anchors(markdown: string): Set<string> {
-  return new Set([...markdown.matchAll(/^#{1,6} (.+)$/gm)].map((m) => m[1]!.trim().toLowerCase().replace(/[^\w\- ]/g, "").replace(/ /g, "-")));
+  return new Set(
+    [...markdown.matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+      m[1]
+        .trim()
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, "")
+        .replace(/ /g, "-"),
+    ),
+  );
 }
 
 function files(dir: string): string[] {
@@ -21,7 +29,7 @@ function files(dir: string): string[] {
 describe("simulator docs and citations", () => {
   it("docs/simulator.md links only to headings that exist in docs/sources.md", () => {
     const known = anchors(read("docs", "sources.md"));
-    const cited = [...read("docs", "simulator.md").matchAll(/\(sources\.md#([\w-]+)\)/g)].map((m) => m[1]!);
+    const cited = [...read("docs", "simulator.md").matchAll(/\(sources\.md#([\w-]+)\)/g)].map((m) => m[1]);
     expect(cited.length).toBeGreaterThan(0);
     expect(cited.filter((a) => !known.has(a))).toEqual([]);
   });

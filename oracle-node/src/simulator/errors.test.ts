@@ -30,18 +30,53 @@ const UNKNOWN: Array<{ venue: SimulatedSourceId; path: string; status: number; b
   { venue: "bitstamp", path: "/api/v2/ticker/nopeusd/", status: 404, body: expect.objectContaining({ status: "error" }) },
   { venue: "bitfinex", path: "/v2/ticker/tNOPUSD", status: 500, body: ["error", 10020, "symbol: invalid"] },
   { venue: "okx", path: "/api/v5/market/ticker?instId=NOPE-USDT", status: 200, body: { code: "51001", msg: "Instrument ID does not exist", data: [] } },
-  { venue: "bybit", path: "/v5/market/tickers?category=spot&symbol=NOPEUSDT", status: 200, body: expect.objectContaining({ retCode: 10001, retMsg: "Not supported symbols", result: {} }) },
-  { venue: "gemini", path: "/v1/pubticker/nopeusd", status: 400, body: { result: "error", reason: "InvalidSymbol", message: "Received unsupported symbol 'nopeusd'" } },
+  {
+    venue: "bybit",
+    path: "/v5/market/tickers?category=spot&symbol=NOPEUSDT",
+    status: 200,
+    body: expect.objectContaining({ retCode: 10001, retMsg: "Not supported symbols", result: {} }),
+  },
+  {
+    venue: "gemini",
+    path: "/v1/pubticker/nopeusd",
+    status: 400,
+    body: { result: "error", reason: "InvalidSymbol", message: "Received unsupported symbol 'nopeusd'" },
+  },
   { venue: "kucoin", path: "/api/v1/market/orderbook/level1?symbol=NOPE-USDT", status: 200, body: { code: "200000", data: null } },
-  { venue: "gateio", path: "/api/v4/spot/tickers?currency_pair=BTC_USDTT", status: 400, body: { label: "INVALID_CURRENCY_PAIR", message: "Invalid currency pair BTC_USDTT" } },
-  { venue: "htx", path: "/market/detail/merged?symbol=nopeusdt", status: 200, body: expect.objectContaining({ status: "error", "err-code": "invalid-parameter", "err-msg": "invalid symbol" }) },
-  { venue: "cryptocom", path: "/exchange/v1/public/get-tickers?instrument_name=NOPE_USDT", status: 400, body: { code: 40004, message: "Invalid instrument_name" } },
+  {
+    venue: "gateio",
+    path: "/api/v4/spot/tickers?currency_pair=BTC_USDTT",
+    status: 400,
+    body: { label: "INVALID_CURRENCY_PAIR", message: "Invalid currency pair BTC_USDTT" },
+  },
+  {
+    venue: "htx",
+    path: "/market/detail/merged?symbol=nopeusdt",
+    status: 200,
+    body: expect.objectContaining({ status: "error", "err-code": "invalid-parameter", "err-msg": "invalid symbol" }),
+  },
+  {
+    venue: "cryptocom",
+    path: "/exchange/v1/public/get-tickers?instrument_name=NOPE_USDT",
+    status: 400,
+    body: { code: 40004, message: "Invalid instrument_name" },
+  },
   { venue: "coingecko", path: "/api/v3/simple/price?ids=nope&vs_currencies=usd", status: 200, body: {} },
-  { venue: "cryptocompare", path: "/data/price?fsym=BTCCC&tsyms=USD", status: 200, body: expect.objectContaining({ Response: "Error", Message: "There is no data for the symbol BTCCC .", Type: 2, ParamWithError: "fsym" }) },
+  {
+    venue: "cryptocompare",
+    path: "/data/price?fsym=BTCCC&tsyms=USD",
+    status: 200,
+    body: expect.objectContaining({ Response: "Error", Message: "There is no data for the symbol BTCCC .", Type: 2, ParamWithError: "fsym" }),
+  },
   { venue: "frankfurter", path: "/v1/latest?from=EUR&to=XXX", status: 404, body: { message: "not found" } },
   { venue: "frankfurter", path: "/v1/latest?from=EUR&to=EUR", status: 422, body: { message: "bad currency pair" } },
   { venue: "open-er-api", path: "/v6/latest/XXX", status: 404, body: { result: "error", "error-type": "unsupported-code" } },
-  { venue: "open-meteo", path: "/v1/forecast?latitude=91&longitude=13.41&current=temperature_2m", status: 400, body: expect.objectContaining({ error: true, reason: expect.stringContaining("Latitude") }) },
+  {
+    venue: "open-meteo",
+    path: "/v1/forecast?latitude=91&longitude=13.41&current=temperature_2m",
+    status: 400,
+    body: expect.objectContaining({ error: true, reason: expect.stringContaining("Latitude") }),
+  },
   { venue: "open-meteo", path: "/v1/forecast?latitude=52.52&longitude=13.41&current=nope", status: 400, body: expect.objectContaining({ error: true }) },
 ];
 
@@ -71,11 +106,26 @@ const RATE_LIMITED: Array<{ venue: SimulatedSourceId; path: string; status: numb
   { venue: "gemini", path: "/v1/pubticker/btcusd", status: 429, body: expect.objectContaining({ result: "error", reason: "RateLimit" }) },
   { venue: "kucoin", path: "/api/v1/market/orderbook/level1?symbol=BTC-USDT", status: 429, body: { code: "429000", msg: "Too Many Requests" } },
   { venue: "gateio", path: "/api/v4/spot/tickers?currency_pair=BTC_USDT", status: 429, body: expect.objectContaining({ label: "TOO_MANY_REQUESTS" }) },
-  { venue: "htx", path: "/market/detail/merged?symbol=btcusdt", status: 200, body: expect.objectContaining({ status: "error", "err-code": "base-request-exceed-frequency-limit" }) },
+  {
+    venue: "htx",
+    path: "/market/detail/merged?symbol=btcusdt",
+    status: 200,
+    body: expect.objectContaining({ status: "error", "err-code": "base-request-exceed-frequency-limit" }),
+  },
   { venue: "cryptocom", path: "/exchange/v1/public/get-tickers?instrument_name=BTC_USDT", status: 429, body: expect.objectContaining({ code: 10006 }) },
-  { venue: "coingecko", path: "/api/v3/simple/price?ids=bitcoin&vs_currencies=usd", status: 429, body: { status: expect.objectContaining({ error_code: 429 }) } },
+  {
+    venue: "coingecko",
+    path: "/api/v3/simple/price?ids=bitcoin&vs_currencies=usd",
+    status: 429,
+    body: { status: expect.objectContaining({ error_code: 429 }) },
+  },
   { venue: "cryptocompare", path: "/data/price?fsym=BTC&tsyms=USD", status: 200, body: expect.objectContaining({ Response: "Error", Type: 99 }) },
-  { venue: "open-meteo", path: "/v1/forecast?latitude=52.52&longitude=13.41&current=temperature_2m", status: 429, body: expect.objectContaining({ error: true }) },
+  {
+    venue: "open-meteo",
+    path: "/v1/forecast?latitude=52.52&longitude=13.41&current=temperature_2m",
+    status: 429,
+    body: expect.objectContaining({ error: true }),
+  },
 ];
 
 describe("rate limits: over the bucket, each venue answers its rate-limit shape", () => {
@@ -184,7 +234,12 @@ describe("outages and latency", () => {
   it("flaky: some requests fail (503 or reset), most are answered", async () => {
     sim.setOutage("gateio", "flaky");
     const outcomes = await Promise.all(
-      Array.from({ length: 200 }, () => get(sim, "/gateio/api/v4/spot/tickers?currency_pair=BTC_USDT").then((a) => String(a.status), () => "reset")),
+      Array.from({ length: 200 }, () =>
+        get(sim, "/gateio/api/v4/spot/tickers?currency_pair=BTC_USDT").then(
+          (a) => String(a.status),
+          () => "reset",
+        ),
+      ),
     );
     const count = (o: string): number => outcomes.filter((x) => x === o).length;
     // 30 % 503 and 10 % resets expected: wide bounds keep the test deterministic in practice.

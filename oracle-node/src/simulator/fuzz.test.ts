@@ -16,12 +16,83 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 const REQUESTS = 1_500;
-const PIECES = ["api", "v3", "ticker", "price", "0", "public", "Ticker", "products", "BTC-USD", "btcusd", "tBTCUSD", "%", "%zz", "%E0%A4%A", "..", "", "v5", "market", "tickers", "spot", "latest", "q", "l", "%F0%9F%92%A5", "a".repeat(300)];
-const KEYS = ["symbol", "symbols", "pair", "instId", "instType", "category", "currency_pair", "instrument_name", "ids", "vs_currencies", "fsym", "fsyms", "tsyms", "from", "to", "latitude", "longitude", "current", "s", "f", "h"];
-const VALUES = ["BTCUSDT", "XBTUSD,ETHUSD", '["BTCUSDT"', '["BTCUSDT","ETHUSDT"]', "spot", "SPOT", "bitcoin,nope", "usd,", "BTC", "USD", "EUR", "91", "-200", "NaN", "temperature_2m,nope", "aapl.us", "sd2t2", "%", "", ",,,", "x".repeat(500), "1e309"];
+const PIECES = [
+  "api",
+  "v3",
+  "ticker",
+  "price",
+  "0",
+  "public",
+  "Ticker",
+  "products",
+  "BTC-USD",
+  "btcusd",
+  "tBTCUSD",
+  "%",
+  "%zz",
+  "%E0%A4%A",
+  "..",
+  "",
+  "v5",
+  "market",
+  "tickers",
+  "spot",
+  "latest",
+  "q",
+  "l",
+  "%F0%9F%92%A5",
+  "a".repeat(300),
+];
+const KEYS = [
+  "symbol",
+  "symbols",
+  "pair",
+  "instId",
+  "instType",
+  "category",
+  "currency_pair",
+  "instrument_name",
+  "ids",
+  "vs_currencies",
+  "fsym",
+  "fsyms",
+  "tsyms",
+  "from",
+  "to",
+  "latitude",
+  "longitude",
+  "current",
+  "s",
+  "f",
+  "h",
+];
+const VALUES = [
+  "BTCUSDT",
+  "XBTUSD,ETHUSD",
+  '["BTCUSDT"',
+  '["BTCUSDT","ETHUSDT"]',
+  "spot",
+  "SPOT",
+  "bitcoin,nope",
+  "usd,",
+  "BTC",
+  "USD",
+  "EUR",
+  "91",
+  "-200",
+  "NaN",
+  "temperature_2m,nope",
+  "aapl.us",
+  "sd2t2",
+  "%",
+  "",
+  ",,,",
+  "x".repeat(500),
+  "1e309",
+];
 
 function randomPath(rng: Rng): string {
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng.next() * xs.length)] as T;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng.next() * xs.length)];
   const segs = Array.from({ length: 1 + Math.floor(rng.next() * 5) }, () => pick(PIECES));
   const query = Array.from({ length: Math.floor(rng.next() * 4) }, () => `${pick(KEYS)}=${encodeURIComponent(pick(VALUES))}`).join("&");
   return `/${pick(SIMULATED_SOURCE_IDS)}/${segs.join("/")}${query ? `?${query}` : ""}`;

@@ -263,7 +263,10 @@ function rowQuote(row: ScenarioRow, timestampMs: number): VenueQuote {
 
 /** Median of decimal texts, exact enough for a fair-price display (middle value or mean of two). */
 function medianText(values: string[]): string {
-  const sorted = values.map(Number).filter((x) => Number.isFinite(x) && x > 0).sort((a, b) => a - b);
+  const sorted = values
+    .map(Number)
+    .filter((x) => Number.isFinite(x) && x > 0)
+    .sort((a, b) => a - b);
   if (sorted.length === 0) return "0";
   const mid = Math.floor(sorted.length / 2);
   const v = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;

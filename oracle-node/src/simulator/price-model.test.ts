@@ -83,7 +83,12 @@ describe("simulator clock", () => {
     const { SimClock } = await import("./clock");
     let wall = 1_000_000;
     let mono = 0;
-    const clock = new SimClock(1000, "wall", () => wall, () => mono);
+    const clock = new SimClock(
+      1000,
+      "wall",
+      () => wall,
+      () => mono,
+    );
     mono = 5_500;
     wall += 5_500;
     expect(clock.step()).toBe(5);

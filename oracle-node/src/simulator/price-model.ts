@@ -95,10 +95,16 @@ export class PriceModel {
     const spec = assetBySymbol(symbol);
     if (!spec) throw new Error(`unknown asset ${symbol}`);
     if (spec.vol === 0) return spec.usd;
-    const walk = this.walk(this.assetWalks, spec.symbol, () => 0, step, (w) => {
-      const sigma = spec.vol * this.volScale * Math.sqrt(this.stepMs / MS_PER_YEAR);
-      w.value += -0.5 * sigma * sigma + sigma * w.rng.normal();
-    });
+    const walk = this.walk(
+      this.assetWalks,
+      spec.symbol,
+      () => 0,
+      step,
+      (w) => {
+        const sigma = spec.vol * this.volScale * Math.sqrt(this.stepMs / MS_PER_YEAR);
+        w.value += -0.5 * sigma * sigma + sigma * w.rng.normal();
+      },
+    );
     return spec.usd * Math.exp(walk.value) * (this.overrides.get(spec.symbol) ?? 1);
   }
 
@@ -142,10 +148,16 @@ export class PriceModel {
     const profile = VENUE_PROFILES[venue];
     const key = `${venue}|${canonicalPair(base, quote)}`;
     const basisSd = profile.basisBps;
-    const basis = this.walk(this.basisWalks, key, (rng) => basisSd * rng.normal(), step, (w) => {
-      // OU step whose stationary sd is basisSd.
-      w.value = w.value * (1 - BASIS_KAPPA) + basisSd * Math.sqrt(2 * BASIS_KAPPA) * w.rng.normal();
-    }).value;
+    const basis = this.walk(
+      this.basisWalks,
+      key,
+      (rng) => basisSd * rng.normal(),
+      step,
+      (w) => {
+        // OU step whose stationary sd is basisSd.
+        w.value = w.value * (1 - BASIS_KAPPA) + basisSd * Math.sqrt(2 * BASIS_KAPPA) * w.rng.normal();
+      },
+    ).value;
     const noise = profile.noiseBps * normalAt(this.seed, "noise", key, step);
     const fair = this.fair(base, quote, step);
     const mid = fair * (1 + (basis + noise) / 10_000);
@@ -184,31 +196,37 @@ export class PriceModel {
     const spec = WEATHER[variable];
     const key = `${variable}@${latitude.toFixed(2)},${longitude.toFixed(2)}`;
     const normal = spec.normal(latitude);
-    const walk = this.walk(this.weatherWalks, key, (rng) => normal + spec.sd * rng.normal(), step, (w) => {
-      w.value += WEATHER_KAPPA * (normal - w.value) + spec.stepSd * w.rng.normal();
-    });
+    const walk = this.walk(
+      this.weatherWalks,
+      key,
+      (rng) => normal + spec.sd * rng.normal(),
+      step,
+      (w) => {
+        w.value += WEATHER_KAPPA * (normal - w.value) + spec.stepSd * w.rng.normal();
+      },
+    );
     return Math.min(spec.max, Math.max(spec.min, walk.value));
   }
 
   private baseVolume(venue: SimulatedSourceId, base: string, quote: string, step: number): number {
     const profile = VENUE_PROFILES[venue];
     const key = `${venue}|${canonicalPair(base, quote)}`;
-    const logDev = this.walk(this.volumeWalks, key, (rng) => VOLUME_LOG_SD * rng.normal(), step, (w) => {
-      w.value = w.value * (1 - VOLUME_KAPPA) + VOLUME_LOG_SD * Math.sqrt(2 * VOLUME_KAPPA) * w.rng.normal();
-    }).value;
+    const logDev = this.walk(
+      this.volumeWalks,
+      key,
+      (rng) => VOLUME_LOG_SD * rng.normal(),
+      step,
+      (w) => {
+        w.value = w.value * (1 - VOLUME_KAPPA) + VOLUME_LOG_SD * Math.sqrt(2 * VOLUME_KAPPA) * w.rng.normal();
+      },
+    ).value;
     const share = VOLUME_SHARE[base.toUpperCase()] ?? DEFAULT_VOLUME_SHARE;
     // Books quoted in something other than USD trade a fraction of the USD book.
     const quoteShare = canonicalPair(base, quote).endsWith("/USD") ? 1 : 0.1;
     return (profile.volumeUsd * share * quoteShare * Math.exp(logDev)) / this.assetUsd(base, step);
   }
 
-  private walk(
-    table: Map<string, Walk>,
-    key: string,
-    init: (rng: Rng) => number,
-    step: number,
-    advance: (w: Walk) => void,
-  ): Walk {
+  private walk(table: Map<string, Walk>, key: string, init: (rng: Rng) => number, step: number, advance: (w: Walk) => void): Walk {
     let w = table.get(key);
     if (!w) {
       const rng = new Rng(streamSeed(this.seed, "walk", key));

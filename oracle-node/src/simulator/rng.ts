@@ -46,7 +46,7 @@ export class Rng {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)] as T;
+    return items[Math.floor(this.next() * items.length)];
   }
 
   /** Standard normal (Box-Muller): one pair of uniforms gives two normals, served in turn. */
@@ -68,7 +68,7 @@ export class Rng {
   shuffle<T>(items: T[]): T[] {
     for (let i = items.length - 1; i > 0; i--) {
       const j = Math.floor(this.next() * (i + 1));
-      [items[i], items[j]] = [items[j] as T, items[i] as T];
+      [items[i], items[j]] = [items[j], items[i]];
     }
     return items;
   }

@@ -72,7 +72,16 @@ describe("scenario files", () => {
     sim.advance(2);
     expect((await get(sim, "/binance/api/v3/ticker/price?symbol=SOLUSDT")).status).toBe(503);
     sim.advance(0);
-    const s2 = await startSimulator({ scenario: writeScenario(FILE.split("\n").filter((l) => !l.includes("kraken")).join("\n")), scenarioPair: "SOL/USD", clock: "manual", rateLimits: "off" });
+    const s2 = await startSimulator({
+      scenario: writeScenario(
+        FILE.split("\n")
+          .filter((l) => !l.includes("kraken"))
+          .join("\n"),
+      ),
+      scenarioPair: "SOL/USD",
+      clock: "manual",
+      rateLimits: "off",
+    });
     try {
       expect((await get(s2, "/kraken/0/public/Ticker?pair=SOLUSD")).json).toEqual({ error: ["EService:Unavailable"] });
     } finally {

@@ -100,7 +100,10 @@ export function parseScenario(text: string, name = "scenario"): Scenario {
     });
   }
   if (rounds.length === 0) throw new ScenarioError(`${name}: no rows`);
-  const gaps = rounds.slice(1).map((r, i) => r.timestamp - rounds[i].timestamp).sort((a, b) => a - b);
+  const gaps = rounds
+    .slice(1)
+    .map((r, i) => r.timestamp - rounds[i].timestamp)
+    .sort((a, b) => a - b);
   const intervalMs = gaps.length > 0 ? gaps[Math.floor(gaps.length / 2)] * 1000 : 1000;
   return { rounds, sources: [...sources].sort(), intervalMs };
 }

@@ -74,7 +74,11 @@ function route(state: ServerState, req: IncomingMessage, res: ServerResponse, bo
   const segs = url.pathname.split("/");
   const id = segs[1] ?? "";
   if (!isSimulatedSourceId(id)) {
-    return send(res, { status: 404, body: JSON.stringify({ error: `no simulated source ${JSON.stringify(id)}; paths start with /<source id>/` }), contentType: "application/json" });
+    return send(res, {
+      status: 404,
+      body: JSON.stringify({ error: `no simulated source ${JSON.stringify(id)}; paths start with /<source id>/` }),
+      contentType: "application/json",
+    });
   }
   const stats = state.stats.get(id) as VenueStats;
   stats.requests += 1;

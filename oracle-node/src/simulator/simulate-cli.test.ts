@@ -48,7 +48,10 @@ describe("oracle-node simulate", () => {
   it("--scenario replays a quotes file", async () => {
     const dir = mkdtempSync(join(tmpdir(), "simulate-cli-"));
     const file = join(dir, "x.quotes.csv");
-    writeFileSync(file, "timestamp,source,price,bid,ask,volume,label\n1709251200,coinbase,62355.74,62352.79,62359.68,6015.3872,0\n1709251210,coinbase,62331.70,62327.44,62337.31,6016.4624,0\n");
+    writeFileSync(
+      file,
+      "timestamp,source,price,bid,ask,volume,label\n1709251200,coinbase,62355.74,62352.79,62359.68,6015.3872,0\n1709251210,coinbase,62331.70,62327.44,62337.31,6016.4624,0\n",
+    );
     const child = run(["simulate", "--scenario", file, "--pair", "BTC/USD", "--speed", "0.001"]);
     const info = JSON.parse(await firstLine(child)) as { url: string; mode: string };
     expect(info.mode).toBe("scenario");

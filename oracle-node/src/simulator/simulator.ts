@@ -88,11 +88,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const host = opts.host ?? "127.0.0.1";
   const world = buildWorld(opts);
   const venues = venueState(opts);
+  // Assigned once the server listens; the control handler reads it only after that.
+  // eslint-disable-next-line prefer-const
   let sim: Simulator | undefined;
   const state: ServerState = {
     market: world.market,
     ...venues,
-    control: (req, body, url) => (url.pathname.startsWith(`${CONTROL_PREFIX}/`) || url.pathname === CONTROL_PREFIX ? handleControl(sim as Simulator, req, body, url) : undefined),
+    control: (req, body, url) =>
+      url.pathname.startsWith(`${CONTROL_PREFIX}/`) || url.pathname === CONTROL_PREFIX ? handleControl(sim as Simulator, req, body, url) : undefined,
   };
   const { server, sockets } = createSimServer(state);
   await new Promise<void>((resolve, reject) => {
@@ -245,7 +248,10 @@ function handleControl(sim: Simulator, req: IncomingMessage, body: string, url: 
       case "GET /stats":
         return json(200, sim.stats());
       case "GET /attacks":
-        return json(200, sim.attacks().map((a) => ({ ...a, endsAt: Number.isFinite(a.endsAt) ? a.endsAt : null })));
+        return json(
+          200,
+          sim.attacks().map((a) => ({ ...a, endsAt: Number.isFinite(a.endsAt) ? a.endsAt : null })),
+        );
       case "POST /attacks": {
         const p = attackBody.safeParse(parseBody());
         if (!p.success) throw new ControlError(issuesText(p.error));

@@ -24,6 +24,11 @@ describe("the shared vocabulary", () => {
     expect(venueIdFrom("mtgox")).toBeUndefined();
     expect(attackKindFrom("spike")).toBe("spike");
     expect(attackKindFrom("meltdown")).toBeUndefined();
+    // Names of Object.prototype are not aliases.
+    for (const name of ["constructor", "toString", "__proto__"]) {
+      expect(venueIdFrom(name)).toBeUndefined();
+      expect(attackKindFrom(name)).toBeUndefined();
+    }
   });
 
   it("accepts the generator's old attack names and venue aliases as attack input, output canonical", () => {
@@ -38,6 +43,7 @@ describe("the shared vocabulary", () => {
     expect(attackSchema.safeParse({ kind: "meltdown", venue: "okx" }).success).toBe(false);
     expect(attackSchema.safeParse({ kind: "freeze", venue: "mtgox" }).success).toBe(false);
     expect(outageBody.safeParse({ venue: "htx", kind: "frozen" }).success).toBe(false);
+    expect(attackSchema.safeParse({ kind: "constructor", venue: "okx" }).success).toBe(false);
   });
 
   it("replays a scenario row named by a venue alias as that venue", () => {

@@ -41,7 +41,8 @@ export function isSimulatedSourceId(id: string): id is SimulatedSourceId {
 
 /** The canonical id for a venue id or alias; undefined when unknown. */
 export function venueIdFrom(name: string): SimulatedSourceId | undefined {
-  return isSimulatedSourceId(name) ? name : VENUE_ALIASES[name];
+  if (isSimulatedSourceId(name)) return name;
+  return Object.hasOwn(VENUE_ALIASES, name) ? VENUE_ALIASES[name] : undefined;
 }
 
 /**
@@ -56,7 +57,8 @@ export const ATTACK_KIND_ALIASES: Readonly<Record<string, AttackKind>> = { froze
 
 /** The canonical attack kind for a name or alias; undefined when unknown. */
 export function attackKindFrom(name: string): AttackKind | undefined {
-  return (ATTACK_KINDS as readonly string[]).includes(name) ? (name as AttackKind) : ATTACK_KIND_ALIASES[name];
+  if ((ATTACK_KINDS as readonly string[]).includes(name)) return name as AttackKind;
+  return Object.hasOwn(ATTACK_KIND_ALIASES, name) ? ATTACK_KIND_ALIASES[name] : undefined;
 }
 
 /** How a venue's whole transport misbehaves: 5xx, reset connections, hanging requests, or a mix. */
@@ -74,7 +76,7 @@ export function acceptingAliases<T extends z.ZodType>(schema: T) {
   return z.preprocess((input) => {
     if (typeof input !== "object" || input === null || Array.isArray(input)) return input;
     const out: Record<string, unknown> = { ...input };
-    if (typeof out.kind === "string" && ATTACK_KIND_ALIASES[out.kind] !== undefined) out.kind = ATTACK_KIND_ALIASES[out.kind];
+    if (typeof out.kind === "string") out.kind = attackKindFrom(out.kind) ?? out.kind;
     if ("venue" in out) out.venue = canonicalVenue(out.venue);
     if (Array.isArray(out.venues)) out.venues = out.venues.map(canonicalVenue);
     return out;

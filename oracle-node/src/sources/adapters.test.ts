@@ -25,7 +25,7 @@ function setAt(root: unknown, path: string, value: unknown): unknown {
   const steps = parsePath(path);
   let cur = root as Record<string | number, unknown>;
   for (const s of steps.slice(0, -1)) cur = cur[s] as Record<string | number, unknown>;
-  cur[steps[steps.length - 1]!] = value;
+  cur[steps[steps.length - 1]] = value;
   return root;
 }
 
@@ -56,7 +56,7 @@ function failure(r: SourceResult | undefined): string {
 async function fetchOne(f: VenueFixture, extra: Partial<SourceContext> = {}): Promise<SourceResult> {
   const results = await getAdapter(f.source).fetch([{ pair: f.pair }], ctx(f, extra));
   expect(results).toHaveLength(1);
-  return results[0]!;
+  return results[0];
 }
 
 describe.each(SOURCE_IDS.map((id) => [id]))("%s adapter", (id) => {
@@ -165,47 +165,60 @@ describe.each(SOURCE_IDS.map((id) => [id]))("%s adapter", (id) => {
     expect(["malformed", "unknown-symbol"]).toContain(failure(await fetchOne(f)));
   });
 
-  if (f.fields.bid !== undefined && f.fields.ask !== undefined) it("rejects a crossed book (bid > ask) as invalid-value", async () => {
-    const crossed = (Number(getAt(okBody(f), f.fields.ask!)) * 1.01).toFixed(2);
-    server.respond(() => ({ status: 200, text: mutated(f, f.fields.bid!, crossed) }));
-    const r = await fetchOne(f);
-    expect(failure(r)).toBe("invalid-value");
-    if (!r.ok) expect(r.error.message).toMatch(/bid > ask/);
-  });
+  if (f.fields.bid !== undefined && f.fields.ask !== undefined)
+    it("rejects a crossed book (bid > ask) as invalid-value", async () => {
+      const crossed = (Number(getAt(okBody(f), f.fields.ask!)) * 1.01).toFixed(2);
+      server.respond(() => ({ status: 200, text: mutated(f, f.fields.bid!, crossed) }));
+      const r = await fetchOne(f);
+      expect(failure(r)).toBe("invalid-value");
+      if (!r.ok) expect(r.error.message).toMatch(/bid > ask/);
+    });
 
-  if (f.expect.timestamp !== null) it("rejects a stale source timestamp as stale", async () => {
-    server.respond(() => f.ok);
-    const r = await fetchOne(f, { now: () => f.expect.timestamp! + 3_600_000 });
-    expect(failure(r)).toBe("stale");
-  });
+  if (f.expect.timestamp !== null)
+    it("rejects a stale source timestamp as stale", async () => {
+      server.respond(() => f.ok);
+      const r = await fetchOne(f, { now: () => f.expect.timestamp! + 3_600_000 });
+      expect(failure(r)).toBe("stale");
+    });
 
-  if (f.expect.timestamp !== null) it("rejects a timestamp in the future as invalid-value", async () => {
-    server.respond(() => f.ok);
-    expect(failure(await fetchOne(f, { now: () => f.expect.timestamp! - 3_600_000 }))).toBe("invalid-value");
-  });
+  if (f.expect.timestamp !== null)
+    it("rejects a timestamp in the future as invalid-value", async () => {
+      server.respond(() => f.ok);
+      expect(failure(await fetchOne(f, { now: () => f.expect.timestamp! - 3_600_000 }))).toBe("invalid-value");
+    });
 
-  if (f.batch !== undefined) it("fetches several pairs in one batch request", async () => {
-    const b = f.batch!;
-    server.respond(() => ({ status: 200, body: b.body, text: b.text }));
-    const results = await getAdapter(id).fetch(b.pairs.map((pair) => ({ pair })), ctx(f));
-    expect(server.requests).toEqual([b.path]);
-    expect(results.map((r) => (r.ok ? toQuoteJson(r.quote).price : r.error.message))).toEqual(b.expect);
-    expect(results.map((r) => (r.ok ? r.quote.pair : ""))).toEqual(b.pairs);
-  });
+  if (f.batch !== undefined)
+    it("fetches several pairs in one batch request", async () => {
+      const b = f.batch!;
+      server.respond(() => ({ status: 200, body: b.body, text: b.text }));
+      const results = await getAdapter(id).fetch(
+        b.pairs.map((pair) => ({ pair })),
+        ctx(f),
+      );
+      expect(server.requests).toEqual([b.path]);
+      expect(results.map((r) => (r.ok ? toQuoteJson(r.quote).price : r.error.message))).toEqual(b.expect);
+      expect(results.map((r) => (r.ok ? r.quote.pair : ""))).toEqual(b.pairs);
+    });
 
   if (f.allMarkets !== undefined) {
     const all = f.allMarkets;
     it(`fetches ${all.pairs.length} pairs with one every-market request`, async () => {
       expect(all.pairs.length).toBeGreaterThanOrEqual(ALL_MARKETS_MIN_SYMBOLS);
       server.respond(() => ({ status: 200, body: all.body, text: all.text }));
-      const results = await getAdapter(id).fetch(all.pairs.map((pair) => ({ pair })), ctx(f));
+      const results = await getAdapter(id).fetch(
+        all.pairs.map((pair) => ({ pair })),
+        ctx(f),
+      );
       expect(server.requests).toEqual([all.path]);
       expect(results.map((r) => (r.ok ? toQuoteJson(r.quote).price : r.error.message))).toEqual(all.expect);
     });
 
     it("marks a pair the every-market answer lacks unknown-symbol, keeping the others", async () => {
       server.respond(() => ({ status: 200, body: all.body, text: all.text }));
-      const results = await getAdapter(id).fetch([...all.pairs, "ZZZ/USD"].map((pair) => ({ pair })), ctx(f));
+      const results = await getAdapter(id).fetch(
+        [...all.pairs, "ZZZ/USD"].map((pair) => ({ pair })),
+        ctx(f),
+      );
       expect(results.slice(0, -1).every((r) => r.ok)).toBe(true);
       expect(failure(results[results.length - 1])).toBe("unknown-symbol");
       expect(server.requests).toHaveLength(1);
@@ -213,19 +226,23 @@ describe.each(SOURCE_IDS.map((id) => [id]))("%s adapter", (id) => {
 
     it("falls back to one request per pair where the every-market endpoint is missing (404)", async () => {
       server.respond((path) => (path === all.path ? { status: 404, text: "Not Found" } : f.ok));
-      const results = await getAdapter(id).fetch(all.pairs.map((pair) => ({ pair })), ctx(f));
+      const results = await getAdapter(id).fetch(
+        all.pairs.map((pair) => ({ pair })),
+        ctx(f),
+      );
       expect(server.requests).toHaveLength(all.pairs.length + 1);
       expect(results.filter((r) => r.ok).length).toBeGreaterThan(0); // the single-pair answer fits its own pair
     });
   }
 
-  if (f.batch !== undefined) it("marks a pair missing from a batch answer unknown-symbol, keeping the others", async () => {
-    const b = f.batch!;
-    server.respond(() => ({ status: 200, body: b.body, text: b.text }));
-    const results = await getAdapter(id).fetch([...b.pairs.map((pair) => ({ pair })), { pair: "ZZZ/USD" }], ctx(f));
-    expect(results.slice(0, b.pairs.length).every((r) => r.ok)).toBe(true);
-    expect(failure(results[b.pairs.length])).toBe("unknown-symbol");
-  });
+  if (f.batch !== undefined)
+    it("marks a pair missing from a batch answer unknown-symbol, keeping the others", async () => {
+      const b = f.batch!;
+      server.respond(() => ({ status: 200, body: b.body, text: b.text }));
+      const results = await getAdapter(id).fetch([...b.pairs.map((pair) => ({ pair })), { pair: "ZZZ/USD" }], ctx(f));
+      expect(results.slice(0, b.pairs.length).every((r) => r.ok)).toBe(true);
+      expect(failure(results[b.pairs.length])).toBe("unknown-symbol");
+    });
 });
 
 describe("adapter edge cases", () => {
@@ -276,16 +293,19 @@ describe("adapter edge cases", () => {
   it("never uses a row naming a different symbol", async () => {
     const f = loadFixture("gateio");
     const body = okBody(f) as Array<Record<string, unknown>>;
-    body[0]!.currency_pair = "ETH_USDT";
+    body[0].currency_pair = "ETH_USDT";
     server.respond(() => ({ status: 200, body }));
     expect(failure(await fetchOne(f))).toBe("unknown-symbol");
   });
 
   it("Gemini: reads the base volume under the longest matching currency key", async () => {
     const f = loadFixture("gemini");
-    server.respond(() => ({ status: 200, body: { bid: "0.9998", ask: "1.0001", last: "0.9999", volume: { USD: "5", USDC: "123.5", timestamp: f.now - 1000 } } }));
+    server.respond(() => ({
+      status: 200,
+      body: { bid: "0.9998", ask: "1.0001", last: "0.9999", volume: { USD: "5", USDC: "123.5", timestamp: f.now - 1000 } },
+    }));
     const [r] = await getAdapter("gemini").fetch([{ pair: "USDC/USD" }], ctx(f));
-    expect(r!.ok && toQuoteJson(r!.quote).volume).toBe("123.5");
+    expect(r.ok && toQuoteJson(r.quote).volume).toBe("123.5");
   });
 
   it("does not follow a redirect to another host", async () => {
@@ -293,7 +313,7 @@ describe("adapter edge cases", () => {
     server.respond(() => ({ status: 302, headers: { Location: "http://127.0.0.1:1/elsewhere" }, text: "" }));
     const [r] = await getAdapter("coinbase").fetch([{ pair: "BTC/USD" }], ctx(f));
     expect(failure(r)).toBe("http-error");
-    if (!r!.ok) expect(r!.error.message).toMatch(/HTTP 302/);
+    if (!r.ok) expect(r.error.message).toMatch(/HTTP 302/);
   });
 
   it("refuses a symbol that would change the URL", async () => {

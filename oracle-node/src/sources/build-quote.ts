@@ -59,7 +59,6 @@ export function toSourceError(source: string, err: unknown, pair?: string): Sour
   return new SourceError("malformed", source, where + (err instanceof Error ? err.message : String(err)));
 }
 
-
 function optional(x: Fixed | undefined, f: (x: Fixed) => Fixed): Fixed | undefined {
   return x === undefined ? undefined : f(x);
 }

@@ -31,50 +31,55 @@ beforeAll(async () => {
     if (path === "/v1/pubticker/btcusd") return { status: 200, body };
     if (path === "/frankfurter/v1/latest?from=EUR&to=USD") return { status: 200, text: `{"amount":1.0,"base":"EUR","date":"${today}","rates":{"USD":1.0823}}` };
     if (path === "/v1/pubticker/hang") return { hang: true };
-    if (path === "/v1/pubticker/limited") return { status: 429, headers: { "Retry-After": "30" }, body: { result: "error", reason: "RateLimited", message: "Requests were made too frequently." } };
+    if (path === "/v1/pubticker/limited")
+      return { status: 429, headers: { "Retry-After": "30" }, body: { result: "error", reason: "RateLimited", message: "Requests were made too frequently." } };
     return { status: 400, body: { result: "error", reason: "InvalidSymbol", message: "Received unsupported symbol 'foousd'" } };
   });
 });
 afterAll(() => server.close());
 
 describe("oracle-node fetch", () => {
-  it("prints one normalized JSON line and exits 0; classifies failures on stderr with exit 1; usage errors exit 2", async () => {
-    const port = new URL(server.baseUrl).port;
-    const [ok, unknown, timeout, usage, badPair, generic, limited] = await Promise.all([
-      run(["--source", "gemini", "--pair", "BTC/USD", "--base-url", server.baseUrl]),
-      run(["--source", "gemini", "--pair", "FOO/USD", "--base-url", server.baseUrl]),
-      run(["--source", "gemini", "--pair", "BTC/USD", "--symbol", "hang", "--base-url", server.baseUrl, "--timeout-ms", "200", "--retries", "0"]),
-      run(["--source", "nasdaq", "--pair", "BTC/USD"]),
-      run(["--source", "gemini", "--pair", "BTCUSD"]),
-      // A generic source from a node config, its base URL from the config's template.
-      run(["--config", "config/local.yaml", "--source", "frankfurter", "--pair", "EUR/USD"], { SIM_PORT: port }),
-      run(["--source", "gemini", "--pair", "BTC/USD", "--symbol", "limited", "--base-url", server.baseUrl]),
-    ]);
-    expect(ok.code, ok.stderr).toBe(0);
-    const lines = ok.stdout.trim().split("\n");
-    expect(lines).toHaveLength(1);
-    const q = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(Object.keys(q)).toEqual(["source", "pair", "price", "bid", "ask", "volume", "timestamp"]);
-    expect(q).toMatchObject({ source: "gemini", pair: "BTC/USD", price: "67124", bid: "67123.4", ask: "67125.1", volume: "2210.505328803" });
-    expect(typeof q.timestamp).toBe("number");
+  it(
+    "prints one normalized JSON line and exits 0; classifies failures on stderr with exit 1; usage errors exit 2",
+    async () => {
+      const port = new URL(server.baseUrl).port;
+      const [ok, unknown, timeout, usage, badPair, generic, limited] = await Promise.all([
+        run(["--source", "gemini", "--pair", "BTC/USD", "--base-url", server.baseUrl]),
+        run(["--source", "gemini", "--pair", "FOO/USD", "--base-url", server.baseUrl]),
+        run(["--source", "gemini", "--pair", "BTC/USD", "--symbol", "hang", "--base-url", server.baseUrl, "--timeout-ms", "200", "--retries", "0"]),
+        run(["--source", "nasdaq", "--pair", "BTC/USD"]),
+        run(["--source", "gemini", "--pair", "BTCUSD"]),
+        // A generic source from a node config, its base URL from the config's template.
+        run(["--config", "config/local.yaml", "--source", "frankfurter", "--pair", "EUR/USD"], { SIM_PORT: port }),
+        run(["--source", "gemini", "--pair", "BTC/USD", "--symbol", "limited", "--base-url", server.baseUrl]),
+      ]);
+      expect(ok.code, ok.stderr).toBe(0);
+      const lines = ok.stdout.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      const q = JSON.parse(lines[0]) as Record<string, unknown>;
+      expect(Object.keys(q)).toEqual(["source", "pair", "price", "bid", "ask", "volume", "timestamp"]);
+      expect(q).toMatchObject({ source: "gemini", pair: "BTC/USD", price: "67124", bid: "67123.4", ask: "67125.1", volume: "2210.505328803" });
+      expect(typeof q.timestamp).toBe("number");
 
-    expect(unknown.code).toBe(1);
-    expect(unknown.stdout).toBe("");
-    expect(unknown.stderr).toMatch(/^unknown-symbol: .*InvalidSymbol/m);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stdout).toBe("");
+      expect(unknown.stderr).toMatch(/^unknown-symbol: .*InvalidSymbol/m);
 
-    expect(timeout.code).toBe(1);
-    expect(timeout.stderr).toMatch(/^timeout: no answer within 200 ms/m);
+      expect(timeout.code).toBe(1);
+      expect(timeout.stderr).toMatch(/^timeout: no answer within 200 ms/m);
 
-    expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/unknown source "nasdaq".*binance/);
-    expect(badPair.code).toBe(2);
-    expect(badPair.stderr).toMatch(/BASE\/QUOTE/);
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toMatch(/unknown source "nasdaq".*binance/);
+      expect(badPair.code).toBe(2);
+      expect(badPair.stderr).toMatch(/BASE\/QUOTE/);
 
-    expect(limited.code).toBe(1);
-    expect(limited.stderr.trim()).toMatch(/^rate-limited: rate limited \(429\)/);
-    expect(limited.stderr.trim().split("\n")).toHaveLength(1);
+      expect(limited.code).toBe(1);
+      expect(limited.stderr.trim()).toMatch(/^rate-limited: rate limited \(429\)/);
+      expect(limited.stderr.trim().split("\n")).toHaveLength(1);
 
-    expect(generic.code, generic.stderr).toBe(0);
-    expect(JSON.parse(generic.stdout)).toMatchObject({ source: "frankfurter", pair: "EUR/USD", price: "1.0823", bid: null, ask: null, volume: null });
-  }, CLI_TIMEOUT_MS);
+      expect(generic.code, generic.stderr).toBe(0);
+      expect(JSON.parse(generic.stdout)).toMatchObject({ source: "frankfurter", pair: "EUR/USD", price: "1.0823", bid: null, ask: null, volume: null });
+    },
+    CLI_TIMEOUT_MS,
+  );
 });

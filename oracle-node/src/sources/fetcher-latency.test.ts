@@ -58,9 +58,9 @@ describe("SourceFetcher onResponse -> oracle_source_latency_seconds", () => {
       ],
       { timeoutMs: 200, now, maxRetries: 1, onResponse: (source) => perRound.push(source) },
     );
-    expect(out.get("okx")![0]!.ok).toBe(true);
-    expect(out.get("flaky")![0]!.ok).toBe(true);
-    expect(out.get("bybit")![0]!.ok).toBe(false);
+    expect(out.get("okx")![0].ok).toBe(true);
+    expect(out.get("flaky")![0].ok).toBe(true);
+    expect(out.get("bybit")![0].ok).toBe(false);
 
     const text = await metrics.registry.metrics();
     const good = histogram(text, "oracle_source_latency_seconds", { source: "okx", outcome: "ok" })!;
@@ -86,7 +86,10 @@ describe("SourceFetcher onResponse -> oracle_source_latency_seconds", () => {
         throw new Error("metrics broke");
       },
     });
-    const out = await fetcher.fetchAll([{ sourceId: "okx", adapter: getAdapter("okx"), requests: [{ pair: "BTC/USD" }], baseUrl: ok.baseUrl }], { timeoutMs: 500, now });
-    expect(out.get("okx")![0]!.ok).toBe(true);
+    const out = await fetcher.fetchAll([{ sourceId: "okx", adapter: getAdapter("okx"), requests: [{ pair: "BTC/USD" }], baseUrl: ok.baseUrl }], {
+      timeoutMs: 500,
+      now,
+    });
+    expect(out.get("okx")![0].ok).toBe(true);
   });
 });

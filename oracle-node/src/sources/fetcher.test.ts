@@ -38,7 +38,7 @@ describe("SourceFetcher", () => {
       { timeoutMs, now, maxRetries: 0 },
     );
     expect(performance.now() - t0).toBeLessThan(1.9 * timeoutMs); // the hanging sources waited at the same time
-    expect(out.get("okx")![0]!.ok).toBe(true);
+    expect(out.get("okx")![0].ok).toBe(true);
     expect(out.get("bybit")!.map((r) => (r.ok ? "ok" : r.error.failure))).toEqual(["timeout"]);
     expect(out.get("gateio")!.map((r) => (r.ok ? "ok" : r.error.failure))).toEqual(["timeout"]);
     expect(out.get("kraken")!.map((r) => (r.ok ? "ok" : r.error.failure))).toEqual(["malformed"]);

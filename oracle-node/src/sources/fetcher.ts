@@ -2,16 +2,14 @@ import pLimit from "p-limit";
 import type { Logger } from "../log/logger";
 import { SourceError } from "../quotes/quote";
 import { RateLimiter } from "./http/rate-limiter";
+import { DEFAULT_MAX_RETRIES } from "./http/client";
 import type { RateLimitSpec, SourceAdapter, SourceContext, SourceRequest, SourceResult } from "./types";
 
 /** In-flight HTTP requests per node: enough for 15 venues at once, gentle on a small host. */
 export const DEFAULT_CONCURRENCY = 32;
 
-/**
- * Retries after a timeout, 5xx or reset, per request: one more try rides out a blip and still
- * fits in a round. Equals the config default of `sources.maxRetries` (a config test checks).
- */
-export const DEFAULT_FETCH_MAX_RETRIES = 1;
+/** The fetcher's retries per request: the HTTP client's default, which equals `sources.maxRetries`'s. */
+export const DEFAULT_FETCH_MAX_RETRIES = DEFAULT_MAX_RETRIES;
 
 export interface FetchJob {
   sourceId: string;
@@ -80,14 +78,14 @@ export class SourceFetcher {
     for (const job of jobs) {
       let call = calls.findIndex((c) => c.sourceId === job.sourceId && c.baseUrl === job.baseUrl && c.adapter === job.adapter);
       if (call < 0) call = calls.push({ ...job, requests: [] }) - 1;
-      placement.push({ call, offset: calls[call]!.requests.length });
-      calls[call]!.requests.push(...job.requests);
+      placement.push({ call, offset: calls[call].requests.length });
+      calls[call].requests.push(...job.requests);
     }
     const results = await Promise.all(calls.map((c) => this.fetchJob(c, ctx)));
     const out = new Map<string, SourceResult[]>();
     jobs.forEach((job, i) => {
-      const { call, offset } = placement[i]!;
-      const mine = results[call]!.slice(offset, offset + job.requests.length);
+      const { call, offset } = placement[i];
+      const mine = results[call].slice(offset, offset + job.requests.length);
       out.set(job.sourceId, [...(out.get(job.sourceId) ?? []), ...mine]);
     });
     return out;

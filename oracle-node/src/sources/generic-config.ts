@@ -22,12 +22,10 @@ const decimalText = z.string().refine(
       return false;
     }
   },
-  { message: "must be a decimal number written as a string, e.g. \"273.15\"" },
+  { message: 'must be a decimal number written as a string, e.g. "273.15"' },
 );
 
-const urlTemplate = z
-  .string()
-  .regex(/^https?:\/\/[^/?#\s{}]+(\/[^\s]*)?$/, { message: "must be an http(s) URL whose scheme and host have no {placeholders}" });
+const urlTemplate = z.string().regex(/^https?:\/\/[^/?#\s{}]+(\/[^\s]*)?$/, { message: "must be an http(s) URL whose scheme and host have no {placeholders}" });
 
 export const ScaleSchema = z.strictObject({
   /** Take 1/value first (the API quotes the inverse pair, e.g. USD per EUR for a EUR/USD feed). */

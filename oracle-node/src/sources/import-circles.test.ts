@@ -17,7 +17,7 @@ function sourceFiles(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(file, "utf8");
   return [...text.matchAll(IMPORT_RE)].flatMap((m) => {
-    const base = resolve(dirname(file), m[1]!);
+    const base = resolve(dirname(file), m[1]);
     const hit = [`${base}.ts`, join(base, "index.ts")].find((c) => existsSync(c));
     return hit ? [hit] : [];
   });

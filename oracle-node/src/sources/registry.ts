@@ -20,7 +20,21 @@ import type { SourceAdapter } from "./types";
  * (createGenericJsonSource / createGenericCsvSource) and are not listed here.
  */
 const ADAPTERS: readonly SourceAdapter[] = [
-  binance, coinbase, coinbaseSpot, kraken, bitstamp, bitfinex, okx, bybit, gemini, kucoin, gateio, htx, cryptocom, coingecko, cryptocompare,
+  binance,
+  coinbase,
+  coinbaseSpot,
+  kraken,
+  bitstamp,
+  bitfinex,
+  okx,
+  bybit,
+  gemini,
+  kucoin,
+  gateio,
+  htx,
+  cryptocom,
+  coingecko,
+  cryptocompare,
 ];
 
 const BY_ID = new Map(ADAPTERS.map((a) => [a.id, a]));

@@ -19,16 +19,19 @@ const PAIRS = ["BTC/USD", "ETH/USD"];
 
 describe("adapters against the venue simulator", () => {
   it.each(SOURCE_IDS.map((id) => [id]))("%s returns valid quotes near the simulator's fair price", async (id) => {
-    const results = await getAdapter(id).fetch(PAIRS.map((pair) => ({ pair })), {
-      baseUrl: sim.baseUrl(id),
-      timeoutMs: 2_000,
-      now: Date.now,
-    });
+    const results = await getAdapter(id).fetch(
+      PAIRS.map((pair) => ({ pair })),
+      {
+        baseUrl: sim.baseUrl(id),
+        timeoutMs: 2_000,
+        now: Date.now,
+      },
+    );
     for (const [i, r] of results.entries()) {
       if (!r.ok) throw r.error;
       expect(r.quote.pair).toBe(PAIRS[i]);
       // Venues quoting USDT for USD feeds and basis noise stay well inside 2 %.
-      expect(deviationBps(r.quote.price, parseDecimal(sim.fairPrice(PAIRS[i]!)))).toBeLessThan(200);
+      expect(deviationBps(r.quote.price, parseDecimal(sim.fairPrice(PAIRS[i])))).toBeLessThan(200);
     }
   });
 
@@ -41,7 +44,10 @@ describe("adapters against the venue simulator", () => {
     const out = await fetcher.fetchAll(jobs, { timeoutMs: 2_000, now: Date.now });
     for (const id of SOURCE_IDS) {
       const results = out.get(id)!;
-      expect(results.map((r) => (r.ok ? "ok" : r.error.message)), id).toEqual(pairs.map(() => "ok"));
+      expect(
+        results.map((r) => (r.ok ? "ok" : r.error.message)),
+        id,
+      ).toEqual(pairs.map(() => "ok"));
       const sent = fetcher.stats.requests.get(id);
       expect(sent, id).toBe(getAdapter(id).batch ? 1 : pairs.length);
     }
@@ -52,7 +58,7 @@ describe("adapters against the venue simulator", () => {
   it("reports an unknown symbol in the simulator's own error shape", async () => {
     for (const id of ["binance", "kraken", "okx", "bybit", "kucoin", "cryptocompare"]) {
       const [r] = await getAdapter(id).fetch([{ pair: "NOPE/USD" }], { baseUrl: sim.baseUrl(id), timeoutMs: 2_000, now: Date.now });
-      expect(r!.ok ? "ok" : r!.error.failure, id).toBe("unknown-symbol");
+      expect(r.ok ? "ok" : r.error.failure, id).toBe("unknown-symbol");
     }
   });
 });
@@ -69,14 +75,20 @@ const GARBAGE_EXPECT: Record<GarbageMode, readonly string[]> = {
 };
 
 describe("adapters against the simulator's garbage, outages and rate limits", () => {
-  const ctx = (id: string, extra: Partial<SourceContext> = {}): SourceContext => ({ baseUrl: sim.baseUrl(id), timeoutMs: 2_000, now: Date.now, maxRetries: 0, ...extra });
+  const ctx = (id: string, extra: Partial<SourceContext> = {}): SourceContext => ({
+    baseUrl: sim.baseUrl(id),
+    timeoutMs: 2_000,
+    now: Date.now,
+    maxRetries: 0,
+    ...extra,
+  });
 
   describe.each(SOURCE_IDS.map((id) => [id]))("%s", (id) => {
     it.each(GARBAGE_MODES.map((m) => [m]))("classifies %s garbage", async (mode) => {
       const attack = sim.inject({ kind: "garbage", venue: id as never, mode });
       try {
         const [r] = await getAdapter(id).fetch([{ pair: "BTC/USD" }], ctx(id));
-        expect(GARBAGE_EXPECT[mode], r!.ok ? "ok" : r!.error.message).toContain(r!.ok ? "ok" : r!.error.failure);
+        expect(GARBAGE_EXPECT[mode], r.ok ? "ok" : r.error.message).toContain(r.ok ? "ok" : r.error.failure);
       } finally {
         sim.clearAttacks({ id: attack });
       }
@@ -90,7 +102,7 @@ describe("adapters against the simulator's garbage, outages and rate limits", ()
       sim.setOutage(id as never, kind);
       try {
         const [r] = await getAdapter(id).fetch([{ pair: "BTC/USD" }], ctx(id, { timeoutMs: 150 }));
-        expect(r!.ok ? "ok" : r!.error.failure).toBe(failure);
+        expect(r.ok ? "ok" : r.error.failure).toBe(failure);
       } finally {
         sim.setOutage(id as never, "none");
       }
@@ -104,7 +116,7 @@ describe("adapters against the simulator's garbage, outages and rate limits", ()
         const seen: string[] = [];
         for (let i = 0; i < 4 && !seen.includes("rate-limited"); i++) {
           const [r] = await getAdapter(id).fetch([{ pair: "BTC/USD" }], ctx(id, { limiter }));
-          seen.push(r!.ok ? "ok" : r!.error.failure);
+          seen.push(r.ok ? "ok" : r.error.failure);
         }
         expect(seen[0]).toBe("ok");
         expect(seen).toContain("rate-limited");

@@ -53,6 +53,10 @@ describe("generic source helpers", () => {
     expect(walkPath({ a: {} }, "a.toString")).toEqual({ found: false, missingLast: true, at: "toString" });
   });
   it("parses CSV with quotes, CRLF and blank lines", () => {
-    expect(parseCsv('a,b\r\n"x, y","say ""hi"""\n\n1,2')).toEqual([["a", "b"], ["x, y", 'say "hi"'], ["1", "2"]]);
+    expect(parseCsv('a,b\r\n"x, y","say ""hi"""\n\n1,2')).toEqual([
+      ["a", "b"],
+      ["x, y", 'say "hi"'],
+      ["1", "2"],
+    ]);
   });
 });

@@ -13,7 +13,7 @@ const PAIR_RE = /^([A-Z0-9]{1,20})\/([A-Z0-9]{1,20})$/;
 export function splitPair(pair: string): Pair {
   const m = PAIR_RE.exec(String(pair).trim().toUpperCase());
   if (!m) throw new Error(`pair must look like BASE/QUOTE (e.g. BTC/USD), got ${JSON.stringify(pair)}`);
-  return { base: m[1]!, quote: m[2]! };
+  return { base: m[1], quote: m[2] };
 }
 
 /**

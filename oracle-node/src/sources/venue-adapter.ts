@@ -80,7 +80,7 @@ async function fetchVenue(venue: Venue, reqs: SourceRequest[], ctx: SourceContex
       : await Promise.all(chunks.map((c) => fetchSymbols(venue, c, ctx)));
   const bySymbol = new Map([...known, ...maps.flatMap((m) => [...m])]);
   return reqs.map((req, i): SourceResult => {
-    const key = keys[i]!;
+    const key = keys[i];
     if (key instanceof SourceError) return { ok: false, error: key };
     const r = bySymbol.get(key);
     if (!r) return { ok: false, error: new SourceError("malformed", spec.id, `no result for ${key}`) };

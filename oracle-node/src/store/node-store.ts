@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { NonceLog } from "./nonce-log";
 
 /**
  * The node's durable state, one SQLite file (better-sqlite3, WAL, synchronous=FULL so every
@@ -8,22 +9,25 @@ import { dirname } from "node:path";
  * - the last (epoch, round) each signing key signed per feed, for observations and for reports,
  *   with what it signed. The protocol claims a round here BEFORE a signature leaves the node,
  *   so no crash or restart can make the key sign two different values for one round;
+ * - the one report digest each key signed per (config digest, epoch, round), whatever its feeds,
+ *   claimed before the report signature leaves (`claimReportRound`);
  * - the filter's history state (an opaque blob per name);
  * - the transmission log (every transaction this node sent and what became of it);
- * - small key/value facts (the pacemaker's epoch) so a restarted node resumes where it was.
+ * - small key/value facts (the pacemaker's epoch) so a restarted node resumes where it was;
+ * - the nonces of accepted peer messages (nonce-log.ts, `openNonceLog`), for the replay guard.
  */
 
 export type SignKind = "observation" | "report";
 
 /** Transmissions kept in the log: weeks of history at a report a minute, a few MB. */
 export const TX_LOG_LIMIT = 50_000;
+/** Report-round claims kept (the per-feed claims refuse anything older). */
+const REPORT_ROUNDS_KEPT = 100_000;
 /** The log is pruned once every this many inserts. */
 const TX_LOG_PRUNE_EVERY = 1_000;
 
 /** Where a (epoch, round) stands against the last one a key signed for a feed. */
-export type ClaimResult =
-  | { ok: true; repeat: boolean }
-  | { ok: false; reason: "conflict" | "older-round"; signedEpoch: number; signedRound: number };
+export type ClaimResult = { ok: true; repeat: boolean } | { ok: false; reason: "conflict" | "older-round"; signedEpoch: number; signedRound: number };
 
 export interface SignClaim {
   feedId: string;
@@ -58,6 +62,15 @@ CREATE TABLE IF NOT EXISTS last_signed (
   content TEXT NOT NULL,
   signed_at INTEGER NOT NULL,
   PRIMARY KEY (signer, kind, config_digest, feed_id)
+);
+CREATE TABLE IF NOT EXISTS report_rounds (
+  signer TEXT NOT NULL,
+  config_digest TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  round INTEGER NOT NULL,
+  report_digest TEXT NOT NULL,
+  signed_at INTEGER NOT NULL,
+  PRIMARY KEY (signer, config_digest, epoch, round)
 );
 CREATE TABLE IF NOT EXISTS filter_state (
   name TEXT PRIMARY KEY,
@@ -105,8 +118,9 @@ interface TxRow {
 
 export class NodeStore {
   private readonly db: Database.Database;
+  private readonly nonceLogs: NonceLog[] = [];
 
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
@@ -157,6 +171,49 @@ export class NodeStore {
     return run.immediate();
   }
 
+  /**
+   * Claims (config digest, epoch, round) for one report digest, durably (fsynced) before this
+   * returns: one report per round per key, whatever its feeds. The same digest again is a repeat
+   * (re-signing gives the same signature); another digest for a claimed round is refused.
+   */
+  claimReportRound(
+    signer: string,
+    configDigest: string,
+    epoch: number,
+    round: number,
+    reportDigest: string,
+  ): { ok: true; repeat: boolean } | { ok: false; signedDigest: string } {
+    const key = [signer.toLowerCase(), configDigest.toLowerCase(), epoch, round] as const;
+    const run = this.db.transaction(() => {
+      const row = this.db
+        .prepare<[string, string, number, number], { report_digest: string }>(
+          "SELECT report_digest FROM report_rounds WHERE signer = ? AND config_digest = ? AND epoch = ? AND round = ?",
+        )
+        .get(...key);
+      if (row)
+        return row.report_digest === reportDigest.toLowerCase() ? { ok: true as const, repeat: true } : { ok: false as const, signedDigest: row.report_digest };
+      const id = Number(
+        this.db
+          .prepare("INSERT INTO report_rounds (signer, config_digest, epoch, round, report_digest, signed_at) VALUES (?, ?, ?, ?, ?, ?)")
+          .run(...key, reportDigest.toLowerCase(), Date.now()).lastInsertRowid,
+      );
+      // Bounded: rounds this far back are older than every feed's last signed round anyway.
+      if (id % TX_LOG_PRUNE_EVERY === 0) this.db.prepare("DELETE FROM report_rounds WHERE rowid <= ?").run(id - REPORT_ROUNDS_KEPT);
+      return { ok: true as const, repeat: false };
+    });
+    return run.immediate();
+  }
+
+  /** The report digest a key claimed for (config digest, epoch, round), or null. */
+  reportRoundDigest(signer: string, configDigest: string, epoch: number, round: number): string | null {
+    const row = this.db
+      .prepare<[string, string, number, number], { report_digest: string }>(
+        "SELECT report_digest FROM report_rounds WHERE signer = ? AND config_digest = ? AND epoch = ? AND round = ?",
+      )
+      .get(signer.toLowerCase(), configDigest.toLowerCase(), epoch, round);
+    return row?.report_digest ?? null;
+  }
+
   /** The last (epoch, round, content) a key signed for a feed, or null. */
   lastSigned(signer: string, kind: SignKind, configDigest: string, feedId: string): LastSignedRow | null {
     const row = this.db
@@ -184,9 +241,7 @@ export class NodeStore {
   recordTx(tx: { epoch: number; round: number; feeds: readonly string[]; nonce?: number; hash?: string }): number {
     const now = Date.now();
     const info = this.db
-      .prepare(
-        "INSERT INTO transmissions (hash, nonce, epoch, round, feeds, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
-      )
+      .prepare("INSERT INTO transmissions (hash, nonce, epoch, round, feeds, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)")
       .run(tx.hash ?? null, tx.nonce ?? null, tx.epoch, tx.round, JSON.stringify(tx.feeds), now, now);
     const id = Number(info.lastInsertRowid);
     if (id % TX_LOG_PRUNE_EVERY === 0) this.db.prepare("DELETE FROM transmissions WHERE id <= ?").run(id - TX_LOG_LIMIT);
@@ -237,7 +292,15 @@ export class NodeStore {
     return this.db.prepare<[string], { value: string }>("SELECT value FROM kv WHERE key = ?").get(key)?.value ?? null;
   }
 
+  /** The durable nonce memory for the transport's replay guard (closed with the store). */
+  openNonceLog(): NonceLog {
+    const log = new NonceLog(this.path === ":memory:" ? this.db : this.path);
+    this.nonceLogs.push(log);
+    return log;
+  }
+
   close(): void {
+    for (const log of this.nonceLogs.splice(0)) log.close();
     if (this.db.open) this.db.close();
   }
 }

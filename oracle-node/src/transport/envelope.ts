@@ -21,8 +21,16 @@ export const EnvelopeSchema = z.strictObject({
   from: z.string().regex(HEX_ADDRESS),
   to: z.string().regex(HEX_ADDRESS),
   configDigest: z.string().regex(HEX_32),
-  epoch: z.number().int().min(0).max(2 ** 32 - 1),
-  round: z.number().int().min(0).max(2 ** 32 - 1),
+  epoch: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1),
+  round: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1),
   nonce: z.string().regex(/^[0-9a-f]{32}$/),
   sentAt: z.number().int().nonnegative(),
   payload: z.unknown(),
@@ -34,7 +42,18 @@ export type UnsignedEnvelope = Omit<Envelope, "signature">;
 
 export function envelopeHash(e: UnsignedEnvelope): string {
   const { v, type, from, to, configDigest, epoch, round, nonce, sentAt, payload } = e;
-  const body = canonicalJson({ v, type, from: from.toLowerCase(), to: to.toLowerCase(), configDigest: configDigest.toLowerCase(), epoch, round, nonce, sentAt, payload });
+  const body = canonicalJson({
+    v,
+    type,
+    from: from.toLowerCase(),
+    to: to.toLowerCase(),
+    configDigest: configDigest.toLowerCase(),
+    epoch,
+    round,
+    nonce,
+    sentAt,
+    payload,
+  });
   return keccak256(toUtf8Bytes(ENVELOPE_DOMAIN + "\n" + body));
 }
 

@@ -24,6 +24,7 @@ async function committee(extra: Partial<PeerNetworkOptions>) {
       isPeer: (addr) => peers.has(getAddress(addr)),
       peerUrl: (addr) => peers.get(getAddress(addr)),
       schemas,
+      replyTypes: { ping: "pong", refuse: null },
       handlers: {
         ping: async (m) => ({ type: "pong", payload: { n: (m.payload as { n: number }).n + 1 } }),
         refuse: async () => {
@@ -69,8 +70,16 @@ describe("PeerNetwork onReject -> oracle_peer_rejects_total", () => {
     expect(await post(urlB, "{not json")).toBe(400);
     const stranger = Wallet.createRandom();
     const forged = signEnvelope(stranger.signingKey, {
-      v: ENVELOPE_VERSION, type: "ping", from: stranger.address, to: b.address, configDigest: DIGEST, epoch: 1, round: 1,
-      nonce: "cd".repeat(16), sentAt: Date.now(), payload: { n: 1 },
+      v: ENVELOPE_VERSION,
+      type: "ping",
+      from: stranger.address,
+      to: b.address,
+      configDigest: DIGEST,
+      epoch: 1,
+      round: 1,
+      nonce: "cd".repeat(16),
+      sentAt: Date.now(),
+      payload: { n: 1 },
     });
     expect(await post(urlB, JSON.stringify({ ...forged, from: a.address }))).toBe(401);
     expect(await post(urlB, JSON.stringify(forged))).toBe(403); // signed, but not in the committee

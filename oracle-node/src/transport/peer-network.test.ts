@@ -19,6 +19,7 @@ function makeNet(key: Wallet, peers: Map<string, string>, extra: Partial<Constru
     isPeer: (a) => peers.has(getAddress(a)),
     peerUrl: (a) => peers.get(getAddress(a)),
     schemas,
+    replyTypes: { ping: "pong", refuse: null },
     handlers: {
       ping: async (m) => ({ type: "pong", payload: { n: (m.payload as { n: number }).n + 1 } }),
       refuse: async () => {
@@ -65,7 +66,11 @@ function envelopeFor(key: { signingKey: Wallet["signingKey"]; address: string },
 }
 
 async function post(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
-  const r = await fetch(url + MESSAGE_PATH, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  const r = await fetch(url + MESSAGE_PATH, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
   return { status: r.status, body: r.status === 204 ? {} : await r.json() };
 }
 

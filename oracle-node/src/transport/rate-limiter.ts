@@ -20,4 +20,17 @@ export class RateLimiter {
     b.tokens -= 1;
     return true;
   }
+
+  /** Tokens left for `key` (the capacity for a key never seen), without taking one. */
+  level(key: string, now = Date.now()): number {
+    const b = this.buckets.get(key);
+    if (!b) return this.capacity;
+    return Math.min(this.capacity, b.tokens + ((now - b.at) / 1000) * this.refillPerSecond);
+  }
+
+  /** Gives back a token taken for work that turned out free (never above capacity). */
+  refund(key: string): void {
+    const b = this.buckets.get(key);
+    if (b) b.tokens = Math.min(this.capacity, b.tokens + 1);
+  }
 }

@@ -11,7 +11,13 @@ import { deployAggregator, deployProxy, feedEntry, makeCommittee, now, signedRep
 const USD = (v: number) => BigInt(Math.round(v * 1e8));
 let epoch = 1;
 async function push(d: Deployed, feed: number, answer: bigint) {
-  const r = signedReport(d, { configDigest: d.configDigest, epoch: epoch++, round: 0, observationsTimestamp: await now(), feeds: [feedEntry(feed, [answer, answer, answer])] });
+  const r = signedReport(d, {
+    configDigest: d.configDigest,
+    epoch: epoch++,
+    round: 0,
+    observationsTimestamp: await now(),
+    feeds: [feedEntry(feed, [answer, answer, answer])],
+  });
   await (await d.aggregator.transmit(r.report, r.signatures)).wait();
 }
 
@@ -19,7 +25,10 @@ async function fixture() {
   const [owner] = await ethers.getSigners();
   const committee = makeCommittee(4, 1, owner.address, "consumers");
   // Feed 1 so the feed index is part of every aggregator round id behind the proxy.
-  const d = await deployAggregator(owner, committee, [{ decimals: 18, description: "BTC / ETH" }, { decimals: 8, description: "ETH / USD" }]);
+  const d = await deployAggregator(owner, committee, [
+    { decimals: 18, description: "BTC / ETH" },
+    { decimals: 8, description: "ETH / USD" },
+  ]);
   const proxy = await deployProxy(owner, d.address, 1);
   const proxyAddress = await proxy.getAddress();
   const liquity = await (await ethers.getContractFactory("LiquityPriceFeedPort", owner)).deploy(proxyAddress);
@@ -69,7 +78,9 @@ describe("Consumer ports against our feeds through FeedProxy", () => {
       const { owner, d, proxyAddress } = await loadFixture(fixture);
       const fallback = await (await ethers.getContractFactory("FixedPriceOracle", owner)).deploy(USD(1));
       const weth = ethers.Wallet.createRandom().address;
-      const oracle = await (await ethers.getContractFactory("AaveOracleReadPort", owner)).deploy([weth], [proxyAddress], await fallback.getAddress(), ethers.ZeroAddress, 10n ** 8n);
+      const oracle = await (
+        await ethers.getContractFactory("AaveOracleReadPort", owner)
+      ).deploy([weth], [proxyAddress], await fallback.getAddress(), ethers.ZeroAddress, 10n ** 8n);
       expect(await oracle.getAssetPrice(weth)).to.equal(USD(1)); // no answer yet
       await push(d, 1, USD(3000));
       expect(await oracle.getAssetPrice(weth)).to.equal(USD(3000));

@@ -144,7 +144,9 @@ function suite(target: ProxyTarget, source: FeedSource) {
       const round = await proxy.latestRound();
       expect(round).to.equal(PHASE_BASE + (await feed.contract.latestRound()));
       const receipt = await (await proxy.confirmAggregator(feed2.address)).wait();
-      const event = receipt!.logs.map((l: Parameters<typeof proxy.interface.parseLog>[0]) => proxy.interface.parseLog(l)).find((e: { name: string } | null) => e?.name === "AggregatorConfirmed");
+      const event = receipt!.logs
+        .map((l: Parameters<typeof proxy.interface.parseLog>[0]) => proxy.interface.parseLog(l))
+        .find((e: { name: string } | null) => e?.name === "AggregatorConfirmed");
       expect([event!.args[0], event!.args[1]]).to.deep.equal([feed.address, feed2.address]);
       expect(await proxy.aggregator()).to.equal(feed2.address);
       expect(await proxy.phaseId()).to.equal(2n);
@@ -281,7 +283,7 @@ describe("FeedProxy and EACAggregatorProxyPort side by side over the same aggreg
       const compare = async (label: string) => {
         const latest = BigInt(await proxies[0].latestRound());
         const phase = latest >> 64n;
-        const ids = [0n, 1n, phase << 64n, latest - 1n, latest, latest + 1n, (phase << 64n) | ((1n << 64n) - 1n), (phase + 1n) << 64n | 1n, PHASE_BASE | 2n];
+        const ids = [0n, 1n, phase << 64n, latest - 1n, latest, latest + 1n, (phase << 64n) | ((1n << 64n) - 1n), ((phase + 1n) << 64n) | 1n, PHASE_BASE | 2n];
         const reads: [string, (p: (typeof proxies)[0]) => Promise<unknown>][] = [
           ["latestRoundData", (p) => p.latestRoundData()],
           ["latestRound", (p) => p.latestRound()],

@@ -102,7 +102,13 @@ function quorumFeed(d: Deployed): Feed {
     address: d.address,
     contract: d.aggregator as unknown as Contract,
     async push(answer) {
-      const r = signedReport(d, { configDigest: d.configDigest, epoch: epoch++, round: 0, observationsTimestamp: await now(), feeds: [feedEntry(0, [answer, answer, answer])] });
+      const r = signedReport(d, {
+        configDigest: d.configDigest,
+        epoch: epoch++,
+        round: 0,
+        observationsTimestamp: await now(),
+        feeds: [feedEntry(0, [answer, answer, answer])],
+      });
       await (await d.aggregator.transmit(r.report, r.signatures)).wait();
     },
   };

@@ -1,13 +1,6 @@
 import { Wallet, keccak256, toUtf8Bytes, type Signer } from "ethers";
 import { ethers } from "hardhat";
-import {
-  encodeReport,
-  signReportBy,
-  type Domain,
-  type FeedReport,
-  type IndexedKey,
-  type Report,
-} from "../../../oracle-node/src/protocol/report";
+import { encodeReport, signReportBy, type Domain, type FeedReport, type IndexedKey, type Report } from "../../../oracle-node/src/protocol/report";
 import type { FeedProxy, QuorumAggregator } from "../../../typechain-types";
 
 /** Test and benchmark builders: committees, deployed aggregators, signed reports. */
@@ -51,6 +44,8 @@ export interface FeedOpts {
   description?: string;
   minAnswer?: bigint;
   maxAnswer?: bigint;
+  /** setMaxReportAge after addFeed (default: the contract's default, 300 s). */
+  maxReportAge?: number;
 }
 
 /** Deploys a QuorumAggregator owned by `owner`, adds feeds, sets the committee's config. */
@@ -61,8 +56,16 @@ export async function deployAggregator(owner: Signer, committee: Committee, feed
   for (let i = 0; i < feeds.length; i++) {
     const f = feeds[i];
     await (await aggregator.addFeed(f.decimals ?? 8, f.description ?? `FEED${i} / USD`, f.minAnswer ?? INT128_MIN, f.maxAnswer ?? INT128_MAX)).wait();
+    if (f.maxReportAge !== undefined) await (await aggregator.setMaxReportAge(i, f.maxReportAge)).wait();
   }
-  await (await aggregator.setConfig(committee.signers.map((s) => s.address), committee.transmitters, committee.f, offchainConfig)).wait();
+  await (
+    await aggregator.setConfig(
+      committee.signers.map((s) => s.address),
+      committee.transmitters,
+      committee.f,
+      offchainConfig,
+    )
+  ).wait();
   const [, , configDigest] = await aggregator.latestConfigDetails();
   const address = await aggregator.getAddress();
   const { chainId } = await ethers.provider.getNetwork();
@@ -122,5 +125,9 @@ export function rawFeed(feedIndex: number, observers: number[], width: number, o
 
 /** Signs raw report bytes with the given committee indices. */
 export function signRaw(d: Deployed, report: string, signerIndices: number[], domain: Domain = d.domain): string {
-  return signReportBy(report, domain, signerIndices.map((i) => ({ signerIndex: i, key: d.committee.signers[i] })));
+  return signReportBy(
+    report,
+    domain,
+    signerIndices.map((i) => ({ signerIndex: i, key: d.committee.signers[i] })),
+  );
 }

@@ -25,6 +25,14 @@ export interface FeedPlan {
   heartbeatSec: number;
   toleranceBps?: number;
   minSources?: number;
+  /** On-chain bounds this fraction around the simulator's fair price at deployment (e.g. 0.05: ±5 %); none when absent. */
+  boundsAroundFair?: number;
+}
+
+/** `fair` ± `fraction`, in feed units. */
+function boundsAround(fair: string, decimals: number, fraction: number): { minAnswer: bigint; maxAnswer: bigint } {
+  const units = Number(fair) * 10 ** decimals;
+  return { minAnswer: BigInt(Math.round(units * (1 - fraction))), maxAnswer: BigInt(Math.round(units * (1 + fraction))) };
 }
 
 export interface Committee {
@@ -45,11 +53,13 @@ export interface Committee {
 export async function freePorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   const servers = await Promise.all(
-    Array.from({ length: count }, () =>
-      new Promise<import("node:net").Server>((resolve) => {
-        const s = createServer();
-        s.listen(0, "127.0.0.1", () => resolve(s));
-      }),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<import("node:net").Server>((resolve) => {
+          const s = createServer();
+          s.listen(0, "127.0.0.1", () => resolve(s));
+        }),
     ),
   );
   for (const s of servers) ports.push((s.address() as { port: number }).port);
@@ -57,7 +67,14 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-export async function setupCommittee(opts: { n: number; f: number; feeds: FeedPlan[]; seed?: number; volatilityScale?: number; chain?: LocalChain }): Promise<Committee> {
+export async function setupCommittee(opts: {
+  n: number;
+  f: number;
+  feeds: FeedPlan[];
+  seed?: number;
+  volatilityScale?: number;
+  chain?: LocalChain;
+}): Promise<Committee> {
   const chain = opts.chain ?? (await startLocalChain());
   const sim = await startSimulator({ seed: opts.seed ?? 7, rateLimits: "off", model: { volatilityScale: opts.volatilityScale ?? 0.2 } });
   const keys = chain.accounts.slice(1, 1 + opts.n);
@@ -67,7 +84,8 @@ export async function setupCommittee(opts: { n: number; f: number; feeds: FeedPl
   const deployment = await deployFeeds(deployer, {
     feeds: opts.feeds.map((f) => {
       const [base, quote] = f.pair.split("/");
-      return { description: `${base} / ${quote}`, decimals: f.decimals, base, quote };
+      const bounds = f.boundsAroundFair === undefined ? {} : boundsAround(sim.fairPrice(f.pair), f.decimals, f.boundsAroundFair);
+      return { description: `${base} / ${quote}`, decimals: f.decimals, base, quote, ...bounds };
     }),
     signers: addresses,
     transmitters: addresses,
@@ -115,7 +133,15 @@ export interface CommitteeSpec {
 }
 
 export function committeeSpec(c: Committee): CommitteeSpec {
-  return { chainUrl: c.chain.url, chainId: c.chain.chainId, aggregator: c.deployment.aggregator, keys: c.keys, ports: c.ports, feeds: c.feeds, simUrl: c.sim.url };
+  return {
+    chainUrl: c.chain.url,
+    chainId: c.chain.chainId,
+    aggregator: c.deployment.aggregator,
+    keys: c.keys,
+    ports: c.ports,
+    feeds: c.feeds,
+    simUrl: c.sim.url,
+  };
 }
 
 export function runtimeOptions(c: Committee | CommitteeSpec, i: number, dir: string, over: Partial<RuntimeOptions> = {}): RuntimeOptions {
@@ -180,7 +206,7 @@ export async function writeNodeConfig(
       logging: { level: "info" },
       timing: Object.fromEntries(Object.entries(TEST_TIMING).filter(([k]) => k !== "pollIntervalMs")),
     },
-    sources: { rateLimits: "off", timeoutMs: 1_000, maxRetries: 0 },
+    sources: { rateLimits: "off", timeoutMs: 1_000 },
     feeds: c.feeds.map((f, k) => ({
       id: f.id,
       description: f.pair,

@@ -25,7 +25,11 @@ export class NodeProcess {
       fault === "none"
         ? ["--import", "tsx", join(REPO, "oracle-node/src/cli/main.ts"), "start", "--config", this.configPath]
         : ["--import", "tsx", join(REPO, "test/support/faulty-node.ts"), "--config", this.configPath, "--fault", fault];
-    const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, [PASSWORD_ENV]: TEST_PASSWORD, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, args, {
+      cwd: REPO,
+      env: { ...process.env, [PASSWORD_ENV]: TEST_PASSWORD, LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     this.child = child;
     let buf = "";
     const take = (chunk: Buffer) => {
@@ -37,8 +41,8 @@ export class NodeProcess {
       }
       if (this.lines.length > 50_000) this.lines.splice(0, 10_000);
     };
-    child.stdout!.on("data", take);
-    child.stderr!.on("data", take);
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
     this.exit = new Promise((resolve) => child.once("close", (code, signal) => resolve({ code, signal })));
   }
 

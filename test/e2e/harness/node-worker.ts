@@ -89,7 +89,9 @@ if (!isMainThread && parentPort) {
     node.events.on("tx", (o: { status: string; hash?: string; gasUsed?: bigint; ms: number }) =>
       port.postMessage({ type: "tx", status: o.status, hash: o.hash, gasUsed: o.gasUsed?.toString(), ms: o.ms }),
     );
-    node.events.on("round", (r: { outcome: string; stages: Record<string, number> }) => port.postMessage({ type: "round", outcome: r.outcome, stages: r.stages }));
+    node.events.on("round", (r: { outcome: string; stages: Record<string, number> }) =>
+      port.postMessage({ type: "round", outcome: r.outcome, stages: r.stages }),
+    );
     port.on("message", (m: string) => {
       if (m === "stats") {
         const s = node.node.transportStats();

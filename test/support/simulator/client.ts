@@ -29,7 +29,11 @@ export async function get(sim: Simulator, path: string, init: RequestInit = {}):
 export function shapeOf(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(shapeOf);
   if (v !== null && typeof v === "object") {
-    return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, shapeOf((v as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, shapeOf((v as Record<string, unknown>)[k])]),
+    );
   }
   return v === null ? "null" : typeof v;
 }

@@ -69,7 +69,7 @@ export async function startFixtureServer(initial: Responder = () => ({ status: 4
     },
     sequence: (answers) => {
       let i = 0;
-      responder = () => answers[Math.min(i++, answers.length - 1)]!;
+      responder = () => answers[Math.min(i++, answers.length - 1)];
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -10,11 +10,35 @@ export function rng(seed: number): () => number {
   return () => source.next();
 }
 
-const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
 const WEIRD_VALUES: readonly unknown[] = [
-  null, true, false, 0, -1, "", "NaN", "Infinity", "-0", "1e400", "1".repeat(400), "0x1F", "1,234.5", " 12 ",
-  [], {}, [1, 2], { v: "1" }, "67123.45\u0000", 1e308, -1e-320, 9007199254740993, "\u202e1.0", "١٢٣",
+  null,
+  true,
+  false,
+  0,
+  -1,
+  "",
+  "NaN",
+  "Infinity",
+  "-0",
+  "1e400",
+  "1".repeat(400),
+  "0x1F",
+  "1,234.5",
+  " 12 ",
+  [],
+  {},
+  [1, 2],
+  { v: "1" },
+  "67123.45\u0000",
+  1e308,
+  -1e-320,
+  // 2^53 + 1 on purpose: a number JSON.parse cannot hold exactly.
+  // eslint-disable-next-line no-loss-of-precision
+  9007199254740993,
+  "\u202e1.0",
+  "١٢٣",
 ];
 
 const STATUSES = [200, 200, 200, 200, 400, 403, 404, 418, 429, 500, 502, 503, 520] as const;
@@ -36,7 +60,7 @@ function mutateValue(v: unknown, r: () => number, depth = 0): unknown {
     return r() < 0.05 ? Object.values(o) : o;
   }
   if (r() < 0.5) return pick(r, WEIRD_VALUES);
-  if (typeof v === "string" && r() < 0.5) return v.slice(0, Math.floor(r() * v.length)) + pick(r, ["", "x", ".", "e", "-", "\""]);
+  if (typeof v === "string" && r() < 0.5) return v.slice(0, Math.floor(r() * v.length)) + pick(r, ["", "x", ".", "e", "-", '"']);
   if (typeof v === "number") return pick(r, [-v, v * 1e30, v / 1e30, Math.floor(v)]);
   return v;
 }
@@ -49,7 +73,7 @@ export function mutate(body: unknown, r: () => number): Canned {
   if (k < 0.15) return { status, text: text.slice(0, Math.floor(r() * text.length)) }; // truncated JSON
   if (k < 0.22) return { status, text: `<!DOCTYPE html><html><head><title>${status}</title></head><body>cf-ray error</body></html>` };
   if (k < 0.26) return { status, text: Array.from({ length: 1 + Math.floor(r() * 64) }, () => String.fromCharCode(Math.floor(r() * 256))).join("") };
-  if (k < 0.30) return { status, text: "[".repeat(300 + Math.floor(r() * 2000)) };
+  if (k < 0.3) return { status, text: "[".repeat(300 + Math.floor(r() * 2000)) };
   if (k < 0.34) return { status, text: text.replace(/\d+(\.\d+)?/g, () => (r() < 0.5 ? "9".repeat(40) + ".5" : "1e999")) };
   if (k < 0.38) return { status, body: [body] };
   if (k < 0.41) return { status, text: "" };

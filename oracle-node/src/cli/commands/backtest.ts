@@ -5,7 +5,6 @@ import { DEFAULT_BACKTEST_MIN_SOURCES, runBacktest } from "../../backtest/run-ba
 import { createFilter, type FilterKind } from "../../filter/pipeline";
 import { positiveInt } from "../option-parsers";
 
-
 /** `oracle-node backtest`: replays a FORMAT.md quotes file through the live filter, round by round. */
 export function register(program: Command): void {
   program
@@ -26,9 +25,7 @@ export function register(program: Command): void {
         writeFileSync(o.out, formatResultCsv(rows));
         const refused = rows.filter((r) => r.price === null).length;
         const secs = (performance.now() - t0) / 1000;
-        process.stdout.write(
-          `backtest (${o.filter}): ${rows.length} rounds, ${refused} refused, ${(rows.length / secs).toFixed(0)} rounds/s -> ${o.out}\n`,
-        );
+        process.stdout.write(`backtest (${o.filter}): ${rows.length} rounds, ${refused} refused, ${(rows.length / secs).toFixed(0)} rounds/s -> ${o.out}\n`);
       } finally {
         await filter.close();
       }

@@ -60,27 +60,23 @@ export function register(program: Command): void {
         }
         const wallet = await loadSigner({ keystore: o.keystore, password: { env: o.passwordEnv, file: o.passwordFile }, privateKeyEnv: o.privateKeyEnv });
 
-        const probe = new JsonRpcProvider(o.rpc, undefined, { staticNetwork: Network.from(cfg.node.chain.chainId) });
-        let chainId: number;
-        try {
-          chainId = Number(await Promise.race([probe.send("eth_chainId", []), rejectAfter(RPC_TIMEOUT_MS, `RPC ${o.rpc} did not answer within ${RPC_TIMEOUT_MS} ms`)]));
-        } catch (err) {
-          throw new Error(`RPC ${o.rpc} is unreachable: ${(err as Error).message}`);
-        } finally {
-          probe.destroy();
-        }
-        if (chainId !== cfg.node.chain.chainId) {
-          throw new Error(`chain id mismatch: ${o.rpc} serves chain ${chainId}, ${o.config} names chain ${cfg.node.chain.chainId}`);
-        }
+        const chainId = await checkChainId(o.rpc, o.config, cfg.node.chain.chainId);
         const provider = new JsonRpcProvider(o.rpc, Network.from(chainId), { staticNetwork: true, cacheTimeout: -1 });
         try {
           const deployer = wallet.connect(provider);
           const balance = await provider.getBalance(deployer.address);
-          process.stderr.write(`deploying ${feeds.length} feed(s) to chain ${chainId} from ${deployer.address} (${formatEther(balance)} ETH), n=${signers.length} f=${f}\n`);
+          process.stderr.write(
+            `deploying ${feeds.length} feed(s) to chain ${chainId} from ${deployer.address} (${formatEther(balance)} ETH), n=${signers.length} f=${f}\n`,
+          );
           const deployment = await deployFeeds(deployer, { feeds, signers, transmitters, f, owner: o.owner, withConsumer: o.consumer });
-          const json = addressesJson(deployment, cfg.feeds.map((x) => x.id));
+          const json = addressesJson(
+            deployment,
+            cfg.feeds.map((x) => x.id),
+          );
           writeAddressesFile(o.out, json);
-          process.stderr.write(`aggregator ${json.aggregator}, registry ${json.registry}${json.consumer ? `, consumer ${json.consumer}` : ""}; wrote ${o.out}\n`);
+          process.stderr.write(
+            `aggregator ${json.aggregator}, registry ${json.registry}${json.consumer ? `, consumer ${json.consumer}` : ""}; wrote ${o.out}\n`,
+          );
           process.stdout.write(`${JSON.stringify(json)}\n`);
         } finally {
           provider.destroy();
@@ -91,4 +87,19 @@ export function register(program: Command): void {
 
 function rejectAfter(ms: number, message: string): Promise<never> {
   return new Promise((_, reject) => setTimeout(() => reject(new Error(message)), ms).unref());
+}
+
+/** The RPC's chain id, which must be the one the config names (a deployment to the wrong chain is refused). */
+async function checkChainId(rpc: string, configPath: string, expected: number): Promise<number> {
+  const probe = new JsonRpcProvider(rpc, undefined, { staticNetwork: Network.from(expected) });
+  let chainId: number;
+  try {
+    chainId = Number(await Promise.race([probe.send("eth_chainId", []), rejectAfter(RPC_TIMEOUT_MS, `RPC ${rpc} did not answer within ${RPC_TIMEOUT_MS} ms`)]));
+  } catch (err) {
+    throw new Error(`RPC ${rpc} is unreachable: ${(err as Error).message}`);
+  } finally {
+    probe.destroy();
+  }
+  if (chainId !== expected) throw new Error(`chain id mismatch: ${rpc} serves chain ${chainId}, ${configPath} names chain ${expected}`);
+  return chainId;
 }

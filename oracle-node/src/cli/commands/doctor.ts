@@ -43,7 +43,9 @@ export function register(program: Command): void {
         process.stdout.write(`${JSON.stringify({ ok: failed.length === 0, findings })}\n`);
       } else {
         process.stdout.write(`${formatFindings(findings)}\n\n`);
-        process.stdout.write(failed.length === 0 ? "doctor: every check passed\n" : `doctor: ${failed.length} problem(s): ${failed.map((f) => f.check).join(", ")}\n`);
+        process.stdout.write(
+          failed.length === 0 ? "doctor: every check passed\n" : `doctor: ${failed.length} problem(s): ${failed.map((f) => f.check).join(", ")}\n`,
+        );
       }
       process.exitCode = failed.length === 0 ? 0 : 1;
     });

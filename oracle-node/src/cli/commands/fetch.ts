@@ -4,7 +4,6 @@ import { splitPair } from "../../sources/symbols";
 import { toQuoteJson } from "../../sources/quote-json";
 import { SOURCE_IDS, createGenericCsvSource, createGenericJsonSource, getAdapter, isSourceId, type SourceAdapter } from "../../sources/registry";
 import { genericSource, loadConfig, resolveBaseUrl } from "../../config";
-import type { FeedSourceConfig } from "../../config/schema";
 import { createLogger } from "../../log/logger";
 
 /** A single CLI fetch may wait longer than a round would: the operator is watching. */
@@ -29,7 +28,7 @@ function sourceFor(o: FetchOptions): { adapter: SourceAdapter; baseUrl?: string 
   const cfg = loadConfig(o.config);
   const g = isSourceId(o.source) ? undefined : genericSource(cfg, o.source);
   const adapter = g ? (g.kind === "json" ? createGenericJsonSource(g) : createGenericCsvSource(g)) : getAdapter(o.source);
-  return { adapter, baseUrl: resolveBaseUrl(cfg, { id: o.source } as FeedSourceConfig) };
+  return { adapter, baseUrl: resolveBaseUrl(cfg, { id: o.source }) };
 }
 
 /**
@@ -76,7 +75,7 @@ export function register(program: Command): void {
         maxAgeMs,
         maxRetries,
         // stderr carries only "<class>: <message>" unless the operator asks for logs.
-        logger: process.env.LOG_LEVEL ? createLogger({ level: process.env.LOG_LEVEL, destination: process.stderr as never }) : undefined,
+        logger: process.env.LOG_LEVEL ? createLogger({ level: process.env.LOG_LEVEL, destination: process.stderr }) : undefined,
       });
       if (!result || !result.ok) {
         const e = result?.error;

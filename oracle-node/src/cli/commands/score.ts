@@ -6,7 +6,6 @@ import { formatMetricsTable, scoreResult, type Metrics } from "../../backtest/sc
 import { createFilter } from "../../filter/pipeline";
 import { positiveInt } from "../option-parsers";
 
-
 /** `oracle-node score`: FORMAT.md's metrics for a backtest result and for the mad / none baselines. */
 export function register(program: Command): void {
   program

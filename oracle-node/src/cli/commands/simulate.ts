@@ -70,7 +70,13 @@ export function register(program: Command): void {
           loop: o.loop === true,
           rateLimits: o.rateLimits as "documented" | "off",
           latencyMs,
-          pairs: o.pairs === undefined ? undefined : o.pairs.split(",").map((p) => p.trim().toUpperCase()).filter((p) => p !== ""),
+          pairs:
+            o.pairs === undefined
+              ? undefined
+              : o.pairs
+                  .split(",")
+                  .map((p) => p.trim().toUpperCase())
+                  .filter((p) => p !== ""),
         });
       } catch (err) {
         process.stderr.write(`oracle-node simulate: ${err instanceof Error ? err.message : String(err)}\n`);

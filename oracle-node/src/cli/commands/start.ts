@@ -65,7 +65,7 @@ export function register(program: Command, faults: (cfg: NodeConfig) => FaultHoo
         clearTimeout(timer);
         process.exit(code);
       };
-      node!.events.on("fatal", (reason: string) => {
+      node.events.on("fatal", (reason: string) => {
         process.stderr.write(`oracle-node start: ${reason}; exiting so the supervisor restarts the node\n`);
         void stop("fatal", EXIT_FAILURE);
       });

@@ -77,7 +77,12 @@ function handle(req: VenueRequest): SimResponse {
   }
   if (symbols !== null) {
     if (!SYMBOLS_RE.test(symbols)) {
-      return error(400, -1100, `Illegal characters found in parameter 'symbols'; legal range is '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$'.`, 4);
+      return error(
+        400,
+        -1100,
+        `Illegal characters found in parameter 'symbols'; legal range is '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$'.`,
+        4,
+      );
     }
     const list = JSON.parse(symbols) as string[];
     const out: Record<string, unknown>[] = [];
@@ -92,7 +97,11 @@ function handle(req: VenueRequest): SimResponse {
     return json(200, out, { weight: weight(kind, list.length), pairs });
   }
   const all = allTickers(req.market, "binance");
-  return json(200, all.map((t) => render(kind, t.market, t.quote)), { weight: weight(kind, "all"), pairs: all.map((t) => t.market) });
+  return json(
+    200,
+    all.map((t) => render(kind, t.market, t.quote)),
+    { weight: weight(kind, "all"), pairs: all.map((t) => t.market) },
+  );
 }
 
 export const binance: VenueApi = {
@@ -101,8 +110,22 @@ export const binance: VenueApi = {
   rateLimited(retryAfterS, banned) {
     const headers = { "Retry-After": String(retryAfterS) };
     if (banned) {
-      return json(418, { code: -1003, msg: `Way too many requests; IP(127.0.0.1) banned until ${Date.now() + retryAfterS * 1000}. Please use the websocket for live updates to avoid bans.` }, { headers });
+      return json(
+        418,
+        {
+          code: -1003,
+          msg: `Way too many requests; IP(127.0.0.1) banned until ${Date.now() + retryAfterS * 1000}. Please use the websocket for live updates to avoid bans.`,
+        },
+        { headers },
+      );
     }
-    return json(429, { code: -1003, msg: "Too many requests; current limit of IP(127.0.0.1) is 6000 requests per minute. Please use the websocket for live updates to avoid polling the API." }, { headers });
+    return json(
+      429,
+      {
+        code: -1003,
+        msg: "Too many requests; current limit of IP(127.0.0.1) is 6000 requests per minute. Please use the websocket for live updates to avoid polling the API.",
+      },
+      { headers },
+    );
   },
 };

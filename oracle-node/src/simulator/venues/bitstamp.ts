@@ -35,7 +35,11 @@ function notFound(): SimResponse {
 function handle(req: VenueRequest): SimResponse {
   if (ALL_RE.test(req.path)) {
     const all = allTickers(req.market, "bitstamp");
-    return json(200, all.map((t) => ({ ...render(t.quote), pair: `${t.market.base}/${t.market.quote}` })), { pairs: all.map((t) => t.market) });
+    return json(
+      200,
+      all.map((t) => ({ ...render(t.quote), pair: `${t.market.base}/${t.market.quote}` })),
+      { pairs: all.map((t) => t.market) },
+    );
   }
   const m = TICKER_RE.exec(req.path);
   if (!m) return notFound();
@@ -50,6 +54,10 @@ export const bitstamp: VenueApi = {
   id: "bitstamp",
   handle,
   rateLimited(retryAfterS) {
-    return json(400, { status: "error", reason: "Rate limit exceeded. Please wait before making further requests.", code: "400.002" }, { headers: { "Retry-After": String(retryAfterS) } });
+    return json(
+      400,
+      { status: "error", reason: "Rate limit exceeded. Please wait before making further requests.", code: "400.002" },
+      { headers: { "Retry-After": String(retryAfterS) } },
+    );
   },
 };

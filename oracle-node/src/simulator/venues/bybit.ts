@@ -57,6 +57,10 @@ export const bybit: VenueApi = {
   handle,
   rateLimited(retryAfterS, banned) {
     if (banned) return text(403, "access too frequent", "text/plain; charset=utf-8", { headers: { "Retry-After": String(retryAfterS) } });
-    return json(200, { retCode: 10006, retMsg: "Too many visits!", result: {}, retExtInfo: {}, time: Date.now() }, { headers: { "Retry-After": String(retryAfterS) } });
+    return json(
+      200,
+      { retCode: 10006, retMsg: "Too many visits!", result: {}, retExtInfo: {}, time: Date.now() },
+      { headers: { "Retry-After": String(retryAfterS) } },
+    );
   },
 };

@@ -19,7 +19,11 @@ function handle(req: VenueRequest): SimResponse {
   if (!pair.includes("-")) {
     const rows = allTickers(req.market, "coinbase-spot").filter((t) => t.market.quote === pair);
     if (rows.length === 0) return notFound("Invalid currency");
-    return json(200, { data: rows.map((t) => ({ amount: t.quote.price, base: t.market.base, currency: t.market.quote })) }, { pairs: rows.map((t) => t.market) });
+    return json(
+      200,
+      { data: rows.map((t) => ({ amount: t.quote.price, base: t.market.base, currency: t.market.quote })) },
+      { pairs: rows.map((t) => t.market) },
+    );
   }
   const r = lookup(req.market, "coinbase-spot", pair);
   if (r.kind === "unknown") return notFound("Invalid base currency");

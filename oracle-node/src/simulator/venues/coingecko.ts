@@ -46,7 +46,13 @@ export const coingecko: VenueApi = {
   rateLimited(retryAfterS) {
     return json(
       429,
-      { status: { error_code: 429, error_message: "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits." } },
+      {
+        status: {
+          error_code: 429,
+          error_message:
+            "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits.",
+        },
+      },
       { headers: { "Retry-After": String(retryAfterS) } },
     );
   },

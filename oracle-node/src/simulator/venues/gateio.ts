@@ -31,7 +31,11 @@ function handle(req: VenueRequest): SimResponse {
   const pair = req.query.get("currency_pair");
   if (pair === null || pair === "") {
     const all = allTickers(req.market, "gateio");
-    return json(200, all.map((t) => render(t.market, t.quote)), { pairs: all.map((t) => t.market) });
+    return json(
+      200,
+      all.map((t) => render(t.market, t.quote)),
+      { pairs: all.map((t) => t.market) },
+    );
   }
   const r = lookup(req.market, "gateio", pair);
   if (r.kind === "unknown") return json(400, { label: "INVALID_CURRENCY_PAIR", message: `Invalid currency pair ${pair}` });

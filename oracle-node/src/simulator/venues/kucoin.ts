@@ -48,14 +48,42 @@ function handle(req: VenueRequest): SimResponse {
     const q = r.quote;
     return json(
       200,
-      { code: "200000", data: { time: q.timestampMs, sequence: String(Math.floor(q.timestampMs / 100)), price: q.price, size: "0.0012", bestBid: q.bid, bestBidSize: "0.84", bestAsk: q.ask, bestAskSize: "1.2" } },
+      {
+        code: "200000",
+        data: {
+          time: q.timestampMs,
+          sequence: String(Math.floor(q.timestampMs / 100)),
+          price: q.price,
+          size: "0.0012",
+          bestBid: q.bid,
+          bestBidSize: "0.84",
+          bestAsk: q.ask,
+          bestAskSize: "1.2",
+        },
+      },
       { pairs: [r.market] },
     );
   }
   if (req.path === "/api/v1/market/stats") {
     const r = lookup(req.market, "kucoin", symbol);
     if (r.kind === "unknown") {
-      return json(200, { code: "200000", data: { time: req.market.now(), symbol, buy: null, sell: null, changeRate: null, changePrice: null, high: null, low: null, vol: null, volValue: null, last: null, averagePrice: null } });
+      return json(200, {
+        code: "200000",
+        data: {
+          time: req.market.now(),
+          symbol,
+          buy: null,
+          sell: null,
+          changeRate: null,
+          changePrice: null,
+          high: null,
+          low: null,
+          vol: null,
+          volValue: null,
+          last: null,
+          averagePrice: null,
+        },
+      });
     }
     if (r.kind === "unavailable") return serviceUnavailable();
     return json(200, { code: "200000", data: stats(r.market, r.quote) }, { pairs: [r.market] });

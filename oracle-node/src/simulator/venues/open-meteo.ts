@@ -27,7 +27,10 @@ function handle(req: VenueRequest): SimResponse {
   if (typeof lat !== "number") return lat;
   const lon = coordinate(req.query.get("longitude"), "longitude", 180);
   if (typeof lon !== "number") return lon;
-  const vars = (req.query.get("current") ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const vars = (req.query.get("current") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   for (const v of vars) {
     if (!(v in WEATHER_VARIABLES)) return bad(`Cannot initialize ForecastVariable from invalid String value ${v} for key current`);
   }
@@ -62,6 +65,10 @@ export const openMeteo: VenueApi = {
   id: "open-meteo",
   handle,
   rateLimited(retryAfterS) {
-    return json(429, { error: true, reason: "Minutely API request limit exceeded. Please try again in one minute." }, { headers: { "Retry-After": String(retryAfterS) } });
+    return json(
+      429,
+      { error: true, reason: "Minutely API request limit exceeded. Please try again in one minute." },
+      { headers: { "Retry-After": String(retryAfterS) } },
+    );
   },
 };

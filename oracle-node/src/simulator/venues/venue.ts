@@ -19,10 +19,7 @@ export interface VenueApi {
   rateLimited(retryAfterS: number, banned: boolean): SimResponse;
 }
 
-export type Lookup =
-  | { kind: "ok"; market: Market; quote: VenueQuote }
-  | { kind: "unknown"; symbol: string }
-  | { kind: "unavailable"; market: Market };
+export type Lookup = { kind: "ok"; market: Market; quote: VenueQuote } | { kind: "unknown"; symbol: string } | { kind: "unavailable"; market: Market };
 
 /** Parses a client's symbol as the venue would and asks the market for that venue's quote. */
 export function lookup(market: SimMarket, venue: CryptoVenueId, symbol: string): Lookup {

@@ -27,7 +27,7 @@ export const binance = venueAdapter({
   },
   path: (symbols) =>
     symbols.length === 1
-      ? `/api/v3/ticker/24hr?symbol=${encodeURIComponent(symbols[0]!)}`
+      ? `/api/v3/ticker/24hr?symbol=${encodeURIComponent(symbols[0])}`
       : `/api/v3/ticker/24hr?symbols=${encodeURIComponent(JSON.stringify(symbols))}`,
   cost: (n) => (n <= 20 ? 2 : 40),
   bodyError(body, status) {
@@ -38,7 +38,7 @@ export const binance = venueAdapter({
     return status >= 400 ? { failure: "http-error", message: `HTTP ${status}: ${message}` } : null;
   },
   entries(body, symbols) {
-    if (!Array.isArray(body)) return symbols.length === 1 && isRecord(body) ? [pickRow([body], "symbol", symbols[0]!)] : list(body, "response");
+    if (!Array.isArray(body)) return symbols.length === 1 && isRecord(body) ? [pickRow([body], "symbol", symbols[0])] : list(body, "response");
     const bySymbol = new Map(body.filter(isRecord).map((t) => [t.symbol, t]));
     return symbols.map((s) => bySymbol.get(s));
   },

@@ -25,7 +25,7 @@ export const bitfinex = venueAdapter({
     return b.length > 3 || q.length > 3 ? `t${b}:${q}` : `t${b}${q}`;
   },
   path: (symbols) =>
-    symbols.length === 1 ? `/v2/ticker/${encodeURIComponent(symbols[0]!)}` : `/v2/tickers?symbols=${symbols.map(encodeURIComponent).join(",")}`,
+    symbols.length === 1 ? `/v2/ticker/${encodeURIComponent(symbols[0])}` : `/v2/tickers?symbols=${symbols.map(encodeURIComponent).join(",")}`,
   bodyError(body) {
     if (Array.isArray(body) && body[0] === "error") {
       const message = `${String(body[1])} ${String(body[2] ?? "")}`;

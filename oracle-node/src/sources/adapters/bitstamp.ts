@@ -17,7 +17,7 @@ export const bitstamp = venueAdapter({
     const { base, quote } = splitPair(pair);
     return (base + quote).toLowerCase();
   },
-  path: ([s]) => `/api/v2/ticker/${encodeURIComponent(s!)}/`,
+  path: ([s]) => `/api/v2/ticker/${encodeURIComponent(s)}/`,
   bodyError(body, status) {
     if (isRecord(body) && body.status === "error") {
       const message = `${String(body.code ?? "")} ${String(body.reason ?? "")}`.trim();
@@ -31,7 +31,12 @@ export const bitstamp = venueAdapter({
   // GET /api/v2/ticker/: every market, each row naming its pair as "BTC/USD".
   allMarkets: {
     path: "/api/v2/ticker/",
-    entries: (body, symbols) => rowsFor(list(body, "response"), symbols, (r) => String(r.pair ?? "").replace("/", "").toLowerCase()),
+    entries: (body, symbols) =>
+      rowsFor(list(body, "response"), symbols, (r) =>
+        String(r.pair ?? "")
+          .replace("/", "")
+          .toLowerCase(),
+      ),
   },
   read: (t) => ({
     price: get(t, "last", "ticker"),

@@ -20,7 +20,7 @@ export const bybit = venueAdapter({
     const { base, quote } = splitPair(pair);
     return base + usdAsUsdt(quote);
   },
-  path: ([s]) => `/v5/market/tickers?category=spot&symbol=${encodeURIComponent(s!)}`,
+  path: ([s]) => `/v5/market/tickers?category=spot&symbol=${encodeURIComponent(s)}`,
   bodyError(body, status) {
     if (status === 403) return { failure: "rate-limited", message: "403 access too frequent", retryAfterMs: FORBIDDEN_BACKOFF_MS };
     if (!isRecord(body) || body.retCode === undefined || Number(body.retCode) === 0) return null;
@@ -32,7 +32,7 @@ export const bybit = venueAdapter({
   },
   entries(body, [symbol]) {
     const rows = list(get(record(get(body, "result"), "result"), "list", "result"), "result.list");
-    return [pickRow(rows, "symbol", symbol!)];
+    return [pickRow(rows, "symbol", symbol)];
   },
   allMarkets: {
     path: "/v5/market/tickers?category=spot",

@@ -15,7 +15,7 @@ export const coinbaseSpot = venueAdapter({
     const { base, quote } = splitPair(pair);
     return `${base}-${quote}`;
   },
-  path: ([s]) => `/v2/prices/${encodeURIComponent(s!)}/spot`,
+  path: ([s]) => `/v2/prices/${encodeURIComponent(s)}/spot`,
   bodyError(body, status) {
     const first = isRecord(body) && Array.isArray(body.errors) && isRecord(body.errors[0]) ? body.errors[0] : undefined;
     const id = first ? String(first.id ?? "") : "";

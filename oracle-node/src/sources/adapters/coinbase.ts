@@ -15,7 +15,7 @@ export const coinbase = venueAdapter({
     const { base, quote } = splitPair(pair);
     return `${base}-${quote}`;
   },
-  path: ([s]) => `/products/${encodeURIComponent(s!)}/ticker`,
+  path: ([s]) => `/products/${encodeURIComponent(s)}/ticker`,
   bodyError(body, status) {
     const message = isRecord(body) && typeof body.message === "string" ? body.message : `HTTP ${status}`;
     if (status === 404 || message === "NotFound") return { failure: "unknown-symbol", message };

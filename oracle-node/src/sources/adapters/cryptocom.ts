@@ -19,7 +19,7 @@ export const cryptocom = venueAdapter({
     const { base, quote } = splitPair(pair);
     return `${base}_${usdAsUsdt(quote)}`;
   },
-  path: ([s]) => `/exchange/v1/public/get-tickers?instrument_name=${encodeURIComponent(s!)}`,
+  path: ([s]) => `/exchange/v1/public/get-tickers?instrument_name=${encodeURIComponent(s)}`,
   bodyError(body) {
     if (!isRecord(body) || body.code === undefined || Number(body.code) === 0) return null;
     const code = Number(body.code);
@@ -30,7 +30,7 @@ export const cryptocom = venueAdapter({
   },
   entries(body, [symbol]) {
     const rows = list(get(record(get(body, "result"), "result"), "data", "result"), "result.data");
-    return [pickRow(rows, "i", symbol!)];
+    return [pickRow(rows, "i", symbol)];
   },
   allMarkets: {
     path: "/exchange/v1/public/get-tickers",

@@ -32,7 +32,7 @@ export const cryptocompare = venueAdapter({
   },
   path(keys) {
     if (keys.length === 1) {
-      const { from, to } = split(keys[0]!);
+      const { from, to } = split(keys[0]);
       return `/data/price?fsym=${encodeURIComponent(from)}&tsyms=${encodeURIComponent(to)}`;
     }
     const froms = [...new Set(keys.map((k) => split(k).from))];
@@ -50,7 +50,7 @@ export const cryptocompare = venueAdapter({
   },
   entries(body, keys) {
     record(body, "response");
-    if (keys.length === 1) return [get(body, split(keys[0]!).to)];
+    if (keys.length === 1) return [get(body, split(keys[0]).to)];
     return keys.map((k) => {
       const { from, to } = split(k);
       const row = get(body, from);

@@ -15,7 +15,7 @@ export const gateio = venueAdapter({
     const { base, quote } = splitPair(pair);
     return `${base}_${usdAsUsdt(quote)}`;
   },
-  path: ([s]) => `/api/v4/spot/tickers?currency_pair=${encodeURIComponent(s!)}`,
+  path: ([s]) => `/api/v4/spot/tickers?currency_pair=${encodeURIComponent(s)}`,
   bodyError(body) {
     if (!isRecord(body) || typeof body.label !== "string") return null;
     const message = `${body.label} ${String(body.message ?? "")}`;
@@ -25,7 +25,7 @@ export const gateio = venueAdapter({
   },
   entries(body, [symbol]) {
     const rows = list(body, "response");
-    return [pickRow(rows, "currency_pair", symbol!)];
+    return [pickRow(rows, "currency_pair", symbol)];
   },
   allMarkets: {
     path: "/api/v4/spot/tickers",

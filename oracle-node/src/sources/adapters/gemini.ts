@@ -16,7 +16,7 @@ export const gemini = venueAdapter({
     const { base, quote } = splitPair(pair);
     return (base + quote).toLowerCase();
   },
-  path: ([s]) => `/v1/pubticker/${encodeURIComponent(s!)}`,
+  path: ([s]) => `/v1/pubticker/${encodeURIComponent(s)}`,
   bodyError(body) {
     if (!isRecord(body) || body.result !== "error") return null;
     const message = `${String(body.reason ?? "")}: ${String(body.message ?? "")}`;
@@ -29,7 +29,11 @@ export const gemini = venueAdapter({
     const vol = get(t, "volume", "ticker");
     const v = vol === undefined ? undefined : record(vol, "volume");
     // The longest currency key the symbol starts with: "usdcusd" is USDC, not USD.
-    const baseKey = v && Object.keys(v).filter((k) => k !== "timestamp" && symbol.toUpperCase().startsWith(k.toUpperCase())).sort((a, b) => b.length - a.length)[0];
+    const baseKey =
+      v &&
+      Object.keys(v)
+        .filter((k) => k !== "timestamp" && symbol.toUpperCase().startsWith(k.toUpperCase()))
+        .sort((a, b) => b.length - a.length)[0];
     return {
       price: get(t, "last", "ticker"),
       bid: get(t, "bid", "ticker"),

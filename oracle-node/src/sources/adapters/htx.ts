@@ -15,7 +15,7 @@ export const htx = venueAdapter({
     const { base, quote } = splitPair(pair);
     return (base + usdAsUsdt(quote)).toLowerCase();
   },
-  path: ([s]) => `/market/detail/merged?symbol=${encodeURIComponent(s!)}`,
+  path: ([s]) => `/market/detail/merged?symbol=${encodeURIComponent(s)}`,
   bodyError(body) {
     if (!isRecord(body) || body.status !== "error") return null;
     const code = String(body["err-code"] ?? "");

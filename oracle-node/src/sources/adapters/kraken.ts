@@ -15,7 +15,7 @@ const LEGACY_KEY_RE = /^[XZ]([A-Z]{3})[XZ]([A-Z]{3})$/;
 export function krakenCanonical(name: string): string {
   const n = name.toUpperCase().replace("/", "");
   const m = LEGACY_KEY_RE.exec(n);
-  const plain = m ? m[1]! + m[2]! : n;
+  const plain = m ? m[1] + m[2] : n;
   return plain.replace(/^XBT/, "BTC").replace(/XBT$/, "BTC").replace(/^XDG/, "DOGE");
 }
 

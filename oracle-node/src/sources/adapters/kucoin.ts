@@ -21,7 +21,7 @@ export const kucoin = venueAdapter({
     const { base, quote } = splitPair(pair);
     return `${base}-${usdAsUsdt(quote)}`;
   },
-  path: ([s]) => `/api/v1/market/orderbook/level1?symbol=${encodeURIComponent(s!)}`,
+  path: ([s]) => `/api/v1/market/orderbook/level1?symbol=${encodeURIComponent(s)}`,
   cost: () => 2,
   bodyError(body) {
     if (!isRecord(body) || body.code === undefined || String(body.code) === OK) return null;

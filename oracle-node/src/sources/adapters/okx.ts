@@ -18,7 +18,7 @@ export const okx = venueAdapter({
     const { base, quote } = splitPair(pair);
     return `${base}-${usdAsUsdt(quote)}`;
   },
-  path: ([s]) => `/api/v5/market/ticker?instId=${encodeURIComponent(s!)}`,
+  path: ([s]) => `/api/v5/market/ticker?instId=${encodeURIComponent(s)}`,
   bodyError(body) {
     if (!isRecord(body) || body.code === undefined || String(body.code) === "0") return null;
     const code = String(body.code);
@@ -27,7 +27,7 @@ export const okx = venueAdapter({
     if (code === RATE_LIMITED) return { failure: "rate-limited", message };
     return { failure: "http-error", message };
   },
-  entries: (body, [symbol]) => [pickRow(list(get(body, "data"), "data"), "instId", symbol!)],
+  entries: (body, [symbol]) => [pickRow(list(get(body, "data"), "data"), "instId", symbol)],
   allMarkets: {
     path: "/api/v5/market/tickers?instType=SPOT",
     entries: (body, symbols) => rowsFor(list(get(body, "data"), "data"), symbols, (r) => r.instId),

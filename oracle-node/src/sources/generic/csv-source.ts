@@ -20,7 +20,7 @@ export function createGenericCsvSource(input: GenericCsvSourceConfig | GenericCs
   const cfg = GenericCsvSourceConfigSchema.parse(input);
 
   function finish(req: SourceRequest, vars: TemplateVars, got: { rows: string[][]; receivedAt: number }, ctx: SourceContext): SourceResult {
-    const header = got.rows[0]!;
+    const header = got.rows[0];
     const col = (name: string) => {
       const i = header.findIndex((h) => h.trim().toLowerCase() === name.toLowerCase());
       if (i < 0) malformed(`no ${name} column in the CSV header`);
@@ -32,7 +32,8 @@ export function createGenericCsvSource(input: GenericCsvSourceConfig | GenericCs
     if (!row) return { ok: false, error: new SourceError("unknown-symbol", cfg.id, `${req.pair}: no row for ${vars.symbol}`) };
     const cell = (i: number) => (row[i] ?? "").trim();
     const price = cell(col(cfg.column));
-    if (price === cfg.missingValue) return { ok: false, error: new SourceError("unknown-symbol", cfg.id, `${req.pair}: ${vars.symbol} has no data (${price})`) };
+    if (price === cfg.missingValue)
+      return { ok: false, error: new SourceError("unknown-symbol", cfg.id, `${req.pair}: ${vars.symbol} has no data (${price})`) };
     const raw: RawQuote = { price };
     if (cfg.volumeColumn) raw.volume = cell(col(cfg.volumeColumn));
     const t = cfg.timestamp;
@@ -48,7 +49,7 @@ function interpret(cfg: GenericCsvSourceConfig, res: HttpResponse): { rows: stri
   if (cfg.unknownSymbolStatuses.includes(res.status)) throw new SourceError("unknown-symbol", cfg.id, `HTTP ${res.status}: ${snippet(res.text)}`);
   if (res.status < 200 || res.status > 299) throw new SourceError("http-error", cfg.id, `HTTP ${res.status}: ${snippet(res.text)}`);
   const rows = parseCsv(res.text, cfg.delimiter);
-  if (rows.length < 2 || rows[0]!.length < 2) throw new SourceError("malformed", cfg.id, `not a CSV with a header and a row: ${snippet(res.text, 60)}`);
+  if (rows.length < 2 || rows[0].length < 2) throw new SourceError("malformed", cfg.id, `not a CSV with a header and a row: ${snippet(res.text, 60)}`);
   return { rows, receivedAt: res.receivedAt };
 }
 

@@ -18,7 +18,13 @@ beforeEach(() => {
 });
 
 const at = (iso: string) => Date.parse(iso);
-const ctx = (now: number, extra: Partial<SourceContext> = {}): SourceContext => ({ baseUrl: server.baseUrl, timeoutMs: 2_000, now: () => now, maxRetries: 0, ...extra });
+const ctx = (now: number, extra: Partial<SourceContext> = {}): SourceContext => ({
+  baseUrl: server.baseUrl,
+  timeoutMs: 2_000,
+  now: () => now,
+  maxRetries: 0,
+  ...extra,
+});
 const failure = (r: SourceResult | undefined) => (!r ? "missing" : r.ok ? "ok" : r.error.failure);
 const price = (r: SourceResult | undefined) => (r?.ok ? toQuoteJson(r.quote).price : `failed: ${r && !r.ok ? r.error.message : ""}`);
 
@@ -30,13 +36,16 @@ describe("generic JSON source: FX", () => {
     server.respond(() => ({ status: 200, text: FRANKFURTER_OK }));
     const [r] = await frankfurter.fetch([{ pair: "EUR/USD" }], ctx(at("2024-03-23T10:00:00Z")));
     expect(server.requests).toEqual(["/v1/latest?base=EUR&symbols=USD"]);
-    if (!r!.ok) throw r!.error;
-    expect(toQuoteJson(r!.quote)).toMatchObject({ source: "frankfurter", pair: "EUR/USD", price: "1.0823", bid: null, timestamp: at("2024-03-22T00:00:00Z") });
+    if (!r.ok) throw r.error;
+    expect(toQuoteJson(r.quote)).toMatchObject({ source: "frankfurter", pair: "EUR/USD", price: "1.0823", bid: null, timestamp: at("2024-03-22T00:00:00Z") });
     expect(frankfurter.defaultBaseUrl).toBe("https://api.frankfurter.dev");
   });
 
   it("classifies Frankfurter's 404 and 422 as unknown-symbol", async () => {
-    for (const [status, body] of [[404, { message: "not found" }], [422, { message: "bad currency pair" }]] as const) {
+    for (const [status, body] of [
+      [404, { message: "not found" }],
+      [422, { message: "bad currency pair" }],
+    ] as const) {
       server.respond(() => ({ status, body }));
       const [r] = await frankfurter.fetch([{ pair: "EUR/XXX" }], ctx(at("2024-03-23T10:00:00Z")));
       expect(failure(r)).toBe("unknown-symbol");
@@ -55,14 +64,20 @@ describe("generic JSON source: FX", () => {
     const [ok] = await source.fetch([{ pair: "USD/EUR" }], ctx(1711324952_000 + 3_600_000));
     expect(server.requests).toEqual(["/v6/latest/USD"]);
     expect(price(ok)).toBe("0.9245");
-    if (ok!.ok) expect(ok!.quote.sourceTimestamp).toBe(1711324952_000);
+    if (ok.ok) expect(ok.quote.sourceTimestamp).toBe(1711324952_000);
     server.respond(() => ({ status: 200, body: { result: "error", "error-type": "unsupported-code" } }));
     const [bad] = await source.fetch([{ pair: "XXX/EUR" }], ctx(1711324952_000));
     expect(failure(bad)).toBe("unknown-symbol");
   });
 
   it("inverts a rate exactly (rounded once, at 18 decimals) for the reverse pair", async () => {
-    const inverted = createGenericJsonSource({ ...OPEN_ER_API, id: "open-er-api-inv", url: "https://open.er-api.com/v6/latest/{quote}", valuePath: "rates.{base}", scale: { invert: true } });
+    const inverted = createGenericJsonSource({
+      ...OPEN_ER_API,
+      id: "open-er-api-inv",
+      url: "https://open.er-api.com/v6/latest/{quote}",
+      valuePath: "rates.{base}",
+      scale: { invert: true },
+    });
     server.respond(() => ({ status: 200, text: '{"result":"success","time_last_update_unix":1711324952,"base_code":"USD","rates":{"USD":1,"EUR":0.9245}}' }));
     const [r] = await inverted.fetch([{ pair: "EUR/USD" }], ctx(1711324952_000));
     expect(server.requests).toEqual(["/v6/latest/USD"]);
@@ -86,7 +101,10 @@ describe("generic JSON source: FX", () => {
 
   it("serves several pairs from one open.er-api answer with one request", async () => {
     const source = createGenericJsonSource(OPEN_ER_API);
-    server.respond(() => ({ status: 200, text: '{"result":"success","time_last_update_unix":1711324952,"base_code":"USD","rates":{"USD":1,"EUR":0.9245,"GBP":0.7911}}' }));
+    server.respond(() => ({
+      status: 200,
+      text: '{"result":"success","time_last_update_unix":1711324952,"base_code":"USD","rates":{"USD":1,"EUR":0.9245,"GBP":0.7911}}',
+    }));
     const rs = await source.fetch([{ pair: "USD/EUR" }, { pair: "USD/GBP" }, { pair: "USD/XXX" }], ctx(1711324952_000));
     expect(server.requests).toEqual(["/v6/latest/USD"]);
     expect(rs.map(price).slice(0, 2)).toEqual(["0.9245", "0.7911"]);
@@ -105,7 +123,10 @@ describe("generic JSON source: weather", () => {
   const meteo = createGenericJsonSource(OPEN_METEO_BERLIN);
 
   it("reads Open-Meteo's current temperature as kelvin, exactly", async () => {
-    server.respond(() => ({ status: 200, text: '{"latitude":52.52,"longitude":13.419998,"generationtime_ms":0.02,"utc_offset_seconds":0,"timezone":"GMT","timezone_abbreviation":"GMT","elevation":38.0,"current_units":{"time":"unixtime","interval":"seconds","temperature_2m":"°C"},"current":{"time":1711368000,"interval":900,"temperature_2m":-3.4}}' }));
+    server.respond(() => ({
+      status: 200,
+      text: '{"latitude":52.52,"longitude":13.419998,"generationtime_ms":0.02,"utc_offset_seconds":0,"timezone":"GMT","timezone_abbreviation":"GMT","elevation":38.0,"current_units":{"time":"unixtime","interval":"seconds","temperature_2m":"°C"},"current":{"time":1711368000,"interval":900,"temperature_2m":-3.4}}',
+    }));
     const [r] = await meteo.fetch([{ pair: "BERLIN/KELVIN" }], ctx(1711368000_000 + 60_000));
     expect(server.requests).toEqual(["/v1/forecast?latitude=52.52&longitude=13.41&current=temperature_2m&timeformat=unixtime"]);
     expect(price(r)).toBe("269.75");
@@ -115,18 +136,22 @@ describe("generic JSON source: weather", () => {
     const iso = createGenericJsonSource({ ...OPEN_METEO_BERLIN, id: "open-meteo-iso", timestampUnit: "iso" });
     server.respond(() => ({ status: 200, text: '{"current":{"time":"2024-03-25T12:00","interval":900,"temperature_2m":8.4}}' }));
     const [r] = await iso.fetch([{ pair: "BERLIN/KELVIN" }], ctx(at("2024-03-25T12:05:00Z")));
-    if (!r!.ok) throw r!.error;
-    expect(r!.quote.sourceTimestamp).toBe(at("2024-03-25T12:00:00Z"));
-    expect(toQuoteJson(r!.quote).price).toBe("281.55");
+    if (!r.ok) throw r.error;
+    expect(r.quote.sourceTimestamp).toBe(at("2024-03-25T12:00:00Z"));
+    expect(toQuoteJson(r.quote).price).toBe("281.55");
   });
 
   it("classifies Open-Meteo's 400 and 429 error bodies", async () => {
     server.respond(() => ({ status: 400, body: { error: true, reason: "Latitude must be in range of -90 to 90°. Given: 952.52." } }));
     expect(failure((await meteo.fetch([{ pair: "BERLIN/KELVIN" }], ctx(0)))[0])).toBe("http-error");
-    server.respond(() => ({ status: 429, headers: { "Retry-After": "60" }, body: { error: true, reason: "Minutely API request limit exceeded. Please try again in one minute." } }));
+    server.respond(() => ({
+      status: 429,
+      headers: { "Retry-After": "60" },
+      body: { error: true, reason: "Minutely API request limit exceeded. Please try again in one minute." },
+    }));
     const [r] = await meteo.fetch([{ pair: "BERLIN/KELVIN" }], ctx(0));
     expect(failure(r)).toBe("rate-limited");
-    if (!r!.ok) expect(r!.error.retryAfterMs).toBe(60_000);
+    if (!r.ok) expect(r.error.retryAfterMs).toBe(60_000);
   });
 });
 
@@ -138,8 +163,8 @@ describe("generic CSV source: Stooq", () => {
     server.respond(() => ({ status: 200, text: CSV }));
     const [r] = await stooq.fetch([{ pair: "AAPL/USD" }], ctx(at("2024-03-23T10:00:00Z")));
     expect(server.requests).toEqual(["/q/l/?s=aapl.us&f=sd2t2ohlcv&h&e=csv"]);
-    if (!r!.ok) throw r!.error;
-    expect(toQuoteJson(r!.quote)).toMatchObject({ price: "172.28", volume: "71160138", timestamp: at("2024-03-22T21:00:09Z") });
+    if (!r.ok) throw r.error;
+    expect(toQuoteJson(r.quote)).toMatchObject({ price: "172.28", volume: "71160138", timestamp: at("2024-03-22T21:00:09Z") });
   });
 
   it("classifies N/D as unknown-symbol and the daily hits limit as rate-limited", async () => {
@@ -167,7 +192,9 @@ describe("generic source config", () => {
 
   it("rejects a placeholder in the host and unknown keys", () => {
     expect(GenericJsonSourceConfigSchema.safeParse({ kind: "json", id: "fx", url: "https://{base}.example/x", valuePath: "v" }).success).toBe(false);
-    expect(GenericJsonSourceConfigSchema.safeParse({ kind: "json", id: "fx", url: "https://a.example/x", valuePath: "v", valuPath: "typo" }).success).toBe(false);
+    expect(GenericJsonSourceConfigSchema.safeParse({ kind: "json", id: "fx", url: "https://a.example/x", valuePath: "v", valuPath: "typo" }).success).toBe(
+      false,
+    );
   });
 
   it("accepts every example config", () => {
@@ -188,13 +215,17 @@ describe("generic sources against the venue simulator", () => {
     ["open-meteo", OPEN_METEO_BERLIN, "BERLIN/KELVIN"],
   ] as const)("%s answers with a valid quote", async (id, cfg, pair) => {
     const [r] = await createGenericJsonSource(cfg).fetch([{ pair }], { baseUrl: sim.baseUrl(id), timeoutMs: 2_000, now: Date.now });
-    if (!r!.ok) throw r!.error;
-    expect(r!.quote.price).toBeGreaterThan(0n);
+    if (!r.ok) throw r.error;
+    expect(r.quote.price).toBeGreaterThan(0n);
   });
 
   it("stooq answers with a valid quote", async () => {
-    const [r] = await createGenericCsvSource({ ...STOOQ, maxAgeMs: 30 * 24 * 3_600_000 }).fetch([{ pair: "AAPL/USD" }], { baseUrl: sim.baseUrl("stooq"), timeoutMs: 2_000, now: Date.now });
-    if (!r!.ok) throw r!.error;
-    expect(r!.quote.price).toBeGreaterThan(0n);
+    const [r] = await createGenericCsvSource({ ...STOOQ, maxAgeMs: 30 * 24 * 3_600_000 }).fetch([{ pair: "AAPL/USD" }], {
+      baseUrl: sim.baseUrl("stooq"),
+      timeoutMs: 2_000,
+      now: Date.now,
+    });
+    if (!r.ok) throw r.error;
+    expect(r.quote.price).toBeGreaterThan(0n);
   });
 });

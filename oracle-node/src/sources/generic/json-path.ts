@@ -11,7 +11,7 @@ const TOKEN_RE = /([^.[\]]+)|\[(\d+)\]/g;
 
 export function parsePath(path: string): Array<string | number> {
   const out: Array<string | number> = [];
-  for (const m of path.matchAll(TOKEN_RE)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  for (const m of path.matchAll(TOKEN_RE)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]);
   if (out.length === 0) throw new Error(`empty JSON path: ${JSON.stringify(path)}`);
   return out;
 }
@@ -20,11 +20,16 @@ export function walkPath(root: unknown, path: string): PathResult {
   const steps = parsePath(path);
   let cur = root;
   for (let i = 0; i < steps.length; i++) {
-    const step = steps[i]!;
+    const step = steps[i];
     const last = i === steps.length - 1;
     const shapeOk = typeof step === "number" ? Array.isArray(cur) : isRecord(cur);
     if (!shapeOk) return { found: false, missingLast: false, at: String(step) };
-    const next = typeof step === "number" ? (cur as unknown[])[step] : Object.prototype.hasOwnProperty.call(cur, step) ? (cur as Record<string, unknown>)[step] : undefined;
+    const next =
+      typeof step === "number"
+        ? (cur as unknown[])[step]
+        : Object.prototype.hasOwnProperty.call(cur, step)
+          ? (cur as Record<string, unknown>)[step]
+          : undefined;
     if (next === undefined) return { found: false, missingLast: last, at: String(step) };
     cur = next;
   }

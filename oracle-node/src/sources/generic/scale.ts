@@ -13,7 +13,7 @@ function divRound(n: bigint, d: bigint): bigint {
   const r = n % d;
   const twice = (r < 0n ? -r : r) * 2n;
   const dAbs = d < 0n ? -d : d;
-  if (twice >= dAbs) return (n < 0n) !== (d < 0n) ? q - 1n : q + 1n;
+  if (twice >= dAbs) return n < 0n !== d < 0n ? q - 1n : q + 1n;
   return q;
 }
 

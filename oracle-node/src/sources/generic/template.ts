@@ -28,5 +28,5 @@ export function fillTemplate(template: string, vars: TemplateVars, encode: boole
 export function splitUrl(url: string): { origin: string; path: string } {
   const m = /^(https?:\/\/[^/?#]+)(.*)$/.exec(url);
   if (!m) throw new Error(`not an http(s) URL: ${url}`);
-  return { origin: m[1]!, path: m[2] || "/" };
+  return { origin: m[1], path: m[2] || "/" };
 }

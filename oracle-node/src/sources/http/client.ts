@@ -6,8 +6,11 @@ import { RateLimitedLocally } from "./rate-limiter";
 import { parseRetryAfter } from "./retry-after";
 import { sleep } from "./sleep";
 
-/** Retries after a timeout or 5xx: two more tries fit in a round and ride out a blip. */
-export const DEFAULT_MAX_RETRIES = 2;
+/**
+ * Retries after a timeout, 5xx or reset, per request: one more try rides out a blip and still
+ * fits in a round. Equals the config default of `sources.maxRetries` (a config test checks).
+ */
+export const DEFAULT_MAX_RETRIES = 1;
 /** No ticker answer is anywhere near this; a larger body is a broken or hostile server. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** Back-off after a rate-limit answer that names no Retry-After, when the adapter has none. */
@@ -104,8 +107,7 @@ async function attemptOnce<T>(sourceId: string, url: string, ctx: SourceContext,
   try {
     return { ok: true, value: opts.interpret(res) };
   } catch (err) {
-    const error =
-      err instanceof SourceError ? err : new SourceError("malformed", sourceId, err instanceof Error ? err.message : String(err));
+    const error = err instanceof SourceError ? err : new SourceError("malformed", sourceId, err instanceof Error ? err.message : String(err));
     if (error.failure === "rate-limited") return { ok: false, error: backOff(error, ctx, opts), retry: false };
     const serverFault = res.status >= 500 && (error.failure === "http-error" || error.failure === "malformed");
     return { ok: false, error, retry: serverFault };

@@ -16,12 +16,17 @@ describe("parseJsonLossless", () => {
     expect(parseJsonLossless(doc)).toEqual(JSON.parse(doc));
   });
   it("keeps numbers a double cannot hold as their original text", () => {
-    expect(parseJsonLossless("[67123.400000000000000001, 9007199254740993, 1e999, 0.1]")).toEqual(["67123.400000000000000001", "9007199254740993", "1e999", 0.1]);
+    expect(parseJsonLossless("[67123.400000000000000001, 9007199254740993, 1e999, 0.1]")).toEqual([
+      "67123.400000000000000001",
+      "9007199254740993",
+      "1e999",
+      0.1,
+    ]);
   });
   it("keeps numbers whose double is exact as numbers (67120.0 -> 67120)", () => {
     expect(parseJsonLossless("[67120.0, 1711360000123, -0.0125]")).toEqual([67120, 1711360000123, -0.0125]);
   });
-  it.each(['{"a":1', "[1,]", "{'a':1}", "01", "NaN", "[1] x", '"\\x"', "", "-", "{\"a\" 1}"])("rejects %j", (text) => {
+  it.each(['{"a":1', "[1,]", "{'a':1}", "01", "NaN", "[1] x", '"\\x"', "", "-", '{"a" 1}'])("rejects %j", (text) => {
     expect(() => parseJsonLossless(text)).toThrow(JsonSyntaxError);
   });
   it("reads every recorded venue answer as JSON.parse does, and a number no double holds as its text", () => {
@@ -146,7 +151,9 @@ describe("httpGet", () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
     const t0 = performance.now();
-    const err = (await httpGet("x", `${server.baseUrl}/hang`, ctx({ timeoutMs: 5_000, signal: ac.signal }), { interpret: text }).catch((e: unknown) => e)) as SourceError;
+    const err = (await httpGet("x", `${server.baseUrl}/hang`, ctx({ timeoutMs: 5_000, signal: ac.signal }), { interpret: text }).catch(
+      (e: unknown) => e,
+    )) as SourceError;
     expect(err.failure).toBe("timeout");
     expect(performance.now() - t0).toBeLessThan(500);
     expect(server.requests).toHaveLength(1);
@@ -198,7 +205,10 @@ describe("httpGet", () => {
   });
 
   it("counts every attempt through onRequest", async () => {
-    server.sequence([{ status: 500, text: "" }, { status: 200, text: "ok" }]);
+    server.sequence([
+      { status: 500, text: "" },
+      { status: 200, text: "ok" },
+    ]);
     const seen: string[] = [];
     await httpGet("x", `${server.baseUrl}/a`, ctx({ onRequest: (_id, url) => seen.push(url) }), {
       interpret: (r) => {

@@ -1,0 +1,64 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { openStore } from "../../oracle-node/src/store/node-store";
+import { followerOn, signedProposal } from "../support/node-fixtures";
+
+/**
+ * Issue 13.11 across kill -9: a process signs a report with oracle 0's real follower and its
+ * SQLite file and is SIGKILLed the moment the signature is out; the restarted follower on the
+ * same file signs no other report for that (config digest, epoch, round), not even one for
+ * other feeds, and re-signs the same report identically.
+ */
+const REPO = join(__dirname, "../..");
+const dir = mkdtempSync(join(tmpdir(), "sign-claim-kill-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function signAndDie(
+  db: string,
+  epoch: number,
+  round: number,
+  feeds: number[],
+  ts: number,
+): Promise<{ code: string; signature: string | null; signal: string | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", join(REPO, "test/e2e/harness/sign-and-die.ts"), db, String(epoch), String(round), feeds.join(","), String(ts)],
+      { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    let err = "";
+    let answer: { code: string; signature: string | null } | null = null;
+    child.stdout.on("data", (b: Buffer) => {
+      out += b.toString();
+      if (!answer && out.includes("\n")) {
+        answer = JSON.parse(out.slice(0, out.indexOf("\n"))) as { code: string; signature: string | null };
+        child.kill("SIGKILL");
+      }
+    });
+    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
+    child.once("close", (_code, signal) => (answer ? resolve({ ...answer, signal }) : reject(new Error(`signer exited without answering: ${err}`))));
+  });
+}
+
+describe("one report per (config digest, epoch, round) across kill -9 (issue 13.11)", () => {
+  it("attack: a node SIGKILLed right after signing refuses, once restarted, a different report for the round", async () => {
+    const db = join(dir, "node.sqlite");
+    const ts = Math.floor(Date.now() / 1000);
+    const first = await signAndDie(db, 0, 7, [0], ts);
+    expect(first).toMatchObject({ code: "", signal: "SIGKILL" });
+    expect(first.signature).toMatch(/^0x[0-9a-f]{130}$/);
+    const store = openStore(db);
+    try {
+      const fw = followerOn(store);
+      // Other feeds, same round: refused. The same report: the same signature again.
+      expect(fw.checkAndSign(signedProposal(0, 7, [1], ts), 0, 7)).toMatchObject({ signature: null, code: "conflict" });
+      expect(fw.checkAndSign(signedProposal(0, 7, [0], ts), 0, 7).signature).toBe(first.signature);
+    } finally {
+      store.close();
+    }
+  });
+});
