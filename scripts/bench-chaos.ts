@@ -89,8 +89,9 @@ async function moves(
   watch: ChainWatch,
   start: number,
   more: (done: number) => boolean,
-): Promise<Array<{ ms: number; ok: boolean }>> {
-  const out: Array<{ ms: number; ok: boolean }> = [];
+): Promise<Array<{ at: number; ms: number; ok: boolean }>> {
+  const out: Array<{ at: number; ms: number; ok: boolean }> = [];
+  const phase = Date.now();
   for (let m = start; more(out.length); m++) {
     const k = m % feeds.length;
     const up = Math.floor(m / feeds.length) % 2 === 0;
@@ -98,7 +99,7 @@ async function moves(
     watch.noteFair(k);
     const t0 = (lastMove = Date.now());
     const ok = await watch.until(() => arrived(c, feeds, watch, k), MOVE_TIMEOUT_MS);
-    out.push({ ms: Date.now() - t0, ok });
+    out.push({ at: t0 - phase, ms: Date.now() - t0, ok });
     if (!ok) process.stderr.write(`bench-chaos: move ${m} (${ASSETS[k]}) not on chain within ${MOVE_TIMEOUT_MS} ms\n`);
     await sleep(PAUSE_MS);
   }
@@ -189,6 +190,7 @@ async function run(args: Args, c: Committee, feeds: FeedPlan[], cl: Cluster, ext
       watch.duplicateRounds();
     for (const s of stats) extra.counts[s.index >= 0 ? `member ${s.index}` : "outsider"] = s.counts;
     extra.counts.wrong = watch.wrong;
+    extra.counts.attackedMoves = attack.map((x) => `${x.at} ms: ${x.ok ? x.ms + " ms" : "missed"}`);
     const calmMs = calm
       .filter((x) => x.ok)
       .map((x) => x.ms)
