@@ -4,11 +4,12 @@ import { MSG } from "../../oracle-node/src/protocol/messages";
 import { outcome, sleep, type Tally, type Wire } from "./adversary-wire";
 
 /**
- * The outsider's transport attacks (no committee key; everything comes from 127.0.0.1, the same
- * address as every peer): trickling connections held on every node port, a flood of
- * unauthenticated envelopes, oversized bodies. A probe asks every node's /v1/ping every 2 s
- * while it runs: `probe` counts answers within 2 s and `probeMsMax` the slowest one, the
- * "is the node still reachable" measure of issue 13.
+ * The outsider's transport attacks (no committee key): trickling connections held on every node
+ * port and oversized bodies, from other loopback addresses (ATTACK_ADDRESSES, as an outsider
+ * elsewhere on the network), and a flood of unauthenticated envelopes from 127.0.0.1, the address
+ * of every peer. A probe from 127.0.0.1 (an operator's or a peer's plain request) asks every
+ * node's /v1/ping every 2 s while it runs: `probe` counts answers within 2 s and `probeMsMax` the
+ * slowest one, the "is the node still reachable" measure of issue 13.
  */
 const JUNK_PER_SECOND = 50;
 const DEFAULT_SLOW_CONNECTIONS = 300;
@@ -43,9 +44,14 @@ async function junkFlood(wire: Wire, tally: Tally, running: () => boolean): Prom
   }
 }
 
+/** Source addresses of the connection attacks: 127.0.0.2 to 127.0.0.21 (all of 127/8 is loopback on Linux). */
+const ATTACK_ADDRESSES = Array.from({ length: 20 }, (_, i) => `127.0.0.${i + 2}`);
+let nextAddress = 0;
+const attackAddress = (): string => ATTACK_ADDRESSES[nextAddress++ % ATTACK_ADDRESSES.length];
+
 /** One trickling request: headers announce a body that arrives one byte every TRICKLE_MS. */
 function openSlow(host: string, port: number, tally: Tally, sockets: Set<Socket>): void {
-  const s = connect({ host, port });
+  const s = connect({ host, port, localAddress: attackAddress() });
   sockets.add(s);
   let timer: NodeJS.Timeout | undefined;
   s.on("connect", () => {
@@ -82,7 +88,7 @@ async function oversizedRequests(wire: Wire, tally: Tally, running: () => boolea
       tally.add("oversized-request", outcome(await wire.post(url, big, 2_000)));
       const u = new URL(url);
       // Announces 1 GB, sends 64 kB, then goes quiet: the node must answer or close, not wait for the rest.
-      const s = connect({ host: u.hostname, port: Number(u.port) });
+      const s = connect({ host: u.hostname, port: Number(u.port), localAddress: attackAddress() });
       s.on("error", () => undefined);
       s.on("connect", () =>
         s.write(`POST /v1/message HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n` + "x".repeat(65_536)),
