@@ -28,7 +28,7 @@ import { deviates } from "../oracle-node/src/protocol/round-decision";
 import { leaderIndex } from "../oracle-node/src/protocol/leader";
 import { setupCommittee, type Committee, type FeedPlan } from "../test/e2e/harness/committee";
 import { Cluster } from "./chaos/cluster";
-import { percentile, rssKb, watchChain, type ChainWatch } from "./chaos/watch";
+import { fdLimit, openFds, percentile, rssKb, watchChain, type ChainWatch } from "./chaos/watch";
 
 const NODES = 7;
 const F = 2;
@@ -141,13 +141,38 @@ async function faults(cl: Cluster, watch: ChainWatch, lastMoveAt: () => number, 
   await cl.proxy.start();
 }
 
-function honestRss(cl: Cluster, never: number[]): Map<number, number> {
-  const m = new Map<number, number>();
-  for (const i of never) {
-    const kb = rssKb(cl.nodes[i].child?.pid);
-    if (kb !== null) m.set(i, kb);
-  }
-  return m;
+/**
+ * Samples every honest node every 2 s while the attack phase runs: its RSS (kB; a leak climbs,
+ * warm-up flattens) and the most files any honest node holds open against its limit
+ * (NODE_FD_LIMIT). `stop` sums the RSS over the nodes never killed (a restart resets it).
+ */
+function sampler(cl: Cluster) {
+  const perNode: Array<Map<number, number>> = [];
+  let maxOpenFds = 0;
+  const limits = new Set<number>();
+  const tick = () => {
+    const m = new Map<number, number>();
+    for (const n of cl.nodes) {
+      if (!cl.isHonest(n.index) || !n.running) continue;
+      const kb = rssKb(n.child?.pid);
+      if (kb !== null) m.set(n.index, kb);
+      maxOpenFds = Math.max(maxOpenFds, openFds(n.child?.pid) ?? 0);
+      const l = fdLimit(n.child?.pid);
+      if (l !== null) limits.add(l);
+    }
+    perNode.push(m);
+  };
+  tick();
+  const timer = setInterval(tick, 2_000);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      tick();
+      const never = cl.nodes.filter((n) => cl.isHonest(n.index) && !cl.killed.has(n.index) && perNode.every((m) => m.has(n.index))).map((n) => n.index);
+      const rssKbTimeline = perNode.map((m) => never.reduce((a, i) => a + (m.get(i) ?? 0), 0));
+      return { rssNodes: never, rssKbTimeline, maxOpenFds, fdLimits: [...limits] };
+    },
+  };
 }
 
 interface Result {
@@ -174,15 +199,15 @@ async function run(args: Args, c: Committee, feeds: FeedPlan[], cl: Cluster, ext
     for (const i of BYZANTINE) await cl.turnByzantine(i, BYZANTINE);
     await cl.outsider(args.slow);
     await sleep(3_000);
-    const never = [0, 3, 4];
-    const rss0 = honestRss(cl, never);
+    const samples = sampler(cl);
     const landed0 = watch.landed();
     let faultsDone = false;
     const faultRun = faults(cl, watch, () => lastMove, extra.log).finally(() => (faultsDone = true));
     const attack = await moves(c, feeds, watch, args.calm, (n) => n < args.moves || !faultsDone);
     await faultRun;
     await sleep(3_000);
-    const rss1 = honestRss(cl, never);
+    const rss = samples.stop();
+    Object.assign(extra.counts, rss);
     const stats = await cl.adversaryStats();
     const byz = new Set(BYZANTINE.map((i) => c.addresses[i]));
     const equivocations =
@@ -199,8 +224,8 @@ async function run(args: Args, c: Committee, feeds: FeedPlan[], cl: Cluster, ext
       .filter((x) => x.ok)
       .map((x) => x.ms)
       .sort((a, b) => a - b);
-    const base = [...rss0.values()].reduce((a, b) => a + b, 0);
-    const end = [...rss0.keys()].reduce((a, i) => a + (rss1.get(i) ?? 0), 0);
+    const base = rss.rssKbTimeline[0];
+    const end = rss.rssKbTimeline[rss.rssKbTimeline.length - 1];
     return {
       nodes: NODES,
       f: F,
@@ -214,7 +239,7 @@ async function run(args: Args, c: Committee, feeds: FeedPlan[], cl: Cluster, ext
       latencyMsP50Calm: percentile(calmMs, 50),
       honestCrashes: cl.honestCrashes,
       equivocations,
-      rssGrowthPct: base > 0 && rss1.size === rss0.size ? Math.round(((end - base) / base) * 1000) / 10 : -1,
+      rssGrowthPct: base > 0 && rss.rssNodes.length > 0 ? Math.round(((end - base) / base) * 1000) / 10 : -1,
     };
   } finally {
     await watch.stop();

@@ -18,6 +18,8 @@ import type { FaultMode } from "../../test/support/faults";
  */
 const REPO = join(__dirname, "../..");
 const START_TIMEOUT_MS = 60_000;
+/** Open files per node process: the common default (issue 13: the outsider must not exhaust them). */
+export const NODE_FD_LIMIT = 1_024;
 
 export class Cluster {
   readonly nodes: NodeProcess[] = [];
@@ -43,7 +45,8 @@ export class Cluster {
     const provider = makeProvider(this.c.chain.url, this.c.chain.chainId);
     this.configDigest = (await new AggregatorReader(provider, this.c.deployment.aggregator).committee()).configDigest;
     provider.destroy();
-    for (let i = 0; i < this.c.keys.length; i++) this.nodes.push(new NodeProcess(i, await writeNodeConfig(this.c, i, this.dir, { rpcUrl: this.proxy.url })));
+    for (let i = 0; i < this.c.keys.length; i++)
+      this.nodes.push(new NodeProcess(i, await writeNodeConfig(this.c, i, this.dir, { rpcUrl: this.proxy.url }), NODE_FD_LIMIT));
     await Promise.all(this.nodes.map((_, i) => this.startNode(i)));
     this.monitor = setInterval(() => this.check(), 250);
   }
@@ -60,9 +63,13 @@ export class Cluster {
     }
   }
 
+  /** Nodes the bench has killed at least once (their RSS restarted: not counted in the growth). */
+  readonly killed = new Set<number>();
+
   /** SIGKILL, expected (not a crash). */
   async kill(i: number): Promise<void> {
     this.expected.add(i);
+    this.killed.add(i);
     await this.nodes[i].kill("SIGKILL");
   }
 
