@@ -49,6 +49,17 @@ describe("simulator: stablecoin depeg", () => {
     expect(num(sim.venueQuote("binance", "BTC/USDT")?.price) / fairBefore).toBeCloseTo(1, 3);
   });
 
+  it("a ramped depeg walks to the price and back linearly", () => {
+    sim.depeg("USDC", 0.9, 10, 4);
+    const seen: number[] = [];
+    for (let i = 0; i < 16; i++) {
+      sim.advance(1);
+      seen.push(Math.round(num(sim.fairPrice("USDC/USD")) * 1000) / 1000);
+    }
+    // Depeg from step s (read from s+1): s..s+3 ramp down, hold to s+9, s+10..s+13 ramp back, then the peg.
+    expect(seen).toEqual([0.95, 0.925, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.925, 0.95, 0.975, 1, 1, 1, 1]);
+  });
+
   it("refuses a depeg of a non-stablecoin or a non-positive price with 400 and the reason", async () => {
     const post = (body: unknown) => get(sim, "/_sim/depeg", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const btc = await post({ asset: "BTC", usd: 0.95, steps: 10 });

@@ -79,7 +79,7 @@ export interface Simulator {
    * A stablecoin depeg (not an attack): `asset` trades at `usd` dollars for the next `steps`
    * steps, then returns to its peg; books quoted in it (BTC/USDT) track fair / usd.
    */
-  depeg(asset: string, usd: number, steps: number): void;
+  depeg(asset: string, usd: number, steps: number, rampSteps?: number): void;
   /** Manual clock: moves time `steps` steps (model steps or scenario rounds). Returns the step. */
   advance(steps?: number): number;
   /** The current step (model) or scenario round index. */
@@ -204,7 +204,7 @@ function simulatorApi(url: string, port: number, world: World, venues: VenueStat
       else limits.set(requireId(id), new TokenBucket(spec, banMsOf(id)));
     },
     shiftMarket: (asset, factor) => model.shiftAsset(asset, factor),
-    depeg: (asset, usd, steps) => model.depeg(asset, usd, clock.step(), steps),
+    depeg: (asset, usd, steps, rampSteps) => model.depeg(asset, usd, clock.step(), steps, rampSteps),
     advance: (steps = 1) => clock.advance(steps),
     step: () => market.scenarioRound() ?? clock.step(),
     stats: () => {
@@ -289,7 +289,7 @@ function handleControl(sim: Simulator, req: IncomingMessage, body: string, url: 
       case "POST /depeg": {
         const p = depegBody.safeParse(parseBody());
         if (!p.success) throw new ControlError(issuesText(p.error));
-        sim.depeg(p.data.asset, p.data.usd, p.data.steps);
+        sim.depeg(p.data.asset, p.data.usd, p.data.steps, p.data.rampSteps);
         return json(200, { ok: true });
       }
       case "POST /advance": {
