@@ -82,7 +82,9 @@ describe("a USDT depeg to 0.95 for 10 minutes", () => {
       lowestRate = Math.min(lowestRate, Number((await reader.latest(0)).answer) / 1e8);
       await new Promise((r) => setTimeout(r, 150));
     }
-    console.log(`depeg e2e: worst on-chain error BTC/USD ${worst.btc.toFixed(2)} bps, ETH/USD ${worst.eth.toFixed(2)} bps over ${samples} samples; USDT/USD low ${lowestRate}`);
+    console.log(
+      `depeg e2e: worst on-chain error BTC/USD ${worst.btc.toFixed(2)} bps, ETH/USD ${worst.eth.toFixed(2)} bps over ${samples} samples; USDT/USD low ${lowestRate}`,
+    );
     expect(sawDepeg).toBe(true);
     // The rate's own feed is published too: on chain it went down to ~0.95 with Tether.
     expect(Math.abs(lowestRate - 0.95) / 0.95).toBeLessThan(0.002);

@@ -58,8 +58,12 @@ export class Observer {
     private readonly conversion?: QuoteConversionRule,
   ) {
     this.log = logger.child({ component: "observer" });
-    this.ratePairs = conversion ? ratePairsOf(conversion, feeds) : new Map();
-    for (const f of feeds) this.currencies.set(f.id, f.sources.map((s) => sourceQuoteCurrency(s.adapter, f.pair, s.symbol, s.quoteCurrency)));
+    this.ratePairs = conversion ? ratePairsOf(conversion, feeds) : new Map<string, string>();
+    for (const f of feeds)
+      this.currencies.set(
+        f.id,
+        f.sources.map((s) => sourceQuoteCurrency(s.adapter, f.pair, s.symbol, s.quoteCurrency)),
+      );
     this.fetcher = new SourceFetcher({
       rateLimits: policy.rateLimits,
       concurrency: policy.concurrency,
@@ -192,7 +196,12 @@ export class Observer {
     const quotesOf = (f: RuntimeFeed) => (perFeed.get(f.id) ?? []).flatMap((s) => (s.quote ? [s.quote] : []));
     const rateFeeds = feedsNow.filter((f) => rateIds.has(f.id));
     const rest = feedsNow.filter((f) => !rateIds.has(f.id));
-    const rateResults = rateFeeds.length ? await this.filter.run(rateFeeds.map((f) => input(f, quotesOf(f))), this.filterState) : [];
+    const rateResults = rateFeeds.length
+      ? await this.filter.run(
+          rateFeeds.map((f) => input(f, quotesOf(f))),
+          this.filterState,
+        )
+      : [];
     const verdicts = new Map<string, RateVerdict>();
     rateFeeds.forEach((f, i) => {
       const v = trustRate(f.id, rateResults[i], this.conversion!);
@@ -200,7 +209,12 @@ export class Observer {
       if (v.rate === null) this.log.warn({ feed: f.id, reason: v.reason }, "no trustworthy rate this round: quotes needing it are dropped");
     });
     const converted = rest.map((f) => this.convert(f, perFeed.get(f.id) ?? [], verdicts));
-    const restResults = rest.length ? await this.filter.run(rest.map((f, i) => input(f, converted[i].quotes)), this.filterState) : [];
+    const restResults = rest.length
+      ? await this.filter.run(
+          rest.map((f, i) => input(f, converted[i].quotes)),
+          this.filterState,
+        )
+      : [];
     const byId = new Map<string, FeedRoundResult>();
     rateFeeds.forEach((f, i) => byId.set(f.id, rateResults[i]));
     rest.forEach((f, i) => byId.set(f.id, { ...restResults[i], dropped: [...converted[i].dropped, ...restResults[i].dropped] }));

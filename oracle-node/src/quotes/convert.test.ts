@@ -24,10 +24,7 @@ function quote(source: string, price: string, pair = "BTC/USD"): Quote {
 /** The rate feed's round through the real filter (kind mad or none), then the trust rule. */
 async function rateOf(prices: string[], kind: "mad" | "none" = "mad", feedId = "USDT/USD"): Promise<RateVerdict> {
   const filter = await createFilter({ kind });
-  const [r] = await filter.run(
-    [{ feedId, quotes: prices.map((p, i) => quote(`venue-${i}`, p, feedId)), minSources: 1, now: NOW }],
-    new FilterState(),
-  );
+  const [r] = await filter.run([{ feedId, quotes: prices.map((p, i) => quote(`venue-${i}`, p, feedId)), minSources: 1, now: NOW }], new FilterState());
   return trustRate(feedId, r, RULE);
 }
 

@@ -139,10 +139,16 @@ export class PriceModel {
    */
   depeg(symbol: string, usd: number, from: number, steps: number, rampSteps = 0): void {
     const spec = assetBySymbol(symbol);
-    if (!spec || spec.kind !== "stable") throw new Error(`depeg needs a stablecoin (${ASSETS.filter((a) => a.kind === "stable").map((a) => a.symbol).join(", ")}), got ${symbol}`);
+    if (!spec || spec.kind !== "stable")
+      throw new Error(
+        `depeg needs a stablecoin (${ASSETS.filter((a) => a.kind === "stable")
+          .map((a) => a.symbol)
+          .join(", ")}), got ${symbol}`,
+      );
     if (!(usd > 0) || !Number.isFinite(usd)) throw new Error(`depeg usd must be a positive number, got ${usd}`);
     if (!Number.isInteger(steps) || steps < 1) throw new Error(`depeg steps must be a positive integer, got ${steps}`);
-    if (!Number.isInteger(rampSteps) || rampSteps < 0 || rampSteps > steps) throw new Error(`depeg rampSteps must be an integer in [0, steps], got ${rampSteps}`);
+    if (!Number.isInteger(rampSteps) || rampSteps < 0 || rampSteps > steps)
+      throw new Error(`depeg rampSteps must be an integer in [0, steps], got ${rampSteps}`);
     this.depegs.push({ symbol: spec.symbol, usd, from, to: from + steps, ramp: rampSteps });
     this.version += 1;
   }
