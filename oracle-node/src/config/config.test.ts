@@ -264,3 +264,29 @@ describe("config: every error names its path and what is wrong", () => {
     ).toBe("  feeds[0].id: bad\n  (file): whole");
   });
 });
+
+describe("quoteConversion", () => {
+  it("accepts a rate that names a feed CURRENCY/QUOTE, and reads quoteCurrency per source", () => {
+    const c = validConfig();
+    c.quoteConversion = { rates: { EUR: "EUR/USD" } };
+    c.feeds[0].sources[0].quoteCurrency = "USDT";
+    const cfg = parseConfig(c, { env: {} });
+    expect(cfg.quoteConversion).toEqual({ rates: { EUR: "EUR/USD" }, minRateSources: 3, maxRateDispersionBps: 50 });
+    expect(cfg.feeds[0].sources[0].quoteCurrency).toBe("USDT");
+  });
+
+  it("rejects a rate naming no feed, a feed of another base, a chained rate and a lower-case currency", () => {
+    const c = validConfig();
+    c.quoteConversion = { rates: { USDT: "USDT/USD", USDC: "BTC/USD" } };
+    expect(problems(c)).toEqual([
+      'quoteConversion.rates.USDT: names no feed of this file: "USDT/USD"',
+      'quoteConversion.rates.USDC: feed "BTC/USD" has pair "BTC/USD"; a USDC rate needs a pair USDC/QUOTE',
+    ]);
+    const chained = validConfig();
+    chained.quoteConversion = { rates: { EUR: "EUR/USD", USD: "EUR/USD" } };
+    expect(problems(chained).join("\n")).toMatch(/rates do not chain/);
+    const lower = validConfig();
+    lower.feeds[0].sources[0].quoteCurrency = "usdt";
+    expect(problems(lower).join("\n")).toMatch(/quoteCurrency: must be a currency ticker/);
+  });
+});

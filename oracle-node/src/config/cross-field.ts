@@ -14,6 +14,7 @@ interface RawSources {
 }
 interface RawFeed {
   id?: unknown;
+  pair?: unknown;
   feedIndex?: unknown;
   sources?: unknown;
   minSources?: unknown;
@@ -35,10 +36,29 @@ type Raw<T> = { [K in keyof T]?: unknown };
  */
 export function checkConfig(raw: unknown, ctx: Ctx): void {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return;
-  const cfg = raw as { sources?: unknown; feeds?: unknown; node?: unknown };
+  const cfg = raw as { sources?: unknown; feeds?: unknown; node?: unknown; quoteConversion?: unknown };
   const known = checkSources(objectOr(cfg.sources), ctx);
   checkFeeds(list(cfg.feeds), known, ctx);
   checkNode(objectOr(cfg.node), ctx);
+  checkConversion(objectOr(objectOr(cfg.quoteConversion).rates), list(cfg.feeds), ctx);
+}
+
+/** Each rate names a feed of the file whose pair is CURRENCY/QUOTE, and that feed needs no rate itself. */
+function checkConversion(rates: Record<string, unknown>, rawFeeds: unknown[], ctx: Ctx): void {
+  const feeds = rawFeeds.map((f) => objectOr(f) as RawFeed);
+  for (const [currency, id] of Object.entries(rates)) {
+    const path = ["quoteConversion", "rates", currency];
+    const feed = feeds.find((f) => f.id === id);
+    if (!feed) {
+      issue(ctx, path, `names no feed of this file: ${JSON.stringify(id)}`);
+      continue;
+    }
+    if (!isText(feed.pair) || !feed.pair.startsWith(`${currency}/`)) {
+      issue(ctx, path, `feed ${JSON.stringify(id)} has pair ${JSON.stringify(feed.pair)}; a ${currency} rate needs a pair ${currency}/QUOTE`);
+    } else if (rates[feed.pair.slice(currency.length + 1)] !== undefined) {
+      issue(ctx, path, `feed ${JSON.stringify(id)} is quoted in a currency that is itself converted: rates do not chain`);
+    }
+  }
 }
 
 type Ctx = z.RefinementCtx;

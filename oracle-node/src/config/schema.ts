@@ -17,6 +17,7 @@ const FEED_ID_RE = /^[A-Za-z0-9][A-Za-z0-9/_.:-]{0,63}$/;
 const PAIR_RE = /^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/;
 const SOURCE_ID_RE = /^[a-z][a-z0-9-]{1,39}$/;
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
+const CURRENCY_RE = /^[A-Z0-9]{1,20}$/;
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A chain's committee: n <= 31 oracles (the aggregator's limit). */
 export const MAX_ORACLES = 31;
@@ -66,6 +67,8 @@ export const FeedSourceSchema = z.strictObject({
   symbol: z.string().min(1).max(64).optional(),
   /** Replaces the source's documented scheme and host for this feed only. */
   baseUrl: httpUrl.optional(),
+  /** The currency this source's book is quoted in (USDT for BTCUSDT); default: read from the symbol (sources/quote-currency.ts). */
+  quoteCurrency: z.string().regex(CURRENCY_RE, { message: "must be a currency ticker in upper case, e.g. USDT" }).optional(),
 });
 
 export const BoundsSchema = z.strictObject({
@@ -140,6 +143,20 @@ export const SourcesSchema = z.strictObject({
   maxRetries: z.int().min(0).max(5).default(1),
   /** In-flight HTTP requests across all sources. */
   concurrency: z.int().min(1).max(256).default(32),
+});
+
+/**
+ * Quote-currency conversion (quotes/convert.ts): a quote in a currency mapped here, in a feed
+ * quoted in another one, is converted with the rate feed's answer of the same round, or dropped
+ * when that rate is not trustworthy (too few sources, sources disagreeing).
+ */
+export const QuoteConversionSchema = z.strictObject({
+  /** Currency -> id of the feed (pair CURRENCY/QUOTE, e.g. USDT/USD) whose answer converts it; empty: no conversion. */
+  rates: z.record(z.string().regex(CURRENCY_RE, { message: "must be a currency ticker in upper case, e.g. USDT" }), z.string().min(1)).default({}),
+  /** Fewest kept quotes behind a rate in a round; fewer and the quotes needing it are dropped. */
+  minRateSources: z.int().min(1).max(32).default(3),
+  /** Largest spread (max - min) of a rate's kept quotes, bps of the rate; wider and the quotes needing it are dropped. */
+  maxRateDispersionBps: z.number().positive().max(10_000).default(50),
 });
 
 export const KeystoreSchema = z.strictObject({
@@ -248,6 +265,7 @@ export const NodeConfigSchema = z
     version: z.literal(1).default(1),
     node: NodeSchema,
     sources: SourcesSchema.prefault({}),
+    quoteConversion: QuoteConversionSchema.prefault({}),
     feeds: z.array(FeedSchema).min(1, { message: "needs at least one feed" }),
   })
   // Cross-field rules run even after type errors elsewhere, so one pass reports every problem.
@@ -258,6 +276,7 @@ export type NodeConfigInput = z.input<typeof NodeConfigSchema>;
 export type FeedConfig = z.infer<typeof FeedSchema>;
 export type FeedSourceConfig = z.infer<typeof FeedSourceSchema>;
 export type SourcesConfig = z.infer<typeof SourcesSchema>;
+export type QuoteConversionConfig = z.output<typeof QuoteConversionSchema>;
 export type NodeSettings = z.infer<typeof NodeSchema>;
 export type PeerConfig = z.infer<typeof PeerSchema>;
 export type ChainConfig = z.output<typeof ChainSchema>;

@@ -11,6 +11,7 @@ import {
   type VenueOverrideConfig,
 } from "../config/schema";
 import type { SourceAdapter } from "../sources/types";
+import type { QuoteConversionRule } from "../quotes/convert";
 import type { Logger } from "../log/logger";
 import type { NodeMetrics } from "../metrics";
 
@@ -26,6 +27,8 @@ export interface RuntimeSource {
   symbol?: string;
   /** Replaces the adapter's scheme and host (simulator). */
   baseUrl?: string;
+  /** The currency the source's book is quoted in (config `quoteCurrency`); absent: sources/quote-currency.ts infers it. */
+  quoteCurrency?: string;
 }
 
 /**
@@ -100,4 +103,6 @@ export interface RuntimeOptions {
   metrics?: NodeMetrics;
   /** Source fetching policy; absent fields keep the fetcher's defaults. */
   sourcePolicy?: SourcePolicy;
+  /** Stablecoin / FX conversion of quotes (config `quoteConversion`); absent: none (quotes read at par). */
+  quoteConversion?: QuoteConversionRule;
 }

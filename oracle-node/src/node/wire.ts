@@ -93,7 +93,7 @@ export async function assembleNode(opts: RuntimeOptions, faults: FaultHooks = NO
     log,
   };
   const filter = await createFilter(opts.filter);
-  const observer = new Observer(opts.feeds, filter, loadFilterState(store, log), timing.sourceTimeoutMs, log, opts.sourcePolicy);
+  const observer = new Observer(opts.feeds, filter, loadFilterState(store, log), timing.sourceTimeoutMs, log, opts.sourcePolicy, opts.quoteConversion);
   const filterSaver = new FilterStateSaver(store, observer.filterState, timing.filterSaveIntervalMs, log);
   observer.onSnapshot = (s) => {
     view.setSnapshot(s);
