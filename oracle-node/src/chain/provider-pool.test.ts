@@ -6,6 +6,8 @@ import { ProviderPool, type ProviderPoolOptions } from "./provider-pool";
 import { makeProvider } from "./provider";
 import { TxManager } from "./tx-manager";
 import { aggregatorInterface } from "./aggregator";
+import { createMetrics } from "../metrics/metrics";
+import { Telemetry } from "../metrics/telemetry";
 
 let chain: LocalChain;
 const tampers: RpcTamper[] = [];
@@ -168,5 +170,23 @@ describe("ProviderPool reads and broadcasts", () => {
     expect(p.states()[0]).toMatchObject({ status: "healthy", preferred: true });
     expect(seen.filter((s) => s === "healthy").length).toBeGreaterThanOrEqual(1);
     await p.stopHealthChecks();
+  });
+});
+
+describe("ProviderPool metrics", () => {
+  it("exports each endpoint's status, head and demotions, replacing the status series on change", async () => {
+    const [a, b] = await endpoints(2);
+    const metrics = createMetrics({ processMetrics: false });
+    const telemetry = new Telemetry(new Map(), metrics);
+    const p = pool([a.url, b.url], { onChange: (s) => telemetry.rpcProviders(s) });
+    await p.checkNow();
+    a.mode = { kind: "wrong-chain", chainId: 5 };
+    await p.checkNow();
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/oracle_rpc_provider_up\{provider="0",status="wrong-chain"\} 0/);
+    expect(text).not.toMatch(/oracle_rpc_provider_up\{provider="0",status="healthy"\}/);
+    expect(text).toMatch(/oracle_rpc_provider_up\{provider="1",status="healthy"\} 1/);
+    expect(text).toMatch(/oracle_rpc_provider_demotions\{provider="0"\} 1/);
+    expect(text).toMatch(/oracle_rpc_provider_head\{provider="1"\} \d+/);
   });
 });

@@ -1,7 +1,8 @@
 import { JsonRpcApiProvider, Network, type JsonRpcError, type JsonRpcPayload, type JsonRpcResult } from "ethers";
 import { redactUrl } from "../log/redact";
 import { silentLogger, type Logger } from "../log/logger";
-import { RPC_TIMEOUT_MS } from "./provider";
+import { RpcHealthSchema, type RpcHealthConfig } from "../config/schema";
+import { makeProvider, RPC_TIMEOUT_MS } from "./provider";
 
 /**
  * Several JSON-RPC endpoints of one chain behind one ethers provider (RPC failover).
@@ -163,7 +164,7 @@ export class ProviderPool extends JsonRpcApiProvider {
   private async probe(m: Member): Promise<{ ok: true; chainId: number; head: number; ms: number } | { ok: false; error: string }> {
     const t0 = performance.now();
     try {
-      const [chainId, head] = await Promise.all([this.call(m, "eth_chainId", []), this.call(m, "eth_blockNumber", [])]);
+      const [chainId, head] = await Promise.all([this.rpcCall(m, "eth_chainId", []), this.rpcCall(m, "eth_blockNumber", [])]);
       return { ok: true, chainId: quantity(chainId, "eth_chainId"), head: quantity(head, "eth_blockNumber"), ms: performance.now() - t0 };
     } catch (err) {
       return { ok: false, error: (err as Error).message };
@@ -262,7 +263,7 @@ export class ProviderPool extends JsonRpcApiProvider {
     this.opts.onChange?.(this.states());
   }
 
-  private async call(m: Member, method: string, params: unknown[]): Promise<unknown> {
+  private async rpcCall(m: Member, method: string, params: unknown[]): Promise<unknown> {
     const answer = await this.raw(m, { id: this.nextId++, jsonrpc: "2.0", method, params });
     if ("error" in answer) throw new RpcTransportError(`${method}: ${answer.error.message}`);
     return answer.result;
@@ -304,7 +305,10 @@ function parseAnswer(text: string, id: number): JsonRpcResult | JsonRpcError {
   const a = body as { id?: unknown; result?: unknown; error?: { code?: unknown; message?: unknown; data?: unknown } };
   if (typeof a !== "object" || a === null || Array.isArray(a)) throw new RpcTransportError("answer is not a JSON-RPC object");
   if (a.error && typeof a.error === "object") {
-    return { id, error: { code: Number(a.error.code ?? -32603), message: String(a.error.message ?? "error"), data: a.error.data } };
+    return {
+      id,
+      error: { code: Number(a.error.code ?? -32603), message: typeof a.error.message === "string" ? a.error.message : "error", data: a.error.data },
+    };
   }
   if (!("result" in a)) throw new RpcTransportError("answer has neither result nor error");
   if (a.id !== id) throw new RpcTransportError(`answer id ${String(a.id)} for request ${id}`);
@@ -315,4 +319,33 @@ function parseAnswer(text: string, id: number): JsonRpcResult | JsonRpcError {
 function quantity(v: unknown, what: string): number {
   if (typeof v !== "string" || !/^0x[0-9a-f]{1,14}$/i.test(v)) throw new RpcTransportError(`${what} answered ${JSON.stringify(v)?.slice(0, 40)}`);
   return Number.parseInt(v, 16);
+}
+
+/** The schema's defaults for the endpoint checks: one place holds them (config/schema.ts). */
+const DEFAULT_RPC_HEALTH: RpcHealthConfig = RpcHealthSchema.parse({});
+
+/**
+ * The node's provider for its chain: one endpoint, a plain provider (as before failover
+ * existed); with fallback URLs, a ProviderPool whose first health check has run and whose
+ * checks keep running until `destroy()`.
+ */
+export async function makeChainProvider(
+  c: { rpcUrl: string; fallbackRpcUrls?: string[]; rpcHealth?: RpcHealthConfig; chainId: number },
+  logger: Logger,
+  onChange: (states: ProviderState[]) => void,
+): Promise<JsonRpcApiProvider> {
+  const health = c.rpcHealth ?? DEFAULT_RPC_HEALTH;
+  if (!c.fallbackRpcUrls?.length) return makeProvider(c.rpcUrl, c.chainId, health.timeoutMs);
+  const pool = new ProviderPool({
+    chainId: c.chainId,
+    urls: [c.rpcUrl, ...c.fallbackRpcUrls],
+    healthCheckMs: health.checkIntervalMs,
+    maxLagBlocks: health.maxLagBlocks,
+    recoverChecks: health.recoverChecks,
+    timeoutMs: health.timeoutMs,
+    logger,
+    onChange,
+  });
+  await pool.startHealthChecks();
+  return pool;
 }

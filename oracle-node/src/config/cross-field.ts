@@ -21,7 +21,7 @@ interface RawFeed {
 }
 interface RawNode {
   keystore?: { passwordEnv?: unknown; passwordFile?: unknown };
-  chain?: { aggregator?: unknown; addressesFile?: unknown };
+  chain?: { aggregator?: unknown; addressesFile?: unknown; rpcUrl?: unknown; fallbackRpcUrls?: unknown };
   peers?: unknown;
   listen?: { host?: unknown; port?: unknown };
   api?: { enabled?: unknown; host?: unknown; port?: unknown };
@@ -107,6 +107,7 @@ function checkNode(node: RawNode, ctx: Ctx): void {
   if (chain && typeof chain === "object" && chain.aggregator === undefined && chain.addressesFile === undefined) {
     issue(ctx, ["node", "chain"], "set aggregator (an address) or addressesFile (written by `oracle-node deploy`)");
   }
+  if (chain && typeof chain === "object") checkRpcUrls(chain.rpcUrl, list(chain.fallbackRpcUrls), ctx);
   const peers = list(node.peers).map((p) => objectOr(p) as Raw<{ index: number; url: string }>);
   for (const [index, idx] of duplicates(peers.map((p) => p.index))) {
     if (typeof index !== "number") continue;
@@ -133,6 +134,18 @@ function checkNode(node: RawNode, ctx: Ctx): void {
 
 function issue(ctx: Ctx, path: Array<string | number>, message: string): void {
   ctx.addIssue({ code: "custom", path, message });
+}
+
+/** Each RPC endpoint once: a fallback equal to the primary (or another fallback) is no failover. */
+function checkRpcUrls(primary: unknown, fallbacks: unknown[], ctx: Ctx): void {
+  const norm = (u: unknown) => (isText(u) ? u.replace(/\/+$/, "") : undefined);
+  fallbacks.forEach((u, i) => {
+    if (norm(u) !== undefined && norm(u) === norm(primary)) issue(ctx, ["node", "chain", "fallbackRpcUrls", i], "is the primary rpcUrl again");
+  });
+  for (const [url, idx] of duplicates(fallbacks.map(norm))) {
+    if (url === undefined) continue;
+    for (const i of idx.slice(1)) issue(ctx, ["node", "chain", "fallbackRpcUrls", i], `${url} is already node.chain.fallbackRpcUrls[${idx[0]}]`);
+  }
 }
 
 function duplicates<T>(items: readonly T[]): Map<T, number[]> {

@@ -151,8 +151,34 @@ export const KeystoreSchema = z.strictObject({
   passwordFile: z.string().min(1).optional(),
 });
 
+const rpcUrl = z.string().regex(/^(https?|wss?):\/\/\S+$/, { message: "must be an http(s) or ws(s) URL" });
+/** Endpoints of one chain the node fails over between (the primary `rpcUrl` plus these). */
+export const MAX_FALLBACK_RPC_URLS = 7;
+
+/** How the node judges its RPC endpoints when it has more than one (chain/provider-pool.ts). */
+export const RpcHealthSchema = z.strictObject({
+  /** Every endpoint is asked its chain id and head this often. */
+  checkIntervalMs: positiveMs.min(100).max(600_000).default(2_000),
+  /** An endpoint whose head trails the best one by more than this many blocks is demoted. */
+  maxLagBlocks: z.int().min(0).max(10_000).default(3),
+  /** A demoted endpoint is used again after this many good checks in a row. */
+  recoverChecks: z.int().min(1).max(100).default(3),
+  /** Per RPC call: a slower answer counts as a failure of that endpoint. */
+  timeoutMs: positiveMs.max(60_000).default(5_000),
+});
+
 export const ChainSchema = z.strictObject({
-  rpcUrl: z.string().regex(/^(https?|wss?):\/\/\S+$/, { message: "must be an http(s) or ws(s) URL" }),
+  /** The primary JSON-RPC endpoint. */
+  rpcUrl,
+  /**
+   * More endpoints of the same chain (http(s) only): reads fail over to the healthiest, every
+   * transaction is broadcast to all (same signed bytes, one nonce). Empty: one endpoint, no pool.
+   */
+  fallbackRpcUrls: z
+    .array(z.string().regex(/^https?:\/\/\S+$/, { message: "must be an http(s) URL" }))
+    .max(MAX_FALLBACK_RPC_URLS)
+    .default([]),
+  rpcHealth: RpcHealthSchema.prefault({}),
   chainId: z.int().positive(),
   /** The multi-feed aggregator every feed of this committee lives in. */
   aggregator: z.string().regex(ADDRESS_RE, { message: "must be a 0x-prefixed 20-byte hex address" }).optional(),
@@ -261,6 +287,7 @@ export type SourcesConfig = z.infer<typeof SourcesSchema>;
 export type NodeSettings = z.infer<typeof NodeSchema>;
 export type PeerConfig = z.infer<typeof PeerSchema>;
 export type ChainConfig = z.output<typeof ChainSchema>;
+export type RpcHealthConfig = z.output<typeof RpcHealthSchema>;
 export type TimingConfig = z.output<typeof TimingSchema>;
 export type FilterConfig = z.output<typeof FilterSchema>;
 export type VenueOverrideConfig = z.output<typeof VenueOverrideSchema>;
