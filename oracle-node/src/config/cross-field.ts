@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { parseDecimal } from "../quotes/decimal";
 import { SOURCE_IDS } from "../sources/registry";
+import { checkChains, checkUrls } from "./cross-field-chains";
 
 /*
  * The fields the rules read, typed as what they may be before validation: each may be missing
@@ -35,10 +36,12 @@ type Raw<T> = { [K in keyof T]?: unknown };
  */
 export function checkConfig(raw: unknown, ctx: Ctx): void {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return;
-  const cfg = raw as { sources?: unknown; feeds?: unknown; node?: unknown };
+  const cfg = raw as { sources?: unknown; feeds?: unknown; node?: unknown; chains?: unknown };
   const known = checkSources(objectOr(cfg.sources), ctx);
   checkFeeds(list(cfg.feeds), known, ctx);
   checkNode(objectOr(cfg.node), ctx);
+  const feedIds = new Set(list(cfg.feeds).flatMap((f) => (isText(objectOr(f).id) ? [objectOr(f).id as string] : [])));
+  checkChains(cfg.chains, cfg.node, feedIds, ctx);
 }
 
 type Ctx = z.RefinementCtx;
@@ -107,7 +110,7 @@ function checkNode(node: RawNode, ctx: Ctx): void {
   if (chain && typeof chain === "object" && chain.aggregator === undefined && chain.addressesFile === undefined) {
     issue(ctx, ["node", "chain"], "set aggregator (an address) or addressesFile (written by `oracle-node deploy`)");
   }
-  if (chain && typeof chain === "object") checkRpcUrls(chain.rpcUrl, list(chain.fallbackRpcUrls), ctx);
+  if (chain && typeof chain === "object") checkUrls(chain.rpcUrl, list(chain.fallbackRpcUrls), ["node", "chain", "fallbackRpcUrls"], ctx);
   const peers = list(node.peers).map((p) => objectOr(p) as Raw<{ index: number; url: string }>);
   for (const [index, idx] of duplicates(peers.map((p) => p.index))) {
     if (typeof index !== "number") continue;
@@ -134,18 +137,6 @@ function checkNode(node: RawNode, ctx: Ctx): void {
 
 function issue(ctx: Ctx, path: Array<string | number>, message: string): void {
   ctx.addIssue({ code: "custom", path, message });
-}
-
-/** Each RPC endpoint once: a fallback equal to the primary (or another fallback) is no failover. */
-function checkRpcUrls(primary: unknown, fallbacks: unknown[], ctx: Ctx): void {
-  const norm = (u: unknown) => (isText(u) ? u.replace(/\/+$/, "") : undefined);
-  fallbacks.forEach((u, i) => {
-    if (norm(u) !== undefined && norm(u) === norm(primary)) issue(ctx, ["node", "chain", "fallbackRpcUrls", i], "is the primary rpcUrl again");
-  });
-  for (const [url, idx] of duplicates(fallbacks.map(norm))) {
-    if (url === undefined) continue;
-    for (const i of idx.slice(1)) issue(ctx, ["node", "chain", "fallbackRpcUrls", i], `${url} is already node.chain.fallbackRpcUrls[${idx[0]}]`);
-  }
 }
 
 function duplicates<T>(items: readonly T[]): Map<T, number[]> {

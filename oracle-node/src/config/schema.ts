@@ -268,11 +268,39 @@ export const NodeSchema = z.strictObject({
   timing: TimingSchema.prefault({}),
 });
 
+/** More chains one node process serves besides `node.chain` (chain-instances.ts), each its own protocol instance. */
+export const MAX_EXTRA_CHAINS = 15;
+const CHAIN_NAME_RE = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/**
+ * One more chain this process serves: its own committee (peers), aggregator, RPC endpoints, fees,
+ * transaction manager, peer port and SQLite file; the key is `node.keystore` unless it names its
+ * own. Everything else (sources, filter, timing, logging) is shared with `node`.
+ */
+export const ExtraChainSchema = z.strictObject({
+  /** Short name in logs, metrics and the node name ("<node.name>/<name>"). */
+  name: z.string().regex(CHAIN_NAME_RE, { message: "must be 1-32 chars of a-z, 0-9 and '-'" }),
+  chain: ChainSchema,
+  peers: z.array(PeerSchema).default([]),
+  /** This chain's peer endpoint (host: `node.listen.host`): one transport per chain. */
+  listen: z.strictObject({ port }),
+  /** This chain's SQLite file: sign claims and nonces never mix between chains. */
+  database: z.strictObject({ path: z.string().min(1) }),
+  /** Serves this chain's health, metrics and dashboard on `node.api.host` at this port; none when absent. */
+  apiPort: port.optional(),
+  /** This chain's own key; default `node.keystore` (one key for every chain). */
+  keystore: KeystoreSchema.optional(),
+  /** Ids of the `feeds` this chain carries; default all of them. */
+  feeds: z.array(z.string().min(1)).min(1).optional(),
+});
+
 export const NodeConfigSchema = z
   .strictObject({
     /** Config format version. */
     version: z.literal(1).default(1),
     node: NodeSchema,
+    /** More chains served by this process; empty: the one chain of `node.chain`. */
+    chains: z.array(ExtraChainSchema).max(MAX_EXTRA_CHAINS).default([]),
     sources: SourcesSchema.prefault({}),
     feeds: z.array(FeedSchema).min(1, { message: "needs at least one feed" }),
   })
@@ -287,6 +315,7 @@ export type SourcesConfig = z.infer<typeof SourcesSchema>;
 export type NodeSettings = z.infer<typeof NodeSchema>;
 export type PeerConfig = z.infer<typeof PeerSchema>;
 export type ChainConfig = z.output<typeof ChainSchema>;
+export type ExtraChainConfig = z.output<typeof ExtraChainSchema>;
 export type RpcHealthConfig = z.output<typeof RpcHealthSchema>;
 export type TimingConfig = z.output<typeof TimingSchema>;
 export type FilterConfig = z.output<typeof FilterSchema>;
