@@ -58,7 +58,7 @@ export function register(program: Command, faults: (cfg: NodeConfig) => FaultHoo
         stopping = true;
         logger.info({ signal }, "stopping");
         const timer = setTimeout(() => process.exit(EXIT_FAILURE), STOP_DEADLINE_MS);
-        await Promise.all(running.map((r) => r.api?.close().catch(() => undefined)));
+        await Promise.all(running.map((r) => (r.api ? r.api.close().catch(() => undefined) : Promise.resolve())));
         await Promise.all(running.map((r) => r.node.stop().catch((err) => logger.error({ err: (err as Error).message }, "stop failed"))));
         clearTimeout(timer);
         process.exit(code);
