@@ -70,10 +70,7 @@ export async function assembleNode(opts: RuntimeOptions, faults: FaultHooks = NO
     logger: log,
   });
   const store = openStore(opts.databasePath);
-  const provider = await makeChainProvider(opts, log, (states) => {
-    view.setRpcProviders(states);
-    telemetry.rpcProviders(states);
-  });
+  const provider = await makeChainProvider(opts, log, (states) => (view.setRpcProviders(states), telemetry.rpcProviders(states)));
   const reader = new AggregatorReader(provider, opts.aggregator);
   const retry = <T>(what: string, fn: () => Promise<T>) => retryRpc(what, fn, timing.startupRpcDeadlineMs, log);
   const committee = await retry("read the committee", () => reader.committee());
