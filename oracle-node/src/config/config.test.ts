@@ -203,6 +203,22 @@ describe("config: every error names its path and what is wrong", () => {
     expect(found.some((p) => p.startsWith("feeds[0].minSources: is 9"))).toBe(true);
   });
 
+  it("RPC failover: fallbacks default to none, and each endpoint is listed once (http(s) only)", () => {
+    const plain = parseConfig(validConfig(), { env: {} });
+    expect(plain.node.chain.fallbackRpcUrls).toEqual([]);
+    expect(plain.node.chain.rpcHealth).toEqual({ checkIntervalMs: 2_000, maxLagBlocks: 3, recoverChecks: 3, timeoutMs: 5_000 });
+    const cfg = validConfig();
+    cfg.node.chain.fallbackRpcUrls = ["http://127.0.0.1:8545/", "http://127.0.0.1:8546", "http://127.0.0.1:8546", "ws://127.0.0.1:8547"];
+    cfg.node.chain.rpcHealth = { maxLagBlocks: -1, recoverChecks: 0 };
+    expect(problems(cfg)).toEqual([
+      "node.chain.fallbackRpcUrls[3]: must be an http(s) URL",
+      expect.stringMatching(/^node\.chain\.rpcHealth\.maxLagBlocks: /),
+      expect.stringMatching(/^node\.chain\.rpcHealth\.recoverChecks: /),
+      "node.chain.fallbackRpcUrls[0]: is the primary rpcUrl again",
+      "node.chain.fallbackRpcUrls[2]: http://127.0.0.1:8546 is already node.chain.fallbackRpcUrls[1]",
+    ]);
+  });
+
   it("any malformed document ends as a ConfigError, never another exception", () => {
     const junk: unknown[] = [
       null,

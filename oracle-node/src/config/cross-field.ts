@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { parseDecimal } from "../quotes/decimal";
 import { SOURCE_IDS } from "../sources/registry";
+import { checkChains, checkUrls } from "./cross-field-chains";
 
 /*
  * The fields the rules read, typed as what they may be before validation: each may be missing
@@ -22,7 +23,7 @@ interface RawFeed {
 }
 interface RawNode {
   keystore?: { passwordEnv?: unknown; passwordFile?: unknown };
-  chain?: { aggregator?: unknown; addressesFile?: unknown };
+  chain?: { aggregator?: unknown; addressesFile?: unknown; rpcUrl?: unknown; fallbackRpcUrls?: unknown };
   peers?: unknown;
   listen?: { host?: unknown; port?: unknown };
   api?: { enabled?: unknown; host?: unknown; port?: unknown };
@@ -36,11 +37,13 @@ type Raw<T> = { [K in keyof T]?: unknown };
  */
 export function checkConfig(raw: unknown, ctx: Ctx): void {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return;
-  const cfg = raw as { sources?: unknown; feeds?: unknown; node?: unknown; quoteConversion?: unknown };
+  const cfg = raw as { sources?: unknown; feeds?: unknown; node?: unknown; quoteConversion?: unknown; chains?: unknown };
   const known = checkSources(objectOr(cfg.sources), ctx);
   checkFeeds(list(cfg.feeds), known, ctx);
   checkNode(objectOr(cfg.node), ctx);
   checkConversion(objectOr(objectOr(cfg.quoteConversion).rates), list(cfg.feeds), ctx);
+  const feedIds = new Set(list(cfg.feeds).flatMap((f) => (isText(objectOr(f).id) ? [objectOr(f).id as string] : [])));
+  checkChains(cfg.chains, cfg.node, feedIds, ctx);
 }
 
 /** Each rate names a feed of the file whose pair is CURRENCY/QUOTE, and that feed needs no rate itself. */
@@ -127,6 +130,7 @@ function checkNode(node: RawNode, ctx: Ctx): void {
   if (chain && typeof chain === "object" && chain.aggregator === undefined && chain.addressesFile === undefined) {
     issue(ctx, ["node", "chain"], "set aggregator (an address) or addressesFile (written by `oracle-node deploy`)");
   }
+  if (chain && typeof chain === "object") checkUrls(chain.rpcUrl, list(chain.fallbackRpcUrls), ["node", "chain", "fallbackRpcUrls"], ctx);
   const peers = list(node.peers).map((p) => objectOr(p) as Raw<{ index: number; url: string }>);
   for (const [index, idx] of duplicates(peers.map((p) => p.index))) {
     if (typeof index !== "number") continue;

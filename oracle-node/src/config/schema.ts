@@ -168,8 +168,34 @@ export const KeystoreSchema = z.strictObject({
   passwordFile: z.string().min(1).optional(),
 });
 
+const rpcUrl = z.string().regex(/^(https?|wss?):\/\/\S+$/, { message: "must be an http(s) or ws(s) URL" });
+/** Endpoints of one chain the node fails over between (the primary `rpcUrl` plus these). */
+export const MAX_FALLBACK_RPC_URLS = 7;
+
+/** How the node judges its RPC endpoints when it has more than one (chain/provider-pool.ts). */
+export const RpcHealthSchema = z.strictObject({
+  /** Every endpoint is asked its chain id and head this often. */
+  checkIntervalMs: positiveMs.min(100).max(600_000).default(2_000),
+  /** An endpoint whose head trails the best one by more than this many blocks is demoted. */
+  maxLagBlocks: z.int().min(0).max(10_000).default(3),
+  /** A demoted endpoint is used again after this many good checks in a row. */
+  recoverChecks: z.int().min(1).max(100).default(3),
+  /** Per RPC call: a slower answer counts as a failure of that endpoint. */
+  timeoutMs: positiveMs.max(60_000).default(5_000),
+});
+
 export const ChainSchema = z.strictObject({
-  rpcUrl: z.string().regex(/^(https?|wss?):\/\/\S+$/, { message: "must be an http(s) or ws(s) URL" }),
+  /** The primary JSON-RPC endpoint. */
+  rpcUrl,
+  /**
+   * More endpoints of the same chain (http(s) only): reads fail over to the healthiest, every
+   * transaction is broadcast to all (same signed bytes, one nonce). Empty: one endpoint, no pool.
+   */
+  fallbackRpcUrls: z
+    .array(z.string().regex(/^https?:\/\/\S+$/, { message: "must be an http(s) URL" }))
+    .max(MAX_FALLBACK_RPC_URLS)
+    .default([]),
+  rpcHealth: RpcHealthSchema.prefault({}),
   chainId: z.int().positive(),
   /** The multi-feed aggregator every feed of this committee lives in. */
   aggregator: z.string().regex(ADDRESS_RE, { message: "must be a 0x-prefixed 20-byte hex address" }).optional(),
@@ -259,11 +285,39 @@ export const NodeSchema = z.strictObject({
   timing: TimingSchema.prefault({}),
 });
 
+/** More chains one node process serves besides `node.chain` (chain-instances.ts), each its own protocol instance. */
+export const MAX_EXTRA_CHAINS = 15;
+const CHAIN_NAME_RE = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/**
+ * One more chain this process serves: its own committee (peers), aggregator, RPC endpoints, fees,
+ * transaction manager, peer port and SQLite file; the key is `node.keystore` unless it names its
+ * own. Everything else (sources, filter, timing, logging) is shared with `node`.
+ */
+export const ExtraChainSchema = z.strictObject({
+  /** Short name in logs, metrics and the node name ("<node.name>/<name>"). */
+  name: z.string().regex(CHAIN_NAME_RE, { message: "must be 1-32 chars of a-z, 0-9 and '-'" }),
+  chain: ChainSchema,
+  peers: z.array(PeerSchema).default([]),
+  /** This chain's peer endpoint (host: `node.listen.host`): one transport per chain. */
+  listen: z.strictObject({ port }),
+  /** This chain's SQLite file: sign claims and nonces never mix between chains. */
+  database: z.strictObject({ path: z.string().min(1) }),
+  /** Serves this chain's health, metrics and dashboard on `node.api.host` at this port; none when absent. */
+  apiPort: port.optional(),
+  /** This chain's own key; default `node.keystore` (one key for every chain). */
+  keystore: KeystoreSchema.optional(),
+  /** Ids of the `feeds` this chain carries; default all of them. */
+  feeds: z.array(z.string().min(1)).min(1).optional(),
+});
+
 export const NodeConfigSchema = z
   .strictObject({
     /** Config format version. */
     version: z.literal(1).default(1),
     node: NodeSchema,
+    /** More chains served by this process; empty: the one chain of `node.chain`. */
+    chains: z.array(ExtraChainSchema).max(MAX_EXTRA_CHAINS).default([]),
     sources: SourcesSchema.prefault({}),
     quoteConversion: QuoteConversionSchema.prefault({}),
     feeds: z.array(FeedSchema).min(1, { message: "needs at least one feed" }),
@@ -280,6 +334,8 @@ export type QuoteConversionConfig = z.output<typeof QuoteConversionSchema>;
 export type NodeSettings = z.infer<typeof NodeSchema>;
 export type PeerConfig = z.infer<typeof PeerSchema>;
 export type ChainConfig = z.output<typeof ChainSchema>;
+export type ExtraChainConfig = z.output<typeof ExtraChainSchema>;
+export type RpcHealthConfig = z.output<typeof RpcHealthSchema>;
 export type TimingConfig = z.output<typeof TimingSchema>;
 export type FilterConfig = z.output<typeof FilterSchema>;
 export type VenueOverrideConfig = z.output<typeof VenueOverrideSchema>;

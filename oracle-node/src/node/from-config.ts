@@ -58,6 +58,8 @@ export async function fromNodeConfig(cfg: NodeConfig, opts: { configPath?: strin
     name: n.name,
     key: key.signingKey,
     rpcUrl: n.chain.rpcUrl,
+    fallbackRpcUrls: n.chain.fallbackRpcUrls,
+    rpcHealth: n.chain.rpcHealth,
     chainId: n.chain.chainId,
     aggregator: getAddress(aggregator),
     peers: n.peers.map((p) => ({ index: p.index, url: p.url, address: p.address })),

@@ -6,6 +6,7 @@ import {
   type FeedConfig,
   type FilterConfig,
   type PeerConfig,
+  type RpcHealthConfig,
   type SourcesConfig,
   type TimingConfig,
   type VenueOverrideConfig,
@@ -88,6 +89,10 @@ export interface RuntimeOptions {
   /** Signs observations, reports and peer messages, and sends transmissions. */
   key: SigningKey;
   rpcUrl: string;
+  /** More endpoints of the chain (config `node.chain.fallbackRpcUrls`): with any, the node uses a ProviderPool. */
+  fallbackRpcUrls?: ChainConfig["fallbackRpcUrls"];
+  /** How the pool judges its endpoints (config `node.chain.rpcHealth`); default: the schema's. */
+  rpcHealth?: RpcHealthConfig;
   chainId: number;
   aggregator: string;
   peers: RuntimePeer[];
