@@ -61,15 +61,20 @@ export class Cluster {
       if (Date.now() > deadline || !n.running) throw new Error(`node ${i} did not start:\n${n.lines.slice(from).slice(-5).join("\n")}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    this.down.delete(i);
   }
 
   /** Nodes the bench has killed at least once (their RSS restarted: not counted in the growth). */
   readonly killed = new Set<number>();
 
+  /** Honest nodes killed by the bench and not yet started again (logged "node started"). */
+  readonly down = new Set<number>();
+
   /** SIGKILL, expected (not a crash). */
   async kill(i: number): Promise<void> {
     this.expected.add(i);
     this.killed.add(i);
+    if (this.isHonest(i)) this.down.add(i);
     await this.nodes[i].kill("SIGKILL");
   }
 
