@@ -5,6 +5,7 @@ import { runBacktest } from "../oracle-node/src/backtest/run-backtest";
 import { collectScore, summarize, type Metrics, type ScoreSamples } from "../oracle-node/src/backtest/score";
 import { createFilter, type FilterKind, type RoundFilter } from "../oracle-node/src/filter/pipeline";
 import { HELDOUT_PROFILE, simulateScenario, type ScenarioOptions } from "./generator/market";
+import { HELDOUT_SLOW_PROFILE } from "./generator/families";
 import { scenarioToCsv } from "./generator/to-csv";
 import { injectPump, type PumpInjection } from "./generator/inject";
 import { writeCardSection } from "./card";
@@ -14,7 +15,8 @@ import { writeCardSection } from "./card";
  * onnx, mad and none through the live pipeline, scores them as FORMAT.md says, checks the targets
  * of the issue, prints the tables and writes them into MODEL_CARD.md between markers.
  * Options: `--write-heldout DIR` also writes the held-out scenarios as CSV files; `--model FILE`
- * evaluates another model; `--no-card` leaves MODEL_CARD.md alone.
+ * evaluates another model; `--no-card` leaves MODEL_CARD.md alone; `--only REGEX` runs only the
+ * held-out groups whose name matches (no public or injected tables, card untouched).
  */
 
 const PUBLIC_DIR = join(__dirname, "..", "..", "shared", "scenarios");
@@ -22,10 +24,27 @@ const PUBLIC = ["calm-btc", "genuine-crash", "one-venue-flash-crash", "single-ve
 const FILTERS: FilterKind[] = ["onnx", "mad", "none"];
 /** Held-out seeds: far from the training (20,261,129+) and validation (+1,000,000) ranges. */
 const HELDOUT_SEED = 7_000_000;
-const HELDOUT_GROUPS: { name: string; count: number; opts: ScenarioOptions }[] = [
+/**
+ * `goal`: what the group must show beyond FPR < 1 %. "attack": attacked-round mean error below
+ * both baselines' (and at most `maxAttackedMeanBps`); "genuine": no more refused rounds than the
+ * plain median and all-round error within the tolerance of the median's (no lag).
+ */
+interface HeldoutGroup {
+  name: string;
+  count: number;
+  opts: ScenarioOptions;
+  goal?: "attack" | "genuine";
+  maxAttackedMeanBps?: number;
+}
+const SLOW = { rounds: 500, profile: HELDOUT_PROFILE, slowProfile: HELDOUT_SLOW_PROFILE } as const;
+const HELDOUT_GROUPS: HeldoutGroup[] = [
   { name: "thin-token pump on most venues", count: 6, opts: { kind: "thin-pump", rounds: 500, profile: HELDOUT_PROFILE } },
   { name: "genuine crash / rally", count: 4, opts: { kind: "genuine-crash", rounds: 500, profile: HELDOUT_PROFILE } },
   { name: "mixed attacks and market moves", count: 14, opts: { kind: "random", rounds: 500, profile: HELDOUT_PROFILE } },
+  { name: "slow ramp +25 % / 100 min on most thin venues", count: 6, opts: { kind: "slow-ramp", ...SLOW }, goal: "attack", maxAttackedMeanBps: 100 },
+  { name: "sources mirroring the market 2-5 min late in a trend", count: 6, opts: { kind: "late-mirror", ...SLOW }, goal: "attack" },
+  { name: "genuine rally +35 % in 15 min, thin venues lagging", count: 6, opts: { kind: "fast-rally", ...SLOW }, goal: "genuine" },
+  { name: "genuine stablecoin depeg to 0.87, partial recovery", count: 6, opts: { kind: "depeg", ...SLOW }, goal: "genuine" },
 ];
 /** Evaluation-only stress: coordinated pumps injected into public scenarios (rounds 40-55 %). */
 const INJECTED_SCENARIOS = ["calm-btc", "stale-venues", "genuine-crash"];
@@ -100,14 +119,31 @@ function checks(scenario: string, m: Record<FilterKind, Metrics>): string[] {
   return fails;
 }
 
-async function main(): Promise<void> {
-  const mi = process.argv.indexOf("--model");
-  const modelPath = mi >= 0 ? process.argv[mi + 1] : undefined;
-  const filters = {} as Record<FilterKind, RoundFilter>;
-  for (const k of FILTERS) filters[k] = await createFilter({ kind: k, modelPath: k === "onnx" ? modelPath : undefined });
-  const threshold = filters.onnx.threshold;
+/** The issue-16 targets of a held-out group with a goal. */
+function heldoutChecks(g: HeldoutGroup, m: Record<FilterKind, Metrics>): string[] {
+  const fails: string[] = [];
+  if (!g.goal) return fails;
+  if (!(m.onnx.falsePositiveRate < MAX_FPR)) fails.push(`${g.name}: FPR ${n(m.onnx.falsePositiveRate * 100, 3)} %`);
+  if (g.goal === "attack") {
+    const best = Math.min(m.mad.attacked.mean, m.none.attacked.mean);
+    if (!(m.onnx.attacked.mean < best)) fails.push(`${g.name}: attacked mean ${n(m.onnx.attacked.mean)} bps, not below the best baseline's ${n(best)}`);
+    if (g.maxAttackedMeanBps !== undefined && !(m.onnx.attacked.mean <= g.maxAttackedMeanBps)) {
+      fails.push(`${g.name}: attacked mean ${n(m.onnx.attacked.mean)} bps above ${g.maxAttackedMeanBps}`);
+    }
+  } else {
+    if (m.onnx.refused > m.none.refused) fails.push(`${g.name}: ${m.onnx.refused} refused rounds vs ${m.none.refused} for the median`);
+    for (const key of ["mean", "p99", "max"] as const) {
+      if (!within(m.onnx.all[key], m.none.all[key])) fails.push(`${g.name}: all-round ${key} ${n(m.onnx.all[key])} bps vs median ${n(m.none.all[key])}`);
+    }
+  }
+  return fails;
+}
 
-  const pubRows: { scenario: string; m: Record<FilterKind, Metrics> }[] = [];
+type Filters = Record<FilterKind, RoundFilter>;
+type Row = { scenario: string; m: Record<FilterKind, Metrics> };
+
+async function evalPublic(filters: Filters): Promise<{ text: string; fails: string[] }> {
+  const rows: Row[] = [];
   const fails: string[] = [];
   for (const name of PUBLIC) {
     const sc = {
@@ -117,21 +153,26 @@ async function main(): Promise<void> {
     };
     const s = await scoreScenario(sc, filters);
     const m = { onnx: summarize([s.onnx]), mad: summarize([s.mad]), none: summarize([s.none]) };
-    pubRows.push({ scenario: name, m });
+    rows.push({ scenario: name, m });
     fails.push(...checks(name, m));
   }
-  const pubTable = table(pubRows);
   const verdict = fails.length
     ? `Targets missed:\n${fails.map((f) => `- ${f}`).join("\n")}`
     : "All targets met (attacked-round error within 10 % or 1 bp of the better baseline, FPR < 1 %, genuine crash followed no worse than the median).";
-  const pub = `Threshold ${threshold}, min sources 3.\n\n${pubTable}\n\n${verdict}`;
+  return { text: `Threshold ${filters.onnx.threshold}, min sources 3.\n\n${table(rows)}\n\n${verdict}`, fails };
+}
 
-  const wi = process.argv.indexOf("--write-heldout");
-  const writeDir = wi >= 0 ? process.argv[wi + 1] : null;
+/** The held-out groups (only those whose name matches `only`; seeds stay those of the full run). */
+async function evalHeldout(filters: Filters, writeDir: string | null, only: RegExp | null): Promise<{ text: string; fails: string[] }> {
   if (writeDir) mkdirSync(writeDir, { recursive: true });
-  const heldRows: { scenario: string; m: Record<FilterKind, Metrics> }[] = [];
+  const rows: Row[] = [];
+  const fails: string[] = [];
   let seed = HELDOUT_SEED;
   for (const g of HELDOUT_GROUPS) {
+    if (only && !only.test(g.name)) {
+      seed += g.count;
+      continue;
+    }
     const pooled: Record<FilterKind, ScoreSamples[]> = { onnx: [], mad: [], none: [] };
     for (let i = 0; i < g.count; i++) {
       const sim = simulateScenario(seed++, g.opts);
@@ -143,14 +184,19 @@ async function main(): Promise<void> {
       const s = await scoreScenario({ name: sim.name, ...csv }, filters);
       for (const k of FILTERS) pooled[k].push(s[k]);
     }
-    heldRows.push({
-      scenario: `${g.name} (${g.count} scenarios)`,
-      m: { onnx: summarize(pooled.onnx), mad: summarize(pooled.mad), none: summarize(pooled.none) },
-    });
+    const m = { onnx: summarize(pooled.onnx), mad: summarize(pooled.mad), none: summarize(pooled.none) };
+    rows.push({ scenario: `${g.name} (${g.count} scenarios)`, m });
+    fails.push(...heldoutChecks(g, m));
   }
-  const held = `Generated by models/generator with HELDOUT_PROFILE, seeds ${HELDOUT_SEED}-${seed - 1} (training uses 20261129+, validation 21261129+), 500 rounds each; metrics pooled per group.\n\n${table(heldRows)}`;
+  const verdict = fails.length
+    ? `Targets missed:\n${fails.map((f) => `- ${f}`).join("\n")}`
+    : "Issue 16 targets met: on the slow ramp and the late mirrors attacked mean error below both baselines (at most 100 bps on the ramp), FPR < 1 % in every slow group, the genuine rally and depeg answered with no more refusals than the median and no lag (all-round error within 10 % or 1 bp of the median's).";
+  const text = `Generated by models/generator with HELDOUT_PROFILE and HELDOUT_SLOW_PROFILE, seeds ${HELDOUT_SEED}-${seed - 1} (training uses 20261129+, validation 21261129+), 500 rounds each; metrics pooled per group.\n\n${table(rows)}\n\n${verdict}`;
+  return { text, fails };
+}
 
-  const injRows: { scenario: string; m: Record<FilterKind, Metrics> }[] = [];
+async function evalInjected(filters: Filters): Promise<string> {
+  const rows: Row[] = [];
   for (const { name, inj } of INJECTIONS) {
     const pooled: Record<FilterKind, ScoreSamples[]> = { onnx: [], mad: [], none: [] };
     for (const sc of INJECTED_SCENARIOS) {
@@ -158,20 +204,38 @@ async function main(): Promise<void> {
       const s = await scoreScenario({ name: sc, quotes, truth: readFileSync(join(PUBLIC_DIR, `${sc}.truth.csv`), "utf8") }, filters);
       for (const k of FILTERS) pooled[k].push(s[k]);
     }
-    injRows.push({ scenario: name, m: { onnx: summarize(pooled.onnx), mad: summarize(pooled.mad), none: summarize(pooled.none) } });
+    rows.push({ scenario: name, m: { onnx: summarize(pooled.onnx), mad: summarize(pooled.mad), none: summarize(pooled.none) } });
   }
-  const injected = `Each row pools ${INJECTED_SCENARIOS.join(", ")} with the pump injected into the first venues of the file for rounds 40-55 % (models/generator/inject.ts). Evaluation only.\n\n${table(injRows)}`;
+  return `Each row pools ${INJECTED_SCENARIOS.join(", ")} with the pump injected into the first venues of the file for rounds 40-55 % (models/generator/inject.ts). Evaluation only.\n\n${table(rows)}`;
+}
 
+function argValue(name: string): string | null {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : null;
+}
+
+async function main(): Promise<void> {
+  const modelPath = argValue("--model") ?? undefined;
+  const onlyArg = argValue("--only");
+  const only = onlyArg ? new RegExp(onlyArg, "i") : null;
+  const filters = {} as Filters;
+  for (const k of FILTERS) filters[k] = await createFilter({ kind: k, modelPath: k === "onnx" ? modelPath : undefined });
+  const pub = only ? null : await evalPublic(filters);
+  const held = await evalHeldout(filters, argValue("--write-heldout"), only);
+  const injected = only ? null : await evalInjected(filters);
   for (const f of Object.values(filters)) await f.close();
-  if (!process.argv.includes("--no-card")) {
-    writeCardSection("eval-public", pub);
-    writeCardSection("eval-heldout", held);
+  if (pub && injected && !process.argv.includes("--no-card")) {
+    writeCardSection("eval-public", pub.text);
+    writeCardSection("eval-heldout", held.text);
     writeCardSection("eval-injected", injected);
   }
-  process.stdout.write(
-    `## Public scenarios\n\n${pub}\n\n## Held-out generated scenarios\n\n${held}\n\n## Public scenarios with injected pumps\n\n${injected}\n`,
-  );
-  if (fails.length) process.exitCode = 1;
+  const parts = [
+    pub && `## Public scenarios\n\n${pub.text}`,
+    `## Held-out generated scenarios\n\n${held.text}`,
+    injected && `## Public scenarios with injected pumps\n\n${injected}`,
+  ];
+  process.stdout.write(parts.filter(Boolean).join("\n\n") + "\n");
+  if ((pub?.fails.length ?? 0) + held.fails.length > 0) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => {

@@ -5,12 +5,16 @@ import type { Profile, RowCore, ScenarioKind, SimRow, Venue } from "./market";
 /**
  * The training generator's labelled attack families: how each is drawn for a scenario and what it
  * does to a venue's honest quote. Every simulator attack kind (oracle-node/src/simulator/vocabulary.ts)
- * plus "flaky" (a venue that drops rows and serves stale quotes).
+ * plus "flaky" (a venue that drops rows and serves stale quotes), and the two patient families of
+ * families.ts: "ramp" (a slow walk on most thin venues) and "mirror" (sources serving the market late).
  */
-export type AttackFamily = AttackKind | Extract<OutageKind, "flaky">;
+export type AttackFamily = AttackKind | Extract<OutageKind, "flaky"> | "ramp" | "mirror";
+/** The families drawAttacks picks from. */
+type DrawnFamily = Exclude<AttackFamily, "ramp" | "mirror">;
 
-/** Drawn with rng.pick: the order is part of the seeded stream (and so of the trained model). */
-export const ATTACK_FAMILIES: readonly AttackFamily[] = ["spike", "flash-crash", "unit-error", "freeze", "drift", "pump", "garbage", "flaky"];
+/** Drawn with rng.pick: the order is part of the seeded stream (and so of the trained model). "ramp"
+ * and "mirror" are drawn only by the scenario kinds of families.ts. */
+export const ATTACK_FAMILIES: readonly DrawnFamily[] = ["spike", "flash-crash", "unit-error", "freeze", "drift", "pump", "garbage", "flaky"];
 
 /** Label threshold of an offset attack: smaller manipulation is indistinguishable from basis. */
 const ATTACK_LABEL_MIN = 10e-4;
@@ -35,6 +39,8 @@ export interface Attack {
   frozen?: Map<number, RowCore>;
   staleLag?: number;
   missing?: number;
+  /** Rounds each venue mirrors the market late (a late mirror serves its own quote of that many rounds ago). */
+  mirrorLag?: number[];
 }
 
 /** What an attack draw needs to know about the scenario. */
@@ -71,7 +77,7 @@ export function drawAttacks(rng: Rng, scene: AttackScene, events: string[]): Att
       return [s, Math.min(T, s + d)];
     },
   };
-  const families: AttackFamily[] = [];
+  const families: DrawnFamily[] = [];
   if (kind === "thin-pump") families.push("pump");
   for (let j = 0; j < nAttacks; j++) families.push(rng.pick(ATTACK_FAMILIES));
   const attacks: Attack[] = [];
@@ -82,7 +88,7 @@ export function drawAttacks(rng: Rng, scene: AttackScene, events: string[]): Att
   return attacks;
 }
 
-const DRAW: Record<AttackFamily, (c: DrawContext) => Attack> = {
+const DRAW: Record<DrawnFamily, (c: DrawContext) => Attack> = {
   spike: ({ rng, P, pickOne, window }) => {
     const mag = rng.logUniform(P.spikeMag[0], P.spikeMag[1]);
     const off = rng.chance(0.6) ? Math.log(1 + mag) : Math.log(1 / (1 + mag));
@@ -232,6 +238,11 @@ function applyOne(rng: Rng, a: Attack, x: AttackTarget): Partial<QuoteOutcome> {
     if (!a.frozen.has(vi)) a.frozen.set(vi, v.last ?? honest);
     const row = a.frozen.get(vi)!;
     return { row, missing: false, label: staleLabel(row, x.fair) };
+  }
+  if (a.mirrorLag) {
+    const lag = a.mirrorLag[a.venues.indexOf(vi)];
+    const row = v.history[Math.max(0, v.history.length - 1 - lag)];
+    return { row, missing: x.missing, label: staleLabel(row, x.fair) };
   }
   if (a.staleLag !== undefined) {
     const missing = rng.chance(a.missing ?? 0.5);

@@ -1,6 +1,7 @@
 import { Rng } from "../../oracle-node/src/simulator/rng";
 import type { CryptoVenueId } from "../../oracle-node/src/simulator/vocabulary";
 import { applyAttacks, drawAttacks, type Attack, type AttackFamily } from "./attacks";
+import { isSlowKind, shapeVenues, slowAttacks, slowRegime, TRAIN_SLOW_PROFILE, type SlowKind, type SlowProfile } from "./families";
 
 /**
  * The training-data market simulator. A fair price (GBM with jumps, or a mean-reverting stablecoin)
@@ -106,14 +107,16 @@ export interface Scenario {
   events: string[];
 }
 
-/** A family of scenario: "thin-pump" = a thin token pumped on most venues. */
-export type ScenarioKind = "random" | "thin-pump" | "genuine-crash" | "calm";
+/** A family of scenario: "thin-pump" = a thin token pumped on most venues; the slow kinds are in families.ts. */
+export type ScenarioKind = "random" | "thin-pump" | "genuine-crash" | "calm" | SlowKind;
 
 export interface ScenarioOptions {
   rounds?: number;
   /** Force a family of scenario. */
   kind?: ScenarioKind;
   profile?: Profile;
+  /** Magnitudes of the slow kinds (families.ts); TRAIN_SLOW_PROFILE by default. */
+  slowProfile?: SlowProfile;
 }
 
 /** One simulated venue's fixed traits and running state. */
@@ -186,7 +189,10 @@ export function simulateScenario(seed: number, opts: ScenarioOptions = {}): Scen
   const venues = drawVenues(rng, s);
   const regime = drawRegime(rng, s);
   const fair = fairPath(rng, s, regime);
-  const attacks = drawAttacks(rng, { P: s.P, kind: s.kind, T: s.T, n: s.n, venues }, regime.events);
+  const attacks = isSlowKind(s.kind)
+    ? slowAttacks(rng, s.kind, s.SP, s.T, s.n, s.intervalSec)
+    : drawAttacks(rng, { P: s.P, kind: s.kind, T: s.T, n: s.n, venues }, regime.events);
+  if (isSlowKind(s.kind)) regime.events.push(...attacks.map((a) => a.family));
   const rounds = emitRounds(rng, s, venues, regime, fair, attacks);
   return { name: `sim-${seed}-${s.kind}`, intervalSec: s.intervalSec, rounds, events: regime.events };
 }
@@ -194,6 +200,7 @@ export function simulateScenario(seed: number, opts: ScenarioOptions = {}): Scen
 /** The draws that shape a whole scenario: asset, tick, volatility, venue count. */
 interface Setting {
   P: Profile;
+  SP: SlowProfile;
   kind: ScenarioKind;
   /** Rounds. */
   T: number;
@@ -210,8 +217,10 @@ interface Setting {
 
 function drawSetting(rng: Rng, opts: ScenarioOptions): Setting {
   const P = opts.profile ?? TRAIN_PROFILE;
+  const SP = opts.slowProfile ?? TRAIN_SLOW_PROFILE;
   const kind = opts.kind ?? "random";
   const T = opts.rounds ?? rng.int(300, 600);
+  if (isSlowKind(kind)) return slowSetting(rng, P, SP, kind, T);
   const intervalSec = rng.pick([1, 5, 10, 10, 15, 30, 60]);
   const stable = kind === "random" && rng.chance(0.15);
   const thinToken = kind === "thin-pump" || (kind === "random" && rng.chance(0.2));
@@ -219,13 +228,23 @@ function drawSetting(rng: Rng, opts: ScenarioOptions): Setting {
   const relTick = stable ? rng.logUniform(1e-5, 1e-4) : rng.logUniform(1e-6, 2e-4);
   const sigma0 = stable ? rng.logUniform(2e-6, 2e-5) : rng.logUniform(2e-5, thinToken ? 4e-3 : 1.5e-3) * Math.sqrt(intervalSec / 10);
   const n = rng.int(thinToken ? 4 : 5, 12);
-  return { P, kind, T, intervalSec, stable, thinToken, price0, relTick, sigma0, n };
+  return { P, SP, kind, T, intervalSec, stable, thinToken, price0, relTick, sigma0, n };
+}
+
+/** A slow family's setting: 7-11 venues (two liquid), a stablecoin for a depeg. */
+function slowSetting(rng: Rng, P: Profile, SP: SlowProfile, kind: SlowKind, T: number): Setting {
+  const intervalSec = rng.pick(SP.intervals);
+  const stable = kind === "depeg";
+  const price0 = stable ? 1 : rng.logUniform(1e-2, 1e5);
+  const relTick = stable ? rng.logUniform(1e-5, 1e-4) : rng.logUniform(1e-6, 1e-4);
+  const sigma0 = stable ? rng.logUniform(2e-6, 2e-5) : rng.logUniform(2e-5, 1e-3) * Math.sqrt(intervalSec / 10);
+  return { P, SP, kind, T, intervalSec, stable, thinToken: false, price0, relTick, sigma0, n: rng.int(7, 11) };
 }
 
 function drawVenues(rng: Rng, s: Setting): Venue[] {
   const names = rng.shuffle([...VENUE_NAMES]).slice(0, s.n);
   const volScale = s.thinToken ? rng.logUniform(1e2, 1e5) : rng.logUniform(1e4, 1e9);
-  return names.map((name) => {
+  const venues = names.map((name): Venue => {
     const thin = s.thinToken || rng.chance(0.3);
     const size = rng.logUniform(0.01, 1) * (thin ? 0.2 : 1);
     return {
@@ -245,6 +264,8 @@ function drawVenues(rng: Rng, s: Setting): Venue[] {
       history: [],
     };
   });
+  if (isSlowKind(s.kind)) shapeVenues(rng, s.kind, s.SP, s.price0, venues);
+  return venues;
 }
 
 /** Market-wide multipliers and moves per round (genuine events every venue shows). */
@@ -256,6 +277,8 @@ interface Regime {
   extraLag: Int32Array;
   drift: Float64Array;
   jump: Float64Array;
+  /** log level a stablecoin is pulled to at round t (a genuine depeg); par elsewhere. */
+  target?: Float64Array;
   /** Genuine events and attack families, in the order they were drawn. */
   events: string[];
 }
@@ -272,6 +295,10 @@ function drawRegime(rng: Rng, s: Setting): Regime {
     jump: new Float64Array(T),
     events: [],
   };
+  if (isSlowKind(s.kind)) {
+    slowRegime(rng, s.kind, s.SP, T, s.intervalSec, r);
+    return r;
+  }
   if (s.kind === "genuine-crash" || (s.kind === "random" && rng.chance(0.35))) addGenuineMove(rng, s, r);
   if (s.kind === "random" && rng.chance(0.3)) addJumps(rng, s, r);
   if (s.kind === "random" && rng.chance(0.3)) addHighVol(rng, s, r);
@@ -336,7 +363,8 @@ function fairPath(rng: Rng, s: Setting, r: Regime): Float64Array {
   for (let t = 0; t < s.T; t++) {
     let step = s.sigma0 * r.volMult[t] * rng.normal() + r.drift[t] + r.jump[t];
     if (rng.chance(0.002)) step += rng.normal() * s.sigma0 * 20;
-    if (s.stable) step -= 0.02 * (lf - 0);
+    // A depeg's target pulls hard (the market follows it within a few rounds); par pulls gently.
+    if (s.stable) step -= r.target ? 0.3 * (lf - r.target[t]) : 0.02 * (lf - 0);
     lf += step;
     fair[t] = Math.exp(lf);
   }

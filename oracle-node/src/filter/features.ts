@@ -147,7 +147,7 @@ export function viewRound(quotes: readonly Quote[]): RoundView {
   return { logs, spreads, logVolumes, keys, medianLog: n > 0 ? medianOf(logs) : NaN };
 }
 
-function feedSigma(h: FeedHistory): number {
+export function feedSigma(h: FeedHistory): number {
   return Math.max(Math.sqrt(h.varN > 0 ? h.varPerRound : 0), MIN_FEED_SIGMA);
 }
 

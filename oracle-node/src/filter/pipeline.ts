@@ -6,6 +6,7 @@ import { median } from "../aggregate/median";
 import { madFilter } from "../aggregate/mad-filter";
 import { halfIqr } from "../aggregate/confidence";
 import { anchorSplit, computeFeatures, FEATURE_NAMES, NUM_FEATURES, SPLIT_GUARD_ROUNDS, updateHistory, viewRound, type RoundView } from "./features";
+import { applyLiquidGuard } from "./liquid-guard";
 import { ModelLoadError, OnnxScorer } from "./onnx-scorer";
 import { prepareRound } from "./prepare";
 import type { FeedHistory, FilterState } from "./state";
@@ -146,7 +147,9 @@ export async function createFilter(cfg: FilterConfig): Promise<RoundFilter> {
         let scores: ScoredQuote[] = [];
         if (scored) {
           scores = dropAboveThreshold(p.valid, scored.scores, scored.offsets[k], threshold!, keptMask, dropped);
-          splitGuard(p, state.feed(p.input.feedId), keptMask, dropped);
+          const hist = state.feed(p.input.feedId);
+          splitGuard(p, hist, keptMask, dropped);
+          applyLiquidGuard(p.valid, p.view, hist, keptMask, dropped, p.rejected.length);
         } else if (cfg.kind === "mad") {
           dropMadOutliers(p.valid, keptMask, dropped);
         }

@@ -31,6 +31,23 @@ export interface SourceHistory {
   basisN: number;
 }
 
+/** The liquid guard's memory (liquid-guard.ts): the usual gap between the round median and the
+ * deep venues' consensus, and where both stood when it last opened. Log units; flags are 0 / 1. */
+export interface LiquidHistory {
+  /** EWMA of (round median - liquid consensus) over calm rounds, and how many went in. */
+  gapBase: number;
+  gapN: number;
+  /** Consecutive rounds the gap has stood open (away from gapBase). */
+  openRounds: number;
+  /** Round median and liquid consensus at the last calm round (the gap's onset). */
+  onsetMedian: number;
+  onsetLiquid: number;
+  /** The rule fired last round; its last liquid consensus; rounds it has held on without one. */
+  active: number;
+  lastLiquid: number;
+  holdRounds: number;
+}
+
 /** One feed's history. */
 export interface FeedHistory {
   /** log of the last accepted (signed) answer, null before the first one. */
@@ -47,10 +64,27 @@ export interface FeedHistory {
   varN: number;
   /** Rounds seen so far (a counter, so history does not depend on the round interval). */
   rounds: number;
+  liquid: LiquidHistory;
   sources: Record<string, SourceHistory>;
 }
 
 const STATE_VERSION = 2;
+
+export function newLiquidHistory(): LiquidHistory {
+  return { gapBase: 0, gapN: 0, openRounds: 0, onsetMedian: 0, onsetLiquid: 0, active: 0, lastLiquid: 0, holdRounds: 0 };
+}
+const LIQUID_NUMBERS = ["gapBase", "gapN", "openRounds", "onsetMedian", "onsetLiquid", "active", "lastLiquid", "holdRounds"] as const;
+
+/** A state saved before the liquid guard existed has no `liquid`: it starts fresh (it learns in 20 rounds). */
+function checkLiquid(id: string, raw: unknown): LiquidHistory {
+  if (raw === undefined) return newLiquidHistory();
+  const l = raw as LiquidHistory;
+  if (typeof l !== "object" || l === null) throw new Error(`filter state: feed ${id}.liquid is not an object`);
+  for (const k of LIQUID_NUMBERS) {
+    if (typeof l[k] !== "number" || !Number.isFinite(l[k])) throw new Error(`filter state: feed ${id}.liquid.${k} is not a number`);
+  }
+  return { ...l };
+}
 
 export class FilterState {
   readonly feeds = new Map<string, FeedHistory>();
@@ -58,7 +92,7 @@ export class FilterState {
   feed(feedId: string): FeedHistory {
     let f = this.feeds.get(feedId);
     if (!f) {
-      f = { anchorLog: null, anchorAge: 0, pendingLog: null, pendingCount: 0, splitRounds: 0, varPerRound: 0, varN: 0, rounds: 0, sources: {} };
+      f = { anchorLog: null, anchorAge: 0, pendingLog: null, pendingCount: 0, splitRounds: 0, varPerRound: 0, varN: 0, rounds: 0, liquid: newLiquidHistory(), sources: {} };
       this.feeds.set(feedId, f);
     }
     return f;
@@ -132,6 +166,7 @@ function checkFeed(id: string, raw: unknown): FeedHistory {
     varPerRound: f.varPerRound,
     varN: f.varN,
     rounds: f.rounds,
+    liquid: checkLiquid(id, (f as { liquid?: unknown }).liquid),
     sources,
   };
 }

@@ -1,0 +1,182 @@
+import type { Quote } from "../quotes/quote";
+import { anchorSplit, feedSigma, type RoundView } from "./features";
+import type { FeedHistory, LiquidHistory } from "./state";
+
+/**
+ * Liquid guard: a slow pump on most thin venues, ramped so that no round looks like a jump, walks
+ * the round median (and the anchor with it) away while the deep venues stay with the market. The
+ * split guard never fires (the anchor follows) and the model, trained to compare a venue with the
+ * round, drops the honest deep venues. This rule sides with the deep venues instead, and only when
+ * the thin side is the one that moved:
+ *
+ *  - liquid venues: exchanges with a book (aggregators have none) whose normal 24 h volume (the
+ *    EWMA the filter learns from kept quotes only) is at least LIQUID_VOLUME_RATIO times the round's
+ *    median venue's; at least two of them, live, agreeing within LIQUID_AGREE, and outnumbered by the
+ *    others (a thin majority);
+ *  - the gap between the round median and their consensus has left its usual level (learnt while
+ *    calm) by FIRE_GAP, for PERSIST_ROUNDS rounds in a row;
+ *  - since the gap opened, the round median moved further (in the gap's direction) than the liquid
+ *    consensus did: the thin majority walked away. A genuine rally moves the deep venues first, and
+ *    a pump on the deep venues moves them, so in both the liquid side moved more and the rule stays
+ *    out (the model and the split guard decide as before).
+ *
+ * While it fires, the quotes within KEEP_BAND of the liquid consensus that are live are kept (even if
+ * the model dropped them) and the others dropped; it stops once the gap is back under half of
+ * FIRE_GAP. One incremental pass per round, O(sources); its state is a handful of numbers per feed.
+ * Its trade-off (measured by `npm run model:eval`, models/MODEL_CARD.md): an attacker who moves both
+ * deep venues against a market that moves the other way by more than half the pump is followed; an
+ * attacker who also moves one deep venue makes the deep venues disagree, and the rule stays out.
+ */
+
+const BP = 1e-4;
+/** A liquid venue's normal volume is at least this multiple of the round's median venue's. */
+const LIQUID_VOLUME_RATIO_LOG = Math.log(10);
+/** Volume updates a venue needs before its normal volume counts (the filter's own warm-up). */
+const LIQUID_MIN_VOLUME_UPDATES = 10;
+const LIQUID_MIN_VENUES = 2;
+/** The liquid venues agree when their highest and lowest quotes are this close (log units)... */
+const LIQUID_AGREE = 30 * BP;
+/** ...or within this many per-round sigmas of the feed. */
+const LIQUID_AGREE_SIGMAS = 4;
+/** The gap has "opened" beyond max(ONSET, ONSET_SIGMAS sigma) from its usual level. */
+const ONSET = 15 * BP;
+const ONSET_SIGMAS = 2;
+/** The rule fires beyond max(FIRE_GAP, FIRE_SIGMAS sigma) after PERSIST_ROUNDS open rounds in a row. */
+const FIRE_GAP = 50 * BP;
+const FIRE_SIGMAS = 6;
+const PERSIST_ROUNDS = 5;
+/** Quotes kept while it fires: within max(KEEP_BAND, KEEP_SIGMAS sigma) of the liquid consensus. */
+const KEEP_BAND = 40 * BP;
+const KEEP_SIGMAS = 6;
+/** EWMA weight of the usual gap (~50 rounds) and the calm rounds it needs before the rule may fire. */
+const GAP_ALPHA = 0.02;
+const GAP_WARMUP = 20;
+/** An open gap that never fired for this many rounds becomes the usual gap (a lasting basis change). */
+const GAP_RESYNC_ROUNDS = 360;
+/** Once firing, rounds it holds on without evidence (no two agreeing liquid venues: at their last consensus). */
+const HOLD_ROUNDS = 6;
+
+/** This round's liquid venues and the gap between the round median and their consensus. */
+export interface LiquidRound {
+  /** Quote i is a liquid venue's. */
+  liquid: boolean[];
+  /** Two or more live liquid venues agree, and the others outnumber them. */
+  agree: boolean;
+  /** Their consensus (log), NaN when they do not agree. */
+  consensus: number;
+  /** Round median minus consensus, minus the usual gap (log units); NaN when they do not agree. */
+  gap: number;
+  sigma: number;
+}
+
+export function liquidRound(quotes: readonly Quote[], view: RoundView, live: readonly boolean[], hist: FeedHistory): LiquidRound {
+  const n = quotes.length;
+  const liquid = new Array<boolean>(n).fill(false);
+  const sigma = feedSigma(hist);
+  const vols: number[] = [];
+  for (const q of quotes) {
+    const h = hist.sources[q.source];
+    if (h && h.volN >= 3) vols.push(h.volMean);
+  }
+  const none: LiquidRound = { liquid, agree: false, consensus: NaN, gap: NaN, sigma };
+  if (vols.length < 3) return none;
+  vols.sort((a, b) => a - b);
+  const medVol = vols.length % 2 ? vols[vols.length >> 1] : (vols[(vols.length >> 1) - 1] + vols[vols.length >> 1]) / 2;
+  let count = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const h = hist.sources[quotes[i].source];
+    if (!h || h.volN < LIQUID_MIN_VOLUME_UPDATES || Number.isNaN(view.spreads[i]) || h.volMean - medVol < LIQUID_VOLUME_RATIO_LOG) continue;
+    liquid[i] = true;
+    if (!live[i]) continue;
+    const l = view.logs[i];
+    count++;
+    sum += l;
+    if (l < lo) lo = l;
+    if (l > hi) hi = l;
+  }
+  if (count < LIQUID_MIN_VENUES || n - count <= count || hi - lo > Math.max(LIQUID_AGREE, LIQUID_AGREE_SIGMAS * sigma)) return none;
+  const consensus = count === 2 ? sum / 2 : (lo + hi) / 2;
+  return { liquid, agree: true, consensus, gap: view.medianLog - consensus - hist.liquid.gapBase, sigma };
+}
+
+/** The level the rule holds the round to this round, or null when it stays out. */
+export function liquidReference(lr: LiquidRound, medianLog: number, lh: LiquidHistory): number | null {
+  const holding = lh.active === 1 && lh.holdRounds < HOLD_ROUNDS;
+  if (!lr.agree) return holding ? lh.lastLiquid : null;
+  const fire = Math.max(FIRE_GAP, FIRE_SIGMAS * lr.sigma);
+  const gap = lr.gap;
+  // Once firing it holds while the gap stays open, and for HOLD_ROUNDS rounds after (a round where
+  // the attacked venues happen to be missing closes the gap for that round only).
+  if (lh.active) return Math.abs(gap) >= fire / 2 || holding ? lr.consensus : null;
+  const open = Math.abs(gap) > Math.max(ONSET, ONSET_SIGMAS * lr.sigma);
+  if (!open || lh.gapN < GAP_WARMUP || lh.openRounds + 1 < PERSIST_ROUNDS || Math.abs(gap) < fire) return null;
+  // Who walked away: the median's move since the gap opened, in the gap's direction, against the
+  // liquid consensus' own move over the same rounds.
+  const medianMove = (medianLog - lh.onsetMedian) * Math.sign(gap);
+  const liquidMove = Math.abs(lr.consensus - lh.onsetLiquid);
+  return medianMove > liquidMove ? lr.consensus : null;
+}
+
+/** Folds the round into the rule's state (after the decision: `reference` is what it returned). */
+export function updateLiquidHistory(lh: LiquidHistory, lr: LiquidRound, medianLog: number, reference: number | null): void {
+  const wasActive = lh.active === 1;
+  lh.active = reference !== null ? 1 : 0;
+  const fire = Math.max(FIRE_GAP, FIRE_SIGMAS * lr.sigma);
+  // Rounds in a row the rule fired without evidence (no agreeing liquid venues, or the gap closed).
+  lh.holdRounds = lh.active && wasActive && (!lr.agree || Math.abs(lr.gap) < fire / 2) ? lh.holdRounds + 1 : 0;
+  if (!lr.agree) return;
+  lh.lastLiquid = lr.consensus;
+  const raw = lr.gap + lh.gapBase;
+  const open = Math.abs(lr.gap) > Math.max(ONSET, ONSET_SIGMAS * lr.sigma);
+  const resync = !lh.active && lh.openRounds >= GAP_RESYNC_ROUNDS;
+  if (lh.gapN < GAP_WARMUP || (!open && !lh.active) || resync) {
+    lh.gapBase = lh.gapN === 0 || resync ? raw : lh.gapBase + Math.max(GAP_ALPHA, 1 / (lh.gapN + 1)) * (raw - lh.gapBase);
+    lh.gapN++;
+    lh.openRounds = 0;
+    lh.onsetMedian = medianLog;
+    lh.onsetLiquid = lr.consensus;
+  } else {
+    lh.openRounds++;
+  }
+}
+
+/** How far (log units) from the liquid consensus a quote is kept while the rule fires. */
+export function keepBand(lr: LiquidRound): number {
+  return Math.max(KEEP_BAND, KEEP_SIGMAS * lr.sigma);
+}
+
+/**
+ * Runs the rule on one feed's round after the model and the split guard: updates its state and,
+ * when it fires, keeps the live quotes at the liquid consensus and drops the rest. `dropped`
+ * entries from index `from` on are the model's and the guards' (earlier ones are validation's).
+ */
+export function applyLiquidGuard(
+  valid: readonly Quote[],
+  view: RoundView,
+  hist: FeedHistory,
+  keptMask: boolean[],
+  dropped: { source: string; reason: string; score?: number }[],
+  from: number,
+): void {
+  const { live } = anchorSplit(valid, view, hist);
+  const lr = liquidRound(valid, view, live, hist);
+  const ref = liquidReference(lr, view.medianLog, hist.liquid);
+  updateLiquidHistory(hist.liquid, lr, view.medianLog, ref);
+  if (ref === null) return;
+  const band = keepBand(lr);
+  for (let i = 0; i < valid.length; i++) {
+    const src = valid[i].source;
+    const off = view.logs[i] - ref;
+    if (Math.abs(off) <= band && live[i]) {
+      if (keptMask[i]) continue;
+      keptMask[i] = true;
+      for (let k = dropped.length - 1; k >= from; k--) if (dropped[k].source === src) dropped.splice(k, 1);
+    } else if (keptMask[i] && Math.abs(off) > band) {
+      keptMask[i] = false;
+      dropped.push({ source: src, reason: `${(off / BP).toFixed(0)} bps from the liquid venues' consensus while a thin majority walked away from it` });
+    }
+  }
+}
