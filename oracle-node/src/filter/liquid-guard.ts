@@ -1,5 +1,5 @@
 import type { Quote } from "../quotes/quote";
-import { anchorSplit, feedSigma, type RoundView } from "./features";
+import { anchorSplit, type RoundView } from "./features";
 import type { FeedHistory, LiquidHistory } from "./state";
 
 /**
@@ -29,6 +29,9 @@ import type { FeedHistory, LiquidHistory } from "./state";
  */
 
 const BP = 1e-4;
+const MIN_SIGMA = 1 * BP;
+/** EWMA weight of the liquid consensus' per-round variance (~20 rounds). */
+const VAR_ALPHA = 0.05;
 /** A liquid venue's normal volume is at least this multiple of the round's median venue's. */
 const LIQUID_VOLUME_RATIO_LOG = Math.log(10);
 /** Volume updates a venue needs before its normal volume counts (the filter's own warm-up). */
@@ -72,7 +75,7 @@ export interface LiquidRound {
 export function liquidRound(quotes: readonly Quote[], view: RoundView, live: readonly boolean[], hist: FeedHistory): LiquidRound {
   const n = quotes.length;
   const liquid = new Array<boolean>(n).fill(false);
-  const sigma = feedSigma(hist);
+  const sigma = liquidSigma(hist.liquid);
   const vols: number[] = [];
   for (const q of quotes) {
     const h = hist.sources[q.source];
@@ -102,6 +105,14 @@ export function liquidRound(quotes: readonly Quote[], view: RoundView, live: rea
   return { liquid, agree: true, consensus, gap: view.medianLog - consensus - hist.liquid.gapBase, sigma };
 }
 
+/**
+ * The deep venues' own per-round volatility (EWMA of their consensus' squared changes), floor 1 bp.
+ * Not the feed's answers' volatility: an attack that makes the answer jump would widen the bands.
+ */
+function liquidSigma(lh: LiquidHistory): number {
+  return Math.max(Math.sqrt(lh.liquidVar), MIN_SIGMA);
+}
+
 /** The level the rule holds the round to this round, or null when it stays out. */
 export function liquidReference(lr: LiquidRound, medianLog: number, lh: LiquidHistory): number | null {
   const holding = lh.active === 1 && lh.holdRounds < HOLD_ROUNDS;
@@ -128,6 +139,11 @@ export function updateLiquidHistory(lh: LiquidHistory, lr: LiquidRound, medianLo
   // Rounds in a row the rule fired without evidence (no agreeing liquid venues, or the gap closed).
   lh.holdRounds = lh.active && wasActive && (!lr.agree || Math.abs(lr.gap) < fire / 2) ? lh.holdRounds + 1 : 0;
   if (!lr.agree) return;
+  if (lh.liquidN > 0) {
+    const d = lr.consensus - lh.lastLiquid;
+    lh.liquidVar += Math.max(VAR_ALPHA, 1 / (lh.liquidN + 1)) * (d * d - lh.liquidVar);
+  }
+  lh.liquidN++;
   lh.lastLiquid = lr.consensus;
   const raw = lr.gap + lh.gapBase;
   const open = Math.abs(lr.gap) > Math.max(ONSET, ONSET_SIGMAS * lr.sigma);

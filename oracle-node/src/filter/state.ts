@@ -46,6 +46,9 @@ export interface LiquidHistory {
   active: number;
   lastLiquid: number;
   holdRounds: number;
+  /** EWMA of the squared per-round change of the liquid consensus, and how many went in. */
+  liquidVar: number;
+  liquidN: number;
 }
 
 /** One feed's history. */
@@ -71,9 +74,9 @@ export interface FeedHistory {
 const STATE_VERSION = 2;
 
 export function newLiquidHistory(): LiquidHistory {
-  return { gapBase: 0, gapN: 0, openRounds: 0, onsetMedian: 0, onsetLiquid: 0, active: 0, lastLiquid: 0, holdRounds: 0 };
+  return { gapBase: 0, gapN: 0, openRounds: 0, onsetMedian: 0, onsetLiquid: 0, active: 0, lastLiquid: 0, holdRounds: 0, liquidVar: 0, liquidN: 0 };
 }
-const LIQUID_NUMBERS = ["gapBase", "gapN", "openRounds", "onsetMedian", "onsetLiquid", "active", "lastLiquid", "holdRounds"] as const;
+const LIQUID_NUMBERS = ["gapBase", "gapN", "openRounds", "onsetMedian", "onsetLiquid", "active", "lastLiquid", "holdRounds", "liquidVar", "liquidN"] as const;
 
 /** A state saved before the liquid guard existed has no `liquid`: it starts fresh (it learns in 20 rounds). */
 function checkLiquid(id: string, raw: unknown): LiquidHistory {
