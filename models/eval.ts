@@ -45,6 +45,8 @@ const HELDOUT_GROUPS: HeldoutGroup[] = [
   { name: "sources mirroring the market 2-5 min late in a trend", count: 6, opts: { kind: "late-mirror", ...SLOW }, goal: "attack" },
   { name: "genuine rally +35 % in 15 min, thin venues lagging", count: 6, opts: { kind: "fast-rally", ...SLOW }, goal: "genuine" },
   { name: "genuine stablecoin depeg to 0.87, partial recovery", count: 6, opts: { kind: "depeg", ...SLOW }, goal: "genuine" },
+  { name: "slow ramp on most thin venues and one of the two liquid ones", count: 6, opts: { kind: "slow-ramp-one-deep", ...SLOW } },
+  { name: "slow ramp on the two liquid venues only", count: 6, opts: { kind: "deep-ramp", ...SLOW } },
 ];
 /** Evaluation-only stress: coordinated pumps injected into public scenarios (rounds 40-55 %). */
 const INJECTED_SCENARIOS = ["calm-btc", "stale-venues", "genuine-crash"];

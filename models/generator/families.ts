@@ -13,10 +13,13 @@ import type { Range } from "./market";
  *    market minutes late; labelled 1 once more than 20 bps from fair (the stale rule).
  *  - `fast-rally`: a genuine rally within minutes, thin venues lagging behind; all honest.
  *  - `depeg`: a stablecoin genuinely falls and partly recovers, thin venues lagging; all honest.
+ *  - `slow-ramp-one-deep`: the slow ramp with one of the two liquid venues walked along too, and
+ *    `deep-ramp`: both liquid venues walked, every thin venue honest (evaluation of the liquid
+ *    guard's attack surface: what an attacker who can move deep venues gets).
  * Magnitudes come from a SlowProfile so the held-out set can pin the issue's numbers while training
  * draws around them.
  */
-export const SLOW_KINDS = ["slow-ramp", "late-mirror", "fast-rally", "depeg"] as const;
+export const SLOW_KINDS = ["slow-ramp", "late-mirror", "fast-rally", "depeg", "slow-ramp-one-deep", "deep-ramp"] as const;
 export type SlowKind = (typeof SLOW_KINDS)[number];
 
 export function isSlowKind(kind: string): kind is SlowKind {
@@ -197,10 +200,11 @@ function stressWindow(rng: Rng, r: SlowRegime, start: number, D: number, T: numb
  */
 export function slowAttacks(rng: Rng, kind: SlowKind, P: SlowProfile, T: number, n: number, intervalSec: number): Attack[] {
   const perMin = 60 / intervalSec;
-  if (kind === "slow-ramp") {
+  if (kind === "slow-ramp" || kind === "slow-ramp-one-deep" || kind === "deep-ramp") {
     const k = Math.min(Math.floor(n / 2) + 1, n - 3);
     const thin = rng.shuffle(Array.from({ length: n - 2 }, (_, i) => i + 2));
-    const venues = thin.slice(0, Math.max(k, 1));
+    const venues = kind === "deep-ramp" ? [0, 1] : thin.slice(0, Math.max(k, 1));
+    if (kind === "slow-ramp-one-deep") venues.push(0);
     const D = Math.max(5, Math.round(rng.uniform(P.rampMinutes[0], P.rampMinutes[1]) * perMin));
     const start = rng.int(20, Math.max(20, Math.floor(T * 0.25)));
     const total = Math.log(1 + rng.uniform(P.rampMove[0], P.rampMove[1])) * (rng.chance(0.75) ? 1 : -1);
