@@ -58,6 +58,8 @@ const GAP_WARMUP = 20;
 const GAP_RESYNC_ROUNDS = 360;
 /** Once firing, rounds it holds on without evidence (no two agreeing liquid venues: at their last consensus). */
 const HOLD_ROUNDS = 6;
+/** A move the deep venues lead is followed when the round median has come this share of the way. */
+const FOLLOW_SHARE = 0.25;
 
 /** This round's liquid venues and the gap between the round median and their consensus. */
 export interface LiquidRound {
@@ -131,6 +133,30 @@ export function liquidReference(lr: LiquidRound, medianLog: number, lh: LiquidHi
   return medianMove > liquidMove ? lr.consensus : null;
 }
 
+/**
+ * The other side of the same evidence: the deep venues led a move and the round median trails it
+ * (a genuine rally or depeg, thin venues lagging). The model, comparing each venue with the round,
+ * may drop the leaders or the laggards; both are the market. Returns the move's path (from the
+ * median at the gap's onset to the liquid consensus, log units), or null.
+ */
+export interface LedPath {
+  lo: number;
+  hi: number;
+  /** The round median has come at least FOLLOW_SHARE of the way: the thin venues follow the move. */
+  followed: boolean;
+}
+
+export function liquidLedPath(lr: LiquidRound, medianLog: number, lh: LiquidHistory): LedPath | null {
+  if (!lr.agree || lh.gapN < GAP_WARMUP) return null;
+  const open = Math.max(ONSET, ONSET_SIGMAS * lr.sigma);
+  if (!(Math.abs(lr.gap) > open)) return null;
+  const dir = -Math.sign(lr.gap);
+  const liquidMove = (lr.consensus - lh.onsetLiquid) * dir;
+  const medianMove = (medianLog - lh.onsetMedian) * dir;
+  if (!(liquidMove > open && liquidMove > medianMove)) return null;
+  return { lo: Math.min(lh.onsetMedian, lr.consensus), hi: Math.max(lh.onsetMedian, lr.consensus), followed: medianMove >= FOLLOW_SHARE * liquidMove };
+}
+
 /** Folds the round into the rule's state (after the decision: `reference` is what it returned). */
 export function updateLiquidHistory(lh: LiquidHistory, lr: LiquidRound, medianLog: number, reference: number | null): void {
   const wasActive = lh.active === 1;
@@ -180,9 +206,23 @@ export function applyLiquidGuard(
   const { live } = anchorSplit(valid, view, hist);
   const lr = liquidRound(valid, view, live, hist);
   const ref = liquidReference(lr, view.medianLog, hist.liquid);
+  const path = ref === null ? liquidLedPath(lr, view.medianLog, hist.liquid) : null;
   updateLiquidHistory(hist.liquid, lr, view.medianLog, ref);
-  if (ref === null) return;
   const band = keepBand(lr);
+  if (path) {
+    // A move the deep venues lead: live quotes on its path are the market, whatever the model thought.
+    for (let i = 0; i < valid.length; i++) {
+      const l = view.logs[i];
+      // The deep venues themselves only once the thin ones follow: a pump on the deep venues alone
+      // (the thin majority stays) must not get them back into the median.
+      if (!keptMask[i] && live[i] && (path.followed || !lr.liquid[i]) && l >= path.lo - band && l <= path.hi + band) {
+        keptMask[i] = true;
+        for (let k = dropped.length - 1; k >= from; k--) if (dropped[k].source === valid[i].source) dropped.splice(k, 1);
+      }
+    }
+    return;
+  }
+  if (ref === null) return;
   for (let i = 0; i < valid.length; i++) {
     const src = valid[i].source;
     const off = view.logs[i] - ref;
