@@ -190,49 +190,47 @@ export function keepBand(lr: LiquidRound): number {
   return Math.max(KEEP_BAND, KEEP_SIGMAS * lr.sigma);
 }
 
+type Dropped = { source: string; reason: string; score?: number }[];
+
+/** Takes back the model's and the guards' drops of quote i (entries from `from` on). */
+function undrop(dropped: Dropped, from: number, source: string): void {
+  for (let k = dropped.length - 1; k >= from; k--) if (dropped[k].source === source) dropped.splice(k, 1);
+}
+
 /**
  * Runs the rule on one feed's round after the model and the split guard: updates its state and,
- * when it fires, keeps the live quotes at the liquid consensus and drops the rest. `dropped`
- * entries from index `from` on are the model's and the guards' (earlier ones are validation's).
+ * when it fires, keeps the live quotes at the liquid consensus and drops the rest; on a move the
+ * deep venues lead, keeps the live quotes on its path. `dropped` entries from index `from` on are
+ * the model's and the guards' (earlier ones are validation's). Returns the round's liquid view.
  */
-export function applyLiquidGuard(
-  valid: readonly Quote[],
-  view: RoundView,
-  hist: FeedHistory,
-  keptMask: boolean[],
-  dropped: { source: string; reason: string; score?: number }[],
-  from: number,
-): void {
+export function applyLiquidGuard(valid: readonly Quote[], view: RoundView, hist: FeedHistory, keptMask: boolean[], dropped: Dropped, from: number): LiquidRound {
   const { live } = anchorSplit(valid, view, hist);
   const lr = liquidRound(valid, view, live, hist);
   const ref = liquidReference(lr, view.medianLog, hist.liquid);
   const path = ref === null ? liquidLedPath(lr, view.medianLog, hist.liquid) : null;
   updateLiquidHistory(hist.liquid, lr, view.medianLog, ref);
   const band = keepBand(lr);
-  if (path) {
-    // A move the deep venues lead: live quotes on its path are the market, whatever the model thought.
-    for (let i = 0; i < valid.length; i++) {
-      const l = view.logs[i];
-      // The deep venues themselves only once the thin ones follow: a pump on the deep venues alone
-      // (the thin majority stays) must not get them back into the median.
-      if (!keptMask[i] && live[i] && (path.followed || !lr.liquid[i]) && l >= path.lo - band && l <= path.hi + band) {
-        keptMask[i] = true;
-        for (let k = dropped.length - 1; k >= from; k--) if (dropped[k].source === valid[i].source) dropped.splice(k, 1);
-      }
-    }
-    return;
-  }
-  if (ref === null) return;
   for (let i = 0; i < valid.length; i++) {
     const src = valid[i].source;
-    const off = view.logs[i] - ref;
-    if (Math.abs(off) <= band && live[i]) {
-      if (keptMask[i]) continue;
-      keptMask[i] = true;
-      for (let k = dropped.length - 1; k >= from; k--) if (dropped[k].source === src) dropped.splice(k, 1);
-    } else if (keptMask[i] && Math.abs(off) > band) {
-      keptMask[i] = false;
-      dropped.push({ source: src, reason: `${(off / BP).toFixed(0)} bps from the liquid venues' consensus while a thin majority walked away from it` });
+    const l = view.logs[i];
+    if (path) {
+      // A move the deep venues lead: live quotes on its path are the market, whatever the model
+      // thought; the deep venues themselves only once the thin ones follow (a pump on the deep
+      // venues alone, the thin majority staying, must not get them back into the median).
+      if (!keptMask[i] && live[i] && (path.followed || !lr.liquid[i]) && l >= path.lo - band && l <= path.hi + band) {
+        keptMask[i] = true;
+        undrop(dropped, from, src);
+      }
+    } else if (ref !== null) {
+      const off = l - ref;
+      if (Math.abs(off) <= band && live[i] && !keptMask[i]) {
+        keptMask[i] = true;
+        undrop(dropped, from, src);
+      } else if (keptMask[i] && Math.abs(off) > band) {
+        keptMask[i] = false;
+        dropped.push({ source: src, reason: `${(off / BP).toFixed(0)} bps from the liquid venues' consensus while a thin majority walked away from it` });
+      }
     }
   }
+  return lr;
 }
