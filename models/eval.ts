@@ -16,7 +16,8 @@ import { writeCardSection } from "./card";
  * of the issue, prints the tables and writes them into MODEL_CARD.md between markers.
  * Options: `--write-heldout DIR` also writes the held-out scenarios as CSV files; `--model FILE`
  * evaluates another model; `--no-card` leaves MODEL_CARD.md alone; `--only REGEX` runs only the
- * held-out groups whose name matches (no public or injected tables, card untouched).
+ * held-out groups whose name matches (no public or injected tables, card untouched);
+ * `--no-liquid-guard` runs the model without the liquid guard (to measure it; card untouched).
  */
 
 const PUBLIC_DIR = join(__dirname, "..", "..", "shared", "scenarios");
@@ -221,12 +222,13 @@ async function main(): Promise<void> {
   const onlyArg = argValue("--only");
   const only = onlyArg ? new RegExp(onlyArg, "i") : null;
   const filters = {} as Filters;
-  for (const k of FILTERS) filters[k] = await createFilter({ kind: k, modelPath: k === "onnx" ? modelPath : undefined });
+  const liquidGuard = !process.argv.includes("--no-liquid-guard");
+  for (const k of FILTERS) filters[k] = await createFilter({ kind: k, modelPath: k === "onnx" ? modelPath : undefined, liquidGuard });
   const pub = only ? null : await evalPublic(filters);
   const held = await evalHeldout(filters, argValue("--write-heldout"), only);
   const injected = only ? null : await evalInjected(filters);
   for (const f of Object.values(filters)) await f.close();
-  if (pub && injected && !process.argv.includes("--no-card")) {
+  if (pub && injected && liquidGuard && !process.argv.includes("--no-card")) {
     writeCardSection("eval-public", pub.text);
     writeCardSection("eval-heldout", held.text);
     writeCardSection("eval-injected", injected);

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDecimal } from "../quotes/decimal";
 import type { Quote } from "../quotes/quote";
+import { liquidLedPath, liquidReference, type LiquidRound } from "./liquid-guard";
 import { createFilter, type FeedRoundResult, type RoundFilter } from "./pipeline";
-import { FilterState } from "./state";
+import { FilterState, newLiquidHistory, type LiquidHistory } from "./state";
 
 // Two deep venues (100x the volume of the others) and seven thin ones.
 const LIQUID = ["binance", "coinbase"];
@@ -159,5 +160,45 @@ describe("the liquid guard's persisted state", () => {
     expect(() => FilterState.fromJSON(json)).toThrow(/liquid\.gapBase/);
     json.feeds[FEED].liquid = 5;
     expect(() => FilterState.fromJSON(json)).toThrow(/liquid is not an object/);
+  });
+});
+
+describe("the liquid guard's decision (pure)", () => {
+  const BP = 1e-4;
+  /** A gap opened 6 rounds ago, at median 0 and consensus 0; the deep venues agree at `consensus`. */
+  function at(consensus: number, median: number, over: Partial<LiquidHistory> = {}): [LiquidRound, LiquidHistory] {
+    const lh = { ...newLiquidHistory(), gapN: 50, openRounds: 6, liquidVar: (2 * BP) ** 2, ...over };
+    const lr: LiquidRound = { liquid: [true, true, false, false, false], agree: true, consensus, gap: median - consensus - lh.gapBase, sigma: 2 * BP };
+    return [lr, lh];
+  }
+
+  it("holds the round to the deep venues when the median is the side that walked 80 bps away", () => {
+    const [lr, lh] = at(5 * BP, 85 * BP);
+    expect(liquidReference(lr, 85 * BP, lh)).toBe(5 * BP);
+    expect(liquidLedPath(lr, 85 * BP, lh)).toBeNull();
+  });
+
+  it("stays out when the deep venues are the side that moved, and marks their path as followed only once the median comes a quarter of the way", () => {
+    const [lr, lh] = at(80 * BP, 5 * BP);
+    expect(liquidReference(lr, 5 * BP, lh)).toBeNull();
+    expect(liquidLedPath(lr, 5 * BP, lh)).toEqual({ lo: 0, hi: 80 * BP, followed: false });
+    const [lr2, lh2] = at(80 * BP, 25 * BP);
+    expect(liquidLedPath(lr2, 25 * BP, lh2)!.followed).toBe(true);
+  });
+
+  it("does not fire before the usual gap is learnt, before the gap persisted, or under the 50 bps floor", () => {
+    expect(liquidReference(...argsOf(at(5 * BP, 85 * BP, { gapN: 5 })))).toBeNull();
+    expect(liquidReference(...argsOf(at(5 * BP, 85 * BP, { openRounds: 2 })))).toBeNull();
+    expect(liquidReference(...argsOf(at(0, 45 * BP)))).toBeNull();
+    function argsOf([lr, lh]: [LiquidRound, LiquidHistory]): [LiquidRound, number, LiquidHistory] {
+      return [lr, lr.gap + lr.consensus + lh.gapBase, lh];
+    }
+  });
+
+  it("holds on for a few rounds without two agreeing deep venues once firing, then lets go", () => {
+    const lr: LiquidRound = { liquid: [], agree: false, consensus: NaN, gap: NaN, sigma: BP };
+    expect(liquidReference(lr, 0, { ...newLiquidHistory(), active: 1, lastLiquid: 7 * BP, holdRounds: 2 })).toBe(7 * BP);
+    expect(liquidReference(lr, 0, { ...newLiquidHistory(), active: 1, lastLiquid: 7 * BP, holdRounds: 6 })).toBeNull();
+    expect(liquidReference(lr, 0, newLiquidHistory())).toBeNull();
   });
 });

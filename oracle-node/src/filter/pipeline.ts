@@ -19,6 +19,11 @@ export interface FilterConfig {
   modelPath?: string;
   /** Drop a quote whose score is above this; defaults to the threshold in the model's meta file. */
   threshold?: number;
+  /**
+   * The liquid guard (liquid-guard.ts) after the model and the split guard; on by default. Off only
+   * to measure what it buys (`npm run model:eval -- --no-liquid-guard`).
+   */
+  liquidGuard?: boolean;
 }
 
 export interface FeedRoundInput {
@@ -110,7 +115,8 @@ function loadMeta(modelPath: string): ModelMeta {
 /**
  * Builds the node's round filter: validation -> features -> one batched ONNX inference for every
  * quote of every feed -> drop scores above the threshold (and, under a lasting split between the
- * market and the last answer, the quotes away from it) -> median. `mad` and `none` are the
+ * market and the last answer, the quotes away from it; and, where a thin majority walked away from
+ * the agreeing deep venues, the quotes away from those: liquid-guard.ts) -> median. `mad` and `none` are the
  * baselines. A missing or corrupt model is an error here, never a silent fallback.
  */
 export async function createFilter(cfg: FilterConfig): Promise<RoundFilter> {
@@ -129,6 +135,7 @@ export async function createFilter(cfg: FilterConfig): Promise<RoundFilter> {
     threshold = cfg.threshold ?? meta.threshold;
   }
   const features = { buffer: new Float32Array(1024 * NUM_FEATURES) };
+  const liquidGuard = cfg.liquidGuard ?? true;
   return {
     kind: cfg.kind,
     threshold,
@@ -149,7 +156,7 @@ export async function createFilter(cfg: FilterConfig): Promise<RoundFilter> {
           scores = dropAboveThreshold(p.valid, scored.scores, scored.offsets[k], threshold!, keptMask, dropped);
           const hist = state.feed(p.input.feedId);
           splitGuard(p, hist, keptMask, dropped);
-          applyLiquidGuard(p.valid, p.view, hist, keptMask, dropped, p.rejected.length);
+          if (liquidGuard) applyLiquidGuard(p.valid, p.view, hist, keptMask, dropped, p.rejected.length);
         } else if (cfg.kind === "mad") {
           dropMadOutliers(p.valid, keptMask, dropped);
         }
