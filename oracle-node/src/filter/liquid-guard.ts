@@ -203,7 +203,14 @@ function undrop(dropped: Dropped, from: number, source: string): void {
  * deep venues lead, keeps the live quotes on its path. `dropped` entries from index `from` on are
  * the model's and the guards' (earlier ones are validation's). Returns the round's liquid view.
  */
-export function applyLiquidGuard(valid: readonly Quote[], view: RoundView, hist: FeedHistory, keptMask: boolean[], dropped: Dropped, from: number): LiquidRound {
+export function applyLiquidGuard(
+  valid: readonly Quote[],
+  view: RoundView,
+  hist: FeedHistory,
+  keptMask: boolean[],
+  dropped: Dropped,
+  from: number,
+): LiquidRound {
   const { live } = anchorSplit(valid, view, hist);
   const lr = liquidRound(valid, view, live, hist);
   const ref = liquidReference(lr, view.medianLog, hist.liquid);

@@ -95,7 +95,18 @@ export class FilterState {
   feed(feedId: string): FeedHistory {
     let f = this.feeds.get(feedId);
     if (!f) {
-      f = { anchorLog: null, anchorAge: 0, pendingLog: null, pendingCount: 0, splitRounds: 0, varPerRound: 0, varN: 0, rounds: 0, liquid: newLiquidHistory(), sources: {} };
+      f = {
+        anchorLog: null,
+        anchorAge: 0,
+        pendingLog: null,
+        pendingCount: 0,
+        splitRounds: 0,
+        varPerRound: 0,
+        varN: 0,
+        rounds: 0,
+        liquid: newLiquidHistory(),
+        sources: {},
+      };
       this.feeds.set(feedId, f);
     }
     return f;
