@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { FEATURE_NAMES, NUM_FEATURES } from "../oracle-node/src/filter/features";
 import { metaPathFor, type ModelMeta } from "../oracle-node/src/filter/pipeline";
 import { buildDataset, type Dataset } from "./generator/dataset";
-import { simulateScenario, type Scenario } from "./generator/market";
+import { simulateScenario, type Scenario, type ScenarioKind } from "./generator/market";
 import { exportMlpToOnnx } from "./export-onnx";
 import { Mlp, trainMlp } from "./mlp";
 import { writeCardSection } from "./card";
@@ -38,6 +38,17 @@ export function scenarios(seed: number, count: number): Scenario[] {
     out.push(simulateScenario(seed + i, { kind }));
   }
   return out;
+}
+
+/**
+ * `--patient N` (default 0, the committed model): N extra training scenarios of the patient families
+ * (families.ts, training profile) after the base mix, seeded right after it: late mirrors (label 1),
+ * genuine fast rallies and depegs with thin venues lagging (all honest). Measured with N = 30 and
+ * not adopted: see models/MODEL_CARD.md, "Limits".
+ */
+export function patientScenarios(seed: number, count: number): Scenario[] {
+  const kinds: ScenarioKind[] = ["late-mirror", "fast-rally", "depeg"];
+  return Array.from({ length: count }, (_, i) => simulateScenario(seed + i, { kind: kinds[i % kinds.length] }));
 }
 
 /** Balances the attack families against each other and against the honest rows. */
@@ -129,7 +140,8 @@ async function main(): Promise<void> {
   const nTrain = arg("scenarios", TRAIN_SCENARIOS);
   const epochs = arg("epochs", 12);
   const log = (m: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1)} s] ${m}\n`);
-  const train = buildDataset(scenarios(seed, nTrain), seed);
+  const patient = arg("patient", 0);
+  const train = buildDataset([...scenarios(seed, nTrain), ...patientScenarios(seed + nTrain, patient)], seed);
   const vSeed = seed + VALIDATION_SEED_OFFSET;
   const val = buildDataset(scenarios(vSeed, Math.round((nTrain * VALIDATION_SCENARIOS) / TRAIN_SCENARIOS)), vSeed);
   log(`data: ${train.rows} training rows, ${val.rows} validation rows, ${NUM_FEATURES} features`);
