@@ -17,12 +17,15 @@ import type { FeedHistory, LiquidHistory } from "./state";
  *    calm) by FIRE_GAP, for PERSIST_ROUNDS rounds in a row;
  *  - since the gap opened, the round median moved further (in the gap's direction) than the liquid
  *    consensus did: the thin majority walked away. A genuine rally moves the deep venues first, and
- *    a pump on the deep venues moves them, so in both the liquid side moved more and the rule stays
- *    out (the model and the split guard decide as before).
+ *    a pump on the deep venues moves them, so in both the liquid side moved more and this side of
+ *    the rule stays out.
  *
  * While it fires, the quotes within KEEP_BAND of the liquid consensus that are live are kept (even if
- * the model dropped them) and the others dropped; it stops once the gap is back under half of
- * FIRE_GAP. One incremental pass per round, O(sources); its state is a handful of numbers per feed.
+ * the model dropped them) and the others dropped; it stops once the gap has stayed under half of
+ * FIRE_GAP for HOLD_ROUNDS rounds. The other side (liquidLedPath): the deep venues led a move and the
+ * median trails it; the live thin quotes on the move's path are kept whatever the model scored, the
+ * deep ones once the median has followed FOLLOW_SHARE of the way, so a genuine rally is neither
+ * refused nor lagged. One incremental pass per round, O(sources); a dozen numbers of state per feed.
  * Its trade-off (measured by `npm run model:eval`, models/MODEL_CARD.md): an attacker who moves both
  * deep venues against a market that moves the other way by more than half the pump is followed; an
  * attacker who also moves one deep venue makes the deep venues disagree, and the rule stays out.
