@@ -119,7 +119,8 @@ interface IOracleStaking {
   /// @notice Anyone: two different reports with the same config digest and epoch-and-round,
   /// each with one signature entry signerIndex(1) ‖ r(32) ‖ yParityAndS(32) (the aggregator's
   /// format) by the same member of that config. Slashes equivocationSlashBps() of the signer's
-  /// active plus unbonding stake; credits the prover min(share, proverRewardCap()).
+  /// active plus unbonding stake; credits the prover min(slashed x proverRewardBps() / 10000,
+  /// proverRewardCap()), nothing if the prover is the signer's operator.
   function proveEquivocation(
     bytes calldata reportA,
     bytes calldata signatureA,
@@ -163,6 +164,8 @@ interface IOracleStaking {
   function maxAlertsPerOutage() external view returns (uint256);
 
   function equivocationSlashBps() external view returns (uint256);
+
+  function proverRewardBps() external view returns (uint256);
 
   function proverRewardCap() external view returns (uint256);
 
