@@ -42,9 +42,15 @@ describe("OracleStaking: stake, unbonding, withdrawal, admission", () => {
         .withArgs(name);
     }
     const z = ethers.ZeroAddress;
-    await expect(factory.deploy(owner.address, z, agg, agg, testParams())).to.be.revertedWithCustomError(factory, "InvalidParameter").withArgs("token");
-    await expect(factory.deploy(owner.address, await token.getAddress(), z, agg, testParams())).to.be.revertedWithCustomError(factory, "InvalidParameter").withArgs("aggregator");
-    await expect(factory.deploy(owner.address, await token.getAddress(), agg, z, testParams())).to.be.revertedWithCustomError(factory, "InvalidParameter").withArgs("treasury");
+    await expect(factory.deploy(owner.address, z, agg, agg, testParams()))
+      .to.be.revertedWithCustomError(factory, "InvalidParameter")
+      .withArgs("token");
+    await expect(factory.deploy(owner.address, await token.getAddress(), z, agg, testParams()))
+      .to.be.revertedWithCustomError(factory, "InvalidParameter")
+      .withArgs("aggregator");
+    await expect(factory.deploy(owner.address, await token.getAddress(), agg, z, testParams()))
+      .to.be.revertedWithCustomError(factory, "InvalidParameter")
+      .withArgs("treasury");
   });
 
   it("the first staker of a signer becomes its operator, must bring the minimum, and alone adds to it", async () => {
@@ -57,7 +63,9 @@ describe("OracleStaking: stake, unbonding, withdrawal, admission", () => {
     await expect(s.staking.connect(opA).stake(signers[0], 0)).to.be.revertedWithCustomError(s.staking, "ZeroAmount");
     await expect(s.staking.connect(opA).stake(ethers.ZeroAddress, MIN)).to.be.revertedWithCustomError(s.staking, "InvalidParameter").withArgs("signer");
     await expect(s.staking.connect(opA).stake(signers[0], MIN)).to.emit(s.staking, "Staked").withArgs(signers[0], opA.address, MIN, MIN);
-    await expect(s.staking.connect(opA).stake(signers[0], 1n)).to.emit(s.staking, "Staked").withArgs(signers[0], opA.address, 1n, MIN + 1n);
+    await expect(s.staking.connect(opA).stake(signers[0], 1n))
+      .to.emit(s.staking, "Staked")
+      .withArgs(signers[0], opA.address, 1n, MIN + 1n);
     await mintAndStake(s, opB, signers[1], MIN);
     await s.token.mint(opB.address, MIN);
     await s.token.connect(opB).approve(s.stakingAddress, MIN);
@@ -79,7 +87,15 @@ describe("OracleStaking: stake, unbonding, withdrawal, admission", () => {
       const deadline = (await time.latest()) + 3600;
       const { chainId } = await ethers.provider.getNetwork();
       const domain = { name: "Oracle Stake", version: "1", chainId, verifyingContract: await s.token.getAddress() };
-      const types = { Permit: [{ name: "owner", type: "address" }, { name: "spender", type: "address" }, { name: "value", type: "uint256" }, { name: "nonce", type: "uint256" }, { name: "deadline", type: "uint256" }] };
+      const types = {
+        Permit: [
+          { name: "owner", type: "address" },
+          { name: "spender", type: "address" },
+          { name: "value", type: "uint256" },
+          { name: "nonce", type: "uint256" },
+          { name: "deadline", type: "uint256" },
+        ],
+      };
       const nonce = await s.token.nonces(opA.address);
       const sig = Signature.from(await opA.signTypedData(domain, types, { owner: opA.address, spender: s.stakingAddress, value, nonce, deadline }));
       return { deadline, sig };
@@ -104,21 +120,31 @@ describe("OracleStaking: stake, unbonding, withdrawal, admission", () => {
     const { opA, opB, s, aggregator, signers } = await loadFixture(fixture);
     for (const signer of signers) await mintAndStake(s, opA, signer, MIN);
     await admitAs(s.staking, aggregator, DIGEST_1, signers.slice(0, 3));
-    await expect(s.staking.connect(opB).requestUnbond(signers[3], 1n)).to.be.revertedWithCustomError(s.staking, "NotOperator").withArgs(signers[3], opB.address, opA.address);
+    await expect(s.staking.connect(opB).requestUnbond(signers[3], 1n))
+      .to.be.revertedWithCustomError(s.staking, "NotOperator")
+      .withArgs(signers[3], opB.address, opA.address);
     await expect(s.staking.connect(opA).requestUnbond(signers[3], 0)).to.be.revertedWithCustomError(s.staking, "ZeroAmount");
-    await expect(s.staking.connect(opA).requestUnbond(signers[3], MIN + 1n)).to.be.revertedWithCustomError(s.staking, "InsufficientStake").withArgs(signers[3], MIN + 1n, MIN);
+    await expect(s.staking.connect(opA).requestUnbond(signers[3], MIN + 1n))
+      .to.be.revertedWithCustomError(s.staking, "InsufficientStake")
+      .withArgs(signers[3], MIN + 1n, MIN);
     await expect(s.staking.connect(opA).requestUnbond(signers[0], 1n)).to.be.revertedWithCustomError(s.staking, "SignerInActiveConfig").withArgs(signers[0]);
     await expect(s.staking.connect(opA).withdraw(signers[3])).to.be.revertedWithCustomError(s.staking, "NothingToWithdraw").withArgs(signers[3]);
 
     const tx = await s.staking.connect(opA).requestUnbond(signers[3], MIN / 2n);
     const endsAt = BigInt((await time.latest()) + 14 * DAY);
-    await expect(tx).to.emit(s.staking, "UnbondingRequested").withArgs(signers[3], opA.address, MIN / 2n, endsAt);
+    await expect(tx)
+      .to.emit(s.staking, "UnbondingRequested")
+      .withArgs(signers[3], opA.address, MIN / 2n, endsAt);
     expect(await s.staking.operatorStake(opA.address)).to.deep.equal([4n * MIN - MIN / 2n, MIN / 2n]);
     await time.setNextBlockTimestamp(endsAt - 1n);
-    await expect(s.staking.connect(opA).withdraw(signers[3])).to.be.revertedWithCustomError(s.staking, "UnbondingNotEnded").withArgs(signers[3], endsAt, endsAt - 1n);
+    await expect(s.staking.connect(opA).withdraw(signers[3]))
+      .to.be.revertedWithCustomError(s.staking, "UnbondingNotEnded")
+      .withArgs(signers[3], endsAt, endsAt - 1n);
     await expect(s.staking.connect(opB).withdraw(signers[3])).to.be.revertedWithCustomError(s.staking, "NotOperator");
     const before = await s.token.balanceOf(opA.address);
-    await expect(s.staking.connect(opA).withdraw(signers[3])).to.emit(s.staking, "Withdrawn").withArgs(signers[3], opA.address, MIN / 2n);
+    await expect(s.staking.connect(opA).withdraw(signers[3]))
+      .to.emit(s.staking, "Withdrawn")
+      .withArgs(signers[3], opA.address, MIN / 2n);
     expect((await s.token.balanceOf(opA.address)) - before).to.equal(MIN / 2n);
     await expect(s.staking.connect(opA).withdraw(signers[3])).to.be.revertedWithCustomError(s.staking, "NothingToWithdraw");
 
@@ -142,13 +168,25 @@ describe("OracleStaking: stake, unbonding, withdrawal, admission", () => {
   it("admitConfig: the aggregator only, every signer at the minimum, a digest once, no duplicate or empty list", async () => {
     const { opA, stranger, s, aggregator, signers } = await loadFixture(fixture);
     for (const signer of signers.slice(0, 3)) await mintAndStake(s, opA, signer, MIN);
-    await expect(s.staking.connect(stranger).admitConfig(DIGEST_1, signers)).to.be.revertedWithCustomError(s.staking, "NotAggregator").withArgs(stranger.address);
-    await expect(admitAs(s.staking, aggregator, DIGEST_1, signers)).to.be.revertedWithCustomError(s.staking, "StakeBelowMinimum").withArgs(signers[3], 0n, MIN);
-    await expect(admitAs(s.staking, aggregator, DIGEST_1, [])).to.be.revertedWithCustomError(s.staking, "InvalidParameter").withArgs("signers");
-    await expect(admitAs(s.staking, aggregator, DIGEST_1, [signers[0], signers[0]])).to.be.revertedWithCustomError(s.staking, "InvalidParameter").withArgs("signers");
-    await expect(admitAs(s.staking, aggregator, ethers.ZeroHash, [signers[0]])).to.be.revertedWithCustomError(s.staking, "InvalidParameter").withArgs("configDigest");
+    await expect(s.staking.connect(stranger).admitConfig(DIGEST_1, signers))
+      .to.be.revertedWithCustomError(s.staking, "NotAggregator")
+      .withArgs(stranger.address);
+    await expect(admitAs(s.staking, aggregator, DIGEST_1, signers))
+      .to.be.revertedWithCustomError(s.staking, "StakeBelowMinimum")
+      .withArgs(signers[3], 0n, MIN);
+    await expect(admitAs(s.staking, aggregator, DIGEST_1, []))
+      .to.be.revertedWithCustomError(s.staking, "InvalidParameter")
+      .withArgs("signers");
+    await expect(admitAs(s.staking, aggregator, DIGEST_1, [signers[0], signers[0]]))
+      .to.be.revertedWithCustomError(s.staking, "InvalidParameter")
+      .withArgs("signers");
+    await expect(admitAs(s.staking, aggregator, ethers.ZeroHash, [signers[0]]))
+      .to.be.revertedWithCustomError(s.staking, "InvalidParameter")
+      .withArgs("configDigest");
     await admitAs(s.staking, aggregator, DIGEST_1, signers.slice(0, 3));
-    await expect(admitAs(s.staking, aggregator, DIGEST_1, signers.slice(0, 3))).to.be.revertedWithCustomError(s.staking, "InvalidParameter").withArgs("configDigest");
+    await expect(admitAs(s.staking, aggregator, DIGEST_1, signers.slice(0, 3)))
+      .to.be.revertedWithCustomError(s.staking, "InvalidParameter")
+      .withArgs("configDigest");
     expect(await s.staking.activeConfigDigest()).to.equal(DIGEST_1);
     expect(await s.staking.memberIndex(DIGEST_1, signers[2])).to.equal(3n);
     expect(await s.staking.memberIndex(DIGEST_1, signers[3])).to.equal(0n);

@@ -4,6 +4,7 @@ import type { Signer } from "ethers";
 import { signReportBy, type Domain } from "../../../oracle-node/src/protocol/report";
 import type { Wallet } from "ethers";
 import type { OracleStaking, OracleToken } from "../../../typechain-types";
+import { deployAggregator, feedEntry, makeCommittee, signedReport, type Deployed } from "./committee";
 
 /** Builders for the staking tests: parameters, a deployed token + staking, admitted configs. */
 
@@ -50,10 +51,17 @@ export interface StakingSetup {
 }
 
 /** Deploys an OracleToken (owned by `owner`) and an OracleStaking for `aggregator`. */
-export async function deployStaking(owner: Signer, aggregator: string, params: StakingParams = testParams(), treasury?: string): Promise<StakingSetup> {
+export async function deployStaking(
+  owner: Signer,
+  aggregator: string,
+  params: StakingParams = testParams(),
+  tokenName: "OracleToken" | "ReentrantToken" = "OracleToken",
+): Promise<StakingSetup> {
   const ownerAddress = await owner.getAddress();
-  const token = (await (await ethers.getContractFactory("OracleToken", owner)).deploy(ownerAddress)) as unknown as OracleToken;
-  const treasuryAddress = treasury ?? ethers.Wallet.createRandom().address;
+  const tokenFactory = await ethers.getContractFactory(tokenName, owner);
+  // ReentrantToken has the same mint(to, amount) and ERC20 surface the tests use.
+  const token = (await (tokenName === "OracleToken" ? tokenFactory.deploy(ownerAddress) : tokenFactory.deploy())) as unknown as OracleToken;
+  const treasuryAddress = ethers.Wallet.createRandom().address;
   const factory = await ethers.getContractFactory("OracleStaking", owner);
   const staking = (await factory.deploy(ownerAddress, await token.getAddress(), aggregator, treasuryAddress, params)) as unknown as OracleStaking;
   return { token, staking, stakingAddress: await staking.getAddress(), treasury: treasuryAddress };
@@ -88,7 +96,60 @@ export function signEntry(report: string, domain: Domain, signerIndex: number, k
 
 /** A structurally valid one-feed report (raw hex) in `digest`'s epoch-and-round, varied by `value`. */
 export function proofReport(digest: string, epochAndRound: bigint, value: bigint, ts = 1_700_000_000): string {
-  const hex = (v: bigint | number, bytes: number) => BigInt(v).toString(16).padStart(2 * bytes, "0");
+  const hex = (v: bigint | number, bytes: number) =>
+    BigInt(v)
+      .toString(16)
+      .padStart(2 * bytes, "0");
   // header ‖ feed 0, 3 observers (0,1,2), width 8, three observations equal to value
   return "0x" + digest.slice(2) + hex(epochAndRound, 5) + hex(ts, 4) + "01" + "00" + "03" + "000102" + "08" + hex(value, 8).repeat(3);
+}
+
+export interface StakedCommittee extends StakingSetup {
+  d: Deployed;
+  /** operators[i] staked for committee signer i. */
+  operators: Signer[];
+  transmitter: Signer;
+}
+
+/**
+ * A QuorumAggregator (n = 4, f = 1, `feeds` feeds; Hardhat account 1 transmits at index 0), a
+ * token + staking for it, each signer staked `stakeEach` by its own operator (accounts 2..5) and
+ * the config admitted.
+ */
+export async function stakedCommittee(
+  params: StakingParams = testParams(),
+  feeds = 2,
+  stakeEach?: bigint,
+  tokenName: "OracleToken" | "ReentrantToken" = "OracleToken",
+): Promise<StakedCommittee> {
+  const [owner, transmitter, ...rest] = await ethers.getSigners();
+  const committee = makeCommittee(4, 1, transmitter.address, "staking");
+  const d = await deployAggregator(
+    owner,
+    committee,
+    Array.from({ length: feeds }, () => ({})),
+  );
+  const s = await deployStaking(owner, d.address, params, tokenName);
+  const operators = rest.slice(0, 4);
+  for (let i = 0; i < 4; i++) await mintAndStake(s, operators[i], committee.signers[i].address, stakeEach ?? params.minimumStake);
+  await admitAs(
+    s.staking,
+    d.address,
+    d.configDigest,
+    committee.signers.map((w) => w.address),
+  );
+  return { ...s, d, operators, transmitter };
+}
+
+/** Transmits a fresh report for `feedIndex` (signers 0 and 1), so the feed's updatedAt is now. */
+export async function transmitFresh(c: StakedCommittee, feedIndex: number, epoch: number, round = 1): Promise<void> {
+  const block = await ethers.provider.getBlock("latest");
+  const r = signedReport(c.d, {
+    configDigest: c.d.configDigest,
+    epoch,
+    round,
+    observationsTimestamp: block!.timestamp,
+    feeds: [feedEntry(feedIndex, [100n, 101n, 102n])],
+  });
+  await (await c.d.aggregator.connect(c.transmitter).transmit(r.report, r.signatures)).wait();
 }
