@@ -71,9 +71,6 @@ contract OracleStaking is IOracleStaking, Ownable2Step, ReentrancyGuard {
   IERC20 private immutable i_token;
   IQuorumAggregator private immutable i_aggregator;
   address private immutable i_treasury;
-  /// @dev The aggregator's EIP-712 separator at deployment, and its chain (as the aggregator).
-  bytes32 private immutable i_domainSeparator;
-  uint256 private immutable i_chainId;
 
   Params internal s_params;
   mapping(address signer => SignerStake) internal s_stakes;
@@ -103,8 +100,6 @@ contract OracleStaking is IOracleStaking, Ownable2Step, ReentrancyGuard {
     i_token = token_;
     i_aggregator = aggregator_;
     i_treasury = treasury_;
-    i_chainId = block.chainid;
-    i_domainSeparator = _separator(address(aggregator_));
     s_params = params;
   }
 
@@ -391,9 +386,10 @@ contract OracleStaking is IOracleStaking, Ownable2Step, ReentrancyGuard {
   ) private view returns (address signer, uint256 signerIndex) {
     if (signature.length != SIGNATURE_BYTES) revert InvalidProofSignature(which);
     signerIndex = uint8(signature[0]);
-    bytes32 separator = block.chainid == i_chainId ? i_domainSeparator : _separator(address(i_aggregator));
+    // Computed per proof (a few hundred gas): always the current chain's, so a fork's copy of a
+    // signature never proves here.
     bytes32 hash = MessageHashUtils.toTypedDataHash(
-      separator,
+      _separator(address(i_aggregator)),
       keccak256(abi.encode(ReportSignatures.REPORT_TYPEHASH, keccak256(report)))
     );
     ECDSA.RecoverError err;
