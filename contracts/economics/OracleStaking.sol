@@ -29,6 +29,8 @@ contract OracleStaking is IOracleStaking, Ownable2Step, ReentrancyGuard {
   uint8 public constant REASON_ALERT = 1;
   uint8 public constant REASON_EQUIVOCATION = 2;
   uint256 private constant BPS = 10_000;
+  /// @dev A bare EIP-2098 signature r(32) ‖ yParityAndS(32), the entry without its index.
+  uint256 private constant COMPACT_SIGNATURE_BYTES = 64;
 
   /// @notice Parameters, fixed at deployment (defaults: oracle-node/src/chain/deploy-economics.ts).
   struct Params {
@@ -351,6 +353,7 @@ contract OracleStaking is IOracleStaking, Ownable2Step, ReentrancyGuard {
     if (!_provable(digest)) revert ProofWindowClosed(digest);
     (address signer, uint256 indexA) = _recoverMember(digest, reportA, signatureA, 0);
     (, uint256 indexB) = _recoverMember(digest, reportB, signatureB, 1);
+    // Same index in one config: the same signer.
     if (indexA != indexB) revert SignerMismatch(indexA, indexB);
     bytes32 key = keccak256(abi.encode(signer, digest, epochAndRound));
     if (s_proven[key]) revert AlreadyProven(digest, epochAndRound, signer);
@@ -375,17 +378,20 @@ contract OracleStaking is IOracleStaking, Ownable2Step, ReentrancyGuard {
     return _now() <= s_supersededAt[digest] + s_params.proofWindow;
   }
 
-  /// @dev Recovers a signature entry signerIndex(1) ‖ r(32) ‖ yParityAndS(32) of `report` in the
-  /// aggregator's EIP-712 domain (the digest ReportSignatures.digest computes for transmit) and
-  /// checks it is the member at signerIndex of config `digest`. High-s is refused (ECDSA).
+  /// @dev Recovers a signature of `report` in the aggregator's EIP-712 domain (the digest
+  /// ReportSignatures.digest computes for transmit) and returns its signer's index in config
+  /// `digest`. Two forms: the aggregator's entry signerIndex(1) ‖ r(32) ‖ yParityAndS(32), whose
+  /// index must be the signer's, or the bare EIP-2098 compact r(32) ‖ yParityAndS(32). High-s is
+  /// refused (ECDSA).
   function _recoverMember(
     bytes32 digest,
     bytes calldata report,
     bytes calldata signature,
     uint256 which
   ) private view returns (address signer, uint256 signerIndex) {
-    if (signature.length != SIGNATURE_BYTES) revert InvalidProofSignature(which);
-    signerIndex = uint8(signature[0]);
+    uint256 at;
+    if (signature.length == SIGNATURE_BYTES) at = 1;
+    else if (signature.length != COMPACT_SIGNATURE_BYTES) revert InvalidProofSignature(which);
     // Computed per proof (a few hundred gas): always the current chain's, so a fork's copy of a
     // signature never proves here.
     bytes32 hash = MessageHashUtils.toTypedDataHash(
@@ -393,9 +399,14 @@ contract OracleStaking is IOracleStaking, Ownable2Step, ReentrancyGuard {
       keccak256(abi.encode(ReportSignatures.REPORT_TYPEHASH, keccak256(report)))
     );
     ECDSA.RecoverError err;
-    (signer, err, ) = ECDSA.tryRecover(hash, bytes32(signature[1:33]), bytes32(signature[33:65]));
+    (signer, err, ) = ECDSA.tryRecover(hash, bytes32(signature[at:at + 32]), bytes32(signature[at + 32:at + 64]));
     if (err != ECDSA.RecoverError.NoError) revert InvalidProofSignature(which);
-    if (s_memberIndex[digest][signer] != signerIndex + 1) revert NotMember(digest, signer);
+    uint256 index = s_memberIndex[digest][signer];
+    if (index == 0 || (at == 1 && index != uint256(uint8(signature[0])) + 1)) revert NotMember(digest, signer);
+    // Cannot underflow: index >= 1.
+    unchecked {
+      signerIndex = index - 1;
+    }
   }
 
   /// @dev The aggregator's EIP-712 domain separator (ReportSignatures.domainSeparator).

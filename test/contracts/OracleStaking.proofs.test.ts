@@ -61,6 +61,20 @@ describe("OracleStaking: equivocation proofs", () => {
       .withArgs(key.address, c.d.configDigest, epochAndRound(9, 1), prover.address, SLASHED, REWARD);
   });
 
+  it("accepts the bare 64-byte compact signature (r ‖ yParityAndS) as well as the indexed entry", async () => {
+    const { c, key, er, reportA, reportB, sigA, sigB } = await loadFixture(fixture);
+    const compactB = "0x" + sigB.slice(4);
+    await expect(c.staking.proveEquivocation(reportA, sigA, reportB, compactB))
+      .to.emit(c.staking, "EquivocationProven")
+      .withArgs(key.address, c.d.configDigest, er, await (await ethers.getSigners())[0].getAddress(), SLASHED, REWARD);
+    // A compact signature by a non-member is still refused.
+    const strangerSig = "0x" + signEntry(reportB, c.d.domain, 1, keyFor("not a member", 0)).slice(4);
+    const er2 = epochAndRound(1, 1);
+    const a2 = proofReport(c.d.configDigest, er2, 1n);
+    const b2 = proofReport(c.d.configDigest, er2, 2n);
+    await expect(c.staking.proveEquivocation(a2, signEntry(a2, c.d.domain, 1, key), b2, strangerSig)).to.be.revertedWithCustomError(c.staking, "NotMember");
+  });
+
   it("refuses a replay: the same signer, digest and round proven twice, with the same or a third report", async () => {
     const { c, key, er, reportA, reportB, sigA, sigB } = await loadFixture(fixture);
     await c.staking.proveEquivocation(reportA, sigA, reportB, sigB);
@@ -157,7 +171,7 @@ describe("OracleStaking: equivocation proofs", () => {
     await expect(c.staking.proveEquivocation(reportA, sigA, "0x", sigB))
       .to.be.revertedWithCustomError(c.staking, "MalformedProofReport")
       .withArgs(0);
-    await expect(c.staking.proveEquivocation(reportA, sigA.slice(0, -2), reportB, sigB))
+    await expect(c.staking.proveEquivocation(reportA, sigA.slice(0, -4), reportB, sigB))
       .to.be.revertedWithCustomError(c.staking, "InvalidProofSignature")
       .withArgs(0);
     await expect(c.staking.proveEquivocation(reportA, sigA, reportB, sigB + "00"))
