@@ -48,16 +48,16 @@ contract ReentrantToken is ERC20Permit {
 }
 
 /// @title ReentrantPayee
-/// @notice Test account (operator, alerter or prover) that forwards calls to `target` and, when
-/// ReentrantToken's hook calls `reenter`, calls `target` again with `reentryData`.
+/// @notice Test account (operator, alerter or prover) that forwards calls and, when
+/// ReentrantToken's hook calls `reenter`, calls `staking` again with `reentryData`.
 contract ReentrantPayee {
-  address public immutable target;
+  address public immutable staking;
   bytes public reentryData;
   uint256 public reentrySuccesses;
   bytes public lastReentryError;
 
   constructor(address target_) {
-    target = target_;
+    staking = target_;
   }
 
   function setReentry(bytes calldata data) external {
@@ -76,7 +76,7 @@ contract ReentrantPayee {
   }
 
   function reenter() external {
-    (bool ok, bytes memory ret) = target.call(reentryData);
+    (bool ok, bytes memory ret) = staking.call(reentryData);
     if (ok) ++reentrySuccesses;
     else lastReentryError = ret;
   }
