@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { E18, admitAs, deployStaking, stakedCommittee, testParams, transmitFresh, type StakedCommittee } from "./helpers/staking";
-import type { ReentrantPayee, ReentrantToken } from "../../typechain-types";
+import type { ReentrantPayee } from "../../typechain-types";
 
 const HEARTBEAT = 3600;
 const GRACE = testParams().alertGracePeriod;
@@ -13,7 +13,7 @@ const MIN = testParams().minimumStake;
 async function updatedAt(c: StakedCommittee, feedIndex: number): Promise<bigint> {
   const data = await ethers.provider.call({
     to: c.d.address,
-    data: c.d.aggregator.interface.getFunction("latestRoundData")!.selector + feedIndex.toString(16).padStart(64, "0"),
+    data: c.d.aggregator.interface.getFunction("latestRoundData").selector + feedIndex.toString(16).padStart(64, "0"),
   });
   return BigInt("0x" + data.slice(2 + 64 * 3, 2 + 64 * 4));
 }
@@ -203,7 +203,7 @@ describe("OracleStaking: permissionless staleness alerts", () => {
 
   it("a reentrant alerter (paid through a token that calls it back) is paid once", async () => {
     const c = await stakedCommittee(testParams(), 1, undefined, "ReentrantToken");
-    const token = (await ethers.getContractAt("ReentrantToken", await c.token.getAddress())) as unknown as ReentrantToken;
+    const token = await ethers.getContractAt("ReentrantToken", await c.token.getAddress());
     await c.staking.setFeedHeartbeat(0, HEARTBEAT);
     const payee = (await (await ethers.getContractFactory("ReentrantPayee")).deploy(c.stakingAddress)) as unknown as ReentrantPayee;
     const payeeAddress = await payee.getAddress();

@@ -1,6 +1,6 @@
 import { Contract, NonceManager, getAddress, type Signer } from "ethers";
 import { loadArtifact } from "./artifacts";
-import { DeployError, attach, deployContract, send } from "./deploy";
+import { DeployError, attach, deployContract, readConfig, send, setConfig } from "./deploy";
 
 /**
  * Deploys the economics of one aggregator's committee (docs/economics.md): the OracleToken, an
@@ -121,14 +121,12 @@ async function stakeFor(token: Contract, staking: Contract, s: CommitteeStaker, 
  */
 async function wire(aggregator: Contract, staking: string): Promise<string> {
   await send(aggregator, "setStaking", [staking]);
-  const [, blockNumber] = await aggregator.getFunction("latestConfigDetails")();
-  const logs = await aggregator.queryFilter(aggregator.filters.ConfigSet(), Number(blockNumber), Number(blockNumber));
+  const { blockNumber } = await readConfig(aggregator);
+  const logs = await aggregator.queryFilter(aggregator.filters.ConfigSet(), blockNumber, blockNumber);
   const last = logs.at(-1);
   if (!last || !("args" in last)) throw new DeployError("no ConfigSet event at the aggregator's latest config block");
   const { signers, transmitters, f, offchainConfig } = last.args as unknown as { signers: string[]; transmitters: string[]; f: bigint; offchainConfig: string };
-  await send(aggregator, "setConfig", [[...signers], [...transmitters], f, offchainConfig]);
-  const [, , digest] = await aggregator.getFunction("latestConfigDetails")();
-  return digest as string;
+  return (await setConfig(aggregator, [...signers], [...transmitters], Number(f), offchainConfig)).configDigest;
 }
 
 /**
