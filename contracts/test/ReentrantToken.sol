@@ -8,6 +8,8 @@ import {ERC20, ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions
 /// `hookData` (a hostile token, or an ERC777-style receiver hook) and records whether that call
 /// succeeded; optionally burns a fee on transfers (fee-on-transfer).
 contract ReentrantToken is ERC20Permit {
+  /// @notice hookTarget value meaning "the other party": the account paid by or paying the caller.
+  address public constant PARTY_HOOK = address(1);
   address public hookTarget;
   bytes public hookData;
   uint256 public feeBps;
@@ -39,7 +41,8 @@ contract ReentrantToken is ERC20Permit {
     if (isTransfer && hookTarget != address(0) && !s_inHook) {
       s_inHook = true;
       ++reentryAttempts;
-      (bool ok, bytes memory ret) = hookTarget.call(hookData);
+      address target = hookTarget == PARTY_HOOK ? (to == msg.sender ? from : to) : hookTarget;
+      (bool ok, bytes memory ret) = target.call(hookData);
       if (ok) ++reentrySuccesses;
       else lastReentryError = ret;
       s_inHook = false;
