@@ -14,9 +14,9 @@ import type { StakingFuzzDriver } from "../../typechain-types";
  * active + unbonding stake, no withdrawal before its unbonding ends; no re-entry ever succeeds.
  */
 /**
- * 200 in the suite: each sequence costs ~300-450k gas, and Hardhat's EVM with its tracing runs
- * ~8 Mgas/s on the shared 2-core machine, so 10,000 take several minutes (FUZZ_SEQUENCES=10000
- * runs them; the seeds are consecutive, so a larger run extends the default one).
+ * 200 in the suite: a sequence is several staking calls through Hardhat's traced EVM, and 10,000
+ * take minutes on the shared 2-core machine (FUZZ_SEQUENCES=10000 runs them; the seeds are
+ * consecutive, so a larger run extends the default one).
  */
 const SEQUENCES = Number(process.env.FUZZ_SEQUENCES ?? 200);
 const PER_CALL = Number(process.env.FUZZ_PER_CALL ?? 10);
