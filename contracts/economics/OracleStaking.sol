@@ -6,13 +6,12 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {MessageHashUtils} from "@openzeppelin/contracts/utils/cryptography/MessageHashUtils.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {AggregatorV3Interface} from "@chainlink/contracts/src/v0.8/shared/interfaces/AggregatorV3Interface.sol";
 import {IOracleStaking} from "../interfaces/IOracleStaking.sol";
+import {StakingParameters} from "./StakingParameters.sol";
+import {ProofSignatures} from "../libraries/ProofSignatures.sol";
 import {IQuorumAggregator} from "../interfaces/IQuorumAggregator.sol";
-import {ReportSignatures, SIGNATURE_BYTES} from "../libraries/ReportSignatures.sol";
 import {REPORT_HEADER_BYTES} from "../libraries/ReportCodec.sol";
 
 /// @title OracleStaking
@@ -21,31 +20,13 @@ import {REPORT_HEADER_BYTES} from "../libraries/ReportCodec.sol";
 /// @dev Money conservation (docs/economics.md "Invariants"): the token balance of this contract
 /// is the sum over signers of active + unbonding stake plus the credited, unpaid payouts; every
 /// slashed token is credited to the alerter/prover or the treasury.
-contract OracleStaking is IOracleStaking, Ownable2Step, ReentrancyGuard {
+contract OracleStaking is StakingParameters, Ownable2Step, ReentrancyGuard {
   using SafeERC20 for IERC20;
   using SafeCast for uint256;
 
   /// @notice Slash reasons of the Slashed event.
   uint8 public constant REASON_ALERT = 1;
   uint8 public constant REASON_EQUIVOCATION = 2;
-  uint256 private constant BPS = 10_000;
-  /// @dev A bare EIP-2098 signature r(32) ‖ yParityAndS(32), the entry without its index.
-  uint256 private constant COMPACT_SIGNATURE_BYTES = 64;
-
-  /// @notice Parameters, fixed at deployment (defaults: oracle-node/src/chain/deploy-economics.ts).
-  struct Params {
-    uint96 minimumStake;
-    uint32 unbondingPeriod;
-    uint32 proofWindow;
-    uint32 alertGracePeriod;
-    uint96 alertSlashAmount;
-    uint16 alertRewardBps;
-    uint96 alertRewardCap;
-    uint32 maxAlertsPerOutage;
-    uint16 equivocationSlashBps;
-    uint16 proverRewardBps;
-    uint96 proverRewardCap;
-  }
 
   /// @dev Alert bookkeeping of one feed, one slot. outageBase is the staleness base of the outage
   /// the alerts belong to (a new base is a new outage).
@@ -74,7 +55,6 @@ contract OracleStaking is IOracleStaking, Ownable2Step, ReentrancyGuard {
   IQuorumAggregator private immutable i_aggregator;
   address private immutable i_treasury;
 
-  Params internal s_params;
   mapping(address signer => SignerStake) internal s_stakes;
   mapping(address operator => OperatorTotals) internal s_operators;
   mapping(address account => uint256) internal s_payouts;
@@ -94,31 +74,13 @@ contract OracleStaking is IOracleStaking, Ownable2Step, ReentrancyGuard {
     IQuorumAggregator aggregator_,
     address treasury_,
     Params memory params
-  ) Ownable(owner) {
+  ) Ownable(owner) StakingParameters(params) {
     if (address(token_) == address(0)) revert InvalidParameter("token");
     if (address(aggregator_) == address(0)) revert InvalidParameter("aggregator");
     if (treasury_ == address(0)) revert InvalidParameter("treasury");
-    _checkParams(params);
     i_token = token_;
     i_aggregator = aggregator_;
     i_treasury = treasury_;
-    s_params = params;
-  }
-
-  /// @dev The rules docs/economics.md "Parameters" states, checked once.
-  function _checkParams(Params memory p) private pure {
-    if (p.minimumStake == 0) revert InvalidParameter("minimumStake");
-    if (p.proofWindow == 0) revert InvalidParameter("proofWindow");
-    // Stake leaving a config stays slashable for as long as that config's reports are provable.
-    if (p.unbondingPeriod <= p.proofWindow) revert InvalidParameter("unbondingPeriod");
-    if (p.alertSlashAmount == 0) revert InvalidParameter("alertSlashAmount");
-    if (p.alertRewardBps > BPS) revert InvalidParameter("alertRewardBps");
-    // A member alerting from a fresh account is paid at most what it is slashed itself.
-    if (p.alertRewardCap > p.alertSlashAmount) revert InvalidParameter("alertRewardCap");
-    if (p.maxAlertsPerOutage == 0) revert InvalidParameter("maxAlertsPerOutage");
-    if (p.equivocationSlashBps == 0 || p.equivocationSlashBps > BPS) revert InvalidParameter("equivocationSlashBps");
-    // Proving one's own equivocation from a fresh account never pays.
-    if (p.proverRewardBps >= BPS) revert InvalidParameter("proverRewardBps");
   }
 
   /// @dev The time every rule reads; the randomized test's harness replaces it.
@@ -272,7 +234,8 @@ contract OracleStaking is IOracleStaking, Ownable2Step, ReentrancyGuard {
     s_alerts[feedIndex] = a;
     bool insider;
     (slashed, insider) = _slashCommittee(digest);
-    if (!insider && !_isTransmitter(msg.sender)) reward = _share(slashed, s_params.alertRewardBps, s_params.alertRewardCap);
+    if (!insider && !_isTransmitter(msg.sender))
+      reward = _share(slashed, s_params.alertRewardBps, s_params.alertRewardCap);
     _distribute(msg.sender, slashed, reward);
     emit AlertRaised(feedIndex, msg.sender, window, slashed, reward);
   }
@@ -280,7 +243,10 @@ contract OracleStaking is IOracleStaking, Ownable2Step, ReentrancyGuard {
   /// @dev The feed's updatedAt, and the time its staleness counts from: the latest of updatedAt,
   /// when its heartbeat was set and when the active config was admitted (a feed that never
   /// reported, or a new committee, is not blamed for time before the rule applied to it).
-  function _stalenessBase(uint256 feedIndex, uint256 heartbeatSetAt) private view returns (uint256 updatedAt, uint256 base) {
+  function _stalenessBase(
+    uint256 feedIndex,
+    uint256 heartbeatSetAt
+  ) private view returns (uint256 updatedAt, uint256 base) {
     // latestRoundData of feed `feedIndex`: the aggregator reads the feed from a trailing word.
     (bool ok, bytes memory data) = address(i_aggregator).staticcall(
       abi.encodePacked(AggregatorV3Interface.latestRoundData.selector, feedIndex)
@@ -315,7 +281,9 @@ contract OracleStaking is IOracleStaking, Ownable2Step, ReentrancyGuard {
   }
 
   /// @inheritdoc IOracleStaking
-  function alertState(uint256 feedIndex) external view override returns (uint256 alerts, uint256 deadline, bool alertable) {
+  function alertState(
+    uint256 feedIndex
+  ) external view override returns (uint256 alerts, uint256 deadline, bool alertable) {
     FeedAlert memory a = s_alerts[feedIndex];
     if (a.heartbeat == 0 || s_activeDigest == bytes32(0)) return (0, 0, false);
     (, uint256 base) = _stalenessBase(feedIndex, a.heartbeatSetAt);
@@ -351,8 +319,8 @@ contract OracleStaking is IOracleStaking, Ownable2Step, ReentrancyGuard {
       }
     }
     if (!_provable(digest)) revert ProofWindowClosed(digest);
-    (address signer, uint256 indexA) = _recoverMember(digest, reportA, signatureA, 0);
-    (, uint256 indexB) = _recoverMember(digest, reportB, signatureB, 1);
+    (address signer, uint256 indexA) = _member(digest, reportA, signatureA, 0);
+    (, uint256 indexB) = _member(digest, reportB, signatureB, 1);
     // Same index in one config: the same signer.
     if (indexA != indexB) revert SignerMismatch(indexA, indexB);
     bytes32 key = keccak256(abi.encode(signer, digest, epochAndRound));
@@ -378,49 +346,23 @@ contract OracleStaking is IOracleStaking, Ownable2Step, ReentrancyGuard {
     return _now() <= s_supersededAt[digest] + s_params.proofWindow;
   }
 
-  /// @dev Recovers a signature of `report` in the aggregator's EIP-712 domain (the digest
-  /// ReportSignatures.digest computes for transmit) and returns its signer's index in config
-  /// `digest`. Two forms: the aggregator's entry signerIndex(1) ‖ r(32) ‖ yParityAndS(32), whose
-  /// index must be the signer's, or the bare EIP-2098 compact r(32) ‖ yParityAndS(32). High-s is
-  /// refused (ECDSA).
-  function _recoverMember(
+  /// @dev The signer of `signature` over `report` (ProofSignatures) and its index in config
+  /// `digest`; an indexed entry must name that index.
+  function _member(
     bytes32 digest,
     bytes calldata report,
     bytes calldata signature,
     uint256 which
   ) private view returns (address signer, uint256 signerIndex) {
-    uint256 at;
-    if (signature.length == SIGNATURE_BYTES) at = 1;
-    else if (signature.length != COMPACT_SIGNATURE_BYTES) revert InvalidProofSignature(which);
-    // Computed per proof (a few hundred gas): always the current chain's, so a fork's copy of a
-    // signature never proves here.
-    bytes32 hash = MessageHashUtils.toTypedDataHash(
-      _separator(address(i_aggregator)),
-      keccak256(abi.encode(ReportSignatures.REPORT_TYPEHASH, keccak256(report)))
-    );
-    ECDSA.RecoverError err;
-    (signer, err, ) = ECDSA.tryRecover(hash, bytes32(signature[at:at + 32]), bytes32(signature[at + 32:at + 64]));
-    if (err != ECDSA.RecoverError.NoError) revert InvalidProofSignature(which);
+    bool hasIndex;
+    uint256 claimed;
+    (signer, hasIndex, claimed) = ProofSignatures.recover(report, signature, address(i_aggregator), which);
     uint256 index = s_memberIndex[digest][signer];
-    if (index == 0 || (at == 1 && index != uint256(uint8(signature[0])) + 1)) revert NotMember(digest, signer);
+    if (index == 0 || (hasIndex && index != claimed + 1)) revert NotMember(digest, signer);
     // Cannot underflow: index >= 1.
     unchecked {
       signerIndex = index - 1;
     }
-  }
-
-  /// @dev The aggregator's EIP-712 domain separator (ReportSignatures.domainSeparator).
-  function _separator(address verifyingContract) private view returns (bytes32) {
-    return
-      keccak256(
-        abi.encode(
-          ReportSignatures.DOMAIN_TYPEHASH,
-          ReportSignatures.NAME_HASH,
-          ReportSignatures.VERSION_HASH,
-          block.chainid,
-          verifyingContract
-        )
-      );
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -531,61 +473,6 @@ contract OracleStaking is IOracleStaking, Ownable2Step, ReentrancyGuard {
   /// @inheritdoc IOracleStaking
   function treasury() external view override returns (address) {
     return i_treasury;
-  }
-
-  /// @inheritdoc IOracleStaking
-  function minimumStake() external view override returns (uint256) {
-    return s_params.minimumStake;
-  }
-
-  /// @inheritdoc IOracleStaking
-  function unbondingPeriod() external view override returns (uint256) {
-    return s_params.unbondingPeriod;
-  }
-
-  /// @inheritdoc IOracleStaking
-  function proofWindow() external view override returns (uint256) {
-    return s_params.proofWindow;
-  }
-
-  /// @inheritdoc IOracleStaking
-  function alertGracePeriod() external view override returns (uint256) {
-    return s_params.alertGracePeriod;
-  }
-
-  /// @inheritdoc IOracleStaking
-  function alertSlashAmount() external view override returns (uint256) {
-    return s_params.alertSlashAmount;
-  }
-
-  /// @inheritdoc IOracleStaking
-  function alertRewardBps() external view override returns (uint256) {
-    return s_params.alertRewardBps;
-  }
-
-  /// @inheritdoc IOracleStaking
-  function alertRewardCap() external view override returns (uint256) {
-    return s_params.alertRewardCap;
-  }
-
-  /// @inheritdoc IOracleStaking
-  function maxAlertsPerOutage() external view override returns (uint256) {
-    return s_params.maxAlertsPerOutage;
-  }
-
-  /// @inheritdoc IOracleStaking
-  function equivocationSlashBps() external view override returns (uint256) {
-    return s_params.equivocationSlashBps;
-  }
-
-  /// @inheritdoc IOracleStaking
-  function proverRewardBps() external view override returns (uint256) {
-    return s_params.proverRewardBps;
-  }
-
-  /// @inheritdoc IOracleStaking
-  function proverRewardCap() external view override returns (uint256) {
-    return s_params.proverRewardCap;
   }
 
   /// @inheritdoc IOracleStaking

@@ -26,7 +26,9 @@ const OPS = ["stake", "requestUnbond", "withdraw", "warp", "raiseAlert", "proveE
 describe("OracleStaking: randomized invariants", () => {
   it(`holds over ${SEQUENCES} random sequences with a re-entering token and payee`, async () => {
     const keys = Array.from({ length: 4 }, (_, i) => keyFor("staking-fuzz", i));
-    const driver = (await (await ethers.getContractFactory("StakingFuzzDriver")).deploy(keys.map((k) => k.address))) as unknown as StakingFuzzDriver;
+    const driver = (await (
+      await ethers.getContractFactory("StakingFuzzDriver")
+    ).deploy(keys.map((k) => k.address) as [string, string, string, string])) as unknown as StakingFuzzDriver;
     const driverAddress = await driver.getAddress();
     const token = await (await ethers.getContractFactory("ReentrantToken")).deploy();
     const params = testParams({ minimumStake: 100n * E18, alertSlashAmount: 30n * E18, alertRewardCap: 10n * E18 });
