@@ -346,23 +346,30 @@ contract OracleStaking is StakingParameters, Ownable2Step, ReentrancyGuard {
     return _now() <= s_supersededAt[digest] + s_params.proofWindow;
   }
 
-  /// @dev The signer of `signature` over `report` (ProofSignatures) and its index in config
-  /// `digest`; an indexed entry must name that index.
+  /// @dev The member of config `digest` that made `signature` over `report`, and its index: an
+  /// indexed entry must name the signer's index; otherwise the plain reading must be a member
+  /// (ProofSignatures.readings).
   function _member(
     bytes32 digest,
     bytes calldata report,
     bytes calldata signature,
     uint256 which
-  ) private view returns (address signer, uint256 signerIndex) {
-    bool hasIndex;
-    uint256 claimed;
-    (signer, hasIndex, claimed) = ProofSignatures.recover(report, signature, address(i_aggregator), which);
-    uint256 index = s_memberIndex[digest][signer];
-    if (index == 0 || (hasIndex && index != claimed + 1)) revert NotMember(digest, signer);
-    // Cannot underflow: index >= 1.
+  ) private view returns (address, uint256) {
+    (address entry, uint256 entryIndex, address plain) = ProofSignatures.readings(
+      report,
+      signature,
+      address(i_aggregator),
+      which
+    );
+    mapping(address => uint256) storage index = s_memberIndex[digest];
+    if (entry != address(0) && index[entry] == entryIndex + 1) return (entry, entryIndex);
+    uint256 plainIndex = plain == address(0) ? 0 : index[plain];
+    // Cannot underflow: plainIndex >= 1 when returned.
     unchecked {
-      signerIndex = index - 1;
+      if (plainIndex != 0) return (plain, plainIndex - 1);
     }
+    if (entry == address(0) && plain == address(0)) revert InvalidProofSignature(which);
+    revert NotMember(digest, entry != address(0) ? entry : plain);
   }
 
   // ----------------------------------------------------------------------------------------------

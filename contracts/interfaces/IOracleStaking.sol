@@ -127,7 +127,8 @@ interface IOracleStaking {
 
   /// @notice Anyone: two different reports with the same config digest and epoch-and-round,
   /// each with one signature entry signerIndex(1) ‖ r(32) ‖ yParityAndS(32) (the aggregator's
-  /// format; the bare 64-byte r ‖ yParityAndS is accepted too) by the same member of that config. Slashes equivocationSlashBps() of the signer's
+  /// format; the 65-byte r ‖ s ‖ v and the 64-byte r ‖ yParityAndS are accepted too) by the
+  /// same member of that config. Slashes equivocationSlashBps() of the signer's
   /// active plus unbonding stake; credits the prover min(slashed x proverRewardBps() / 10000,
   /// proverRewardCap()), nothing if the prover is the signer's operator.
   function proveEquivocation(

@@ -11,23 +11,23 @@ uint256 constant COMPACT_SIGNATURE_BYTES = 64;
 
 /// @title ProofSignatures
 /// @notice Recovers the signer of a report signature for an equivocation proof, over the digest
-/// QuorumAggregator.transmit verifies (ReportSignatures.digest) for `aggregator` on this chain.
+/// QuorumAggregator.transmit verifies (ReportSignatures.digest) for `aggregator` on this chain,
+/// in the forms the node holds: transmit's indexed entry, the 65-byte r ‖ s ‖ v of a signature
+/// it received, or the 64-byte compact form.
 library ProofSignatures {
-  /// @dev Two forms: the aggregator's entry signerIndex(1) ‖ r(32) ‖ yParityAndS(32) (`hasIndex`,
-  /// with its `signerIndex`), or the bare compact r(32) ‖ yParityAndS(32). High-s and invalid
-  /// signatures revert InvalidProofSignature(which).
-  function recover(
+  /// @dev The readings of a signature of `report`, each the address it recovers or address(0)
+  /// (invalid, or high-s: the malleable twin): for 65 bytes, the aggregator's entry
+  /// signerIndex(1) ‖ r(32) ‖ yParityAndS(32) (`entrySigner`, `entryIndex`) and, when the last
+  /// byte is 27 or 28, the plain r(32) ‖ s(32) ‖ v(1) (`plainSigner`); for 64 bytes the compact
+  /// r(32) ‖ yParityAndS(32) (`plainSigner`). Other lengths revert InvalidProofSignature(which).
+  function readings(
     bytes calldata report,
     bytes calldata signature,
     address aggregator,
     uint256 which
-  ) internal view returns (address signer, bool hasIndex, uint256 signerIndex) {
-    uint256 at;
-    if (signature.length == SIGNATURE_BYTES) {
-      (at, hasIndex, signerIndex) = (1, true, uint8(signature[0]));
-    } else if (signature.length != COMPACT_SIGNATURE_BYTES) {
-      revert IOracleStaking.InvalidProofSignature(which);
-    }
+  ) internal view returns (address entrySigner, uint256 entryIndex, address plainSigner) {
+    uint256 len = signature.length;
+    if (len != SIGNATURE_BYTES && len != COMPACT_SIGNATURE_BYTES) revert IOracleStaking.InvalidProofSignature(which);
     // Computed per proof (a few hundred gas): always the current chain's, so a fork's copy of a
     // signature never proves here.
     bytes32 hash = MessageHashUtils.toTypedDataHash(
@@ -35,8 +35,20 @@ library ProofSignatures {
       keccak256(abi.encode(ReportSignatures.REPORT_TYPEHASH, keccak256(report)))
     );
     ECDSA.RecoverError err;
-    (signer, err, ) = ECDSA.tryRecover(hash, bytes32(signature[at:at + 32]), bytes32(signature[at + 32:at + 64]));
-    if (err != ECDSA.RecoverError.NoError) revert IOracleStaking.InvalidProofSignature(which);
+    address recovered;
+    if (len == COMPACT_SIGNATURE_BYTES) {
+      (recovered, err, ) = ECDSA.tryRecover(hash, bytes32(signature[0:32]), bytes32(signature[32:64]));
+      if (err == ECDSA.RecoverError.NoError) plainSigner = recovered;
+      return (address(0), 0, plainSigner);
+    }
+    entryIndex = uint8(signature[0]);
+    (recovered, err, ) = ECDSA.tryRecover(hash, bytes32(signature[1:33]), bytes32(signature[33:65]));
+    if (err == ECDSA.RecoverError.NoError) entrySigner = recovered;
+    uint8 v = uint8(signature[64]);
+    if (v == 27 || v == 28) {
+      (recovered, err, ) = ECDSA.tryRecover(hash, v, bytes32(signature[0:32]), bytes32(signature[32:64]));
+      if (err == ECDSA.RecoverError.NoError) plainSigner = recovered;
+    }
   }
 
   /// @dev The aggregator's EIP-712 domain separator (ReportSignatures.domainSeparator, computed

@@ -3,12 +3,15 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { DAY, E18, admitAs, proofReport, signEntry, stakedCommittee, testParams } from "./helpers/staking";
 import { feedEntry, keyFor, now, signedReport } from "./helpers/committee";
-import { epochAndRound } from "../../oracle-node/src/protocol/report";
+import { epochAndRound, reportDigest, signReport } from "../../oracle-node/src/protocol/report";
+import { Signature, concat, getBytes, toBeHex } from "ethers";
 
 const MIN = testParams().minimumStake;
 /** 50 % of the minimum stake; the prover's 10 % (50) is capped at 40. */
 const SLASHED = MIN / 2n;
 const REWARD = 40n * E18;
+/** What the high-s twin of the fixture's r ‖ s ‖ v signature is refused with: neither reading recovers (its entry reading is high-s too). */
+const TWIN_ERROR = "InvalidProofSignature";
 /** The 65-byte entry of signer 1 with its yParityAndS word replaced. */
 function withVs(entry: string, vs: string): string {
   return entry.slice(0, 2 + 2 + 64) + vs;
@@ -73,6 +76,24 @@ describe("OracleStaking: equivocation proofs", () => {
     const a2 = proofReport(c.d.configDigest, er2, 1n);
     const b2 = proofReport(c.d.configDigest, er2, 2n);
     await expect(c.staking.proveEquivocation(a2, signEntry(a2, c.d.domain, 1, key), b2, strangerSig)).to.be.revertedWithCustomError(c.staking, "NotMember");
+  });
+
+  it("accepts the 65-byte r ‖ s ‖ v the node's signReport makes, and refuses its high-s twin", async () => {
+    const { c, key, er, reportA, reportB, sigA } = await loadFixture(fixture);
+    const rsvB = signReport(key, reportDigest(reportB, c.d.domain));
+    expect(getBytes(rsvB).length).to.equal(65);
+    // The malleated twin: s' = n - s, the other v. Valid for ecrecover, refused as high-s.
+    const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const sig = Signature.from(rsvB);
+    const twin = concat([sig.r, toBeHex(n - BigInt(sig.s), 32), sig.v === 27 ? "0x1c" : "0x1b"]);
+    // The ecrecover precompile itself accepts the twin (ethers refuses to build it).
+    const input = concat([reportDigest(reportB, c.d.domain), toBeHex(sig.v === 27 ? 28 : 27, 32), sig.r, toBeHex(n - BigInt(sig.s), 32)]);
+    const recovered = await ethers.provider.call({ to: "0x0000000000000000000000000000000000000001", data: input });
+    expect(ethers.getAddress("0x" + recovered.slice(26))).to.equal(key.address);
+    await expect(c.staking.proveEquivocation(reportA, sigA, reportB, twin)).to.be.revertedWithCustomError(c.staking, TWIN_ERROR);
+    await expect(c.staking.proveEquivocation(reportA, sigA, reportB, rsvB))
+      .to.emit(c.staking, "EquivocationProven")
+      .withArgs(key.address, c.d.configDigest, er, await (await ethers.getSigners())[0].getAddress(), SLASHED, REWARD);
   });
 
   it("refuses a replay: the same signer, digest and round proven twice, with the same or a third report", async () => {
