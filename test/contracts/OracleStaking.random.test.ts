@@ -14,11 +14,11 @@ import type { StakingFuzzDriver } from "../../typechain-types";
  * active + unbonding stake, no withdrawal before its unbonding ends; no re-entry ever succeeds.
  */
 /**
- * 200 in the suite: a sequence is several staking calls through Hardhat's traced EVM, and 10,000
- * take minutes on the shared 2-core machine (FUZZ_SEQUENCES=10000 runs them; the seeds are
- * consecutive, so a larger run extends the default one).
+ * 1,000 in the suite (a unit test must stay short on the shared machine); FUZZ_SEQUENCES=10000
+ * runs the 10,000 the issue asks for (mocha prints the time; the seeds are consecutive, so a
+ * larger run extends the default one).
  */
-const SEQUENCES = Number(process.env.FUZZ_SEQUENCES ?? 200);
+const SEQUENCES = Number(process.env.FUZZ_SEQUENCES ?? 1_000);
 const PER_CALL = Number(process.env.FUZZ_PER_CALL ?? 10);
 const SEED = 20261207n;
 const OPS = ["stake", "requestUnbond", "withdraw", "warp", "raiseAlert", "proveEquivocation", "reconfigure", "withdrawPayout", "feedUpdate"];
