@@ -242,3 +242,68 @@ describe("OracleStaking: stake, unbonding, withdrawal, admission", () => {
     expect(await token.balanceOf(stakingAddress)).to.equal(0n);
   });
 });
+
+describe("OracleStaking: views and the token", () => {
+  it("reports every parameter, its aggregator, token and treasury; only the token owner mints", async () => {
+    const [owner, stranger] = await ethers.getSigners();
+    const aggregator = ethers.Wallet.createRandom().address;
+    const p = testParams();
+    const s = await deployStaking(owner, aggregator, p);
+    const views = [
+      await s.staking.minimumStake(),
+      await s.staking.unbondingPeriod(),
+      await s.staking.proofWindow(),
+      await s.staking.alertGracePeriod(),
+      await s.staking.alertSlashAmount(),
+      await s.staking.alertRewardBps(),
+      await s.staking.alertRewardCap(),
+      await s.staking.maxAlertsPerOutage(),
+      await s.staking.equivocationSlashBps(),
+      await s.staking.proverRewardBps(),
+      await s.staking.proverRewardCap(),
+    ];
+    expect(views).to.deep.equal(Object.values(p).map((v) => BigInt(v)));
+    expect([await s.staking.aggregator(), await s.staking.token(), await s.staking.treasury()]).to.deep.equal([
+      aggregator,
+      await s.token.getAddress(),
+      s.treasury,
+    ]);
+    expect(await s.staking.activeConfigDigest()).to.equal(ethers.ZeroHash);
+    await expect(s.token.connect(stranger).mint(stranger.address, 1n)).to.be.revertedWithCustomError(s.token, "OwnableUnauthorizedAccount");
+  });
+});
+
+describe("OracleStaking: every entry point refuses re-entry", () => {
+  it("stake, stakeWithPermit, requestUnbond, withdraw, raiseAlert, proveEquivocation and withdrawPayout re-entered from a token transfer", async () => {
+    const [owner] = await ethers.getSigners();
+    const token = (await (await ethers.getContractFactory("ReentrantToken")).deploy()) as unknown as ReentrantToken;
+    const staking = await (
+      await ethers.getContractFactory("OracleStaking")
+    ).deploy(owner.address, await token.getAddress(), owner.address, owner.address, testParams());
+    const stakingAddress = await staking.getAddress();
+    const payee = (await (await ethers.getContractFactory("ReentrantPayee")).deploy(stakingAddress)) as unknown as ReentrantPayee;
+    const payeeAddress = await payee.getAddress();
+    const signer = ethers.Wallet.createRandom().address;
+    await token.mint(payeeAddress, 100n * MIN);
+    await payee.act(await token.getAddress(), token.interface.encodeFunctionData("approve", [stakingAddress, 100n * MIN]));
+    await token.setHook(payeeAddress, payee.interface.encodeFunctionData("reenter"));
+    const guard = staking.interface.getError("ReentrancyGuardReentrantCall")!.selector;
+    const calls = [
+      staking.interface.encodeFunctionData("stake", [signer, MIN]),
+      staking.interface.encodeFunctionData("stakeWithPermit", [signer, MIN, 0, 27, ethers.ZeroHash, ethers.ZeroHash]),
+      staking.interface.encodeFunctionData("requestUnbond", [signer, 1n]),
+      staking.interface.encodeFunctionData("withdraw", [signer]),
+      staking.interface.encodeFunctionData("raiseAlert", [0]),
+      staking.interface.encodeFunctionData("proveEquivocation", ["0x", "0x", "0x", "0x"]),
+      staking.interface.encodeFunctionData("withdrawPayout"),
+    ];
+    for (const [k, data] of calls.entries()) {
+      await payee.setReentry(data);
+      // Each stake pulls tokens from the payee: the token calls it back mid-stake.
+      await payee.act(stakingAddress, staking.interface.encodeFunctionData("stake", [signer, MIN]));
+      expect(await payee.lastReentryError(), `call ${k}`).to.equal(guard);
+    }
+    expect(await payee.reentrySuccesses()).to.equal(0n);
+    expect((await staking.stakeOf(signer)).active).to.equal(BigInt(calls.length) * MIN);
+  });
+});
