@@ -36,12 +36,17 @@ export async function deploySla(owner: Signer, committee: Committee, mode = MODE
  * signed by f+1 signers. Returns the receipt.
  */
 export async function transmitObservers(d: SlaDeployed, sender: Signer, observers: number[][], overrides: { gasPrice?: bigint; gasLimit?: bigint } = {}) {
+  const { report, signatures } = await observerReport(d, observers);
+  const tx = await d.aggregator.connect(sender).transmit(report, signatures, overrides);
+  return (await tx.wait())!;
+}
+
+/** The next report (epoch) of `d` in which feed k has observers `observers[k]`, signed by f+1 signers. */
+export async function observerReport(d: SlaDeployed, observers: number[][]): Promise<{ report: string; signatures: string }> {
   const ts = await now();
   const epoch = d.epoch++;
   const feeds = observers.map((obs, k) => feedEntry(k, observationsAround(CENTER, obs.length, epoch), obs));
-  const { report, signatures } = signedReport(d, { configDigest: d.configDigest, epoch, round: 1, observationsTimestamp: ts, feeds });
-  const tx = await d.aggregator.connect(sender).transmit(report, signatures, overrides);
-  return (await tx.wait())!;
+  return signedReport(d, { configDigest: d.configDigest, epoch, round: 1, observationsTimestamp: ts, feeds });
 }
 
 /** A random set of observers of size in [2f+1, n] (deterministic in `rand`). */
