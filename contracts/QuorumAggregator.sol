@@ -384,14 +384,23 @@ contract QuorumAggregator is IQuorumAggregator, ISlaAccounting, Ownable2Step {
 
   /// @inheritdoc ISlaAccounting
   function slaWords(address account) external view override returns (uint256[40] memory words) {
+    // Only the committee's words (the rest stay zero): pending 0..n-1, observations 0..(n-1)/4.
+    uint256 n = s_signers.length;
     assembly ("memory-safe") {
       let base := s_sla.slot
       for {
         let i := 0
-      } lt(i, 39) {
+      } lt(i, n) {
         i := add(i, 1)
       } {
         mstore(add(words, shl(5, i)), sload(add(base, i)))
+      }
+      for {
+        let i := 0
+      } lt(shl(2, i), n) {
+        i := add(i, 1)
+      } {
+        mstore(add(words, shl(5, add(31, i))), sload(add(base, add(31, i))))
       }
       // totals[account]: the mapping after the 39 fixed slots.
       mstore(0x00, account)

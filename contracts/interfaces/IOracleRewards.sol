@@ -53,7 +53,8 @@ interface ISlaAccounting {
 
   /// @notice The raw words of the accounting storage (libraries/SlaAccounting.sol layout): the
   /// pending slot of committee index 0..30, the per-index observation totals 31..38 and
-  /// totals[account] at 39. IOracleRewards.oracleTotals decodes them (SlaAccounting.totalsFrom).
+  /// totals[account] at 39; words beyond the current committee read as 0. IOracleRewards.oracleTotals
+  /// decodes them (SlaAccounting.totalsFrom).
   function slaWords(address account) external view returns (uint256[40] memory words);
 
   /// @notice Flushes every transmitter's pending counters now (anyone; no-op when none pending).
