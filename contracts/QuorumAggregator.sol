@@ -212,9 +212,13 @@ contract QuorumAggregator is IQuorumAggregator, ISlaAccounting, Ownable2Step {
     if (refused != 0) _refuseMedians(list, refused, ctx);
     emit NewTransmission(msg.sender, report);
     // Accounting last (it measures the gas used so far); no external call, never reverts.
-    if ((hot >> 192) & 0xff != 0) {
-      SlaAccounting.accrue(s_sla, hot, ((ctx >> CTX_TRANSMITTER_SHIFT) & 0xff) - 1, ctx & 0xff, observers, gasStart);
-    }
+    if ((hot >> 192) & 0xff != 0) _accrue(hot, ctx, observers, gasStart);
+  }
+
+  /// @dev transmit's accounting for the sender (its committee index is in ctx).
+  function _accrue(uint256 hot, uint256 ctx, uint256 observers, uint256 gasStart) private {
+    uint256 j = ((ctx >> CTX_TRANSMITTER_SHIFT) & 0xff) - 1;
+    SlaAccounting.accrue(s_sla, hot, j, ctx & 0xff, observers, gasStart, msg.sender);
   }
 
   /// @dev Checks the report's length, config digest and future skew; returns ctx with the

@@ -45,6 +45,8 @@ export interface SlaGas {
   stake: number | null;
 }
 
+/** SlaAccounting.laneWidth: min(192 / (n + 1), 32). */
+const laneWidth = (n: number) => Math.min(Math.floor(192 / (n + 1)), 32);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Gas of rounds 1..k (fixed timestamps and epochs from the start), every observer included. */
@@ -66,7 +68,7 @@ async function replay(d: Deployed, sender: Signer, clockStart: number, rounds: n
 /** Puts transmitter 0's pending count at 2^w - 2 so that the next transmit flushes. */
 async function nearFlush(d: Deployed, slaSlot: bigint): Promise<void> {
   const n = d.committee.n;
-  const w = Math.floor(192 / (n + 1));
+  const w = laneWidth(n);
   const slot = toBeHex(slaSlot);
   const p = BigInt(await ethers.provider.getStorage(d.address, slot));
   const countMask = ((1n << BigInt(w)) - 1n) << BigInt(n * w);
@@ -87,7 +89,7 @@ async function measureSize(sender: Signer, n: number, slaSlot: bigint): Promise<
     if (mode !== 2 && !(await ethers.provider.send("evm_revert", [snapshot]))) throw new Error("evm_revert failed");
   }
   const [off, reimburse, full] = gas;
-  const w = Math.floor(192 / (n + 1));
+  const w = laneWidth(n);
   const period = 2 ** w - 1;
   // Round 0 is the first accounted transmit (cold totals are already marked non-zero); steady: rounds 1..STEADY.
   const steady = (m: number[], base: number[]) => mean(m.slice(1, STEADY_ROUNDS).map((g, i) => g - base[i + 1]));

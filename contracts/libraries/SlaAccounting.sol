@@ -5,7 +5,7 @@ import {ISlaAccounting} from "../interfaces/IOracleRewards.sol";
 
 // Storage layout of QuorumAggregator's service counters (docs/protocol.md "Service accounting").
 //
-// pending slot (one per committee index j, the transmitter's): with lane width w = 192 / (n + 1)
+// pending slot (one per committee index j, the transmitter's): lane width w = min(192 / (n + 1), 32)
 //   lanes(0 .. n*w-1): lane i at bit i*w counts the reports transmitted by j that included
 //                      signer i's observation since j's last flush
 //   count(n*w .. (n+1)*w-1): transmits by j since its last flush (every lane <= count)
@@ -20,6 +20,8 @@ import {ISlaAccounting} from "../interfaces/IOracleRewards.sol";
 uint256 constant SLA_MARKER = 1 << 255;
 /// @dev Bits 0..191 of a pending slot hold the lanes and the count.
 uint256 constant SLA_LANE_BITS = 192;
+/// @dev The widest lane (and count): a flush period of at most 2^32 - 1 transmits.
+uint256 constant SLA_MAX_LANE_BITS = 32;
 uint256 constant SLA_WEI_SHIFT = 192;
 uint256 constant SLA_WEI_MASK = (1 << 63) - 1;
 uint256 constant SLA_OBS_BITS = 63;
@@ -65,9 +67,11 @@ library SlaAccounting {
     mapping(address => uint256) totals;
   }
 
-  /// @dev Lane width of a committee of n: n lanes plus the count in 192 bits.
+  /// @dev Lane width of a committee of n: n lanes plus the count in 192 bits, at most 32 bits, so
+  /// that a flush adds less than 2^32 to a 64-bit total (n <= 4 would allow 38..96-bit lanes).
   function laneWidth(uint256 n) internal pure returns (uint256) {
-    return SLA_LANE_BITS / (n + 1);
+    uint256 w = SLA_LANE_BITS / (n + 1);
+    return w < SLA_MAX_LANE_BITS ? w : SLA_MAX_LANE_BITS;
   }
 
   /// @dev The observer bitmap (bit i: signer i, all bits below n) spread to lanes of width w: bit
@@ -102,16 +106,19 @@ library SlaAccounting {
   /// @dev transmit's accounting: the reimbursement of this transmit to transmitter j (and its
   /// event), its transmission, and (mode FULL) the observations of `observers`. One SLOAD and
   /// one SSTORE of j's pending slot; a flush when a lane or the wei could overflow next time.
-  /// No external call, nothing that reverts. `hot` is QuorumAggregator's hot word.
+  /// No external call, nothing that reverts. `hot` is QuorumAggregator's hot word; `transmitter`
+  /// is msg.sender, the transmitter at committee index j. Returns this transmit's wei.
   function accrue(
     Sla storage sla,
     uint256 hot,
     uint256 j,
     uint256 n,
     uint256 observers,
-    uint256 gasStart
-  ) internal {
-    uint256 amount = _reimbursement(hot, gasStart);
+    uint256 gasStart,
+    address transmitter
+  ) internal returns (uint256 accrued) {
+    uint256 amount = _reimbursement(hot, gasStart, transmitter);
+    accrued = amount;
     // Bounds in the library comment: no lane, count or wei here overflows its field.
     unchecked {
       uint256 w = laneWidth(n);
@@ -122,7 +129,7 @@ library SlaAccounting {
       if ((hot >> 192) & 0xff == SLA_MODE_FULL) lanes += spread(observers, n, w);
       amount += (p >> SLA_WEI_SHIFT) & SLA_WEI_MASK;
       if (count == (1 << w) - 1 || amount > SLA_WEI_MASK) {
-        _flush(sla, n, w, msg.sender, lanes, count, amount);
+        _flush(sla, n, w, transmitter, lanes, count, amount);
         sla.pending[j] = SLA_MARKER;
       } else {
         sla.pending[j] = SLA_MARKER | (amount << SLA_WEI_SHIFT) | (count << countShift) | lanes;
@@ -132,7 +139,7 @@ library SlaAccounting {
 
   /// @dev This transmit's reimbursement (wei) and its TransmissionAccounted event: (measured gas
   /// + 21,000 + 16 per calldata byte + gasOverhead) x min(tx.gasprice, gasPriceCap).
-  function _reimbursement(uint256 hot, uint256 gasStart) private returns (uint256 amount) {
+  function _reimbursement(uint256 hot, uint256 gasStart, address transmitter) private returns (uint256 amount) {
     // gasStart < 2^64, gasOverhead < 2^24, calldata < 2^32 bytes, cap < 2^52: amount < 2^120.
     unchecked {
       uint256 gasUsed = gasStart -
@@ -144,7 +151,7 @@ library SlaAccounting {
       uint256 cap = ((hot >> 200) & 0xffffffff) * SLA_GAS_PRICE_UNIT;
       uint256 price = tx.gasprice < cap ? tx.gasprice : cap;
       amount = gasUsed * price;
-      emit ISlaAccounting.TransmissionAccounted(msg.sender, gasUsed, price, amount);
+      emit ISlaAccounting.TransmissionAccounted(transmitter, gasUsed, price, amount);
     }
   }
 

@@ -13,14 +13,15 @@ contract ReentrantPayee {
   IOracleRewards public rewards;
   uint256 public reentries;
   uint256 public reentriesSucceeded;
-  bool public armed = true;
+  /// @dev False by default, so EIP-1167 clones (no constructor) re-enter too.
+  bool public disarmed;
 
   function setRewards(IOracleRewards rewards_) external {
     rewards = rewards_;
   }
 
   function setArmed(bool armed_) external {
-    armed = armed_;
+    disarmed = !armed_;
   }
 
   function transmit(IQuorumAggregator aggregator, bytes calldata report, bytes calldata signatures) external {
@@ -45,7 +46,7 @@ contract ReentrantPayee {
   }
 
   function _reenter() private {
-    if (!armed) return;
+    if (disarmed) return;
     ++reentries;
     try rewards.claim() {
       ++reentriesSucceeded;

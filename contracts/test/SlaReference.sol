@@ -13,6 +13,7 @@ contract SlaReference {
 
   function spreadReference(uint256 observers, uint256 n) external pure returns (uint256 lanes) {
     uint256 w = 192 / (n + 1);
+    if (w > 32) w = 32;
     for (uint256 i = 0; i < n; ++i) {
       if ((observers >> i) & 1 == 1) lanes |= 1 << (i * w);
     }
