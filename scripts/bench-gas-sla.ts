@@ -9,11 +9,12 @@
  *   (STEADY_ROUNDS of them, all n observers: the most spreading work); the flush round is measured after putting
  *   the pending slot's count at P - 1 with hardhat_setStorageAt (the state P - 1 real transmits would leave),
  *   since P is 63 at n = 31 but 2^24 - 1 at n = 7;
- * - claim: one signer's OracleRewards.claim after those rounds; stake, raiseAlert, proveEquivocation: OracleStaking
- *   (contracts/economics/OracleStaking.sol), null while that contract is not on this branch.
+ * - claim: one signer's OracleRewards.claim after those rounds (its first: fresh claimed/paid slots and token balance);
+ * - stake, raiseAlert, proveEquivocation: scripts/bench-gas-stake.ts (null while OracleStaking is not compiled here).
  */
 import hre from "hardhat";
 import { toBeHex, zeroPadValue, type Signer } from "ethers";
+import { benchStake } from "./bench-gas-stake";
 import { deployAggregator, feedEntry, makeCommittee, observationsAround, signedReport, type Deployed } from "../test/contracts/helpers/committee";
 
 const { ethers } = hre;
@@ -134,7 +135,19 @@ export async function benchSla(sender: Signer): Promise<{ rows: SlaRow[]; sla: S
   }
   const transmitAddedGas = Object.fromEntries(rows.map((r) => [String(r.n), r.transmitAddedGas]));
   const reimbursementGas = rows.find((r) => r.n === 7)!.reimbursementGas;
-  return { rows, sla: { transmitAddedGas, reimbursementGas, raiseAlert: null, proveEquivocation: null, claim, stake: null } };
+  const [, outsider] = await ethers.getSigners();
+  const staking = await benchStake(sender, outsider);
+  return {
+    rows,
+    sla: {
+      transmitAddedGas,
+      reimbursementGas,
+      raiseAlert: staking?.raiseAlert ?? null,
+      proveEquivocation: staking?.proveEquivocation ?? null,
+      claim,
+      stake: staking?.stake ?? null,
+    },
+  };
 }
 
 export function printSla(rows: SlaRow[], sla: SlaGas): void {
@@ -146,5 +159,6 @@ export function printSla(rows: SlaRow[], sla: SlaGas): void {
       `${pad(r.n, 4)}${pad(r.laneWidth, 4)}${pad(r.flushPeriod, 13)}${pad(r.steadyAdded, 8)}${pad(r.flushRoundAdded, 13)}${pad(r.transmitAddedGas, 11)}${pad(r.reimbursementGas, 11)}${pad(r.transmitGasOff, 9)}${pad(r.transmitGasFull, 9)}`,
     );
   console.log(`  claim (OracleRewards, one signer, n=7): ${sla.claim}`);
-  console.log("  stake / raiseAlert / proveEquivocation: null (OracleStaking is not on this branch; measured once it is merged)");
+  if (sla.stake === null) console.log("  stake / raiseAlert / proveEquivocation: null (OracleStaking is not compiled in this tree; measured once it is merged)");
+  else console.log(`  OracleStaking (n=7): stake ${sla.stake}, raiseAlert ${sla.raiseAlert}, proveEquivocation ${sla.proveEquivocation}`);
 }

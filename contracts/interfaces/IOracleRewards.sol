@@ -17,8 +17,8 @@ pragma solidity 0.8.30;
 //            reimbursementTotals()
 //     events: RewardsFunded RewardClaimed BudgetExhausted ReimbursementsFunded
 //             ReimbursementWithdrawn
-// Deployment from TypeScript: oracle-node/src/chain/deploy-economics.ts (deployEconomics) and
-// oracle-node/src/chain/deploy-rewards.ts (deployRewards).
+// Deployment from TypeScript: oracle-node/src/chain/deploy-economics.ts (deployEconomics; the
+// OracleRewards deployment is to be added there when the branches merge).
 
 /// @title ISlaAccounting
 /// @notice The per-oracle service counters QuorumAggregator keeps inside transmit

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Clones} from "@openzeppelin/contracts/proxy/Clones.sol";
 import {OracleRewards} from "../economics/OracleRewards.sol";
 import {SlaHarness} from "./SlaHarness.sol";
 import {ReentrantPayee} from "./ReentrantPayee.sol";
@@ -11,10 +10,12 @@ import {ReentrantToken} from "./ReentrantToken.sol";
 /// @notice Runs random sequences of fund, fundReimbursements, transmit (random transmitter and
 /// observer bitmap), claim, withdrawReimbursement, setConfig, flushSla, near-flush and parameter
 /// changes against the real accounting library (SlaHarness) and a real OracleRewards, paying a
-/// ReentrantToken to ReentrantPayee contracts that re-enter on every payment. Each sequence
-/// starts with fresh payees (EIP-1167 clones: fresh addresses, so fresh counts, claims and
-/// withdrawals), a random committee of them (the previous committee rolled over, as setConfig
-/// does) and random parameters; the budget and the pot are shared by all sequences.
+/// ReentrantToken to ReentrantPayee contracts that re-enter on every payment. The sequences run
+/// back to back on one harness and one OracleRewards (so counts, claims and the budget carry
+/// over and grow): each starts with a random committee of the payees (the previous committee
+/// rolled over, as setConfig does; one sequence in three), random parameters and a random
+/// hooked payee. Fresh state
+/// per sequence (new contracts) cost 3.5x the gas, too slow for npm test.
 /// A shadow model counts what the events carry (observers, transmitter, wei); any broken
 /// invariant reverts with InvariantBroken(sequence, step, what):
 /// transmit never reverts; every payout is exactly min(due, what is left); total paid <= total
@@ -23,12 +24,11 @@ import {ReentrantToken} from "./ReentrantToken.sol";
 contract SlaInvariantDriver {
   error InvariantBroken(uint256 sequence, uint256 step, string what);
 
-  uint256 private constant POOL = 6;
+  uint256 private constant POOL = 4;
   uint256 private constant MAX_CAP_UNITS = type(uint32).max;
   uint256 private constant MAX_OVERHEAD = type(uint24).max;
 
   ReentrantToken public immutable token = new ReentrantToken();
-  address private immutable i_payee = address(new ReentrantPayee());
   SlaHarness private immutable s_harness = new SlaHarness();
   OracleRewards private immutable s_rewards = new OracleRewards(address(s_harness), address(token), 3, 5);
   // The rates above: 3 per observation, 5 per transmission.
@@ -55,30 +55,35 @@ contract SlaInvariantDriver {
   uint256 public committeeChanges;
   uint256 public nearFlushes;
 
-  constructor() payable {}
+  constructor() payable {
+    for (uint256 i = 0; i < POOL; ++i) {
+      pool[i] = new ReentrantPayee();
+      pool[i].setRewards(s_rewards);
+    }
+  }
 
   receive() external payable {}
 
+  /// @notice Sequences first..first+count-1; the totals are checked against the shadow after
+  /// every tenth sequence and after the last (the state carries over, so a divergence persists).
   function run(uint256 seed, uint256 first, uint256 count) external {
-    for (uint256 s = first; s < first + count; ++s) _sequence(seed, s);
+    for (uint256 s = first; s < first + count; ++s) {
+      _sequence(seed, s);
+      if (s % 10 == 9 || s == first + count - 1) _checkTotals();
+    }
   }
 
   function _sequence(uint256 seed, uint256 s) private {
     s_sequence = s;
     s_rand = uint256(keccak256(abi.encode(seed, s)));
-    for (uint256 i = 0; i < POOL; ++i) {
-      pool[i] = ReentrantPayee(payable(Clones.clone(i_payee)));
-      pool[i].setRewards(s_rewards);
-    }
     token.setHooked(address(pool[_rnd(POOL)]));
     _params();
-    _committee();
-    uint256 length = 3 + _rnd(6);
+    if (s_signers.length == 0 || _rnd(3) == 0) _committee();
+    uint256 length = 2 + _rnd(4);
     for (uint256 k = 0; k < length; ++k) {
       s_step = k;
       _stepOnce();
     }
-    _checkTotals();
     ++sequences;
     steps += length;
   }
@@ -130,7 +135,8 @@ contract SlaInvariantDriver {
   }
 
   function _fundReimbursements() private {
-    s_rewards.fundReimbursements{value: 1 + _rnd(3e19)}();
+    // Mostly less than a few transmits accrue (short withdrawals), sometimes more than any run.
+    s_rewards.fundReimbursements{value: 1 + (_rnd(4) == 0 ? _rnd(3e19) : _rnd(1e14))}();
   }
 
   function _claim(ReentrantPayee payee) private {
@@ -181,9 +187,9 @@ contract SlaInvariantDriver {
     delete s_transmitters;
     uint256 a = _rnd(POOL);
     uint256 b = _rnd(POOL);
-    // Two rotations of the pool, stepped by 1 or 5 (coprime with 6): n distinct each.
-    uint256 stepA = _rnd(2) == 0 ? 1 : 5;
-    uint256 stepB = _rnd(2) == 0 ? 1 : 5;
+    // Two rotations of the pool, stepped by 1 or 3 (coprime with 4): n distinct each.
+    uint256 stepA = _rnd(2) == 0 ? 1 : 3;
+    uint256 stepB = _rnd(2) == 0 ? 1 : 3;
     for (uint256 i = 0; i < n; ++i) {
       s_signers.push(address(pool[(a + i * stepA) % POOL]));
       s_transmitters.push(address(pool[(b + i * stepB) % POOL]));

@@ -9,7 +9,7 @@ import type { SlaInvariantDriver } from "../../../typechain-types";
  * (stake, unbond, withdraw, alert, prove) are not in it: that contract is on the stake branch.
  */
 const SEQUENCES = Number(process.env.SLA_SEQUENCES ?? 10_000);
-const PER_TX = Number(process.env.SLA_PER_TX ?? 10);
+const PER_TX = Number(process.env.SLA_PER_TX ?? 20);
 const SEED = 14;
 /** A gas price high enough that the largest cap and overhead overflow a pending slot's 63-bit wei at once. */
 const GAS_PRICE = 1_000_000_000_000n;
