@@ -84,7 +84,7 @@ async function measureSize(sender: Signer, n: number, slaSlot: bigint): Promise<
   const clockStart = Math.max(CLOCK_START, (await ethers.provider.getBlock("latest"))!.timestamp + CLOCK_STEP);
   for (const mode of [0, 1, 2]) {
     // A snapshot is used up by its revert: take one per replay.
-    const snapshot = await ethers.provider.send("evm_snapshot", []);
+    const snapshot = (await ethers.provider.send("evm_snapshot", [])) as string;
     if (mode !== 0) await (await d.aggregator.setSlaParams(mode, 100n * GAS_PRICE, 0)).wait();
     gas.push(await replay(d, sender, clockStart, STEADY_ROUNDS + 1, () => nearFlush(d, slaSlot)));
     if (mode !== 2 && !(await ethers.provider.send("evm_revert", [snapshot]))) throw new Error("evm_revert failed");
@@ -153,12 +153,15 @@ export async function benchSla(sender: Signer): Promise<{ rows: SlaRow[]; sla: S
 export function printSla(rows: SlaRow[], sla: SlaGas): void {
   const pad = (v: unknown, w: number) => String(v).padStart(w);
   console.log("\nservice accounting added to transmit (one feed, n observations; same reports replayed with accounting off / mode 1 / mode 2)");
-  console.log(`${pad("n", 4)}${pad("w", 4)}${pad("flush every", 13)}${pad("steady", 8)}${pad("flush round", 13)}${pad("avg added", 11)}${pad("reimburse", 11)}${pad("gas off", 9)}${pad("gas on", 9)}`);
+  console.log(
+    `${pad("n", 4)}${pad("w", 4)}${pad("flush every", 13)}${pad("steady", 8)}${pad("flush round", 13)}${pad("avg added", 11)}${pad("reimburse", 11)}${pad("gas off", 9)}${pad("gas on", 9)}`,
+  );
   for (const r of rows)
     console.log(
       `${pad(r.n, 4)}${pad(r.laneWidth, 4)}${pad(r.flushPeriod, 13)}${pad(r.steadyAdded, 8)}${pad(r.flushRoundAdded, 13)}${pad(r.transmitAddedGas, 11)}${pad(r.reimbursementGas, 11)}${pad(r.transmitGasOff, 9)}${pad(r.transmitGasFull, 9)}`,
     );
   console.log(`  claim (OracleRewards, one signer, n=7): ${sla.claim}`);
-  if (sla.stake === null) console.log("  stake / raiseAlert / proveEquivocation: null (OracleStaking is not compiled in this tree; measured once it is merged)");
+  if (sla.stake === null)
+    console.log("  stake / raiseAlert / proveEquivocation: null (OracleStaking is not compiled in this tree; measured once it is merged)");
   else console.log(`  OracleStaking (n=7): stake ${sla.stake}, raiseAlert ${sla.raiseAlert}, proveEquivocation ${sla.proveEquivocation}`);
 }

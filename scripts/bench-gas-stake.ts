@@ -7,7 +7,7 @@
  * - proveEquivocation: an outsider proving signer 0 signed two different reports for one round.
  */
 import hre from "hardhat";
-import type { Contract, Signer } from "ethers";
+import type { Contract, ContractTransactionResponse, Signer } from "ethers";
 import { deployAggregator, feedEntry, makeCommittee, now, observationsAround, signedReport } from "../test/contracts/helpers/committee";
 
 const { ethers } = hre;
@@ -21,7 +21,11 @@ export interface StakeGas {
   proveEquivocation: number;
 }
 
-const gasOf = async (tx: Promise<{ wait: () => Promise<{ gasUsed: bigint } | null> }>) => Number((await (await tx).wait())!.gasUsed);
+/** Sends `fn(...args)` on `c` and returns the receipt's gas. */
+async function gasOf(c: Contract, fn: string, ...args: unknown[]): Promise<number> {
+  const tx = (await c.getFunction(fn)(...args)) as ContractTransactionResponse;
+  return Number((await tx.wait())!.gasUsed);
+}
 
 export async function benchStake(sender: Signer, outsider: Signer): Promise<StakeGas | null> {
   if (!(await hre.artifacts.artifactExists("OracleStaking"))) return null;
@@ -42,24 +46,45 @@ export async function benchStake(sender: Signer, outsider: Signer): Promise<Stak
     proverRewardBps: 1_000,
     proverRewardCap: 50n * E18,
   };
-  const staking = (await (await ethers.getContractFactory("OracleStaking", sender)).deploy(owner, await token.getAddress(), d.address, owner, params)) as unknown as Contract;
+  const staking = (await (
+    await ethers.getContractFactory("OracleStaking", sender)
+  ).deploy(owner, await token.getAddress(), d.address, owner, params)) as unknown as Contract;
   const stakingAddress = await staking.getAddress();
-  await (await token.getFunction("mint")(owner, 100_000n * E18)).wait();
-  await (await token.getFunction("approve")(stakingAddress, ethers.MaxUint256)).wait();
+  await gasOf(token, "mint", owner, 100_000n * E18);
+  await gasOf(token, "approve", stakingAddress, ethers.MaxUint256);
   const stakes: number[] = [];
-  for (const s of committee.signers) stakes.push(await gasOf(staking.getFunction("stake")(s.address, params.minimumStake)));
+  for (const s of committee.signers) stakes.push(await gasOf(staking, "stake", s.address, params.minimumStake));
   await (await d.aggregator.setStaking(stakingAddress)).wait();
-  await (await d.aggregator.setConfig(committee.signers.map((s) => s.address), committee.transmitters, committee.f, "0x")).wait();
+  await (
+    await d.aggregator.setConfig(
+      committee.signers.map((s) => s.address),
+      committee.transmitters,
+      committee.f,
+      "0x",
+    )
+  ).wait();
   const [, , digest] = await d.aggregator.latestConfigDetails();
   const live = { ...d, configDigest: digest };
   const ts = await now();
-  const report = (salt: number) => signedReport(live, { configDigest: digest, epoch: 1, round: 1, observationsTimestamp: ts, feeds: [feedEntry(0, observationsAround(100_000n, 5, salt))] }, [0]);
+  const report = (salt: number) =>
+    signedReport(
+      live,
+      { configDigest: digest, epoch: 1, round: 1, observationsTimestamp: ts, feeds: [feedEntry(0, observationsAround(100_000n, 5, salt))] },
+      [0],
+    );
   const a = report(1);
-  await (await d.aggregator.transmit(a.report, signedReport(live, { configDigest: digest, epoch: 1, round: 1, observationsTimestamp: ts, feeds: [feedEntry(0, observationsAround(100_000n, 5, 1))] }).signatures)).wait();
+  await (
+    await d.aggregator.transmit(
+      a.report,
+      signedReport(live, { configDigest: digest, epoch: 1, round: 1, observationsTimestamp: ts, feeds: [feedEntry(0, observationsAround(100_000n, 5, 1))] })
+        .signatures,
+    )
+  ).wait();
   const b = report(2);
-  const proveEquivocation = await gasOf(staking.connect(outsider).getFunction("proveEquivocation")(a.report, a.signatures, b.report, b.signatures));
-  await (await staking.getFunction("setFeedHeartbeat")(0, HEARTBEAT)).wait();
+  const asOutsider = staking.connect(outsider) as Contract;
+  const proveEquivocation = await gasOf(asOutsider, "proveEquivocation", a.report, a.signatures, b.report, b.signatures);
+  await gasOf(staking, "setFeedHeartbeat", 0, HEARTBEAT);
   await ethers.provider.send("evm_increaseTime", [HEARTBEAT + GRACE + 1]);
-  const raiseAlert = await gasOf(staking.connect(outsider).getFunction("raiseAlert")(0));
+  const raiseAlert = await gasOf(asOutsider, "raiseAlert", 0);
   return { stake: stakes[0], raiseAlert, proveEquivocation };
 }

@@ -103,8 +103,7 @@ contract OracleRewards is IOracleRewards, ReentrancyGuard {
   /// @inheritdoc IOracleRewards
   function oracleTotals(address account) public view override returns (uint256, uint256, uint256) {
     uint256[SLA_WORDS] memory words = i_aggregator.slaWords(account);
-    (address[] memory signers, address[] memory transmitters, ) = IQuorumAggregator(address(i_aggregator))
-      .getOracles();
+    (address[] memory signers, address[] memory transmitters, ) = IQuorumAggregator(address(i_aggregator)).getOracles();
     return SlaAccounting.totalsFrom(words, account, signers, transmitters);
   }
 

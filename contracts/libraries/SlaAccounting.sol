@@ -142,12 +142,12 @@ library SlaAccounting {
   function _reimbursement(uint256 hot, uint256 gasStart, address transmitter) private returns (uint256 amount) {
     // gasStart < 2^64, gasOverhead < 2^24, calldata < 2^32 bytes, cap < 2^52: amount < 2^120.
     unchecked {
-      uint256 gasUsed = gasStart -
-        gasleft() +
-        SLA_TX_BASE_GAS +
-        SLA_CALLDATA_GAS_PER_BYTE *
-        msg.data.length +
-        ((hot >> 232) & 0xffffff);
+      uint256 gasUsed =
+        gasStart -
+          gasleft() +
+          SLA_TX_BASE_GAS +
+          SLA_CALLDATA_GAS_PER_BYTE * msg.data.length +
+          ((hot >> 232) & 0xffffff);
       uint256 cap = ((hot >> 200) & 0xffffffff) * SLA_GAS_PRICE_UNIT;
       uint256 price = tx.gasprice < cap ? tx.gasprice : cap;
       amount = gasUsed * price;

@@ -107,10 +107,10 @@ contract SlaInvariantDriver {
     try s_harness.transmit(j, observers) returns (uint256 amount) {
       if (s_mode == 0) return;
       ++transmits;
-      s_txs[s_transmitters[j]] += 1;
+      ++s_txs[s_transmitters[j]];
       s_wei[s_transmitters[j]] += amount;
       if (s_mode == 2) {
-        for (uint256 i = 0; i < n; ++i) if ((observers >> i) & 1 == 1) s_obs[s_signers[i]] += 1;
+        for (uint256 i = 0; i < n; ++i) if ((observers >> i) & 1 == 1) ++s_obs[s_signers[i]];
       }
     } catch {
       _fail("transmit reverted");
@@ -201,7 +201,12 @@ contract SlaInvariantDriver {
   function _params() private {
     s_mode = _rnd(3);
     uint256 c = _rnd(3);
-    uint256 capUnits = c == 0 ? 0 : c == 1 ? 2_000 : MAX_CAP_UNITS;
+    uint256 capUnits =
+      c == 0
+        ? 0
+        : c == 1
+          ? 2_000
+          : MAX_CAP_UNITS;
     uint256 overhead = _rnd(2) == 0 ? _rnd(100_000) : MAX_OVERHEAD;
     s_harness.setParams(s_mode, capUnits, overhead);
   }

@@ -38,7 +38,12 @@ describe("OracleRewards", function () {
     await expect(rewards.connect(accounts[0]).claim()).to.emit(rewards, "RewardClaimed").withArgs(accounts[0].address, 15n, 15n);
     const s3 = await funded(d.committee.signers[3]);
     await expect(rewards.connect(s3).claim()).to.be.revertedWithCustomError(rewards, "NothingToClaim");
-    expect([await token.balanceOf(s0.address), await token.balanceOf(accounts[0].address), await rewards.totalPaid(), await rewards.totalFunded()]).to.deep.equal([9n, 15n, 24n, 1_000n]);
+    expect([
+      await token.balanceOf(s0.address),
+      await token.balanceOf(accounts[0].address),
+      await rewards.totalPaid(),
+      await rewards.totalFunded(),
+    ]).to.deep.equal([9n, 15n, 24n, 1_000n]);
     // New counts earn again.
     await transmitObservers(d, accounts[0], [[0, 1, 3]]);
     await expect(rewards.connect(s0).claim()).to.emit(rewards, "RewardClaimed").withArgs(s0.address, 3n, 12n);
@@ -85,20 +90,30 @@ describe("OracleRewards", function () {
     const sig = Signature.from(
       await funder.signTypedData(
         { name: "Oracle Stake", version: "1", chainId, verifyingContract: await token.getAddress() },
-        { Permit: [{ name: "owner", type: "address" }, { name: "spender", type: "address" }, { name: "value", type: "uint256" }, { name: "nonce", type: "uint256" }, { name: "deadline", type: "uint256" }] },
+        {
+          Permit: [
+            { name: "owner", type: "address" },
+            { name: "spender", type: "address" },
+            { name: "value", type: "uint256" },
+            { name: "nonce", type: "uint256" },
+            { name: "deadline", type: "uint256" },
+          ],
+        },
         { owner: funder.address, spender: await rewards.getAddress(), value: 60n, nonce: 0n, deadline },
       ),
     );
-    await expect(rewards.connect(funder).fundWithPermit(60n, deadline, sig.v, sig.r, sig.s)).to.emit(rewards, "RewardsFunded").withArgs(funder.address, 60n, 60n);
+    await expect(rewards.connect(funder).fundWithPermit(60n, deadline, sig.v, sig.r, sig.s))
+      .to.emit(rewards, "RewardsFunded")
+      .withArgs(funder.address, 60n, 60n);
     // The same permit again (used): ignored, and without allowance the transfer fails.
     await expect(rewards.connect(funder).fundWithPermit(60n, deadline, sig.v, sig.r, sig.s)).to.be.reverted;
-    expect([await rewards.totalFunded(), await rewards.aggregator(), await rewards.token(), await rewards.rewardPerObservation(), await rewards.rewardPerTransmission()]).to.deep.equal([
-      60n,
-      d.address,
-      await token.getAddress(),
-      3n,
-      5n,
-    ]);
+    expect([
+      await rewards.totalFunded(),
+      await rewards.aggregator(),
+      await rewards.token(),
+      await rewards.rewardPerObservation(),
+      await rewards.rewardPerTransmission(),
+    ]).to.deep.equal([60n, d.address, await token.getAddress(), 3n, 5n]);
   });
 
   it("a reentrant payee is paid once: its reentries into claim and withdrawReimbursement from receive() and a token transfer hook fail", async function () {

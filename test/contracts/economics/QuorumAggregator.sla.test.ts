@@ -1,7 +1,20 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { GWEI, MODE_FULL, MODE_OFF, MODE_REIMBURSE, deployRewards, deploySla, randomObservers, recomputeFromEvents, seeded, slaCommittee, totalsPair, transmitObservers } from "./sla-helpers";
+import {
+  GWEI,
+  MODE_FULL,
+  MODE_OFF,
+  MODE_REIMBURSE,
+  deployRewards,
+  deploySla,
+  randomObservers,
+  recomputeFromEvents,
+  seeded,
+  slaCommittee,
+  totalsPair,
+  transmitObservers,
+} from "./sla-helpers";
 
 const range = (k: number) => Array.from({ length: k }, (_, i) => i);
 
@@ -14,7 +27,18 @@ describe("QuorumAggregator service accounting", function () {
   });
 
   async function withRewards(n: number, f: number, transmitters: HardhatEthersSigner[], mode = MODE_FULL, feeds = 1) {
-    const d = await deploySla(owner, slaCommittee(n, f, transmitters.map((t) => t.address)), mode, 100n * GWEI, 0n, feeds);
+    const d = await deploySla(
+      owner,
+      slaCommittee(
+        n,
+        f,
+        transmitters.map((t) => t.address),
+      ),
+      mode,
+      100n * GWEI,
+      0n,
+      feeds,
+    );
     const token = await (await ethers.getContractFactory("OracleToken", owner)).deploy(owner.address);
     const rewards = await deployRewards(owner, d.address, await token.getAddress(), 3n, 5n);
     return { d, token, rewards };
@@ -97,7 +121,7 @@ describe("QuorumAggregator service accounting", function () {
   it("never reverts because of accounting at the extremes: the largest cap and overhead flush the wei at once, exactly", async function () {
     const cap = (2n ** 32n - 1n) * 1_000_000n;
     // The extreme gas price would raise the default priority fee of every later test: undo these blocks after.
-    const snapshot = await ethers.provider.send("evm_snapshot", []);
+    const snapshot = (await ethers.provider.send("evm_snapshot", [])) as string;
     const d = await deploySla(owner, slaCommittee(4, 1, [accounts[1].address]), MODE_FULL, cap, 2n ** 24n - 1n);
     const token = await (await ethers.getContractFactory("OracleToken", owner)).deploy(owner.address);
     const rewards = await deployRewards(owner, d.address, await token.getAddress(), 1n, 1n);
@@ -116,12 +140,16 @@ describe("QuorumAggregator service accounting", function () {
   it("setSlaParams refuses a mode above 2, a cap off the 10^6-wei grid or above 2^32 x 10^6 wei, an overhead of 2^24; owner only", async function () {
     const d = await deploySla(owner, slaCommittee(4, 1, [accounts[0].address]), MODE_OFF);
     const agg = d.aggregator;
-    await expect(agg.setSlaParams(3, 0, 0)).to.be.revertedWithCustomError(agg, "InvalidSlaParams").withArgs(3, 0, 0);
+    await expect(agg.setSlaParams(3, 0, 0))
+      .to.be.revertedWithCustomError(agg, "InvalidSlaParams")
+      .withArgs(3, 0, 0);
     await expect(agg.setSlaParams(1, 1_000_001n, 0)).to.be.revertedWithCustomError(agg, "InvalidSlaParams");
     await expect(agg.setSlaParams(1, 2n ** 32n * 1_000_000n, 0)).to.be.revertedWithCustomError(agg, "InvalidSlaParams");
     await expect(agg.setSlaParams(1, 0, 2n ** 24n)).to.be.revertedWithCustomError(agg, "InvalidSlaParams");
     await expect(agg.connect(accounts[0]).setSlaParams(1, 0, 0)).to.be.revertedWithCustomError(agg, "OwnableUnauthorizedAccount");
-    await expect(agg.setSlaParams(2, 5n * GWEI, 100n)).to.emit(agg, "SlaParamsSet").withArgs(2, 5n * GWEI, 100n);
+    await expect(agg.setSlaParams(2, 5n * GWEI, 100n))
+      .to.emit(agg, "SlaParamsSet")
+      .withArgs(2, 5n * GWEI, 100n);
     expect(await agg.slaParams()).to.deep.equal([2n, 5n * GWEI, 100n]);
   });
 
@@ -160,7 +188,9 @@ describe("QuorumAggregator service accounting", function () {
     const probe = await (await ethers.getContractFactory("StakingProbe", owner)).deploy();
     const agg = d.aggregator;
     await expect(agg.connect(accounts[0]).setStaking(await probe.getAddress())).to.be.revertedWithCustomError(agg, "OwnableUnauthorizedAccount");
-    await expect(agg.setStaking(await probe.getAddress())).to.emit(agg, "StakingSet").withArgs(await probe.getAddress());
+    await expect(agg.setStaking(await probe.getAddress()))
+      .to.emit(agg, "StakingSet")
+      .withArgs(await probe.getAddress());
     const signers = d.committee.signers.map((s) => s.address);
     await (await agg.setConfig(signers, d.committee.transmitters, 1, "0x")).wait();
     const [, , digest] = await agg.latestConfigDetails();

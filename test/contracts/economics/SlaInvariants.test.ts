@@ -18,7 +18,7 @@ describe("service accounting invariants (10,000 random sequences)", function () 
   this.timeout(600_000);
 
   it("transmit never reverts; payouts are exact and capped by funding; second claims pay 0; totals equal the shadow counts", async function () {
-    const snapshot = await ethers.provider.send("evm_snapshot", []);
+    const snapshot = (await ethers.provider.send("evm_snapshot", [])) as string;
     const [sender] = await ethers.getSigners();
     await ethers.provider.send("hardhat_setBalance", [sender.address, "0x" + (10n ** 30n).toString(16)]);
     const driver = (await (await ethers.getContractFactory("SlaInvariantDriver", sender)).deploy()) as unknown as SlaInvariantDriver;

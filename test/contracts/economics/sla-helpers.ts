@@ -25,8 +25,19 @@ export interface SlaDeployed extends Deployed {
 }
 
 /** An aggregator with `feeds` unbounded feeds, the committee set and accounting in `mode`. */
-export async function deploySla(owner: Signer, committee: Committee, mode = MODE_FULL, gasPriceCap = 100n * GWEI, gasOverhead = 0n, feeds = 1): Promise<SlaDeployed> {
-  const d = await deployAggregator(owner, committee, Array.from({ length: feeds }, () => ({})));
+export async function deploySla(
+  owner: Signer,
+  committee: Committee,
+  mode = MODE_FULL,
+  gasPriceCap = 100n * GWEI,
+  gasOverhead = 0n,
+  feeds = 1,
+): Promise<SlaDeployed> {
+  const d = await deployAggregator(
+    owner,
+    committee,
+    Array.from({ length: feeds }, () => ({})),
+  );
   if (mode !== MODE_OFF) await (await d.aggregator.setSlaParams(mode, gasPriceCap, gasOverhead)).wait();
   return { ...d, epoch: 1 };
 }
@@ -118,5 +129,5 @@ export async function totalsPair(rewards: OracleRewards, recomputed: Recomputed,
 export async function deployRewards(owner: Signer, aggregator: string, token: string, perObservation: bigint, perTransmission: bigint): Promise<OracleRewards> {
   const r = await (await ethers.getContractFactory("OracleRewards", owner)).deploy(aggregator, token, perObservation, perTransmission);
   await r.waitForDeployment();
-  return r as unknown as OracleRewards;
+  return r;
 }
