@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ISlaAccounting} from "../interfaces/IOracleRewards.sol";
 import {IOracleStaking} from "../interfaces/IOracleStaking.sol";
-import {SlaAccounting, SLA_MODE_FULL, SLA_GAS_PRICE_UNIT} from "../libraries/SlaAccounting.sol";
+import {SlaAccounting, SLA_MODE_FULL, SLA_GAS_PRICE_UNIT, SLA_TRANSMIT_ABI_BYTES} from "../libraries/SlaAccounting.sol";
 import {SlaAdmin} from "./SlaAdmin.sol";
 import {CTX_TRANSMITTER_SHIFT} from "../libraries/FeedSlots.sol";
 import {ConfigStore} from "../libraries/ConfigStore.sol";
@@ -123,7 +123,18 @@ abstract contract AggregatorAccounting is ISlaAccounting, Ownable2Step {
   function _accrue(uint256 hot, uint256 ctx, uint256 observers, uint256 gasStart) internal {
     if ((hot >> 192) & 0xff == 0) return;
     uint256 j = ((ctx >> CTX_TRANSMITTER_SHIFT) & 0xff) - 1;
-    SlaAccounting.accrue(s_sla, hot, j, ctx & 0xff, observers, gasStart, msg.sender);
+    // Calldata counted as the canonical ABI encoding of transmit(bytes report, bytes signatures):
+    // the two lengths (at their ABI offsets, which the decoder already checked) plus selector,
+    // offsets, lengths and padding. Not msg.data.length: bytes appended after the arguments
+    // (zero bytes cost 4 gas, counted at 16) would turn the reimbursement into a profit.
+    uint256 calldataBytes;
+    assembly ("memory-safe") {
+      calldataBytes := add(
+        add(calldataload(add(4, calldataload(4))), calldataload(add(4, calldataload(36)))),
+        SLA_TRANSMIT_ABI_BYTES
+      )
+    }
+    SlaAccounting.accrue(s_sla, hot, j, ctx & 0xff, observers, gasStart, msg.sender, calldataBytes);
   }
 
   /// @dev setConfig, before the committee changes: flush and move the old committee's counters.

@@ -44,7 +44,8 @@ interface ISlaAccounting {
     uint256 laneWidth
   );
   /// @notice One transmit's reimbursement: (gasUsed) x gasPrice = reimbursementWei, where gasUsed
-  /// is the measured gas + 21,000 + 16 per calldata byte + gasOverhead and gasPrice is
+  /// is the measured gas + 21,000 + 16 per byte of transmit's canonical calldata (bytes appended
+  /// after the arguments do not count) + gasOverhead and gasPrice is
   /// min(tx.gasprice, gasPriceCap).
   event TransmissionAccounted(address indexed transmitter, uint256 gasUsed, uint256 gasPrice, uint256 reimbursementWei);
   event SlaParamsSet(uint8 mode, uint256 gasPriceCap, uint256 gasOverhead);

@@ -33,6 +33,9 @@ uint256 constant SLA_TX_BASE_GAS = 21_000;
 /// @dev Gas per calldata byte added to the measured gas: the non-zero byte price (EIP-2028), an
 /// upper bound that spares a loop over the calldata.
 uint256 constant SLA_CALLDATA_GAS_PER_BYTE = 16;
+/// @dev transmit(bytes,bytes)'s ABI bytes besides the two byte strings: selector (4), two offsets
+/// and two lengths (128), padding of both strings (at most 62).
+uint256 constant SLA_TRANSMIT_ABI_BYTES = 194;
 /// @dev The gas price cap is stored in units of 10^6 wei (32 bits: up to 4.29e15 wei).
 uint256 constant SLA_GAS_PRICE_UNIT = 1e6;
 /// @dev Words of the accounting storage as QuorumAggregator.slaWords returns them: pending
@@ -57,7 +60,7 @@ uint256 constant SLA_MODE_FULL = 2;
 /// at setConfig and on flushSla. A flush adds the lanes into the per-index observation totals
 /// (four per slot) and the count and wei into the transmitter's per-address totals.
 /// Bounds (why no arithmetic here can overflow): a transmit adds at most 1 to a lane, a count, an
-/// index total and an address total, and at most (gas used + 2^24 + 16 * calldata size + 21,000)
+/// index total and an address total, and at most (gas used + 2^24 + 16 * calldata bytes + 21,000)
 /// x 2^32 x 10^6 < 2^96 wei; 2^63 transmits would take 2^63 x 21,000 gas, far beyond any chain's
 /// history, so the 63/64-bit totals and the 127-bit wei total (2^31 such maximal transmits) hold.
 library SlaAccounting {
@@ -115,9 +118,10 @@ library SlaAccounting {
     uint256 n,
     uint256 observers,
     uint256 gasStart,
-    address transmitter
+    address transmitter,
+    uint256 calldataBytes
   ) internal returns (uint256 accrued) {
-    uint256 amount = _reimbursement(hot, gasStart, transmitter);
+    uint256 amount = _reimbursement(hot, gasStart, transmitter, calldataBytes);
     accrued = amount;
     // Bounds in the library comment: no lane, count or wei here overflows its field.
     unchecked {
@@ -138,16 +142,17 @@ library SlaAccounting {
   }
 
   /// @dev This transmit's reimbursement (wei) and its TransmissionAccounted event: (measured gas
-  /// + 21,000 + 16 per calldata byte + gasOverhead) x min(tx.gasprice, gasPriceCap).
-  function _reimbursement(uint256 hot, uint256 gasStart, address transmitter) private returns (uint256 amount) {
+  /// + 21,000 + 16 per canonical calldata byte + gasOverhead) x min(tx.gasprice, gasPriceCap).
+  function _reimbursement(
+    uint256 hot,
+    uint256 gasStart,
+    address transmitter,
+    uint256 calldataBytes
+  ) private returns (uint256 amount) {
     // gasStart < 2^64, gasOverhead < 2^24, calldata < 2^32 bytes, cap < 2^52: amount < 2^120.
     unchecked {
       uint256 gasUsed =
-        gasStart -
-          gasleft() +
-          SLA_TX_BASE_GAS +
-          SLA_CALLDATA_GAS_PER_BYTE * msg.data.length +
-          ((hot >> 232) & 0xffffff);
+        gasStart - gasleft() + SLA_TX_BASE_GAS + SLA_CALLDATA_GAS_PER_BYTE * calldataBytes + ((hot >> 232) & 0xffffff);
       uint256 cap = ((hot >> 200) & 0xffffffff) * SLA_GAS_PRICE_UNIT;
       uint256 price = tx.gasprice < cap ? tx.gasprice : cap;
       amount = gasUsed * price;

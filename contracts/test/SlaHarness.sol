@@ -31,7 +31,8 @@ contract SlaHarness {
   function transmit(uint256 j, uint256 observers) external returns (uint256 accrued) {
     uint256 gasStart = gasleft();
     if ((s_hot >> 192) & 0xff == 0) return 0;
-    return SlaAccounting.accrue(s_sla, s_hot, j, s_signers.length, observers, gasStart, s_transmitters[j]);
+    return
+      SlaAccounting.accrue(s_sla, s_hot, j, s_signers.length, observers, gasStart, s_transmitters[j], msg.data.length);
   }
 
   function flushSla() external {

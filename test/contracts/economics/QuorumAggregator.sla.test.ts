@@ -8,6 +8,7 @@ import {
   MODE_REIMBURSE,
   deployRewards,
   deploySla,
+  observerReport,
   randomObservers,
   recomputeFromEvents,
   seeded,
@@ -116,6 +117,23 @@ describe("QuorumAggregator service accounting", function () {
       const measured = ev.args.gasUsed - 5_000n;
       expect(Number(receipt.gasUsed - measured)).to.be.within(1, 10_000);
     }
+  });
+
+  it("counts transmit's canonical calldata only: 1,000 zero bytes appended after the arguments earn no reimbursement", async function () {
+    const d = await deploySla(owner, slaCommittee(4, 1, [accounts[0].address]), MODE_REIMBURSE, 2n * GWEI, 0n);
+    await transmitObservers(d, accounts[0], [[0, 1, 2]]);
+    const accounted = async (padding: string) => {
+      const { report, signatures } = await observerReport(d, [[0, 1, 2]]);
+      const data = d.aggregator.interface.encodeFunctionData("transmit", [report, signatures]) + padding;
+      const receipt = (await (await accounts[0].sendTransaction({ to: d.address, data, gasPrice: GWEI })).wait())!;
+      const ev = receipt.logs.map((l) => d.aggregator.interface.parseLog(l)).find((p) => p?.name === "TransmissionAccounted")!;
+      return { accountedGas: ev.args.gasUsed as bigint, receiptGas: receipt.gasUsed };
+    };
+    const plain = await accounted("");
+    const padded = await accounted("00".repeat(1_000));
+    // The sender paid 4,000 more for the zero bytes; the accounted gas moved by the report's own noise only.
+    expect(Number(padded.receiptGas - plain.receiptGas)).to.be.greaterThan(3_900);
+    expect(Number(padded.accountedGas - plain.accountedGas)).to.be.within(-100, 100);
   });
 
   it("never reverts because of accounting at the extremes: the largest cap and overhead flush the wei at once, exactly", async function () {
