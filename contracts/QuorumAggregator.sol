@@ -29,6 +29,7 @@ import {
 } from "./libraries/FeedSlots.sol";
 import {ReportCodec, REPORT_HEADER_BYTES} from "./libraries/ReportCodec.sol";
 import {Refusals} from "./libraries/Refusals.sol";
+import {AggregatorAccounting} from "./economics/AggregatorAccounting.sol";
 
 /// @title QuorumAggregator
 /// @notice Median feeds updated by quorum-signed, batched reports of one oracle committee.
@@ -41,7 +42,8 @@ import {Refusals} from "./libraries/Refusals.sol";
 /// Round ids are feedIndex << 32 | round. One calldata byte, a feed index, answers that feed's
 /// latestRoundData from the fallback, skipping the dispatcher (FeedProxy's read). Every assembly
 /// block has a plain-Solidity twin in contracts/test/ReferenceAggregator.sol.
-contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
+/// Service accounting (rewards, gas reimbursement): economics/AggregatorAccounting.sol.
+contract QuorumAggregator is IQuorumAggregator, AggregatorAccounting {
   /// @notice Committee size limit: signer/observer duplicate checks are uint32 bitmaps.
   uint256 public constant MAX_ORACLES = 31;
   /// @notice Feed indices are one byte in the report.
@@ -61,18 +63,10 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// setMaxReportAge changes it: well under any heartbeat a consumer would use (an hour).
   uint32 public constant DEFAULT_MAX_REPORT_AGE_SECONDS = 300;
 
-  /// @dev Read on every transmit, written only by setConfig/addFeed/setMaxReportAge. One slot.
-  struct HotVars {
-    address configStore;
-    uint32 configCount;
-  }
-
-  HotVars internal s_hot;
+  // s_hot (HotVars), s_signers and s_transmitters: economics/AggregatorAccounting.sol.
   uint32 internal s_latestConfigBlockNumber;
   bytes32 internal s_configDigest;
   uint8 internal s_f;
-  address[] internal s_signers;
-  address[] internal s_transmitters;
   ConfigStore.Feed[] internal s_feeds;
   /// @dev Per feed, the latest slot and the history ring (FeedSlots.sol). setConfig zeroes the
   /// latest slots' epoch-and-round.
@@ -102,11 +96,14 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     bytes32 digest = keccak256(
       abi.encode(block.chainid, address(this), uint64(configCount), signers, transmitters, f, offchainConfig)
     );
+    _slaRollover(); // the old committee's counters go to its members before the indices change
     s_signers = signers;
     s_transmitters = transmitters;
     s_f = f;
     s_configDigest = digest;
-    s_hot = HotVars({configStore: _writeConfigStore(), configCount: configCount});
+    s_hot.configStore = _writeConfigStore();
+    s_hot.configCount = configCount;
+    _slaAdmit(s_hot.slaMode, digest, signers);
     // Epoch-and-round restarts under the new digest: clear every feed's.
     uint256 feeds = s_feeds.length;
     for (uint256 i = 0; i < feeds; ++i) {
@@ -161,10 +158,11 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
 
   /// @inheritdoc IQuorumAggregator
   function transmit(bytes calldata report, bytes calldata signatures) external override {
-    address store = s_hot.configStore;
-    if (store == address(0)) revert ConfigNotSet();
-    (bytes32 digest, uint256 ctx, uint256 members, uint256 boundedFeeds) = ConfigStore.load(store);
-    if (!ConfigStore.isTransmitter(members, ctx & 0xff, msg.sender)) revert UnauthorizedTransmitter(msg.sender);
+    uint256 gasStart = gasleft();
+    uint256 hot = _hotWord();
+    if (address(uint160(hot)) == address(0)) revert ConfigNotSet();
+    (bytes32 digest, uint256 ctx, uint256 members, uint256 boundedFeeds) = ConfigStore.load(address(uint160(hot)));
+    ctx = _withTransmitter(ctx, members); // ctx |= 1 + the sender's committee index (or revert)
     ctx = _checkHeader(report, digest, ctx);
     ReportSignatures.verify(
       ReportSignatures.digest(report, i_domainSeparator, i_chainId),
@@ -176,11 +174,12 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     // Feed entries in passes: layout of all (ReportCodec), observers, order and medians, then
     // freshness and writes or refusals (_storeFeeds), then the refusals' records.
     (uint256 list, uint256 feeds) = ReportCodec.checkEntries(report, ctx);
-    ReportCodec.medians(list, ctx & 0xff);
+    uint256 observers = ReportCodec.medians(list, ctx & 0xff);
     if (feeds == 1) ctx |= CTX_SINGLE;
     uint256 refused = _storeFeeds(list, ctx, boundedFeeds);
     if (refused != 0) _refuseMedians(list, refused, ctx);
     emit NewTransmission(msg.sender, report);
+    _accrue(hot, ctx, observers, gasStart); // last: it measures the gas used so far
   }
 
   /// @dev Checks the report's length, config digest and future skew; returns ctx with the

@@ -4,8 +4,8 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { computeConfigDigest } from "../../oracle-node/src/protocol/report";
 import { INT128_MAX, INT128_MIN, deployAggregator, feedEntry, keyFor, makeCommittee, now, signedReport } from "./helpers/committee";
 
-/** Storage slot of s_feeds (the dynamic array's length) in QuorumAggregator's layout. */
-const FEEDS_LENGTH_SLOT = 8;
+/** Storage slot of s_feeds (the dynamic array's length) in QuorumAggregator's layout: after Ownable2Step (2), AggregatorAccounting (s_hot, s_signers, s_transmitters, s_sla: 40 slots, s_staking sharing its slot with s_latestConfigBlockNumber), s_configDigest, s_f. */
+const FEEDS_LENGTH_SLOT = 48;
 
 async function fixture() {
   const [owner, transmitter, stranger] = await ethers.getSigners();
