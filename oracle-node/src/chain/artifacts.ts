@@ -18,6 +18,7 @@ export const CONTRACT_SOURCES = {
   LendingConsumer: "examples/LendingConsumer.sol",
   OracleToken: "economics/OracleToken.sol",
   OracleStaking: "economics/OracleStaking.sol",
+  OracleRewards: "economics/OracleRewards.sol",
   IQuorumAggregator: "interfaces/IQuorumAggregator.sol",
   IFeedProxy: "interfaces/IFeedProxy.sol",
   IFeedRegistry: "interfaces/IFeedRegistry.sol",
