@@ -90,6 +90,7 @@ export function runtimeFeeds(cfg: NodeConfig, addressOf: (feedIndex: number) => 
     minSources: f.minSources,
     pollIntervalMs: f.pollIntervalMs ?? cfg.node.timing.pollIntervalMs,
     address: addressOf(f.feedIndex ?? i),
+    pull: f.pull,
     sources: f.sources.map((s) => ({ id: s.id, adapter: adapterFor(s.id), symbol: resolveSymbol(s, f.pair), baseUrl: resolveBaseUrl(cfg, s) })),
   }));
 }

@@ -16,6 +16,7 @@ import { PeerNetwork } from "../transport/peer-network";
 import { sleep, type NodeContext } from "./context";
 import { NO_FAULTS, type FaultHooks } from "./fault-hooks";
 import { FilterStateSaver, loadFilterState } from "./filter-store";
+import { PullReportStore } from "../pull/report-store";
 import { Follower } from "./follower";
 import { inboxHandlers } from "./inbox";
 import { LeaderRound } from "./leader-round";
@@ -51,6 +52,8 @@ export interface NodeParts {
   transmitter: Transmitter;
   filterSaver: FilterStateSaver;
   faults: FaultHooks;
+  /** The signed reports this node serves to pull consumers (api/reports.ts). */
+  reports: PullReportStore;
 }
 
 export async function assembleNode(opts: RuntimeOptions, faults: FaultHooks = NO_FAULTS): Promise<NodeParts> {
@@ -133,7 +136,7 @@ export async function assembleNode(opts: RuntimeOptions, faults: FaultHooks = NO
   return connect(base, opts);
 }
 
-type Base = Omit<NodeParts, "pacemaker" | "peers" | "net" | "follower" | "leader" | "transmitter" | "provider"> & {
+type Base = Omit<NodeParts, "pacemaker" | "peers" | "net" | "follower" | "leader" | "transmitter" | "provider" | "reports"> & {
   provider: JsonRpcProvider;
   watcher: TransmissionWatcher;
   reader: AggregatorReader;
@@ -179,7 +182,18 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
   const pacemaker = pacemakerOf(b, peers);
   pacemaker.startup();
   const transmitter = transmitterOf(b, opts);
-  const follower = new Follower({ ctx, store: b.store, observer, pacemaker, chain, transmitter, observed: (i) => telemetry.observed(i), faults: b.faults });
+  const reports = new PullReportStore({ historySeconds: timing.pullHistorySeconds, feeds: ctx.feeds });
+  const follower = new Follower({
+    ctx,
+    store: b.store,
+    observer,
+    pacemaker,
+    chain,
+    transmitter,
+    reports,
+    observed: (i) => telemetry.observed(i),
+    faults: b.faults,
+  });
   const net: PeerNetwork = new PeerNetwork({
     key: opts.key,
     host: opts.listenHost,
@@ -202,6 +216,7 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     peers,
     self: follower,
     transmitter,
+    reports,
     telemetry,
     traffic: () => net.snapshot(),
     faults: b.faults,
@@ -226,6 +241,7 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     transmitter,
     filterSaver: b.filterSaver,
     faults: b.faults,
+    reports,
   };
 }
 
