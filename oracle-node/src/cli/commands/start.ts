@@ -45,7 +45,8 @@ export function register(program: Command, faults: (cfg: NodeConfig) => FaultHoo
         node = await startNode(opts, faults(cfg));
         if (cfg.node.api.enabled) {
           const n = node;
-          api = await startApiServer({ state: () => n.state(), metrics, logger, host: cfg.node.api.host, port: cfg.node.api.port });
+          const reports = { store: n.reports, feeds: opts.feeds };
+          api = await startApiServer({ state: () => n.state(), metrics, logger, reports, host: cfg.node.api.host, port: cfg.node.api.port });
           logger.info({ url: api.url }, "dashboard and metrics served");
         }
       } catch (err) {
