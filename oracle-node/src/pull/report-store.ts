@@ -5,8 +5,9 @@ import { maxReportAgeSec, type ReportAgeFeed } from "../protocol/report-age";
  * The signed reports a node serves to pull consumers (GET /v1/reports/latest and
  * /v1/reports?at=): every report the committee signed with f+1 signatures that this node saw
  * (as leader, or in the leader's final report), newest last, for `historySeconds` back. Memory is
- * bounded twice: by age and by count (MAX_REPORTS_PER_SECOND x historySeconds). A report older
- * than any of its feeds' maximum report age is never served (the contract would refuse it).
+ * bounded twice: by age and by count (MAX_REPORTS_PER_SECOND x historySeconds). `latest` never
+ * serves a report older than any of its feeds' maximum report age (the contract would refuse
+ * it); `at` serves the history as it was signed (an audit of what the committee said at a time).
  */
 
 /** An honest committee signs at most one report per poll (1 s by default); room for faster polls and retries. */
@@ -70,12 +71,12 @@ export class PullReportStore {
 
   /** The newest report carrying every one of `feeds` and still within their maximum age, or null. */
   latest(feeds: readonly number[]): ServedReport | null {
-    return this.find(feeds, Number.POSITIVE_INFINITY);
+    return this.find(feeds, Number.POSITIVE_INFINITY, true);
   }
 
-  /** The newest report carrying every one of `feeds` stamped at or before `atSec` (unix s), still within their maximum age. */
+  /** The newest report carrying every one of `feeds` stamped at or before `atSec` (unix s), within the history. */
   at(feeds: readonly number[], atSec: number): ServedReport | null {
-    return this.find(feeds, atSec);
+    return this.find(feeds, atSec, false);
   }
 
   /** Reports held now (the bound tests read). */
@@ -84,7 +85,7 @@ export class PullReportStore {
     return this.reports.length;
   }
 
-  private find(feeds: readonly number[], atSec: number): ServedReport | null {
+  private find(feeds: readonly number[], atSec: number, fresh: boolean): ServedReport | null {
     this.prune();
     const now = this.now();
     const maxAge = Math.min(...feeds.map((i) => maxReportAgeSec(this.o.feeds.get(i) ?? { heartbeatSec: 0, maxReportAgeSec: 0 })));
@@ -92,7 +93,7 @@ export class PullReportStore {
       const r = this.reports[k];
       if (r.observationsTimestamp > atSec) continue;
       const ageMs = now - r.observationsTimestamp * 1000;
-      if (ageMs > maxAge * 1000) return null;
+      if (fresh && ageMs > maxAge * 1000) return null;
       if (feeds.every((i) => r.feeds.some((f) => f.feedIndex === i))) return { ...r, ageMs };
     }
     return null;
