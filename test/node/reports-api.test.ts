@@ -4,7 +4,7 @@ import { Wallet } from "ethers";
 import { createApiServer } from "../../oracle-node/src/api/server";
 import { MAX_FEEDS_PARAM_CHARS, type ReportChain } from "../../oracle-node/src/api/reports";
 import { MAX_REPORTS_PER_SECOND, PullReportStore } from "../../oracle-node/src/pull/report-store";
-import { encodeReport, signReportBy, type Report } from "../../oracle-node/src/protocol/report";
+import { encodeReport, expectedConfidence, signReportBy, type Report } from "../../oracle-node/src/protocol/report";
 import { buildState } from "./fixtures/node-state";
 
 const DIGEST = "0x" + "ab".repeat(32);
@@ -56,6 +56,7 @@ function serve(chains: ReportChain[]): FastifyInstance {
 }
 
 const T = clockMs / 1000;
+const CONF = expectedConfidence([100n, 102n]).toString();
 
 describe("GET /v1/reports", () => {
   it("serves the newest report carrying every asked feed, with bytes, signatures, decoded answers and age", async () => {
@@ -63,13 +64,13 @@ describe("GET /v1/reports", () => {
     const a = serve([chain("", 31337, store)]);
     const both = await a.inject({ url: "/v1/reports/latest?feeds=BTC/USD,ETH/USD" });
     expect(both.statusCode).toBe(200);
-    const body = both.json();
+    const body = both.json<{ report: string; signatures: string; feeds: unknown[] }>();
     expect(body).toMatchObject({ chain: { chainId: 31337, aggregator: AGG }, round: 1, observationsTimestamp: T - 3, ageMs: 3000 });
     expect(body.report).toBe(encodeReport(reportAt(1, T - 3, [0, 1])));
     expect(body.signatures).toMatch(/^0x[0-9a-f]{260}$/);
     expect(body.feeds).toEqual([
-      { feedIndex: 0, id: "BTC/USD", decimals: 8, answer: "101", confidence: expect.any(String) },
-      { feedIndex: 1, id: "ETH/USD", decimals: 8, answer: "101", confidence: expect.any(String) },
+      { feedIndex: 0, id: "BTC/USD", decimals: 8, answer: "101", confidence: CONF },
+      { feedIndex: 1, id: "ETH/USD", decimals: 8, answer: "101", confidence: CONF },
     ]);
     const one = await a.inject({ url: "/v1/reports/latest?feeds=0" });
     expect(one.json()).toMatchObject({ round: 2, ageMs: 2000 });
@@ -137,7 +138,7 @@ describe("GET /v1/reports", () => {
     for (const [url, status] of cases) {
       const res = await a.inject({ url });
       expect({ url, status: res.statusCode }).toEqual({ url, status });
-      expect(typeof res.json().error).toBe("string");
+      expect(typeof res.json<{ error: unknown }>().error).toBe("string");
     }
   });
 });
