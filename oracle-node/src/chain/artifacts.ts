@@ -16,6 +16,7 @@ export const CONTRACT_SOURCES = {
   FeedProxy: "FeedProxy.sol",
   FeedRegistry: "FeedRegistry.sol",
   LendingConsumer: "examples/LendingConsumer.sol",
+  PerpConsumer: "examples/PerpConsumer.sol",
   IQuorumAggregator: "interfaces/IQuorumAggregator.sol",
   IFeedProxy: "interfaces/IFeedProxy.sol",
   IFeedRegistry: "interfaces/IFeedRegistry.sol",

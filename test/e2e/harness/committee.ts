@@ -25,6 +25,8 @@ export interface FeedPlan {
   heartbeatSec: number;
   toleranceBps?: number;
   minSources?: number;
+  /** Pull feed (config `pull`): a report signed every poll and served at GET /v1/reports. */
+  pull?: boolean;
   /** On-chain bounds this fraction around the simulator's fair price at deployment (e.g. 0.05: ±5 %); none when absent. */
   boundsAroundFair?: number;
 }
@@ -169,6 +171,7 @@ export function runtimeOptions(c: Committee | CommitteeSpec, i: number, dir: str
       heartbeatSec: f.heartbeatSec,
       toleranceBps: f.toleranceBps ?? 100,
       minSources: f.minSources ?? 3,
+      pull: f.pull,
       sources: f.sources.map((s) => ({ id: s, adapter: getAdapter(s), baseUrl: `${spec.simUrl}/${s}` })),
     })),
     timing: TEST_TIMING,
@@ -221,6 +224,7 @@ export async function writeNodeConfig(
       heartbeatSeconds: f.heartbeatSec,
       pollIntervalMs: TEST_TIMING.pollIntervalMs,
       toleranceBps: f.toleranceBps ?? 100,
+      ...(f.pull ? { pull: true } : {}),
     })),
   };
   const path = join(dir, `node-${i}.yaml`);
