@@ -192,7 +192,7 @@ export async function writeNodeConfig(
   c: Committee,
   i: number,
   dir: string,
-  opts: { filter?: FilterKind; rpcUrl?: string; apiPort?: number } = {},
+  opts: { filter?: FilterKind; rpcUrl?: string; apiPort?: number; pollIntervalMs?: number } = {},
 ): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const keystore = join(dir, `node-${i}.keystore.json`);
@@ -222,7 +222,7 @@ export async function writeNodeConfig(
       minSources: f.minSources ?? 3,
       deviationThresholdBps: f.deviationBps,
       heartbeatSeconds: f.heartbeatSec,
-      pollIntervalMs: TEST_TIMING.pollIntervalMs,
+      pollIntervalMs: opts.pollIntervalMs ?? TEST_TIMING.pollIntervalMs,
       toleranceBps: f.toleranceBps ?? 100,
       ...(f.pull ? { pull: true } : {}),
     })),
