@@ -97,6 +97,8 @@ async function sampleAges(urls: string[], committee: PullCommittee, samples: num
 
 interface GasResult {
   feeds1: number;
+  /** feeds1 as the second call in one transaction (aggregator, config slot and store warm). */
+  warm1: number;
   feeds5: number;
   updateAndRead: number;
   /** Calldata gas of report + signatures (16 per non-zero byte, 4 per zero byte), per report. */
@@ -122,16 +124,21 @@ async function measureGas(c: Committee, live: VerifiedReport): Promise<GasResult
     await probe.waitForDeployment();
     const agg = c.deployment.aggregator;
     const one = oneFeedReport(c, live);
-    const verify = async (r: { report: string; signatures: string }) => Number(await probe.getFunction("measureVerify").staticCall(agg, r.report, r.signatures));
+    const verify = async (r: { report: string; signatures: string }) =>
+      Number(await probe.getFunction("measureVerify").staticCall(agg, r.report, r.signatures));
     const feeds1 = await verify(one);
+    const warm1 = Number(await probe.getFunction("measureVerifyWarm").staticCall(agg, one.report, one.signatures));
     const feeds5 = await verify(live);
     const receipt = await (await probe.getFunction("measureUpdate")(agg, one.report, one.signatures)).wait();
     const topics = receipt.logs.map((l: { topics: string[] }) => l.topics[0]);
     const answerUpdated = aggregatorInterface().getEvent("AnswerUpdated")!.topicHash;
     if (!topics.includes(answerUpdated)) throw new Error("updateAndRead did not store the one-feed report (not newer than the stored round?)");
-    const measured = receipt.logs.map((l: { topics: string[]; data: string }) => probe.interface.parseLog(l)).find((l: { name?: string } | null) => l?.name === "Measured");
+    const measured = receipt.logs
+      .map((l: { topics: string[]; data: string }) => probe.interface.parseLog(l))
+      .find((l: { name?: string } | null) => l?.name === "Measured");
     return {
       feeds1,
+      warm1,
       feeds5,
       updateAndRead: Number(measured.args.gasUsed),
       calldata1: calldataGas(one.report) + calldataGas(one.signatures),
@@ -161,6 +168,7 @@ function printTable(r: BenchResult, ages: number[], failed: number, g: GasResult
     ["report age at fetch max", `${ages[ages.length - 1] ?? 0} ms`],
     ["observations per feed (live report)", String(g.observations)],
     ["verifyReport in a consumer call, 1 feed, 3 sigs", `${r.verifyGas.feeds1} gas (+ ${g.calldata1} calldata)`],
+    ["  the same, aggregator and config already warm", `${g.warm1} gas`],
     ["verifyReport in a consumer call, 5 feeds, 3 sigs", `${r.verifyGas.feeds5} gas (+ ${g.calldata5} calldata)`],
     ["updateAndRead, 1 feed, stored", `${r.updateAndReadGas} gas (+ ${g.calldata1} calldata)`],
   ];
@@ -174,7 +182,15 @@ async function main(): Promise<void> {
   const realWrite = process.stdout.write.bind(process.stdout);
   if (args.json)
     process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest);
-  const feeds: FeedPlan[] = ASSETS.map((a) => ({ id: `${a}/USD`, pair: `${a}/USD`, decimals: 8, sources: VENUES, deviationBps: 50, heartbeatSec: 3600, pull: true }));
+  const feeds: FeedPlan[] = ASSETS.map((a) => ({
+    id: `${a}/USD`,
+    pair: `${a}/USD`,
+    decimals: 8,
+    sources: VENUES,
+    deviationBps: 50,
+    heartbeatSec: 3600,
+    pull: true,
+  }));
   process.stderr.write(`bench-pull: ${NODES} node processes (f=${F}), ${feeds.length} pull feeds polled every ${POLL_MS} ms, ${args.samples} fetches\n`);
   const c = await setupCommittee({ n: NODES, f: F, feeds, volatilityScale: QUIET_VOLATILITY });
   const dir = mkdtempSync(join(tmpdir(), "bench-pull-"));
