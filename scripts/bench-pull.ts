@@ -23,7 +23,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Contract, ContractFactory, JsonRpcProvider, Wallet, getBytes } from "ethers";
+import { Contract, ContractFactory, JsonRpcProvider, Wallet, getBytes, type ContractTransactionResponse } from "ethers";
 import { aggregatorInterface } from "../oracle-node/src/chain/aggregator";
 import { encodeReport, signReportBy } from "../oracle-node/src/protocol/report";
 import { committeeFromChain, fetchLatestReport } from "../oracle-node/src/pull/client";
@@ -129,18 +129,18 @@ async function measureGas(c: Committee, live: VerifiedReport): Promise<GasResult
     const feeds1 = await verify(one);
     const warm1 = Number(await probe.getFunction("measureVerifyWarm").staticCall(agg, one.report, one.signatures));
     const feeds5 = await verify(live);
-    const receipt = await (await probe.getFunction("measureUpdate")(agg, one.report, one.signatures)).wait();
-    const topics = receipt.logs.map((l: { topics: string[] }) => l.topics[0]);
+    const tx = (await probe.getFunction("measureUpdate")(agg, one.report, one.signatures)) as ContractTransactionResponse;
+    const receipt = await tx.wait();
+    const logs = receipt?.logs ?? [];
     const answerUpdated = aggregatorInterface().getEvent("AnswerUpdated")!.topicHash;
-    if (!topics.includes(answerUpdated)) throw new Error("updateAndRead did not store the one-feed report (not newer than the stored round?)");
-    const measured = receipt.logs
-      .map((l: { topics: string[]; data: string }) => probe.interface.parseLog(l))
-      .find((l: { name?: string } | null) => l?.name === "Measured");
+    if (!logs.some((l) => l.topics[0] === answerUpdated)) throw new Error("updateAndRead did not store the one-feed report (not newer than the stored round?)");
+    const measured = logs.map((l) => probe.interface.parseLog(l)).find((l) => l?.name === "Measured");
+    if (!measured) throw new Error("the probe emitted no Measured event");
     return {
       feeds1,
       warm1,
       feeds5,
-      updateAndRead: Number(measured.args.gasUsed),
+      updateAndRead: Number(measured.args.gasUsed as bigint),
       calldata1: calldataGas(one.report) + calldataGas(one.signatures),
       calldata5: calldataGas(live.report) + calldataGas(live.signatures),
       observations: live.decoded.feeds[0].observations.length,
