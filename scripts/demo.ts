@@ -72,6 +72,8 @@ function stopControl(demo: DemoHandle, args: Args): StopControl {
   return ctl;
 }
 
+let roundsAtAttack: number[] | null = null;
+
 /** One headless check: crashed nodes or the deadline fail the run; N rounds per feed, one under attack, end it. */
 async function headlessTick(demo: DemoHandle, args: Args, ctl: StopControl, started: number, print: (line: string) => void): Promise<void> {
   if (ctl.stopping) return;
@@ -82,9 +84,13 @@ async function headlessTick(demo: DemoHandle, args: Args, ctl: StopControl, star
   }
   const chains = await demo.chains();
   const prog = chains.flatMap((c) => c.feeds);
-  const attackedAt = demo.attackedAt();
+  const attacked = demo.attackedAt() !== null;
+  // Each feed's round count when this loop first saw the attack: a later round landed under attack.
+  // (Round counts, not block times: automined blocks in a busy second run ahead of the wall clock.)
+  if (attacked && roundsAtAttack === null) roundsAtAttack = prog.map((p) => p.rounds);
+  const before = roundsAtAttack;
   // Done: N rounds everywhere (every chain) and, for every feed, a round that landed under attack.
-  const done = attackedAt !== null && prog.every((p) => p.rounds >= args.rounds && p.updatedAt !== null && p.updatedAt * 1000 >= attackedAt);
+  const done = before !== null && prog.every((p, k) => p.rounds >= args.rounds && p.rounds > before[k]);
   if (done) {
     const perChain = chains.map((c) => ({ chainId: c.chainId, feeds: c.feeds.map((p) => ({ id: p.feed.id, rounds: p.rounds, answer: p.answer ?? "" })) }));
     print(`${summaryLine(await demo.summary(), perChain)}\n`);

@@ -149,7 +149,18 @@ async function deployNetwork(run: DemoRun, infra: Infra, opts: DemoOptions, f: n
   const heartbeatSeconds = opts.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS;
   const filter = opts.filter ?? "onnx";
   const configs = identities.map((id, i) => {
-    const cfg = nodeConfig(id, i, { dir: run.workDir, repoRoot: REPO_ROOT, chain, sim, peerPorts, apiPort: apiPorts[i], heartbeatSeconds, generic, addressesFile, filter });
+    const cfg = nodeConfig(id, i, {
+      dir: run.workDir,
+      repoRoot: REPO_ROOT,
+      chain,
+      sim,
+      peerPorts,
+      apiPort: apiPorts[i],
+      heartbeatSeconds,
+      generic,
+      addressesFile,
+      filter,
+    });
     return infra.second ? { ...cfg, chains: [secondChainEntry(infra.second, id, i, run.workDir)] } : cfg;
   });
 
