@@ -21,7 +21,7 @@
  * {"nodes":7,"reportAgeMsP50":N,"reportAgeMsP95":N,"verifyGas":{"feeds1":N,"feeds5":N},"updateAndReadGas":N}
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Contract, ContractFactory, JsonRpcProvider, Wallet, getBytes, type ContractTransactionResponse } from "ethers";
 import { aggregatorInterface } from "../oracle-node/src/chain/aggregator";
@@ -42,6 +42,8 @@ const DEFAULT_SAMPLES = 40;
 /** Pause between fetches: 300-900 ms, so fetch instants do not lock to the poll phase. */
 const FETCH_GAP_MS = [300, 900] as const;
 const START_DEADLINE_MS = 90_000;
+/** After the first report: start-up epoch changes settle (not measured). */
+const WARMUP_MS = 8_000;
 const PROBE_ARTIFACT = join(__dirname, "../artifacts/contracts/test/PullGasProbe.sol/PullGasProbe.json");
 
 function percentile(sorted: number[], p: number): number {
@@ -162,6 +164,7 @@ function printTable(r: BenchResult, ages: number[], failed: number, g: GasResult
   const rows: Array<[string, string]> = [
     ["nodes / f", `${NODES} / ${F} (separate processes)`],
     ["pull feeds, poll interval", `${ASSETS.length}, ${POLL_MS} ms`],
+    ["machine load (1 min average, cores)", `${loadavg()[0].toFixed(1)}, ${cpus().length}`],
     ["fetches (client helper, f+1 nodes)", `${ages.length} ok, ${failed} failed`],
     ["report age at fetch p50", `${r.reportAgeMsP50} ms`],
     ["report age at fetch p95", `${r.reportAgeMsP95} ms`],
@@ -201,7 +204,7 @@ async function main(): Promise<void> {
     const committee = await committeeFromChain(provider, c.deployment.aggregator);
     provider.destroy();
     await firstReport(urls, committee, [0], nodes);
-    await sleep(2_000); // every node past its start-up
+    await sleep(WARMUP_MS); // every node past its start-up, the committee in one epoch
     const { ages, failed } = await sampleAges(urls, committee, args.samples);
     const live = await fetchLatestReport({ nodes: urls, feeds: feeds.map((_, k) => k), committee });
     const gas = await measureGas(c, live);

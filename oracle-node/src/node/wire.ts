@@ -10,7 +10,7 @@ import { Telemetry } from "../metrics/telemetry";
 import { MESSAGE_SCHEMAS, MSG } from "../protocol/messages";
 import { transmitPosition } from "../protocol/leader";
 import { Pacemaker } from "../protocol/pacemaker";
-import { overdue } from "../protocol/round-decision";
+import { overdue, pullOverdue } from "../protocol/round-decision";
 import { openStore, type NodeStore } from "../store/node-store";
 import { PeerNetwork } from "../transport/peer-network";
 import { sleep, type NodeContext } from "./context";
@@ -143,7 +143,7 @@ type Base = Omit<NodeParts, "pacemaker" | "peers" | "net" | "follower" | "leader
 };
 
 /** Epochs and the pacemaker, voting through the peers' health-recording sender. */
-function pacemakerOf(b: Base, peers: PeerHealth): Pacemaker {
+function pacemakerOf(b: Base, peers: PeerHealth, reports: PullReportStore): Pacemaker {
   const { ctx, view, telemetry, chain, observer } = b;
   const { committee, timing, log, myIndex } = ctx;
   return new Pacemaker({
@@ -152,7 +152,7 @@ function pacemakerOf(b: Base, peers: PeerHealth): Pacemaker {
     store: b.store,
     timing,
     feeds: [...ctx.feeds.keys()],
-    overdueFeeds: (now) => overdueFeeds(ctx, observer, chain, now),
+    overdueFeeds: (now) => overdueFeeds(ctx, observer, chain, reports, now),
     chainBlind: () => chain.blind,
     chainProgress: () => chain.progress(),
     sendVote: (to, e) => void peers.send(to, MSG.newEpoch, e, 0, { epoch: e }).catch(() => undefined),
@@ -179,10 +179,10 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     peerUp: (peer, up) => telemetry.peerUp(peer, up),
     log,
   });
-  const pacemaker = pacemakerOf(b, peers);
+  const reports = new PullReportStore({ historySeconds: timing.pullHistorySeconds, feeds: ctx.feeds });
+  const pacemaker = pacemakerOf(b, peers, reports);
   pacemaker.startup();
   const transmitter = transmitterOf(b, opts);
-  const reports = new PullReportStore({ historySeconds: timing.pullHistorySeconds, feeds: ctx.feeds });
   const follower = new Follower({
     ctx,
     store: b.store,
@@ -275,13 +275,15 @@ function transmitterOf(b: Base, opts: RuntimeOptions): Transmitter {
   });
 }
 
-/** Feeds this node sees overdue (the pacemaker's alarm input). */
-function overdueFeeds(ctx: NodeContext, observer: Observer, chain: ChainView, now: number): Set<number> {
+/** Feeds this node sees overdue (the pacemaker's alarm input): push rules against the chain, and pull feeds without a fresh signed report. */
+function overdueFeeds(ctx: NodeContext, observer: Observer, chain: ChainView, reports: PullReportStore, now: number): Set<number> {
   const snap = observer.current();
   const out = new Set<number>();
+  const grace = ctx.timing.progressTimeoutMs;
   for (const [idx, feed] of ctx.feeds) {
     const v = snap?.feeds.get(idx)?.value ?? null;
-    if (overdue(v, chain.onchainView(idx), feed, now, ctx.timing.progressTimeoutMs)) out.add(idx);
+    if (overdue(v, chain.onchainView(idx), feed, now, grace)) out.add(idx);
+    else if (feed.pull && pullOverdue(v !== null, reports.silentMs(idx), feed.pollIntervalMs ?? ctx.timing.pollIntervalMs, grace)) out.add(idx);
   }
   return out;
 }

@@ -33,6 +33,9 @@ export interface ServedReport extends SignedReport {
 export class PullReportStore {
   private readonly reports: SignedReport[] = [];
   private readonly maxEntries: number;
+  /** Per feed, when (this node's clock, ms) a report carrying it was last added. */
+  private readonly lastAdded = new Map<number, number>();
+  private readonly createdAt: number;
 
   constructor(
     private readonly o: {
@@ -43,6 +46,12 @@ export class PullReportStore {
     },
   ) {
     this.maxEntries = Math.max(1, Math.ceil(o.historySeconds * MAX_REPORTS_PER_SECOND));
+    this.createdAt = this.now();
+  }
+
+  /** How long (ms) no report carrying `feedIndex` was added: since the store was created when none ever was (the pacemaker's pull alarm). */
+  silentMs(feedIndex: number): number {
+    return this.now() - (this.lastAdded.get(feedIndex) ?? this.createdAt);
   }
 
   private now(): number {
@@ -51,6 +60,8 @@ export class PullReportStore {
 
   /** Records a signed report (its signatures already checked by the caller). Older than the newest one: dropped. */
   add(report: Report, encoded: string, signatures: string): void {
+    const t = this.now();
+    for (const f of report.feeds) this.lastAdded.set(f.feedIndex, Math.max(t, this.lastAdded.get(f.feedIndex) ?? 0));
     const last = this.reports[this.reports.length - 1];
     if (last && report.observationsTimestamp < last.observationsTimestamp) return;
     if (last && last.epoch === report.epoch && last.round === report.round) return;
