@@ -15,7 +15,10 @@ async function fixture() {
 
 let round = 0;
 async function priced(d: Deployed, center: bigint, opts: { ts?: number; feed?: number; spread?: bigint } = {}) {
-  const obs = opts.spread === undefined ? observationsAround(center, 5) : [center - 2n * opts.spread, center - opts.spread, center, center + opts.spread, center + 2n * opts.spread];
+  const obs =
+    opts.spread === undefined
+      ? observationsAround(center, 5)
+      : [center - 2n * opts.spread, center - opts.spread, center, center + opts.spread, center + 2n * opts.spread];
   const feeds = [feedEntry(opts.feed ?? 1, obs)];
   const r = signedReport(d, { configDigest: d.configDigest, epoch: 1, round: ++round, observationsTimestamp: opts.ts ?? (await now()), feeds });
   return { ...r, answer: expectedAnswer(obs) };
@@ -25,12 +28,16 @@ describe("PerpConsumer (examples)", () => {
   it("opens and closes at the prices of the reports passed in the same calls, pnl = size x (exit - entry)", async () => {
     const { d, perp, trader } = await loadFixture(fixture);
     const entry = await priced(d, 3_000_00000000n);
-    await expect(perp.open(-2n, entry.report, entry.signatures)).to.emit(perp, "PositionOpened").withArgs(trader.address, -2n, entry.answer, (t: bigint) => t > 0n);
+    await expect(perp.open(-2n, entry.report, entry.signatures))
+      .to.emit(perp, "PositionOpened")
+      .withArgs(trader.address, -2n, entry.answer, (t: bigint) => t > 0n);
     await time.increase(2);
     const exit = await priced(d, 2_900_00000000n);
     const pnl = -2n * (exit.answer - entry.answer);
     expect(pnl > 0n).to.equal(true);
-    await expect(perp.close(exit.report, exit.signatures)).to.emit(perp, "PositionClosed").withArgs(trader.address, -2n, exit.answer, (t: bigint) => t > 0n, pnl);
+    await expect(perp.close(exit.report, exit.signatures))
+      .to.emit(perp, "PositionClosed")
+      .withArgs(trader.address, -2n, exit.answer, (t: bigint) => t > 0n, pnl);
     expect((await perp.s_positions(trader.address)).size).to.equal(0n);
   });
 
@@ -54,7 +61,9 @@ describe("PerpConsumer (examples)", () => {
   it("refuses a report without its feed, a wide confidence, and f signatures (the aggregator's refusal)", async () => {
     const { d, perp } = await loadFixture(fixture);
     const other = await priced(d, 3_000_00000000n, { feed: 0 });
-    await expect(perp.open(1n, other.report, other.signatures)).to.be.revertedWithCustomError(perp, "FeedNotInReport").withArgs(1n);
+    await expect(perp.open(1n, other.report, other.signatures))
+      .to.be.revertedWithCustomError(perp, "FeedNotInReport")
+      .withArgs(1n);
     const wide = await priced(d, 3_000_00000000n, { spread: 100_00000000n });
     await expect(perp.open(1n, wide.report, wide.signatures)).to.be.revertedWithCustomError(perp, "LowConfidence");
     const ok = await priced(d, 3_000_00000000n);

@@ -61,7 +61,11 @@ describe("QuorumAggregator pull reports", () => {
       const r = await pullReport(d);
       const forged = r.signatures.slice(0, -2) + (r.signatures.endsWith("00") ? "01" : "00");
       await expect(agg.verifyReport(r.report, forged)).to.be.revertedWithCustomError(agg, "InvalidSignature");
-      const twice = signReportBy(r.report, d.domain, [0, 1, 1].map((i) => ({ signerIndex: i, key: d.committee.signers[i] })));
+      const twice = signReportBy(
+        r.report,
+        d.domain,
+        [0, 1, 1].map((i) => ({ signerIndex: i, key: d.committee.signers[i] })),
+      );
       await expect(agg.verifyReport(r.report, twice)).to.be.revertedWithCustomError(agg, "DuplicateSigner");
     });
 
@@ -118,7 +122,11 @@ describe("QuorumAggregator pull reports", () => {
       await expect(agg.verifyReport(unknown.report, unknown.signatures)).to.be.revertedWithCustomError(agg, "UnknownFeed").withArgs(7n);
       const r = await pullReport(d);
       const cut = r.report.slice(0, -2);
-      const cutSigs = signReportBy(cut, d.domain, [0, 1, 2].map((i) => ({ signerIndex: i, key: d.committee.signers[i] })));
+      const cutSigs = signReportBy(
+        cut,
+        d.domain,
+        [0, 1, 2].map((i) => ({ signerIndex: i, key: d.committee.signers[i] })),
+      );
       await expect(agg.verifyReport(cut, cutSigs)).to.be.revertedWithCustomError(agg, "MalformedReport");
       const bare = await (await ethers.getContractFactory("QuorumAggregator", owner)).deploy(owner.address);
       await expect(bare.verifyReport(r.report, r.signatures)).to.be.revertedWithCustomError(bare, "ConfigNotSet");
@@ -130,7 +138,9 @@ describe("QuorumAggregator pull reports", () => {
       const { d, agg, consumer } = await loadFixture(fixture);
       const r = await pullReport(d, { epoch: 2, round: 5 });
       const tx = agg.updateAndRead(r.report, r.signatures);
-      await expect(tx).to.emit(agg, "AnswerUpdated").withArgs(expectedAnswer(OBS), 1n, (v: bigint) => v > 0n);
+      await expect(tx)
+        .to.emit(agg, "AnswerUpdated")
+        .withArgs(expectedAnswer(OBS), 1n, (v: bigint) => v > 0n);
       await expect(tx).to.emit(agg, "NewRound");
       await expect(tx).to.emit(agg, "NewTransmission").withArgs(consumer.address, r.report);
       const [roundId, answer] = await agg.latestRoundData();
@@ -162,7 +172,9 @@ describe("QuorumAggregator pull reports", () => {
       const obs0 = observationsAround(PRICE * 2n, 5);
       const r = await pullReport(d, { epoch: 1, round: 4, feeds: [feedEntry(0, obs0), feedEntry(2, observationsAround(1n, 5))] });
       const tx = agg.updateAndRead(r.report, r.signatures);
-      await expect(tx).to.emit(agg, "AnswerUpdated").withArgs(expectedAnswer(obs0), 1n, (v: bigint) => v > 0n);
+      await expect(tx)
+        .to.emit(agg, "AnswerUpdated")
+        .withArgs(expectedAnswer(obs0), 1n, (v: bigint) => v > 0n);
       const pad = ethers.zeroPadValue("0x02", 32);
       expect(await agg.latestAnswer()).to.equal(expectedAnswer(obs0));
       const feed2 = await ethers.provider.call({ to: d.address, data: agg.interface.encodeFunctionData("latestAnswer") + pad.slice(2) });

@@ -55,6 +55,6 @@ describe("demo --chains 2", () => {
     const one = [{ chainId: 31337, feeds: [{ id: "BTC/USD", rounds: 3, answer: "1" }] }];
     expect(JSON.parse(summaryLine(feeds, one))).not.toHaveProperty("chains");
     const two = [...one, { chainId: SECOND_CHAIN_ID, feeds: [{ id: "BTC/USD", rounds: 4, answer: "2" }] }];
-    expect(JSON.parse(summaryLine(feeds, two)).chains).toEqual(two);
+    expect((JSON.parse(summaryLine(feeds, two)) as { chains: unknown }).chains).toEqual(two);
   });
 });
