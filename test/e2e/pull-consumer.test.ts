@@ -20,7 +20,9 @@ import { waitFor } from "./harness/wait";
  * client helper (any f+1 nodes, first valid wins) and opens and closes a PerpConsumer position
  * at the pulled prices in its own transactions. What the contract must refuse is refused: f
  * signatures, the report on another aggregator (other config digest) and on another chain with
- * the same committee at the same address, and a report older than the maximum age.
+ * the same committee at the same address, and a report older than the maximum age. The nodes
+ * also serve that second chain (config `chains`): its reports come from the same API with
+ * `chain=b`, verify there and are refused on the first chain.
  */
 const VENUES = ["binance", "coinbase", "kraken", "bitstamp", "okx"];
 const FEEDS: FeedPlan[] = [
@@ -39,18 +41,38 @@ let perp: Contract;
 let committee: PullCommittee;
 let apiUrls: string[] = [];
 const nodes: NodeProcess[] = [];
-/** The other chain, started beside the nodes (both take seconds to come up). */
-let chainB: Promise<ChildChain>;
+/** The second chain the same node processes serve (config `chains`, name "b"). */
+let chainB: ChildChain;
+let providerB: JsonRpcProvider;
+let aggregatorB: string;
 const dir = mkdtempSync(join(tmpdir(), "oracle-pull-"));
 const perpIface = (): Interface => perp.interface;
+const deploySpec = (addresses: string[]) => ({
+  feeds: FEEDS.map((f) => ({ description: f.pair, decimals: f.decimals, base: f.pair.split("/")[0], quote: "USD" })),
+  signers: addresses,
+  transmitters: addresses,
+  f: 1,
+});
+
+/** Node i's `chains[]` entry for chain B: its own peer port and database, the same key, no API of its own. */
+function chainBEntry(i: number, portsB: number[]) {
+  return {
+    name: "b",
+    chain: { rpcUrl: chainB.url, chainId: chainB.chainId, aggregator: aggregatorB, confirmations: 1 },
+    peers: portsB.map((p, k) => ({ index: k, url: `http://127.0.0.1:${p}` })).filter((p) => p.index !== i),
+    listen: { port: portsB[i] },
+    database: { path: join(dir, `node-${i}.b.sqlite`) },
+  };
+}
 
 beforeAll(async () => {
-  c = await setupCommittee({ n: N, f: 1, feeds: FEEDS });
-  const ports = await freePorts(N);
+  [c, chainB] = await Promise.all([setupCommittee({ n: N, f: 1, feeds: FEEDS }), spawnLocalChain(31338)]);
+  providerB = new JsonRpcProvider(chainB.url, chainB.chainId, { staticNetwork: true, cacheTimeout: -1 });
+  aggregatorB = (await deployFeeds(new Wallet(fundedAccountKeys()[0], providerB), deploySpec(c.addresses))).aggregator;
+  const [ports, portsB] = [await freePorts(N), await freePorts(N)];
   apiUrls = ports.map((p) => `http://127.0.0.1:${p}`);
-  for (let i = 0; i < N; i++) nodes.push(new NodeProcess(i, await writeNodeConfig(c, i, dir, { apiPort: ports[i] })));
+  for (let i = 0; i < N; i++) nodes.push(new NodeProcess(i, await writeNodeConfig(c, i, dir, { apiPort: ports[i], chains: [chainBEntry(i, portsB)] })));
   for (const n of nodes) n.start();
-  chainB = spawnLocalChain(31338);
   provider = new JsonRpcProvider(c.chain.url, c.chain.chainId, { staticNetwork: true, cacheTimeout: -1 });
   trader = new Wallet(c.chain.accounts[10], provider);
   const { abi, bytecode } = loadArtifact("PerpConsumer");
@@ -61,18 +83,19 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(nodes.map((n) => n.kill("SIGTERM")));
-  await chainB?.then((b) => b.close()).catch(() => undefined);
+  providerB?.destroy();
+  await chainB?.close();
   provider?.destroy();
   await c?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 /** The latest report through the client helper, retried until the committee has signed one newer than `after`. */
-async function pulled(after = 0): Promise<VerifiedReport> {
+async function pulled(after = 0, of: PullCommittee = committee, chain?: string): Promise<VerifiedReport> {
   let got: VerifiedReport | null = null;
   await waitFor(
     async () => {
-      got = await fetchLatestReport({ nodes: apiUrls, feeds: [PULL_FEED], committee, maxAgeSeconds: PERP_MAX_AGE }).catch(() => null);
+      got = await fetchLatestReport({ nodes: apiUrls, feeds: [PULL_FEED], committee: of, chain, maxAgeSeconds: PERP_MAX_AGE }).catch(() => null);
       return got !== null && got.observationsTimestamp > after;
     },
     45_000,
@@ -125,25 +148,18 @@ describe("pull reports, consumer end to end", () => {
     expect(await revertOf(agg, verifyReportCalldata(fSigs))).toBe("WrongSignatureCount");
     expect(await revertOf(await perp.getAddress(), consumerCalldata(perpIface(), "open", [1n], fSigs))).toBe("WrongSignatureCount");
     // The same committee on a second aggregator of this chain: another config digest.
-    const deployer = new Wallet(c.chain.accounts[0], provider);
-    const spec = {
-      feeds: FEEDS.map((f) => ({ description: f.pair, decimals: f.decimals, base: f.pair.split("/")[0], quote: "USD" })),
-      signers: c.addresses,
-      transmitters: c.addresses,
-      f: 1,
-    };
-    const other = await deployFeeds(deployer, spec);
+    const other = await deployFeeds(new Wallet(c.chain.accounts[0], provider), deploySpec(c.addresses));
     expect(await revertOf(other.aggregator, verifyReportCalldata(r))).toBe("ConfigDigestMismatch");
-    // The same committee on another chain, its aggregator at the same address: refused there too.
-    const b = await chainB;
-    const pB = new JsonRpcProvider(b.url, b.chainId, { staticNetwork: true, cacheTimeout: -1 });
-    try {
-      const onB = await deployFeeds(new Wallet(fundedAccountKeys()[0], pB), spec);
-      expect(onB.aggregator).toBe(agg);
-      expect(await revertOf(onB.aggregator, verifyReportCalldata(r), pB)).toBe("ConfigDigestMismatch");
-    } finally {
-      pB.destroy();
-    }
+    // Chain B: the same committee, its aggregator at the same address, served by the same processes.
+    expect(aggregatorB).toBe(agg);
+    expect(await revertOf(aggregatorB, verifyReportCalldata(r), providerB)).toBe("ConfigDigestMismatch");
+    const committeeB = await committeeFromChain(providerB, aggregatorB);
+    expect(committeeB.configDigest).not.toBe(committee.configDigest);
+    const onB = await pulled(0, committeeB, "b");
+    expect(await revertOf(aggregatorB, verifyReportCalldata(onB), providerB)).toBe("no revert");
+    expect(await revertOf(agg, verifyReportCalldata(onB))).toBe("ConfigDigestMismatch");
+    // Asking for chain B's reports with chain A's committee finds nothing valid.
+    await expect(fetchLatestReport({ nodes: apiUrls, feeds: [PULL_FEED], committee, chain: "b" })).rejects.toThrow(/config digest/);
   }, 60_000);
 
   it("refuses a report older than the consumer's maximum age, then older than the aggregator's", async () => {

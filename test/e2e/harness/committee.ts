@@ -192,7 +192,7 @@ export async function writeNodeConfig(
   c: Committee,
   i: number,
   dir: string,
-  opts: { filter?: FilterKind; rpcUrl?: string; apiPort?: number; pollIntervalMs?: number } = {},
+  opts: { filter?: FilterKind; rpcUrl?: string; apiPort?: number; pollIntervalMs?: number; chains?: unknown[] } = {},
 ): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const keystore = join(dir, `node-${i}.keystore.json`);
@@ -211,6 +211,7 @@ export async function writeNodeConfig(
       logging: { level: "info" },
       timing: Object.fromEntries(Object.entries(TEST_TIMING).filter(([k]) => k !== "pollIntervalMs")),
     },
+    ...(opts.chains ? { chains: opts.chains } : {}),
     sources: { rateLimits: "off", timeoutMs: 1_000 },
     feeds: c.feeds.map((f, k) => ({
       id: f.id,
