@@ -1,9 +1,12 @@
 /**
- * `npm run bench:pull [-- --json] [-- --samples N]`: pull reports on loopback, measured.
+ * `npm run bench:pull [-- --json] [-- --samples N] [-- --pull-feeds K]`: pull reports on
+ * loopback, measured.
  *
  * 7 oracle node processes (f = 2, `oracle-node start` with YAML configs, as an operator runs
- * them), each polling 5 pull feeds every 1 s, one automining local chain, the venue simulator
- * with a quiet market. Then:
+ * them) polling 5 feeds every 1 s, the first K of them pull feeds (default 1), one automining
+ * local chain, the venue simulator with a quiet market. The 7 nodes share this machine's cores,
+ * and each checks every observation signature of every pull feed every second: more pull feeds
+ * mean more CPU per round and older reports here (not on 7 machines). Then:
  * - report age at fetch: the bench fetches the latest report through the client helper
  *   (oracle-node/src/pull/client.ts: f+1 nodes at once, first valid wins) at random instants,
  *   and takes (time the verified answer is in hand) - observationsTimestamp, the age the
@@ -12,9 +15,9 @@
  *   (contracts/test/PullGasProbe.sol: gasleft() before minus after the external call, so it
  *   counts the cold access to the aggregator and its config store, the ABI encoding of the
  *   arguments and the decoding of the answers; not the consumer transaction's 21,000 base nor
- *   the calldata of report and signatures, printed separately in the table). feeds5 is the live
- *   5-feed report as the nodes serve it; feeds1 is that report cut to its first feed (same
- *   observations, header, epoch and round), signed by 3 of the committee's keys (f+1 of n = 7);
+ *   the calldata of report and signatures, printed separately in the table). feeds1 and feeds5
+ *   are the live report's header and its first feed's observers and observations, for feed 0
+ *   and for feeds 0-4, signed by 3 of the committee's keys (f+1 of n = 7);
  * - updateAndReadGas: the same probe around updateAndRead of the one-feed report, which is
  *   newer than the stored round and so is stored (checked: AnswerUpdated in the receipt).
  * `--json` prints exactly one line:
@@ -51,14 +54,22 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-function parseArgs(argv: string[]): { json: boolean; samples: number } {
-  const at = argv.indexOf("--samples");
-  const samples = at >= 0 ? Number(argv[at + 1]) : DEFAULT_SAMPLES;
-  if (!Number.isInteger(samples) || samples <= 0) {
-    process.stderr.write("bench-pull: --samples takes a positive integer\n");
+function intArg(argv: string[], name: string, dflt: number, max: number): number {
+  const at = argv.indexOf(name);
+  const v = at >= 0 ? Number(argv[at + 1]) : dflt;
+  if (!Number.isInteger(v) || v <= 0 || v > max) {
+    process.stderr.write(`bench-pull: ${name} takes an integer in 1..${max}\n`);
     process.exit(2);
   }
-  return { json: argv.includes("--json"), samples };
+  return v;
+}
+
+function parseArgs(argv: string[]): { json: boolean; samples: number; pullFeeds: number } {
+  return {
+    json: argv.includes("--json"),
+    samples: intArg(argv, "--samples", DEFAULT_SAMPLES, 10_000),
+    pullFeeds: intArg(argv, "--pull-feeds", 1, ASSETS.length),
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -111,9 +122,10 @@ interface GasResult {
 
 const calldataGas = (hex: string) => getBytes(hex).reduce((s, b) => s + (b === 0 ? 4 : 16), 0);
 
-/** The live report cut to its first feed, signed by f+1 of the committee's keys. */
-function oneFeedReport(c: Committee, live: VerifiedReport): { report: string; signatures: string } {
-  const report = encodeReport({ ...live.decoded, feeds: [live.decoded.feeds[0]] });
+/** The live report's header and first feed's observations for feeds 0..count-1, signed by f+1 of the committee's keys. */
+function craftedReport(c: Committee, live: VerifiedReport, count: number): { report: string; signatures: string } {
+  const first = live.decoded.feeds[0];
+  const report = encodeReport({ ...live.decoded, feeds: Array.from({ length: count }, (_, k) => ({ ...first, feedIndex: k })) });
   const keys = c.keys.slice(0, F + 1).map((k, i) => ({ signerIndex: i, key: new Wallet(k) }));
   return { report, signatures: signReportBy(report, { chainId: BigInt(c.chain.chainId), verifyingContract: c.deployment.aggregator }, keys) };
 }
@@ -125,12 +137,13 @@ async function measureGas(c: Committee, live: VerifiedReport): Promise<GasResult
     const probe = (await new ContractFactory(abi, bytecode, new Wallet(c.chain.accounts[12], provider)).deploy()) as Contract;
     await probe.waitForDeployment();
     const agg = c.deployment.aggregator;
-    const one = oneFeedReport(c, live);
+    const one = craftedReport(c, live, 1);
+    const five = craftedReport(c, live, ASSETS.length);
     const verify = async (r: { report: string; signatures: string }) =>
       Number(await probe.getFunction("measureVerify").staticCall(agg, r.report, r.signatures));
     const feeds1 = await verify(one);
     const warm1 = Number(await probe.getFunction("measureVerifyWarm").staticCall(agg, one.report, one.signatures));
-    const feeds5 = await verify(live);
+    const feeds5 = await verify(five);
     const tx = (await probe.getFunction("measureUpdate")(agg, one.report, one.signatures)) as ContractTransactionResponse;
     const receipt = await tx.wait();
     const logs = receipt?.logs ?? [];
@@ -144,7 +157,7 @@ async function measureGas(c: Committee, live: VerifiedReport): Promise<GasResult
       feeds5,
       updateAndRead: Number(measured.args.gasUsed as bigint),
       calldata1: calldataGas(one.report) + calldataGas(one.signatures),
-      calldata5: calldataGas(live.report) + calldataGas(live.signatures),
+      calldata5: calldataGas(five.report) + calldataGas(five.signatures),
       observations: live.decoded.feeds[0].observations.length,
     };
   } finally {
@@ -160,10 +173,10 @@ interface BenchResult {
   updateAndReadGas: number;
 }
 
-function printTable(r: BenchResult, ages: number[], failed: number, g: GasResult): void {
+function printTable(r: BenchResult, ages: number[], failed: number, g: GasResult, pullFeeds: number): void {
   const rows: Array<[string, string]> = [
     ["nodes / f", `${NODES} / ${F} (separate processes)`],
-    ["pull feeds, poll interval", `${ASSETS.length}, ${POLL_MS} ms`],
+    ["feeds (pull), poll interval", `${ASSETS.length} (${pullFeeds}), ${POLL_MS} ms`],
     ["machine load (1 min average, cores)", `${loadavg()[0].toFixed(1)}, ${cpus().length}`],
     ["fetches (client helper, f+1 nodes)", `${ages.length} ok, ${failed} failed`],
     ["report age at fetch p50", `${r.reportAgeMsP50} ms`],
@@ -185,16 +198,18 @@ async function main(): Promise<void> {
   const realWrite = process.stdout.write.bind(process.stdout);
   if (args.json)
     process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => (process.stderr.write as (...a: unknown[]) => boolean)(chunk, ...rest);
-  const feeds: FeedPlan[] = ASSETS.map((a) => ({
+  const feeds: FeedPlan[] = ASSETS.map((a, k) => ({
     id: `${a}/USD`,
     pair: `${a}/USD`,
     decimals: 8,
     sources: VENUES,
     deviationBps: 50,
     heartbeatSec: 3600,
-    pull: true,
+    pull: k < args.pullFeeds,
   }));
-  process.stderr.write(`bench-pull: ${NODES} node processes (f=${F}), ${feeds.length} pull feeds polled every ${POLL_MS} ms, ${args.samples} fetches\n`);
+  process.stderr.write(
+    `bench-pull: ${NODES} node processes (f=${F}), ${feeds.length} feeds (${args.pullFeeds} pull) polled every ${POLL_MS} ms, ${args.samples} fetches\n`,
+  );
   const c = await setupCommittee({ n: NODES, f: F, feeds, volatilityScale: QUIET_VOLATILITY });
   const dir = mkdtempSync(join(tmpdir(), "bench-pull-"));
   const nodes: NodeProcess[] = [];
@@ -206,7 +221,7 @@ async function main(): Promise<void> {
     await firstReport(urls, committee, [0], nodes);
     await sleep(WARMUP_MS); // every node past its start-up, the committee in one epoch
     const { ages, failed } = await sampleAges(urls, committee, args.samples);
-    const live = await fetchLatestReport({ nodes: urls, feeds: feeds.map((_, k) => k), committee });
+    const live = await fetchLatestReport({ nodes: urls, feeds: [0], committee });
     const gas = await measureGas(c, live);
     const result: BenchResult = {
       nodes: NODES,
@@ -216,7 +231,7 @@ async function main(): Promise<void> {
       updateAndReadGas: gas.updateAndRead,
     };
     if (args.json) realWrite(JSON.stringify(result) + "\n");
-    else printTable(result, ages, failed, gas);
+    else printTable(result, ages, failed, gas, args.pullFeeds);
   } finally {
     await Promise.all(nodes.map((n) => n.kill("SIGTERM")));
     await c.close();
