@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IQuorumAggregator} from "./interfaces/IQuorumAggregator.sol";
+import {IPullReports} from "./interfaces/IPullReports.sol";
 import {IOutOfBoundsReader} from "./interfaces/IOutOfBoundsReader.sol";
 import {
   E_STALE_REPORT,
@@ -27,8 +28,10 @@ import {
   CTX_REPORT_BITS,
   HISTORY_ANSWER_SHIFT
 } from "./libraries/FeedSlots.sol";
-import {ReportCodec, REPORT_HEADER_BYTES} from "./libraries/ReportCodec.sol";
+import {ReportCodec} from "./libraries/ReportCodec.sol";
+import {PullReports} from "./libraries/PullReports.sol";
 import {Refusals} from "./libraries/Refusals.sol";
+import {ReportHeader, FUTURE_SKEW_SECONDS} from "./libraries/ReportHeader.sol";
 import {AggregatorAccounting} from "./economics/AggregatorAccounting.sol";
 
 /// @title QuorumAggregator
@@ -43,7 +46,7 @@ import {AggregatorAccounting} from "./economics/AggregatorAccounting.sol";
 /// latestRoundData from the fallback, skipping the dispatcher (FeedProxy's read). Every assembly
 /// block has a plain-Solidity twin in contracts/test/ReferenceAggregator.sol.
 /// Service accounting (rewards, gas reimbursement): economics/AggregatorAccounting.sol.
-contract QuorumAggregator is IQuorumAggregator, AggregatorAccounting {
+contract QuorumAggregator is IQuorumAggregator, IPullReports, AggregatorAccounting {
   /// @notice Committee size limit: signer/observer duplicate checks are uint32 bitmaps.
   uint256 public constant MAX_ORACLES = 31;
   /// @notice Feed indices are one byte in the report.
@@ -58,7 +61,7 @@ contract QuorumAggregator is IQuorumAggregator, AggregatorAccounting {
   /// @notice Tolerated lead of the observations timestamp over block.timestamp: node clocks and
   /// the block producer's clock disagree by a second or two. startedAt is stored as
   /// min(observationsTimestamp, block.timestamp), never in the future.
-  uint256 public constant MAX_FUTURE_SKEW_SECONDS = 5;
+  uint256 public constant MAX_FUTURE_SKEW_SECONDS = FUTURE_SKEW_SECONDS;
   /// @notice Maximum report age (block.timestamp - observationsTimestamp) of a new feed, until
   /// setMaxReportAge changes it: well under any heartbeat a consumer would use (an hour).
   uint32 public constant DEFAULT_MAX_REPORT_AGE_SECONDS = 300;
@@ -163,7 +166,7 @@ contract QuorumAggregator is IQuorumAggregator, AggregatorAccounting {
     if (address(uint160(hot)) == address(0)) revert ConfigNotSet();
     (bytes32 digest, uint256 ctx, uint256 members, uint256 boundedFeeds) = ConfigStore.load(address(uint160(hot)));
     ctx = _withTransmitter(ctx, members); // ctx |= 1 + the sender's committee index (or revert)
-    ctx = _checkHeader(report, digest, ctx);
+    ctx = ReportHeader.check(report, digest, ctx);
     ReportSignatures.verify(
       ReportSignatures.digest(report, i_domainSeparator, i_chainId),
       signatures,
@@ -182,37 +185,33 @@ contract QuorumAggregator is IQuorumAggregator, AggregatorAccounting {
     _accrue(hot, ctx, observers, gasStart); // last: it measures the gas used so far
   }
 
-  /// @dev Checks the report's length, config digest and future skew; returns ctx with the
-  /// observations timestamp, epoch-and-round and report age. Freshness is per feed.
-  function _checkHeader(bytes calldata report, bytes32 digest, uint256 ctx) private view returns (uint256) {
-    if (report.length < REPORT_HEADER_BYTES) revert MalformedReport(report.length);
-    bytes32 reportConfigDigest;
-    uint256 er;
-    uint256 observationsTimestamp;
-    assembly ("memory-safe") {
-      // Fixed-offset big-endian fields: digest at 0, epochAndRound (5 bytes) at 32, timestamp at 37.
-      reportConfigDigest := calldataload(report.offset)
-      er := shr(216, calldataload(add(report.offset, 32)))
-      observationsTimestamp := shr(224, calldataload(add(report.offset, 37)))
-    }
-    if (reportConfigDigest != digest) revert ConfigDigestMismatch(digest, reportConfigDigest);
-    if (observationsTimestamp > block.timestamp + MAX_FUTURE_SKEW_SECONDS) {
-      revert FutureReport(uint32(observationsTimestamp), block.timestamp);
-    }
-    // ctx |= the report-wide latest-slot fields and the report's age; checkAge when it exceeds
-    // the smallest maximum age of any feed. No overflow: timestamps < 2^32, er < 2^40.
-    assembly ("memory-safe") {
-      let startedAt := observationsTimestamp
-      if gt(startedAt, timestamp()) {
-        startedAt := timestamp()
-      }
-      let age := sub(timestamp(), startedAt)
-      ctx := or(or(ctx, shl(LATEST_ER_SHIFT, er)), or(or(shl(64, timestamp()), shl(32, startedAt)), shl(144, age)))
-      if gt(age, and(shr(176, ctx), UINT32_MASK)) {
-        ctx := or(ctx, CTX_CHECK_AGE)
-      }
-    }
-    return ctx;
+  /// @inheritdoc IPullReports
+  function verifyReport(
+    bytes calldata report,
+    bytes calldata signatures
+  ) external view override returns (PulledAnswer[] memory) {
+    (uint256 list, uint256 ctx) = _verifyPulled(report, signatures);
+    return PullReports.answers(list, ctx);
+  }
+
+  /// @dev transmit's checks but the transmitter's, then every feed's age and bounds (PullReports.verify).
+  function _verifyPulled(bytes calldata report, bytes calldata sigs) private view returns (uint256, uint256) {
+    return PullReports.verify(s_hot.configStore, i_domainSeparator, i_chainId, report, sigs);
+  }
+
+  /// @inheritdoc IPullReports
+  function updateAndRead(
+    bytes calldata report,
+    bytes calldata signatures
+  ) external override returns (PulledAnswer[] memory answers) {
+    (uint256 list, uint256 ctx) = _verifyPulled(report, signatures);
+    answers = PullReports.answers(list, ctx);
+    uint256 kept = PullReports.keepNewer(s_rounds, list, ctx);
+    if (kept == 0) return answers;
+    if (kept == 1) ctx |= CTX_SINGLE;
+    // Ages and bounds are checked (_verifyPulled): no age reads, no refusals.
+    _storeFeeds(list, ctx & ~CTX_CHECK_AGE, 0);
+    emit NewTransmission(msg.sender, report);
   }
 
   /// @dev transmit's last pass. Per record of `list` (ReportCodec.checkEntries), in report order:

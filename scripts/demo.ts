@@ -25,6 +25,7 @@ interface Args {
   timeoutSeconds: number;
   keep?: boolean;
   filter: "onnx" | "mad" | "none";
+  chains: "1" | "2";
 }
 
 const program = new Command()
@@ -36,6 +37,7 @@ const program = new Command()
   .option("--calm-seconds <n>", "seconds of calm market before the attacks", positiveInt, 15)
   .option("--timeout-seconds <n>", "headless: give up (exit 1) after this long", positiveInt, DEFAULT_HEADLESS_TIMEOUT_S)
   .addOption(new Option("--filter <kind>", "the nodes' quote filter: the anomaly model or a baseline").choices(["onnx", "mad", "none"]).default("onnx"))
+  .addOption(new Option("--chains <n>", "local chains the same nodes serve (2: a second Hardhat chain, id 31338)").choices(["1", "2"]).default("1"))
   .option("--keep", "keep the temp dir with configs, keys, logs and databases")
   .showHelpAfterError()
   .exitOverride((err) => process.exit(err.code === "commander.helpDisplayed" || err.code === "commander.help" ? 0 : 2));
@@ -70,6 +72,8 @@ function stopControl(demo: DemoHandle, args: Args): StopControl {
   return ctl;
 }
 
+let roundsAtAttack: number[] | null = null;
+
 /** One headless check: crashed nodes or the deadline fail the run; N rounds per feed, one under attack, end it. */
 async function headlessTick(demo: DemoHandle, args: Args, ctl: StopControl, started: number, print: (line: string) => void): Promise<void> {
   if (ctl.stopping) return;
@@ -78,12 +82,18 @@ async function headlessTick(demo: DemoHandle, args: Args, ctl: StopControl, star
     err(`demo: node(s) crashed: ${crashed.map((c) => `${c.name} (${c.code ?? c.signal})`).join(", ")}`);
     return ctl.stop(1);
   }
-  const prog = await demo.progress();
-  const attackedAt = demo.attackedAt();
-  // Done: N rounds everywhere and, for every feed, a round that landed under attack.
-  const done = attackedAt !== null && prog.every((p) => p.rounds >= args.rounds && p.updatedAt !== null && p.updatedAt * 1000 >= attackedAt);
+  const chains = await demo.chains();
+  const prog = chains.flatMap((c) => c.feeds);
+  const attacked = demo.attackedAt() !== null;
+  // Each feed's round count when this loop first saw the attack: a later round landed under attack.
+  // (Round counts, not block times: automined blocks in a busy second run ahead of the wall clock.)
+  if (attacked && roundsAtAttack === null) roundsAtAttack = prog.map((p) => p.rounds);
+  const before = roundsAtAttack;
+  // Done: N rounds everywhere (every chain) and, for every feed, a round that landed under attack.
+  const done = before !== null && prog.every((p, k) => p.rounds >= args.rounds && p.rounds > before[k]);
   if (done) {
-    print(`${summaryLine(await demo.summary())}\n`);
+    const perChain = chains.map((c) => ({ chainId: c.chainId, feeds: c.feeds.map((p) => ({ id: p.feed.id, rounds: p.rounds, answer: p.answer ?? "" })) }));
+    print(`${summaryLine(await demo.summary(), perChain)}\n`);
     err(`demo: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return ctl.stop(0);
   }
@@ -135,6 +145,7 @@ async function main(): Promise<void> {
       filter: args.filter,
       log: args.headless ? err : (l) => process.stdout.write(`${l}\n`),
       keep: args.keep,
+      chains: args.chains === "2" ? 2 : 1,
     });
   } catch (e) {
     err(`demo: ${(e as Error).message}`);

@@ -218,4 +218,32 @@ library ReportCodec {
       answer := sar(HISTORY_ANSWER_SHIFT, r)
     }
   }
+
+  /// @dev Confidence of record k of a medians-filled list.
+  function confidenceAt(uint256 list, uint256 k) internal pure returns (uint256 confidence) {
+    assembly ("memory-safe") {
+      confidence := and(shr(HISTORY_CONFIDENCE_SHIFT, mload(add(add(list, 32), shl(5, k)))), CONFIDENCE_MAX)
+    }
+  }
+
+  /// @dev Record k of a checkEntries list, as stored.
+  function recordAt(uint256 list, uint256 k) internal pure returns (uint256 record) {
+    assembly ("memory-safe") {
+      record := mload(add(add(list, 32), shl(5, k)))
+    }
+  }
+
+  /// @dev Overwrites record k of a checkEntries list (k below its count).
+  function setRecord(uint256 list, uint256 k, uint256 record) internal pure {
+    assembly ("memory-safe") {
+      mstore(add(add(list, 32), shl(5, k)), record)
+    }
+  }
+
+  /// @dev Shortens a checkEntries list to its first `count` records.
+  function setEntryCount(uint256 list, uint256 count) internal pure {
+    assembly ("memory-safe") {
+      mstore(list, count)
+    }
+  }
 }

@@ -17,6 +17,11 @@ export interface FeedProgress {
   updatedAt: number | null;
 }
 
+export interface ChainProgress {
+  chainId: number;
+  feeds: FeedProgress[];
+}
+
 export interface DemoHandle {
   workDir: string;
   chainUrl: string;
@@ -31,6 +36,8 @@ export interface DemoHandle {
   /** When the attacks were injected (unix ms), or null. */
   attackedAt(): number | null;
   progress(): Promise<FeedProgress[]>;
+  /** Every chain's progress, the first chain first (one entry without `--chains 2`). */
+  chains(): Promise<ChainProgress[]>;
   /** node-1's state, or null if it does not answer. */
   nodeState(index?: number): Promise<NodeState | null>;
   /** The simulator's true value of a feed, exact decimal text. */
@@ -57,6 +64,9 @@ export interface HandleParts {
   provider: Provider;
   /** One proxy address per demo feed, in DEMO_FEEDS order. */
   proxies: string[];
+  chainId: number;
+  /** More chains the same nodes serve (`--chains 2`): their provider and proxies. */
+  extraChains: Array<{ chainId: number; provider: Provider; proxies: string[] }>;
   procs: NodeProc[];
   events: string[];
   attackedAt: () => number | null;
@@ -108,6 +118,11 @@ function toRow(p: FeedProgress, fair: string, state: NodeState | null): FeedRow 
 export function demoHandle(parts: HandleParts): DemoHandle {
   const { procs, sim } = parts;
   const progress = progressReader(parts.provider, parts.proxies);
+  const extra = parts.extraChains.map((c) => ({ chainId: c.chainId, progress: progressReader(c.provider, c.proxies) }));
+  const chains = async (): Promise<ChainProgress[]> => [
+    { chainId: parts.chainId, feeds: await progress() },
+    ...(await Promise.all(extra.map(async (c) => ({ chainId: c.chainId, feeds: await c.progress() })))),
+  ];
   const nodeState = (index = 0) => fetchJson<NodeState>(`${procs[index].apiUrl}/api/state`);
   const fair = (feed: DemoFeed) => fairValue(sim, feed);
   return {
@@ -120,6 +135,7 @@ export function demoHandle(parts: HandleParts): DemoHandle {
     attacked: () => parts.attackedAt() !== null,
     attackedAt: parts.attackedAt,
     progress,
+    chains,
     nodeState,
     fair,
     rows: async () => {

@@ -8,6 +8,7 @@ import { createNodeIdentities, fundAddresses, type NodeIdentity } from "./node-k
 import { DEMO_ATTACKS, DEMO_FEEDS, genericSourceDefinitions } from "./plan";
 import { exitText, freePorts, nodeConfig, spawnNode, stopNodes, waitReady, type NodeProc } from "./nodes";
 import { demoHandle, type DemoHandle } from "./handle";
+import { deploySecondChain, secondChainEntry, startSecondChain, type SecondChain } from "./second-chain";
 import { deployFeeds, type Deployment } from "../../oracle-node/src/chain/deploy";
 import { addressesJson, feedSpecsFromConfig, writeAddressesFile } from "../../oracle-node/src/deploy/from-config";
 import { parseConfig } from "../../oracle-node/src/config";
@@ -38,6 +39,8 @@ export interface DemoOptions {
   keep?: boolean;
   /** The nodes' filter: the anomaly model (default) or a baseline, to compare. */
   filter?: "onnx" | "mad" | "none";
+  /** 2: a second local chain served by the same node processes (scripts/demo/second-chain.ts). Default 1. */
+  chains?: 1 | 2;
 }
 
 /** The committee of the demo: 4 nodes tolerate f = 1 faulty (3f < n). */
@@ -95,6 +98,8 @@ interface Infra {
   chain: LocalChain;
   sim: Simulator;
   identities: NodeIdentity[];
+  /** The second chain (`--chains 2`), or null. */
+  second: SecondChain | null;
 }
 
 /** The chain, the venue simulator and the nodes' funded keys. */
@@ -109,13 +114,18 @@ async function startInfra(run: DemoRun, opts: DemoOptions, n: number): Promise<I
   run.log(`venue simulator ${sim.url}`);
 
   const identities = await createNodeIdentities(run.workDir, n);
+  // The second chain's Hardhat process starts while the first chain's accounts are funded.
+  const secondChain = opts.chains === 2 ? startSecondChain(run.workDir, identities) : Promise.resolve(null);
   await fundAddresses(
     chain.url,
     chain.accounts[0],
     identities.map((x) => x.address),
   );
   run.log(`${n} node keys (encrypted keystores, ${PASSWORD_NOTE}), funded for gas`);
-  return { chain, sim, identities };
+  const second = await secondChain;
+  if (second) run.cleanups.push(() => second.close());
+  if (second) run.log(`second chain ${second.chain.url} (chain id ${second.chain.chainId}), the same keys funded`);
+  return { chain, sim, identities, second };
 }
 
 interface DemoNetwork {
@@ -138,9 +148,21 @@ async function deployNetwork(run: DemoRun, infra: Infra, opts: DemoOptions, f: n
   const addressesFile = join(run.workDir, "addresses.json");
   const heartbeatSeconds = opts.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS;
   const filter = opts.filter ?? "onnx";
-  const configs = identities.map((id, i) =>
-    nodeConfig(id, i, { dir: run.workDir, repoRoot: REPO_ROOT, chain, sim, peerPorts, apiPort: apiPorts[i], heartbeatSeconds, generic, addressesFile, filter }),
-  );
+  const configs = identities.map((id, i) => {
+    const cfg = nodeConfig(id, i, {
+      dir: run.workDir,
+      repoRoot: REPO_ROOT,
+      chain,
+      sim,
+      peerPorts,
+      apiPort: apiPorts[i],
+      heartbeatSeconds,
+      generic,
+      addressesFile,
+      filter,
+    });
+    return infra.second ? { ...cfg, chains: [secondChainEntry(infra.second, id, i, run.workDir)] } : cfg;
+  });
 
   const parsed = parseConfig(configs[0]);
   const provider = new JsonRpcProvider(chain.url, Network.from(chain.chainId), { staticNetwork: true, cacheTimeout: -1 });
@@ -156,6 +178,10 @@ async function deployNetwork(run: DemoRun, infra: Infra, opts: DemoOptions, f: n
     ),
   );
   run.log(`deployed aggregator ${deployment.aggregator}, ${deployment.feeds.length} proxies, registry ${deployment.registry}, consumer ${deployment.consumer}`);
+  if (infra.second) {
+    const onB = await deploySecondChain(infra.second, configs[0], signers, f);
+    run.log(`deployed on chain ${infra.second.chain.chainId}: aggregator ${onB.aggregator}, ${onB.feeds.length} proxies`);
+  }
   return { configs, apiPorts, provider, deployment };
 }
 
@@ -205,6 +231,10 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
       sim: infra.sim,
       provider: net.provider,
       proxies: net.deployment.feeds.map((x) => x.proxy),
+      chainId: infra.chain.chainId,
+      extraChains: infra.second?.deployment
+        ? [{ chainId: infra.second.chain.chainId, provider: infra.second.provider, proxies: infra.second.deployment.feeds.map((x) => x.proxy) }]
+        : [],
       procs: run.procs,
       events: run.events,
       attackedAt,

@@ -1,6 +1,8 @@
 /**
  * The headless demo's result: one JSON line,
- * {"feeds":[{"id":...,"rounds":N,"answer":"...","fair":"...","dropped":{"source":count}}]}.
+ * {"feeds":[{"id":...,"rounds":N,"answer":"...","fair":"...","dropped":{"source":count}}]},
+ * with `--chains 2` also "chains":[{"chainId":N,"feeds":[{"id":...,"rounds":N,"answer":"..."}]}]
+ * for every chain (the first one included).
  * answer and fair are exact decimal strings; dropped counts the rounds of the reporting node in
  * which each source was left out (failures and filter verdicts together).
  */
@@ -12,7 +14,12 @@ export interface FeedSummary {
   dropped: Record<string, number>;
 }
 
-export function summaryLine(feeds: FeedSummary[]): string {
+export interface ChainSummary {
+  chainId: number;
+  feeds: Array<{ id: string; rounds: number; answer: string }>;
+}
+
+export function summaryLine(feeds: FeedSummary[], chains: ChainSummary[] = []): string {
   return JSON.stringify({
     feeds: feeds.map((f) => ({
       id: f.id,
@@ -25,5 +32,6 @@ export function summaryLine(feeds: FeedSummary[]): string {
           .sort(([a], [b]) => a.localeCompare(b)),
       ),
     })),
+    ...(chains.length > 1 ? { chains } : {}),
   });
 }

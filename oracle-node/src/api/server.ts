@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Logger } from "../log/logger";
 import { silentLogger } from "../log/logger";
 import type { NodeMetrics } from "../metrics/metrics";
+import { registerReportRoutes, type ReportRoutesOptions } from "./reports";
 import type { FeedView, NodeState } from "./state";
 import { refreshStateGauges } from "./state-metrics";
 import { API_SERVER_LIMITS, capConnections, fastifyTimeouts, LISTEN_BACKLOG, type ServerLimits } from "../transport/server-limits";
@@ -22,6 +23,7 @@ import { API_SERVER_LIMITS, capConnections, fastifyTimeouts, LISTEN_BACKLOG, typ
  *   GET /api/state      the whole NodeState
  *   GET /api/feeds      feed summaries without history
  *   GET /api/feed?id=BTC/USD   one feed with history (404 if unknown)
+ *   GET /v1/reports/latest?feeds=...   and  GET /v1/reports?feeds=...&at=<unix s>   pull reports (api/reports.ts)
  */
 export interface ApiServerOptions {
   state: () => NodeState;
@@ -32,6 +34,8 @@ export interface ApiServerOptions {
    * slow connections cannot keep the operator's health check or the dashboard from answering.
    */
   limits?: ServerLimits;
+  /** The signed pull reports and the feeds they are named by: GET /v1/reports routes (api/reports.ts). */
+  reports?: ReportRoutesOptions;
 }
 
 /** Requests are tiny GETs; anything larger is not for us. */
@@ -118,6 +122,7 @@ function buildApp(opts: ApiServerOptions) {
     return feed;
   });
 
+  if (opts.reports) registerReportRoutes(app as unknown as FastifyInstance, opts.reports);
   return app;
 }
 

@@ -19,6 +19,7 @@ export const CONTRACT_SOURCES = {
   OracleToken: "economics/OracleToken.sol",
   OracleStaking: "economics/OracleStaking.sol",
   OracleRewards: "economics/OracleRewards.sol",
+  PerpConsumer: "examples/PerpConsumer.sol",
   IQuorumAggregator: "interfaces/IQuorumAggregator.sol",
   IFeedProxy: "interfaces/IFeedProxy.sol",
   IFeedRegistry: "interfaces/IFeedRegistry.sol",

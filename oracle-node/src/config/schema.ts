@@ -113,6 +113,11 @@ export const FeedSchema = z.strictObject({
   /** A report whose answer is further than this from the node's own observation is not signed. */
   toleranceBps: z.number().positive().max(10_000).default(100),
   bounds: BoundsSchema.optional(),
+  /**
+   * Pull mode: the committee signs a report of this feed on every poll, transmitted only when
+   * deviation or heartbeat say so; every node serves the latest ones (GET /v1/reports/latest).
+   */
+  pull: z.boolean().default(false),
 });
 
 export const VenueOverrideSchema = z.strictObject({
@@ -265,6 +270,8 @@ export const TimingSchema = z.strictObject({
   peerProbeMs: positiveMs.default(4_000),
   /** How long the node keeps retrying its start-up reads (committee, feeds, head block) before it gives up. */
   startupRpcDeadlineMs: positiveMs.default(60_000),
+  /** How far back the node keeps signed pull reports for GET /v1/reports?at= (bounded memory). */
+  pullHistorySeconds: z.int().positive().max(3_600).default(300),
 });
 
 export const NodeSchema = z.strictObject({

@@ -2,7 +2,7 @@ import { formatRoundId } from "../log/round";
 import { checkReportProposal } from "../protocol/check-report";
 import { MSG, type FinalReport, type ObservationReply, type ObserveRequest, type ReportProposal } from "../protocol/messages";
 import { signObservation } from "../protocol/observation";
-import { packSignatures, recoverSigner, signReport } from "../protocol/report";
+import { packSignatures, recoverSigner, signReport, type Report } from "../protocol/report";
 import { requiredSignatures } from "../protocol/report-answer";
 import { maxReportAgeSec, reportTooOld } from "../protocol/report-age";
 import { deviates, roundDue, type OnchainView } from "../protocol/round-decision";
@@ -32,6 +32,8 @@ export interface FollowerDeps {
     markPending(feeds: readonly number[], epoch: number, round: number): number[];
   };
   transmitter: { schedule(encoded: string, signatures: string, epoch: number, round: number, feeds: number[]): void };
+  /** Every report signed by f+1 oracles, served to pull consumers (pull/report-store.ts); absent: none kept. */
+  reports?: { add(report: Report, encoded: string, signatures: string): void };
   observed: (feedIndex: number) => void;
   faults: FaultHooks;
   /** The in-flight guard's clock (tests); default Date.now. */
@@ -55,6 +57,8 @@ interface InFlight {
 
 export class Follower {
   private readonly inflight = new Map<number, InFlight>();
+  /** Per pull feed, the newest observations timestamp this node signed it in while not due (one per second). */
+  private readonly pullSigned = new Map<number, number>();
 
   constructor(private readonly d: FollowerDeps) {}
 
@@ -145,16 +149,26 @@ export class Follower {
       maxAgeSec: Math.min(...p.feeds.map((x) => (ctx.feeds.has(x.feedIndex) ? maxReportAgeSec(ctx.feeds.get(x.feedIndex)!) : Infinity))),
     });
     if (!check.ok) return refuse("bad-report", check.reason);
-    // 3. Every feed must be due (deviation or heartbeat, against this node's view of the chain).
+    // 3. Every feed must be due (deviation or heartbeat, against this node's view of the chain),
+    // but a pull feed, which is signed on every poll: at most one report per feed and second.
     const now = this.now();
+    const pullOnly = this.pullOnlyFeeds(check.answers, now);
+    for (const idx of pullOnly) {
+      const last = this.pullSigned.get(idx);
+      if (last !== undefined && p.observationsTimestamp <= last) {
+        return refuse("pull-rate", `feed ${idx}: already signed a pull report stamped ${last}`);
+      }
+    }
     for (const [idx, answer] of check.answers) {
+      if (pullOnly.has(idx)) continue;
       // Grace on the heartbeat: the leader's clock may run a little ahead.
       if (!roundDue(answer, this.d.chain.onchainView(idx), ctx.feeds.get(idx)!, now + ctx.timing.progressTimeoutMs)) {
         return refuse("not-due", `feed ${idx} is neither deviating nor past its heartbeat`);
       }
     }
     // 4. One report per due event: not while another report this node signed for a feed is in flight.
-    const busy = asLeader ? null : this.inFlightConflict(check.answers, epoch, round, now);
+    const pushed = new Map([...check.answers].filter(([idx]) => !pullOnly.has(idx)));
+    const busy = asLeader ? null : this.inFlightConflict(pushed, epoch, round, now);
     if (busy) return refuse("in-flight", busy);
     // 5. Claim the round durably (one report per round, whatever its feeds; then per feed, so no
     // older round is signed later), then sign.
@@ -172,8 +186,20 @@ export class Follower {
     // Until the final report shows f+1 signed it, the report is in flight only for the leader's
     // signing phase (an honest leader that failed to collect signatures may retry after it).
     const until = now + 2 * ctx.timing.roundTimeoutMs;
-    for (const [idx, answer] of check.answers) this.inflight.set(idx, { epoch, round, answer, until, final: false });
+    for (const [idx, answer] of pushed) this.inflight.set(idx, { epoch, round, answer, until, final: false });
+    for (const idx of pullOnly) this.pullSigned.set(idx, p.observationsTimestamp);
     return { signature: signReport(ctx.key, digest), code: "", reason: "" };
+  }
+
+  /** The proposal's pull feeds (config `pull`) that are not due by deviation or heartbeat now. */
+  private pullOnlyFeeds(answers: ReadonlyMap<number, bigint>, now: number): Set<number> {
+    const { ctx } = this.d;
+    const out = new Set<number>();
+    for (const [idx, answer] of answers) {
+      const feed = ctx.feeds.get(idx)!;
+      if (feed.pull && !roundDue(answer, this.d.chain.onchainView(idx), feed, now + ctx.timing.progressTimeoutMs)) out.add(idx);
+    }
+    return out;
   }
 
   /**
@@ -232,17 +258,19 @@ export class Follower {
     const entries = this.signatureEntries(signed.digest, fr.signatures);
     const feedIdx = report.feeds.map((x) => x.feedIndex);
     const log = ctx.log.child({ roundId: formatRoundId(m.epoch, m.round) });
+    const tooOld = reportTooOld(
+      report.observationsTimestamp,
+      feedIdx.map((i) => ctx.feeds.get(i)),
+      Date.now(),
+    );
+    // Signed by f+1 under this config: a pull report whoever transmits it (served while young enough).
+    if (!tooOld) this.d.reports?.add(report, signed.encoded, packSignatures(entries));
+    if (fr.transmit === false) return null;
     if (this.d.chain.anyOnChain(feedIdx, m.epoch, m.round)) {
       log.debug({ feeds: feedIdx }, "final report not scheduled: a feed already holds this round or a newer one");
       return null;
     }
-    if (
-      reportTooOld(
-        report.observationsTimestamp,
-        feedIdx.map((i) => ctx.feeds.get(i)),
-        Date.now(),
-      )
-    ) {
+    if (tooOld) {
       log.warn({ observationsTimestamp: report.observationsTimestamp }, "final report not scheduled: older than the feeds' report age");
       return null;
     }

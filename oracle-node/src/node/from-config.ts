@@ -94,6 +94,7 @@ export function runtimeFeeds(cfg: NodeConfig, addressOf: (feedIndex: number) => 
     minSources: f.minSources,
     pollIntervalMs: f.pollIntervalMs ?? cfg.node.timing.pollIntervalMs,
     address: addressOf(f.feedIndex ?? i),
+    pull: f.pull,
     sources: f.sources.map((s) => ({
       id: s.id,
       adapter: adapterFor(s.id),

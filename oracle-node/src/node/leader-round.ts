@@ -37,6 +37,8 @@ export interface LeaderDeps {
     checkAndSign(p: ReportProposal, epoch: number, round: number, asLeader?: boolean): SignResult;
   };
   transmitter: { schedule(encoded: string, signatures: string, epoch: number, round: number, feeds: number[]): void };
+  /** Every report signed by f+1 oracles, served to pull consumers (pull/report-store.ts); absent: none kept. */
+  reports?: { add(report: Report, encoded: string, signatures: string): void };
   telemetry: {
     round(
       r: { epoch: number; round: number; feeds: number[]; outcome: string; stages?: Record<string, number> },
@@ -53,6 +55,8 @@ interface Round {
   epoch: number;
   round: number;
   due: number[];
+  /** Some feed is due by deviation or heartbeat: the report is transmitted (else a pull report only). */
+  transmit: boolean;
   log: Logger;
   before: TransportStats;
   t0: number;
@@ -66,6 +70,8 @@ export type RefusedObservation = "bad-signature" | "out-of-range";
 
 export class LeaderRound {
   private lastRoundAt = 0;
+  /** Per pull feed, the observations second of its last round: one pull report per feed and second. */
+  private readonly lastPullSec = new Map<number, number>();
   /** Observations refused at collection since start, per reason. */
   readonly refused = new Map<RefusedObservation, number>();
 
@@ -90,13 +96,30 @@ export class LeaderRound {
     return due;
   }
 
+  /**
+   * Pull feeds (config `pull`) with a poll newer, by the second, than their last round: they go
+   * into every round (docs/protocol.md "Pull reports"), the chain view not needed.
+   */
+  pullFeeds(snap: ObservationSnapshot): number[] {
+    const out: number[] = [];
+    for (const [idx, feed] of this.d.ctx.feeds) {
+      const o = snap.feeds.get(idx);
+      if (!feed.pull || !o || o.value === null) continue;
+      if (Math.floor(o.fetchedAt / 1000) > (this.lastPullSec.get(idx) ?? -1)) out.push(idx);
+    }
+    return out;
+  }
+
   async lead(): Promise<void> {
     const snap = this.d.observer.current();
     if (!snap) return;
-    const due = this.dueFeeds(snap, Date.now());
-    if (due.length === 0) return;
-    const r = this.open(due);
+    const pushed = this.dueFeeds(snap, Date.now());
+    const pulled = this.pullFeeds(snap);
+    if (pushed.length === 0 && pulled.length === 0) return;
+    const due = [...new Set([...pushed, ...pulled])].sort((a, b) => a - b);
+    const r = this.open(due, pushed.length > 0);
     if (!r) return;
+    for (const idx of pulled) this.lastPullSec.set(idx, Math.floor(snap.feeds.get(idx)!.fetchedAt / 1000));
     try {
       await this.run(r, snap);
     } catch (err) {
@@ -136,13 +159,13 @@ export class LeaderRound {
   }
 
   /** Starts a round for these feeds (its number persisted first), or null when the epoch is out of rounds. */
-  private open(due: number[]): Round | null {
+  private open(due: number[], transmit: boolean): Round | null {
     const round = this.d.pacemaker.nextRound();
     if (round === null) return null;
     const epoch = this.d.pacemaker.epoch;
     const t0 = Date.now();
     this.lastRoundAt = t0;
-    return { epoch, round, due, log: this.d.ctx.log.child({ roundId: formatRoundId(epoch, round) }), before: this.d.traffic(), t0, stages: {} };
+    return { epoch, round, due, transmit, log: this.d.ctx.log.child({ roundId: formatRoundId(epoch, round) }), before: this.d.traffic(), t0, stages: {} };
   }
 
   /** 1. Observations from every oracle (this one included), each signature checked, until every feed has 2f+1. */
@@ -223,7 +246,10 @@ export class LeaderRound {
     return sigs;
   }
 
-  /** 3. The final report to every oracle (backups), marked pending, and this node transmits first. */
+  /**
+   * 3. The final report to every oracle (backups) and to the pull store; when a feed was due,
+   * marked pending and this node transmits first.
+   */
   private distribute(r: Round, report: Report, encoded: string, sigs: Map<number, string>): void {
     const { ctx } = this.d;
     const entries: Entry[] = [...sigs.entries()]
@@ -232,17 +258,21 @@ export class LeaderRound {
       .map(([signerIndex, signature]) => ({ signerIndex, signature }));
     const final: FinalReport = {
       observationsTimestamp: report.observationsTimestamp,
+      transmit: r.transmit,
       feeds: report.feeds.map((x) => ({ feedIndex: x.feedIndex, observers: x.observers, observations: x.observations.map(String) })),
       signatures: entries.map((e) => e.signature),
     };
     const feedIdx = report.feeds.map((x) => x.feedIndex);
-    this.d.chain.markPending(feedIdx, r.epoch, r.round);
+    const packed = packSignatures(entries);
+    this.d.reports?.add(report, encoded, packed);
+    if (r.transmit) this.d.chain.markPending(feedIdx, r.epoch, r.round);
     ctx.committee.signers.forEach((_s, i) => {
       if (i === ctx.myIndex) return;
       this.d.peers.send(i, MSG.finalReport, r.epoch, r.round, final, r.log).catch(() => undefined);
     });
-    this.d.transmitter.schedule(encoded, packSignatures(entries), r.epoch, r.round, feedIdx);
-    this.d.telemetry.round({ epoch: r.epoch, round: r.round, feeds: feedIdx, outcome: "reported", stages: r.stages }, r.before, this.d.traffic());
+    if (r.transmit) this.d.transmitter.schedule(encoded, packed, r.epoch, r.round, feedIdx);
+    const outcome = r.transmit ? "reported" : "pull-signed";
+    this.d.telemetry.round({ epoch: r.epoch, round: r.round, feeds: feedIdx, outcome, stages: r.stages }, r.before, this.d.traffic());
   }
 
   private refuse(r: Round, reason: RefusedObservation, observer: number, feedIndex: number): void {

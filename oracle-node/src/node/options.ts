@@ -50,6 +50,8 @@ export interface RuntimeFeed extends Pick<FeedConfig, "id" | "pair" | "descripti
   sources: RuntimeSource[];
   /** Proxy or aggregator address shown to users. */
   address?: string;
+  /** Config `pull`: a report signed every poll, served by the API (default false). */
+  pull?: FeedConfig["pull"];
 }
 
 /** A committee peer (config `node.peers[]`). */

@@ -1,3 +1,4 @@
+import type { PullReportStore } from "../pull/report-store";
 import { OracleNode } from "./oracle-node";
 import type { RuntimeOptions } from "./options";
 import type { RuntimeState } from "./node-view";
@@ -17,11 +18,14 @@ export interface RunningNode {
   readonly events: OracleNode["events"];
   readonly node: OracleNode;
   state(): RuntimeState;
+  /** The signed pull reports this node serves (the API's /v1/reports routes). */
+  readonly reports: PullReportStore;
   stop(): Promise<void>;
 }
 
 export async function startNode(opts: RuntimeOptions, faults: FaultHooks = NO_FAULTS): Promise<RunningNode> {
-  const node = new OracleNode(await assembleNode(opts, faults));
+  const parts = await assembleNode(opts, faults);
+  const node = new OracleNode(parts);
   await node.start();
   return {
     address: node.address,
@@ -29,6 +33,7 @@ export async function startNode(opts: RuntimeOptions, faults: FaultHooks = NO_FA
     events: node.events,
     node,
     state: () => node.view.state(),
+    reports: parts.reports,
     stop: () => node.stop(),
   };
 }

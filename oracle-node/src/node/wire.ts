@@ -10,12 +10,13 @@ import { Telemetry } from "../metrics/telemetry";
 import { MESSAGE_SCHEMAS, MSG } from "../protocol/messages";
 import { transmitPosition } from "../protocol/leader";
 import { Pacemaker } from "../protocol/pacemaker";
-import { overdue } from "../protocol/round-decision";
+import { overdue, pullOverdue } from "../protocol/round-decision";
 import { openStore, type NodeStore } from "../store/node-store";
 import { PeerNetwork } from "../transport/peer-network";
 import { sleep, type NodeContext } from "./context";
 import { NO_FAULTS, type FaultHooks } from "./fault-hooks";
 import { FilterStateSaver, loadFilterState } from "./filter-store";
+import { PullReportStore } from "../pull/report-store";
 import { Follower } from "./follower";
 import { inboxHandlers } from "./inbox";
 import { LeaderRound } from "./leader-round";
@@ -51,6 +52,8 @@ export interface NodeParts {
   transmitter: Transmitter;
   filterSaver: FilterStateSaver;
   faults: FaultHooks;
+  /** The signed reports this node serves to pull consumers (api/reports.ts). */
+  reports: PullReportStore;
 }
 
 export async function assembleNode(opts: RuntimeOptions, faults: FaultHooks = NO_FAULTS): Promise<NodeParts> {
@@ -133,14 +136,14 @@ export async function assembleNode(opts: RuntimeOptions, faults: FaultHooks = NO
   return connect(base, opts);
 }
 
-type Base = Omit<NodeParts, "pacemaker" | "peers" | "net" | "follower" | "leader" | "transmitter" | "provider"> & {
+type Base = Omit<NodeParts, "pacemaker" | "peers" | "net" | "follower" | "leader" | "transmitter" | "provider" | "reports"> & {
   provider: JsonRpcApiProvider;
   watcher: TransmissionWatcher;
   reader: AggregatorReader;
 };
 
 /** Epochs and the pacemaker, voting through the peers' health-recording sender. */
-function pacemakerOf(b: Base, peers: PeerHealth): Pacemaker {
+function pacemakerOf(b: Base, peers: PeerHealth, reports: PullReportStore): Pacemaker {
   const { ctx, view, telemetry, chain, observer } = b;
   const { committee, timing, log, myIndex } = ctx;
   return new Pacemaker({
@@ -149,7 +152,7 @@ function pacemakerOf(b: Base, peers: PeerHealth): Pacemaker {
     store: b.store,
     timing,
     feeds: [...ctx.feeds.keys()],
-    overdueFeeds: (now) => overdueFeeds(ctx, observer, chain, now),
+    overdueFeeds: (now) => overdueFeeds(ctx, observer, chain, reports, now),
     chainBlind: () => chain.blind,
     chainProgress: () => chain.progress(),
     sendVote: (to, e) => void peers.send(to, MSG.newEpoch, e, 0, { epoch: e }).catch(() => undefined),
@@ -176,10 +179,21 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     peerUp: (peer, up) => telemetry.peerUp(peer, up),
     log,
   });
-  const pacemaker = pacemakerOf(b, peers);
+  const reports = new PullReportStore({ historySeconds: timing.pullHistorySeconds, feeds: ctx.feeds });
+  const pacemaker = pacemakerOf(b, peers, reports);
   pacemaker.startup();
   const transmitter = transmitterOf(b, opts);
-  const follower = new Follower({ ctx, store: b.store, observer, pacemaker, chain, transmitter, observed: (i) => telemetry.observed(i), faults: b.faults });
+  const follower = new Follower({
+    ctx,
+    store: b.store,
+    observer,
+    pacemaker,
+    chain,
+    transmitter,
+    reports,
+    observed: (i) => telemetry.observed(i),
+    faults: b.faults,
+  });
   const net: PeerNetwork = new PeerNetwork({
     key: opts.key,
     host: opts.listenHost,
@@ -202,6 +216,7 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     peers,
     self: follower,
     transmitter,
+    reports,
     telemetry,
     traffic: () => net.snapshot(),
     faults: b.faults,
@@ -226,6 +241,7 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     transmitter,
     filterSaver: b.filterSaver,
     faults: b.faults,
+    reports,
   };
 }
 
@@ -259,13 +275,15 @@ function transmitterOf(b: Base, opts: RuntimeOptions): Transmitter {
   });
 }
 
-/** Feeds this node sees overdue (the pacemaker's alarm input). */
-function overdueFeeds(ctx: NodeContext, observer: Observer, chain: ChainView, now: number): Set<number> {
+/** Feeds this node sees overdue (the pacemaker's alarm input): push rules against the chain, and pull feeds without a fresh signed report. */
+function overdueFeeds(ctx: NodeContext, observer: Observer, chain: ChainView, reports: PullReportStore, now: number): Set<number> {
   const snap = observer.current();
   const out = new Set<number>();
+  const grace = ctx.timing.progressTimeoutMs;
   for (const [idx, feed] of ctx.feeds) {
     const v = snap?.feeds.get(idx)?.value ?? null;
-    if (overdue(v, chain.onchainView(idx), feed, now, ctx.timing.progressTimeoutMs)) out.add(idx);
+    if (overdue(v, chain.onchainView(idx), feed, now, grace)) out.add(idx);
+    else if (feed.pull && pullOverdue(v !== null, reports.silentMs(idx), feed.pollIntervalMs ?? ctx.timing.pollIntervalMs, grace)) out.add(idx);
   }
   return out;
 }

@@ -69,6 +69,8 @@ export const ReportSignatureSchema = z.strictObject({ signature });
 
 export const FinalReportSchema = z.strictObject({
   observationsTimestamp: z.number().int().nonnegative(),
+  /** false: a pull report only (no push feed due): backups keep it for the API and do not transmit it. */
+  transmit: z.boolean().default(true),
   feeds: z
     .array(
       z.strictObject({
@@ -106,7 +108,8 @@ export type ObservationReply = z.infer<typeof ObservationReplySchema>;
 export type SignedObservation = z.infer<typeof SignedObservationSchema>;
 export type ReportProposal = z.infer<typeof ReportProposalSchema>;
 export type ProposedFeed = z.infer<typeof ProposedFeedSchema>;
-export type FinalReport = z.infer<typeof FinalReportSchema>;
+/** As sent (a missing `transmit` means true, the format before pull reports). */
+export type FinalReport = z.input<typeof FinalReportSchema>;
 
 /** Every schema by message type, for the transport. */
 export const MESSAGE_SCHEMAS = {

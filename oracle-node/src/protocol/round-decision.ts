@@ -65,6 +65,17 @@ export function alarmThresholdBps(thresholdBps: number): number {
   return thresholdBps + Math.max(ALARM_MARGIN_MIN_BPS, Math.ceil(thresholdBps / 4));
 }
 
+/**
+ * The alarm of a pull feed (config `pull`): signed on every poll, so one this node has data for
+ * but has seen no f+1-signed report of for a poll interval plus the grace is overdue, whatever
+ * the chain holds. It votes out a leader that withholds pull reports, and one that ran out of
+ * rounds in its epoch (255 rounds last about 4 minutes at one report a second) when no push
+ * feed is due to show it.
+ */
+export function pullOverdue(hasValue: boolean, silentMs: number, pollIntervalMs: number, graceMs: number): boolean {
+  return hasValue && silentMs >= pollIntervalMs + graceMs;
+}
+
 export function overdue(value: bigint | null, onchain: OnchainView, schedule: FeedSchedule, nowMs: number, graceMs: number): boolean {
   if (onchain.answer === null) return value !== null;
   if (value !== null && deviates(value, onchain.answer, alarmThresholdBps(schedule.deviationBps))) return true;

@@ -25,6 +25,8 @@ export interface FeedPlan {
   heartbeatSec: number;
   toleranceBps?: number;
   minSources?: number;
+  /** Pull feed (config `pull`): a report signed every poll and served at GET /v1/reports. */
+  pull?: boolean;
   /** On-chain bounds this fraction around the simulator's fair price at deployment (e.g. 0.05: ±5 %); none when absent. */
   boundsAroundFair?: number;
 }
@@ -169,6 +171,7 @@ export function runtimeOptions(c: Committee | CommitteeSpec, i: number, dir: str
       heartbeatSec: f.heartbeatSec,
       toleranceBps: f.toleranceBps ?? 100,
       minSources: f.minSources ?? 3,
+      pull: f.pull,
       sources: f.sources.map((s) => ({ id: s, adapter: getAdapter(s), baseUrl: `${spec.simUrl}/${s}` })),
     })),
     timing: TEST_TIMING,
@@ -189,7 +192,7 @@ export async function writeNodeConfig(
   c: Committee,
   i: number,
   dir: string,
-  opts: { filter?: FilterKind; rpcUrl?: string; apiPort?: number } = {},
+  opts: { filter?: FilterKind; rpcUrl?: string; apiPort?: number; pollIntervalMs?: number; chains?: unknown[] } = {},
 ): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const keystore = join(dir, `node-${i}.keystore.json`);
@@ -208,6 +211,7 @@ export async function writeNodeConfig(
       logging: { level: "info" },
       timing: Object.fromEntries(Object.entries(TEST_TIMING).filter(([k]) => k !== "pollIntervalMs")),
     },
+    ...(opts.chains ? { chains: opts.chains } : {}),
     sources: { rateLimits: "off", timeoutMs: 1_000 },
     feeds: c.feeds.map((f, k) => ({
       id: f.id,
@@ -219,8 +223,9 @@ export async function writeNodeConfig(
       minSources: f.minSources ?? 3,
       deviationThresholdBps: f.deviationBps,
       heartbeatSeconds: f.heartbeatSec,
-      pollIntervalMs: TEST_TIMING.pollIntervalMs,
+      pollIntervalMs: opts.pollIntervalMs ?? TEST_TIMING.pollIntervalMs,
       toleranceBps: f.toleranceBps ?? 100,
+      ...(f.pull ? { pull: true } : {}),
     })),
   };
   const path = join(dir, `node-${i}.yaml`);

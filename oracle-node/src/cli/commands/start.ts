@@ -8,6 +8,8 @@ import { startNode, type RunningNode } from "../../node/start-node";
 import { NO_FAULTS, type FaultHooks } from "../../node/fault-hooks";
 import type { NodeConfig } from "../../config";
 import { chainInstances } from "../../config/chain-instances";
+import type { RuntimeOptions } from "../../node/options";
+import type { ReportChain } from "../../api/reports";
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
@@ -40,9 +42,12 @@ export function register(program: Command, faults: (cfg: NodeConfig) => FaultHoo
       }
       const logger = createLogger({ name: cfg.node.name, level: cfg.node.logging.level });
       // One protocol instance per chain (config `chains`); without it, the one chain of node.chain.
-      const running: Array<{ node: RunningNode; api: RunningApiServer | null }> = [];
+      // Every API server serves the pull reports of every chain (GET /v1/reports...?chain=).
+      const running: Instance[] = [];
       try {
-        for (const inst of chainInstances(cfg)) running.push(await startInstance(inst.config, o.config, logger, faults(inst.config)));
+        for (const inst of chainInstances(cfg)) running.push(await startInstance(inst.chainName, inst.config, o.config, logger, faults(inst.config)));
+        const chains = running.map(reportChain);
+        for (const r of running) await startInstanceApi(r, chains, logger);
       } catch (err) {
         logger.fatal({ err: (err as Error).message }, "node failed to start");
         process.stderr.write(`oracle-node start: ${(err as Error).message}\n`);
@@ -76,23 +81,32 @@ export function register(program: Command, faults: (cfg: NodeConfig) => FaultHoo
     });
 }
 
-/** One chain's protocol instance: its runtime options, the node, and its API server when enabled. */
-async function startInstance(
-  cfg: NodeConfig,
-  configPath: string,
-  logger: Logger,
-  hooks: FaultHooks,
-): Promise<{ node: RunningNode; api: RunningApiServer | null }> {
+interface Instance {
+  chainName: string;
+  cfg: NodeConfig;
+  opts: RuntimeOptions;
+  node: RunningNode;
+  metrics: ReturnType<typeof createMetrics>;
+  api: RunningApiServer | null;
+}
+
+/** One chain's protocol instance: its runtime options and the node (its API server comes after every node is up). */
+async function startInstance(chainName: string, cfg: NodeConfig, configPath: string, logger: Logger, hooks: FaultHooks): Promise<Instance> {
   const metrics = createMetrics({ defaultLabels: { node: cfg.node.name } });
   const opts = await fromNodeConfig(cfg, { configPath, logger, metrics });
   const node = await startNode(opts, hooks);
-  if (!cfg.node.api.enabled) return { node, api: null };
-  try {
-    const api = await startApiServer({ state: () => node.state(), metrics, logger, host: cfg.node.api.host, port: cfg.node.api.port });
-    logger.info({ url: api.url }, "dashboard and metrics served");
-    return { node, api };
-  } catch (err) {
-    await node.stop().catch(() => undefined);
-    throw err;
-  }
+  return { chainName, cfg, opts, node, metrics, api: null };
+}
+
+/** What the pull-report routes need of one chain instance. */
+function reportChain(r: Instance): ReportChain {
+  return { name: r.chainName, chainId: r.opts.chainId, aggregator: r.opts.aggregator, store: r.node.reports, feeds: r.opts.feeds };
+}
+
+/** The instance's health/metrics/dashboard server, when enabled; it also serves the pull reports of `chains`. */
+async function startInstanceApi(r: Instance, chains: ReportChain[], logger: Logger): Promise<void> {
+  if (!r.cfg.node.api.enabled) return;
+  const { node, metrics } = r;
+  r.api = await startApiServer({ state: () => node.state(), metrics, logger, reports: { chains }, host: r.cfg.node.api.host, port: r.cfg.node.api.port });
+  logger.info({ url: r.api.url }, "dashboard and metrics served");
 }

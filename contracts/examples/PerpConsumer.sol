@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IPullReports} from "../interfaces/IPullReports.sol";
+
+/// @title PerpConsumer
+/// @notice A minimal perpetual-style consumer of pull reports: every open and close takes the
+/// committee's latest signed report (fetched from any node, GET /v1/reports/latest) in the same
+/// call and settles at that report's price, verified by QuorumAggregator.verifyReport. It refuses
+/// a report older than its own maximum age (tighter than the aggregator's), a close at a report
+/// not newer than the one the position opened at (a trader may hold several valid reports and
+/// pick the best: the window is the age limit, and no report can be reused backwards), and a
+/// price too uncertain. docs/consumers.md walks through it.
+contract PerpConsumer {
+  /// @notice The report does not carry this market's feed.
+  error FeedNotInReport(uint256 feedIndex);
+  /// @notice The report is older than this market accepts.
+  error PriceTooOld(uint256 observationsTimestamp, uint256 blockTimestamp, uint256 maxAgeSeconds);
+  /// @notice The answer is zero or negative.
+  error NonPositivePrice(int256 answer);
+  /// @notice confidence / answer exceeds the market's limit.
+  error LowConfidence(uint256 confidence, int256 answer);
+  /// @notice A close must use a report newer than the position's opening report.
+  error ReportNotNewer(uint256 observationsTimestamp, uint256 openedAt);
+  /// @notice The caller already has a position (open) or has none (close).
+  error PositionState(address trader, bool open);
+  /// @notice A position of size zero.
+  error ZeroSize();
+
+  event PositionOpened(address indexed trader, int256 size, int256 price, uint256 observationsTimestamp);
+  event PositionClosed(address indexed trader, int256 size, int256 price, uint256 observationsTimestamp, int256 pnl);
+
+  struct Position {
+    int256 size;
+    int256 entryPrice;
+    uint256 openedAt;
+  }
+
+  uint256 private constant BPS = 10_000;
+  IPullReports public immutable i_aggregator;
+  uint256 public immutable i_feedIndex;
+  uint256 public immutable i_maxAgeSeconds;
+  uint256 public immutable i_maxConfidenceBps;
+
+  mapping(address trader => Position) public s_positions;
+
+  constructor(IPullReports aggregator, uint256 feedIndex, uint256 maxAgeSeconds, uint256 maxConfidenceBps) {
+    i_aggregator = aggregator;
+    i_feedIndex = feedIndex;
+    i_maxAgeSeconds = maxAgeSeconds;
+    i_maxConfidenceBps = maxConfidenceBps;
+  }
+
+  /// @notice Opens a position of `size` (signed: long > 0, short < 0) at the report's price.
+  function open(int256 size, bytes calldata report, bytes calldata signatures) external {
+    if (size == 0) revert ZeroSize();
+    if (s_positions[msg.sender].size != 0) revert PositionState(msg.sender, true);
+    (int256 entryPrice, uint256 at) = price(report, signatures);
+    s_positions[msg.sender] = Position(size, entryPrice, at);
+    emit PositionOpened(msg.sender, size, entryPrice, at);
+  }
+
+  /// @notice Closes the caller's position at the report's price; pnl = size x (exit - entry), in
+  /// the feed's units times the size's.
+  function close(bytes calldata report, bytes calldata signatures) external returns (int256 pnl) {
+    Position memory p = s_positions[msg.sender];
+    if (p.size == 0) revert PositionState(msg.sender, false);
+    (int256 exitPrice, uint256 at) = price(report, signatures);
+    if (at <= p.openedAt) revert ReportNotNewer(at, p.openedAt);
+    pnl = p.size * (exitPrice - p.entryPrice);
+    delete s_positions[msg.sender];
+    emit PositionClosed(msg.sender, p.size, exitPrice, at, pnl);
+  }
+
+  /// @notice The market's price in a report, after the aggregator's checks and this market's own.
+  function price(bytes calldata report, bytes calldata signatures) public view returns (int256, uint256) {
+    IPullReports.PulledAnswer[] memory answers = i_aggregator.verifyReport(report, signatures);
+    for (uint256 i = 0; i < answers.length; ++i) {
+      IPullReports.PulledAnswer memory a = answers[i];
+      if (a.feedIndex != i_feedIndex) continue;
+      if (block.timestamp - a.observationsTimestamp > i_maxAgeSeconds) {
+        revert PriceTooOld(a.observationsTimestamp, block.timestamp, i_maxAgeSeconds);
+      }
+      if (a.answer <= 0) revert NonPositivePrice(a.answer);
+      if (a.confidence * BPS > uint256(a.answer) * i_maxConfidenceBps) revert LowConfidence(a.confidence, a.answer);
+      return (a.answer, a.observationsTimestamp);
+    }
+    revert FeedNotInReport(i_feedIndex);
+  }
+}

@@ -1,0 +1,189 @@
+import { Contract, Interface, type InterfaceAbi, type Provider } from "ethers";
+import { DEFAULT_MAX_REPORT_AGE_SEC } from "../protocol/report-age";
+import { PullReportError, verifyPulledReport, type PullCommittee, type VerifiedReport } from "./verify";
+
+/**
+ * The pull consumer's client (docs/consumers.md "Pull reports"): fetch the committee's latest
+ * signed report from its nodes and build the calldata of the consumer's own transaction.
+ *
+ *   const committee = await committeeFromChain(provider, aggregatorAddress);
+ *   const r = await fetchLatestReport({ nodes, feeds: [0], committee });
+ *   const data = consumerCalldata(perpAbi, "open", [size], r);   // or updateAndReadCalldata(r)
+ *
+ * f+1 nodes are asked at once (at least one of any f+1 is honest); a node that fails, is slow
+ * or serves anything that does not verify locally (verify.ts) is replaced by the next one, and
+ * the first report that verifies wins (the others are aborted). Every request is cancelled at
+ * its deadline and its body read at most `maxBodyBytes` far, so a hostile node can neither hold
+ * the consumer nor fill its memory.
+ */
+export interface FetchReportOptions {
+  /** Base URLs of the nodes' APIs (http://host:port), in the order to try them. */
+  nodes: readonly string[];
+  /** Feed indexes to fetch (the aggregator's feedIndex); all must be in one report. */
+  feeds: readonly number[];
+  committee: PullCommittee;
+  /** The node's `chain` parameter (a chains[].name or chain id) for nodes serving many chains; default the committee's chain id. */
+  chain?: string;
+  /** How many nodes to ask at once; default f+1. */
+  parallel?: number;
+  /** Oldest report accepted, seconds; default the aggregator's default maximum age (300 s). */
+  maxAgeSeconds?: number;
+  timeoutMs?: number;
+  maxBodyBytes?: number;
+  now?: () => number;
+  signal?: AbortSignal;
+}
+
+/** A node answers from memory in milliseconds; one slower than this is not worth a consumer's block. */
+export const DEFAULT_FETCH_TIMEOUT_MS = 2_000;
+/** A report of a few feeds is a few hundred bytes; even 255 feeds of 31 oracles stay well under. */
+export const DEFAULT_MAX_BODY_BYTES = 512 * 1024;
+
+export class PullFetchError extends Error {
+  constructor(
+    message: string,
+    /** Per node, why its answer was not used. */
+    readonly failures: ReadonlyArray<{ node: string; reason: string }>,
+  ) {
+    super(message);
+    this.name = "PullFetchError";
+  }
+}
+
+/** The first report from `nodes` that verifies locally; throws PullFetchError when none does. */
+export async function fetchLatestReport(o: FetchReportOptions): Promise<VerifiedReport> {
+  if (o.nodes.length === 0) throw new PullFetchError("no node to ask", []);
+  const parallel = Math.max(1, Math.min(o.parallel ?? o.committee.f + 1, o.nodes.length));
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  o.signal?.addEventListener("abort", onAbort, { once: true });
+  const failures: Array<{ node: string; reason: string }> = [];
+  let next = 0;
+  try {
+    return await new Promise<VerifiedReport>((resolve, reject) => {
+      let inFlight = 0;
+      const launch = () => {
+        while (inFlight < parallel && next < o.nodes.length && !stop.signal.aborted) {
+          const node = o.nodes[next++];
+          inFlight++;
+          fetchOne(node, o, stop.signal).then(
+            (r) => {
+              inFlight--;
+              resolve(r);
+              stop.abort();
+            },
+            (err: unknown) => {
+              inFlight--;
+              failures.push({ node, reason: (err as Error).message });
+              launch();
+              if (inFlight === 0 && (next >= o.nodes.length || stop.signal.aborted)) {
+                reject(
+                  new PullFetchError(`no valid report from ${failures.length} node(s): ${failures.map((f) => `${f.node}: ${f.reason}`).join("; ")}`, failures),
+                );
+              }
+            },
+          );
+        }
+      };
+      launch();
+    });
+  } finally {
+    stop.abort();
+    o.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** One node's answer, fetched within the deadline and size cap, then verified. */
+async function fetchOne(node: string, o: FetchReportOptions, stop: AbortSignal): Promise<VerifiedReport> {
+  const url = new URL("/v1/reports/latest", node);
+  url.searchParams.set("feeds", o.feeds.join(","));
+  url.searchParams.set("chain", o.chain ?? String(o.committee.chainId));
+  const signal = AbortSignal.any([stop, AbortSignal.timeout(o.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS)]);
+  let text: string;
+  try {
+    const res = await fetch(url, { signal, headers: { accept: "application/json" }, redirect: "error" });
+    text = await readCapped(res, o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    if (res.status !== 200) throw new PullReportError(`HTTP ${res.status}: ${text.slice(0, 200)}`);
+  } catch (err) {
+    if (err instanceof PullReportError) throw err;
+    throw new PullReportError(signal.aborted && !stop.aborted ? "timed out" : (err as Error).message);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new PullReportError("answer is not JSON");
+  }
+  return verifyPulledReport(node, body, {
+    committee: o.committee,
+    feeds: o.feeds,
+    maxAgeSeconds: o.maxAgeSeconds ?? DEFAULT_MAX_REPORT_AGE_SEC,
+    nowMs: (o.now ?? Date.now)(),
+  });
+}
+
+/** The body as text, refusing (and cancelling) one longer than `max` bytes, declared or streamed. */
+async function readCapped(res: Response, max: number): Promise<string> {
+  const declared = Number(res.headers.get("content-length") ?? "0");
+  if (declared > max) {
+    await res.body?.cancel();
+    throw new PullReportError(`answer of ${declared} bytes, more than ${max}`);
+  }
+  if (!res.body) return "";
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw new PullReportError(`answer longer than ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The aggregator functions a pull consumer needs, human-readable (no build artifacts needed). */
+export const PULL_ABI = [
+  "function getOracles() view returns (address[] signers, address[] transmitters, uint8 f)",
+  "function latestConfigDetails() view returns (uint32 configCount, uint32 blockNumber, bytes32 configDigest)",
+  "function verifyReport(bytes report, bytes signatures) view returns (tuple(uint256 feedIndex, int256 answer, uint256 confidence, uint256 observationsTimestamp)[] answers)",
+  "function updateAndRead(bytes report, bytes signatures) returns (tuple(uint256 feedIndex, int256 answer, uint256 confidence, uint256 observationsTimestamp)[] answers)",
+];
+
+/** The committee a report must be signed by, read from the aggregator (read it again after a ConfigSet). */
+export async function committeeFromChain(provider: Provider, aggregator: string): Promise<PullCommittee> {
+  const c = new Contract(aggregator, PULL_ABI, provider);
+  const [network, oracles, details] = await Promise.all([
+    provider.getNetwork(),
+    c.getFunction("getOracles").staticCall() as Promise<[string[], string[], bigint]>,
+    c.getFunction("latestConfigDetails").staticCall() as Promise<[bigint, bigint, string]>,
+  ]);
+  return { chainId: network.chainId, aggregator, configDigest: details[2], signers: [...oracles[0]], f: Number(oracles[2]) };
+}
+
+const pullInterface = new Interface(PULL_ABI);
+
+/** Calldata of aggregator.verifyReport(report, signatures) (an eth_call returns the answers). */
+export function verifyReportCalldata(r: Pick<VerifiedReport, "report" | "signatures">): string {
+  return pullInterface.encodeFunctionData("verifyReport", [r.report, r.signatures]);
+}
+
+/** Calldata of aggregator.updateAndRead(report, signatures): stores the report when newer, returns the answers. */
+export function updateAndReadCalldata(r: Pick<VerifiedReport, "report" | "signatures">): string {
+  return pullInterface.encodeFunctionData("updateAndRead", [r.report, r.signatures]);
+}
+
+/** Calldata of a consumer's own function whose last two arguments are (bytes report, bytes signatures), as PerpConsumer.open(size, report, signatures). */
+export function consumerCalldata(
+  abi: Interface | InterfaceAbi,
+  fn: string,
+  args: readonly unknown[],
+  r: Pick<VerifiedReport, "report" | "signatures">,
+): string {
+  const iface = abi instanceof Interface ? abi : new Interface(abi);
+  return iface.encodeFunctionData(fn, [...args, r.report, r.signatures]);
+}

@@ -1,0 +1,14 @@
+/** Pull reports for consumers: fetch and verify the committee's latest signed report, build calldata. */
+export {
+  committeeFromChain,
+  consumerCalldata,
+  DEFAULT_FETCH_TIMEOUT_MS,
+  DEFAULT_MAX_BODY_BYTES,
+  fetchLatestReport,
+  PULL_ABI,
+  PullFetchError,
+  updateAndReadCalldata,
+  verifyReportCalldata,
+  type FetchReportOptions,
+} from "./client";
+export { MAX_FUTURE_SKEW_SECONDS, PullReportError, verifyPulledReport, type PullCommittee, type VerifiedReport, type VerifyOptions } from "./verify";
