@@ -10,7 +10,7 @@ import {IQuorumAggregator} from "../interfaces/IQuorumAggregator.sol";
 import {SlaAccounting, SLA_WORDS} from "../libraries/SlaAccounting.sol";
 
 /// @title OracleRewards
-/// @notice Pays what one QuorumAggregator's service counters earned (docs/economics-rewards.md):
+/// @notice Pays what one QuorumAggregator's service counters earned (docs/economics.md "Rewards and gas reimbursement"):
 /// reward tokens per included observation and per transmission, out of a budget anyone funds,
 /// and the transmitters' gas reimbursement in the native coin, out of a pot anyone funds. Every
 /// payout is pulled by its payee; nothing is ever pushed.
