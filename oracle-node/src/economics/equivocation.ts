@@ -116,6 +116,31 @@ export class EquivocationDetector {
     return proofs;
   }
 
+  /**
+   * Records signatures that carry no signer index (a final report's): each is attributed to the
+   * committee signer it recovers to; one that recovers to no member is refused.
+   */
+  recordUnindexed(report: string, signatures: readonly string[]): EquivocationProof[] {
+    let digest: string;
+    try {
+      digest = reportDigest(report, this.o.domain);
+    } catch {
+      return this.refuse([]);
+    }
+    const entries: SignatureEntry[] = [];
+    for (const signature of signatures.slice(0, this.signers.length)) {
+      let idx = -1;
+      try {
+        idx = this.signers.indexOf(recoverSigner(digest, signature));
+      } catch {
+        // malformed: refused below
+      }
+      if (idx < 0) this.refused += 1;
+      else entries.push({ signerIndex: idx, signature });
+    }
+    return this.record(report, entries);
+  }
+
   private refuse<T>(x: T): T {
     this.refused += 1;
     return x;

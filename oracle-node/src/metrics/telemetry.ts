@@ -117,6 +117,11 @@ export class Telemetry {
     this.metrics?.peerUp.set({ peer }, up ? 1 : 0);
   }
 
+  /** This node found an equivocation proof against committee member `oracle`. */
+  equivocation(oracle: number, submitted: boolean): void {
+    this.metrics?.equivocationsTotal.inc({ oracle: String(oracle), submitted: String(submitted) });
+  }
+
   /** The node can no longer serve (the config changed on chain). */
   fatal(reason: string): void {
     this.events.emit("fatal", reason);

@@ -3,6 +3,7 @@ import {
   SourcesSchema,
   TimingSchema,
   type ChainConfig,
+  type EconomicsConfig,
   type FeedConfig,
   type FilterConfig,
   type PeerConfig,
@@ -100,4 +101,6 @@ export interface RuntimeOptions {
   metrics?: NodeMetrics;
   /** Source fetching policy; absent fields keep the fetcher's defaults. */
   sourcePolicy?: SourcePolicy;
+  /** Equivocation evidence and proofs (config `node.economics`); absent: evidence kept and logged, nothing submitted. */
+  economics?: Partial<EconomicsConfig>;
 }

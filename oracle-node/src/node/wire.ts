@@ -15,6 +15,7 @@ import { openStore, type NodeStore } from "../store/node-store";
 import { PeerNetwork } from "../transport/peer-network";
 import { sleep, type NodeContext } from "./context";
 import { NO_FAULTS, type FaultHooks } from "./fault-hooks";
+import { DEFAULT_ROUNDS_PER_SIGNER } from "../economics/equivocation";
 import { FilterStateSaver, loadFilterState } from "./filter-store";
 import { Follower } from "./follower";
 import { inboxHandlers } from "./inbox";
@@ -25,6 +26,10 @@ import { PeerHealth } from "./peer-health";
 import { PollSchedule } from "./poll-schedule";
 import { DEFAULT_TIMING, type RuntimeOptions, type RuntimeTiming } from "./options";
 import { Transmitter } from "./transmitter";
+import { Evidence } from "./evidence";
+import { SlaTracker } from "./sla-tracker";
+import { slaJson } from "../economics/sla-format";
+import { proofSubmitter } from "./proof-submitter";
 
 /**
  * Builds a node's parts from its runtime options: opens the store, the chain connection and the
@@ -51,6 +56,8 @@ export interface NodeParts {
   transmitter: Transmitter;
   filterSaver: FilterStateSaver;
   faults: FaultHooks;
+  evidence: Evidence;
+  sla: SlaTracker;
 }
 
 export async function assembleNode(opts: RuntimeOptions, faults: FaultHooks = NO_FAULTS): Promise<NodeParts> {
@@ -133,7 +140,7 @@ export async function assembleNode(opts: RuntimeOptions, faults: FaultHooks = NO
   return connect(base, opts);
 }
 
-type Base = Omit<NodeParts, "pacemaker" | "peers" | "net" | "follower" | "leader" | "transmitter" | "provider"> & {
+type Base = Omit<NodeParts, "pacemaker" | "peers" | "net" | "follower" | "leader" | "transmitter" | "provider" | "evidence" | "sla"> & {
   provider: JsonRpcProvider;
   watcher: TransmissionWatcher;
   reader: AggregatorReader;
@@ -178,8 +185,20 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
   });
   const pacemaker = pacemakerOf(b, peers);
   pacemaker.startup();
-  const transmitter = transmitterOf(b, opts);
-  const follower = new Follower({ ctx, store: b.store, observer, pacemaker, chain, transmitter, observed: (i) => telemetry.observed(i), faults: b.faults });
+  const txm = txManagerOf(b, opts);
+  const transmitter = transmitterOf(b, opts, txm);
+  const evidence = evidenceOf(b, opts, txm);
+  const follower = new Follower({
+    ctx,
+    store: b.store,
+    observer,
+    pacemaker,
+    chain,
+    transmitter,
+    observed: (i) => telemetry.observed(i),
+    faults: b.faults,
+    evidence,
+  });
   const net: PeerNetwork = new PeerNetwork({
     key: opts.key,
     host: opts.listenHost,
@@ -205,6 +224,7 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     telemetry,
     traffic: () => net.snapshot(),
     faults: b.faults,
+    evidence,
   });
   return {
     ctx,
@@ -226,24 +246,57 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     transmitter,
     filterSaver: b.filterSaver,
     faults: b.faults,
+    evidence,
+    sla: slaTrackerOf(b, evidence),
   };
 }
 
+/** The live SLA view, fed by the watch loop; its rows go to the dashboard's state (and from there to /metrics). */
+function slaTrackerOf(b: Base, evidence: Evidence): SlaTracker {
+  return new SlaTracker({
+    ctx: b.ctx,
+    tx: (hash) => b.provider.getTransaction(hash),
+    receipt: (hash) => b.provider.getTransactionReceipt(hash),
+    evidence,
+    onUpdate: (sla) => b.view.setSla(slaJson(sla)),
+    log: b.ctx.log,
+  });
+}
+
+/** The node's one transaction manager: transmissions and equivocation proofs share its nonce sequence. */
+function txManagerOf(b: Base, opts: RuntimeOptions): TxManager {
+  const { committee, timing, log } = b.ctx;
+  return new TxManager({
+    provider: b.provider,
+    key: opts.key,
+    chainId: opts.chainId,
+    iface: b.reader.iface,
+    confirmations: opts.confirmations,
+    maxFeePerGasCap: opts.maxFeePerGasCap,
+    logger: log,
+    sendDeadlineMs: Math.max(30_000, timing.transmitStaggerMs * committee.signers.length * 2),
+  });
+}
+
+/** Equivocation evidence; proofs go to the economics contract when one is configured and submitProofs is on. */
+function evidenceOf(b: Base, opts: RuntimeOptions, txm: TxManager): Evidence {
+  const e = opts.economics ?? {};
+  const submit = e.address && e.submitProofs !== false ? proofSubmitter(txm, e.address) : undefined;
+  return new Evidence({
+    ctx: b.ctx,
+    maxRoundsPerSigner: e.evidenceRoundsPerSigner ?? DEFAULT_ROUNDS_PER_SIGNER,
+    submit,
+    onProof: (proof, submitted) => b.telemetry.equivocation(proof.signerIndex, submitted),
+    log: b.ctx.log,
+  });
+}
+
 /** The staggered transmitter over this node's own transaction manager. */
-function transmitterOf(b: Base, opts: RuntimeOptions): Transmitter {
+function transmitterOf(b: Base, opts: RuntimeOptions, txm: TxManager): Transmitter {
   const { ctx, view, telemetry, chain } = b;
   const { committee, timing, log, myIndex } = ctx;
   return new Transmitter({
-    txm: new TxManager({
-      provider: b.provider,
-      key: opts.key,
-      chainId: opts.chainId,
-      iface: b.reader.iface,
-      confirmations: opts.confirmations,
-      maxFeePerGasCap: opts.maxFeePerGasCap,
-      logger: log,
-      sendDeadlineMs: Math.max(30_000, timing.transmitStaggerMs * committee.signers.length * 2),
-    }),
+    txm,
     store: b.store,
     view,
     events: telemetry.events,
