@@ -83,7 +83,7 @@ async function headlessTick(demo: DemoHandle, args: Args, ctl: StopControl, star
   // Done: N rounds everywhere and, for every feed, a round that landed under attack.
   const done = attackedAt !== null && prog.every((p) => p.rounds >= args.rounds && p.updatedAt !== null && p.updatedAt * 1000 >= attackedAt);
   if (done) {
-    print(`${summaryLine(await demo.summary())}\n`);
+    print(`${summaryLine(await demo.summary(), await demo.sla())}\n`);
     err(`demo: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return ctl.stop(0);
   }

@@ -23,7 +23,13 @@ let addressesFile: string;
 let firstBlock: number;
 
 async function transmit(epoch: number, round: number, observers: number[], observations: bigint[], signers: number[], from = 0): Promise<void> {
-  const report = encodeReport({ configDigest: d.configDigest, epoch, round, observationsTimestamp: Math.floor(Date.now() / 1000), feeds: [{ feedIndex: 0, observers, observations }] });
+  const report = encodeReport({
+    configDigest: d.configDigest,
+    epoch,
+    round,
+    observationsTimestamp: Math.floor(Date.now() / 1000),
+    feeds: [{ feedIndex: 0, observers, observations }],
+  });
   const digest = reportDigest(report, { chainId: BigInt(chain.chainId), verifyingContract: d.aggregator });
   const sigs = packSignatures(signers.map((i) => ({ signerIndex: i, signature: signReport(keys[i], digest) })));
   // A fixed gas limit: a reverting transmit is sent instead of refused by estimation; Hardhat mines

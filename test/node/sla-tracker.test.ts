@@ -36,7 +36,13 @@ afterAll(async () => {
 });
 
 function signed(epoch: number, round: number, observations: bigint[], ts: number, signers: number[]): { report: string; sigs: string[] } {
-  const report = encodeReport({ configDigest: d.configDigest, epoch, round, observationsTimestamp: ts, feeds: [{ feedIndex: 0, observers: [0, 1, 2], observations }] });
+  const report = encodeReport({
+    configDigest: d.configDigest,
+    epoch,
+    round,
+    observationsTimestamp: ts,
+    feeds: [{ feedIndex: 0, observers: [0, 1, 2], observations }],
+  });
   const digest = reportDigest(report, { chainId: BigInt(chain.chainId), verifyingContract: d.aggregator });
   return { report, sigs: signers.map((i) => signReport(keys[i], digest)) };
 }

@@ -54,7 +54,10 @@ export async function chainTarget(o: ChainTargetOptions): Promise<ChainTarget> {
   let configBlockNumber: number | null = null;
   if (o.addresses) {
     if (!existsSync(o.addresses)) throw new Error(`addresses file ${o.addresses} does not exist`);
-    const file = readAddressesFile(o.addresses) as ReturnType<typeof readAddressesFile> & { economics?: { staking?: string } | string; configBlockNumber?: number };
+    const file = readAddressesFile(o.addresses) as ReturnType<typeof readAddressesFile> & {
+      economics?: { staking?: string } | string;
+      configBlockNumber?: number;
+    };
     aggregator ??= getAddress(file.aggregator);
     const e = typeof file.economics === "string" ? file.economics : file.economics?.staking;
     if (!economics && e) economics = address(e, `addresses file ${o.addresses}: economics`);

@@ -6,9 +6,7 @@ import type { EquivocationProof } from "./equivocation";
  * proveEquivocation and their events). PROVISIONAL: written before the contract's interface
  * landed; replaced by the compiled interface artifact once it is on the branch.
  */
-const ABI = [
-  "function proveEquivocation(bytes reportA, bytes signatureA, bytes reportB, bytes signatureB)",
-];
+const ABI = ["function proveEquivocation(bytes reportA, bytes signatureA, bytes reportB, bytes signatureB)"];
 
 let cached: Interface | null = null;
 

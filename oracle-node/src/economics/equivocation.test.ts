@@ -8,7 +8,13 @@ const DIGEST = "0x" + "ab".repeat(32);
 const domain: Domain = { chainId: 31337n, verifyingContract: "0x" + "11".repeat(20) };
 
 function report(epoch: number, round: number, ts = 1000, digest = DIGEST): string {
-  return encodeReport({ configDigest: digest, epoch, round, observationsTimestamp: ts, feeds: [{ feedIndex: 0, observers: [0, 1, 2], observations: [1n, 2n, 3n] }] });
+  return encodeReport({
+    configDigest: digest,
+    epoch,
+    round,
+    observationsTimestamp: ts,
+    feeds: [{ feedIndex: 0, observers: [0, 1, 2], observations: [1n, 2n, 3n] }],
+  });
 }
 function sig(key: Wallet, r: string): string {
   return signReport(key, reportDigest(r, domain));

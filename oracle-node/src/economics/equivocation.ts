@@ -149,7 +149,7 @@ export class EquivocationDetector {
   private add(idx: number, signer: string, epoch: number, round: number, s: Seen): EquivocationProof | null {
     const key = `${epoch}:${round}`;
     let rounds = this.seen.get(idx);
-    if (!rounds) this.seen.set(idx, (rounds = new Map()));
+    if (!rounds) this.seen.set(idx, (rounds = new Map<string, Seen>()));
     const first = rounds.get(key);
     if (!first) {
       rounds.set(key, s);

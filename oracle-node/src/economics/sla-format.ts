@@ -73,6 +73,10 @@ export function formatSlaTable(r: SlaResult): string {
     amount(o.slashed),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
   return [`blocks ${r.fromBlock}..${r.toBlock}: ${r.reports} report(s)`, line(head), ...rows.map(line)].join("\n");
 }

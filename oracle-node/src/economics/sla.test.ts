@@ -73,7 +73,14 @@ describe("computeSla", () => {
   it("ignores reports under an unknown config digest and transmissions outside the range", () => {
     const foreign = landed(2, [0, 1, 2], [1n, 2n, 3n], [0, 1]);
     foreign.report.configDigest = "0x" + "cd".repeat(32);
-    const sla = computeSla({ fromBlock: 3, toBlock: 5, configs: [config], landed: [foreign, landed(2, [0, 1, 2], [1n, 2n, 3n], [0, 1]), landed(6, [0], [1n], [0])], reverted: null, economics: null });
+    const sla = computeSla({
+      fromBlock: 3,
+      toBlock: 5,
+      configs: [config],
+      landed: [foreign, landed(2, [0, 1, 2], [1n, 2n, 3n], [0, 1]), landed(6, [0], [1n], [0])],
+      reverted: null,
+      economics: null,
+    });
     expect(sla.reports).toBe(0);
     expect(sla.oracles.every((o) => o.inclusionRate === null && o.transmissionsReverted === null)).toBe(true);
   });
@@ -109,7 +116,14 @@ describe("computeSla", () => {
     const config2: SlaConfig = { configDigest: digest2, blockNumber: 5, signers: [signers[0], signers[1], signers[2], newcomer], transmitters, f: 1 };
     const later = landed(6, [1, 2, 3], [10n, 10n, 10n], [1, 3]);
     later.report.configDigest = digest2;
-    const sla = computeSla({ fromBlock: 0, toBlock: 10, configs: [config, config2], landed: [landed(2, [0, 1, 2], [1n, 1n, 1n], [0, 1]), later], reverted: [], economics: null });
+    const sla = computeSla({
+      fromBlock: 0,
+      toBlock: 10,
+      configs: [config, config2],
+      landed: [landed(2, [0, 1, 2], [1n, 1n, 1n], [0, 1]), later],
+      reverted: [],
+      economics: null,
+    });
     const n = sla.oracles.find((o) => o.signer === newcomer)!;
     expect([n.index, n.reports, n.included, n.signed]).toEqual([3, 1, 1, 1]);
     const old = sla.oracles.find((o) => o.signer === signers[3])!;

@@ -159,7 +159,20 @@ function accumulators(configs: readonly SlaConfig[]): Map<string, Acc> {
       const prev = bySigner.get(signer);
       const transmitter = getAddress(c.transmitters[i] ?? s);
       if (prev) Object.assign(prev, { index: i, transmitter });
-      else bySigner.set(signer, { index: i, signer, transmitter, feedEntries: 0, included: 0, reports: 0, signed: 0, landed: 0, reverted: 0, gasSpent: 0n, deviations: [] });
+      else
+        bySigner.set(signer, {
+          index: i,
+          signer,
+          transmitter,
+          feedEntries: 0,
+          included: 0,
+          reports: 0,
+          signed: 0,
+          landed: 0,
+          reverted: 0,
+          gasSpent: 0n,
+          deviations: [],
+        });
     });
   }
   return bySigner;

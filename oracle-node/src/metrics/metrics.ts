@@ -140,10 +140,38 @@ export function createMetrics(opts: CreateMetricsOptions = {}): NodeMetrics {
       labelNames: ["feed"],
       registers,
     }),
-    slaInclusion: new Gauge({ name: `${p}sla_inclusion_ratio`, help: "Share of report feed entries carrying the oracle's observation", labelNames: ["oracle"], registers }),
+    ...slaMetrics(registers),
+  };
+}
+
+type SlaMetrics = Pick<
+  NodeMetrics,
+  "slaInclusion" | "slaSignatureShare" | "slaTransmissions" | "slaGasSpentWei" | "slaDeviationBps" | "slaRewardsAccrued" | "equivocationsTotal"
+>;
+
+/** The per-oracle SLA gauges and the equivocation counter (their label `oracle` is a committee index: at most 31 values). */
+function slaMetrics(registers: Registry[]): SlaMetrics {
+  const p = METRIC_PREFIX;
+  return {
+    slaInclusion: new Gauge({
+      name: `${p}sla_inclusion_ratio`,
+      help: "Share of report feed entries carrying the oracle's observation",
+      labelNames: ["oracle"],
+      registers,
+    }),
     slaSignatureShare: new Gauge({ name: `${p}sla_signature_share`, help: "Share of landed reports the oracle signed", labelNames: ["oracle"], registers }),
-    slaTransmissions: new Gauge({ name: `${p}sla_transmissions`, help: "Landed transmissions sent by the oracle's transmitter", labelNames: ["oracle"], registers }),
-    slaGasSpentWei: new Gauge({ name: `${p}sla_gas_spent_wei`, help: "Gas spent by the oracle's landed transmissions, wei", labelNames: ["oracle"], registers }),
+    slaTransmissions: new Gauge({
+      name: `${p}sla_transmissions`,
+      help: "Landed transmissions sent by the oracle's transmitter",
+      labelNames: ["oracle"],
+      registers,
+    }),
+    slaGasSpentWei: new Gauge({
+      name: `${p}sla_gas_spent_wei`,
+      help: "Gas spent by the oracle's landed transmissions, wei",
+      labelNames: ["oracle"],
+      registers,
+    }),
     slaDeviationBps: new Gauge({
       name: `${p}sla_deviation_bps`,
       help: "|observation - median| of the oracle's included observations, bps, by quantile",

@@ -21,7 +21,6 @@ export interface EvidenceDeps {
   log: Logger;
 }
 
-
 /** Proofs remembered for the API and tests at most. */
 const MAX_PROOFS_KEPT = 64;
 

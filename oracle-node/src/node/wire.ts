@@ -185,9 +185,7 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
   });
   const pacemaker = pacemakerOf(b, peers);
   pacemaker.startup();
-  const txm = txManagerOf(b, opts);
-  const transmitter = transmitterOf(b, opts, txm);
-  const evidence = evidenceOf(b, opts, txm);
+  const { transmitter, evidence } = sendersOf(b, opts);
   const follower = new Follower({
     ctx,
     store: b.store,
@@ -261,6 +259,12 @@ function slaTrackerOf(b: Base, evidence: Evidence): SlaTracker {
     onUpdate: (sla) => b.view.setSla(slaJson(sla)),
     log: b.ctx.log,
   });
+}
+
+/** The transmitter and the equivocation evidence, over the node's one transaction manager. */
+function sendersOf(b: Base, opts: RuntimeOptions): { transmitter: Transmitter; evidence: Evidence } {
+  const txm = txManagerOf(b, opts);
+  return { transmitter: transmitterOf(b, opts, txm), evidence: evidenceOf(b, opts, txm) };
 }
 
 /** The node's one transaction manager: transmissions and equivocation proofs share its nonce sequence. */
