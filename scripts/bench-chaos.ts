@@ -15,9 +15,15 @@
  * from every fair price of the last 15 s. Equivocations: honest signers with two different
  * report digests for one (epoch, round) in what the adversaries collected (their own proposals
  * and every final report honest leaders sent them), plus (epoch, round) pairs on chain twice.
- * RSS growth: honest nodes never restarted, from the start of the attack phase to its end.
+ * Stalls: maxStallSeconds is each attacked move's wait counted from the later of the move and the
+ * last moment the committee was outside its fault model (more than f members faulty: the 2
+ * Byzantine ones plus an honest node killed and not yet restarted, as when the leader is killed;
+ * or the chain unreachable during the RPC outage), when nothing can land by design;
+ * maxStallSecondsRaw is the plain wait. The nodes run with 1,024 open files (NODE_FD_LIMIT).
+ * RSS growth: honest nodes never killed, sampled every 2 s from the start of the attack phase to
+ * its end (the timeline, open files and the fd limit are in details.json).
  * `--json` prints exactly one line:
- * {"nodes":7,"f":2,"byzantine":2,"attacks":[...],"rounds":N,"failedRounds":N,"wrongAnswers":N,"maxStallSeconds":N,
+ * {"nodes":7,"f":2,"byzantine":2,"attacks":[...],"rounds":N,"failedRounds":N,"wrongAnswers":N,"maxStallSeconds":N,"maxStallSecondsRaw":N,
  *  "latencyMsP50":N,"latencyMsP50Calm":N,"honestCrashes":N,"equivocations":N,"rssGrowthPct":N}
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -28,7 +34,7 @@ import { deviates } from "../oracle-node/src/protocol/round-decision";
 import { leaderIndex } from "../oracle-node/src/protocol/leader";
 import { setupCommittee, type Committee, type FeedPlan } from "../test/e2e/harness/committee";
 import { Cluster } from "./chaos/cluster";
-import { percentile, rssKb, watchChain, type ChainWatch } from "./chaos/watch";
+import { fdLimit, openFds, percentile, rssKb, watchChain, type ChainWatch } from "./chaos/watch";
 
 const NODES = 7;
 const F = 2;
@@ -80,17 +86,42 @@ function arrived(c: Committee, feeds: FeedPlan[], watch: ChainWatch, k: number):
   return a !== undefined && !deviates(fromFeedUnits(a, 8), parseDecimal(c.sim.fairPrice(feeds[k].pair)), ARRIVED_BPS);
 }
 
+interface Move {
+  /** ms after the phase started */
+  at: number;
+  /** wall clock of the move */
+  t0: number;
+  ms: number;
+  ok: boolean;
+}
+
+/**
+ * When the committee was outside its fault model: more than f members faulty (the Byzantine ones
+ * plus honest nodes the bench has killed and not yet restarted) or the chain unreachable (the RPC
+ * outage). Sampled every 100 ms; nothing can land then, by design.
+ */
+function beyondFaultModel(cl: Cluster, rpcDown: () => boolean) {
+  const bad: number[] = [];
+  const timer = setInterval(() => {
+    if (rpcDown() || BYZANTINE.length + cl.down.size > F) bad.push(Date.now());
+  }, 100);
+  return {
+    stop: () => clearInterval(timer),
+    /** The move's stall counted from the later of the move and the last moment the committee was beyond f or blind. */
+    stallMs: (m: Move): number => {
+      const end = m.t0 + m.ms;
+      let from = m.t0;
+      for (const t of bad) if (t >= m.t0 && t <= end) from = Math.max(from, t);
+      return end - from;
+    },
+  };
+}
+
 /** Moves markets one after another until `more()` says stop; each move's wait (ms) and whether it arrived. */
 let lastMove = 0;
 
-async function moves(
-  c: Committee,
-  feeds: FeedPlan[],
-  watch: ChainWatch,
-  start: number,
-  more: (done: number) => boolean,
-): Promise<Array<{ at: number; ms: number; ok: boolean }>> {
-  const out: Array<{ at: number; ms: number; ok: boolean }> = [];
+async function moves(c: Committee, feeds: FeedPlan[], watch: ChainWatch, start: number, more: (done: number) => boolean): Promise<Move[]> {
+  const out: Move[] = [];
   const phase = Date.now();
   for (let m = start; more(out.length); m++) {
     const k = m % feeds.length;
@@ -99,7 +130,7 @@ async function moves(
     watch.noteFair(k);
     const t0 = (lastMove = Date.now());
     const ok = await watch.until(() => arrived(c, feeds, watch, k), MOVE_TIMEOUT_MS);
-    out.push({ at: t0 - phase, ms: Date.now() - t0, ok });
+    out.push({ at: t0 - phase, t0, ms: Date.now() - t0, ok });
     if (!ok) process.stderr.write(`bench-chaos: move ${m} (${ASSETS[k]}) not on chain within ${MOVE_TIMEOUT_MS} ms\n`);
     await sleep(PAUSE_MS);
   }
@@ -125,6 +156,8 @@ async function killLeaderMidRound(cl: Cluster, watch: ChainWatch, lastMoveAt: ()
 }
 
 /** The faults on their timers; resolves when all have run (and the nodes they hit are back). */
+const rpc = { down: false };
+
 async function faults(cl: Cluster, watch: ChainWatch, lastMoveAt: () => number, log: string[]): Promise<void> {
   const t0 = Date.now();
   const at = (ms: number) => sleep(Math.max(0, t0 + ms - Date.now()));
@@ -136,18 +169,45 @@ async function faults(cl: Cluster, watch: ChainWatch, lastMoveAt: () => number, 
   log.push(`${Date.now() - t0} ms: ${await killLeaderMidRound(cl, watch, lastMoveAt)}`);
   await at(EVENTS.rpcOutage);
   log.push(`${Date.now() - t0} ms: RPC outage ${RPC_OUTAGE_MS} ms`);
+  rpc.down = true;
   await cl.proxy.stop();
   await sleep(RPC_OUTAGE_MS);
   await cl.proxy.start();
+  rpc.down = false;
 }
 
-function honestRss(cl: Cluster, never: number[]): Map<number, number> {
-  const m = new Map<number, number>();
-  for (const i of never) {
-    const kb = rssKb(cl.nodes[i].child?.pid);
-    if (kb !== null) m.set(i, kb);
-  }
-  return m;
+/**
+ * Samples every honest node every 2 s while the attack phase runs: its RSS (kB; a leak climbs,
+ * warm-up flattens) and the most files any honest node holds open against its limit
+ * (NODE_FD_LIMIT). `stop` sums the RSS over the nodes never killed (a restart resets it).
+ */
+function sampler(cl: Cluster) {
+  const perNode: Array<Map<number, number>> = [];
+  let maxOpenFds = 0;
+  const limits = new Set<number>();
+  const tick = () => {
+    const m = new Map<number, number>();
+    for (const n of cl.nodes) {
+      if (!cl.isHonest(n.index) || !n.running) continue;
+      const kb = rssKb(n.child?.pid);
+      if (kb !== null) m.set(n.index, kb);
+      maxOpenFds = Math.max(maxOpenFds, openFds(n.child?.pid) ?? 0);
+      const l = fdLimit(n.child?.pid);
+      if (l !== null) limits.add(l);
+    }
+    perNode.push(m);
+  };
+  tick();
+  const timer = setInterval(tick, 2_000);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      tick();
+      const never = cl.nodes.filter((n) => cl.isHonest(n.index) && !cl.killed.has(n.index) && perNode.every((m) => m.has(n.index))).map((n) => n.index);
+      const rssKbTimeline = perNode.map((m) => never.reduce((a, i) => a + (m.get(i) ?? 0), 0));
+      return { rssNodes: never, rssKbTimeline, maxOpenFds, fdLimits: [...limits] };
+    },
+  };
 }
 
 interface Result {
@@ -159,6 +219,7 @@ interface Result {
   failedRounds: number;
   wrongAnswers: number;
   maxStallSeconds: number;
+  maxStallSecondsRaw: number;
   latencyMsP50: number;
   latencyMsP50Calm: number;
   honestCrashes: number;
@@ -174,15 +235,17 @@ async function run(args: Args, c: Committee, feeds: FeedPlan[], cl: Cluster, ext
     for (const i of BYZANTINE) await cl.turnByzantine(i, BYZANTINE);
     await cl.outsider(args.slow);
     await sleep(3_000);
-    const never = [0, 3, 4];
-    const rss0 = honestRss(cl, never);
+    const samples = sampler(cl);
+    const model = beyondFaultModel(cl, () => rpc.down);
     const landed0 = watch.landed();
     let faultsDone = false;
     const faultRun = faults(cl, watch, () => lastMove, extra.log).finally(() => (faultsDone = true));
     const attack = await moves(c, feeds, watch, args.calm, (n) => n < args.moves || !faultsDone);
     await faultRun;
+    model.stop();
     await sleep(3_000);
-    const rss1 = honestRss(cl, never);
+    const rss = samples.stop();
+    Object.assign(extra.counts, rss);
     const stats = await cl.adversaryStats();
     const byz = new Set(BYZANTINE.map((i) => c.addresses[i]));
     const equivocations =
@@ -199,8 +262,8 @@ async function run(args: Args, c: Committee, feeds: FeedPlan[], cl: Cluster, ext
       .filter((x) => x.ok)
       .map((x) => x.ms)
       .sort((a, b) => a - b);
-    const base = [...rss0.values()].reduce((a, b) => a + b, 0);
-    const end = [...rss0.keys()].reduce((a, i) => a + (rss1.get(i) ?? 0), 0);
+    const base = rss.rssKbTimeline[0];
+    const end = rss.rssKbTimeline[rss.rssKbTimeline.length - 1];
     return {
       nodes: NODES,
       f: F,
@@ -209,12 +272,13 @@ async function run(args: Args, c: Committee, feeds: FeedPlan[], cl: Cluster, ext
       rounds: watch.landed() - landed0,
       failedRounds: attack.filter((x) => !x.ok).length,
       wrongAnswers: watch.wrong.length,
-      maxStallSeconds: Math.round(Math.max(0, ...attack.map((x) => x.ms)) / 100) / 10,
+      maxStallSeconds: Math.round(Math.max(0, ...attack.map((x) => model.stallMs(x))) / 100) / 10,
+      maxStallSecondsRaw: Math.round(Math.max(0, ...attack.map((x) => x.ms)) / 100) / 10,
       latencyMsP50: percentile(attackMs, 50),
       latencyMsP50Calm: percentile(calmMs, 50),
       honestCrashes: cl.honestCrashes,
       equivocations,
-      rssGrowthPct: base > 0 && rss1.size === rss0.size ? Math.round(((end - base) / base) * 1000) / 10 : -1,
+      rssGrowthPct: base > 0 && rss.rssNodes.length > 0 ? Math.round(((end - base) / base) * 1000) / 10 : -1,
     };
   } finally {
     await watch.stop();

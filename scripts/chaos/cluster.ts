@@ -18,6 +18,8 @@ import type { FaultMode } from "../../test/support/faults";
  */
 const REPO = join(__dirname, "../..");
 const START_TIMEOUT_MS = 60_000;
+/** Open files per node process: the common default (issue 13: the outsider must not exhaust them). */
+export const NODE_FD_LIMIT = 1_024;
 
 export class Cluster {
   readonly nodes: NodeProcess[] = [];
@@ -43,7 +45,8 @@ export class Cluster {
     const provider = makeProvider(this.c.chain.url, this.c.chain.chainId);
     this.configDigest = (await new AggregatorReader(provider, this.c.deployment.aggregator).committee()).configDigest;
     provider.destroy();
-    for (let i = 0; i < this.c.keys.length; i++) this.nodes.push(new NodeProcess(i, await writeNodeConfig(this.c, i, this.dir, { rpcUrl: this.proxy.url })));
+    for (let i = 0; i < this.c.keys.length; i++)
+      this.nodes.push(new NodeProcess(i, await writeNodeConfig(this.c, i, this.dir, { rpcUrl: this.proxy.url }), NODE_FD_LIMIT));
     await Promise.all(this.nodes.map((_, i) => this.startNode(i)));
     this.monitor = setInterval(() => this.check(), 250);
   }
@@ -58,11 +61,20 @@ export class Cluster {
       if (Date.now() > deadline || !n.running) throw new Error(`node ${i} did not start:\n${n.lines.slice(from).slice(-5).join("\n")}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    this.down.delete(i);
   }
+
+  /** Nodes the bench has killed at least once (their RSS restarted: not counted in the growth). */
+  readonly killed = new Set<number>();
+
+  /** Honest nodes killed by the bench and not yet started again (logged "node started"). */
+  readonly down = new Set<number>();
 
   /** SIGKILL, expected (not a crash). */
   async kill(i: number): Promise<void> {
     this.expected.add(i);
+    this.killed.add(i);
+    if (this.isHonest(i)) this.down.add(i);
     await this.nodes[i].kill("SIGKILL");
   }
 

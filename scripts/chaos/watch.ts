@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { makeProvider } from "../../oracle-node/src/chain/provider";
 import { TransmissionWatcher, type Transmission } from "../../oracle-node/src/chain/transmission-watcher";
 import { fromFeedUnits, parseDecimal } from "../../oracle-node/src/quotes/decimal";
@@ -114,4 +114,25 @@ export function rssKb(pid: number | undefined): number | null {
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** The soft limit on open files of a process (Linux /proc), or null when it is gone. */
+export function fdLimit(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const m = /Max open files\s+(\d+)/.exec(readFileSync(`/proc/${pid}/limits`, "utf8"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** How many files a process has open right now (Linux /proc), or null when it is gone. */
+export function openFds(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return null;
+  }
 }

@@ -27,6 +27,12 @@ export interface StartChainOptions {
   port?: number;
   /** Compile the contracts first (a no-op when artifacts are current). Default true. */
   compile?: boolean;
+  /**
+   * Replaces hardhat.config.ts's chain id. Only before this process first touches the Hardhat
+   * network (one in-process chain per process): a second chain runs in its own process
+   * (scripts/demo/chain-process.ts).
+   */
+  chainId?: number;
 }
 
 export async function startLocalChain(opts: StartChainOptions = {}): Promise<LocalChain> {
@@ -35,6 +41,7 @@ export async function startLocalChain(opts: StartChainOptions = {}): Promise<Loc
   const hre = require("hardhat") as typeof import("hardhat");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { TASK_NODE_CREATE_SERVER, TASK_COMPILE } = require("hardhat/builtin-tasks/task-names") as typeof import("hardhat/builtin-tasks/task-names");
+  if (opts.chainId !== undefined) hre.config.networks.hardhat.chainId = opts.chainId;
   if (opts.compile ?? true) await hre.run(TASK_COMPILE, { quiet: true });
   const server = (await hre.run(TASK_NODE_CREATE_SERVER, {
     hostname: "127.0.0.1",

@@ -8,8 +8,8 @@ import { outcome, sleep, type Tally, type Wire } from "./adversary-wire";
  * port and oversized bodies, from other loopback addresses (ATTACK_ADDRESSES, as an outsider
  * elsewhere on the network), and a flood of unauthenticated envelopes from 127.0.0.1, the address
  * of every peer. A probe from 127.0.0.1 (an operator's or a peer's plain request) asks every
- * node's /v1/ping every 2 s while it runs: `probe` counts answers within 2 s and `probeMsMax` the
- * slowest one, the "is the node still reachable" measure of issue 13.
+ * node's /v1/ping every 2 s while it runs: `probe` counts answers within 2 s (and refusals by a
+ * node the bench has just killed, apart) and `probeMsMax` the slowest answer, the "is the node still reachable" measure of issue 13.
  */
 const JUNK_PER_SECOND = 50;
 const DEFAULT_SLOW_CONNECTIONS = 300;
@@ -110,8 +110,10 @@ async function probeLoop(wire: Wire, tally: Tally, running: () => boolean): Prom
           const r = await fetch(url + "/v1/ping", { signal: AbortSignal.timeout(2_000) });
           await r.text();
           tally.add("probe", "answered");
-        } catch {
-          tally.add("probe", "no-answer-2s");
+        } catch (err) {
+          // Refused: the node is down (the bench kills and restarts nodes), not slow to answer.
+          const code = ((err as Error).cause as { code?: string } | undefined)?.code;
+          tally.add("probe", code === "ECONNREFUSED" ? "refused-node-down" : "no-answer-2s");
         }
         const ms = Date.now() - t0;
         const cur = tally.counts.probeMsMax?.ms ?? 0;

@@ -7,6 +7,7 @@ import type { SlaJson } from "../economics/sla-format";
  * Every price is a decimal string in the feed's human units ("67123.45"), never a float, so the
  * JSON carries exactly what the node signed or read from the chain.
  */
+import type { ProviderState } from "../chain/provider-pool";
 
 /** One source's latest answer for a feed, and what the filter decided about it. */
 export interface SourceView {
@@ -131,10 +132,15 @@ export interface NodeInfo {
   notReady: string[];
 }
 
+/** One RPC endpoint of the node's chain and its health (chain/provider-pool.ts); empty with a single endpoint. */
+export type RpcProviderView = ProviderState;
+
 export interface NodeState {
   node: NodeInfo;
   feeds: FeedView[];
   peers: PeerView[];
+  /** The chain's RPC endpoints when the node fails over between several (config `node.chain.fallbackRpcUrls`). */
+  rpcProviders: RpcProviderView[];
   /** Most recent first, bounded (see TX_LIMIT). */
   txs: TxView[];
   /**
@@ -167,6 +173,7 @@ export function emptyNodeState(name: string, address: string): NodeState {
     node: { name, address, chainId: null, startedAt: Date.now(), ready: false, notReady: ["starting"] },
     feeds: [],
     peers: [],
+    rpcProviders: [],
     txs: [],
   };
 }

@@ -1,4 +1,4 @@
-import { Interface, getAddress, toBeHex, zeroPadValue, type JsonRpcProvider } from "ethers";
+import { Interface, getAddress, toBeHex, zeroPadValue, type JsonRpcApiProvider } from "ethers";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -68,7 +68,7 @@ export class AggregatorReader {
   readonly iface = aggregatorInterface();
 
   constructor(
-    readonly provider: JsonRpcProvider,
+    readonly provider: JsonRpcApiProvider,
     readonly address: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { JsonRpcProvider, Log } from "ethers";
+import type { JsonRpcApiProvider, Log } from "ethers";
 import type { Logger } from "../log/logger";
 import { silentLogger } from "../log/logger";
 import { decodeReport, expectedAnswer, expectedConfidence } from "../protocol/report";
@@ -54,7 +54,7 @@ export class TransmissionWatcher {
   failures = 0;
 
   constructor(
-    private readonly provider: JsonRpcProvider,
+    private readonly provider: JsonRpcApiProvider,
     private readonly address: string,
     logger: Logger = silentLogger,
   ) {

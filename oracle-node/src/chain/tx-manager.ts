@@ -1,4 +1,4 @@
-import { keccak256, Transaction, type Interface, type JsonRpcProvider, type SigningKey, computeAddress } from "ethers";
+import { keccak256, Transaction, type Interface, type JsonRpcApiProvider, type SigningKey, computeAddress } from "ethers";
 import type { Logger } from "../log/logger";
 import { silentLogger } from "../log/logger";
 import { redactText } from "../log/redact";
@@ -86,7 +86,7 @@ export interface TxOutcome {
 }
 
 export interface TxManagerOptions {
-  provider: JsonRpcProvider;
+  provider: JsonRpcApiProvider;
   key: SigningKey;
   chainId: number;
   /** Interface used to decode the contract's custom errors. */

@@ -203,6 +203,22 @@ describe("config: every error names its path and what is wrong", () => {
     expect(found.some((p) => p.startsWith("feeds[0].minSources: is 9"))).toBe(true);
   });
 
+  it("RPC failover: fallbacks default to none, and each endpoint is listed once (http(s) only)", () => {
+    const plain = parseConfig(validConfig(), { env: {} });
+    expect(plain.node.chain.fallbackRpcUrls).toEqual([]);
+    expect(plain.node.chain.rpcHealth).toEqual({ checkIntervalMs: 2_000, maxLagBlocks: 3, recoverChecks: 3, timeoutMs: 5_000 });
+    const cfg = validConfig();
+    cfg.node.chain.fallbackRpcUrls = ["http://127.0.0.1:8545/", "http://127.0.0.1:8546", "http://127.0.0.1:8546", "ws://127.0.0.1:8547"];
+    cfg.node.chain.rpcHealth = { maxLagBlocks: -1, recoverChecks: 0 };
+    expect(problems(cfg)).toEqual([
+      "node.chain.fallbackRpcUrls[3]: must be an http(s) URL",
+      expect.stringMatching(/^node\.chain\.rpcHealth\.maxLagBlocks: /),
+      expect.stringMatching(/^node\.chain\.rpcHealth\.recoverChecks: /),
+      "node.chain.fallbackRpcUrls[0]: is the primary rpcUrl again",
+      "node.chain.fallbackRpcUrls[2]: http://127.0.0.1:8546 is already node.chain.fallbackRpcUrls[1]",
+    ]);
+  });
+
   it("any malformed document ends as a ConfigError, never another exception", () => {
     const junk: unknown[] = [
       null,
@@ -262,5 +278,31 @@ describe("config: every error names its path and what is wrong", () => {
         { path: "", message: "whole" },
       ]),
     ).toBe("  feeds[0].id: bad\n  (file): whole");
+  });
+});
+
+describe("quoteConversion", () => {
+  it("accepts a rate that names a feed CURRENCY/QUOTE, and reads quoteCurrency per source", () => {
+    const c = validConfig();
+    c.quoteConversion = { rates: { EUR: "EUR/USD" } };
+    c.feeds[0].sources[0].quoteCurrency = "USDT";
+    const cfg = parseConfig(c, { env: {} });
+    expect(cfg.quoteConversion).toEqual({ rates: { EUR: "EUR/USD" }, minRateSources: 3, maxRateDispersionBps: 50 });
+    expect(cfg.feeds[0].sources[0].quoteCurrency).toBe("USDT");
+  });
+
+  it("rejects a rate naming no feed, a feed of another base, a chained rate and a lower-case currency", () => {
+    const c = validConfig();
+    c.quoteConversion = { rates: { USDT: "USDT/USD", USDC: "BTC/USD" } };
+    expect(problems(c)).toEqual([
+      'quoteConversion.rates.USDT: names no feed of this file: "USDT/USD"',
+      'quoteConversion.rates.USDC: feed "BTC/USD" has pair "BTC/USD"; a USDC rate needs a pair USDC/QUOTE',
+    ]);
+    const chained = validConfig();
+    chained.quoteConversion = { rates: { EUR: "EUR/USD", USD: "EUR/USD" } };
+    expect(problems(chained).join("\n")).toMatch(/rates do not chain/);
+    const lower = validConfig();
+    lower.feeds[0].sources[0].quoteCurrency = "usdt";
+    expect(problems(lower).join("\n")).toMatch(/quoteCurrency: must be a currency ticker/);
   });
 });

@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { parseDecimal } from "../quotes/decimal";
 import { SOURCE_IDS } from "../sources/registry";
+import { checkChains, checkUrls } from "./cross-field-chains";
 
 /*
  * The fields the rules read, typed as what they may be before validation: each may be missing
@@ -14,6 +15,7 @@ interface RawSources {
 }
 interface RawFeed {
   id?: unknown;
+  pair?: unknown;
   feedIndex?: unknown;
   sources?: unknown;
   minSources?: unknown;
@@ -21,7 +23,7 @@ interface RawFeed {
 }
 interface RawNode {
   keystore?: { passwordEnv?: unknown; passwordFile?: unknown };
-  chain?: { aggregator?: unknown; addressesFile?: unknown };
+  chain?: { aggregator?: unknown; addressesFile?: unknown; rpcUrl?: unknown; fallbackRpcUrls?: unknown };
   peers?: unknown;
   listen?: { host?: unknown; port?: unknown };
   api?: { enabled?: unknown; host?: unknown; port?: unknown };
@@ -35,10 +37,31 @@ type Raw<T> = { [K in keyof T]?: unknown };
  */
 export function checkConfig(raw: unknown, ctx: Ctx): void {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return;
-  const cfg = raw as { sources?: unknown; feeds?: unknown; node?: unknown };
+  const cfg = raw as { sources?: unknown; feeds?: unknown; node?: unknown; quoteConversion?: unknown; chains?: unknown };
   const known = checkSources(objectOr(cfg.sources), ctx);
   checkFeeds(list(cfg.feeds), known, ctx);
   checkNode(objectOr(cfg.node), ctx);
+  checkConversion(objectOr(objectOr(cfg.quoteConversion).rates), list(cfg.feeds), ctx);
+  const feedIds = new Set(list(cfg.feeds).flatMap((f) => (isText(objectOr(f).id) ? [objectOr(f).id as string] : [])));
+  checkChains(cfg.chains, cfg.node, feedIds, ctx);
+}
+
+/** Each rate names a feed of the file whose pair is CURRENCY/QUOTE, and that feed needs no rate itself. */
+function checkConversion(rates: Record<string, unknown>, rawFeeds: unknown[], ctx: Ctx): void {
+  const feeds = rawFeeds.map((f) => objectOr(f) as RawFeed);
+  for (const [currency, id] of Object.entries(rates)) {
+    const path = ["quoteConversion", "rates", currency];
+    const feed = feeds.find((f) => f.id === id);
+    if (!feed) {
+      issue(ctx, path, `names no feed of this file: ${JSON.stringify(id)}`);
+      continue;
+    }
+    if (!isText(feed.pair) || !feed.pair.startsWith(`${currency}/`)) {
+      issue(ctx, path, `feed ${JSON.stringify(id)} has pair ${JSON.stringify(feed.pair)}; a ${currency} rate needs a pair ${currency}/QUOTE`);
+    } else if (rates[feed.pair.slice(currency.length + 1)] !== undefined) {
+      issue(ctx, path, `feed ${JSON.stringify(id)} is quoted in a currency that is itself converted: rates do not chain`);
+    }
+  }
 }
 
 type Ctx = z.RefinementCtx;
@@ -107,6 +130,7 @@ function checkNode(node: RawNode, ctx: Ctx): void {
   if (chain && typeof chain === "object" && chain.aggregator === undefined && chain.addressesFile === undefined) {
     issue(ctx, ["node", "chain"], "set aggregator (an address) or addressesFile (written by `oracle-node deploy`)");
   }
+  if (chain && typeof chain === "object") checkUrls(chain.rpcUrl, list(chain.fallbackRpcUrls), ["node", "chain", "fallbackRpcUrls"], ctx);
   const peers = list(node.peers).map((p) => objectOr(p) as Raw<{ index: number; url: string }>);
   for (const [index, idx] of duplicates(peers.map((p) => p.index))) {
     if (typeof index !== "number") continue;

@@ -17,6 +17,7 @@ const FEED_ID_RE = /^[A-Za-z0-9][A-Za-z0-9/_.:-]{0,63}$/;
 const PAIR_RE = /^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}$/;
 const SOURCE_ID_RE = /^[a-z][a-z0-9-]{1,39}$/;
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
+const CURRENCY_RE = /^[A-Z0-9]{1,20}$/;
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A chain's committee: n <= 31 oracles (the aggregator's limit). */
 export const MAX_ORACLES = 31;
@@ -66,6 +67,8 @@ export const FeedSourceSchema = z.strictObject({
   symbol: z.string().min(1).max(64).optional(),
   /** Replaces the source's documented scheme and host for this feed only. */
   baseUrl: httpUrl.optional(),
+  /** The currency this source's book is quoted in (USDT for BTCUSDT); default: read from the symbol (sources/quote-currency.ts). */
+  quoteCurrency: z.string().regex(CURRENCY_RE, { message: "must be a currency ticker in upper case, e.g. USDT" }).optional(),
 });
 
 export const BoundsSchema = z.strictObject({
@@ -142,6 +145,20 @@ export const SourcesSchema = z.strictObject({
   concurrency: z.int().min(1).max(256).default(32),
 });
 
+/**
+ * Quote-currency conversion (quotes/convert.ts): a quote in a currency mapped here, in a feed
+ * quoted in another one, is converted with the rate feed's answer of the same round, or dropped
+ * when that rate is not trustworthy (too few sources, sources disagreeing).
+ */
+export const QuoteConversionSchema = z.strictObject({
+  /** Currency -> id of the feed (pair CURRENCY/QUOTE, e.g. USDT/USD) whose answer converts it; empty: no conversion. */
+  rates: z.record(z.string().regex(CURRENCY_RE, { message: "must be a currency ticker in upper case, e.g. USDT" }), z.string().min(1)).default({}),
+  /** Fewest kept quotes behind a rate in a round; fewer and the quotes needing it are dropped. */
+  minRateSources: z.int().min(1).max(32).default(3),
+  /** Largest spread (max - min) of a rate's kept quotes, bps of the rate; wider and the quotes needing it are dropped. */
+  maxRateDispersionBps: z.number().positive().max(10_000).default(50),
+});
+
 export const KeystoreSchema = z.strictObject({
   /** Encrypted JSON keystore (`oracle-node keys new`). */
   path: z.string().min(1),
@@ -151,8 +168,34 @@ export const KeystoreSchema = z.strictObject({
   passwordFile: z.string().min(1).optional(),
 });
 
+const rpcUrl = z.string().regex(/^(https?|wss?):\/\/\S+$/, { message: "must be an http(s) or ws(s) URL" });
+/** Endpoints of one chain the node fails over between (the primary `rpcUrl` plus these). */
+export const MAX_FALLBACK_RPC_URLS = 7;
+
+/** How the node judges its RPC endpoints when it has more than one (chain/provider-pool.ts). */
+export const RpcHealthSchema = z.strictObject({
+  /** Every endpoint is asked its chain id and head this often. */
+  checkIntervalMs: positiveMs.min(100).max(600_000).default(2_000),
+  /** An endpoint whose head trails the best one by more than this many blocks is demoted. */
+  maxLagBlocks: z.int().min(0).max(10_000).default(3),
+  /** A demoted endpoint is used again after this many good checks in a row. */
+  recoverChecks: z.int().min(1).max(100).default(3),
+  /** Per RPC call: a slower answer counts as a failure of that endpoint. */
+  timeoutMs: positiveMs.max(60_000).default(5_000),
+});
+
 export const ChainSchema = z.strictObject({
-  rpcUrl: z.string().regex(/^(https?|wss?):\/\/\S+$/, { message: "must be an http(s) or ws(s) URL" }),
+  /** The primary JSON-RPC endpoint. */
+  rpcUrl,
+  /**
+   * More endpoints of the same chain (http(s) only): reads fail over to the healthiest, every
+   * transaction is broadcast to all (same signed bytes, one nonce). Empty: one endpoint, no pool.
+   */
+  fallbackRpcUrls: z
+    .array(z.string().regex(/^https?:\/\/\S+$/, { message: "must be an http(s) URL" }))
+    .max(MAX_FALLBACK_RPC_URLS)
+    .default([]),
+  rpcHealth: RpcHealthSchema.prefault({}),
   chainId: z.int().positive(),
   /** The multi-feed aggregator every feed of this committee lives in. */
   aggregator: z.string().regex(ADDRESS_RE, { message: "must be a 0x-prefixed 20-byte hex address" }).optional(),
@@ -253,12 +296,41 @@ export const NodeSchema = z.strictObject({
   economics: EconomicsSchema.prefault({}),
 });
 
+/** More chains one node process serves besides `node.chain` (chain-instances.ts), each its own protocol instance. */
+export const MAX_EXTRA_CHAINS = 15;
+const CHAIN_NAME_RE = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/**
+ * One more chain this process serves: its own committee (peers), aggregator, RPC endpoints, fees,
+ * transaction manager, peer port and SQLite file; the key is `node.keystore` unless it names its
+ * own. Everything else (sources, filter, timing, logging) is shared with `node`.
+ */
+export const ExtraChainSchema = z.strictObject({
+  /** Short name in logs, metrics and the node name ("<node.name>/<name>"). */
+  name: z.string().regex(CHAIN_NAME_RE, { message: "must be 1-32 chars of a-z, 0-9 and '-'" }),
+  chain: ChainSchema,
+  peers: z.array(PeerSchema).default([]),
+  /** This chain's peer endpoint (host: `node.listen.host`): one transport per chain. */
+  listen: z.strictObject({ port }),
+  /** This chain's SQLite file: sign claims and nonces never mix between chains. */
+  database: z.strictObject({ path: z.string().min(1) }),
+  /** Serves this chain's health, metrics and dashboard on `node.api.host` at this port; none when absent. */
+  apiPort: port.optional(),
+  /** This chain's own key; default `node.keystore` (one key for every chain). */
+  keystore: KeystoreSchema.optional(),
+  /** Ids of the `feeds` this chain carries; default all of them. */
+  feeds: z.array(z.string().min(1)).min(1).optional(),
+});
+
 export const NodeConfigSchema = z
   .strictObject({
     /** Config format version. */
     version: z.literal(1).default(1),
     node: NodeSchema,
+    /** More chains served by this process; empty: the one chain of `node.chain`. */
+    chains: z.array(ExtraChainSchema).max(MAX_EXTRA_CHAINS).default([]),
     sources: SourcesSchema.prefault({}),
+    quoteConversion: QuoteConversionSchema.prefault({}),
     feeds: z.array(FeedSchema).min(1, { message: "needs at least one feed" }),
   })
   // Cross-field rules run even after type errors elsewhere, so one pass reports every problem.
@@ -269,9 +341,12 @@ export type NodeConfigInput = z.input<typeof NodeConfigSchema>;
 export type FeedConfig = z.infer<typeof FeedSchema>;
 export type FeedSourceConfig = z.infer<typeof FeedSourceSchema>;
 export type SourcesConfig = z.infer<typeof SourcesSchema>;
+export type QuoteConversionConfig = z.output<typeof QuoteConversionSchema>;
 export type NodeSettings = z.infer<typeof NodeSchema>;
 export type PeerConfig = z.infer<typeof PeerSchema>;
 export type ChainConfig = z.output<typeof ChainSchema>;
+export type ExtraChainConfig = z.output<typeof ExtraChainSchema>;
+export type RpcHealthConfig = z.output<typeof RpcHealthSchema>;
 export type TimingConfig = z.output<typeof TimingSchema>;
 export type FilterConfig = z.output<typeof FilterSchema>;
 export type EconomicsConfig = z.output<typeof EconomicsSchema>;

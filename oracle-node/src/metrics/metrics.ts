@@ -55,6 +55,14 @@ export interface NodeMetrics {
   sourceLatency: Histogram<"source" | "outcome">;
   /** 1 when the peer answered recently, else 0. */
   peerUp: Gauge<"peer">;
+  /** Per RPC endpoint of the chain ("0" = the primary rpcUrl, then fallbackRpcUrls): 1 while healthy, 0 while demoted. */
+  rpcProviderUp: Gauge<"provider" | "status">;
+  /** The head block each endpoint reported at its last good check. */
+  rpcProviderHead: Gauge<"provider">;
+  /** Seconds of each endpoint's last health check. */
+  rpcProviderLatency: Gauge<"provider">;
+  /** Times each endpoint was demoted since the node started. */
+  rpcProviderDemotions: Gauge<"provider">;
   /**
    * Peer messages rejected (bad signature, replay, oversized, malformed, protocol refusals), by
    * reason and peer: the signer's address once the signature checked out and it is in the
@@ -126,6 +134,25 @@ export function createMetrics(opts: CreateMetricsOptions = {}): NodeMetrics {
       registers,
     }),
     peerUp: new Gauge({ name: `${p}peer_up`, help: "1 when the peer answered recently", labelNames: ["peer"], registers }),
+    rpcProviderUp: new Gauge({
+      name: `${p}rpc_provider_up`,
+      help: "1 while the RPC endpoint is healthy; status says why not",
+      labelNames: ["provider", "status"],
+      registers,
+    }),
+    rpcProviderHead: new Gauge({ name: `${p}rpc_provider_head`, help: "Head block the RPC endpoint last reported", labelNames: ["provider"], registers }),
+    rpcProviderLatency: new Gauge({
+      name: `${p}rpc_provider_latency_seconds`,
+      help: "Seconds of the RPC endpoint's last health check",
+      labelNames: ["provider"],
+      registers,
+    }),
+    rpcProviderDemotions: new Gauge({
+      name: `${p}rpc_provider_demotions`,
+      help: "Times the RPC endpoint was demoted since start",
+      labelNames: ["provider"],
+      registers,
+    }),
     peerRejectsTotal: new Counter({
       name: `${p}peer_rejects_total`,
       help: "Peer messages rejected by reason and peer",

@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import type { ProviderState } from "../chain/provider-pool";
 import type { Transmission } from "../chain/transmission-watcher";
 import type { TxOutcome } from "../chain/tx-manager";
 import type { ObservationSnapshot } from "../node/observer";
@@ -40,6 +41,8 @@ type Traffic = Pick<TransportStats, "messagesSent" | "bytesSent" | "messagesRece
 
 export class Telemetry {
   readonly events: NodeEmitter = new EventEmitter<NodeEvents>();
+  /** The status label each RPC endpoint's up series carries now. */
+  private readonly rpcStatus = new Map<string, string>();
 
   constructor(
     private readonly feeds: ReadonlyMap<number, TelemetryFeed>,
@@ -120,6 +123,21 @@ export class Telemetry {
   /** This node found an equivocation proof against committee member `oracle`. */
   equivocation(oracle: number, submitted: boolean): void {
     this.metrics?.equivocationsTotal.inc({ oracle: String(oracle), submitted: String(submitted) });
+  }
+
+  /** The RPC endpoints' health (chain/provider-pool.ts); one series per endpoint, the status label replaced on change. */
+  rpcProviders(states: readonly ProviderState[]): void {
+    const m = this.metrics;
+    if (!m) return;
+    for (const s of states) {
+      const provider = String(s.index);
+      m.rpcProviderUp.remove({ provider, status: this.rpcStatus.get(provider) ?? s.status });
+      this.rpcStatus.set(provider, s.status);
+      m.rpcProviderUp.set({ provider, status: s.status }, s.status === "healthy" ? 1 : 0);
+      if (s.head !== null) m.rpcProviderHead.set({ provider }, s.head);
+      if (s.latencyMs !== null) m.rpcProviderLatency.set({ provider }, s.latencyMs / 1000);
+      m.rpcProviderDemotions.set({ provider }, s.demotions);
+    }
   }
 
   /** The node can no longer serve (the config changed on chain). */

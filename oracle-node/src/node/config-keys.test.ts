@@ -31,6 +31,14 @@ const RESERVED: Record<string, string> = {
  */
 const DELEGATED: Record<string, { reason: string; dirs: string[] }> = {
   "node.api.": { reason: "`oracle-node start` starts the API server from them", dirs: ["oracle-node/src/cli/commands/start.ts"] },
+  chains: {
+    reason: "`oracle-node start` expands each entry into a single-chain config (config/chain-instances.ts), one protocol instance per chain",
+    dirs: ["oracle-node/src/config/chain-instances.ts"],
+  },
+  "node.chain.rpcHealth.": {
+    reason: "fromNodeConfig hands the section whole to makeChainProvider, which reads each key when it builds the provider pool",
+    dirs: ["oracle-node/src/chain/provider-pool.ts"],
+  },
   "node.logging.": { reason: "`oracle-node start` creates the logger from them", dirs: ["oracle-node/src/cli/commands/start.ts"] },
   "sources.generic[].": {
     reason: "each generic source's definition goes whole to createGeneric{Json,Csv}Source (sources/generic), which parses it with generic-config.ts",

@@ -8,6 +8,7 @@ import { loadSigner } from "../keys";
 import { DEFAULT_MODEL_PATH } from "../filter/pipeline";
 import type { Logger } from "../log/logger";
 import type { NodeMetrics } from "../metrics";
+import type { QuoteConversionRule } from "../quotes/convert";
 import type { RuntimeFeed, RuntimeOptions, RuntimeTiming, SourcePolicy } from "./options";
 
 /**
@@ -59,6 +60,8 @@ export async function fromNodeConfig(cfg: NodeConfig, opts: { configPath?: strin
     name: n.name,
     key: key.signingKey,
     rpcUrl: n.chain.rpcUrl,
+    fallbackRpcUrls: n.chain.fallbackRpcUrls,
+    rpcHealth: n.chain.rpcHealth,
     chainId: n.chain.chainId,
     aggregator: getAddress(aggregator),
     peers: n.peers.map((p) => ({ index: p.index, url: p.url, address: p.address })),
@@ -76,6 +79,7 @@ export async function fromNodeConfig(cfg: NodeConfig, opts: { configPath?: strin
       submitProofs: n.economics.submitProofs,
       evidenceRoundsPerSigner: n.economics.evidenceRoundsPerSigner,
     },
+    quoteConversion: quoteConversion(cfg),
     logger: opts.logger,
     metrics: opts.metrics,
   };
@@ -104,8 +108,21 @@ export function runtimeFeeds(cfg: NodeConfig, addressOf: (feedIndex: number) => 
     minSources: f.minSources,
     pollIntervalMs: f.pollIntervalMs ?? cfg.node.timing.pollIntervalMs,
     address: addressOf(f.feedIndex ?? i),
-    sources: f.sources.map((s) => ({ id: s.id, adapter: adapterFor(s.id), symbol: resolveSymbol(s, f.pair), baseUrl: resolveBaseUrl(cfg, s) })),
+    sources: f.sources.map((s) => ({
+      id: s.id,
+      adapter: adapterFor(s.id),
+      symbol: resolveSymbol(s, f.pair),
+      baseUrl: resolveBaseUrl(cfg, s),
+      quoteCurrency: s.quoteCurrency,
+    })),
   }));
+}
+
+/** `quoteConversion.*`; none when no rate is configured (quotes read at par, as before conversion existed). */
+export function quoteConversion(cfg: NodeConfig): QuoteConversionRule | undefined {
+  const { rates, minRateSources, maxRateDispersionBps } = cfg.quoteConversion;
+  const copy = Object.fromEntries(Object.entries(rates));
+  return Object.keys(copy).length === 0 ? undefined : { rates: copy, minRateSources, maxRateDispersionBps };
 }
 
 /** Every `node.timing` key (the schema filled in the defaults), plus the source timeout. */

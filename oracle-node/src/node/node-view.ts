@@ -7,6 +7,7 @@ import {
   unshiftBounded,
   type FeedView,
   type NodeState,
+  type RpcProviderView,
   type SourceView,
   type TxView,
 } from "../api/state";
@@ -71,6 +72,10 @@ export class NodeView {
   setPeers(signers: readonly string[], urls: readonly string[]): void {
     this.peerUrls = [...urls];
     this.s.peers = signers.map((address, index) => ({ index, address, url: urls[index] ?? "", healthy: false, lastSeen: null, lastError: null }));
+  }
+
+  setRpcProviders(states: readonly RpcProviderView[]): void {
+    this.s.rpcProviders = states.map((p) => ({ ...p }));
   }
 
   setReady(ready: boolean, notReady: string[]): void {

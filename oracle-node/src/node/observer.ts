@@ -5,6 +5,9 @@ import type { FailureClass, Quote, SourceError } from "../quotes/quote";
 import type { FeedRoundResult, RoundFilter } from "../filter/pipeline";
 import { FilterState } from "../filter/state";
 import { SourceFetcher, type FetchJob } from "../sources/fetcher";
+import { convertFeedQuotes, rateFeedsFor, ratePairsOf, trustRate, type QuoteConversionRule, type RateVerdict } from "../quotes/convert";
+import { sourceQuoteCurrency } from "../sources/quote-currency";
+import { splitPair } from "../sources/symbols";
 import type { RuntimeFeed, SourcePolicy } from "./options";
 
 /**
@@ -40,6 +43,10 @@ export class Observer {
   onSnapshot?: (s: ObservationSnapshot) => void;
   /** Called once per source HTTP attempt with its duration (s) and "ok" or its failure class. */
   onSourceResponse?: (sourceId: string, seconds: number, outcome: "ok" | FailureClass) => void;
+  /** Configured conversions, "USDT/USD" -> the id of the feed whose answer is that rate. */
+  private readonly ratePairs: Map<string, string>;
+  /** Each feed's sources' quote currencies, in source order. */
+  private readonly currencies = new Map<string, string[]>();
 
   constructor(
     private readonly feeds: readonly RuntimeFeed[],
@@ -48,8 +55,15 @@ export class Observer {
     private readonly sourceTimeoutMs: number,
     logger: Logger = silentLogger,
     policy: SourcePolicy = {},
+    private readonly conversion?: QuoteConversionRule,
   ) {
     this.log = logger.child({ component: "observer" });
+    this.ratePairs = conversion ? ratePairsOf(conversion, feeds) : new Map<string, string>();
+    for (const f of feeds)
+      this.currencies.set(
+        f.id,
+        f.sources.map((s) => sourceQuoteCurrency(s.adapter, f.pair, s.symbol, s.quoteCurrency)),
+      );
     this.fetcher = new SourceFetcher({
       rateLimits: policy.rateLimits,
       concurrency: policy.concurrency,
@@ -114,8 +128,7 @@ export class Observer {
   }
 
   private async run(feedIndices: readonly number[], startedAt: number): Promise<ObservationSnapshot> {
-    const polled = new Set(feedIndices);
-    const feedsNow = this.feeds.filter((f) => polled.has(f.feedIndex));
+    const feedsNow = this.withRateFeeds(feedIndices);
     const jobs: FetchJob[] = [];
     const order = new Map<string, Array<{ feed: RuntimeFeed; sourceId: string }>>();
     for (const feed of feedsNow) {
@@ -138,18 +151,7 @@ export class Observer {
         perFeed.set(feed.id, arr);
       });
     }
-    const now = Date.now();
-    const filtered = await this.filter.run(
-      feedsNow.map((f) => ({
-        feedId: f.id,
-        quotes: (perFeed.get(f.id) ?? []).flatMap((s) => (s.quote ? [s.quote] : [])),
-        minSources: f.minSources,
-        now,
-        // Each source already rejected quotes older than its own limit (FX rates are daily).
-        maxAgeMs: Math.max(...f.sources.map((s) => s.adapter.maxAgeMs)),
-      })),
-      this.filterState,
-    );
+    const filtered = await this.filterConverted(feedsNow, perFeed);
     const feeds = new Map<number, OwnObservation>();
     feedsNow.forEach((f, i) => {
       const result = filtered[i];
@@ -161,6 +163,69 @@ export class Observer {
     const snap = { fetchedAt: startedAt, feeds };
     this.onSnapshot?.(snap);
     return snap;
+  }
+
+  /** The polled feeds plus the rate feeds their sources need (USDT/USD for a USDT book), in config order. */
+  private withRateFeeds(feedIndices: readonly number[]): RuntimeFeed[] {
+    const polled = new Set(feedIndices);
+    const ids = new Set<string>();
+    for (const f of this.feeds) {
+      if (!polled.has(f.feedIndex)) continue;
+      ids.add(f.id);
+      for (const r of rateFeedsFor(this.currencies.get(f.id) ?? [], splitPair(f.pair).quote, this.ratePairs)) ids.add(r);
+    }
+    return this.feeds.filter((f) => ids.has(f.id));
+  }
+
+  /**
+   * Filters the rate feeds first, applies the trust rule to their results (quotes/convert.ts),
+   * converts the other feeds' quotes with the trusted rates (or drops them), then filters those:
+   * one round, one filter, results in `feedsNow` order.
+   */
+  private async filterConverted(feedsNow: readonly RuntimeFeed[], perFeed: Map<string, OwnObservation["sources"]>): Promise<FeedRoundResult[]> {
+    const now = Date.now();
+    const rateIds = new Set(this.ratePairs.values());
+    const input = (f: RuntimeFeed, quotes: Quote[]) => ({
+      feedId: f.id,
+      quotes,
+      minSources: f.minSources,
+      now,
+      // Each source already rejected quotes older than its own limit (FX rates are daily).
+      maxAgeMs: Math.max(...f.sources.map((s) => s.adapter.maxAgeMs)),
+    });
+    const quotesOf = (f: RuntimeFeed) => (perFeed.get(f.id) ?? []).flatMap((s) => (s.quote ? [s.quote] : []));
+    const rateFeeds = feedsNow.filter((f) => rateIds.has(f.id));
+    const rest = feedsNow.filter((f) => !rateIds.has(f.id));
+    const rateResults = rateFeeds.length
+      ? await this.filter.run(
+          rateFeeds.map((f) => input(f, quotesOf(f))),
+          this.filterState,
+        )
+      : [];
+    const verdicts = new Map<string, RateVerdict>();
+    rateFeeds.forEach((f, i) => {
+      const v = trustRate(f.id, rateResults[i], this.conversion!);
+      verdicts.set(f.id, v);
+      if (v.rate === null) this.log.warn({ feed: f.id, reason: v.reason }, "no trustworthy rate this round: quotes needing it are dropped");
+    });
+    const converted = rest.map((f) => this.convert(f, perFeed.get(f.id) ?? [], verdicts));
+    const restResults = rest.length
+      ? await this.filter.run(
+          rest.map((f, i) => input(f, converted[i].quotes)),
+          this.filterState,
+        )
+      : [];
+    const byId = new Map<string, FeedRoundResult>();
+    rateFeeds.forEach((f, i) => byId.set(f.id, rateResults[i]));
+    rest.forEach((f, i) => byId.set(f.id, { ...restResults[i], dropped: [...converted[i].dropped, ...restResults[i].dropped] }));
+    return feedsNow.map((f) => byId.get(f.id)!);
+  }
+
+  private convert(f: RuntimeFeed, sources: OwnObservation["sources"], verdicts: Map<string, RateVerdict>) {
+    const currencies = this.currencies.get(f.id) ?? [];
+    const byId = new Map(f.sources.map((s, i) => [s.id, currencies[i]]));
+    const quotes = sources.flatMap((s) => (s.quote ? [{ quote: s.quote, currency: byId.get(s.id) ?? splitPair(f.pair).quote }] : []));
+    return convertFeedQuotes(quotes, splitPair(f.pair).quote, this.ratePairs, verdicts);
   }
 }
 

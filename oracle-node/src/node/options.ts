@@ -7,11 +7,13 @@ import {
   type FeedConfig,
   type FilterConfig,
   type PeerConfig,
+  type RpcHealthConfig,
   type SourcesConfig,
   type TimingConfig,
   type VenueOverrideConfig,
 } from "../config/schema";
 import type { SourceAdapter } from "../sources/types";
+import type { QuoteConversionRule } from "../quotes/convert";
 import type { Logger } from "../log/logger";
 import type { NodeMetrics } from "../metrics";
 
@@ -27,6 +29,8 @@ export interface RuntimeSource {
   symbol?: string;
   /** Replaces the adapter's scheme and host (simulator). */
   baseUrl?: string;
+  /** The currency the source's book is quoted in (config `quoteCurrency`); absent: sources/quote-currency.ts infers it. */
+  quoteCurrency?: string;
 }
 
 /**
@@ -86,6 +90,10 @@ export interface RuntimeOptions {
   /** Signs observations, reports and peer messages, and sends transmissions. */
   key: SigningKey;
   rpcUrl: string;
+  /** More endpoints of the chain (config `node.chain.fallbackRpcUrls`): with any, the node uses a ProviderPool. */
+  fallbackRpcUrls?: ChainConfig["fallbackRpcUrls"];
+  /** How the pool judges its endpoints (config `node.chain.rpcHealth`); default: the schema's. */
+  rpcHealth?: RpcHealthConfig;
   chainId: number;
   aggregator: string;
   peers: RuntimePeer[];
@@ -103,4 +111,6 @@ export interface RuntimeOptions {
   sourcePolicy?: SourcePolicy;
   /** Equivocation evidence and proofs (config `node.economics`); absent: evidence kept and logged, nothing submitted. */
   economics?: Partial<EconomicsConfig>;
+  /** Stablecoin / FX conversion of quotes (config `quoteConversion`); absent: none (quotes read at par). */
+  quoteConversion?: QuoteConversionRule;
 }

@@ -1,9 +1,9 @@
-import { computeAddress, getAddress, type JsonRpcProvider } from "ethers";
+import { computeAddress, getAddress, type JsonRpcApiProvider } from "ethers";
 import { silentLogger, type Logger } from "../log/logger";
 import { createFilter, type RoundFilter } from "../filter/pipeline";
 import { AggregatorReader, type Committee } from "../chain/aggregator";
 import { ChainView } from "../chain/chain-view";
-import { makeProvider } from "../chain/provider";
+import { makeChainProvider } from "../chain/provider-pool";
 import { TransmissionWatcher } from "../chain/transmission-watcher";
 import { TxManager } from "../chain/tx-manager";
 import { Telemetry } from "../metrics/telemetry";
@@ -77,7 +77,7 @@ export async function assembleNode(opts: RuntimeOptions, faults: FaultHooks = NO
     logger: log,
   });
   const store = openStore(opts.databasePath);
-  const provider = makeProvider(opts.rpcUrl, opts.chainId);
+  const provider = await makeChainProvider(opts, log, (states) => (view.setRpcProviders(states), telemetry.rpcProviders(states)));
   const reader = new AggregatorReader(provider, opts.aggregator);
   const retry = <T>(what: string, fn: () => Promise<T>) => retryRpc(what, fn, timing.startupRpcDeadlineMs, log);
   const committee = await retry("read the committee", () => reader.committee());
@@ -100,7 +100,7 @@ export async function assembleNode(opts: RuntimeOptions, faults: FaultHooks = NO
     log,
   };
   const filter = await createFilter(opts.filter);
-  const observer = new Observer(opts.feeds, filter, loadFilterState(store, log), timing.sourceTimeoutMs, log, opts.sourcePolicy);
+  const observer = new Observer(opts.feeds, filter, loadFilterState(store, log), timing.sourceTimeoutMs, log, opts.sourcePolicy, opts.quoteConversion);
   const filterSaver = new FilterStateSaver(store, observer.filterState, timing.filterSaveIntervalMs, log);
   observer.onSnapshot = (s) => {
     view.setSnapshot(s);
@@ -141,7 +141,7 @@ export async function assembleNode(opts: RuntimeOptions, faults: FaultHooks = NO
 }
 
 type Base = Omit<NodeParts, "pacemaker" | "peers" | "net" | "follower" | "leader" | "transmitter" | "provider" | "evidence" | "sla"> & {
-  provider: JsonRpcProvider;
+  provider: JsonRpcApiProvider;
   watcher: TransmissionWatcher;
   reader: AggregatorReader;
 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Wallet } from "ethers";
 import { leaderIndex, transmitPosition } from "./leader";
-import { deviates, overdue, roundDue, startupSinceMs } from "./round-decision";
+import { alarmThresholdBps, deviates, overdue, roundDue, startupSinceMs } from "./round-decision";
 import { observationSigner, signObservation } from "./observation";
 import { buildReportProposal, type CollectedObservation } from "./build-report";
 import { checkReportProposal, type CheckContext } from "./check-report";
@@ -55,9 +55,15 @@ describe("round decision", () => {
     expect(roundDue(100_000n, { answer: 100_000n, updatedAt: 1000, sinceMs: 1_000_000 }, schedule, 1_060_000)).toBe("heartbeat");
     expect(roundDue(100_100n, { answer: 100_000n, updatedAt: 1000, sinceMs: 1_000_000 }, schedule, 1_059_999)).toBeNull();
   });
-  it("raises the follower's alarm only well past the threshold or the heartbeat's grace", () => {
-    expect(overdue(100_600n, { answer: 100_000n, updatedAt: 1000, sinceMs: 1_000_000 }, schedule, 1_000_000, 5_000)).toBe(false);
-    expect(overdue(101_000n, { answer: 100_000n, updatedAt: 1000, sinceMs: 1_000_000 }, schedule, 1_000_000, 5_000)).toBe(true);
+  it("raises the follower's alarm just past the threshold plus a small margin, or past the heartbeat's grace", () => {
+    const on = { answer: 100_000n, updatedAt: 1000, sinceMs: 1_000_000 };
+    expect(alarmThresholdBps(schedule.deviationBps)).toBe(63); // 50 bps + a quarter (13), at least 10
+    expect(alarmThresholdBps(20)).toBe(30);
+    expect(overdue(100_620n, on, schedule, 1_000_000, 5_000)).toBe(false); // 62 bps: a leader may still be right not to report
+    expect(overdue(100_630n, on, schedule, 1_000_000, 5_000)).toBe(true);
+    // A faulty leader cannot hold back a move of 1.3x the threshold (a factor-2 alarm let it sit out a 99 bps move).
+    expect(overdue(99_010n, on, schedule, 1_000_000, 5_000)).toBe(true);
+    expect(overdue(101_000n, on, schedule, 1_000_000, 5_000)).toBe(true);
     expect(overdue(100_000n, { answer: 100_000n, updatedAt: 1000, sinceMs: 1_000_000 }, schedule, 1_065_000, 5_000)).toBe(true);
   });
   it("counts the heartbeat on the node's clock, whatever the chain's timestamps say", () => {

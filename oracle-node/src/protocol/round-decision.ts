@@ -52,15 +52,21 @@ export function roundDue(value: bigint, onchain: OnchainView, schedule: FeedSche
 }
 
 /**
- * The follower's alarm: a feed is overdue when this node's own value deviates by
- * ALARM_FACTOR x the threshold (honest nodes' values differ by a few bps, so a median this far
- * off must have been reported) or its heartbeat is past by the grace. Used by the pacemaker:
- * an overdue feed that stays overdue for the progress timeout means the leader is failing.
+ * The follower's alarm: a feed is overdue when this node's own value deviates from the on-chain
+ * answer by the alarm threshold (the feed's threshold plus a margin: honest nodes' values differ
+ * by a few bps, so a median this far off must have been reported) or its heartbeat is past by the
+ * grace. Used by the pacemaker: an overdue feed that stays overdue for the progress timeout means
+ * the leader is failing. The margin is what a faulty leader can hold a feed back by without being
+ * voted out, so it is kept small: a quarter of the threshold, at least ALARM_MARGIN_MIN_BPS.
  */
-export const ALARM_FACTOR = 2;
+export const ALARM_MARGIN_MIN_BPS = 10;
+
+export function alarmThresholdBps(thresholdBps: number): number {
+  return thresholdBps + Math.max(ALARM_MARGIN_MIN_BPS, Math.ceil(thresholdBps / 4));
+}
 
 export function overdue(value: bigint | null, onchain: OnchainView, schedule: FeedSchedule, nowMs: number, graceMs: number): boolean {
   if (onchain.answer === null) return value !== null;
-  if (value !== null && deviates(value, onchain.answer, schedule.deviationBps * ALARM_FACTOR)) return true;
+  if (value !== null && deviates(value, onchain.answer, alarmThresholdBps(schedule.deviationBps))) return true;
   return nowMs >= onchain.sinceMs + schedule.heartbeatSec * 1000 + graceMs;
 }

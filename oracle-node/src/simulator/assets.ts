@@ -70,11 +70,15 @@ export function assetByCoingeckoId(id: string): AssetSpec | undefined {
  */
 export const USD_ALIASES: ReadonlySet<string> = new Set(["USD", "USDT", "USDC", "FDUSD"]);
 
-/** "BTC/USDT" -> "BTC/USD": the key fair prices and attacks are stored under. */
+/**
+ * "BTC/USDT" -> "BTC/USD": the key attacks, bases and volumes are stored under. A stablecoin's
+ * own books keep their name (USDT/USD, USDC/USD, USDT/USDC): they are the rate, not a USD pair.
+ */
 export function canonicalPair(base: string, quote: string): string {
   const b = base.toUpperCase();
   const q = quote.toUpperCase();
-  return `${USD_ALIASES.has(b) ? "USD" : b}/${USD_ALIASES.has(q) ? "USD" : q}`;
+  if (USD_ALIASES.has(b)) return `${b}/${q}`;
+  return `${b}/${USD_ALIASES.has(q) ? "USD" : q}`;
 }
 
 /** Parses "BTC/USD" (the config's pair notation) into its two tickers. */

@@ -13,6 +13,16 @@ export const latencyBody = acceptingAliases(
   z.strictObject({ venue: z.enum(SIMULATED_SOURCE_IDS), ms: z.number().min(0), jitterMs: z.number().min(0).optional() }),
 );
 export const shiftBody = z.strictObject({ asset: z.string().min(1), factor: z.number().positive() });
+/**
+ * A stablecoin at `usd` dollars for `steps` model steps (600 = 10 minutes of market time at the
+ * default 1 s step), reached and left over `rampSteps` steps (default 0: a jump).
+ */
+export const depegBody = z.strictObject({
+  asset: z.string().min(1),
+  usd: z.number().positive().max(10),
+  steps: z.int().min(1).max(1_000_000),
+  rampSteps: z.int().min(0).max(1_000_000).optional(),
+});
 export const advanceBody = z.strictObject({ steps: z.number().int().min(0).default(1) });
 export const attackBody = attackSchema;
 

@@ -79,6 +79,8 @@ export class PriceModel {
   private readonly volumeWalks = new Map<string, Walk>();
   private readonly weatherWalks = new Map<string, Walk>();
   private readonly overrides = new Map<string, number>();
+  /** Stablecoin depegs: the asset's USD value during steps [from, to). */
+  private readonly depegs: Array<{ symbol: string; usd: number; from: number; to: number; ramp: number }> = [];
   /** Bumped by every change that is not a step (shiftAsset): caches of quotes compare it. */
   version = 0;
 
@@ -94,7 +96,15 @@ export class PriceModel {
   assetUsd(symbol: string, step: number): number {
     const spec = assetBySymbol(symbol);
     if (!spec) throw new Error(`unknown asset ${symbol}`);
-    if (spec.vol === 0) return spec.usd;
+    if (spec.kind === "stable") {
+      const d = this.depegs.find((x) => x.symbol === spec.symbol && step >= x.from && step < x.to + x.ramp);
+      if (d) {
+        // Linear ramps from the peg and back: the share of the move done at this step.
+        const done = d.ramp === 0 ? 1 : Math.min(1, (step - d.from + 1) / d.ramp, (d.to + d.ramp - step - 1) / d.ramp);
+        return spec.usd + (d.usd - spec.usd) * Math.max(0, done);
+      }
+    }
+    if (spec.vol === 0) return spec.usd * (this.overrides.get(spec.symbol) ?? 1);
     const walk = this.walk(
       this.assetWalks,
       spec.symbol,
@@ -117,6 +127,29 @@ export class PriceModel {
     if (!spec) throw new Error(`unknown asset ${symbol}`);
     if (!(factor > 0) || !Number.isFinite(factor)) throw new Error(`shift factor must be a positive number, got ${factor}`);
     this.overrides.set(spec.symbol, (this.overrides.get(spec.symbol) ?? 1) * factor);
+    this.version += 1;
+  }
+
+  /**
+   * A stablecoin trades at `usd` dollars for `steps` steps from step `from` (USDT at 0.95, May
+   * 2022), then returns to its peg. Every book quoted in it moves with it: BTC/USDT quotes
+   * fair/0.95, USDT/USD quotes 0.95. Not an attack: the USD fair prices of everything else stay.
+   * `rampSteps` > 0: the price walks there linearly over that many steps (the last one at `usd`),
+   * holds until step from + steps, and walks back over as many.
+   */
+  depeg(symbol: string, usd: number, from: number, steps: number, rampSteps = 0): void {
+    const spec = assetBySymbol(symbol);
+    if (!spec || spec.kind !== "stable")
+      throw new Error(
+        `depeg needs a stablecoin (${ASSETS.filter((a) => a.kind === "stable")
+          .map((a) => a.symbol)
+          .join(", ")}), got ${symbol}`,
+      );
+    if (!(usd > 0) || !Number.isFinite(usd)) throw new Error(`depeg usd must be a positive number, got ${usd}`);
+    if (!Number.isInteger(steps) || steps < 1) throw new Error(`depeg steps must be a positive integer, got ${steps}`);
+    if (!Number.isInteger(rampSteps) || rampSteps < 0 || rampSteps > steps)
+      throw new Error(`depeg rampSteps must be an integer in [0, steps], got ${rampSteps}`);
+    this.depegs.push({ symbol: spec.symbol, usd, from, to: from + steps, ramp: rampSteps });
     this.version += 1;
   }
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { canonicalPair, splitPair } from "./assets";
 import type { ActiveAttack, AttackInput } from "./attacks";
 import { SimClock, type ClockMode } from "./clock";
-import { advanceBody, attackBody, CONTROL_PREFIX, issuesText, latencyBody, outageBody, shiftBody } from "./control";
+import { advanceBody, attackBody, CONTROL_PREFIX, depegBody, issuesText, latencyBody, outageBody, shiftBody } from "./control";
 import { noFaults, type VenueFaults } from "./faults";
 import { SimMarket } from "./market";
 import { PriceModel, type PriceModelOptions, type VenueQuote } from "./price-model";
@@ -75,6 +75,11 @@ export interface Simulator {
   setRateLimit(sourceId: SimulatedSourceId, spec: RateLimitSpec | null): void;
   /** A market-wide move every venue shows (not an attack): scales an asset's USD value. */
   shiftMarket(asset: string, factor: number): void;
+  /**
+   * A stablecoin depeg (not an attack): `asset` trades at `usd` dollars for the next `steps`
+   * steps, then returns to its peg; books quoted in it (BTC/USDT) track fair / usd.
+   */
+  depeg(asset: string, usd: number, steps: number, rampSteps?: number): void;
   /** Manual clock: moves time `steps` steps (model steps or scenario rounds). Returns the step. */
   advance(steps?: number): number;
   /** The current step (model) or scenario round index. */
@@ -199,6 +204,7 @@ function simulatorApi(url: string, port: number, world: World, venues: VenueStat
       else limits.set(requireId(id), new TokenBucket(spec, banMsOf(id)));
     },
     shiftMarket: (asset, factor) => model.shiftAsset(asset, factor),
+    depeg: (asset, usd, steps, rampSteps) => model.depeg(asset, usd, clock.step(), steps, rampSteps),
     advance: (steps = 1) => clock.advance(steps),
     step: () => market.scenarioRound() ?? clock.step(),
     stats: () => {
@@ -278,6 +284,12 @@ function handleControl(sim: Simulator, req: IncomingMessage, body: string, url: 
         const p = shiftBody.safeParse(parseBody());
         if (!p.success) throw new ControlError(issuesText(p.error));
         sim.shiftMarket(p.data.asset, p.data.factor);
+        return json(200, { ok: true });
+      }
+      case "POST /depeg": {
+        const p = depegBody.safeParse(parseBody());
+        if (!p.success) throw new ControlError(issuesText(p.error));
+        sim.depeg(p.data.asset, p.data.usd, p.data.steps, p.data.rampSteps);
         return json(200, { ok: true });
       }
       case "POST /advance": {

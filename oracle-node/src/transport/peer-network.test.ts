@@ -132,6 +132,31 @@ describe("PeerNetwork", () => {
     expect(limited.length).toBeGreaterThanOrEqual(4);
   });
 
+  it("refuses a member's flood of fresh signed envelopes for rate before remembering their nonces", async () => {
+    const { b, ka } = await pair({ peerBurst: 5, peerRatePerSecond: 1 });
+    const key = new Wallet(ka.privateKey);
+    const codes: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const env = signEnvelope(key.signingKey, {
+        v: ENVELOPE_VERSION,
+        type: "ping",
+        from: key.address,
+        to: b.address,
+        configDigest: DIGEST,
+        epoch: 1,
+        round: 1,
+        nonce: i.toString(16).padStart(32, "0"),
+        sentAt: Date.now(),
+        payload: { n: i },
+      });
+      const out = await b.receive(env, "127.0.0.1", 200);
+      codes.push(String((out.body as { error?: string } | undefined)?.error ?? out.status));
+    }
+    expect(codes.filter((c) => c === "rate-limited").length).toBeGreaterThanOrEqual(290);
+    // Burst 5 (+ at most a token or two refilled while the loop ran), not 300.
+    expect(b.rememberedNonces()).toBeLessThanOrEqual(8);
+  });
+
   it("reports an unreachable peer as a classified send error", async () => {
     const ghost = Wallet.createRandom();
     const peers = new Map([[ghost.address, "http://127.0.0.1:9"]]);

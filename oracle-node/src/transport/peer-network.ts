@@ -204,6 +204,11 @@ export class PeerNetwork {
     this.server = null;
   }
 
+  /** Nonces the replay guard remembers right now (bounded by the peers' rate budgets). */
+  rememberedNonces(): number {
+    return this.replay.size();
+  }
+
   snapshot(): TransportStats {
     return { ...this.stats, rejected: { ...this.stats.rejected }, connections: { ...this.connections } };
   }
@@ -218,7 +223,6 @@ export class PeerNetwork {
     const checked = this.authenticate(body, ip, conn);
     if ("refused" in checked) return checked.refused;
     const { env, peer } = checked;
-    if (!this.peerLimiter.take(peer.toLowerCase())) return this.refuse(429, "rate-limited", ip, `peer ${peer} over its rate`, peer);
     // Own keys only: a type such as "constructor" or "__proto__" must not reach Object.prototype.
     const handler = Object.hasOwn(this.opts.handlers, env.type) ? this.opts.handlers[env.type] : undefined;
     const schema = Object.hasOwn(this.opts.schemas, env.type) ? this.opts.schemas[env.type] : undefined;
@@ -261,6 +265,9 @@ export class PeerNetwork {
     }
     const peer = getAddress(signer);
     this.gate.succeeded(conn, peer, admission, ip);
+    // The rate before the nonce is remembered: a member's flood of fresh envelopes costs it its
+    // own budget, never memory (the replay guard holds at most burst + rate x window per peer).
+    if (!this.peerLimiter.take(peer.toLowerCase())) return { refused: this.refuse(429, "rate-limited", ip, `peer ${peer} over its rate`, peer) };
     const verdict = this.replay.record(signer, env.nonce, env.sentAt);
     if (verdict !== "fresh") return { refused: this.refuse(409, verdict, ip, `message ${env.nonce} from ${signer}`, peer) };
     return { env, peer };

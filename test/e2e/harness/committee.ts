@@ -73,10 +73,12 @@ export async function setupCommittee(opts: {
   feeds: FeedPlan[];
   seed?: number;
   volatilityScale?: number;
+  /** Simulated seconds per wall second (the simulator's `speed`); default 1. */
+  speed?: number;
   chain?: LocalChain;
 }): Promise<Committee> {
   const chain = opts.chain ?? (await startLocalChain());
-  const sim = await startSimulator({ seed: opts.seed ?? 7, rateLimits: "off", model: { volatilityScale: opts.volatilityScale ?? 0.2 } });
+  const sim = await startSimulator({ seed: opts.seed ?? 7, rateLimits: "off", speed: opts.speed, model: { volatilityScale: opts.volatilityScale ?? 0.2 } });
   const keys = chain.accounts.slice(1, 1 + opts.n);
   const addresses = keys.map((k) => new Wallet(k).address);
   const provider = new JsonRpcProvider(chain.url, chain.chainId, { staticNetwork: true, cacheTimeout: -1 });

@@ -15,9 +15,15 @@ export class NodeProcess {
   readonly lines: string[] = [];
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | null = null;
 
+  /**
+   * `fdLimit`: the process runs with at most this many open files (soft and hard, set by the
+   * shell's `ulimit -n` before it execs node, so the pid stays node's): the chaos bench's nodes
+   * run at the common default of 1,024.
+   */
   constructor(
     readonly index: number,
     readonly configPath: string,
+    readonly fdLimit?: number,
   ) {}
 
   start(fault: FaultMode = "none"): void {
@@ -25,7 +31,9 @@ export class NodeProcess {
       fault === "none"
         ? ["--import", "tsx", join(REPO, "oracle-node/src/cli/main.ts"), "start", "--config", this.configPath]
         : ["--import", "tsx", join(REPO, "test/support/faulty-node.ts"), "--config", this.configPath, "--fault", fault];
-    const child = spawn(process.execPath, args, {
+    const [cmd, argv] =
+      this.fdLimit === undefined ? [process.execPath, args] : ["/bin/sh", ["-c", `ulimit -n ${this.fdLimit} && exec "$0" "$@"`, process.execPath, ...args]];
+    const child = spawn(cmd, argv, {
       cwd: REPO,
       env: { ...process.env, [PASSWORD_ENV]: TEST_PASSWORD, LOG_LEVEL: "info" },
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,12 +1,13 @@
 import type { Command } from "commander";
 import { ConfigError, formatConfigErrors, loadConfig } from "../../config";
-import { createLogger } from "../../log/logger";
+import { createLogger, type Logger } from "../../log/logger";
 import { createMetrics } from "../../metrics";
 import { startApiServer, type RunningApiServer } from "../../api";
 import { fromNodeConfig } from "../../node/from-config";
 import { startNode, type RunningNode } from "../../node/start-node";
 import { NO_FAULTS, type FaultHooks } from "../../node/fault-hooks";
 import type { NodeConfig } from "../../config";
+import { chainInstances } from "../../config/chain-instances";
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
@@ -15,7 +16,8 @@ const EXIT_USAGE = 2;
 const STOP_DEADLINE_MS = 15_000;
 
 /**
- * `oracle-node start --config FILE`: runs one oracle node until SIGINT/SIGTERM. Reads and checks
+ * `oracle-node start --config FILE`: runs one oracle node (one protocol instance per chain of
+ * `node.chain` and `chains[]`) until SIGINT/SIGTERM. Reads and checks
  * the config, decrypts the key, starts the peer endpoint, the protocol loops and the
  * health/metrics/dashboard server; on a signal it drains the work in flight and exits 0.
  * Exits 1 when the node cannot start (invalid config, wrong key, unreachable chain).
@@ -37,21 +39,17 @@ export function register(program: Command, faults: (cfg: NodeConfig) => FaultHoo
         process.exit(err instanceof ConfigError ? EXIT_FAILURE : EXIT_USAGE);
       }
       const logger = createLogger({ name: cfg.node.name, level: cfg.node.logging.level });
-      const metrics = createMetrics({ defaultLabels: { node: cfg.node.name } });
-      let node: RunningNode | null = null;
-      let api: RunningApiServer | null = null;
+      // One protocol instance per chain (config `chains`); without it, the one chain of node.chain.
+      const running: Array<{ node: RunningNode; api: RunningApiServer | null }> = [];
       try {
-        const opts = await fromNodeConfig(cfg, { configPath: o.config, logger, metrics });
-        node = await startNode(opts, faults(cfg));
-        if (cfg.node.api.enabled) {
-          const n = node;
-          api = await startApiServer({ state: () => n.state(), metrics, logger, host: cfg.node.api.host, port: cfg.node.api.port });
-          logger.info({ url: api.url }, "dashboard and metrics served");
-        }
+        for (const inst of chainInstances(cfg)) running.push(await startInstance(inst.config, o.config, logger, faults(inst.config)));
       } catch (err) {
         logger.fatal({ err: (err as Error).message }, "node failed to start");
         process.stderr.write(`oracle-node start: ${(err as Error).message}\n`);
-        await node?.stop().catch(() => undefined);
+        for (const r of running) {
+          await r.api?.close().catch(() => undefined);
+          await r.node.stop().catch(() => undefined);
+        }
         process.exit(EXIT_FAILURE);
       }
       let stopping = false;
@@ -60,18 +58,41 @@ export function register(program: Command, faults: (cfg: NodeConfig) => FaultHoo
         stopping = true;
         logger.info({ signal }, "stopping");
         const timer = setTimeout(() => process.exit(EXIT_FAILURE), STOP_DEADLINE_MS);
-        await api?.close().catch(() => undefined);
-        await node?.stop().catch((err) => logger.error({ err: (err as Error).message }, "stop failed"));
+        await Promise.all(running.map((r) => (r.api ? r.api.close().catch(() => undefined) : Promise.resolve())));
+        await Promise.all(running.map((r) => r.node.stop().catch((err) => logger.error({ err: (err as Error).message }, "stop failed"))));
         clearTimeout(timer);
         process.exit(code);
       };
-      node.events.on("fatal", (reason: string) => {
-        process.stderr.write(`oracle-node start: ${reason}; exiting so the supervisor restarts the node\n`);
-        void stop("fatal", EXIT_FAILURE);
-      });
+      for (const { node } of running) {
+        node.events.on("fatal", (reason: string) => {
+          process.stderr.write(`oracle-node start: ${reason}; exiting so the supervisor restarts the node\n`);
+          void stop("fatal", EXIT_FAILURE);
+        });
+      }
       // A long-running node logs a stray failure and keeps serving; it never dies of one.
       process.on("unhandledRejection", (err) => logger.error({ err: (err as Error)?.message ?? String(err) }, "unhandled rejection"));
       process.on("SIGINT", () => void stop("SIGINT"));
       process.on("SIGTERM", () => void stop("SIGTERM"));
     });
+}
+
+/** One chain's protocol instance: its runtime options, the node, and its API server when enabled. */
+async function startInstance(
+  cfg: NodeConfig,
+  configPath: string,
+  logger: Logger,
+  hooks: FaultHooks,
+): Promise<{ node: RunningNode; api: RunningApiServer | null }> {
+  const metrics = createMetrics({ defaultLabels: { node: cfg.node.name } });
+  const opts = await fromNodeConfig(cfg, { configPath, logger, metrics });
+  const node = await startNode(opts, hooks);
+  if (!cfg.node.api.enabled) return { node, api: null };
+  try {
+    const api = await startApiServer({ state: () => node.state(), metrics, logger, host: cfg.node.api.host, port: cfg.node.api.port });
+    logger.info({ url: api.url }, "dashboard and metrics served");
+    return { node, api };
+  } catch (err) {
+    await node.stop().catch(() => undefined);
+    throw err;
+  }
 }
