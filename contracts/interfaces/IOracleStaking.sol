@@ -7,7 +7,7 @@ pragma solidity 0.8.30;
 /// Exact names the node uses: stake, requestUnbond, withdraw, stakeOf, operatorStake,
 /// raiseAlert, alertState, proveEquivocation, withdrawPayout, payoutOf; events Staked,
 /// UnbondingRequested, Withdrawn, Slashed, AlertRaised, EquivocationProven, PayoutCredited,
-/// PayoutWithdrawn, ConfigAdmitted, FeedHeartbeatSet.
+/// PayoutWithdrawn, ConfigAdmitted, FeedHeartbeatSet (and stakeWithPermit, treasury).
 /// @dev Stake is keyed by committee signer address; each signer has one operator (the first
 /// account that staked for it), who alone adds, unbonds and withdraws its stake. Unbonding stake
 /// stays slashable until withdrawn. Every payout (alerter, prover, withdrawal) is pulled.
@@ -57,6 +57,10 @@ interface IOracleStaking {
   error AlreadyProven(bytes32 configDigest, uint40 epochAndRound, address signer);
   error InvalidParameter(string name);
   error TransferFailed();
+  /// @notice The two signatures are by different members (not an equivocation).
+  error SignerMismatch(uint256 signerIndexA, uint256 signerIndexB);
+  /// @notice No config was admitted yet: nobody to slash.
+  error NoActiveConfig();
 
   event Staked(address indexed signer, address indexed operator, uint256 amount, uint256 active);
   event UnbondingRequested(address indexed signer, address indexed operator, uint256 amount, uint256 endsAt);
@@ -86,6 +90,11 @@ interface IOracleStaking {
   /// @notice Adds `amount` tokens (transferFrom the caller) to `signer`'s active stake; the first
   /// staker of a signer becomes its operator. Use the token's permit first to skip approve.
   function stake(address signer, uint256 amount) external;
+
+  /// @notice stake() after the token's EIP-2612 permit(msg.sender, this, amount, deadline, v, r, s)
+  /// in the same transaction. A permit already used (front-run) is ignored: the stake then needs
+  /// the allowance it set.
+  function stakeWithPermit(address signer, uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) external;
 
   /// @notice Moves `amount` of `signer`'s active stake to unbonding; the whole unbonding amount
   /// becomes withdrawable unbondingPeriod() after this call. Operator only; refused while the
@@ -118,7 +127,7 @@ interface IOracleStaking {
 
   /// @notice Anyone: two different reports with the same config digest and epoch-and-round,
   /// each with one signature entry signerIndex(1) ‖ r(32) ‖ yParityAndS(32) (the aggregator's
-  /// format) by the same member of that config. Slashes equivocationSlashBps() of the signer's
+  /// format; the bare 64-byte r ‖ yParityAndS is accepted too) by the same member of that config. Slashes equivocationSlashBps() of the signer's
   /// active plus unbonding stake; credits the prover min(slashed x proverRewardBps() / 10000,
   /// proverRewardCap()), nothing if the prover is the signer's operator.
   function proveEquivocation(
@@ -146,6 +155,9 @@ interface IOracleStaking {
   function aggregator() external view returns (address);
 
   function token() external view returns (address);
+
+  /// @notice Credited (pull) with what a slash does not pay to the alerter or prover.
+  function treasury() external view returns (address);
 
   function minimumStake() external view returns (uint256);
 

@@ -16,6 +16,8 @@ export const CONTRACT_SOURCES = {
   FeedProxy: "FeedProxy.sol",
   FeedRegistry: "FeedRegistry.sol",
   LendingConsumer: "examples/LendingConsumer.sol",
+  OracleToken: "economics/OracleToken.sol",
+  OracleStaking: "economics/OracleStaking.sol",
   IQuorumAggregator: "interfaces/IQuorumAggregator.sol",
   IFeedProxy: "interfaces/IFeedProxy.sol",
   IFeedRegistry: "interfaces/IFeedRegistry.sol",

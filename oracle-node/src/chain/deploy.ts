@@ -95,15 +95,15 @@ export function attach(name: ContractName, address: string, runner: Signer): Con
   return new Contract(address, loadArtifact(name).abi, runner);
 }
 
-async function deployContract(name: ContractName, deployer: Signer, args: unknown[]): Promise<Contract> {
+export async function deployContract(name: ContractName, deployer: Signer, args: unknown[]): Promise<Contract> {
   const { abi, bytecode } = loadArtifact(name);
   const contract = (await new ContractFactory(abi, bytecode, deployer).deploy(...args)) as Contract;
   await contract.waitForDeployment();
   return contract;
 }
 
-/** Sends a contract call and waits for its receipt; throws DeployError if it reverted. */
-async function send(contract: Contract, fn: string, args: unknown[]): Promise<number> {
+/** Sends a contract call and waits for its receipt; throws DeployError if it reverted (also used by deploy-economics.ts). */
+export async function send(contract: Contract, fn: string, args: unknown[]): Promise<number> {
   const tx = await contract.getFunction(fn)(...args);
   const receipt = await tx.wait();
   if (!receipt || receipt.status !== 1) throw new DeployError(`${fn} reverted (tx ${tx.hash})`);
