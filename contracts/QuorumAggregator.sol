@@ -25,10 +25,15 @@ import {
   CTX_SINGLE,
   CTX_CHECK_AGE,
   CTX_REPORT_BITS,
-  HISTORY_ANSWER_SHIFT
+  HISTORY_ANSWER_SHIFT,
+  CTX_TRANSMITTER_SHIFT
 } from "./libraries/FeedSlots.sol";
 import {ReportCodec, REPORT_HEADER_BYTES} from "./libraries/ReportCodec.sol";
 import {Refusals} from "./libraries/Refusals.sol";
+import {ISlaAccounting} from "./interfaces/IOracleRewards.sol";
+import {IOracleStaking} from "./interfaces/IOracleStaking.sol";
+import {SlaAccounting, SLA_MODE_FULL, SLA_GAS_PRICE_UNIT} from "./libraries/SlaAccounting.sol";
+import {SlaAdmin} from "./economics/SlaAdmin.sol";
 
 /// @title QuorumAggregator
 /// @notice Median feeds updated by quorum-signed, batched reports of one oracle committee.
@@ -41,7 +46,9 @@ import {Refusals} from "./libraries/Refusals.sol";
 /// Round ids are feedIndex << 32 | round. One calldata byte, a feed index, answers that feed's
 /// latestRoundData from the fallback, skipping the dispatcher (FeedProxy's read). Every assembly
 /// block has a plain-Solidity twin in contracts/test/ReferenceAggregator.sol.
-contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
+/// Service accounting (rewards per observation and transmission, gas reimbursement) is counted in
+/// transmit at bounded cost (libraries/SlaAccounting.sol) and paid by economics/OracleRewards.sol.
+contract QuorumAggregator is IQuorumAggregator, ISlaAccounting, Ownable2Step {
   /// @notice Committee size limit: signer/observer duplicate checks are uint32 bitmaps.
   uint256 public constant MAX_ORACLES = 31;
   /// @notice Feed indices are one byte in the report.
@@ -61,10 +68,15 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   /// setMaxReportAge changes it: well under any heartbeat a consumer would use (an hour).
   uint32 public constant DEFAULT_MAX_REPORT_AGE_SECONDS = 300;
 
-  /// @dev Read on every transmit, written only by setConfig/addFeed/setMaxReportAge. One slot.
+  /// @dev Read on every transmit, written only by setConfig/addFeed/setMaxReportAge/setSlaParams.
+  /// One slot: the accounting parameters ride in it, so transmit reads them for free.
   struct HotVars {
     address configStore;
     uint32 configCount;
+    uint8 slaMode;
+    /// @dev In units of SLA_GAS_PRICE_UNIT (10^6 wei).
+    uint32 gasPriceCap;
+    uint24 gasOverhead;
   }
 
   HotVars internal s_hot;
@@ -79,10 +91,16 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
   FeedSlots.Rounds internal s_rounds;
   /// @dev Per feed, its out-of-bounds state (libraries/Refusals.sol).
   Refusals.Refusal[MAX_FEEDS] internal s_refusals;
+  /// @dev Service counters (libraries/SlaAccounting.sol).
+  SlaAccounting.Sla internal s_sla;
+  /// @dev setConfig admits each config with it; address(0): a deployment without stake.
+  address internal s_staking;
 
   /// @dev The EIP-712 separator at deployment, and its chain (ReportSignatures.digest).
   bytes32 private immutable i_domainSeparator = ReportSignatures.domainSeparator();
   uint256 private immutable i_chainId = block.chainid;
+  /// @dev The accounting's cold paths, run by delegatecall (economics/SlaAdmin.sol).
+  SlaAdmin private immutable i_slaAdmin = new SlaAdmin();
 
   constructor(address owner) Ownable(owner) {}
 
@@ -102,11 +120,17 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     bytes32 digest = keccak256(
       abi.encode(block.chainid, address(this), uint64(configCount), signers, transmitters, f, offchainConfig)
     );
+    // The old committee's counters go into its members' totals before the indices change.
+    _delegateSla(SlaAdmin.rollover.selector);
     s_signers = signers;
     s_transmitters = transmitters;
     s_f = f;
     s_configDigest = digest;
-    s_hot = HotVars({configStore: _writeConfigStore(), configCount: configCount});
+    s_hot.configStore = _writeConfigStore();
+    s_hot.configCount = configCount;
+    if (s_hot.slaMode != 0) _delegateSla(SlaAdmin.mark.selector);
+    address stakingContract = s_staking;
+    if (stakingContract != address(0)) IOracleStaking(stakingContract).admitConfig(digest, signers);
     // Epoch-and-round restarts under the new digest: clear every feed's.
     uint256 feeds = s_feeds.length;
     for (uint256 i = 0; i < feeds; ++i) {
@@ -161,10 +185,16 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
 
   /// @inheritdoc IQuorumAggregator
   function transmit(bytes calldata report, bytes calldata signatures) external override {
-    address store = s_hot.configStore;
-    if (store == address(0)) revert ConfigNotSet();
-    (bytes32 digest, uint256 ctx, uint256 members, uint256 boundedFeeds) = ConfigStore.load(store);
-    if (!ConfigStore.isTransmitter(members, ctx & 0xff, msg.sender)) revert UnauthorizedTransmitter(msg.sender);
+    uint256 gasStart = gasleft();
+    uint256 hot;
+    assembly ("memory-safe") {
+      hot := sload(s_hot.slot)
+    }
+    if (address(uint160(hot)) == address(0)) revert ConfigNotSet();
+    (bytes32 digest, uint256 ctx, uint256 members, uint256 boundedFeeds) = ConfigStore.load(address(uint160(hot)));
+    // ctx |= 1 + the sender's committee index at CTX_TRANSMITTER_SHIFT (bits 208..215).
+    ctx |= ConfigStore.transmitterSlot(members, ctx & 0xff, msg.sender) << CTX_TRANSMITTER_SHIFT;
+    if (ctx >> CTX_TRANSMITTER_SHIFT == 0) revert UnauthorizedTransmitter(msg.sender);
     ctx = _checkHeader(report, digest, ctx);
     ReportSignatures.verify(
       ReportSignatures.digest(report, i_domainSeparator, i_chainId),
@@ -176,11 +206,19 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
     // Feed entries in passes: layout of all (ReportCodec), observers, order and medians, then
     // freshness and writes or refusals (_storeFeeds), then the refusals' records.
     (uint256 list, uint256 feeds) = ReportCodec.checkEntries(report, ctx);
-    ReportCodec.medians(list, ctx & 0xff);
+    uint256 observers = ReportCodec.medians(list, ctx & 0xff);
     if (feeds == 1) ctx |= CTX_SINGLE;
     uint256 refused = _storeFeeds(list, ctx, boundedFeeds);
     if (refused != 0) _refuseMedians(list, refused, ctx);
     emit NewTransmission(msg.sender, report);
+    // Accounting last (it measures the gas used so far); no external call, never reverts.
+    if ((hot >> 192) & 0xff != 0) _accrue(hot, ctx, observers, gasStart);
+  }
+
+  /// @dev transmit's accounting for the sender (its committee index is in ctx).
+  function _accrue(uint256 hot, uint256 ctx, uint256 observers, uint256 gasStart) private {
+    uint256 j = ((ctx >> CTX_TRANSMITTER_SHIFT) & 0xff) - 1;
+    SlaAccounting.accrue(s_sla, hot, j, ctx & 0xff, observers, gasStart, msg.sender);
   }
 
   /// @dev Checks the report's length, config digest and future skew; returns ctx with the
@@ -317,6 +355,93 @@ contract QuorumAggregator is IQuorumAggregator, Ownable2Step {
       Refusals.record(s_refusals[feed], FeedSlots.round(latest), answer);
       emit MedianOutOfBounds(feed, answer, s_feeds[feed].minAnswer, s_feeds[feed].maxAnswer, er);
     }
+  }
+
+  // ----------------------------------------------------------------------------------------------
+  // Service accounting (ISlaAccounting)
+  // ----------------------------------------------------------------------------------------------
+
+  /// @inheritdoc ISlaAccounting
+  function setSlaParams(uint8 mode, uint256 gasPriceCap, uint256 gasOverhead) external override onlyOwner {
+    if (
+      mode > SLA_MODE_FULL ||
+      gasPriceCap % SLA_GAS_PRICE_UNIT != 0 ||
+      gasPriceCap / SLA_GAS_PRICE_UNIT > type(uint32).max ||
+      gasOverhead > type(uint24).max
+    ) revert InvalidSlaParams(mode, gasPriceCap, gasOverhead);
+    s_hot.slaMode = mode;
+    s_hot.gasPriceCap = uint32(gasPriceCap / SLA_GAS_PRICE_UNIT);
+    s_hot.gasOverhead = uint24(gasOverhead);
+    if (mode != 0) _delegateSla(SlaAdmin.mark.selector);
+    emit SlaParamsSet(mode, gasPriceCap, gasOverhead);
+  }
+
+  /// @inheritdoc ISlaAccounting
+  function slaParams() external view override returns (uint8, uint256, uint256) {
+    return (s_hot.slaMode, uint256(s_hot.gasPriceCap) * SLA_GAS_PRICE_UNIT, s_hot.gasOverhead);
+  }
+
+  /// @inheritdoc ISlaAccounting
+  function flushSla() external override {
+    _delegateSla(SlaAdmin.flushAll.selector);
+  }
+
+  /// @inheritdoc ISlaAccounting
+  function slaWords(address account) external view override returns (uint256[40] memory words) {
+    // Only the committee's words (the rest stay zero): pending 0..n-1, observations 0..(n-1)/4.
+    uint256 n = s_signers.length;
+    assembly ("memory-safe") {
+      let base := s_sla.slot
+      for {
+        let i := 0
+      } lt(i, n) {
+        i := add(i, 1)
+      } {
+        mstore(add(words, shl(5, i)), sload(add(base, i)))
+      }
+      for {
+        let i := 0
+      } lt(shl(2, i), n) {
+        i := add(i, 1)
+      } {
+        mstore(add(words, shl(5, add(31, i))), sload(add(base, add(31, i))))
+      }
+      // totals[account]: the mapping after the 39 fixed slots.
+      mstore(0x00, account)
+      mstore(0x20, add(base, 39))
+      mstore(add(words, shl(5, 39)), sload(keccak256(0x00, 0x40)))
+    }
+  }
+
+  /// @dev Runs SlaAdmin's `selector` on this contract's storage (s_sla, s_signers, s_transmitters).
+  function _delegateSla(bytes4 selector) private {
+    uint256 sla;
+    uint256 signers;
+    uint256 transmitters;
+    assembly ("memory-safe") {
+      sla := s_sla.slot
+      signers := s_signers.slot
+      transmitters := s_transmitters.slot
+    }
+    (bool ok, bytes memory ret) = address(i_slaAdmin).delegatecall(
+      abi.encodeWithSelector(selector, sla, signers, transmitters)
+    );
+    if (!ok) {
+      assembly ("memory-safe") {
+        revert(add(ret, 32), mload(ret))
+      }
+    }
+  }
+
+  /// @inheritdoc ISlaAccounting
+  function setStaking(address stakingContract) external override onlyOwner {
+    s_staking = stakingContract;
+    emit StakingSet(stakingContract);
+  }
+
+  /// @inheritdoc ISlaAccounting
+  function staking() external view override returns (address) {
+    return s_staking;
   }
 
   // ----------------------------------------------------------------------------------------------

@@ -7,10 +7,12 @@
  * - what a consuming contract pays for latestRoundData, directly and through FeedProxy: a reader
  *   transaction that calls it minus the same transaction without the call (the JSON reports the
  *   usual Solidity interface call; the table also shows a minimal raw-staticcall consumer, and the
- *   floor of any phased proxy read: contracts/test/ProxyReadFloor.sol).
+ *   floor of any phased proxy read: contracts/test/ProxyReadFloor.sol);
+ * - the `sla` section: what service accounting adds to transmit, and claim (scripts/bench-gas-sla.ts).
  */
 import hre from "hardhat";
 import type { Signer } from "ethers";
+import { benchSla, printSla } from "./bench-gas-sla";
 import { deployAggregator, deployProxy, feedEntry, makeCommittee, observationsAround, signedReport, type Deployed } from "../test/contracts/helpers/committee";
 
 const { ethers } = hre;
@@ -142,8 +144,12 @@ async function main(): Promise<void> {
   const transmit = await benchTransmit(sender);
   const batch = await benchBatch(sender);
   const reads = await benchRead(sender);
-  if (json) console.log(JSON.stringify({ transmit, batch, read: reads.read }));
-  else printTable(transmit, batch, reads);
+  const { rows, sla } = await benchSla(sender);
+  if (json) console.log(JSON.stringify({ transmit, batch, read: reads.read, sla }));
+  else {
+    printTable(transmit, batch, reads);
+    printSla(rows, sla);
+  }
 }
 
 main().catch((err) => {

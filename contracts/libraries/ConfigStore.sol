@@ -116,17 +116,20 @@ library ConfigStore {
     }
   }
 
-  /// @dev Whether `account` is one of the n transmitters at `members`.
-  function isTransmitter(uint256 members, uint256 n, address account) internal pure returns (bool found) {
+  /// @dev 1 + the committee index of `account` among the n transmitters at `members`, 0 if it
+  /// is none of them.
+  function transmitterSlot(uint256 members, uint256 n, address account) internal pure returns (uint256 found) {
     assembly ("memory-safe") {
-      let t := add(members, mul(20, n))
-      let last := add(t, mul(20, n))
-      for {} lt(t, last) {
+      let first := add(members, mul(20, n))
+      let last := add(first, mul(20, n))
+      for {
+        let t := first
+      } lt(t, last) {
         t := add(t, 20)
       } {
         // Each transmitter is the top 20 bytes of the word at t.
         if eq(shr(96, mload(t)), account) {
-          found := 1
+          found := add(div(sub(t, first), 20), 1)
           break
         }
       }

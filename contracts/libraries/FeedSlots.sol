@@ -30,8 +30,9 @@ uint256 constant ROUND_BITS = 32;
 // transmit's packed context word ("ctx"): n(0..7) f(8..15) feedCount(16..31), then the
 // report-wide fields of a latest slot at their offsets: startedAt = min(observationsTimestamp,
 // now)(32..63) now(64..95) epochAndRound(96..135); then single-feed(136) checkAge(137)
-// age(144..175) minMaxReportAge(176..207).
+// age(144..175) minMaxReportAge(176..207) 1 + the transmitter's committee index(208..215).
 uint256 constant CTX_SINGLE = 1 << 136;
+uint256 constant CTX_TRANSMITTER_SHIFT = 208;
 uint256 constant CTX_CHECK_AGE = 1 << 137;
 /// @dev The ctx bits that are a latest slot's report-wide fields (32..135).
 uint256 constant CTX_REPORT_BITS = ((1 << 104) - 1) << 32;

@@ -125,7 +125,8 @@ library ReportCodec {
   /// and distinct (observerError names the offender) and that the observations are sorted
   /// ascending, then fills the record's median (even counts: floor of the mean of the middle
   /// two) and half the nearest-rank interquartile range, saturated at CONFIDENCE_MAX (count >= 3).
-  function medians(uint256 list, uint256 n) internal pure {
+  /// Returns the union of the feeds' observer bitmaps (bit i: observer i; all bits below n).
+  function medians(uint256 list, uint256 n) internal pure returns (uint256 observers) {
     uint256 badObservers;
     assembly ("memory-safe") {
       // Number of set bits of a value below 2^32 (SWAR popcount).
@@ -164,6 +165,7 @@ library ReportCodec {
           badObservers := or(shl(8, sub(sub(base, count), 1)), or(shl(48, and(packed, 0xff)), count))
           break
         }
+        observers := or(observers, seen)
         let shift := sub(256, shl(3, width))
         let signByte := sub(width, 1)
         let previous := signextend(signByte, shr(shift, calldataload(base)))
