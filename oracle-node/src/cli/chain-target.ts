@@ -15,6 +15,7 @@ export interface ChainTargetOptions {
   addresses?: string;
   aggregator?: string;
   economics?: string;
+  rewards?: string;
 }
 
 export interface ChainTarget {
@@ -23,6 +24,8 @@ export interface ChainTarget {
   aggregator: string;
   /** Null when neither --economics nor the addresses file names one. */
   economics: string | null;
+  /** The OracleRewards contract (claims): --rewards or the addresses file's `economics.rewards`; null when neither names one. */
+  rewards: string | null;
   /** The current config's block (from the addresses file), the default start of a range. */
   configBlockNumber: number | null;
   /** Totals from the economics contract's events, when there is one. */
@@ -51,16 +54,19 @@ async function probeChainId(rpc: string): Promise<number> {
 export async function chainTarget(o: ChainTargetOptions): Promise<ChainTarget> {
   let aggregator = o.aggregator ? address(o.aggregator, "--aggregator") : null;
   let economics = o.economics ? address(o.economics, "--economics") : null;
+  let rewards = o.rewards ? address(o.rewards, "--rewards") : null;
   let configBlockNumber: number | null = null;
   if (o.addresses) {
     if (!existsSync(o.addresses)) throw new Error(`addresses file ${o.addresses} does not exist`);
     const file = readAddressesFile(o.addresses) as ReturnType<typeof readAddressesFile> & {
-      economics?: { staking?: string } | string;
+      economics?: { staking?: string; rewards?: string } | string;
       configBlockNumber?: number;
     };
     aggregator ??= getAddress(file.aggregator);
     const e = typeof file.economics === "string" ? file.economics : file.economics?.staking;
     if (!economics && e) economics = address(e, `addresses file ${o.addresses}: economics`);
+    const r = typeof file.economics === "object" ? file.economics.rewards : undefined;
+    if (!rewards && r) rewards = address(r, `addresses file ${o.addresses}: economics.rewards`);
     configBlockNumber = typeof file.configBlockNumber === "number" ? file.configBlockNumber : null;
   }
   if (!aggregator) throw new Error("give --addresses <file> or --aggregator <address>");
@@ -69,11 +75,12 @@ export async function chainTarget(o: ChainTargetOptions): Promise<ChainTarget> {
   for (const [what, a] of [
     ["aggregator", aggregator],
     ["economics contract", economics],
+    ["rewards contract", rewards],
   ] as const) {
     if (a && (await provider.getCode(a)) === "0x") {
       provider.destroy();
       throw new Error(`no contract at ${what} ${a} on chain ${chainId}`);
     }
   }
-  return { provider, chainId, aggregator, economics, configBlockNumber };
+  return { provider, chainId, aggregator, economics, rewards, configBlockNumber };
 }
