@@ -111,7 +111,7 @@ describe("oracle-node economics commands", () => {
   it("stake, unbond and withdraw: the operator adds stake; unbonding a member is refused; a non-member's stake unbonds and withdraws after the period", async () => {
     const op = operators[0];
     const token = attach("OracleToken", econ.token, new Wallet(chain.accounts[0], provider));
-    await send(token, "mint", [op.address, 10n * E18]);
+    await send(token, "mint", [op.address, 1_010n * E18]);
     const [poor, inConfig, notOperator] = await Promise.all([
       cli(["stake", "--signer", keys[0].address, "--amount", "5"], outsider.privateKey),
       cli(["unbond", "--signer", keys[0].address, "--amount", "1"], op.privateKey),
@@ -124,8 +124,11 @@ describe("oracle-node economics commands", () => {
     expect(added.code, added.stderr).toBe(0);
     expect(added.stdout).toMatch(/active 1001\.5 /);
     const spare = Wallet.createRandom().address;
-    expect((await cli(["stake", "--signer", spare, "--amount", "3"], op.privateKey)).code).toBe(0);
-    const unbonding = await cli(["unbond", "--signer", spare, "--amount", "3"], op.privateKey);
+    const small = await cli(["stake", "--signer", spare, "--amount", "3"], op.privateKey);
+    expect(small.stderr).toMatch(/stake refused: signer 0x[0-9a-fA-F]{40} would hold 3\.0, below the minimum stake 1000\.0/);
+    const fresh = await cli(["stake", "--signer", spare, "--amount", "1000"], op.privateKey);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    const unbonding = await cli(["unbond", "--signer", spare, "--amount", "1000"], op.privateKey);
     expect(unbonding.code, unbonding.stderr).toBe(0);
     const early = await cli(["withdraw", "--signer", spare], op.privateKey);
     expect(early.stderr).toMatch(/unbonding ends at block time \d+ \(now \d+\): nothing to withdraw yet/);
@@ -134,7 +137,7 @@ describe("oracle-node economics commands", () => {
     const before = (await token.getFunction("balanceOf")(op.address)) as bigint;
     const done = await cli(["withdraw", "--signer", spare], op.privateKey);
     expect(done.code, done.stderr).toBe(0);
-    expect((await token.getFunction("balanceOf")(op.address)) - before).toBe(3n * E18);
+    expect((await token.getFunction("balanceOf")(op.address)) - before).toBe(1_000n * E18);
   }, 90_000);
 
   it("claim: pays an included observer and transmitter its rewards and reimbursement once; a second claim is refused", async () => {

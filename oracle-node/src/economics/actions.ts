@@ -43,6 +43,8 @@ function explain(name: string, a: readonly unknown[]): string {
       return `nothing to withdraw for ${s(0)}`;
     case "NothingToClaim":
       return `nothing to claim for ${s(0)}`;
+    case "StakeBelowMinimum":
+      return `signer ${s(0)} would hold ${fmt(a[1] as bigint)}, below the minimum stake ${fmt(a[2] as bigint)}`;
     case "ZeroAmount":
       return "the amount must be above 0";
     case "NoActiveConfig":
