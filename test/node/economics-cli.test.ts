@@ -9,6 +9,7 @@ import { deployEconomics, DEFAULT_STAKING_PARAMS, type EconomicsDeployment } fro
 import { encodeTransmit } from "../../oracle-node/src/chain/aggregator";
 import { addressesJson, writeAddressesFile } from "../../oracle-node/src/deploy/from-config";
 import { encodeReport, packSignatures, reportDigest, signReport } from "../../oracle-node/src/protocol/report";
+import type { SlaJson } from "../../oracle-node/src/economics/sla-format";
 import { runCli } from "./cli-run";
 
 // `oracle-node stake|unbond|withdraw|claim|alert` against the real OracleStaking and OracleRewards
@@ -165,5 +166,19 @@ describe("oracle-node economics commands", () => {
     const payout = await cli(["withdraw", "--payout"], outsider.privateKey);
     expect(payout.code, payout.stderr).toBe(0);
     expect(await token.getFunction("balanceOf")(outsider.address)).toBe(reward);
+  }, 60_000);
+
+  it("sla reads the economics events: rewards accrued and claimed, gas reimbursed, stake slashed per oracle", async () => {
+    const r = await cli(["sla", "--json", "--no-scan"]);
+    expect(r.code, r.stderr).toBe(0);
+    const sla = JSON.parse(r.stdout) as SlaJson;
+    const [o0, o1, o2, o3] = sla.oracles;
+    // Oracle 0 observed and transmitted (1 + 2 tokens, claimed); 1 and 2 observed once; 3 never.
+    expect([o0, o1, o2, o3].map((o) => o.rewards.accrued)).toEqual([String(3n * E18), String(E18), String(E18), "0"]);
+    expect([o0.rewards.claimed, o1.rewards.claimed]).toEqual([String(3n * E18), "0"]);
+    expect(BigInt(o0.gas.reimbursedWei ?? "0") > 0n).toBe(true);
+    expect(o1.gas.reimbursedWei).toBe("0");
+    // One alert slashed every signer alertSlashAmount.
+    for (const o of sla.oracles) expect(o.rewards.slashed).toBe(String(DEFAULT_STAKING_PARAMS.alertSlashAmount));
   }, 60_000);
 });

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { makeProvider } from "../chain/provider";
 import type { EconomicsTotals } from "../economics/sla";
 import { readAddressesFile } from "../node/from-config";
+import { fetchEconomicsTotals } from "../economics/economics-events";
 
 /**
  * What the economics commands (`sla`, `stake`, `alert`, ...) talk to: the RPC, its chain id, the
@@ -82,5 +83,9 @@ export async function chainTarget(o: ChainTargetOptions): Promise<ChainTarget> {
       throw new Error(`no contract at ${what} ${a} on chain ${chainId}`);
     }
   }
-  return { provider, chainId, aggregator, economics, rewards, configBlockNumber };
+  const economicsTotals =
+    economics || rewards
+      ? (fromBlock: number, toBlock: number) => fetchEconomicsTotals({ provider, aggregator, staking: economics, rewards }, fromBlock, toBlock)
+      : undefined;
+  return { provider, chainId, aggregator, economics, rewards, configBlockNumber, economicsTotals };
 }
