@@ -93,7 +93,7 @@ async function headlessTick(demo: DemoHandle, args: Args, ctl: StopControl, star
   const done = before !== null && prog.every((p, k) => p.rounds >= args.rounds && p.rounds > before[k]);
   if (done) {
     const perChain = chains.map((c) => ({ chainId: c.chainId, feeds: c.feeds.map((p) => ({ id: p.feed.id, rounds: p.rounds, answer: p.answer ?? "" })) }));
-    print(`${summaryLine(await demo.summary(), perChain)}\n`);
+    print(`${summaryLine(await demo.summary(), perChain, await demo.sla())}\n`);
     err(`demo: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return ctl.stop(0);
   }

@@ -2,7 +2,7 @@ import { Contract, type Provider } from "ethers";
 import { DEMO_FEEDS, WEATHER, type DemoFeed } from "./plan";
 import { fetchJson, type NodeProc } from "./nodes";
 import type { FeedRow } from "./view";
-import type { FeedSummary } from "./summary";
+import type { FeedSummary, OracleSummary } from "./summary";
 import type { Simulator } from "../../oracle-node/src/simulator/simulator";
 import { formatDecimal, fromFeedUnits, parseDecimal } from "../../oracle-node/src/quotes/decimal";
 import type { NodeState } from "../../oracle-node/src/api/state";
@@ -44,6 +44,8 @@ export interface DemoHandle {
   fair(feed: DemoFeed): string;
   rows(): Promise<FeedRow[]>;
   summary(): Promise<FeedSummary[]>;
+  /** node-1's per-oracle SLA over its recent landed reports (empty before the first). */
+  sla(): Promise<OracleSummary[]>;
   /** Nodes that exited on their own (crash), with their exit code. */
   crashed(): Array<{ name: string; code: number | null; signal: string | null }>;
   /** Stops nodes, simulator and chain; removes the temp dir unless kept. */
@@ -152,6 +154,14 @@ export function demoHandle(parts: HandleParts): DemoHandle {
         dropped: state?.feeds.find((x) => x.id === p.feed.id)?.dropCounts ?? {},
       }));
     },
+    sla: async () =>
+      ((await nodeState(0))?.sla?.oracles ?? []).map((o) => ({
+        oracle: o.index,
+        inclusionRate: o.inclusionRate === null ? null : Number(o.inclusionRate.toFixed(3)),
+        signatureShare: o.signatureShare === null ? null : Number(o.signatureShare.toFixed(3)),
+        transmissions: o.transmissions.landed,
+        deviationP95Bps: o.deviationBps?.p95 ?? null,
+      })),
     crashed: () => procs.filter((p) => p.exited).map((p) => ({ name: p.identity.name, code: p.exited!.code, signal: p.exited!.signal })),
     stop: parts.stop,
   };

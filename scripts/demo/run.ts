@@ -41,12 +41,18 @@ export interface DemoOptions {
   filter?: "onnx" | "mad" | "none";
   /** 2: a second local chain served by the same node processes (scripts/demo/second-chain.ts). Default 1. */
   chains?: 1 | 2;
+  /** The last node is paused (SIGSTOP) this long during the calm period, so the SLA shows its inclusion fall; 0: never. */
+  pauseMs?: number;
 }
 
 /** The committee of the demo: 4 nodes tolerate f = 1 faulty (3f < n). */
 const DEFAULT_NODES = 4;
 /** Long enough to see every feed land a few calm rounds before anything goes wrong. */
 const DEFAULT_CALM_MS = 15_000;
+/** The last node's pause (inside the calm period: the demo's wall time stays the same). */
+const DEFAULT_PAUSE_MS = 8_000;
+/** When the pause starts, after the nodes are ready: a few calm rounds with the whole committee first. */
+const PAUSE_AFTER_MS = 3_000;
 /** Short heartbeats so every feed, even a still FX rate, updates every few seconds in the demo. */
 const DEFAULT_HEARTBEAT_SECONDS = 6;
 /** Prices move visibly on the chart without looking like attacks. */
@@ -86,6 +92,8 @@ function newRun(opts: DemoOptions): DemoRun {
     stopping: false,
     stop: async (keepDir = opts.keep ?? false) => {
       run.stopping = true;
+      // A paused node (the SLA pause) must run again to handle its stop signal.
+      for (const p of run.procs) if (!p.exited) p.child.kill("SIGCONT");
       await stopNodes(run.procs);
       for (const c of run.cleanups.reverse()) await c().catch(() => undefined);
       if (!keepDir) rmSync(run.workDir, { recursive: true, force: true });
@@ -216,6 +224,33 @@ function scheduleAttacks(run: DemoRun, sim: Simulator, calmMs: number): () => nu
   return () => attackedAt;
 }
 
+/**
+ * Pauses the last node (SIGSTOP: it neither observes nor signs nor answers) for `pauseMs`, then
+ * resumes it (SIGCONT): the committee goes on with 2f+1 of n, and the SLA table shows that one
+ * oracle's inclusion and signature share fall while the others' do not.
+ */
+function schedulePause(run: DemoRun, pauseMs: number): void {
+  const proc = run.procs[run.procs.length - 1];
+  if (!proc || pauseMs <= 0) return;
+  let paused = false;
+  const resume = () => {
+    if (!paused) return;
+    paused = false;
+    proc.child.kill("SIGCONT");
+    run.event(`${proc.identity.name} resumed`);
+  };
+  const start = setTimeout(() => {
+    if (run.stopping || proc.exited) return;
+    paused = proc.child.kill("SIGSTOP");
+    if (paused) run.event(`${proc.identity.name} paused for ${pauseMs / 1000} s: its inclusion and signatures stop, the others' go on`);
+  }, PAUSE_AFTER_MS);
+  const end = setTimeout(resume, PAUSE_AFTER_MS + pauseMs);
+  run.cleanups.push(async () => {
+    clearTimeout(start);
+    clearTimeout(end);
+  });
+}
+
 export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
   const n = opts.nodes ?? DEFAULT_NODES;
   const f = opts.f ?? Math.floor((n - 1) / 3);
@@ -225,6 +260,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     const net = await deployNetwork(run, infra, opts, f);
     await startNodes(run, infra.identities, net, f);
     const attackedAt = scheduleAttacks(run, infra.sim, opts.calmMs ?? DEFAULT_CALM_MS);
+    schedulePause(run, opts.pauseMs ?? DEFAULT_PAUSE_MS);
     return demoHandle({
       workDir: run.workDir,
       chainUrl: infra.chain.url,

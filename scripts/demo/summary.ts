@@ -1,6 +1,6 @@
 /**
  * The headless demo's result: one JSON line,
- * {"feeds":[{"id":...,"rounds":N,"answer":"...","fair":"...","dropped":{"source":count}}]},
+ * {"sla":[{"oracle":i,"inclusionRate":r,...}],"feeds":[{"id":...,"rounds":N,"answer":"...","fair":"...","dropped":{"source":count}}]},
  * with `--chains 2` also "chains":[{"chainId":N,"feeds":[{"id":...,"rounds":N,"answer":"..."}]}]
  * for every chain (the first one included).
  * answer and fair are exact decimal strings; dropped counts the rounds of the reporting node in
@@ -19,8 +19,18 @@ export interface ChainSummary {
   feeds: Array<{ id: string; rounds: number; answer: string }>;
 }
 
-export function summaryLine(feeds: FeedSummary[], chains: ChainSummary[] = []): string {
+/** One oracle's SLA as node-1 saw it (its recent landed reports): inclusion and signature share 0..1. */
+export interface OracleSummary {
+  oracle: number;
+  inclusionRate: number | null;
+  signatureShare: number | null;
+  transmissions: number;
+  deviationP95Bps: number | null;
+}
+
+export function summaryLine(feeds: FeedSummary[], chains: ChainSummary[] = [], sla?: OracleSummary[]): string {
   return JSON.stringify({
+    ...(sla ? { sla } : {}),
     feeds: feeds.map((f) => ({
       id: f.id,
       rounds: f.rounds,

@@ -140,6 +140,11 @@ describe("dashboard in headless Chromium", () => {
     expect(await page.locator("#peers tr.peer-self").count()).toBe(1);
     expect(await page.locator("#peers tr.peer-self, #peers tr.peer-up, #peers tr.peer-down").count()).toBe(4);
     expect(await page.locator("#peers tr.peer-up").count()).toBeGreaterThanOrEqual(1);
+    // SLA: a row per committee member, each with an inclusion rate; the same rows in /metrics.
+    await page.waitForSelector("#sla tr.sla-row", { timeout: 10_000 });
+    expect(await page.locator("#sla tr.sla-row").count()).toBe(4);
+    expect(await page.locator("#sla tr.sla-row.sla-self").count()).toBe(1);
+    expect(await page.locator('#sla tr.sla-row [data-field="inclusion"]').first().textContent()).toMatch(/^\d+\.\d% \(\d+\/\d+\)$/);
 
     // The same node's Prometheus metrics count what the page shows.
     const metrics = await (await fetch(`${url}metrics`)).text();
@@ -150,6 +155,7 @@ describe("dashboard in headless Chromium", () => {
     expect(value(/^oracle_round_latency_seconds_count\{[^}]*stage="reported"[^}]*\} (\d+)/m), "oracle_round_latency_seconds_count").toBeGreaterThan(0);
     expect(value(/^oracle_onchain_age_seconds\{[^}]*feed="BTC\/USD"[^}]*\} ([\d.]+)/m), "oracle_onchain_age_seconds").toBeGreaterThanOrEqual(0);
     expect(value(/^oracle_model_score_count\{[^}]*feed="BTC\/USD"[^}]*\} (\d+)/m), "oracle_model_score_count").toBeGreaterThan(0);
+    expect(value(/^oracle_sla_inclusion_ratio\{[^}]*oracle="0"[^}]*\} ([\d.]+)/m), "oracle_sla_inclusion_ratio").toBeGreaterThanOrEqual(0);
     expect(value(/^oracle_source_latency_seconds_count\{[^}]*outcome="ok"[^}]*\} (\d+)/m), "oracle_source_latency_seconds_count").toBeGreaterThan(0);
 
     // No feed of the demo leaves its bounds: no badge, the gauge at 0 for every feed.

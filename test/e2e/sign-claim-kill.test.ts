@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openStore } from "../../oracle-node/src/store/node-store";
-import { followerOn, signedProposal } from "../support/node-fixtures";
+import { AGGREGATOR, CHAIN_ID, DIGEST, SIGNERS, followerOn, signedProposal } from "../support/node-fixtures";
+import { EquivocationDetector } from "../../oracle-node/src/economics/equivocation";
+import { encodeAndDigest, toReport } from "../../oracle-node/src/protocol/signed-report";
 
 /**
  * Issue 13.11 across kill -9: a process signs a report with oracle 0's real follower and its
@@ -61,4 +63,33 @@ describe("one report per (config digest, epoch, round) across kill -9 (issue 13.
       store.close();
     }
   });
+
+  it("an honest node killed with -9 mid-signing and restarted, asked again and again for other reports of the round, is never proven", async () => {
+    const db = join(dir, "node-proof.sqlite");
+    const ts = Math.floor(Date.now() / 1000);
+    // A watcher (oracle 1's view) keeps every signature oracle 0 gives out for (0, 9).
+    const watcher = new EquivocationDetector({
+      configDigest: DIGEST,
+      signers: SIGNERS,
+      domain: { chainId: BigInt(CHAIN_ID), verifyingContract: AGGREGATOR },
+      self: SIGNERS[1],
+    });
+    const asks: Array<{ feeds: number[]; ts: number }> = [
+      { feeds: [0], ts },
+      { feeds: [1], ts },
+      { feeds: [0, 1], ts },
+      { feeds: [0], ts: ts - 1 },
+    ];
+    let signatures = 0;
+    for (const ask of asks) {
+      const r = await signAndDie(db, 0, 9, ask.feeds, ask.ts);
+      expect(r.signal).toBe("SIGKILL");
+      if (!r.signature) continue;
+      signatures += 1;
+      const { encoded } = encodeAndDigest(toReport(DIGEST, 0, 9, signedProposal(0, 9, ask.feeds, ask.ts)), CHAIN_ID, AGGREGATOR);
+      expect(watcher.record(encoded, [{ signerIndex: 0, signature: r.signature }])).toEqual([]);
+    }
+    // Only the first report was signed; every later ask, after each kill -9, was refused.
+    expect(signatures).toBe(1);
+  }, 60_000);
 });

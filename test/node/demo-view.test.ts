@@ -78,4 +78,11 @@ describe("demo summary line", () => {
     expect(line).not.toContain("\n");
     expect(JSON.parse(line)).toEqual({ feeds: [{ id: "BTC/USD", rounds: 5, answer: "67000.5", fair: "67001.2", dropped: { bitstamp: 1, kraken: 3 } }] });
   });
+
+  it("carries the per-oracle SLA first when there is one", () => {
+    const sla = [{ oracle: 3, inclusionRate: 0.5, signatureShare: 0.25, transmissions: 0, deviationP95Bps: null }];
+    const parsed = JSON.parse(summaryLine([], [], sla)) as { sla: unknown; feeds: unknown[] };
+    expect(Object.keys(parsed)).toEqual(["sla", "feeds"]);
+    expect(parsed.sla).toEqual(sla);
+  });
 });

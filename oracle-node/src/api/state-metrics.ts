@@ -13,6 +13,15 @@ export function refreshStateGauges(metrics: NodeMetrics, state: NodeState, nowMs
     metrics.onchainAge.set({ feed: feed.id }, Math.max(0, nowMs / 1000 - feed.onchain.updatedAt));
     metrics.onchainAnswer.set({ feed: feed.id }, Number(feed.onchain.answer));
   }
+  for (const o of state.sla?.oracles ?? []) {
+    const oracle = String(o.index);
+    if (o.inclusionRate !== null) metrics.slaInclusion.set({ oracle }, o.inclusionRate);
+    if (o.signatureShare !== null) metrics.slaSignatureShare.set({ oracle }, o.signatureShare);
+    metrics.slaTransmissions.set({ oracle }, o.transmissions.landed);
+    metrics.slaGasSpentWei.set({ oracle }, Number(o.gas.spentWei));
+    if (o.deviationBps) for (const q of ["p50", "p95", "max"] as const) metrics.slaDeviationBps.set({ oracle, quantile: q }, o.deviationBps[q]);
+    if (o.rewards.accrued !== null) metrics.slaRewardsAccrued.set({ oracle }, Number(o.rewards.accrued) / 1e18);
+  }
   for (const peer of state.peers) {
     if (peer.address.toLowerCase() === state.node.address.toLowerCase()) continue;
     metrics.peerUp.set({ peer: peer.address }, peer.healthy ? 1 : 0);

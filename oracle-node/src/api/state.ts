@@ -1,3 +1,5 @@
+import type { SlaJson } from "../economics/sla-format";
+
 /**
  * What a node shows about itself: the shape the dashboard, its JSON endpoints and the demo's
  * terminal view read. The node fills it (see node/), the API only serialises it.
@@ -141,6 +143,11 @@ export interface NodeState {
   rpcProviders: RpcProviderView[];
   /** Most recent first, bounded (see TX_LIMIT). */
   txs: TxView[];
+  /**
+   * The committee's service level over the node's recent landed transmissions, per oracle
+   * (economics/sla-format.ts, the JSON `oracle-node sla --json` prints); null before the first one.
+   */
+  sla?: SlaJson | null;
 }
 
 /** Chart samples kept per feed: ~10 minutes at a 2 s poll, enough for the chart, small JSON. */

@@ -274,6 +274,16 @@ export const TimingSchema = z.strictObject({
   pullHistorySeconds: z.int().positive().max(3_600).default(300),
 });
 
+/** The economics contract (stake, rewards, alerts, equivocation proofs): docs/economics.md. */
+export const EconomicsSchema = z.strictObject({
+  /** Its address; when absent, the addresses file's `economics` entry (if any). Without one, proofs are only logged. */
+  address: z.string().regex(ADDRESS_RE, { message: "must be a 0x-prefixed 20-byte hex address" }).optional(),
+  /** Submit the equivocation proofs this node finds (from its own key, through its transaction manager). */
+  submitProofs: z.boolean().default(true),
+  /** Rounds of signed-report evidence kept per committee signer (the bound on what a flooding member can make a node hold). */
+  evidenceRoundsPerSigner: z.int().min(8).max(4_096).default(256),
+});
+
 export const NodeSchema = z.strictObject({
   /** Name in logs and on the dashboard. */
   name: z.string().min(1).max(64).default("oracle-node"),
@@ -290,6 +300,7 @@ export const NodeSchema = z.strictObject({
   logging: z.strictObject({ level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info") }).prefault({}),
   /** Protocol timing; every key has its default here. */
   timing: TimingSchema.prefault({}),
+  economics: EconomicsSchema.prefault({}),
 });
 
 /** More chains one node process serves besides `node.chain` (chain-instances.ts), each its own protocol instance. */
@@ -345,4 +356,5 @@ export type ExtraChainConfig = z.output<typeof ExtraChainSchema>;
 export type RpcHealthConfig = z.output<typeof RpcHealthSchema>;
 export type TimingConfig = z.output<typeof TimingSchema>;
 export type FilterConfig = z.output<typeof FilterSchema>;
+export type EconomicsConfig = z.output<typeof EconomicsSchema>;
 export type VenueOverrideConfig = z.output<typeof VenueOverrideSchema>;

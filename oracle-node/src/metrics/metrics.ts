@@ -75,6 +75,20 @@ export interface NodeMetrics {
   onchainAge: Gauge<"feed">;
   /** 1 while the feed's aggregator holds its answer because the median was out of bounds, else 0. */
   feedOutOfBounds: Gauge<"feed">;
+  /**
+   * The committee's SLA over the node's recent landed transmissions, per oracle (its committee
+   * index, a bounded label): inclusion rate and signature share (0..1), landed transmissions, gas
+   * spent (wei, float), |observation - median| in bps by quantile (p50, p95, max), rewards accrued
+   * (token units, float; with an economics contract).
+   */
+  slaInclusion: Gauge<"oracle">;
+  slaSignatureShare: Gauge<"oracle">;
+  slaTransmissions: Gauge<"oracle">;
+  slaGasSpentWei: Gauge<"oracle">;
+  slaDeviationBps: Gauge<"oracle" | "quantile">;
+  slaRewardsAccrued: Gauge<"oracle">;
+  /** Equivocation proofs this node found, by the proven oracle's index and whether the submission was accepted. */
+  equivocationsTotal: Counter<"oracle" | "submitted">;
 }
 
 export interface CreateMetricsOptions {
@@ -151,6 +165,51 @@ export function createMetrics(opts: CreateMetricsOptions = {}): NodeMetrics {
       name: `${p}feed_out_of_bounds`,
       help: "1 while the aggregator holds the feed's answer because the median was out of bounds",
       labelNames: ["feed"],
+      registers,
+    }),
+    ...slaMetrics(registers),
+  };
+}
+
+type SlaMetrics = Pick<
+  NodeMetrics,
+  "slaInclusion" | "slaSignatureShare" | "slaTransmissions" | "slaGasSpentWei" | "slaDeviationBps" | "slaRewardsAccrued" | "equivocationsTotal"
+>;
+
+/** The per-oracle SLA gauges and the equivocation counter (their label `oracle` is a committee index: at most 31 values). */
+function slaMetrics(registers: Registry[]): SlaMetrics {
+  const p = METRIC_PREFIX;
+  return {
+    slaInclusion: new Gauge({
+      name: `${p}sla_inclusion_ratio`,
+      help: "Share of report feed entries carrying the oracle's observation",
+      labelNames: ["oracle"],
+      registers,
+    }),
+    slaSignatureShare: new Gauge({ name: `${p}sla_signature_share`, help: "Share of landed reports the oracle signed", labelNames: ["oracle"], registers }),
+    slaTransmissions: new Gauge({
+      name: `${p}sla_transmissions`,
+      help: "Landed transmissions sent by the oracle's transmitter",
+      labelNames: ["oracle"],
+      registers,
+    }),
+    slaGasSpentWei: new Gauge({
+      name: `${p}sla_gas_spent_wei`,
+      help: "Gas spent by the oracle's landed transmissions, wei",
+      labelNames: ["oracle"],
+      registers,
+    }),
+    slaDeviationBps: new Gauge({
+      name: `${p}sla_deviation_bps`,
+      help: "|observation - median| of the oracle's included observations, bps, by quantile",
+      labelNames: ["oracle", "quantile"],
+      registers,
+    }),
+    slaRewardsAccrued: new Gauge({ name: `${p}sla_rewards_accrued`, help: "Rewards accrued by the oracle, token units", labelNames: ["oracle"], registers }),
+    equivocationsTotal: new Counter({
+      name: `${p}equivocations_total`,
+      help: "Equivocation proofs found, by proven oracle and submission outcome",
+      labelNames: ["oracle", "submitted"],
       registers,
     }),
   };

@@ -120,6 +120,11 @@ export class Telemetry {
     this.metrics?.peerUp.set({ peer }, up ? 1 : 0);
   }
 
+  /** This node found an equivocation proof against committee member `oracle`. */
+  equivocation(oracle: number, submitted: boolean): void {
+    this.metrics?.equivocationsTotal.inc({ oracle: String(oracle), submitted: String(submitted) });
+  }
+
   /** The RPC endpoints' health (chain/provider-pool.ts); one series per endpoint, the status label replaced on change. */
   rpcProviders(states: readonly ProviderState[]): void {
     const m = this.metrics;

@@ -23,7 +23,15 @@ afterEach(() => {
 });
 
 function follower(
-  over: { values?: Record<number, bigint | null>; fetchedAt?: number; onchain?: OnchainView; onChain?: boolean; faults?: FaultHooks; store?: NodeStore } = {},
+  over: {
+    values?: Record<number, bigint | null>;
+    fetchedAt?: number;
+    onchain?: OnchainView;
+    onChain?: boolean;
+    faults?: FaultHooks;
+    store?: NodeStore;
+    evidence?: { recordUnindexed(report: string, signatures: readonly string[]): void };
+  } = {},
 ) {
   const store = over.store ?? openStore(":memory:");
   if (!over.store) stores.push(store);
@@ -47,6 +55,7 @@ function follower(
     transmitter: { schedule: (encoded, signatures, epoch, round, feeds) => scheduled.push({ encoded, signatures, epoch, round, feeds }) },
     observed: (i) => observed.push(i),
     faults: over.faults ?? NO_FAULTS,
+    evidence: over.evidence,
   });
   return { fw, store, scheduled, pending, observed, peerEpochs };
 }
@@ -185,6 +194,23 @@ describe("Follower.onFinalReport", () => {
     const landed = follower({ onChain: true });
     await landed.fw.onFinalReport(msg(LEADER, MSG.finalReport, 0, 4, final(0, 4, [1, 2])));
     expect(landed.scheduled).toEqual([]);
+    expect(t.scheduled).toEqual([]);
+  });
+});
+
+describe("Follower: equivocation evidence", () => {
+  it("hands every final report's signatures to the evidence, a non-leader's too, before refusing it", async () => {
+    const seen: Array<{ report: string; n: number }> = [];
+    const t = follower({ evidence: { recordUnindexed: (report, sigs) => seen.push({ report, n: sigs.length }) } });
+    const p = proposal(0, 4, { 0: [99_990n, 100_000n, 100_010n] });
+    const { encoded, digest } = encodeAndDigest(toReport(DIGEST, 0, 4, p), CHAIN_ID, AGGREGATOR);
+    const fr: FinalReport = {
+      observationsTimestamp: p.observationsTimestamp,
+      feeds: p.feeds.map((f) => ({ feedIndex: f.feedIndex, observers: f.observers, observations: f.observations })),
+      signatures: [signReport(KEYS[2].signingKey, digest)],
+    };
+    expect((await refusal(t.fw.onFinalReport(msg(2, MSG.finalReport, 0, 4, fr)))).status).toBe(403);
+    expect(seen).toEqual([{ report: encoded, n: 1 }]);
     expect(t.scheduled).toEqual([]);
   });
 });

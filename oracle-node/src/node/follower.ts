@@ -36,6 +36,8 @@ export interface FollowerDeps {
   reports?: { add(report: Report, encoded: string, signatures: string): void };
   observed: (feedIndex: number) => void;
   faults: FaultHooks;
+  /** Equivocation evidence (node/evidence.ts): every final report's signatures, from any member. */
+  evidence?: { recordUnindexed(report: string, signatures: readonly string[]): void };
   /** The in-flight guard's clock (tests); default Date.now. */
   now?: () => number;
 }
@@ -245,8 +247,6 @@ export class Follower {
    */
   async onFinalReport(m: InboundMessage): Promise<null> {
     const { ctx } = this.d;
-    // Only the leader of this node's current epoch: a former leader re-sending a withheld report is refused.
-    this.requireLeader(m);
     const fr = m.payload as FinalReport;
     const report = toReport(ctx.committee.configDigest, m.epoch, m.round, fr);
     let signed: { encoded: string; digest: string };
@@ -255,6 +255,10 @@ export class Follower {
     } catch (err) {
       throw new PeerRefusal("malformed", (err as Error).message, 400);
     }
+    // Evidence first, from any member: an equivocating former leader is proven even when refused below.
+    this.d.evidence?.recordUnindexed(signed.encoded, fr.signatures);
+    // Only the leader of this node's current epoch: a former leader re-sending a withheld report is refused.
+    this.requireLeader(m);
     const entries = this.signatureEntries(signed.digest, fr.signatures);
     const feedIdx = report.feeds.map((x) => x.feedIndex);
     const log = ctx.log.child({ roundId: formatRoundId(m.epoch, m.round) });

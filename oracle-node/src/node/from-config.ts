@@ -45,9 +45,11 @@ export async function fromNodeConfig(cfg: NodeConfig, opts: { configPath?: strin
   });
   let aggregator = n.chain.aggregator;
   let proxies = new Map<number, string>();
+  let economicsAddress = n.economics.address;
   if (!aggregator) {
     const file = readAddressesFile(at(n.chain.addressesFile!));
     aggregator = file.aggregator;
+    economicsAddress ??= economicsOf(file);
     proxies = new Map((file.feeds ?? []).filter((f) => f.proxy).map((f) => [f.feedIndex, f.proxy!]));
   }
   const feeds = runtimeFeeds(cfg, (index) => proxies.get(index) ?? aggregator);
@@ -72,10 +74,22 @@ export async function fromNodeConfig(cfg: NodeConfig, opts: { configPath?: strin
     confirmations: n.chain.confirmations,
     maxFeePerGasCap: n.chain.maxFeePerGasGwei ? parseUnits(n.chain.maxFeePerGasGwei, "gwei") : undefined,
     sourcePolicy: sourcePolicy(cfg),
+    economics: {
+      address: economicsAddress ? getAddress(economicsAddress) : undefined,
+      submitProofs: n.economics.submitProofs,
+      evidenceRoundsPerSigner: n.economics.evidenceRoundsPerSigner,
+    },
     quoteConversion: quoteConversion(cfg),
     logger: opts.logger,
     metrics: opts.metrics,
   };
+}
+
+/** The economics contract an addresses file names: `economics` as an address or as `{ staking }` (its entry point). */
+export function economicsOf(file: AddressesFile): string | undefined {
+  const e = (file as { economics?: unknown }).economics;
+  const a = typeof e === "string" ? e : e && typeof e === "object" ? (e as { staking?: unknown }).staking : undefined;
+  return typeof a === "string" && /^0x[0-9a-fA-F]{40}$/.test(a) ? a : undefined;
 }
 
 /** The feeds as the runtime sees them: adapters looked up, base URLs and symbols resolved. */

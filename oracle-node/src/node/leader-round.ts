@@ -48,6 +48,8 @@ export interface LeaderDeps {
   };
   traffic: () => TransportStats;
   faults: FaultHooks;
+  /** Equivocation evidence (node/evidence.ts): the followers' signatures over this leader's report. */
+  evidence?: { record(report: string, signatures: ReadonlyArray<{ signerIndex: number; signature: string }>): void };
 }
 
 /** One round in progress. */
@@ -147,6 +149,10 @@ export class LeaderRound {
     const report = toReport(this.d.ctx.committee.configDigest, r.epoch, r.round, proposal);
     const signed = encodeAndDigest(report, this.d.ctx.chainId, this.d.ctx.aggregator);
     const sigs = await this.collectSignatures(r, proposal, signed.digest);
+    this.d.evidence?.record(
+      signed.encoded,
+      [...sigs].map(([signerIndex, signature]) => ({ signerIndex, signature })),
+    );
     r.stages.signMs = Date.now() - r.t0 - r.stages.observeMs;
     const needed = requiredSignatures(this.d.ctx.committee.f);
     if (sigs.size < needed) {

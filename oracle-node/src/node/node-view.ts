@@ -11,6 +11,7 @@ import {
   type SourceView,
   type TxView,
 } from "../api/state";
+import type { SlaJson } from "../economics/sla-format";
 import type { OutOfBounds } from "../chain/aggregator";
 import type { TxOutcome } from "../chain/tx-manager";
 import type { ObservationSnapshot } from "./observer";
@@ -187,6 +188,11 @@ export class NodeView {
       { hash: o.hash, feeds, round: `${epoch}:${round}`, status, gasUsed: o.gasUsed?.toString() ?? null, at: Date.now(), error: o.error?.message ?? null },
       TX_LIMIT,
     );
+  }
+
+  /** The live SLA rows (node/sla-tracker.ts). */
+  setSla(sla: SlaJson): void {
+    this.s.sla = sla;
   }
 
   state(): RuntimeState {

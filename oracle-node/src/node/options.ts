@@ -3,6 +3,7 @@ import {
   SourcesSchema,
   TimingSchema,
   type ChainConfig,
+  type EconomicsConfig,
   type FeedConfig,
   type FilterConfig,
   type PeerConfig,
@@ -110,6 +111,8 @@ export interface RuntimeOptions {
   metrics?: NodeMetrics;
   /** Source fetching policy; absent fields keep the fetcher's defaults. */
   sourcePolicy?: SourcePolicy;
+  /** Equivocation evidence and proofs (config `node.economics`); absent: evidence kept and logged, nothing submitted. */
+  economics?: Partial<EconomicsConfig>;
   /** Stablecoin / FX conversion of quotes (config `quoteConversion`); absent: none (quotes read at par). */
   quoteConversion?: QuoteConversionRule;
 }

@@ -55,6 +55,8 @@ function parts(over: { digestChange?: string | null; transmissions?: Transmissio
     transmitter: { drain: async () => void calls.push("transmitter.drain") },
     filterSaver: { save: (force: boolean) => calls.push(`filter.save ${force}`) },
     faults: over.faults ?? NO_FAULTS,
+    sla: { add: (t: Transmission) => calls.push(`sla ${t.epoch}/${t.round}`), drain: async () => void calls.push("sla.drain") },
+    evidence: { drain: async () => undefined },
   };
   return { node: new OracleNode(p as unknown as NodeParts), calls, telemetry };
 }
@@ -72,7 +74,7 @@ describe("OracleNode (composition root)", () => {
     expect(t.calls.slice(0, 4)).toEqual(["net.listen", "view.setPeers", "view.ready true", "polls.start"]);
     await t.node.stop();
     const stop = t.calls.slice(t.calls.indexOf("polls.stop"));
-    expect(stop).toEqual(["polls.stop", "transmitter.drain", "net.close", "filter.save true", "filter.close", "provider.destroy", "store.close"]);
+    expect(stop).toEqual(["polls.stop", "transmitter.drain", "sla.drain", "net.close", "filter.save true", "filter.close", "provider.destroy", "store.close"]);
     await t.node.stop(); // a second stop does nothing
     expect(t.calls.filter((c) => c === "store.close")).toHaveLength(1);
   });
@@ -97,6 +99,7 @@ describe("OracleNode (composition root)", () => {
     await t.node.stop();
     expect(t.calls).toContain("landed 1");
     expect(t.calls).toContain("reached 3/2");
+    expect(t.calls).toContain("sla 3/2");
   });
 
   it("a config digest changed on chain makes the node unready and emits fatal", async () => {

@@ -89,6 +89,7 @@ export class OracleNode {
     this.running = false;
     await Promise.allSettled([this.p.polls.stop(), ...this.loops]);
     await this.p.transmitter.drain();
+    await Promise.allSettled([this.p.sla.drain(), this.p.evidence.drain()]);
     await this.p.net.close();
     this.p.filterSaver.save(true);
     await this.p.filter.close();
@@ -118,6 +119,7 @@ export class OracleNode {
         }
         pacemaker.chainReached(t.epoch, t.round);
         telemetry.landed(t, seenAt);
+        this.p.sla.add(t);
       }
       view.setRpcHealthy(!chain.blind);
       await sleep(Math.max(0, ctx.timing.watchIntervalMs - (Date.now() - started)));

@@ -15,6 +15,7 @@ import { openStore, type NodeStore } from "../store/node-store";
 import { PeerNetwork } from "../transport/peer-network";
 import { sleep, type NodeContext } from "./context";
 import { NO_FAULTS, type FaultHooks } from "./fault-hooks";
+import { DEFAULT_ROUNDS_PER_SIGNER } from "../economics/equivocation";
 import { FilterStateSaver, loadFilterState } from "./filter-store";
 import { PullReportStore } from "../pull/report-store";
 import { Follower } from "./follower";
@@ -26,6 +27,10 @@ import { PeerHealth } from "./peer-health";
 import { PollSchedule } from "./poll-schedule";
 import { DEFAULT_TIMING, type RuntimeOptions, type RuntimeTiming } from "./options";
 import { Transmitter } from "./transmitter";
+import { Evidence } from "./evidence";
+import { SlaTracker } from "./sla-tracker";
+import { slaJson } from "../economics/sla-format";
+import { proofSubmitter } from "./proof-submitter";
 
 /**
  * Builds a node's parts from its runtime options: opens the store, the chain connection and the
@@ -54,6 +59,8 @@ export interface NodeParts {
   faults: FaultHooks;
   /** The signed reports this node serves to pull consumers (api/reports.ts). */
   reports: PullReportStore;
+  evidence: Evidence;
+  sla: SlaTracker;
 }
 
 export async function assembleNode(opts: RuntimeOptions, faults: FaultHooks = NO_FAULTS): Promise<NodeParts> {
@@ -136,7 +143,7 @@ export async function assembleNode(opts: RuntimeOptions, faults: FaultHooks = NO
   return connect(base, opts);
 }
 
-type Base = Omit<NodeParts, "pacemaker" | "peers" | "net" | "follower" | "leader" | "transmitter" | "provider" | "reports"> & {
+type Base = Omit<NodeParts, "pacemaker" | "peers" | "net" | "follower" | "leader" | "transmitter" | "provider" | "reports" | "evidence" | "sla"> & {
   provider: JsonRpcApiProvider;
   watcher: TransmissionWatcher;
   reader: AggregatorReader;
@@ -182,7 +189,7 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
   const reports = new PullReportStore({ historySeconds: timing.pullHistorySeconds, feeds: ctx.feeds });
   const pacemaker = pacemakerOf(b, peers, reports);
   pacemaker.startup();
-  const transmitter = transmitterOf(b, opts);
+  const { transmitter, evidence } = sendersOf(b, opts);
   const follower = new Follower({
     ctx,
     store: b.store,
@@ -193,6 +200,7 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     reports,
     observed: (i) => telemetry.observed(i),
     faults: b.faults,
+    evidence,
   });
   const net: PeerNetwork = new PeerNetwork({
     key: opts.key,
@@ -220,6 +228,7 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     telemetry,
     traffic: () => net.snapshot(),
     faults: b.faults,
+    evidence,
   });
   return {
     ctx,
@@ -242,24 +251,63 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     filterSaver: b.filterSaver,
     faults: b.faults,
     reports,
+    evidence,
+    sla: slaTrackerOf(b, evidence),
   };
 }
 
+/** The live SLA view, fed by the watch loop; its rows go to the dashboard's state (and from there to /metrics). */
+function slaTrackerOf(b: Base, evidence: Evidence): SlaTracker {
+  return new SlaTracker({
+    ctx: b.ctx,
+    tx: (hash) => b.provider.getTransaction(hash),
+    receipt: (hash) => b.provider.getTransactionReceipt(hash),
+    evidence,
+    onUpdate: (sla) => b.view.setSla(slaJson(sla)),
+    log: b.ctx.log,
+  });
+}
+
+/** The transmitter and the equivocation evidence, over the node's one transaction manager. */
+function sendersOf(b: Base, opts: RuntimeOptions): { transmitter: Transmitter; evidence: Evidence } {
+  const txm = txManagerOf(b, opts);
+  return { transmitter: transmitterOf(b, opts, txm), evidence: evidenceOf(b, opts, txm) };
+}
+
+/** The node's one transaction manager: transmissions and equivocation proofs share its nonce sequence. */
+function txManagerOf(b: Base, opts: RuntimeOptions): TxManager {
+  const { committee, timing, log } = b.ctx;
+  return new TxManager({
+    provider: b.provider,
+    key: opts.key,
+    chainId: opts.chainId,
+    iface: b.reader.iface,
+    confirmations: opts.confirmations,
+    maxFeePerGasCap: opts.maxFeePerGasCap,
+    logger: log,
+    sendDeadlineMs: Math.max(30_000, timing.transmitStaggerMs * committee.signers.length * 2),
+  });
+}
+
+/** Equivocation evidence; proofs go to the economics contract when one is configured and submitProofs is on. */
+function evidenceOf(b: Base, opts: RuntimeOptions, txm: TxManager): Evidence {
+  const e = opts.economics ?? {};
+  const submit = e.address && e.submitProofs !== false ? proofSubmitter(txm, e.address) : undefined;
+  return new Evidence({
+    ctx: b.ctx,
+    maxRoundsPerSigner: e.evidenceRoundsPerSigner ?? DEFAULT_ROUNDS_PER_SIGNER,
+    submit,
+    onProof: (proof, submitted) => b.telemetry.equivocation(proof.signerIndex, submitted),
+    log: b.ctx.log,
+  });
+}
+
 /** The staggered transmitter over this node's own transaction manager. */
-function transmitterOf(b: Base, opts: RuntimeOptions): Transmitter {
+function transmitterOf(b: Base, opts: RuntimeOptions, txm: TxManager): Transmitter {
   const { ctx, view, telemetry, chain } = b;
   const { committee, timing, log, myIndex } = ctx;
   return new Transmitter({
-    txm: new TxManager({
-      provider: b.provider,
-      key: opts.key,
-      chainId: opts.chainId,
-      iface: b.reader.iface,
-      confirmations: opts.confirmations,
-      maxFeePerGasCap: opts.maxFeePerGasCap,
-      logger: log,
-      sendDeadlineMs: Math.max(30_000, timing.transmitStaggerMs * committee.signers.length * 2),
-    }),
+    txm,
     store: b.store,
     view,
     events: telemetry.events,
