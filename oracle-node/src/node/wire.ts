@@ -230,30 +230,13 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     faults: b.faults,
     evidence,
   });
-  return {
-    ctx,
-    listenHost: b.listenHost,
-    peerUrls: b.peerUrls,
-    store: b.store,
-    provider: b.provider,
-    filter: b.filter,
-    observer,
-    polls: b.polls,
-    view,
-    telemetry,
-    chain,
-    pacemaker,
-    peers,
-    net,
-    follower,
-    leader,
-    transmitter,
-    filterSaver: b.filterSaver,
-    faults: b.faults,
-    reports,
-    evidence,
-    sla: slaTrackerOf(b, evidence),
-  };
+  return { ...baseParts(b), pacemaker, peers, net, follower, leader, transmitter, reports, evidence, sla: slaTrackerOf(b, evidence) };
+}
+
+/** The parts assembled before the network is connected, as NodeParts carries them. */
+function baseParts(b: Base) {
+  const { ctx, listenHost, peerUrls, store, provider, filter, observer, polls, view, telemetry, chain, filterSaver, faults } = b;
+  return { ctx, listenHost, peerUrls, store, provider, filter, observer, polls, view, telemetry, chain, filterSaver, faults };
 }
 
 /** The live SLA view, fed by the watch loop; its rows go to the dashboard's state (and from there to /metrics). */
