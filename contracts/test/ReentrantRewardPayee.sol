@@ -4,21 +4,12 @@ pragma solidity 0.8.30;
 import {IOracleRewards} from "../interfaces/IOracleRewards.sol";
 import {IQuorumAggregator} from "../interfaces/IQuorumAggregator.sol";
 
-<<<<<<<< HEAD:contracts/test/ReentrantRewardPayee.sol
 /// @title ReentrantRewardPayee (test only)
 /// @notice A transmitter and signer address that is a contract: it transmits, and when paid (native
 /// coin, or a ReentrantRewardToken's transfer hook) it calls claim and withdrawReimbursement again,
 /// recording whether each reentry succeeded. A payee that wants to steal; the rewards contract
 /// must pay it once.
 contract ReentrantRewardPayee {
-========
-/// @title RewardsReentrantPayee (test only)
-/// @notice A transmitter and signer address that is a contract: it transmits, and when paid (native
-/// coin, or a RewardsReentrantToken's transfer hook) it calls claim and withdrawReimbursement again,
-/// recording whether each reentry succeeded. A payee that wants to steal; the rewards contract
-/// must pay it once.
-contract RewardsReentrantPayee {
->>>>>>>> slan2:contracts/test/RewardsReentrantPayee.sol
   IOracleRewards public rewards;
   uint256 public reentries;
   uint256 public reentriesSucceeded;
@@ -49,11 +40,7 @@ contract RewardsReentrantPayee {
     _reenter();
   }
 
-<<<<<<<< HEAD:contracts/test/ReentrantRewardPayee.sol
   /// @notice Called by ReentrantRewardToken on every transfer to this contract.
-========
-  /// @notice Called by RewardsReentrantToken on every transfer to this contract.
->>>>>>>> slan2:contracts/test/RewardsReentrantPayee.sol
   function onTokenTransfer() external {
     _reenter();
   }
