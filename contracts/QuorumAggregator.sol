@@ -194,6 +194,14 @@ contract QuorumAggregator is IQuorumAggregator, IPullReports, AggregatorAccounti
     return PullReports.answers(list, ctx);
   }
 
+  /// @inheritdoc IPullReports
+  function verifyReportSingle(
+    bytes calldata report,
+    bytes calldata signatures
+  ) external view override returns (uint256, int256, uint256, uint256) {
+    PullReports.verifySingle(s_hot.configStore, i_domainSeparator, i_chainId, report, signatures); // returns
+  }
+
   /// @dev transmit's checks but the transmitter's, then every feed's age and bounds (PullReports.verify).
   function _verifyPulled(bytes calldata report, bytes calldata sigs) private view returns (uint256, uint256) {
     return PullReports.verify(s_hot.configStore, i_domainSeparator, i_chainId, report, sigs);
