@@ -2,7 +2,19 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expectedAnswer, expectedConfidence, signReportBy } from "../../oracle-node/src/protocol/report";
-import { be, deployAggregator, feedEntry, makeCommittee, now, observationsAround, rawFeed, rawHeader, signRaw, signedReport, type Deployed } from "./helpers/committee";
+import {
+  be,
+  deployAggregator,
+  feedEntry,
+  makeCommittee,
+  now,
+  observationsAround,
+  rawFeed,
+  rawHeader,
+  signRaw,
+  signedReport,
+  type Deployed,
+} from "./helpers/committee";
 
 /**
  * verifyReportSingle (IPullReports; libraries/PullReports.sol verifySingle, ReportCodec.singleEntry):
@@ -21,7 +33,11 @@ async function fixture() {
 }
 
 async function report(d: Deployed, opts: { ts?: number; feeds?: ReturnType<typeof feedEntry>[]; signers?: number[] } = {}) {
-  return signedReport(d, { configDigest: d.configDigest, epoch: 1, round: 1, observationsTimestamp: opts.ts ?? (await now()), feeds: opts.feeds ?? [feedEntry(0, OBS)] }, opts.signers);
+  return signedReport(
+    d,
+    { configDigest: d.configDigest, epoch: 1, round: 1, observationsTimestamp: opts.ts ?? (await now()), feeds: opts.feeds ?? [feedEntry(0, OBS)] },
+    opts.signers,
+  );
 }
 
 /** Both entry points on the same input: the same answer, or the same revert data. */
@@ -65,7 +81,11 @@ describe("QuorumAggregator.verifyReportSingle", () => {
     const few = await report(d, { signers: [0, 1] });
     await expect(agg.verifyReportSingle(few.report, few.signatures)).to.be.revertedWithCustomError(agg, "WrongSignatureCount").withArgs(2n, 3n, 7n);
     const r = await report(d);
-    const twice = signReportBy(r.report, d.domain, [0, 1, 1].map((i) => ({ signerIndex: i, key: d.committee.signers[i] })));
+    const twice = signReportBy(
+      r.report,
+      d.domain,
+      [0, 1, 1].map((i) => ({ signerIndex: i, key: d.committee.signers[i] })),
+    );
     await expect(agg.verifyReportSingle(r.report, twice)).to.be.revertedWithCustomError(agg, "DuplicateSigner").withArgs(1n);
     // s above half the curve order in entry 0 (the malleable twin of a valid s is mostly too
     // large for the compact form's 255 bits; any high s is refused before ecrecover).
@@ -88,7 +108,9 @@ describe("QuorumAggregator.verifyReportSingle", () => {
     const old = await report(d, { ts: t - 60 });
     expect((await agg.verifyReportSingle(old.report, old.signatures))[1]).to.equal(expectedAnswer(OBS));
     await ethers.provider.send("evm_mine", []);
-    await expect(agg.verifyReportSingle(old.report, old.signatures)).to.be.revertedWithCustomError(agg, "ReportTooOld").withArgs(0n, BigInt(t - 60), BigInt(t + 1), 60n);
+    await expect(agg.verifyReportSingle(old.report, old.signatures))
+      .to.be.revertedWithCustomError(agg, "ReportTooOld")
+      .withArgs(0n, BigInt(t - 60), BigInt(t + 1), 60n);
     const high = observationsAround(10n ** 13n + 5_000n, 5);
     const out = await report(d, { feeds: [feedEntry(1, high)] });
     await expect(agg.verifyReportSingle(out.report, out.signatures))
@@ -114,7 +136,16 @@ describe("QuorumAggregator.verifyReportSingle", () => {
       ["MalformedReport", rawHeader(d.configDigest, er, ts, 1) + "00"],
       ["UnknownFeed", rawHeader(d.configDigest, er, ts, 1) + rawFeed(3, [0, 1, 2, 3, 4], 6, OBS)],
       ["WrongObservationCount", rawHeader(d.configDigest, er, ts, 1) + rawFeed(0, [0, 1, 2, 3], 6, OBS.slice(0, 4))],
-      ["WrongObservationCount", rawHeader(d.configDigest, er, ts, 1) + rawFeed(0, [0, 1, 2, 3, 4, 5, 6, 7], 6, [...OBS, ...OBS.slice(0, 3)].sort((a, b) => (a < b ? -1 : 1)))],
+      [
+        "WrongObservationCount",
+        rawHeader(d.configDigest, er, ts, 1) +
+          rawFeed(
+            0,
+            [0, 1, 2, 3, 4, 5, 6, 7],
+            6,
+            [...OBS, ...OBS.slice(0, 3)].sort((a, b) => (a < b ? -1 : 1)),
+          ),
+      ],
       ["InvalidObservationWidth", rawHeader(d.configDigest, er, ts, 1) + rawFeed(0, [0, 1, 2, 3, 4], 0, [])],
       ["InvalidObservationWidth", rawHeader(d.configDigest, er, ts, 1) + rawFeed(0, [0, 1, 2, 3, 4], 16, OBS)],
       ["MalformedReport", rawHeader(d.configDigest, er, ts, 1) + rawFeed(0, [0, 1, 2, 3, 4], 6, OBS).slice(0, -2)],
