@@ -128,7 +128,7 @@ describe("QuorumAggregator.verifyReportSingle", () => {
   });
 
   it("refuses each malformed entry with verifyReport's error", async () => {
-    const { d, agg } = await loadFixture(fixture);
+    const { d } = await loadFixture(fixture);
     const ts = await now();
     const er = 1n << 8n;
     const cases: Array<[string, string]> = [
