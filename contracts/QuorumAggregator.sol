@@ -194,7 +194,15 @@ contract QuorumAggregator is IQuorumAggregator, IPullReports, AggregatorAccounti
     return PullReports.answers(list, ctx);
   }
 
-  /// @dev transmit's checks but the transmitter's, then every feed's age and bounds (PullReports.verify).
+  /// @inheritdoc IPullReports
+  function verifyReportSingle(
+    bytes calldata r,
+    bytes calldata s
+  ) external view returns (uint256, int256, uint256, uint256) {
+    PullReports.verifySingle(s_hot.configStore, i_domainSeparator, i_chainId, r, s); // RETURNs the four words
+  }
+
+  /// @dev transmit's checks but the transmitter's, then every feed's age and bounds.
   function _verifyPulled(bytes calldata report, bytes calldata sigs) private view returns (uint256, uint256) {
     return PullReports.verify(s_hot.configStore, i_domainSeparator, i_chainId, report, sigs);
   }
@@ -215,13 +223,11 @@ contract QuorumAggregator is IQuorumAggregator, IPullReports, AggregatorAccounti
   }
 
   /// @dev transmit's last pass. Per record of `list` (ReportCodec.checkEntries), in report order:
-  /// reverts unless the
-  /// report is fresh for the feed (epoch-and-round above the feed's latest, observations
-  /// timestamp not below the feed's latest, age within the feed's maximum, which is read from
-  /// the config store only when the report is older than some feed's maximum); then, for a
-  /// median within the feed's bounds, writes the next round (latest and ring slot) and emits
-  /// AnswerUpdated (and NewRound for a single-feed report). Returns the bitmap of feeds whose
-  /// median lay outside their bounds.
+  /// reverts unless the report is fresh for the feed (epoch-and-round above the feed's latest,
+  /// observations timestamp not below it, age within the feed's maximum, read from the config
+  /// store only when the report is older than some feed's maximum); then, for a median within
+  /// the feed's bounds, writes the next round (latest and ring slot) and emits AnswerUpdated
+  /// (and NewRound for a one-feed report). Returns the bitmap of feeds refused for their bounds.
   function _storeFeeds(uint256 list, uint256 ctx, uint256 boundedFeeds) private returns (uint256 refused) {
     assembly ("memory-safe") {
       function fail(sel, a, b, c, d, words) {
@@ -350,13 +356,10 @@ contract QuorumAggregator is IQuorumAggregator, IPullReports, AggregatorAccounti
   }
 
   /// @notice FeedProxy's read path: calldata of exactly one byte, a feed index, answers that
-  /// feed's latestRoundData (the same five words). Solidity jumps to the fallback before any
-  /// selector comparison when calldata is shorter than a selector, so every read through a proxy
-  /// skips this contract's dispatcher. Any other calldata that matches no function reverts
-  /// without data.
+  /// feed's latestRoundData (five words). Solidity jumps to the fallback before any selector
+  /// comparison when calldata is shorter than a selector: proxy reads skip the dispatcher.
   fallback() external {
-    // Like calldata that matches no selector in a contract without a fallback.
-    // No data, exactly as an unknown selector reverts.
+    // No data, exactly as an unknown selector reverts in a contract without a fallback.
     // solhint-disable-next-line gas-custom-errors
     if (msg.data.length != 1) revert();
     uint256 feed;

@@ -11,7 +11,10 @@
  *   (oracle-node/src/pull/client.ts: f+1 nodes at once, first valid wins) at random instants,
  *   and takes (time the verified answer is in hand) - observationsTimestamp, the age the
  *   contract sees (observationsTimestamp is whole seconds);
- * - verifyGas: the gas of aggregator.verifyReport called by a consumer contract
+ * - verifyGas: the gas of a verification called by a consumer contract: feeds1 is
+ *   verifyReportSingle (the one-feed entry point: four words back, no array), feeds5 is
+ *   verifyReport; the table also prints verifyReport for the one-feed report
+
  *   (contracts/test/PullGasProbe.sol: gasleft() before minus after the external call, so it
  *   counts the cold access to the aggregator and its config store, the ABI encoding of the
  *   arguments and the decoding of the answers; not the consumer transaction's 21,000 base nor
@@ -110,7 +113,9 @@ async function sampleAges(urls: string[], committee: PullCommittee, samples: num
 
 interface GasResult {
   feeds1: number;
-  /** feeds1 as the second call in one transaction (aggregator, config slot and store warm). */
+  /** verifyReport (the array form) of the one-feed report. */
+  array1: number;
+  /** array1 as the second call in one transaction (aggregator, config slot and store warm). */
   warm1: number;
   feeds5: number;
   updateAndRead: number;
@@ -141,7 +146,8 @@ async function measureGas(c: Committee, live: VerifiedReport): Promise<GasResult
     const five = craftedReport(c, live, ASSETS.length);
     const verify = async (r: { report: string; signatures: string }) =>
       Number(await probe.getFunction("measureVerify").staticCall(agg, r.report, r.signatures));
-    const feeds1 = await verify(one);
+    const feeds1 = Number(await probe.getFunction("measureVerifySingle").staticCall(agg, one.report, one.signatures));
+    const array1 = await verify(one);
     const warm1 = Number(await probe.getFunction("measureVerifyWarm").staticCall(agg, one.report, one.signatures));
     const feeds5 = await verify(five);
     const tx = (await probe.getFunction("measureUpdate")(agg, one.report, one.signatures)) as ContractTransactionResponse;
@@ -153,6 +159,7 @@ async function measureGas(c: Committee, live: VerifiedReport): Promise<GasResult
     if (!measured) throw new Error("the probe emitted no Measured event");
     return {
       feeds1,
+      array1,
       warm1,
       feeds5,
       updateAndRead: Number(measured.args.gasUsed as bigint),
@@ -183,9 +190,10 @@ function printTable(r: BenchResult, ages: number[], failed: number, g: GasResult
     ["report age at fetch p95", `${r.reportAgeMsP95} ms`],
     ["report age at fetch max", `${ages[ages.length - 1] ?? 0} ms`],
     ["observations per feed (live report)", String(g.observations)],
-    ["verifyReport in a consumer call, 1 feed, 3 sigs", `${r.verifyGas.feeds1} gas (+ ${g.calldata1} calldata)`],
-    ["  the same, aggregator and config already warm", `${g.warm1} gas`],
-    ["verifyReport in a consumer call, 5 feeds, 3 sigs", `${r.verifyGas.feeds5} gas (+ ${g.calldata5} calldata)`],
+    ["verifyReportSingle in a consumer call, 1 feed, 3 sigs (feeds1)", `${r.verifyGas.feeds1} gas (+ ${g.calldata1} calldata)`],
+    ["verifyReport in a consumer call, 1 feed, 3 sigs", `${g.array1} gas (+ ${g.calldata1} calldata)`],
+    ["  verifyReport, aggregator and config already warm", `${g.warm1} gas`],
+    ["verifyReport in a consumer call, 5 feeds, 3 sigs (feeds5)", `${r.verifyGas.feeds5} gas (+ ${g.calldata5} calldata)`],
     ["updateAndRead, 1 feed, stored", `${r.updateAndReadGas} gas (+ ${g.calldata1} calldata)`],
   ];
   const w = Math.max(...rows.map((x) => x[0].length));

@@ -10,6 +10,9 @@ interface IPullReports {
   /// feed's answer; a pull consumer gets no answer at all).
   error AnswerOutOfBounds(uint256 feedIndex, int256 answer, int256 minAnswer, int256 maxAnswer);
 
+  /// @notice verifyReportSingle was given a report of more than one feed.
+  error SingleFeedExpected(uint256 feedCount);
+
   /// @notice One feed of a verified report: its median, confidence (half the IQR) and the
   /// report's observations timestamp (capped at block.timestamp, as transmit stores startedAt).
   struct PulledAnswer {
@@ -29,6 +32,14 @@ interface IPullReports {
     bytes calldata report,
     bytes calldata signatures
   ) external view returns (PulledAnswer[] memory answers);
+
+  /// @notice verifyReport for a report of exactly one feed (SingleFeedExpected otherwise), with
+  /// the same checks, in the same order, and the same errors; returns that feed's answer as four
+  /// words instead of an array, which is cheaper to return and to decode.
+  function verifyReportSingle(
+    bytes calldata report,
+    bytes calldata signatures
+  ) external view returns (uint256 feedIndex, int256 answer, uint256 confidence, uint256 observationsTimestamp);
 
   /// @notice verifyReport, then stores the feeds whose latest round the report advances
   /// (epoch-and-round above the feed's, observations timestamp not below it) as transmit does

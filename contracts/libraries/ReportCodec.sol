@@ -203,6 +203,147 @@ library ReportCodec {
     if (badObservers != 0) observerError(badObservers, n);
   }
 
+  /// @dev checkEntries and medians for a report of one feed, in their order, with their errors,
+  /// without the list: the header's feed count is not 0 (a count above 1 is the caller's to
+  /// refuse), the entry's layout, then its observers (observerError) and sort order.
+  function singleEntry(
+    bytes calldata report,
+    uint256 ctx
+  ) internal pure returns (uint256 feed, int256 answer, uint256 confidence) {
+    uint256 count;
+    uint256 base;
+    uint256 width;
+    (feed, count, base, width) = _singleLayout(report, ctx);
+    uint256 status;
+    (answer, confidence, status) = _singleObservations(count, base, width, ctx & 0xff);
+    if (status == 1) observerError(((base - count - 1) << 8) | (feed << 48) | count, ctx & 0xff);
+    if (status > 1) _notSorted(feed, base, width, count);
+  }
+
+  /// @dev checkEntries' layout checks for a one-entry report; the entry's feed, count,
+  /// observations offset and width.
+  function _singleLayout(
+    bytes calldata report,
+    uint256 ctx
+  ) private pure returns (uint256 feed, uint256 count, uint256 base, uint256 width) {
+    assembly ("memory-safe") {
+      function fail(sel, a, b, c, d, words) {
+        let ptr := mload(0x40)
+        mstore(ptr, shl(224, sel))
+        mstore(add(ptr, 0x04), a)
+        mstore(add(ptr, 0x24), b)
+        mstore(add(ptr, 0x44), c)
+        mstore(add(ptr, 0x64), d)
+        revert(ptr, add(4, shl(5, words)))
+      }
+      let off := report.offset
+      let limit := add(off, report.length)
+      if iszero(byte(0, calldataload(add(off, 41)))) {
+        fail(E_MALFORMED_REPORT, sub(REPORT_HEADER_BYTES, 1), 0, 0, 0, 1)
+      }
+      let at := add(off, REPORT_HEADER_BYTES)
+      if gt(add(at, 2), limit) {
+        fail(E_MALFORMED_REPORT, REPORT_HEADER_BYTES, 0, 0, 0, 1)
+      }
+      feed := byte(0, calldataload(at))
+      count := byte(1, calldataload(at))
+      if iszero(lt(feed, and(shr(16, ctx), 0xffff))) {
+        fail(E_UNKNOWN_FEED, feed, 0, 0, 0, 1)
+      }
+      let minCount := add(shl(1, and(shr(8, ctx), 0xff)), 1)
+      if or(lt(count, minCount), gt(count, and(ctx, 0xff))) {
+        fail(E_WRONG_OBSERVATION_COUNT, feed, count, minCount, and(ctx, 0xff), 4)
+      }
+      at := add(at, 2)
+      base := add(add(at, count), 1)
+      if gt(base, limit) {
+        fail(E_MALFORMED_REPORT, sub(at, off), 0, 0, 0, 1)
+      }
+      width := byte(0, calldataload(sub(base, 1)))
+      if or(iszero(width), gt(width, MAX_OBSERVATION_BYTES)) {
+        fail(E_INVALID_OBSERVATION_WIDTH, feed, width, 0, 0, 2)
+      }
+      let last := add(base, mul(count, width))
+      if gt(last, limit) {
+        fail(E_MALFORMED_REPORT, sub(base, off), 0, 0, 0, 1)
+      }
+      if iszero(eq(last, limit)) {
+        fail(E_MALFORMED_REPORT, sub(last, off), 0, 0, 0, 1)
+      }
+    }
+  }
+
+  /// @dev medians for one entry, in one pass without branches: the observer bitmap (w shifts
+  /// the next observer into byte 0) and whether any observation is below its predecessor.
+  /// status 0: median and confidence filled; 1: an observer >= n or repeated; 2: not sorted.
+  function _singleObservations(
+    uint256 count,
+    uint256 base,
+    uint256 width,
+    uint256 n
+  ) private pure returns (int256 answer, uint256 confidence, uint256 status) {
+    assembly ("memory-safe") {
+      function observation(b, i, wd) -> v {
+        v := signextend(sub(wd, 1), shr(sub(256, shl(3, wd)), calldataload(add(b, mul(i, wd)))))
+      }
+      let w := calldataload(sub(sub(base, count), 1))
+      let shift := sub(256, shl(3, width))
+      let signByte := sub(width, 1)
+      let seen := shl(byte(0, w), 1)
+      let previous := signextend(signByte, shr(shift, calldataload(base)))
+      let last := add(base, mul(count, width))
+      for {
+        let ptr := add(base, width)
+      } lt(ptr, last) {
+        ptr := add(ptr, width)
+      } {
+        w := shl(8, w)
+        seen := or(seen, shl(byte(0, w), 1))
+        let v := signextend(signByte, shr(shift, calldataload(ptr)))
+        status := or(status, slt(v, previous))
+        previous := v
+      }
+      status := shl(1, status)
+      // All observers are < n and distinct iff no bit at or above n and count bits set (SWAR
+      // popcount of a value below 2^32, as in medians).
+      let x := sub(seen, and(shr(1, seen), 0x55555555))
+      x := add(and(x, 0x33333333), and(shr(2, x), 0x33333333))
+      x := and(add(x, shr(4, x)), 0x0f0f0f0f)
+      if or(shr(n, seen), iszero(eq(and(shr(24, mul(x, 0x01010101)), 0xff), count))) {
+        status := 1
+      }
+      let half := shr(1, count)
+      answer := observation(base, half, width)
+      if iszero(and(count, 1)) {
+        answer := sar(1, add(answer, observation(base, sub(half, 1), width)))
+      }
+      confidence := shr(
+        1,
+        sub(observation(base, shr(2, mul(3, count)), width), observation(base, shr(2, sub(count, 1)), width))
+      )
+      if gt(confidence, CONFIDENCE_MAX) {
+        confidence := CONFIDENCE_MAX
+      }
+    }
+  }
+
+  /// @dev Reverts with medians' ObservationsNotSorted: the first observation below its predecessor.
+  function _notSorted(uint256 feed, uint256 base, uint256 width, uint256 count) private pure {
+    int256 previous = _observationAt(base, 0, width);
+    for (uint256 i = 1; i < count; ++i) {
+      int256 v = _observationAt(base, i, width);
+      if (v < previous) revert IQuorumAggregator.ObservationsNotSorted(feed, i);
+      previous = v;
+    }
+  }
+
+  /// @dev Observation i of an entry (width big-endian bytes at base + i * width, sign-extended).
+  function _observationAt(uint256 base, uint256 i, uint256 width) private pure returns (int256 v) {
+    assembly ("memory-safe") {
+      v := signextend(sub(width, 1), shr(sub(256, shl(3, width)), calldataload(add(base, mul(i, width)))))
+    }
+  }
+
   /// @dev Number of records of a checkEntries list.
   function entryCount(uint256 list) internal pure returns (uint256 n) {
     assembly ("memory-safe") {

@@ -21,6 +21,18 @@ contract PullGasProbe {
     emit Measured(used, a[0].answer);
   }
 
+  /// @notice verifyReportSingle, the one-feed entry point: four words back, no array.
+  function measureVerifySingle(
+    address aggregator,
+    bytes calldata report,
+    bytes calldata signatures
+  ) external returns (uint256 used) {
+    uint256 before = gasleft();
+    (, int256 answer, , ) = IPullReports(aggregator).verifyReportSingle(report, signatures);
+    used = before - gasleft();
+    emit Measured(used, answer);
+  }
+
   /// @notice The second of two verifyReport calls in one call: the aggregator, its config slot
   /// and its config store already warm, so what remains is the verification itself.
   function measureVerifyWarm(
