@@ -2,6 +2,7 @@ import { impersonateAccount, setBalance, stopImpersonatingAccount } from "@nomic
 import { ethers } from "hardhat";
 import type { Signer } from "ethers";
 import { signReportBy, type Domain } from "../../../oracle-node/src/protocol/report";
+import type { StakingParams } from "../../../oracle-node/src/chain/deploy-economics";
 import type { Wallet } from "ethers";
 import type { OracleStaking, OracleToken } from "../../../typechain-types";
 import { deployAggregator, feedEntry, makeCommittee, signedReport, type Deployed } from "./committee";
@@ -11,19 +12,7 @@ import { deployAggregator, feedEntry, makeCommittee, signedReport, type Deployed
 export const E18 = 10n ** 18n;
 export const DAY = 24 * 3600;
 
-export interface StakingParams {
-  minimumStake: bigint;
-  unbondingPeriod: number;
-  proofWindow: number;
-  alertGracePeriod: number;
-  alertSlashAmount: bigint;
-  alertRewardBps: number;
-  alertRewardCap: bigint;
-  maxAlertsPerOutage: number;
-  equivocationSlashBps: number;
-  proverRewardBps: number;
-  proverRewardCap: bigint;
-}
+export type { StakingParams };
 
 /** Test parameters (round numbers, easy to check by hand). */
 export function testParams(over: Partial<StakingParams> = {}): StakingParams {
