@@ -196,4 +196,54 @@ describe("SLAs with teeth: 7 nodes, stake, rewards, alerts (issue 14)", () => {
     );
     expect((await rewards.claimable(c.addresses[DOWN])) as bigint).toBeGreaterThan(was.claimable);
   }, 60_000);
+
+  it("f+1 nodes stopped: past heartbeat + grace an outside account alerts, every signer is slashed, the alerter is paid its capped share once", async () => {
+    const stopped = [N - 3, N - 2, N - 1];
+    await Promise.all(stopped.map(stop));
+    const p = econ.params;
+    const stakes = await Promise.all(c.addresses.map(async (a) => ((await staking.stakeOf(a)) as { active: bigint }).active));
+    // Four nodes left: fewer than 2f+1 observers, so the feed goes stale. Move chain time past
+    // the deadline instead of waiting for it (a report already signed may still land: then the
+    // deadline moves, and so does the clock).
+    await waitFor(
+      async () => {
+        const [, deadline, alertable] = (await staking.alertState(0)) as [bigint, bigint, boolean];
+        if (alertable) return true;
+        const head = (await provider.getBlock("latest"))!.timestamp;
+        await provider.send("evm_increaseTime", [Math.max(1, Number(deadline) - head + 1)]);
+        await provider.send("evm_mine", []);
+        return false;
+      },
+      30_000,
+      "feed 0 alertable",
+    );
+    // Feed 0's latestRoundData: updatedAt is the last transmission's block time.
+    const updatedAt = ((await new Contract(c.deployment.aggregator, aggregatorInterface(), provider).latestRoundData()) as bigint[])[3];
+    const head = (await provider.getBlock("latest"))!.timestamp;
+    expect(head).toBeGreaterThan(Number(updatedAt) + ALERT_HEARTBEAT_SEC + ALERT_GRACE_SEC);
+
+    const alerter = outsider();
+    const tokenOf = new Contract(econ.token, loadArtifact("OracleToken").abi, provider);
+    const balance0 = (await tokenOf.balanceOf(alerter.address)) as bigint;
+    const r = await alert(connect(alerter, econ.staking, econ.rewards), 0);
+    const slashedEach = p.alertSlashAmount;
+    expect(r.slashed).toBe(slashedEach * BigInt(N));
+    const expectedReward = (r.slashed * BigInt(p.alertRewardBps)) / 10_000n < p.alertRewardCap ? (r.slashed * BigInt(p.alertRewardBps)) / 10_000n : p.alertRewardCap;
+    expect(r.reward).toBe(expectedReward);
+    expect(r.reward).toBeGreaterThan(0n);
+    // Every signer of the config, running or stopped, lost exactly the set amount.
+    for (let i = 0; i < N; i++) expect(((await staking.stakeOf(c.addresses[i])) as { active: bigint }).active).toBe(stakes[i] - slashedEach);
+    const alertBlock = (await provider.getTransactionReceipt(r.hash))!.blockNumber;
+    const sla = await slaOf(alertBlock, alertBlock);
+    for (const o of sla.oracles) expect(o.slashed).toBe(slashedEach);
+    // The payout is pulled: credited, then withdrawn by the alerter itself.
+    expect((await staking.payoutOf(alerter.address)) as bigint).toBe(r.reward);
+    const paid = await withdraw(connect(outsider(), econ.staking, econ.rewards), null);
+    expect(paid.amount).toBe(r.reward);
+    expect((await tokenOf.balanceOf(alerter.address)) as bigint).toBe(balance0 + r.reward);
+    // A second alert in the same window: refused by the contract and by the action, nothing slashed.
+    expect(await revertName((staking.connect(alerter) as Contract).raiseAlert.staticCall(0))).toBe("AlertWindowUsed");
+    await expect(alert(connect(outsider(), econ.staking, econ.rewards), 0)).rejects.toThrow(/already raised for feed 0 in this heartbeat window/);
+    expect(((await staking.stakeOf(c.addresses[0])) as { active: bigint }).active).toBe(stakes[0] - slashedEach);
+  }, 60_000);
 });
