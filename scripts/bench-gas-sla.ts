@@ -10,11 +10,17 @@
  *   the pending slot's count at P - 1 with hardhat_setStorageAt (the state P - 1 real transmits would leave),
  *   since P is 63 at n = 31 but 2^24 - 1 at n = 7;
  * - claim: one signer's OracleRewards.claim after those rounds (its first: fresh claimed/paid slots and token balance);
+ * - gasOverhead calibration: in mode 2 with gasOverhead 0, what the receipt charged minus the gas transmit accounted
+ *   (TransmissionAccounted.gasUsed) in the steady rounds: the accounting's own slot write and event after the
+ *   measurement, and the rest of transmit's exit. SLA_GAS_OVERHEAD (oracle-node/src/chain/deploy-economics.ts, the
+ *   value deployEconomics sets) is the smallest of these over n, rounded down to 100, so that a reimbursement never
+ *   pays more than the receipt (it pays up to ~700 gas less at n = 31); the bench prints both.
  * - stake, raiseAlert, proveEquivocation: scripts/bench-gas-stake.ts (null while OracleStaking is not compiled here).
  */
 import hre from "hardhat";
 import { toBeHex, zeroPadValue, type Signer } from "ethers";
 import { benchStake } from "./bench-gas-stake";
+import { SLA_GAS_OVERHEAD } from "../oracle-node/src/chain/deploy-economics";
 import { deployAggregator, feedEntry, makeCommittee, observationsAround, signedReport, type Deployed } from "../test/contracts/helpers/committee";
 
 const { ethers } = hre;
@@ -35,6 +41,9 @@ export interface SlaRow {
   reimbursementGas: number;
   transmitGasOff: number;
   transmitGasFull: number;
+  /** Receipt gas minus accounted gas (gasOverhead 0), steady rounds: min and max. */
+  shortfallMin: number;
+  shortfallMax: number;
 }
 
 export interface SlaGas {
@@ -44,14 +53,33 @@ export interface SlaGas {
   proveEquivocation: number | null;
   claim: number;
   stake: number | null;
+  /** The calibrated gasOverhead (min steady shortfall over n, rounded down to 100) and the constant deployEconomics uses. */
+  gasOverheadCalibrated: number;
+  gasOverheadDeployed: number;
 }
 
 /** SlaAccounting.laneWidth: min(192 / (n + 1), 32). */
 const laneWidth = (n: number) => Math.min(Math.floor(192 / (n + 1)), 32);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** Gas of rounds 1..k (fixed timestamps and epochs from the start), every observer included. */
-async function replay(d: Deployed, sender: Signer, clockStart: number, rounds: number, beforeLast: () => Promise<void>): Promise<number[]> {
+/** Receipt gas minus the gas transmit accounted for itself (TransmissionAccounted), or null without the event. */
+function shortfall(d: Deployed, receipt: { gasUsed: bigint; logs: readonly { topics: readonly string[]; data: string }[] }): number | null {
+  for (const log of receipt.logs) {
+    const parsed = d.aggregator.interface.parseLog(log);
+    if (parsed?.name === "TransmissionAccounted") return Number(receipt.gasUsed - (parsed.args.gasUsed as bigint));
+  }
+  return null;
+}
+
+/** Gas of rounds 1..k (fixed timestamps and epochs from the start), every observer included; `short` gets each round's shortfall. */
+async function replay(
+  d: Deployed,
+  sender: Signer,
+  clockStart: number,
+  rounds: number,
+  beforeLast: () => Promise<void>,
+  short: (number | null)[] = [],
+): Promise<number[]> {
   const n = d.committee.n;
   const out: number[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -62,6 +90,7 @@ async function replay(d: Deployed, sender: Signer, clockStart: number, rounds: n
     const { report, signatures } = signedReport(d, { configDigest: d.configDigest, epoch: 100 + r, round: 1, observationsTimestamp: ts, feeds });
     const receipt = await (await d.aggregator.connect(sender).transmit(report, signatures, { gasPrice: GAS_PRICE, type: 0 })).wait();
     out.push(Number(receipt!.gasUsed));
+    short.push(shortfall(d, receipt!));
   }
   return out;
 }
@@ -81,12 +110,13 @@ async function measureSize(sender: Signer, n: number, slaSlot: bigint): Promise<
   const f = Math.floor((n - 1) / 3);
   const d = await deployAggregator(sender, makeCommittee(n, f, await sender.getAddress(), `bench-sla-${n}`));
   const gas: number[][] = [];
+  const short: (number | null)[] = [];
   const clockStart = Math.max(CLOCK_START, (await ethers.provider.getBlock("latest"))!.timestamp + CLOCK_STEP);
   for (const mode of [0, 1, 2]) {
     // A snapshot is used up by its revert: take one per replay.
     const snapshot = (await ethers.provider.send("evm_snapshot", [])) as string;
     if (mode !== 0) await (await d.aggregator.setSlaParams(mode, 100n * GAS_PRICE, 0)).wait();
-    gas.push(await replay(d, sender, clockStart, STEADY_ROUNDS + 1, () => nearFlush(d, slaSlot)));
+    gas.push(await replay(d, sender, clockStart, STEADY_ROUNDS + 1, () => nearFlush(d, slaSlot), mode === 2 ? short : []));
     if (mode !== 2 && !(await ethers.provider.send("evm_revert", [snapshot]))) throw new Error("evm_revert failed");
   }
   const [off, reimburse, full] = gas;
@@ -95,6 +125,7 @@ async function measureSize(sender: Signer, n: number, slaSlot: bigint): Promise<
   // Round 0 is the first accounted transmit (cold totals are already marked non-zero); steady: rounds 1..STEADY.
   const steady = (m: number[], base: number[]) => mean(m.slice(1, STEADY_ROUNDS).map((g, i) => g - base[i + 1]));
   const steadyAdded = steady(full, reimburse);
+  const steadyShort = short.slice(1, STEADY_ROUNDS).map((x) => x!);
   const flushRoundAdded = full[STEADY_ROUNDS] - reimburse[STEADY_ROUNDS];
   const row: SlaRow = {
     n,
@@ -106,6 +137,8 @@ async function measureSize(sender: Signer, n: number, slaSlot: bigint): Promise<
     reimbursementGas: Math.round(steady(reimburse, off)),
     transmitGasOff: off[STEADY_ROUNDS - 1],
     transmitGasFull: full[STEADY_ROUNDS - 1],
+    shortfallMin: Math.min(...steadyShort),
+    shortfallMax: Math.max(...steadyShort),
   };
   return { row, d };
 }
@@ -146,6 +179,8 @@ export async function benchSla(sender: Signer): Promise<{ rows: SlaRow[]; sla: S
       proveEquivocation: staking?.proveEquivocation ?? null,
       claim,
       stake: staking?.stake ?? null,
+      gasOverheadCalibrated: Math.floor(Math.min(...rows.map((r) => r.shortfallMin)) / 100) * 100,
+      gasOverheadDeployed: SLA_GAS_OVERHEAD,
     },
   };
 }
@@ -161,6 +196,9 @@ export function printSla(rows: SlaRow[], sla: SlaGas): void {
       `${pad(r.n, 4)}${pad(r.laneWidth, 4)}${pad(r.flushPeriod, 13)}${pad(r.steadyAdded, 8)}${pad(r.flushRoundAdded, 13)}${pad(r.transmitAddedGas, 11)}${pad(r.reimbursementGas, 11)}${pad(r.transmitGasOff, 9)}${pad(r.transmitGasFull, 9)}`,
     );
   console.log(`  claim (OracleRewards, one signer, n=7): ${sla.claim}`);
+  console.log(
+    `  gasOverhead: receipt minus accounted gas (overhead 0, steady rounds) ${rows.map((r) => `n=${r.n} ${r.shortfallMin}..${r.shortfallMax}`).join(", ")}; calibrated ${sla.gasOverheadCalibrated}, deployEconomics sets SLA_GAS_OVERHEAD = ${sla.gasOverheadDeployed}`,
+  );
   if (sla.stake === null)
     console.log("  stake / raiseAlert / proveEquivocation: null (OracleStaking is not compiled in this tree; measured once it is merged)");
   else console.log(`  OracleStaking (n=7): stake ${sla.stake}, raiseAlert ${sla.raiseAlert}, proveEquivocation ${sla.proveEquivocation}`);

@@ -1,11 +1,14 @@
 import { Contract, NonceManager, getAddress, type Signer } from "ethers";
-import { loadArtifact } from "./artifacts";
 import { DeployError, attach, deployContract, readConfig, send, setConfig } from "./deploy";
+import { aggregatorHas, deployRewards, resolveRewardParams, type RewardParams, type ResolvedRewardParams } from "./deploy-rewards";
+
+export { DEFAULT_REWARD_PARAMS, DEFAULT_GAS_PRICE_CAP_GWEI, SLA_GAS_OVERHEAD, type RewardParams, type ResolvedRewardParams } from "./deploy-rewards";
 
 /**
  * Deploys the economics of one aggregator's committee (docs/economics.md): the OracleToken, an
  * OracleStaking bound to the aggregator, a minimum stake for every committee signer (minted to
- * and staked by its operator), the alert heartbeats, and, when the aggregator has setStaking,
+ * and staked by its operator), the alert heartbeats, an OracleRewards with its funded budget and
+ * the aggregator's accounting on (deploy-rewards.ts), and, when the aggregator has setStaking,
  * the wiring so that setConfig admits only staked signers.
  */
 
@@ -34,6 +37,7 @@ export interface StakingParams {
 }
 
 const E18 = 10n ** 18n;
+
 const DAY = 86_400;
 
 /**
@@ -72,12 +76,21 @@ export interface EconomicsOptions {
   treasury?: string;
   /** Alert heartbeat per feed index, seconds (feeds not listed: no alerts). */
   heartbeats?: Record<number, number>;
+  /**
+   * OracleRewards and the aggregator's accounting (DEFAULT_REWARD_PARAMS, overridden key by
+   * key); false: neither (stake only, accounting left as it is).
+   */
+  rewards?: Partial<RewardParams> | false;
 }
 
 export interface EconomicsDeployment {
   token: string;
   staking: string;
+  /** The OracleRewards contract, or null with `rewards: false`. */
+  rewards: string | null;
   params: StakingParams;
+  /** What the rewards were deployed with (the gas price cap resolved for the chain), or null. */
+  rewardParams: ResolvedRewardParams | null;
   /**
    * True when the aggregator has setStaking and was wired (its config re-set, so the active
    * config is admitted); false for an aggregator without it: the staking contract then stands
@@ -88,15 +101,9 @@ export interface EconomicsDeployment {
   configDigest: string | null;
 }
 
-/** Whether a contract's ABI has a function of that name. */
-function hasFunction(name: string): boolean {
-  const abi = loadArtifact("QuorumAggregator").abi as readonly { type?: string; name?: string }[];
-  return abi.some((f) => f.type === "function" && f.name === name);
-}
-
 /** Whether this build's QuorumAggregator can call a staking contract from setConfig. */
 export function aggregatorSupportsStaking(): boolean {
-  return hasFunction("setStaking");
+  return aggregatorHas("setStaking");
 }
 
 function resolveParams(over: Partial<StakingParams> | undefined): StakingParams {
@@ -106,12 +113,26 @@ function resolveParams(over: Partial<StakingParams> | undefined): StakingParams 
   return p;
 }
 
+/**
+ * One NonceManager per account: an operator that is the deployer (a local deploy staking on
+ * behalf) or operates several signers must share one nonce sequence, or its next transaction
+ * reuses a nonce.
+ */
+function nonceManagers(deployer: NonceManager, admin: string): (s: Signer) => Promise<NonceManager> {
+  const byAddress = new Map<string, NonceManager>([[admin, deployer]]);
+  return async (s) => {
+    const a = getAddress(await s.getAddress());
+    let m = byAddress.get(a);
+    if (!m) byAddress.set(a, (m = s instanceof NonceManager ? s : new NonceManager(s)));
+    return m;
+  };
+}
+
 /** Mints `amount` to the operator, which approves and stakes it for its signer. */
-async function stakeFor(token: Contract, staking: Contract, s: CommitteeStaker, amount: bigint): Promise<void> {
-  await send(token, "mint", [await s.operator.getAddress(), amount]);
-  const operator = s.operator instanceof NonceManager ? s.operator : new NonceManager(s.operator);
+async function stakeFor(token: Contract, staking: Contract, signer: string, operator: NonceManager, amount: bigint): Promise<void> {
+  await send(token, "mint", [await operator.getAddress(), amount]);
   await send(token.connect(operator) as Contract, "approve", [await staking.getAddress(), amount]);
-  await send(staking.connect(operator) as Contract, "stake", [s.signer, amount]);
+  await send(staking.connect(operator) as Contract, "stake", [signer, amount]);
 }
 
 /**
@@ -131,8 +152,10 @@ async function wire(aggregator: Contract, staking: string): Promise<string> {
 
 /**
  * Deploys token + staking for `opts.aggregator`, stakes for every committee signer, sets the
- * alert heartbeats and wires the aggregator when it supports staking. The deployer owns the
- * token and the staking contract.
+ * alert heartbeats, deploys and funds OracleRewards and sets the aggregator's accounting (unless
+ * `rewards: false`), and last wires the aggregator when it supports staking: setStaking, then
+ * the config re-set, so the returned configDigest is final (start the nodes after this). The
+ * deployer owns the token and the staking contract and must own the aggregator.
  */
 export async function deployEconomics(signer: Signer, opts: EconomicsOptions): Promise<EconomicsDeployment> {
   const params = resolveParams(opts.params);
@@ -140,6 +163,9 @@ export async function deployEconomics(signer: Signer, opts: EconomicsOptions): P
   const deployer = signer instanceof NonceManager ? signer : new NonceManager(signer);
   const admin = getAddress(await deployer.getAddress());
   const aggregatorAddress = getAddress(opts.aggregator);
+  const chainId = Number((await deployer.provider!.getNetwork()).chainId);
+  const rewardParams = opts.rewards === false ? null : resolveRewardParams(opts.rewards, chainId);
+  if (rewardParams && !aggregatorHas("setSlaParams")) throw new DeployError("this build's QuorumAggregator has no setSlaParams: deploy with rewards: false");
   const token = await deployContract("OracleToken", deployer, [admin]);
   const tokenAddress = await token.getAddress();
   const tuple = [
@@ -159,12 +185,15 @@ export async function deployEconomics(signer: Signer, opts: EconomicsOptions): P
   const stakingAddress = await staking.getAddress();
   const amount = opts.stakeEach ?? params.minimumStake;
   if (amount < params.minimumStake) throw new DeployError(`stakeEach ${amount} is below minimumStake ${params.minimumStake}`);
-  for (const s of opts.stakers) await stakeFor(token, staking, s, amount);
+  const managerOf = nonceManagers(deployer, admin);
+  for (const s of opts.stakers) await stakeFor(token, staking, s.signer, await managerOf(s.operator), amount);
   for (const [feedIndex, seconds] of Object.entries(opts.heartbeats ?? {})) {
     await send(staking, "setFeedHeartbeat", [Number(feedIndex), seconds]);
   }
+  const aggregator = attach("QuorumAggregator", aggregatorAddress, deployer);
+  const rewards = rewardParams ? await deployRewards(deployer, token, aggregator, rewardParams) : null;
   let configDigest: string | null = null;
   const wired = aggregatorSupportsStaking();
-  if (wired) configDigest = await wire(attach("QuorumAggregator", aggregatorAddress, deployer), stakingAddress);
-  return { token: tokenAddress, staking: stakingAddress, params, wired, configDigest };
+  if (wired) configDigest = await wire(aggregator, stakingAddress);
+  return { token: tokenAddress, staking: stakingAddress, rewards, params, rewardParams, wired, configDigest };
 }
