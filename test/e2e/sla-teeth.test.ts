@@ -132,7 +132,7 @@ const outsider = (): Wallet => new Wallet(c.chain.accounts[OUTSIDER_ACCOUNT], pr
 
 describe("SLAs with teeth: 7 nodes, stake, rewards, alerts (issue 14)", () => {
   it("a stopped node's inclusion and rewards stop, on chain and in `sla`, while the others' go on; no alert on a fresh feed", async () => {
-    await waitFor(async () => (await landedAfter(0)).length >= 2, 45_000, "two reports of the full committee on chain");
+    await waitFor(async () => (await landedAfter(0)).length >= 1, 45_000, "a report of the full committee on chain");
     // Before: the node is included and paid.
     const up = await slaOf(0, await provider.getBlockNumber());
     expect(up.oracles[DOWN].included).toBeGreaterThan(0);
