@@ -228,7 +228,8 @@ describe("SLAs with teeth: 7 nodes, stake, rewards, alerts (issue 14)", () => {
     const r = await alert(connect(alerter, econ.staking, econ.rewards), 0);
     const slashedEach = p.alertSlashAmount;
     expect(r.slashed).toBe(slashedEach * BigInt(N));
-    const expectedReward = (r.slashed * BigInt(p.alertRewardBps)) / 10_000n < p.alertRewardCap ? (r.slashed * BigInt(p.alertRewardBps)) / 10_000n : p.alertRewardCap;
+    const expectedReward =
+      (r.slashed * BigInt(p.alertRewardBps)) / 10_000n < p.alertRewardCap ? (r.slashed * BigInt(p.alertRewardBps)) / 10_000n : p.alertRewardCap;
     expect(r.reward).toBe(expectedReward);
     expect(r.reward).toBeGreaterThan(0n);
     // Every signer of the config, running or stopped, lost exactly the set amount.
