@@ -80,7 +80,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(nodes.map((n) => n?.stop()));
+  await Promise.all(nodes.flatMap((n) => (n ? [n.stop()] : [])));
   provider?.destroy();
   await c?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -182,7 +182,7 @@ describe("SLAs with teeth: 7 nodes, stake, rewards, alerts (issue 14)", () => {
     );
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/feed 0 is fresh/);
-    expect((await staking.stakeOf(c.addresses[0])).active).toBe(econ.params.minimumStake);
+    expect(((await staking.stakeOf(c.addresses[0])) as { active: bigint }).active).toBe(econ.params.minimumStake);
   }, 150_000);
 
   it("restarted, the node is included and paid again", async () => {
