@@ -15,6 +15,7 @@ import { setupCommittee, runtimeOptions, TEST_TIMING, type Committee } from "./h
 import { deployCommitteeEconomics, type CommitteeEconomics } from "./harness/economics";
 import { memberReport, type MemberSignSpec } from "./harness/member-signer";
 import { waitFor } from "./harness/wait";
+import { createLogger } from "../../oracle-node/src/log/logger";
 
 /**
  * Issue 14's equivocation proofs end to end, on chain: 4 oracles (f = 1) with stake, members 0-2
@@ -39,6 +40,8 @@ let econ: CommitteeEconomics;
 let provider: JsonRpcProvider;
 let staking: Contract;
 const nodes: Array<RunningNode | null> = [];
+/** Each honest node's warn and error log lines (JSON). */
+const logs: string[][] = [[], [], []];
 const metrics: Array<ReturnType<typeof createMetrics>> = [0, 1, 2].map(() => createMetrics({ processMetrics: false }));
 const dir = mkdtempSync(join(tmpdir(), "oracle-sla-equiv-"));
 
@@ -55,6 +58,7 @@ beforeAll(async () => {
           metrics: metrics[i],
           filter: { kind: "none" },
           economics: { address: econ.staking, submitProofs: true },
+          logger: createLogger({ name: `node-${i}`, level: "warn", destination: { write: (line: string) => void logs[i].push(line) } }),
         }),
       ),
     );
@@ -140,6 +144,11 @@ describe("equivocation proofs on chain (issue 14)", () => {
     );
     const texts = await Promise.all(metrics.map((m) => m.registry.metrics()));
     expect(texts.map((t) => sample(t, "oracle_equivocations_total", { oracle: "3", submitted: "true" })).reduce((s, v) => s + v, 0)).toBe(1);
+    // The others' submissions were refused, and their logs say why (the staking contract's error by name).
+    const outcomes = logs.map((l) => l.map((x) => JSON.parse(x) as { msg: string; detail?: string }).find((x) => x.msg.startsWith("equivocation proof ")));
+    expect(outcomes.filter((o) => o?.msg === "equivocation proof submitted")).toHaveLength(1);
+    for (const o of outcomes.filter((x) => x?.msg === "equivocation proof not accepted"))
+      expect(o!.detail).toMatch(/^reverted: (AlreadyProven\(|reverted on chain)/);
     // The same evidence from an outside prover: already proven, nothing slashed twice.
     const replay = staking.proveEquivocation.staticCall(a.encoded, compactSignature(a.signature), b.encoded, compactSignature(b.signature));
     expect(await revertName(replay)).toBe("AlreadyProven");

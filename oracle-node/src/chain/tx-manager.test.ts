@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JsonRpcProvider, Wallet, Interface } from "ethers";
 import { startLocalChain, type LocalChain } from "../../../scripts/demo/chain";
-import { deployFeeds, type Deployment } from "./deploy";
+import { deployContract, deployFeeds, type Deployment } from "./deploy";
+import { loadArtifact } from "./artifacts";
 import { aggregatorInterface, encodeTransmit } from "./aggregator";
 import { makeProvider } from "./provider";
 import { TxManager } from "./tx-manager";
@@ -51,6 +52,19 @@ describe("TxManager against a JSON-RPC node", () => {
     expect(o.broadcasts).toBe(0);
     expect(o.error?.customError?.name).toMatch(/MalformedReport|ConfigDigestMismatch/);
     expect(await provider.getTransactionCount(m.address, "latest")).toBe(before);
+  });
+
+  it("names another contract's custom error with the request's own interface", async () => {
+    const token = await deployContract("OracleToken", new Wallet(chain.accounts[0], provider), [new Wallet(chain.accounts[0]).address]);
+    const iface = new Interface(loadArtifact("OracleToken").abi);
+    // Account 12 holds no tokens: the transfer reverts with the token's ERC20InsufficientBalance.
+    const req = { to: await token.getAddress(), data: iface.encodeFunctionData("transfer", [Wallet.createRandom().address, 1n]), label: "transfer" };
+    const m = manager(chain.accounts[12]);
+    const named = await m.send({ ...req, iface });
+    expect(named).toMatchObject({ status: "reverted", broadcasts: 0 });
+    expect(named.error?.customError?.name).toBe("ERC20InsufficientBalance");
+    // Without it, the manager's interface (the aggregator's) does not know the error.
+    expect((await m.send(req)).error?.customError).toBeUndefined();
   });
 
   it("resynchronises its nonce after someone else used it (nonce too low)", async () => {

@@ -70,6 +70,8 @@ export interface TxRequest {
   stillNeeded?: () => Promise<boolean>;
   /** What the transaction updates (feed ids): a newer request with all these tags supersedes it. */
   tags?: string[];
+  /** The interface of `to`, to name its custom errors (default: the manager's, the aggregator's). */
+  iface?: Interface;
 }
 
 export type TxOutcomeStatus = "confirmed" | "reverted" | "skipped" | "superseded" | "failed";
@@ -151,7 +153,7 @@ export class TxManager {
         try {
           outcome = await this.run(job.req);
         } catch (err) {
-          outcome = { status: "failed", error: classifyTxError(err, this.opts.iface), broadcasts: 0 };
+          outcome = { status: "failed", error: classifyTxError(err, job.req.iface ?? this.opts.iface), broadcasts: 0 };
         }
         // ethers quotes the RPC URL (API key included) in its errors; the outcome is shown in the API and dashboard.
         if (outcome.error) outcome.error = { ...outcome.error, message: redactText(outcome.error.message) };
@@ -194,7 +196,7 @@ export class TxManager {
           accepted = true;
           sentAt = Date.now();
         } catch (err) {
-          const c = classifyTxError(err, this.opts.iface);
+          const c = classifyTxError(err, req.iface ?? this.opts.iface);
           if (c.kind === "already-known") {
             if (!hashes.includes(hash)) hashes.push(hash);
             accepted = true;
@@ -265,7 +267,7 @@ export class TxManager {
         const est = await this.opts.provider.estimateGas({ from: this.address, to: req.to, data: req.data });
         return (est * GAS_LIMIT_PERCENT) / 100n;
       } catch (err) {
-        const c = classifyTxError(err, this.opts.iface);
+        const c = classifyTxError(err, req.iface ?? this.opts.iface);
         if (c.kind !== "network") return { status: "reverted", error: c, broadcasts: 0 };
         if (Date.now() > deadline) return { status: "failed", error: c, broadcasts: 0 };
         await sleep(RETRY_BACKOFF_MS[Math.min(attempt++, RETRY_BACKOFF_MS.length - 1)]);
