@@ -201,7 +201,7 @@ describe("SLAs with teeth: 7 nodes, stake, rewards, alerts (issue 14)", () => {
     expect((await rewards.claimable(c.addresses[DOWN])) as bigint).toBeGreaterThan(was.claimable);
   }, 60_000);
 
-  it("f+1 nodes stopped: past heartbeat + grace an outside account alerts, every signer is slashed, the alerter is paid its capped share once", async () => {
+  it("f+1 nodes stopped: past heartbeat + grace an outside account alerts, every signer is slashed, the alerter is paid its capped share once per window", async () => {
     const stopped = [N - 3, N - 2, N - 1];
     await Promise.all(stopped.map(stop));
     const p = econ.params;
@@ -226,6 +226,11 @@ describe("SLAs with teeth: 7 nodes, stake, rewards, alerts (issue 14)", () => {
     const head = (await provider.getBlock("latest"))!.timestamp;
     expect(head).toBeGreaterThan(Number(updatedAt) + ALERT_HEARTBEAT_SEC + ALERT_GRACE_SEC);
 
+    // A committee member, or an operator, alerting its own committee would be paid nothing.
+    for (const insider of [new Wallet(c.keys[0], provider), econ.operators[0].connect(provider)]) {
+      const [wouldSlash, wouldPay] = (await (staking.connect(insider) as Contract).raiseAlert.staticCall(0)) as [bigint, bigint];
+      expect([wouldSlash, wouldPay]).toEqual([p.alertSlashAmount * BigInt(N), 0n]);
+    }
     const alerter = outsider();
     const tokenOf = new Contract(econ.token, loadArtifact("OracleToken").abi, provider);
     const balance0 = (await tokenOf.balanceOf(alerter.address)) as bigint;
@@ -250,5 +255,12 @@ describe("SLAs with teeth: 7 nodes, stake, rewards, alerts (issue 14)", () => {
     expect(await revertName((staking.connect(alerter) as Contract).raiseAlert.staticCall(0))).toBe("AlertWindowUsed");
     await expect(alert(connect(outsider(), econ.staking, econ.rewards), 0)).rejects.toThrow(/already raised for feed 0 in this heartbeat window/);
     expect(((await staking.stakeOf(c.addresses[0])) as { active: bigint }).active).toBe(stakes[0] - slashedEach);
+    // The outage goes on into the next heartbeat-sized window: one more alert, one more slash.
+    await provider.send("evm_increaseTime", [ALERT_HEARTBEAT_SEC]);
+    await provider.send("evm_mine", []);
+    const next = await alert(connect(outsider(), econ.staking, econ.rewards), 0);
+    expect(next.slashed).toBe(slashedEach * BigInt(N));
+    expect(((await staking.stakeOf(c.addresses[0])) as { active: bigint }).active).toBe(stakes[0] - 2n * slashedEach);
+    expect(((await staking.alertState(0)) as [bigint])[0]).toBe(2n);
   }, 60_000);
 });
