@@ -80,7 +80,7 @@ describe("demo summary line", () => {
   });
 
   it("carries the per-oracle SLA first when there is one", () => {
-    const sla = [{ oracle: 3, inclusionRate: 0.5, signatureShare: 0.25, transmissions: 0, deviationP95Bps: null }];
+    const sla = [{ oracle: 3, inclusionRate: 0.5, rewardsAccrued: "0.12", signatureShare: 0.25, transmissions: 0, deviationP95Bps: null }];
     const parsed = JSON.parse(summaryLine([], [], sla)) as { sla: unknown; feeds: unknown[] };
     expect(Object.keys(parsed)).toEqual(["sla", "feeds"]);
     expect(parsed.sla).toEqual(sla);
