@@ -12,9 +12,9 @@
  * - claim: one signer's OracleRewards.claim after those rounds (its first: fresh claimed/paid slots and token balance);
  * - gasOverhead calibration: in mode 2 with gasOverhead 0, what the receipt charged minus the gas transmit accounted
  *   (TransmissionAccounted.gasUsed) in the steady rounds: the accounting's own slot write and event after the
- *   measurement, and the rest of transmit's exit. SLA_GAS_OVERHEAD (oracle-node/src/chain/deploy-economics.ts, the
- *   value deployEconomics sets) is the smallest of these over n, rounded down to 100, so that a reimbursement never
- *   pays more than the receipt (it pays up to ~700 gas less at n = 31); the bench prints both.
+ *   measurement, and the rest of transmit's exit. SLA_GAS_OVERHEAD (oracle-node/src/chain/deploy-rewards.ts, the
+ *   value deployEconomics sets) is the smallest of these over n, rounded down to 100, so that for these reports a
+ *   reimbursement stays below the receipt (up to ~700 gas below at n = 31); the bench prints both.
  * - stake, raiseAlert, proveEquivocation: scripts/bench-gas-stake.ts (null while OracleStaking is not compiled here).
  */
 import hre from "hardhat";

@@ -6,6 +6,7 @@ import type { FeedSummary, OracleSummary } from "./summary";
 import type { Simulator } from "../../oracle-node/src/simulator/simulator";
 import { formatDecimal, fromFeedUnits, parseDecimal } from "../../oracle-node/src/quotes/decimal";
 import type { NodeState } from "../../oracle-node/src/api/state";
+import { rewardsReader } from "./rewards";
 
 /** What a running demo offers its caller (the CLI's live view, the headless run, the dashboard test). */
 
@@ -44,7 +45,7 @@ export interface DemoHandle {
   fair(feed: DemoFeed): string;
   rows(): Promise<FeedRow[]>;
   summary(): Promise<FeedSummary[]>;
-  /** node-1's per-oracle SLA over its recent landed reports (empty before the first). */
+  /** node-1's per-oracle SLA over its recent landed reports (empty before the first), with each oracle's rewards from the chain. */
   sla(): Promise<OracleSummary[]>;
   /** Nodes that exited on their own (crash), with their exit code. */
   crashed(): Array<{ name: string; code: number | null; signal: string | null }>;
@@ -67,6 +68,8 @@ export interface HandleParts {
   /** One proxy address per demo feed, in DEMO_FEEDS order. */
   proxies: string[];
   chainId: number;
+  /** The OracleRewards contract of the first chain (null: no economics deployed). */
+  rewards: string | null;
   /** More chains the same nodes serve (`--chains 2`): their provider and proxies. */
   extraChains: Array<{ chainId: number; provider: Provider; proxies: string[] }>;
   procs: NodeProc[];
@@ -127,6 +130,7 @@ export function demoHandle(parts: HandleParts): DemoHandle {
   ];
   const nodeState = (index = 0) => fetchJson<NodeState>(`${procs[index].apiUrl}/api/state`);
   const fair = (feed: DemoFeed) => fairValue(sim, feed);
+  const rewardsOf = rewardsReader(parts.provider, parts.rewards);
   return {
     workDir: parts.workDir,
     chainUrl: parts.chainUrl,
@@ -154,14 +158,18 @@ export function demoHandle(parts: HandleParts): DemoHandle {
         dropped: state?.feeds.find((x) => x.id === p.feed.id)?.dropCounts ?? {},
       }));
     },
-    sla: async () =>
-      ((await nodeState(0))?.sla?.oracles ?? []).map((o) => ({
+    sla: async () => {
+      const oracles = (await nodeState(0))?.sla?.oracles ?? [];
+      const rewards = await rewardsOf(oracles);
+      return oracles.map((o, i) => ({
         oracle: o.index,
         inclusionRate: o.inclusionRate === null ? null : Number(o.inclusionRate.toFixed(3)),
+        rewardsAccrued: rewards[i],
         signatureShare: o.signatureShare === null ? null : Number(o.signatureShare.toFixed(3)),
         transmissions: o.transmissions.landed,
         deviationP95Bps: o.deviationBps?.p95 ?? null,
-      })),
+      }));
+    },
     crashed: () => procs.filter((p) => p.exited).map((p) => ({ name: p.identity.name, code: p.exited!.code, signal: p.exited!.signal })),
     stop: parts.stop,
   };

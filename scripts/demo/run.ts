@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { JsonRpcProvider, Network, Wallet } from "ethers";
+import { JsonRpcProvider, Network, Wallet, parseEther } from "ethers";
 import { stringify } from "yaml";
 import { startLocalChain, type LocalChain } from "./chain";
 import { createNodeIdentities, fundAddresses, type NodeIdentity } from "./node-keys";
@@ -10,7 +10,8 @@ import { exitText, freePorts, nodeConfig, spawnNode, stopNodes, waitReady, type 
 import { demoHandle, type DemoHandle } from "./handle";
 import { deploySecondChain, secondChainEntry, startSecondChain, type SecondChain } from "./second-chain";
 import { deployFeeds, type Deployment } from "../../oracle-node/src/chain/deploy";
-import { addressesJson, feedSpecsFromConfig, writeAddressesFile } from "../../oracle-node/src/deploy/from-config";
+import { addressesJson, deployEconomicsForConfig, feedSpecsFromConfig, writeAddressesFile } from "../../oracle-node/src/deploy/from-config";
+import type { EconomicsAddresses } from "../../oracle-node/src/node/from-config";
 import { parseConfig } from "../../oracle-node/src/config";
 import { startSimulator, type Simulator } from "../../oracle-node/src/simulator/simulator";
 
@@ -61,6 +62,8 @@ const DEFAULT_VOLATILITY_SCALE = 4;
 const NODE_READY_TIMEOUT_MS = 90_000;
 /** Where node processes' password files are referenced from: the environment is not used. */
 const PASSWORD_NOTE = "password in a 0600 file next to the keystore";
+/** The transmitters' gas reimbursement pot of the demo (the reward budget is deployEconomics' default). */
+const DEMO_REIMBURSEMENT_POT = parseEther("10");
 /** Sources of the demo served by the simulator's generic JSON endpoints. */
 const GENERIC_SOURCES = ["frankfurter", "open-er-api", "open-meteo"];
 
@@ -141,6 +144,7 @@ interface DemoNetwork {
   apiPorts: number[];
   provider: JsonRpcProvider;
   deployment: Deployment;
+  economics: EconomicsAddresses;
 }
 
 /** The nodes' configs, and the contracts deployed exactly as they describe (the way `oracle-node deploy` does). */
@@ -177,20 +181,24 @@ async function deployNetwork(run: DemoRun, infra: Infra, opts: DemoOptions, f: n
   run.cleanups.push(async () => provider.destroy());
   const signers = identities.map((x) => x.address);
   const deployer = new Wallet(chain.accounts[0], provider);
-  const deployment = await deployFeeds(deployer, { feeds: feedSpecsFromConfig(parsed), signers, transmitters: signers, f, withConsumer: true });
+  const feedsDeployed = await deployFeeds(deployer, { feeds: feedSpecsFromConfig(parsed), signers, transmitters: signers, f, withConsumer: true });
+  // Stake (the deployer on behalf of every node), rewards and accounting, before the nodes start: the config is re-set.
+  const { economics, deployment } = await deployEconomicsForConfig(deployer, parsed, feedsDeployed, signers, { reimbursementPot: DEMO_REIMBURSEMENT_POT });
   writeAddressesFile(
     addressesFile,
     addressesJson(
       deployment,
       DEMO_FEEDS.map((x) => x.id),
+      economics,
     ),
   );
   run.log(`deployed aggregator ${deployment.aggregator}, ${deployment.feeds.length} proxies, registry ${deployment.registry}, consumer ${deployment.consumer}`);
+  run.log(`economics: staking ${economics.staking} (every node staked), rewards ${economics.rewards} (funded), accounting on`);
   if (infra.second) {
     const onB = await deploySecondChain(infra.second, configs[0], signers, f);
     run.log(`deployed on chain ${infra.second.chain.chainId}: aggregator ${onB.aggregator}, ${onB.feeds.length} proxies`);
   }
-  return { configs, apiPorts, provider, deployment };
+  return { configs, apiPorts, provider, deployment, economics };
 }
 
 /** Writes each node's config and starts it; resolves when every node is ready. */
@@ -268,6 +276,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
       provider: net.provider,
       proxies: net.deployment.feeds.map((x) => x.proxy),
       chainId: infra.chain.chainId,
+      rewards: net.economics.rewards,
       extraChains: infra.second?.deployment
         ? [{ chainId: infra.second.chain.chainId, provider: infra.second.provider, proxies: infra.second.deployment.feeds.map((x) => x.proxy) }]
         : [],

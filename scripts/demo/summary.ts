@@ -1,6 +1,6 @@
 /**
  * The headless demo's result: one JSON line,
- * {"sla":[{"oracle":i,"inclusionRate":r,...}],"feeds":[{"id":...,"rounds":N,"answer":"...","fair":"...","dropped":{"source":count}}]},
+ * {"sla":[{"oracle":i,"inclusionRate":r,"rewardsAccrued":"1.23",...}],"feeds":[{"id":...,"rounds":N,"answer":"...","fair":"...","dropped":{"source":count}}]},
  * with `--chains 2` also "chains":[{"chainId":N,"feeds":[{"id":...,"rounds":N,"answer":"..."}]}]
  * for every chain (the first one included).
  * answer and fair are exact decimal strings; dropped counts the rounds of the reporting node in
@@ -19,10 +19,15 @@ export interface ChainSummary {
   feeds: Array<{ id: string; rounds: number; answer: string }>;
 }
 
-/** One oracle's SLA as node-1 saw it (its recent landed reports): inclusion and signature share 0..1. */
+/**
+ * One oracle's SLA as node-1 saw it (its recent landed reports): inclusion and signature share 0..1;
+ * rewardsAccrued: reward tokens it earned since the economics were deployed, from OracleRewards
+ * (whole tokens, decimal text; null when unknown).
+ */
 export interface OracleSummary {
   oracle: number;
   inclusionRate: number | null;
+  rewardsAccrued: string | null;
   signatureShare: number | null;
   transmissions: number;
   deviationP95Bps: number | null;

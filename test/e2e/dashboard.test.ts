@@ -6,6 +6,9 @@ import { chromium, type Browser } from "playwright-core";
 import sparticuz from "@sparticuz/chromium";
 import { startDemo, type DemoHandle, REPO_ROOT } from "../../scripts/demo/run";
 import type { NodeState } from "../../oracle-node/src/api/state";
+import { Contract, JsonRpcProvider, parseEther } from "ethers";
+import { loadArtifact } from "../../oracle-node/src/chain/artifacts";
+import { DEFAULT_REWARD_PARAMS, DEFAULT_STAKING_PARAMS } from "../../oracle-node/src/chain/deploy-economics";
 
 /**
  * The dashboard as a user meets it: the demo network runs (chain, contracts, simulator, 4 node
@@ -213,4 +216,35 @@ describe("dashboard in headless Chromium", () => {
     }
     expect(roundLines).toBeGreaterThan(0);
   });
+
+  it("runs with the economics on: every node staked, the rewards funded, and each oracle's accrued rewards in the summary's SLA rows", async () => {
+    const file = JSON.parse(readFileSync(join(demo.workDir, "addresses.json"), "utf8")) as {
+      aggregator: string;
+      economics: { staking: string; rewards: string };
+    };
+    const provider = new JsonRpcProvider(demo.chainUrl, undefined, { cacheTimeout: -1 });
+    try {
+      const staking = new Contract(file.economics.staking, loadArtifact("OracleStaking").abi, provider);
+      const rewards = new Contract(file.economics.rewards, loadArtifact("OracleRewards").abi, provider);
+      const aggregator = new Contract(file.aggregator, loadArtifact("QuorumAggregator").abi, provider);
+      const [signers] = (await aggregator.getOracles()) as [string[]];
+      for (const s of signers) expect(((await staking.stakeOf(s)) as { active: bigint }).active).toBeGreaterThanOrEqual(DEFAULT_STAKING_PARAMS.minimumStake);
+      expect(await staking.activeConfigDigest()).toBe(((await aggregator.latestConfigDetails()) as [bigint, bigint, string])[2]);
+      expect(await rewards.totalFunded()).toBe(DEFAULT_REWARD_PARAMS.budget);
+      expect((await rewards.reimbursementTotals())[0]).toBe(parseEther("10"));
+      // Reports landed before this test: the SLA rows carry rewards (whole tokens), and they add up to what the contract owes.
+      const rows = await waitFor("SLA rows with rewards", 30_000, async () => {
+        const r = await demo.sla();
+        return r.length === 4 && r.every((x) => x.rewardsAccrued !== null) ? r : null;
+      });
+      const owed = (await Promise.all(signers.map((s) => rewards.claimable(s) as Promise<bigint>))).reduce((a, b) => a + b, 0n);
+      expect(owed).toBeGreaterThan(0n);
+      const shown = rows.reduce((a, r) => a + parseEther(r.rewardsAccrued!), 0n);
+      // Shown to 4 decimals, read a moment before `owed` (a report may land in between).
+      expect(shown).toBeLessThanOrEqual(owed);
+      expect(shown).toBeGreaterThan(0n);
+    } finally {
+      provider.destroy();
+    }
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bps, formatAge, offFair, renderView, shortDecimal } from "../../scripts/demo/view";
 import { summaryLine } from "../../scripts/demo/summary";
+import { rewardsReader, tokens } from "../../scripts/demo/rewards";
 
 describe("demo terminal view", () => {
   it("shows per feed the fair price, answer, confidence, age, rounds and the dropped sources with why", () => {
@@ -80,9 +81,23 @@ describe("demo summary line", () => {
   });
 
   it("carries the per-oracle SLA first when there is one", () => {
-    const sla = [{ oracle: 3, inclusionRate: 0.5, signatureShare: 0.25, transmissions: 0, deviationP95Bps: null }];
+    const sla = [{ oracle: 3, inclusionRate: 0.5, rewardsAccrued: "0.12", signatureShare: 0.25, transmissions: 0, deviationP95Bps: null }];
     const parsed = JSON.parse(summaryLine([], [], sla)) as { sla: unknown; feeds: unknown[] };
     expect(Object.keys(parsed)).toEqual(["sla", "feeds"]);
     expect(parsed.sla).toEqual(sla);
+  });
+});
+
+describe("demo rewards column", () => {
+  it("shows whole reward tokens to 4 decimals, cut (never rounded up), and null for every oracle without a rewards contract", async () => {
+    // 0.01009 ORS shows as 0.01: cut at 4 decimals, trailing zeros dropped.
+    expect([tokens(0n), tokens(1n), tokens(5n * 10n ** 18n), tokens(123_456_789_012_345_678n), tokens(10n ** 16n + 9n * 10n ** 13n)]).toEqual([
+      "0",
+      "0",
+      "5",
+      "0.1234",
+      "0.01",
+    ]);
+    expect(await rewardsReader({} as never, null)([{ signer: "0x1", transmitter: "0x2" }])).toEqual([null]);
   });
 });

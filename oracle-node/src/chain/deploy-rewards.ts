@@ -16,8 +16,8 @@ const GWEI = 10n ** 9n;
  * accounts for itself (the accounting's own slot write and event after the measurement, and the
  * rest of transmit's exit). Calibrated by `npm run bench:gas` (scripts/bench-gas-sla.ts prints
  * "gasOverhead: receipt minus accounted gas ... calibrated N"): the smallest steady-round
- * shortfall over n = 4, 7, 16, 31, rounded down to 100, so a reimbursement never pays more than
- * the receipt. The bench prints this constant next to its measurement; re-run it when transmit
+ * shortfall over n = 4, 7, 16, 31, rounded down to 100, so that for the bench's reports a
+ * reimbursement stays below the receipt (docs/economics.md "Deploying the economics"). The bench prints this constant next to its measurement; re-run it when transmit
  * changes.
  */
 export const SLA_GAS_OVERHEAD = 6_300;

@@ -2,7 +2,7 @@ import { getAddress, type JsonRpcProvider } from "ethers";
 import { existsSync } from "node:fs";
 import { makeProvider } from "../chain/provider";
 import type { EconomicsTotals } from "../economics/sla";
-import { readAddressesFile } from "../node/from-config";
+import { economicsEntry, readAddressesFile } from "../node/from-config";
 import { fetchEconomicsTotals } from "../economics/economics-events";
 
 /**
@@ -59,15 +59,11 @@ export async function chainTarget(o: ChainTargetOptions): Promise<ChainTarget> {
   let configBlockNumber: number | null = null;
   if (o.addresses) {
     if (!existsSync(o.addresses)) throw new Error(`addresses file ${o.addresses} does not exist`);
-    const file = readAddressesFile(o.addresses) as ReturnType<typeof readAddressesFile> & {
-      economics?: { staking?: string; rewards?: string } | string;
-      configBlockNumber?: number;
-    };
+    const file = readAddressesFile(o.addresses) as ReturnType<typeof readAddressesFile> & { configBlockNumber?: number };
     aggregator ??= getAddress(file.aggregator);
-    const e = typeof file.economics === "string" ? file.economics : file.economics?.staking;
-    if (!economics && e) economics = address(e, `addresses file ${o.addresses}: economics`);
-    const r = typeof file.economics === "object" ? file.economics.rewards : undefined;
-    if (!rewards && r) rewards = address(r, `addresses file ${o.addresses}: economics.rewards`);
+    const entry = economicsEntry(file);
+    if (!economics && entry.staking) economics = address(entry.staking, `addresses file ${o.addresses}: economics`);
+    if (!rewards && entry.rewards) rewards = address(entry.rewards, `addresses file ${o.addresses}: economics.rewards`);
     configBlockNumber = typeof file.configBlockNumber === "number" ? file.configBlockNumber : null;
   }
   if (!aggregator) throw new Error("give --addresses <file> or --aggregator <address>");

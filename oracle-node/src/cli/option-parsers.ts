@@ -16,3 +16,15 @@ export function blockNumber(v: string): number {
   if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError("must be a block number (an integer >= 0)");
   return n;
 }
+
+/** A non-negative decimal amount with up to `decimals` fraction digits ("10000", "0.5"), in base units (below 2^128). */
+export function decimalAmount(decimals: number): (v: string) => bigint {
+  return (v) => {
+    const t = v.trim();
+    if (!new RegExp(`^\\d+(\\.\\d{1,${decimals}})?$`).test(t)) throw new InvalidArgumentError(`must be a decimal amount >= 0 with up to ${decimals} decimals`);
+    const [whole, frac = ""] = t.split(".");
+    const n = BigInt(whole) * 10n ** BigInt(decimals) + BigInt(frac.padEnd(decimals, "0") || "0");
+    if (n >= 2n ** 128n) throw new InvalidArgumentError("is too large");
+    return n;
+  };
+}

@@ -1,8 +1,10 @@
-import { getAddress, parseUnits } from "ethers";
+import { getAddress, parseUnits, type Signer } from "ethers";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { FeedSpec, Deployment } from "../chain/deploy";
+import { attach, readConfig, type FeedSpec, type Deployment } from "../chain/deploy";
+import { deployEconomics, type EconomicsDeployment, type RewardParams } from "../chain/deploy-economics";
 import type { NodeConfig } from "../config";
+import type { EconomicsAddresses } from "../node/from-config";
 
 /**
  * What `oracle-node deploy` (and the demo) derive from a node config: the feed specs the
@@ -61,10 +63,13 @@ export interface AddressesFileJson {
   configCount: number;
   configBlockNumber: number;
   feeds: Array<{ id: string; description: string; base: string; quote: string; decimals: number; feedIndex: number; proxy: string }>;
+  /** `deploy --economics`: read back by the node (node/from-config.ts economicsEntry) and the economics commands (cli/chain-target.ts). */
+  economics?: EconomicsAddresses;
 }
 
-export function addressesJson(d: Deployment, feedIds: string[]): AddressesFileJson {
+export function addressesJson(d: Deployment, feedIds: string[], economics?: EconomicsAddresses): AddressesFileJson {
   return {
+    ...(economics ? { economics } : {}),
     chainId: Number(d.chainId),
     aggregator: d.aggregator,
     registry: d.registry,
@@ -90,4 +95,40 @@ export function writeAddressesFile(path: string, json: AddressesFileJson): void 
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(json, null, 2) + "\n");
   renameSync(tmp, path);
+}
+
+/** What deployEconomicsForConfig leaves: the economics, and the Deployment with the config it re-set. */
+export interface ConfigEconomics {
+  economics: EconomicsAddresses;
+  deployment: Deployment;
+  details: EconomicsDeployment;
+}
+
+/**
+ * `deploy --economics` and the demo: deployEconomics for a fresh deployment of `cfg`'s feeds, the
+ * deployer staking the minimum on behalf of every signer (it becomes their operator: a local
+ * deploy; docs/operator-guide.md says what a real one does), each feed's alert heartbeat its
+ * config `heartbeatSeconds`, rewards as `rewards` overrides. The aggregator's config was re-set
+ * (staking admits it), so the Deployment's digest, count and block are read again.
+ */
+export async function deployEconomicsForConfig(
+  deployer: Signer,
+  cfg: NodeConfig,
+  d: Deployment,
+  signers: string[],
+  rewards?: Partial<RewardParams>,
+): Promise<ConfigEconomics> {
+  const heartbeats = Object.fromEntries(cfg.feeds.map((f, i) => [f.feedIndex ?? i, f.heartbeatSeconds]));
+  const details = await deployEconomics(deployer, {
+    aggregator: d.aggregator,
+    stakers: signers.map((signer) => ({ signer, operator: deployer })),
+    heartbeats,
+    rewards,
+  });
+  const config = await readConfig(attach("QuorumAggregator", d.aggregator, deployer));
+  return {
+    economics: { token: details.token, staking: details.staking, rewards: details.rewards },
+    deployment: { ...d, configDigest: config.configDigest, configCount: config.configCount, configBlockNumber: config.blockNumber },
+    details,
+  };
 }

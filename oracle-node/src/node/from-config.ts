@@ -19,6 +19,40 @@ import type { RuntimeFeed, RuntimeOptions, RuntimeTiming, SourcePolicy } from ".
 export interface AddressesFile {
   aggregator: string;
   feeds?: Array<{ feedIndex: number; proxy?: string }>;
+  /** Written by `oracle-node deploy --economics` (deploy/from-config.ts); an older file may name the staking contract alone. */
+  economics?: EconomicsAddresses | string;
+}
+
+/** The addresses file's `economics` entry: the one shape its writer and every reader use. */
+export interface EconomicsAddresses {
+  token: string;
+  /** OracleStaking: the entry point of stake, alerts and equivocation proofs. */
+  staking: string;
+  /** OracleRewards: claims; null when deployed without rewards. */
+  rewards: string | null;
+}
+
+const HEX_ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
+
+/**
+ * The economics addresses an addresses file names (the one reader): `economics` as the object
+ * above, or as a bare address (the staking contract). Absent or null entries are left out; any
+ * other value that is not a 0x-prefixed 20-byte hex address is an error naming the key.
+ */
+export function economicsEntry(file: AddressesFile): Partial<Record<keyof EconomicsAddresses, string>> {
+  const e: unknown = file.economics;
+  const checked = (key: string, v: unknown): string => {
+    if (typeof v !== "string" || !HEX_ADDRESS_RE.test(v)) throw new Error(`addresses file: ${key} ${JSON.stringify(v)} is not an address`);
+    return v;
+  };
+  if (e === undefined || e === null) return {};
+  if (typeof e !== "object") return { staking: checked("economics", e) };
+  const out: Partial<Record<keyof EconomicsAddresses, string>> = {};
+  for (const k of ["token", "staking", "rewards"] as const) {
+    const v = (e as Record<string, unknown>)[k];
+    if (v !== undefined && v !== null) out[k] = checked(`economics.${k}`, v);
+  }
+  return out;
 }
 
 export function readAddressesFile(path: string): AddressesFile {
@@ -87,9 +121,7 @@ export async function fromNodeConfig(cfg: NodeConfig, opts: { configPath?: strin
 
 /** The economics contract an addresses file names: `economics` as an address or as `{ staking }` (its entry point). */
 export function economicsOf(file: AddressesFile): string | undefined {
-  const e = (file as { economics?: unknown }).economics;
-  const a = typeof e === "string" ? e : e && typeof e === "object" ? (e as { staking?: unknown }).staking : undefined;
-  return typeof a === "string" && /^0x[0-9a-fA-F]{40}$/.test(a) ? a : undefined;
+  return economicsEntry(file).staking;
 }
 
 /** The feeds as the runtime sees them: adapters looked up, base URLs and symbols resolved. */

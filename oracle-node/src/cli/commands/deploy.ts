@@ -1,9 +1,12 @@
 import type { Command } from "commander";
-import { JsonRpcProvider, Network, formatEther } from "ethers";
-import { ConfigError, formatConfigErrors, loadConfig } from "../../config";
-import { deployFeeds } from "../../chain/deploy";
+import { JsonRpcProvider, Network, formatEther, formatUnits, type Signer } from "ethers";
+import { ConfigError, formatConfigErrors, loadConfig, type NodeConfig } from "../../config";
+import { deployFeeds, type Deployment } from "../../chain/deploy";
+import { DEFAULT_REWARD_PARAMS, type RewardParams } from "../../chain/deploy-economics";
 import { loadSigner } from "../../keys/signer";
-import { addressesJson, feedSpecsFromConfig, maxFaulty, parseAddressList, writeAddressesFile } from "../../deploy/from-config";
+import { addressesJson, deployEconomicsForConfig, feedSpecsFromConfig, maxFaulty, parseAddressList, writeAddressesFile } from "../../deploy/from-config";
+import type { EconomicsAddresses } from "../../node/from-config";
+import { decimalAmount } from "../option-parsers";
 
 /** An RPC that does not tell its chain id within this long is not worth deploying to. */
 const RPC_TIMEOUT_MS = 10_000;
@@ -12,8 +15,36 @@ const RPC_TIMEOUT_MS = 10_000;
  * `oracle-node deploy`: deploys the feeds of a node config (one QuorumAggregator holding every
  * feed, a FeedProxy per feed, the FeedRegistry and the example LendingConsumer) to any JSON-RPC
  * endpoint, sets the committee, and writes the addresses file node configs name in
- * `node.chain.addressesFile`.
+ * `node.chain.addressesFile`. With `--economics` also the stake and rewards contracts
+ * (deployEconomicsForConfig), the deployer staking on behalf of every signer: a local deploy.
  */
+
+interface EconomicsFlags {
+  economics: boolean;
+  rewardBudget?: bigint;
+  reimbursementPot?: bigint;
+  gasPriceCapGwei?: bigint;
+}
+
+/** `--economics`: deploys and wires them; returns the addresses file's entry and the Deployment with its re-set config. */
+async function economicsStep(
+  deployer: Signer,
+  cfg: NodeConfig,
+  d: Deployment,
+  signers: string[],
+  o: EconomicsFlags,
+): Promise<{ economics?: EconomicsAddresses; deployment: Deployment }> {
+  if (!o.economics) return { deployment: d };
+  const rewards: Partial<RewardParams> = {};
+  if (o.rewardBudget !== undefined) rewards.budget = o.rewardBudget;
+  if (o.reimbursementPot !== undefined) rewards.reimbursementPot = o.reimbursementPot;
+  if (o.gasPriceCapGwei !== undefined) rewards.gasPriceCap = o.gasPriceCapGwei;
+  const r = await deployEconomicsForConfig(deployer, cfg, d, signers, rewards);
+  process.stderr.write(
+    `economics: token ${r.economics.token}, staking ${r.economics.staking}, rewards ${r.economics.rewards}; ${signers.length} signer(s) staked by the deployer; accounting mode ${r.details.rewardParams?.mode}, gas price cap ${formatUnits(r.details.rewardParams?.gasPriceCap ?? 0n, "gwei").replace(/\.0$/, "")} gwei\n`,
+  );
+  return { economics: r.economics, deployment: r.deployment };
+}
 export function register(program: Command): void {
   program
     .command("deploy")
@@ -30,21 +61,34 @@ export function register(program: Command): void {
     .option("--password-env <var>", "environment variable holding the keystore password")
     .option("--password-file <file>", "file holding the keystore password")
     .option("--private-key-env <var>", "environment variable holding the deployer's private key (instead of a keystore)")
+    .option(
+      "--economics",
+      "also deploy OracleToken, OracleStaking and OracleRewards, stake the minimum for every signer from the deployer and turn accounting on",
+    )
+    .option(
+      "--reward-budget <tokens>",
+      `with --economics: reward tokens minted to the deployer and funded (default ${formatEther(DEFAULT_REWARD_PARAMS.budget)})`,
+      decimalAmount(18),
+    )
+    .option("--reimbursement-pot <eth>", "with --economics: native coin for the transmitters' gas reimbursement (default 0)", decimalAmount(18))
+    .option("--gas-price-cap-gwei <gwei>", "with --economics: the reimbursement's gas price cap (default: the chain's, docs/economics.md)", decimalAmount(9))
     .action(
-      async (o: {
-        rpc: string;
-        config: string;
-        out: string;
-        signers: string;
-        transmitters?: string;
-        f?: string;
-        owner?: string;
-        consumer: boolean;
-        keystore?: string;
-        passwordEnv?: string;
-        passwordFile?: string;
-        privateKeyEnv?: string;
-      }) => {
+      async (
+        o: {
+          rpc: string;
+          config: string;
+          out: string;
+          signers: string;
+          transmitters?: string;
+          f?: string;
+          owner?: string;
+          consumer: boolean;
+          keystore?: string;
+          passwordEnv?: string;
+          passwordFile?: string;
+          privateKeyEnv?: string;
+        } & EconomicsFlags,
+      ) => {
         let cfg;
         try {
           cfg = loadConfig(o.config);
@@ -54,6 +98,9 @@ export function register(program: Command): void {
         const feeds = feedSpecsFromConfig(cfg);
         const signers = parseAddressList(o.signers, "--signers");
         const transmitters = o.transmitters ? parseAddressList(o.transmitters, "--transmitters") : signers;
+        if (!o.economics && (o.rewardBudget ?? o.reimbursementPot ?? o.gasPriceCapGwei) !== undefined) {
+          throw new Error("--reward-budget, --reimbursement-pot and --gas-price-cap-gwei need --economics");
+        }
         const f = o.f === undefined ? maxFaulty(signers.length) : Number(o.f);
         if (!Number.isInteger(f) || f < 1 || 3 * f >= signers.length) {
           throw new Error(`--f ${o.f ?? f}: need 1 <= f and 3f < n = ${signers.length} signers`);
@@ -68,10 +115,12 @@ export function register(program: Command): void {
           process.stderr.write(
             `deploying ${feeds.length} feed(s) to chain ${chainId} from ${deployer.address} (${formatEther(balance)} ETH), n=${signers.length} f=${f}\n`,
           );
-          const deployment = await deployFeeds(deployer, { feeds, signers, transmitters, f, owner: o.owner, withConsumer: o.consumer });
+          const feedsDeployed = await deployFeeds(deployer, { feeds, signers, transmitters, f, owner: o.owner, withConsumer: o.consumer });
+          const { economics, deployment } = await economicsStep(deployer, cfg, feedsDeployed, signers, o);
           const json = addressesJson(
             deployment,
             cfg.feeds.map((x) => x.id),
+            economics,
           );
           writeAddressesFile(o.out, json);
           process.stderr.write(
