@@ -136,6 +136,7 @@ describe("SLAs with teeth: 7 nodes, stake, rewards, alerts (issue 14)", () => {
     await waitFor(async () => (await landedAfter(0)).length >= 1, 45_000, "a report of the full committee on chain");
     if (nodes[0]!.state().protocol.leader === DOWN) DOWN = 2;
     // Before: the node is included and paid.
+    await waitFor(async () => ((await rewards.oracleTotals(c.addresses[DOWN])) as bigint[])[0] > 0n, 30_000, `node ${DOWN} included in a report`);
     const up = await slaOf(0, await provider.getBlockNumber());
     expect(up.oracles[DOWN].included).toBeGreaterThan(0);
     expect(up.oracles[DOWN].rewardsAccrued).toBeGreaterThan(0n);
