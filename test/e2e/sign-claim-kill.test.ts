@@ -12,7 +12,8 @@ import { encodeAndDigest, toReport } from "../../oracle-node/src/protocol/signed
  * Issue 13.11 across kill -9: a process signs a report with oracle 0's real follower and its
  * SQLite file and is SIGKILLed the moment the signature is out; the restarted follower on the
  * same file signs no other report for that (config digest, epoch, round), not even one for
- * other feeds, and re-signs the same report identically.
+ * other feeds, and re-signs the same report identically. The same on a real committee, ending on
+ * chain (proveEquivocation with the node's two signatures reverts): sla-equivocation.test.ts.
  */
 const REPO = join(__dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "sign-claim-kill-"));
