@@ -72,66 +72,64 @@ export function register(program: Command): void {
     )
     .option("--reimbursement-pot <eth>", "with --economics: native coin for the transmitters' gas reimbursement (default 0)", decimalAmount(18))
     .option("--gas-price-cap-gwei <gwei>", "with --economics: the reimbursement's gas price cap (default: the chain's, docs/economics.md)", decimalAmount(9))
-    .action(
-      async (
-        o: {
-          rpc: string;
-          config: string;
-          out: string;
-          signers: string;
-          transmitters?: string;
-          f?: string;
-          owner?: string;
-          consumer: boolean;
-          keystore?: string;
-          passwordEnv?: string;
-          passwordFile?: string;
-          privateKeyEnv?: string;
-        } & EconomicsFlags,
-      ) => {
-        let cfg;
-        try {
-          cfg = loadConfig(o.config);
-        } catch (err) {
-          throw new Error(err instanceof ConfigError ? formatConfigErrors(err) : (err as Error).message);
-        }
-        const feeds = feedSpecsFromConfig(cfg);
-        const signers = parseAddressList(o.signers, "--signers");
-        const transmitters = o.transmitters ? parseAddressList(o.transmitters, "--transmitters") : signers;
-        if (!o.economics && (o.rewardBudget ?? o.reimbursementPot ?? o.gasPriceCapGwei) !== undefined) {
-          throw new Error("--reward-budget, --reimbursement-pot and --gas-price-cap-gwei need --economics");
-        }
-        const f = o.f === undefined ? maxFaulty(signers.length) : Number(o.f);
-        if (!Number.isInteger(f) || f < 1 || 3 * f >= signers.length) {
-          throw new Error(`--f ${o.f ?? f}: need 1 <= f and 3f < n = ${signers.length} signers`);
-        }
-        const wallet = await loadSigner({ keystore: o.keystore, password: { env: o.passwordEnv, file: o.passwordFile }, privateKeyEnv: o.privateKeyEnv });
+    .action(deployAction);
+}
 
-        const chainId = await checkChainId(o.rpc, o.config, cfg.node.chain.chainId);
-        const provider = new JsonRpcProvider(o.rpc, Network.from(chainId), { staticNetwork: true, cacheTimeout: -1 });
-        try {
-          const deployer = wallet.connect(provider);
-          const balance = await provider.getBalance(deployer.address);
-          process.stderr.write(
-            `deploying ${feeds.length} feed(s) to chain ${chainId} from ${deployer.address} (${formatEther(balance)} ETH), n=${signers.length} f=${f}\n`,
-          );
-          const feedsDeployed = await deployFeeds(deployer, { feeds, signers, transmitters, f, owner: o.owner, withConsumer: o.consumer });
-          const { economics, deployment } = await economicsStep(deployer, cfg, feedsDeployed, signers, o);
-          const json = addressesJson(
-            deployment,
-            cfg.feeds.map((x) => x.id),
-            economics,
-          );
-          writeAddressesFile(o.out, json);
-          process.stderr.write(
-            `aggregator ${json.aggregator}, registry ${json.registry}${json.consumer ? `, consumer ${json.consumer}` : ""}; wrote ${o.out}\n`,
-          );
-          process.stdout.write(`${JSON.stringify(json)}\n`);
-        } finally {
-          provider.destroy();
-        }
-      },
+interface DeployFlags extends EconomicsFlags {
+  rpc: string;
+  config: string;
+  out: string;
+  signers: string;
+  transmitters?: string;
+  f?: string;
+  owner?: string;
+  consumer: boolean;
+  keystore?: string;
+  passwordEnv?: string;
+  passwordFile?: string;
+  privateKeyEnv?: string;
+}
+
+async function deployAction(o: DeployFlags): Promise<void> {
+  let cfg;
+  try {
+    cfg = loadConfig(o.config);
+  } catch (err) {
+    throw new Error(err instanceof ConfigError ? formatConfigErrors(err) : (err as Error).message);
+  }
+  const feeds = feedSpecsFromConfig(cfg);
+  const signers = parseAddressList(o.signers, "--signers");
+  const transmitters = o.transmitters ? parseAddressList(o.transmitters, "--transmitters") : signers;
+  if (!o.economics && (o.rewardBudget ?? o.reimbursementPot ?? o.gasPriceCapGwei) !== undefined) {
+    throw new Error("--reward-budget, --reimbursement-pot and --gas-price-cap-gwei need --economics");
+  }
+  const f = o.f === undefined ? maxFaulty(signers.length) : Number(o.f);
+  if (!Number.isInteger(f) || f < 1 || 3 * f >= signers.length) {
+    throw new Error(`--f ${o.f ?? f}: need 1 <= f and 3f < n = ${signers.length} signers`);
+  }
+  const wallet = await loadSigner({ keystore: o.keystore, password: { env: o.passwordEnv, file: o.passwordFile }, privateKeyEnv: o.privateKeyEnv });
+
+  const chainId = await checkChainId(o.rpc, o.config, cfg.node.chain.chainId);
+  const provider = new JsonRpcProvider(o.rpc, Network.from(chainId), { staticNetwork: true, cacheTimeout: -1 });
+  try {
+    const deployer = wallet.connect(provider);
+    const balance = await provider.getBalance(deployer.address);
+    process.stderr.write(
+      `deploying ${feeds.length} feed(s) to chain ${chainId} from ${deployer.address} (${formatEther(balance)} ETH), n=${signers.length} f=${f}\n`,
     );
+    const feedsDeployed = await deployFeeds(deployer, { feeds, signers, transmitters, f, owner: o.owner, withConsumer: o.consumer });
+    const { economics, deployment } = await economicsStep(deployer, cfg, feedsDeployed, signers, o);
+    const json = addressesJson(
+      deployment,
+      cfg.feeds.map((x) => x.id),
+      economics,
+    );
+    writeAddressesFile(o.out, json);
+    process.stderr.write(`aggregator ${json.aggregator}, registry ${json.registry}${json.consumer ? `, consumer ${json.consumer}` : ""}; wrote ${o.out}\n`);
+    process.stdout.write(`${JSON.stringify(json)}\n`);
+  } finally {
+    provider.destroy();
+  }
 }
 
 function rejectAfter(ms: number, message: string): Promise<never> {
