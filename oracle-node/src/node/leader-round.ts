@@ -1,6 +1,6 @@
 import type { Logger } from "../log/logger";
 import { formatRoundId } from "../log/round";
-import { buildReportProposal, type CollectedObservation } from "../protocol/build-report";
+import { buildReportProposal, rotationStart, type CollectedObservation } from "../protocol/build-report";
 import { MSG, type FinalReport, type ObservationReply, type ObserveRequest, type ReportProposal } from "../protocol/messages";
 import { observationSigner } from "../protocol/observation";
 import { OBSERVATION_MAX, OBSERVATION_MIN, packSignatures, recoverSigner, type Report } from "../protocol/report";
@@ -142,7 +142,11 @@ export class LeaderRound {
     // Stamped with this node's own data time (its newest poll of the due feeds), never "now + x":
     // every honest follower polls on the same clock-aligned schedule, so its own data is as new.
     const stamp = Math.floor(Math.max(...dataTimes) / 1000);
-    const { proposal: built, missing } = buildReportProposal(collected.observations, r.due, this.d.ctx.committee.f, stamp);
+    const n = this.d.ctx.committee.signers.length;
+    const { proposal: built, missing } = buildReportProposal(collected.observations, r.due, this.d.ctx.committee.f, stamp, {
+      start: rotationStart(r.epoch, r.round, n),
+      n,
+    });
     if (missing.length) r.log.warn({ missing }, "feeds without 2f+1 observations left out of the report");
     if (!built) return this.fail(r, r.due, "no-quorum");
     const proposal = this.d.faults.proposal(built);

@@ -3,7 +3,7 @@ import { Wallet } from "ethers";
 import { leaderIndex, transmitPosition } from "./leader";
 import { alarmThresholdBps, deviates, overdue, roundDue, startupSinceMs } from "./round-decision";
 import { observationSigner, signObservation } from "./observation";
-import { buildReportProposal, type CollectedObservation } from "./build-report";
+import { buildReportProposal, rotationStart, type CollectedObservation } from "./build-report";
 import { checkReportProposal, type CheckContext } from "./check-report";
 import { EpochVotes } from "./pacemaker";
 import { reportAnswer } from "./report-answer";
@@ -198,5 +198,30 @@ describe("report size", () => {
     const arrivals = [observe(3, 0, 7n), observe(1, 0, 5n), observe(0, 0, 9n), observe(2, 0, 1n)];
     const { proposal } = buildReportProposal(arrivals, [0], 1, 1_700_000_000);
     expect(proposal?.feeds[0]).toMatchObject({ observers: [1, 3, 0], observations: ["5", "7", "9"] });
+  });
+
+  it("with a rotation takes 2f+1 observers from the round's start in cyclic order, whatever arrived first", () => {
+    // n = 7, f = 2: all seven answered, 0..4 first (a leader on the same host sees that order every round).
+    // (the builder does not check signatures: the follower does, see the follower tests)
+    const arrivals: CollectedObservation[] = [0, 1, 2, 3, 4, 5, 6].map((i) => ({ observer: i, feedIndex: 0, value: BigInt(100 + i), signature: "0x" }));
+    const pick = (start: number) => buildReportProposal(arrivals, [0], 2, 1_700_000_000, { start, n: 7 }).proposal!.feeds[0].observers;
+    expect(pick(0)).toEqual([0, 1, 2, 3, 4]);
+    expect(pick(5)).toEqual([0, 1, 2, 5, 6]);
+    expect(pick(6)).toEqual([0, 1, 2, 3, 6]);
+    // Over n consecutive rounds every member that answered is included 2f+1 times out of n.
+    const counts = new Array<number>(7).fill(0);
+    for (let round = 1; round <= 7; round++) for (const o of pick(rotationStart(3, round, 7))) counts[o]++;
+    expect(counts).toEqual([5, 5, 5, 5, 5, 5, 5]);
+    // A member that did not answer is skipped, not waited for: the next ones in cyclic order fill in.
+    const without5 = arrivals.filter((o) => o.observer !== 5);
+    expect(buildReportProposal(without5, [0], 2, 1_700_000_000, { start: 5, n: 7 }).proposal!.feeds[0].observers).toEqual([0, 1, 2, 3, 6]);
+    // Below quorum it is still missing, rotation or not.
+    expect(buildReportProposal(arrivals.slice(0, 4), [0], 2, 1_700_000_000, { start: 2, n: 7 }).missing).toEqual([0]);
+  });
+
+  it("rotationStart moves one committee index per round and stays in 0..n-1", () => {
+    expect([1, 2, 3, 4].map((r) => rotationStart(0, r, 4))).toEqual([1, 2, 3, 0]);
+    expect(rotationStart(1, 0, 7)).toBe(256 % 7);
+    for (let e = 0; e < 50; e++) for (let r = 0; r < 256; r += 17) expect(rotationStart(e, r, 31)).toBeLessThan(31);
   });
 });
