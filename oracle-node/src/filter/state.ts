@@ -51,6 +51,21 @@ export interface LiquidHistory {
   liquidN: number;
 }
 
+/** The lag guard's memory (lag-guard.ts) of one source: how well its log price matches the feed's
+ * answer of d rounds ago, for each d of LAGS: EWMA mean and variance of the residual, and how many
+ * rounds went in. */
+export interface SourceLag {
+  mean: number[];
+  var: number[];
+  n: number;
+}
+
+/** The lag guard's memory of one feed: its last answers (log, oldest first) and each source's fit. */
+export interface LagHistory {
+  answers: number[];
+  sources: Record<string, SourceLag>;
+}
+
 /** One feed's history. */
 export interface FeedHistory {
   /** log of the last accepted (signed) answer, null before the first one. */
@@ -68,6 +83,7 @@ export interface FeedHistory {
   /** Rounds seen so far (a counter, so history does not depend on the round interval). */
   rounds: number;
   liquid: LiquidHistory;
+  lag: LagHistory;
   sources: Record<string, SourceHistory>;
 }
 
@@ -89,6 +105,30 @@ function checkLiquid(id: string, raw: unknown): LiquidHistory {
   return { ...l };
 }
 
+export function newLagHistory(): LagHistory {
+  return { answers: [], sources: {} };
+}
+
+function finiteArray(x: unknown): x is number[] {
+  return Array.isArray(x) && x.every((v) => typeof v === "number" && Number.isFinite(v));
+}
+
+/** A state saved before the lag guard existed has no `lag`: it starts fresh (it learns in ~100 rounds). */
+function checkLag(id: string, raw: unknown): LagHistory {
+  if (raw === undefined) return newLagHistory();
+  const l = raw as LagHistory;
+  if (typeof l !== "object" || l === null || !finiteArray(l.answers)) throw new Error(`filter state: feed ${id}.lag.answers is not a list of numbers`);
+  if (typeof l.sources !== "object" || l.sources === null) throw new Error(`filter state: feed ${id}.lag.sources missing`);
+  const sources: Record<string, SourceLag> = {};
+  for (const [src, s] of Object.entries(l.sources)) {
+    if (!finiteArray(s?.mean) || !finiteArray(s.var) || s.mean.length !== s.var.length || typeof s.n !== "number" || !Number.isFinite(s.n)) {
+      throw new Error(`filter state: feed ${id}.lag.sources.${src} is not a lag fit`);
+    }
+    sources[src] = { mean: [...s.mean], var: [...s.var], n: s.n };
+  }
+  return { answers: [...l.answers], sources };
+}
+
 export class FilterState {
   readonly feeds = new Map<string, FeedHistory>();
 
@@ -105,6 +145,7 @@ export class FilterState {
         varN: 0,
         rounds: 0,
         liquid: newLiquidHistory(),
+        lag: newLagHistory(),
         sources: {},
       };
       this.feeds.set(feedId, f);
@@ -181,6 +222,7 @@ function checkFeed(id: string, raw: unknown): FeedHistory {
     varN: f.varN,
     rounds: f.rounds,
     liquid: checkLiquid(id, (f as { liquid?: unknown }).liquid),
+    lag: checkLag(id, (f as { lag?: unknown }).lag),
     sources,
   };
 }
