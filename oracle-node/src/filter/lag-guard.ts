@@ -36,7 +36,7 @@ const HONEST_LAG = 2;
 /** A source whose best delay is this many rounds or more is a lagging source. */
 const MIN_LAG = 4;
 /** ...when its residual variance there is at most this share of the best honest delay's. */
-const FIT_RATIO = 0.5;
+const FIT_RATIO = 0.7;
 /** Residual variance floor (log units squared): tick-sized prices must not make a 0 / 0. */
 const VAR_FLOOR = (1 * BP) ** 2;
 /** ...and its residual sd there is under this (log units): it reproduces that past answer more
