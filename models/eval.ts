@@ -17,7 +17,7 @@ import { writeCardSection } from "./card";
  * Options: `--write-heldout DIR` also writes the held-out scenarios as CSV files; `--model FILE`
  * evaluates another model; `--no-card` leaves MODEL_CARD.md alone; `--only REGEX` runs only the
  * held-out groups whose name matches (no public or injected tables, card untouched);
- * `--no-liquid-guard` / `--no-lag-guard` run the model without that guard (to measure it; card
+ * `--no-liquid-guard` / `--no-deep-split` / `--no-lag-guard` run the model without that guard (to measure it; card
  * untouched); `--design` runs the held-out groups on training seeds (DESIGN_SEED+) with the training
  * profiles instead, where the guards' constants are checked (card untouched).
  */
@@ -230,14 +230,15 @@ async function main(): Promise<void> {
   const filters = {} as Filters;
   const liquidGuard = !process.argv.includes("--no-liquid-guard");
   const lagGuard = !process.argv.includes("--no-lag-guard");
+  const deepSplit = !process.argv.includes("--no-deep-split");
   const design = process.argv.includes("--design");
-  for (const k of FILTERS) filters[k] = await createFilter({ kind: k, modelPath: k === "onnx" ? modelPath : undefined, liquidGuard, lagGuard });
+  for (const k of FILTERS) filters[k] = await createFilter({ kind: k, modelPath: k === "onnx" ? modelPath : undefined, liquidGuard, lagGuard, deepSplit });
   // A design check never looks at the public scenarios (evaluation data).
   const pub = only || design ? null : await evalPublic(filters);
   const held = await evalHeldout(filters, argValue("--write-heldout"), only, design);
   const injected = only || design ? null : await evalInjected(filters);
   for (const f of Object.values(filters)) await f.close();
-  if (pub && injected && liquidGuard && lagGuard && !design && !process.argv.includes("--no-card")) {
+  if (pub && injected && liquidGuard && lagGuard && deepSplit && !design && !process.argv.includes("--no-card")) {
     writeCardSection("eval-public", pub.text);
     writeCardSection("eval-heldout", held.text);
     writeCardSection("eval-injected", injected);

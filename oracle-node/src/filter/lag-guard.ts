@@ -81,9 +81,9 @@ type Dropped = { source: string; reason: string; score?: number }[];
  * many it dropped.
  */
 export function applyLagGuard(valid: readonly Quote[], view: RoundView, hist: FeedHistory, keptMask: boolean[], dropped: Dropped, minSources: number): number {
-  // The answer is the rule's reference: while the split guard or the liquid guard disputes it (a
+  // The answer is the rule's reference: while the split guard or a liquid rule disputes it (a
   // pump walked the median away), the honest venues left behind would look like late ones.
-  if (hist.splitRounds > 0 || hist.liquid.active === 1) return 0;
+  if (hist.splitRounds > 0 || hist.liquid.active === 1 || hist.deep.active !== 0) return 0;
   const lag = hist.lag;
   const delays = valid.map((q, i) => (keptMask[i] ? laggingDelay(lag.sources[q.source]) : null));
   const others = view.logs.filter((_, i) => keptMask[i] && delays[i] === null);

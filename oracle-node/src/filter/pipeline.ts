@@ -25,6 +25,8 @@ export interface FilterConfig {
    * to measure what it buys (`npm run model:eval -- --no-liquid-guard`).
    */
   liquidGuard?: boolean;
+  /** The deep-split rule (deep-split.ts), run by the liquid guard; on by default (`--no-deep-split`). */
+  deepSplit?: boolean;
   /** The lag guard (lag-guard.ts), last; on by default. Off only to measure it (`--no-lag-guard`). */
   lagGuard?: boolean;
 }
@@ -140,6 +142,7 @@ export async function createFilter(cfg: FilterConfig): Promise<RoundFilter> {
   const features = { buffer: new Float32Array(1024 * NUM_FEATURES) };
   const liquidGuard = cfg.liquidGuard ?? true;
   const lagGuard = cfg.kind === "onnx" && (cfg.lagGuard ?? true);
+  const deepSplit = cfg.deepSplit ?? true;
   return {
     kind: cfg.kind,
     threshold,
@@ -160,7 +163,7 @@ export async function createFilter(cfg: FilterConfig): Promise<RoundFilter> {
           scores = dropAboveThreshold(p.valid, scored.scores, scored.offsets[k], threshold!, keptMask, dropped);
           const hist = state.feed(p.input.feedId);
           splitGuard(p, hist, keptMask, dropped);
-          if (liquidGuard) applyLiquidGuard(p.valid, p.view, hist, keptMask, dropped, p.rejected.length);
+          if (liquidGuard) applyLiquidGuard(p.valid, p.view, hist, keptMask, dropped, p.rejected.length, deepSplit);
           if (lagGuard) applyLagGuard(p.valid, p.view, hist, keptMask, dropped, Math.max(1, p.input.minSources));
         } else if (cfg.kind === "mad") {
           dropMadOutliers(p.valid, keptMask, dropped);

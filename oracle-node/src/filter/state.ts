@@ -66,6 +66,20 @@ export interface LagHistory {
   sources: Record<string, SourceLag>;
 }
 
+/** The deep-split rule's memory (deep-split.ts): the two deepest venues it tracks (by source), the
+ * usual log gap between them (EWMA over calm rounds), how long it has stood open, both venues' logs
+ * at its onset, and which one the rule sides with (0 none, 1 a, 2 b). */
+export interface DeepSplitHistory {
+  a: string;
+  b: string;
+  gapBase: number;
+  gapN: number;
+  openRounds: number;
+  onsetA: number;
+  onsetB: number;
+  active: number;
+}
+
 /** One feed's history. */
 export interface FeedHistory {
   /** log of the last accepted (signed) answer, null before the first one. */
@@ -83,6 +97,7 @@ export interface FeedHistory {
   /** Rounds seen so far (a counter, so history does not depend on the round interval). */
   rounds: number;
   liquid: LiquidHistory;
+  deep: DeepSplitHistory;
   lag: LagHistory;
   sources: Record<string, SourceHistory>;
 }
@@ -103,6 +118,23 @@ function checkLiquid(id: string, raw: unknown): LiquidHistory {
     if (typeof l[k] !== "number" || !Number.isFinite(l[k])) throw new Error(`filter state: feed ${id}.liquid.${k} is not a number`);
   }
   return { ...l };
+}
+
+export function newDeepSplitHistory(): DeepSplitHistory {
+  return { a: "", b: "", gapBase: 0, gapN: 0, openRounds: 0, onsetA: 0, onsetB: 0, active: 0 };
+}
+const DEEP_NUMBERS = ["gapBase", "gapN", "openRounds", "onsetA", "onsetB", "active"] as const;
+
+/** A state saved before the deep-split rule existed has no `deep`: it starts fresh. */
+function checkDeep(id: string, raw: unknown): DeepSplitHistory {
+  if (raw === undefined) return newDeepSplitHistory();
+  const d = raw as DeepSplitHistory;
+  if (typeof d !== "object" || d === null || typeof d.a !== "string" || typeof d.b !== "string")
+    throw new Error(`filter state: feed ${id}.deep is not a deep-split state`);
+  for (const k of DEEP_NUMBERS) {
+    if (typeof d[k] !== "number" || !Number.isFinite(d[k])) throw new Error(`filter state: feed ${id}.deep.${k} is not a number`);
+  }
+  return { ...d };
 }
 
 export function newLagHistory(): LagHistory {
@@ -145,6 +177,7 @@ export class FilterState {
         varN: 0,
         rounds: 0,
         liquid: newLiquidHistory(),
+        deep: newDeepSplitHistory(),
         lag: newLagHistory(),
         sources: {},
       };
@@ -222,6 +255,7 @@ function checkFeed(id: string, raw: unknown): FeedHistory {
     varN: f.varN,
     rounds: f.rounds,
     liquid: checkLiquid(id, (f as { liquid?: unknown }).liquid),
+    deep: checkDeep(id, (f as { deep?: unknown }).deep),
     lag: checkLag(id, (f as { lag?: unknown }).lag),
     sources,
   };
