@@ -110,6 +110,29 @@ describe("the lag guard", () => {
     }
   });
 
+  it("never takes the honest venues a pump leaves behind for late ones: 5 of 7 venues x2 ramped over 60 rounds in a crash", async () => {
+    const fair = [...marketPath(6, 200, 4 * BP, 0), ...marketPath(9, 200, 8 * BP, Math.log(0.8) / 200)];
+    const pumped = HONEST.slice(0, 5);
+    const answers = async (f: RoundFilter) => {
+      const state = new FilterState();
+      const rng = new Rng(8);
+      const out: FeedRoundResult[] = [];
+      for (let t = 0; t < fair.length; t++) {
+        const m = t < 200 ? 1 : Math.exp((Math.log(2) * Math.min(t - 199, 60)) / 60);
+        const quotes = HONEST.map((v, i) => quote(v, fair[t] * (t >= 200 && pumped.includes(v) ? m : 1) * (1 + (i - 3) * BP + 2 * BP * rng.normal())));
+        const [res] = await f.run([{ feedId: FEED, quotes, minSources: 3, now: 1_700_000_000_000 + t * 15_000 }], state);
+        out.push(res);
+      }
+      return out;
+    };
+    const withIt = await answers(filter);
+    const without = await answers(noGuard);
+    withIt.forEach((res, t) => {
+      expect(byLagRule(res)).toEqual([]);
+      expect(res.observation).toEqual(without[t].observation);
+    });
+  });
+
   it("takes a fit of 16 rounds that halves the residual for a late source, never a 2-round one or a flat fit", () => {
     const fit = (best: number, at: number, n = 100): SourceLag => ({
       mean: LAGS.map(() => 0),
@@ -126,11 +149,12 @@ describe("the lag guard", () => {
     expect(laggingDelay(loud)).toBeNull();
   });
 
-  it("never drops a majority of the kept quotes, nor leaves fewer than minSources, nor acts while a guard disputes the answer", () => {
+  it("never drops a majority of the kept quotes, nor leaves fewer than minSources, nor acts while a guard disputes the answer or it moves fast", () => {
     const late: SourceLag = { mean: LAGS.map(() => 0), var: LAGS.map((d) => (d === 16 ? (2 * BP) ** 2 : (10 * BP) ** 2)), n: 100 };
     const quotes = ["a", "b", "c", "d", "e"].map((s, i) => quote(s, i < 3 ? 3000 : 2980));
     const view = viewRound(quotes);
     const hist = new FilterState().feed(FEED);
+    hist.lag.answers = new Array<number>(65).fill(Math.log(3000));
     const runWith = (lateSources: string[], minSources: number) => {
       hist.lag.sources = Object.fromEntries(lateSources.map((s) => [s, late]));
       const kept = quotes.map(() => true);
@@ -141,6 +165,10 @@ describe("the lag guard", () => {
     expect(runWith(["d", "e"], 4).n).toBe(0);
     // Three "late" quotes of five: the late side is the majority, the rule does not pick a minority as the market.
     expect(runWith(["c", "d", "e"], 1).n).toBe(0);
+    // The answer itself moved 50 bps in the last 4 rounds (its sigma is the 1 bp floor): a fast move.
+    hist.lag.answers[64] = Math.log(3015);
+    expect(runWith(["d", "e"], 3).n).toBe(0);
+    hist.lag.answers[64] = Math.log(3000);
     hist.splitRounds = 1;
     expect(runWith(["d", "e"], 3).n).toBe(0);
     hist.splitRounds = 0;
@@ -152,6 +180,7 @@ describe("the lag guard", () => {
     const late: SourceLag = { mean: LAGS.map(() => 0), var: LAGS.map((d) => (d === 16 ? (2 * BP) ** 2 : (10 * BP) ** 2)), n: 100 };
     const quotes = ["a", "b", "c", "d", "e"].map((s, i) => quote(s, i < 4 ? 3000 : 2995));
     const hist = new FilterState().feed(FEED);
+    hist.lag.answers = new Array<number>(65).fill(Math.log(3000));
     hist.lag.sources = { e: late };
     expect(
       applyLagGuard(

@@ -1,5 +1,5 @@
 import type { Quote } from "../quotes/quote";
-import type { RoundView } from "./features";
+import { feedSigma, type RoundView } from "./features";
 import type { FeedHistory, LagHistory, SourceLag } from "./state";
 
 /**
@@ -46,6 +46,10 @@ const FIT_MAX = 20 * BP;
 /** A lagging source is dropped only while its quote is this far (log units) from the median of the
  * other kept quotes: within it the delay costs the answer nothing (the stale rule's 20 bps). */
 const DROP_BAND = 20 * BP;
+/** The rule stays out while the answer moved more than this many of its own per-round sigmas
+ * (scaled by the square root of the rounds) over the last MIN_LAG rounds: honest venues a fast
+ * move (a pump walking the answer, or a genuine jump) leaves behind look late against it. */
+const CALM_SIGMAS = 10;
 /** EWMA weight of the fits (~30 rounds) and the rounds a source needs before the rule judges it. */
 const LAG_ALPHA = 0.03;
 const LAG_WARMUP = 30;
@@ -82,9 +86,12 @@ type Dropped = { source: string; reason: string; score?: number }[];
  */
 export function applyLagGuard(valid: readonly Quote[], view: RoundView, hist: FeedHistory, keptMask: boolean[], dropped: Dropped, minSources: number): number {
   // The answer is the rule's reference: while the split guard or a liquid rule disputes it (a
-  // pump walked the median away), the honest venues left behind would look like late ones.
+  // pump walked the median away), or while it moves fast, the honest venues left behind would look
+  // like late ones.
   if (hist.splitRounds > 0 || hist.liquid.active === 1 || hist.deep.active !== 0) return 0;
   const lag = hist.lag;
+  const a = lag.answers;
+  if (a.length <= MIN_LAG || Math.abs(a[a.length - 1] - a[a.length - 1 - MIN_LAG]) > CALM_SIGMAS * feedSigma(hist) * Math.sqrt(MIN_LAG)) return 0;
   const delays = valid.map((q, i) => (keptMask[i] ? laggingDelay(lag.sources[q.source]) : null));
   const others = view.logs.filter((_, i) => keptMask[i] && delays[i] === null);
   if (others.length < Math.max(minSources, 1)) return 0;
