@@ -14,10 +14,12 @@ import type { FeedHistory, LagHistory, SourceLag } from "./state";
  * For each source and each candidate delay d of LAGS the rule keeps the EWMA mean and variance of
  * log price minus the answer of d rounds ago (the mean absorbs the basis). A source is lagging when
  * its best fit at a delay of MIN_LAG rounds or more explains the residual variance at least
- * 1 / FIT_RATIO times better than its best fit at HONEST_LAG rounds or less. A fast genuine move
- * makes the fit sharper (the delay becomes visible), never a venue's basis. Such sources are
- * dropped while they are a minority of the kept quotes; the rule never keeps a quote the model or
- * the other guards dropped. O(sources x LAGS) per round; LAGS.length x 2 numbers per source and
+ * 1 / FIT_RATIO times better than its best fit at HONEST_LAG rounds or less, and closely (FIT_MAX).
+ * A fast genuine move makes the fit sharper (the delay becomes visible), never a venue's basis.
+ * Such sources are dropped while they are DROP_BAND away from the others and a minority of the
+ * kept quotes, and while the answer they are measured against is undisputed (no split guard, no
+ * liquid rule firing) and calm (CALM_SIGMAS); the rule never keeps a quote the model or the other
+ * guards dropped. O(sources x LAGS) per round; LAGS.length x 2 numbers per source and
  * the last RING answers per feed.
  *
  * Trade-off (measured by `npm run model:eval`, models/MODEL_CARD.md): a source lagging by fewer
