@@ -40,6 +40,7 @@ function price(res: FeedRoundResult): number {
 }
 
 const byLiquidRule = (res: FeedRoundResult) => res.dropped.filter((d) => /liquid venues' consensus/.test(d.reason)).map((d) => d.source);
+const byDeepSplit = (res: FeedRoundResult) => res.dropped.filter((d) => /deep venue that stayed/.test(d.reason)).map((d) => d.source);
 
 describe("the liquid guard", () => {
   let filter: RoundFilter;
@@ -119,16 +120,64 @@ describe("the liquid guard", () => {
     expect(state.feed(FEED).liquid.active).toBe(0);
   });
 
-  it("stays out when one deep venue walks with the thin majority (the deep venues disagree): the known limit", async () => {
+  it("leaves a ramp (+25 % over 400 rounds) that also takes one deep venue to the deep-split rule, which keeps the answer with the deep venue that stayed", async () => {
     const state = new FilterState();
     await warm(state);
     const ramped = ["binance", ...THIN.slice(0, 5)];
-    for (let k = 1; k <= 60; k++) {
-      const up = Math.log(1.25) * (k / 100);
+    for (let k = 1; k <= 400; k++) {
+      const up = Math.log(1.25) * (k / 400);
       const [res] = await filter.run([round(40 + k, 3000, (v) => (ramped.includes(v) ? Math.exp(up) : 1))], state);
+      // The deep venues disagree: the liquid guard itself stays out.
       expect(byLiquidRule(res)).toEqual([]);
+      if (k >= 25) {
+        expect(res.observation).not.toBeNull();
+        expect(Math.abs(price(res) / 3000 - 1)).toBeLessThan(10e-4);
+        expect(res.kept.map((q) => q.source).sort()).toEqual(["coinbase", "htx", "kucoin"]);
+        // The rule holds the round (the model drops some of the ramped quotes itself, the rule the rest).
+        expect(state.feed(FEED).deep.active).not.toBe(0);
+        expect(res.dropped.map((d) => d.source).sort()).toEqual([...ramped].sort());
+      }
     }
     expect(state.feed(FEED).liquid.active).toBe(0);
+    expect(Math.exp(state.feed(FEED).anchorLog!)).toBeCloseTo(3000, -1);
+  });
+
+  it("without the deep-split rule that ramp walks the answer away (what the rule buys)", async () => {
+    const plain = await createFilter({ kind: "onnx", deepSplit: false });
+    const state = new FilterState();
+    for (let t = 0; t < 40; t++) await plain.run([round(t, 3000)], state);
+    const ramped = ["binance", ...THIN.slice(0, 5)];
+    let last: FeedRoundResult | undefined;
+    for (let k = 1; k <= 400; k++)
+      [last] = await plain.run([round(40 + k, 3000, (v) => (ramped.includes(v) ? Math.exp((Math.log(1.25) * k) / 400) : 1))], state);
+    await plain.close();
+    expect(price(last!) / 3000 - 1).toBeGreaterThan(0.2);
+  });
+
+  it("keeps one deep venue pumped alone out of the median and never sides with it (the thin majority stays with the other)", async () => {
+    const state = new FilterState();
+    await warm(state);
+    for (let k = 1; k <= 100; k++) {
+      const [res] = await filter.run([round(40 + k, 3000, (v) => (v === "binance" ? Math.exp((Math.log(1.25) * k) / 100) : 1))], state);
+      expect(byDeepSplit(res)).toEqual([]);
+      expect(Math.abs(price(res) / 3000 - 1)).toBeLessThan(10e-4);
+    }
+    expect(state.feed(FEED).deep.active).toBe(0);
+  });
+
+  it("stays out of a genuine 35 % rally in which one deep venue reports 2 rounds late", async () => {
+    const state = new FilterState();
+    await warm(state);
+    const level = (k: number) => 3000 * Math.exp((Math.log(1.35) * Math.min(Math.max(k, 0), 60)) / 60);
+    for (let k = 1; k <= 80; k++) {
+      const [res] = await filter.run(
+        [round(40 + k, level(k), (v) => (v === "coinbase" || v === "htx" || v === "kucoin" ? level(k - 2) / level(k) : 1))],
+        state,
+      );
+      expect(byDeepSplit(res)).toEqual([]);
+      expect(res.observation).not.toBeNull();
+      if (k > 62) expect(Math.abs(price(res) / level(k) - 1)).toBeLessThan(10e-4);
+    }
   });
 
   it("does not count a thin venue as deep because it suddenly reports 1000x its volume", async () => {

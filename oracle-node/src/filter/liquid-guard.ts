@@ -1,4 +1,5 @@
 import type { Quote } from "../quotes/quote";
+import { applyDeepSplit } from "./deep-split";
 import { anchorSplit, type RoundView } from "./features";
 import type { FeedHistory, LiquidHistory } from "./state";
 
@@ -204,7 +205,9 @@ function undrop(dropped: Dropped, from: number, source: string): void {
  * Runs the rule on one feed's round after the model and the split guard: updates its state and,
  * when it fires, keeps the live quotes at the liquid consensus and drops the rest; on a move the
  * deep venues lead, keeps the live quotes on its path. `dropped` entries from index `from` on are
- * the model's and the guards' (earlier ones are validation's). Returns the round's liquid view.
+ * the model's and the guards' (earlier ones are validation's). With `deepSplit` (default), the
+ * deep-split rule (deep-split.ts) takes the rounds where the deep venues disagree and this rule stays
+ * out. Returns the round's liquid view.
  */
 export function applyLiquidGuard(
   valid: readonly Quote[],
@@ -213,6 +216,7 @@ export function applyLiquidGuard(
   keptMask: boolean[],
   dropped: Dropped,
   from: number,
+  deepSplit = true,
 ): LiquidRound {
   const { live } = anchorSplit(valid, view, hist);
   const lr = liquidRound(valid, view, live, hist);
@@ -220,6 +224,8 @@ export function applyLiquidGuard(
   const path = ref === null ? liquidLedPath(lr, view.medianLog, hist.liquid) : null;
   updateLiquidHistory(hist.liquid, lr, view.medianLog, ref);
   const band = keepBand(lr);
+  // The deep venues disagree: one of them may have been walked along with the thin majority.
+  applyDeepSplit(valid, view, hist, lr.liquid, live, lr.sigma, band, keptMask, dropped, from, !lr.agree && ref === null && deepSplit);
   for (let i = 0; i < valid.length; i++) {
     const src = valid[i].source;
     const l = view.logs[i];

@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Fixed } from "../quotes/decimal";
+import { toFloat, type Fixed } from "../quotes/decimal";
 import type { Quote } from "../quotes/quote";
 import { median } from "../aggregate/median";
 import { madFilter } from "../aggregate/mad-filter";
 import { halfIqr } from "../aggregate/confidence";
 import { anchorSplit, computeFeatures, FEATURE_NAMES, NUM_FEATURES, SPLIT_GUARD_ROUNDS, updateHistory, viewRound, type RoundView } from "./features";
+import { applyLagGuard, updateLagHistory } from "./lag-guard";
 import { applyLiquidGuard } from "./liquid-guard";
 import { ModelLoadError, OnnxScorer } from "./onnx-scorer";
 import { prepareRound } from "./prepare";
@@ -24,6 +25,10 @@ export interface FilterConfig {
    * to measure what it buys (`npm run model:eval -- --no-liquid-guard`).
    */
   liquidGuard?: boolean;
+  /** The deep-split rule (deep-split.ts), run by the liquid guard; on by default (`--no-deep-split`). */
+  deepSplit?: boolean;
+  /** The lag guard (lag-guard.ts), last; on by default. Off only to measure it (`--no-lag-guard`). */
+  lagGuard?: boolean;
 }
 
 export interface FeedRoundInput {
@@ -136,6 +141,8 @@ export async function createFilter(cfg: FilterConfig): Promise<RoundFilter> {
   }
   const features = { buffer: new Float32Array(1024 * NUM_FEATURES) };
   const liquidGuard = cfg.liquidGuard ?? true;
+  const lagGuard = cfg.kind === "onnx" && (cfg.lagGuard ?? true);
+  const deepSplit = cfg.deepSplit ?? true;
   return {
     kind: cfg.kind,
     threshold,
@@ -156,11 +163,14 @@ export async function createFilter(cfg: FilterConfig): Promise<RoundFilter> {
           scores = dropAboveThreshold(p.valid, scored.scores, scored.offsets[k], threshold!, keptMask, dropped);
           const hist = state.feed(p.input.feedId);
           splitGuard(p, hist, keptMask, dropped);
-          if (liquidGuard) applyLiquidGuard(p.valid, p.view, hist, keptMask, dropped, p.rejected.length);
+          if (liquidGuard) applyLiquidGuard(p.valid, p.view, hist, keptMask, dropped, p.rejected.length, deepSplit);
+          if (lagGuard) applyLagGuard(p.valid, p.view, hist, keptMask, dropped, Math.max(1, p.input.minSources));
         } else if (cfg.kind === "mad") {
           dropMadOutliers(p.valid, keptMask, dropped);
         }
-        return finishFeed(p, state, keptMask, dropped, scores);
+        const res = finishFeed(p, state, keptMask, dropped, scores);
+        if (lagGuard) updateLagHistory(state.feed(p.input.feedId).lag, p.valid, p.view, res.observation === null ? null : Math.log(toFloat(res.observation)));
+        return res;
       });
     },
   };

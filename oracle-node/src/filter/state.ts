@@ -51,6 +51,35 @@ export interface LiquidHistory {
   liquidN: number;
 }
 
+/** The lag guard's memory (lag-guard.ts) of one source: how well its log price matches the feed's
+ * answer of d rounds ago, for each d of LAGS: EWMA mean and variance of the residual, and how many
+ * rounds went in. */
+export interface SourceLag {
+  mean: number[];
+  var: number[];
+  n: number;
+}
+
+/** The lag guard's memory of one feed: its last answers (log, oldest first) and each source's fit. */
+export interface LagHistory {
+  answers: number[];
+  sources: Record<string, SourceLag>;
+}
+
+/** The deep-split rule's memory (deep-split.ts): the two deepest venues it tracks (by source), the
+ * usual log gap between them (EWMA over calm rounds), how long it has stood open, both venues' logs
+ * at its onset, and which one the rule sides with (0 none, 1 a, 2 b). */
+export interface DeepSplitHistory {
+  a: string;
+  b: string;
+  gapBase: number;
+  gapN: number;
+  openRounds: number;
+  onsetA: number;
+  onsetB: number;
+  active: number;
+}
+
 /** One feed's history. */
 export interface FeedHistory {
   /** log of the last accepted (signed) answer, null before the first one. */
@@ -68,6 +97,8 @@ export interface FeedHistory {
   /** Rounds seen so far (a counter, so history does not depend on the round interval). */
   rounds: number;
   liquid: LiquidHistory;
+  deep: DeepSplitHistory;
+  lag: LagHistory;
   sources: Record<string, SourceHistory>;
 }
 
@@ -89,6 +120,47 @@ function checkLiquid(id: string, raw: unknown): LiquidHistory {
   return { ...l };
 }
 
+export function newDeepSplitHistory(): DeepSplitHistory {
+  return { a: "", b: "", gapBase: 0, gapN: 0, openRounds: 0, onsetA: 0, onsetB: 0, active: 0 };
+}
+const DEEP_NUMBERS = ["gapBase", "gapN", "openRounds", "onsetA", "onsetB", "active"] as const;
+
+/** A state saved before the deep-split rule existed has no `deep`: it starts fresh. */
+function checkDeep(id: string, raw: unknown): DeepSplitHistory {
+  if (raw === undefined) return newDeepSplitHistory();
+  const d = raw as DeepSplitHistory;
+  if (typeof d !== "object" || d === null || typeof d.a !== "string" || typeof d.b !== "string")
+    throw new Error(`filter state: feed ${id}.deep is not a deep-split state`);
+  for (const k of DEEP_NUMBERS) {
+    if (typeof d[k] !== "number" || !Number.isFinite(d[k])) throw new Error(`filter state: feed ${id}.deep.${k} is not a number`);
+  }
+  return { ...d };
+}
+
+export function newLagHistory(): LagHistory {
+  return { answers: [], sources: {} };
+}
+
+function finiteArray(x: unknown): x is number[] {
+  return Array.isArray(x) && x.every((v) => typeof v === "number" && Number.isFinite(v));
+}
+
+/** A state saved before the lag guard existed has no `lag`: it starts fresh (it learns in ~100 rounds). */
+function checkLag(id: string, raw: unknown): LagHistory {
+  if (raw === undefined) return newLagHistory();
+  const l = raw as LagHistory;
+  if (typeof l !== "object" || l === null || !finiteArray(l.answers)) throw new Error(`filter state: feed ${id}.lag.answers is not a list of numbers`);
+  if (typeof l.sources !== "object" || l.sources === null) throw new Error(`filter state: feed ${id}.lag.sources missing`);
+  const sources: Record<string, SourceLag> = {};
+  for (const [src, s] of Object.entries(l.sources)) {
+    if (!finiteArray(s?.mean) || !finiteArray(s.var) || s.mean.length !== s.var.length || typeof s.n !== "number" || !Number.isFinite(s.n)) {
+      throw new Error(`filter state: feed ${id}.lag.sources.${src} is not a lag fit`);
+    }
+    sources[src] = { mean: [...s.mean], var: [...s.var], n: s.n };
+  }
+  return { answers: [...l.answers], sources };
+}
+
 export class FilterState {
   readonly feeds = new Map<string, FeedHistory>();
 
@@ -105,6 +177,8 @@ export class FilterState {
         varN: 0,
         rounds: 0,
         liquid: newLiquidHistory(),
+        deep: newDeepSplitHistory(),
+        lag: newLagHistory(),
         sources: {},
       };
       this.feeds.set(feedId, f);
@@ -181,6 +255,8 @@ function checkFeed(id: string, raw: unknown): FeedHistory {
     varN: f.varN,
     rounds: f.rounds,
     liquid: checkLiquid(id, (f as { liquid?: unknown }).liquid),
+    deep: checkDeep(id, (f as { deep?: unknown }).deep),
+    lag: checkLag(id, (f as { lag?: unknown }).lag),
     sources,
   };
 }
