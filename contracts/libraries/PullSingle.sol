@@ -7,7 +7,8 @@ import {STORE_MEMBERS_OFFSET, STORE_HEADER_BYTES} from "./ConfigStore.sol";
 import {ReportHeader, FUTURE_SKEW_SECONDS} from "./ReportHeader.sol";
 import {ReportSignatures, SIGNATURE_BYTES, HALF_CURVE_ORDER, S_MASK} from "./ReportSignatures.sol";
 import {ReportCodec, REPORT_HEADER_BYTES, MAX_OBSERVATION_BYTES} from "./ReportCodec.sol";
-import {CONFIDENCE_MAX} from "./FeedSlots.sol";
+import {CONFIDENCE_MAX, HISTORY_ANSWER_SHIFT} from "./FeedSlots.sol";
+import {PullReports} from "./PullReports.sol";
 
 /// @dev The one EXTCODECOPY: the store header (72 bytes) and up to 9 signers (180).
 uint256 constant SINGLE_SIGNERS = 9;
@@ -30,35 +31,29 @@ uint256 constant SINGLE_COPY_BYTES = 256;
 /// nothing in the assembly overflows.
 library PullSingle {
   /// @notice The fast path refused what the plain checks accept (never expected).
-  error SlowPathAccepted(uint256 stage);
+  error SlowPathAccepted();
 
-  /// @dev The whole entry point: the arguments, the config store, the header, the signatures,
-  /// the entry, the feed's age and bounds, then RETURN.
+  /// @dev The entry point: the arguments, the config store, the header, the signatures, the
+  /// entry, the feed's age and bounds; RETURNs the four words, or runs _slow.
   function verify(address store, bytes32 separator, uint256 chainId) internal view {
     (uint256 r, uint256 rlen, uint256 s, uint256 slen) = _arguments();
     if (store == address(0)) revert IQuorumAggregator.ConfigNotSet();
-    (uint256 m, uint256 w, bool ok) = _load(store, r, rlen);
-    if (!ok) _slowHeader(m, w, r, rlen);
-    if (!_signaturesOk(_digest(r, rlen, separator, chainId), m, w, s, slen)) _slowSignatures(m, w, r, rlen, s, slen);
-    _entry(store, m, w, r, rlen);
+    if (block.chainid != chainId) separator = ReportSignatures.domainSeparator();
+    (uint256 m, uint256 w, uint256 bad, bytes32 d) = _head(store, separator, r, rlen);
+    _tail(store, m, w, r, rlen, bad | _signatures(d, m + STORE_HEADER_BYTES, w, s, slen));
   }
 
-  /// @dev verifyReportSingle(bytes report, bytes signatures)'s arguments from calldata, with the
-  /// ABI decoder's checks (both inside calldata; an empty revert as the decoder's otherwise):
-  /// the report's and the signatures' calldata offsets and lengths.
+  /// @dev verifyReportSingle(bytes report, bytes signatures)'s arguments, their calldata offsets
+  /// and lengths, with the ABI decoder's checks (an empty revert as the decoder's).
   function _arguments() private pure returns (uint256 r, uint256 rlen, uint256 s, uint256 slen) {
     assembly ("memory-safe") {
-      let ro := calldataload(4)
-      let so := calldataload(36)
-      r := add(ro, 4)
-      s := add(so, 4)
-      rlen := calldataload(r)
-      slen := calldataload(s)
-      r := add(r, 32)
-      s := add(s, 32)
-      // Offsets and lengths below 2^32 keep every sum below exact; both ends inside calldata.
+      r := add(calldataload(4), 36)
+      s := add(calldataload(36), 36)
+      rlen := calldataload(sub(r, 32))
+      slen := calldataload(sub(s, 32))
+      // Offsets and lengths below 2^32 keep every sum exact; both ends inside calldata.
       if or(
-        or(lt(calldatasize(), 68), gt(or(or(ro, so), or(rlen, slen)), 0xffffffff)),
+        or(lt(calldatasize(), 68), gt(or(or(calldataload(4), calldataload(36)), or(rlen, slen)), 0xffffffff)),
         or(gt(add(r, rlen), calldatasize()), gt(add(s, slen), calldatasize()))
       ) {
         revert(0, 0)
@@ -67,34 +62,31 @@ library PullSingle {
   }
 
   /// @dev One EXTCODECOPY of the store's header and first SINGLE_SIGNERS signers to free memory
-  /// at m (a larger committee copies its signers again, warm), the free memory pointer moved
-  /// past them; w = n(24..31) f(16..23) feedCount(0..15); ok when the report's length, config
-  /// digest and future skew pass ReportHeader.check.
-  function _load(address store, uint256 r, uint256 rlen) private view returns (uint256 m, uint256 w, bool ok) {
+  /// at m (a larger committee copies its signers again, warm), the free memory pointer past them;
+  /// w = n(24..31) f(16..23) feedCount(0..15); `bad` non-zero unless the report's length, config
+  /// digest and future skew pass ReportHeader.check; d = ReportSignatures.digest, computed in
+  /// scratch memory past the signers.
+  function _head(
+    address store,
+    bytes32 separator,
+    uint256 r,
+    uint256 rlen
+  ) private view returns (uint256 m, uint256 w, uint256 bad, bytes32 d) {
+    bytes32 typeHash = ReportSignatures.REPORT_TYPEHASH;
     assembly ("memory-safe") {
       m := mload(0x40)
       extcodecopy(store, m, 1, SINGLE_COPY_BYTES)
       w := shr(224, mload(add(m, 32)))
-      let n := shr(24, w)
       let end := add(m, SINGLE_COPY_BYTES)
-      if gt(n, SINGLE_SIGNERS) {
-        extcodecopy(store, add(m, STORE_HEADER_BYTES), STORE_MEMBERS_OFFSET, mul(20, n))
-        end := add(add(m, STORE_HEADER_BYTES), mul(20, n))
+      if gt(shr(24, w), SINGLE_SIGNERS) {
+        extcodecopy(store, add(m, STORE_HEADER_BYTES), STORE_MEMBERS_OFFSET, mul(20, shr(24, w)))
+        end := add(add(m, STORE_HEADER_BYTES), mul(20, shr(24, w)))
       }
       // One word more: the 20-byte signers are read with 32-byte mloads.
-      mstore(0x40, add(end, 32))
+      let q := add(end, 32)
+      mstore(0x40, q)
       let ts := shr(224, calldataload(add(r, 37)))
-      ok := iszero(or(or(lt(rlen, REPORT_HEADER_BYTES), xor(calldataload(r), mload(m))), gt(ts, add(timestamp(), FUTURE_SKEW_SECONDS))))
-    }
-  }
-
-  /// @dev ReportSignatures.digest (the EIP-712 digest of the report), in scratch memory past the
-  /// signers: the separator cached at deployment, or computed anew on a fork.
-  function _digest(uint256 r, uint256 rlen, bytes32 cached, uint256 cachedChainId) private view returns (bytes32 d) {
-    bytes32 separator = block.chainid == cachedChainId ? cached : ReportSignatures.domainSeparator();
-    bytes32 typeHash = ReportSignatures.REPORT_TYPEHASH;
-    assembly ("memory-safe") {
-      let q := mload(0x40)
+      bad := or(or(lt(rlen, REPORT_HEADER_BYTES), xor(calldataload(r), mload(m))), gt(ts, add(timestamp(), FUTURE_SKEW_SECONDS)))
       calldatacopy(q, r, rlen)
       mstore(0x20, keccak256(q, rlen))
       mstore(0x00, typeHash)
@@ -106,112 +98,113 @@ library PullSingle {
     }
   }
 
-  /// @dev Whether ReportSignatures.verify passes: f+1..n entries of 65 bytes, each of a distinct
-  /// signer index below n, low s, recovering that signer's address. `allowed` holds the signers
-  /// not yet seen, so one bit test refuses an index out of range and a repeated one; an invalid
-  /// signature returns no data from the precompile (returndatasize 0).
-  function _signaturesOk(bytes32 d, uint256 m, uint256 w, uint256 s, uint256 slen) private view returns (bool ok) {
-    assembly ("memory-safe") {
-      let n := shr(24, w)
-      let count := div(slen, SIGNATURE_BYTES)
-      let bad := or(mod(slen, SIGNATURE_BYTES), or(iszero(gt(count, and(shr(16, w), 0xff))), gt(count, n)))
-      let signers := add(m, STORE_HEADER_BYTES)
-      let input := mload(0x40)
-      mstore(input, d)
-      let allowed := sub(shl(n, 1), 1)
-      let end := add(s, slen)
-      for {
-        let at := s
-      } and(iszero(bad), lt(at, end)) {
-        at := add(at, SIGNATURE_BYTES)
-      } {
-        let index := byte(0, calldataload(at))
-        let vs := calldataload(add(at, 33))
-        let sv := and(vs, S_MASK)
-        mstore(add(input, 0x20), add(27, shr(255, vs)))
-        mstore(add(input, 0x40), calldataload(add(at, 1)))
-        mstore(add(input, 0x60), sv)
-        pop(staticcall(gas(), 0x01, input, 0x80, 0x00, 0x20))
-        // Signer `index` is the top 20 bytes of the word at signers + 20 index (index & 31: no
-        // read far past the signers for an index the bit test refuses anyway).
-        bad := or(
-          or(iszero(and(shr(index, allowed), 1)), gt(sv, HALF_CURVE_ORDER)),
-          or(iszero(returndatasize()), xor(mload(0x00), shr(96, mload(add(signers, mul(20, and(index, 31)))))))
-        )
-        allowed := xor(allowed, shl(index, 1))
-      }
-      ok := iszero(bad)
-    }
-  }
-
-  /// @dev The entry: SingleFeedExpected for more than one feed, then ReportCodec.singleEntry's
-  /// checks (the slow path names the error), the feed's age and bounds, then RETURN.
-  function _entry(address store, uint256 m, uint256 w, uint256 r, uint256 rlen) private view {
-    uint256 feeds;
-    assembly ("memory-safe") {
-      feeds := byte(0, calldataload(add(r, 41)))
-    }
-    if (feeds > 1) revert IPullReports.SingleFeedExpected(feeds);
-    (uint256 feed, int256 answer, uint256 confidence, bool ok) = _observations(w, r, rlen);
-    if (!ok) _slowEntry(w, r, rlen);
-    uint256 startedAt = _checkFeed(store, m, w, r, feed, answer);
+  /// @dev The entry and the feed's checks; RETURNs (feedIndex, answer, confidence,
+  /// observationsTimestamp capped at block.timestamp) when nothing failed, runs _slow otherwise.
+  function _tail(address store, uint256 m, uint256 w, uint256 r, uint256 rlen, uint256 bad) private view {
+    (uint256 feed, int256 answer, uint256 confidence, uint256 entryBad) = _entry(w, r, rlen);
+    if ((bad | entryBad | _feedBad(store, m, w, r, feed, answer)) != 0) _slow(store, m);
     assembly ("memory-safe") {
       mstore(m, feed)
       mstore(add(m, 0x20), answer)
       mstore(add(m, 0x40), confidence)
+      let startedAt := shr(224, calldataload(add(r, 37)))
+      if gt(startedAt, timestamp()) {
+        startedAt := timestamp()
+      }
       mstore(add(m, 0x60), startedAt)
       return(m, 0x80)
     }
   }
 
-  /// @dev The entry's layout (one feed below feedCount, 2f+1..n observers, width 1..15, nothing
-  /// after the observations), observers below n and distinct, observations ascending; then the
-  /// median (even counts: floor of the mean of the middle two) and half the nearest-rank IQR
-  /// saturated at CONFIDENCE_MAX, as ReportCodec.medians.
-  function _observations(
+  /// @dev Non-zero unless ReportSignatures.verify passes: f+1..n entries of 65 bytes, each of a
+  /// distinct signer index below n, low s, recovering that signer's address. `allowed` holds the
+  /// signers not yet seen: one bit test refuses an index out of range and a repeated one. The
+  /// precompile returns no data for an invalid signature: the output word is cleared first.
+  function _signatures(bytes32 d, uint256 signers, uint256 w, uint256 s, uint256 slen) private view returns (uint256 bad) {
+    assembly ("memory-safe") {
+      let count := div(slen, SIGNATURE_BYTES)
+      bad := or(mod(slen, SIGNATURE_BYTES), or(iszero(gt(count, and(shr(16, w), 0xff))), gt(count, shr(24, w))))
+      let input := mload(0x40)
+      mstore(input, d)
+      let allowed := sub(shl(shr(24, w), 1), 1)
+      let end := add(s, slen)
+      for {
+        let at := s
+      } lt(at, end) {
+        at := add(at, SIGNATURE_BYTES)
+      } {
+        let index := byte(0, calldataload(at))
+        let vs := calldataload(add(at, 33))
+        mstore(add(input, 0x20), add(27, shr(255, vs)))
+        mstore(add(input, 0x40), calldataload(add(at, 1)))
+        vs := and(vs, S_MASK)
+        mstore(add(input, 0x60), vs)
+        mstore(0x00, 0)
+        pop(staticcall(gas(), 0x01, input, 0x80, 0x00, 0x20))
+        // Signer `index` is the top 20 bytes of the word at signers + 20 index (index & 31: no
+        // read far past the signers for an index the bit test refuses anyway).
+        bad := or(
+          or(bad, or(iszero(and(shr(index, allowed), 1)), gt(vs, HALF_CURVE_ORDER))),
+          xor(mload(0x00), shr(96, mload(add(signers, mul(20, and(index, 31))))))
+        )
+        allowed := xor(allowed, shl(index, 1))
+      }
+    }
+  }
+
+  /// @dev The entry, non-zero `bad` unless it passes ReportCodec.singleEntry and the report has
+  /// one feed: one feed below feedCount, 2f+1..n observers below n and distinct, width 1..15,
+  /// observations ascending and ending the report. Then the median (even counts: floor of the
+  /// mean of the middle two) and half the nearest-rank IQR saturated at CONFIDENCE_MAX, as
+  /// ReportCodec.medians.
+  function _entry(
     uint256 w,
     uint256 r,
     uint256 rlen
-  ) private pure returns (uint256 feed, int256 answer, uint256 confidence, bool ok) {
+  ) private pure returns (uint256 feed, int256 answer, uint256 confidence, uint256 bad) {
     assembly ("memory-safe") {
       function observation(b, i, wd) -> v {
         v := signextend(sub(wd, 1), shr(sub(256, shl(3, wd)), calldataload(add(b, mul(i, wd)))))
       }
-      let n := shr(24, w)
-      // Header byte 41: feedCount; then the entry's feed index and observer count.
-      let head := calldataload(add(r, 41))
-      feed := byte(1, head)
-      let count := byte(2, head)
+      // Byte 41: feedCount; then the entry's feed index and observer count.
+      feed := calldataload(add(r, 41))
+      let count := byte(2, feed)
+      bad := or(xor(byte(0, feed), 1), lt(rlen, 44))
+      feed := byte(1, feed)
       let base := add(add(r, 45), count)
       let width := byte(0, calldataload(sub(base, 1)))
-      let last := add(base, mul(count, width))
-      let bad := or(or(iszero(byte(0, head)), lt(rlen, 44)), iszero(lt(feed, and(w, 0xffff))))
-      bad := or(bad, or(lt(count, add(shl(1, and(shr(16, w), 0xff)), 1)), gt(count, n)))
-      // width >= 1 and count >= 1: last > base, so last == end also means base inside the report.
-      bad := or(bad, or(or(iszero(width), gt(width, MAX_OBSERVATION_BYTES)), xor(last, add(r, rlen))))
+      bad := or(bad, iszero(lt(feed, and(w, 0xffff))))
+      bad := or(bad, or(lt(count, add(shl(1, and(shr(16, w), 0xff)), 1)), gt(count, shr(24, w))))
+      // width >= 1 and count >= 1: last > base, so last == the report's end puts base inside it.
+      // rlen becomes the end of the observations.
+      rlen := xor(add(base, mul(count, width)), add(r, rlen))
+      bad := or(bad, or(or(iszero(width), gt(width, MAX_OBSERVATION_BYTES)), rlen))
       if iszero(bad) {
+        rlen := add(base, mul(count, width))
         let observers := calldataload(add(r, 44))
-        let shift := sub(256, shl(3, width))
+        // r becomes the shift of a right-aligned observation, confidence the observer bitmap,
+        // answer the previous observation (stack room).
+        r := sub(256, shl(3, width))
         let signByte := sub(width, 1)
-        let seen := shl(byte(0, observers), 1)
-        let previous := signextend(signByte, shr(shift, calldataload(base)))
+        confidence := shl(byte(0, observers), 1)
+        answer := signextend(signByte, shr(r, calldataload(base)))
         for {
           let p := add(base, width)
-        } lt(p, last) {
+        } lt(p, rlen) {
           p := add(p, width)
         } {
           observers := shl(8, observers)
-          seen := or(seen, shl(byte(0, observers), 1))
-          let v := signextend(signByte, shr(shift, calldataload(p)))
-          bad := or(bad, slt(v, previous))
-          previous := v
+          confidence := or(confidence, shl(byte(0, observers), 1))
+          let v := signextend(signByte, shr(r, calldataload(p)))
+          bad := or(bad, slt(v, answer))
+          answer := v
         }
         // Observers below n and distinct iff no bit at or above n and count bits set (SWAR
         // popcount of a value below 2^32, as ReportCodec.medians).
-        let x := sub(seen, and(shr(1, seen), 0x55555555))
+        let x := sub(confidence, and(shr(1, confidence), 0x55555555))
         x := add(and(x, 0x33333333), and(shr(2, x), 0x33333333))
         x := and(add(x, shr(4, x)), 0x0f0f0f0f)
-        bad := or(bad, or(shr(n, seen), xor(and(shr(24, mul(x, 0x01010101)), 0xff), count)))
+        bad := or(bad, or(shr(shr(24, w), confidence), xor(and(shr(24, mul(x, 0x01010101)), 0xff), count)))
         let half := shr(1, count)
         answer := observation(base, half, width)
         if iszero(and(count, 1)) {
@@ -225,87 +218,83 @@ library PullSingle {
           confidence := CONFIDENCE_MAX
         }
       }
-      ok := iszero(bad)
     }
   }
 
-  /// @dev The feed's maximum report age (read only when the report is older than the smallest
-  /// of any feed) and bounds (only for a bounded feed), as PullReports.checkFeeds; returns the
-  /// observations timestamp capped at block.timestamp.
-  function _checkFeed(
+  /// @dev Non-zero unless the feed is within its maximum report age (read only when the report
+  /// is older than the smallest of any feed) and its bounds (read only for a bounded feed).
+  /// Config store layout (ConfigStore.sol): the bounds after the 40n member bytes, the ages after.
+  function _feedBad(
     address store,
     uint256 m,
     uint256 w,
     uint256 r,
     uint256 feed,
     int256 answer
-  ) private view returns (uint256 startedAt) {
-    uint256 minAge;
-    uint256 bounded;
+  ) private view returns (uint256 bad) {
     assembly ("memory-safe") {
-      startedAt := shr(224, calldataload(add(r, 37)))
+      let startedAt := shr(224, calldataload(add(r, 37)))
       if gt(startedAt, timestamp()) {
         startedAt := timestamp()
       }
-      minAge := shr(224, mload(add(m, 68)))
-      bounded := and(shr(feed, mload(add(m, 36))), 1)
-    }
-    // The config store's bounds follow the 40n member bytes, the ages follow the bounds.
-    uint256 boundsAt = STORE_MEMBERS_OFFSET + 40 * (w >> 24);
-    uint256 age = block.timestamp - startedAt;
-    if (age > minAge) {
-      uint256 maxAge = _storeWord(store, boundsAt + 32 * (w & 0xffff) + 4 * feed) >> 224;
-      if (age > maxAge) revert IQuorumAggregator.ReportTooOld(feed, uint32(startedAt), block.timestamp, maxAge);
-    }
-    if (bounded == 1) {
-      uint256 b = _storeWord(store, boundsAt + 32 * feed);
-      int256 minAnswer = int128(int256(b >> 128));
-      int256 maxAnswer = int128(uint128(b));
-      if (answer < minAnswer || answer > maxAnswer) revert IPullReports.AnswerOutOfBounds(feed, answer, minAnswer, maxAnswer);
+      let age := sub(timestamp(), startedAt)
+      let boundsAt := add(STORE_MEMBERS_OFFSET, mul(40, shr(24, w)))
+      if gt(age, shr(224, mload(add(m, 68)))) {
+        extcodecopy(store, 0x00, add(add(boundsAt, shl(5, and(w, 0xffff))), shl(2, feed)), 32)
+        bad := gt(age, shr(224, mload(0x00)))
+      }
+      if and(shr(feed, mload(add(m, 36))), 1) {
+        extcodecopy(store, 0x00, add(boundsAt, shl(5, feed)), 32)
+        let b := mload(0x00)
+        bad := or(bad, or(slt(answer, sar(128, b)), sgt(answer, signextend(15, b))))
+      }
     }
   }
 
-  /// @dev The config store's 32 bytes at code offset `at`.
-  function _storeWord(address store, uint256 at) private view returns (uint256 word) {
+  /// @dev The plain checks, in verifyReport's order, which revert with the first refusal's
+  /// error: ReportHeader.check, ReportSignatures.verify, SingleFeedExpected, ReportCodec
+  /// .singleEntry, the feed's maximum age and bounds (PullReports.checkFeeds).
+  function _slow(address store, uint256 m) private view {
+    (bytes calldata report, bytes calldata signatures) = _slices();
+    uint256 w = _word(m + 32) >> 224;
+    // transmit's ctx: n(0..7) f(8..15) feedCount(16..31) minMaxReportAge(176..207).
+    uint256 ctx = (w >> 24) | (((w >> 16) & 0xff) << 8) | ((w & 0xffff) << 16) | ((_word(m + 68) >> 224) << 176);
+    ctx = ReportHeader.check(report, bytes32(_word(m)), ctx);
+    // The separator for this chain and contract: the cached one, or a fork's.
+    bytes32 d = ReportSignatures.digest(report, ReportSignatures.domainSeparator(), block.chainid);
+    ReportSignatures.verify(d, signatures, m + STORE_HEADER_BYTES, w >> 24, (w >> 16) & 0xff);
+    if (uint8(report[41]) > 1) revert IPullReports.SingleFeedExpected(uint8(report[41]));
+    (uint256 feed, int256 answer, ) = ReportCodec.singleEntry(report, ctx);
+    PullReports.checkFeeds(store, _oneEntryList(feed, answer), ctx, _word(m + 36));
+    revert SlowPathAccepted();
+  }
+
+  /// @dev The arguments as calldata slices.
+  function _slices() private pure returns (bytes calldata report, bytes calldata signatures) {
+    (uint256 r, uint256 rlen, uint256 s, uint256 slen) = _arguments();
     assembly ("memory-safe") {
-      extcodecopy(store, 0x00, at, 32)
-      word := mload(0x00)
+      report.offset := r
+      report.length := rlen
+      signatures.offset := s
+      signatures.length := slen
     }
   }
 
-  /// @dev transmit's ctx for the plain checks: n(0..7) f(8..15) feedCount(16..31).
-  function _ctx(uint256 w) private pure returns (uint256) {
-    return (w >> 24) | (((w >> 16) & 0xff) << 8) | ((w & 0xffff) << 16);
-  }
-
-  /// @dev The report as a calldata slice.
-  function _slice(uint256 offset, uint256 length) private pure returns (bytes calldata b) {
+  /// @dev A one-record list of ReportCodec.checkEntries' shape (feed in bits 0..7, the median
+  /// from bit 136), for PullReports.checkFeeds.
+  function _oneEntryList(uint256 feed, int256 answer) private pure returns (uint256 list) {
     assembly ("memory-safe") {
-      b.offset := offset
-      b.length := length
+      list := mload(0x40)
+      mstore(list, 1)
+      mstore(add(list, 32), or(feed, shl(HISTORY_ANSWER_SHIFT, answer)))
+      mstore(0x40, add(list, 64))
     }
   }
 
-  /// @dev Slow path of the header: ReportHeader.check reverts with the error.
-  function _slowHeader(uint256 m, uint256 w, uint256 r, uint256 rlen) private view {
-    bytes32 digest;
+  /// @dev The memory word at `at`.
+  function _word(uint256 at) private pure returns (uint256 v) {
     assembly ("memory-safe") {
-      digest := mload(m)
+      v := mload(at)
     }
-    ReportHeader.check(_slice(r, rlen), digest, _ctx(w));
-    revert SlowPathAccepted(0);
-  }
-
-  /// @dev Slow path of the signatures: ReportSignatures.verify reverts with the error.
-  function _slowSignatures(uint256 m, uint256 w, uint256 r, uint256 rlen, uint256 s, uint256 slen) private view {
-    bytes32 d = _digest(r, rlen, ReportSignatures.domainSeparator(), block.chainid);
-    ReportSignatures.verify(d, _slice(s, slen), m + STORE_HEADER_BYTES, w >> 24, (w >> 16) & 0xff);
-    revert SlowPathAccepted(1);
-  }
-
-  /// @dev Slow path of the entry: ReportCodec.singleEntry reverts with the error.
-  function _slowEntry(uint256 w, uint256 r, uint256 rlen) private pure {
-    ReportCodec.singleEntry(_slice(r, rlen), _ctx(w));
-    revert SlowPathAccepted(2);
   }
 }
