@@ -102,16 +102,34 @@ library PullSingle {
   /// observationsTimestamp capped at block.timestamp) when nothing failed, runs _slow otherwise.
   function _tail(address store, uint256 m, uint256 w, uint256 r, uint256 rlen, uint256 bad) private view {
     (uint256 feed, int256 answer, uint256 confidence, uint256 entryBad) = _entry(w, r, rlen);
-    if ((bad | entryBad | _feedBad(store, m, w, r, feed, answer)) != 0) _slow(store, m);
     assembly ("memory-safe") {
+      bad := or(bad, entryBad)
+      // The feed's maximum report age, read only when the report is older than the smallest of
+      // any feed, and its bounds, read only for a bounded feed (PullReports.checkFeeds). Config
+      // store layout (ConfigStore.sol): the bounds after the 40n member bytes, the ages after.
+      rlen := shr(224, calldataload(add(r, 37)))
+      if gt(rlen, timestamp()) {
+        rlen := timestamp()
+      }
+      let boundsAt := add(STORE_MEMBERS_OFFSET, mul(40, shr(24, w)))
+      entryBad := sub(timestamp(), rlen)
+      if gt(entryBad, shr(224, mload(add(m, 68)))) {
+        extcodecopy(store, 0x00, add(add(boundsAt, shl(5, and(w, 0xffff))), shl(2, feed)), 32)
+        bad := or(bad, gt(entryBad, shr(224, mload(0x00))))
+      }
+      if and(shr(feed, mload(add(m, 36))), 1) {
+        extcodecopy(store, 0x00, add(boundsAt, shl(5, feed)), 32)
+        let b := mload(0x00)
+        bad := or(bad, or(slt(answer, sar(128, b)), sgt(answer, signextend(15, b))))
+      }
+    }
+    if (bad != 0) _slow(store, m);
+    assembly ("memory-safe") {
+      // rlen: the observations timestamp capped at block.timestamp.
       mstore(m, feed)
       mstore(add(m, 0x20), answer)
       mstore(add(m, 0x40), confidence)
-      let startedAt := shr(224, calldataload(add(r, 37)))
-      if gt(startedAt, timestamp()) {
-        startedAt := timestamp()
-      }
-      mstore(add(m, 0x60), startedAt)
+      mstore(add(m, 0x60), rlen)
       return(m, 0x80)
     }
   }
@@ -143,11 +161,11 @@ library PullSingle {
         pop(staticcall(gas(), 0x01, input, 0x80, 0x00, 0x20))
         // Signer `index` is the top 20 bytes of the word at signers + 20 index (index & 31: no
         // read far past the signers for an index the bit test refuses anyway).
-        bad := or(
-          or(bad, or(iszero(and(shr(index, allowed), 1)), gt(vs, HALF_CURVE_ORDER))),
-          xor(mload(0x00), shr(96, mload(add(signers, mul(20, and(index, 31))))))
-        )
-        allowed := xor(allowed, shl(index, 1))
+        bad := or(or(bad, gt(vs, HALF_CURVE_ORDER)), xor(mload(0x00), shr(96, mload(add(signers, mul(20, and(index, 31)))))))
+        // A zero bit (index out of range or repeated) stays zero and sets `bad` below.
+        index := shl(index, 1)
+        bad := or(bad, iszero(and(allowed, index)))
+        allowed := xor(allowed, index)
       }
     }
   }
@@ -163,9 +181,6 @@ library PullSingle {
     uint256 rlen
   ) private pure returns (uint256 feed, int256 answer, uint256 confidence, uint256 bad) {
     assembly ("memory-safe") {
-      function observation(b, i, wd) -> v {
-        v := signextend(sub(wd, 1), shr(sub(256, shl(3, wd)), calldataload(add(b, mul(i, wd)))))
-      }
       // Byte 41: feedCount; then the entry's feed index and observer count.
       feed := calldataload(add(r, 41))
       let count := byte(2, feed)
@@ -205,48 +220,22 @@ library PullSingle {
         x := add(and(x, 0x33333333), and(shr(2, x), 0x33333333))
         x := and(add(x, shr(4, x)), 0x0f0f0f0f)
         bad := or(bad, or(shr(shr(24, w), confidence), xor(and(shr(24, mul(x, 0x01010101)), 0xff), count)))
-        let half := shr(1, count)
-        answer := observation(base, half, width)
+        // Observation i: signextend(signByte, shr(r, calldataload(base + i * width))).
+        let half := mul(shr(1, count), width)
+        answer := signextend(signByte, shr(r, calldataload(add(base, half))))
         if iszero(and(count, 1)) {
-          answer := sar(1, add(answer, observation(base, sub(half, 1), width)))
+          answer := sar(1, add(answer, signextend(signByte, shr(r, calldataload(sub(add(base, half), width))))))
         }
         confidence := shr(
           1,
-          sub(observation(base, shr(2, mul(3, count)), width), observation(base, shr(2, sub(count, 1)), width))
+          sub(
+            signextend(signByte, shr(r, calldataload(add(base, mul(shr(2, mul(3, count)), width))))),
+            signextend(signByte, shr(r, calldataload(add(base, mul(shr(2, sub(count, 1)), width)))))
+          )
         )
         if gt(confidence, CONFIDENCE_MAX) {
           confidence := CONFIDENCE_MAX
         }
-      }
-    }
-  }
-
-  /// @dev Non-zero unless the feed is within its maximum report age (read only when the report
-  /// is older than the smallest of any feed) and its bounds (read only for a bounded feed).
-  /// Config store layout (ConfigStore.sol): the bounds after the 40n member bytes, the ages after.
-  function _feedBad(
-    address store,
-    uint256 m,
-    uint256 w,
-    uint256 r,
-    uint256 feed,
-    int256 answer
-  ) private view returns (uint256 bad) {
-    assembly ("memory-safe") {
-      let startedAt := shr(224, calldataload(add(r, 37)))
-      if gt(startedAt, timestamp()) {
-        startedAt := timestamp()
-      }
-      let age := sub(timestamp(), startedAt)
-      let boundsAt := add(STORE_MEMBERS_OFFSET, mul(40, shr(24, w)))
-      if gt(age, shr(224, mload(add(m, 68)))) {
-        extcodecopy(store, 0x00, add(add(boundsAt, shl(5, and(w, 0xffff))), shl(2, feed)), 32)
-        bad := gt(age, shr(224, mload(0x00)))
-      }
-      if and(shr(feed, mload(add(m, 36))), 1) {
-        extcodecopy(store, 0x00, add(boundsAt, shl(5, feed)), 32)
-        let b := mload(0x00)
-        bad := or(bad, or(slt(answer, sar(128, b)), sgt(answer, signextend(15, b))))
       }
     }
   }
