@@ -30,7 +30,11 @@ library PullReportsCall {
 
   /// @dev The standard ABI encoding of the call, built in free memory (not allocated: nothing
   /// else uses it before the answer is read), the answer's four words at the returned address.
-  function _call(address aggregator, bytes calldata report, bytes calldata signatures) private view returns (uint256 p) {
+  function _call(
+    address aggregator,
+    bytes calldata report,
+    bytes calldata signatures
+  ) private view returns (uint256 p) {
     bytes4 selector = IPullReportsSingle.verifyReportSingle.selector;
     bool ok;
     assembly ("memory-safe") {

@@ -86,7 +86,10 @@ library PullSingle {
       let q := add(end, 32)
       mstore(0x40, q)
       let ts := shr(224, calldataload(add(r, 37)))
-      bad := or(or(lt(rlen, REPORT_HEADER_BYTES), xor(calldataload(r), mload(m))), gt(ts, add(timestamp(), FUTURE_SKEW_SECONDS)))
+      bad := or(
+        or(lt(rlen, REPORT_HEADER_BYTES), xor(calldataload(r), mload(m))),
+        gt(ts, add(timestamp(), FUTURE_SKEW_SECONDS))
+      )
       calldatacopy(q, r, rlen)
       mstore(0x20, keccak256(q, rlen))
       mstore(0x00, typeHash)
@@ -138,7 +141,13 @@ library PullSingle {
   /// distinct signer index below n, low s, recovering that signer's address. `allowed` holds the
   /// signers not yet seen: one bit test refuses an index out of range and a repeated one. The
   /// precompile returns no data for an invalid signature: the output word is cleared first.
-  function _signatures(bytes32 d, uint256 signers, uint256 w, uint256 s, uint256 slen) private view returns (uint256 bad) {
+  function _signatures(
+    bytes32 d,
+    uint256 signers,
+    uint256 w,
+    uint256 s,
+    uint256 slen
+  ) private view returns (uint256 bad) {
     assembly ("memory-safe") {
       let count := div(slen, SIGNATURE_BYTES)
       bad := or(mod(slen, SIGNATURE_BYTES), or(iszero(gt(count, and(shr(16, w), 0xff))), gt(count, shr(24, w))))
@@ -161,7 +170,10 @@ library PullSingle {
         pop(staticcall(gas(), 0x01, input, 0x80, 0x00, 0x20))
         // Signer `index` is the top 20 bytes of the word at signers + 20 index (index & 31: no
         // read far past the signers for an index the bit test refuses anyway).
-        bad := or(or(bad, gt(vs, HALF_CURVE_ORDER)), xor(mload(0x00), shr(96, mload(add(signers, mul(20, and(index, 31)))))))
+        bad := or(
+          or(bad, gt(vs, HALF_CURVE_ORDER)),
+          xor(mload(0x00), shr(96, mload(add(signers, mul(20, and(index, 31))))))
+        )
         // A zero bit (index out of range or repeated) stays zero and sets `bad` below.
         index := shl(index, 1)
         bad := or(bad, iszero(and(allowed, index)))
