@@ -40,7 +40,7 @@ library PullSingle {
     if (store == address(0)) revert IQuorumAggregator.ConfigNotSet();
     if (block.chainid != chainId) separator = ReportSignatures.domainSeparator();
     (uint256 m, uint256 w, uint256 bad, bytes32 d) = _head(store, separator, r, rlen);
-    _tail(store, m, w, r, rlen, bad | _signatures(d, m + STORE_HEADER_BYTES, w, s, slen));
+    _tail(store, m, w, r, rlen, bad | _signatures(d, m, w, s, slen));
   }
 
   /// @dev verifyReportSingle(bytes report, bytes signatures)'s arguments, their calldata offsets
@@ -140,10 +140,11 @@ library PullSingle {
   /// @dev Non-zero unless ReportSignatures.verify passes: f+1..n entries of 65 bytes, each of a
   /// distinct signer index below n, low s, recovering that signer's address. `allowed` holds the
   /// signers not yet seen: one bit test refuses an index out of range and a repeated one. The
-  /// precompile returns no data for an invalid signature: the output word is cleared first.
+  /// precompile returns no data for an invalid signature: the output word is cleared first. The
+  /// signers are at m + STORE_HEADER_BYTES (_head's copy).
   function _signatures(
     bytes32 d,
-    uint256 signers,
+    uint256 m,
     uint256 w,
     uint256 s,
     uint256 slen
@@ -151,6 +152,7 @@ library PullSingle {
     assembly ("memory-safe") {
       let count := div(slen, SIGNATURE_BYTES)
       bad := or(mod(slen, SIGNATURE_BYTES), or(iszero(gt(count, and(shr(16, w), 0xff))), gt(count, shr(24, w))))
+      let signers := add(m, STORE_HEADER_BYTES)
       let input := mload(0x40)
       mstore(input, d)
       let allowed := sub(shl(shr(24, w), 1), 1)
