@@ -63,7 +63,7 @@ function breakdown(steps: Step[]): Breakdown {
       if (s.op === "STATICCALL") {
         const callee = steps.slice(i + 1).findIndex((x) => x.depth === 1);
         const inner = steps.slice(i + 1, i + 1 + callee).reduce((a, x, k) => a + (x.depth === 2 ? spent(steps, i + 1 + k) : 0), 0);
-        add(stages, "the call: cold access to the aggregator (and its memory)", spent(steps, i) - inner);
+        add(stages, "the call: cold access to the aggregator", spent(steps, i) - inner);
         add(floor, "aggregator account, cold", 2600);
         stage = "aggregator: dispatcher and fallback";
         continue;
@@ -72,15 +72,15 @@ function breakdown(steps: Step[]): Breakdown {
       continue;
     }
     if (s.depth !== 2) continue;
-    if (s.op === "SLOAD") stage = "aggregator: argument checks, store address";
-    if (s.op === "EXTCODECOPY" && stage.includes("argument")) stage = "aggregator: config header, report header, EIP-712 digest";
+    if (s.op === "SLOAD") stage = "aggregator: argument checks, config slot (cold SLOAD)";
+    if (s.op === "EXTCODECOPY" && stage.includes("argument")) stage = "aggregator: config store (cold EXTCODECOPY), report header, EIP-712 digest";
     if (s.op === "STATICCALL") {
       stage = "aggregator: signature loop (3 x ecrecover)";
       seenRecovers += 1;
     }
     if (seenRecovers === recovers && s.op !== "STATICCALL" && stage.startsWith("aggregator: signature") && steps[i - 1]?.op !== "STATICCALL") {
       // after the last recover's result is compared: the entry
-      if (s.op === "JUMP") stage = "aggregator: entry, median, feed checks, RETURN";
+      if (s.op === "JUMP") stage = "aggregator: entry, median, the feed's checks, RETURN";
     }
     const g = spent(steps, i);
     add(stages, stage, g);
