@@ -142,13 +142,7 @@ library PullSingle {
   /// signers not yet seen: one bit test refuses an index out of range and a repeated one. The
   /// precompile returns no data for an invalid signature: the output word is cleared first. The
   /// signers are at m + STORE_HEADER_BYTES (_head's copy).
-  function _signatures(
-    bytes32 d,
-    uint256 m,
-    uint256 w,
-    uint256 s,
-    uint256 slen
-  ) private view returns (uint256 bad) {
+  function _signatures(bytes32 d, uint256 m, uint256 w, uint256 s, uint256 slen) private view returns (uint256 bad) {
     assembly ("memory-safe") {
       let count := div(slen, SIGNATURE_BYTES)
       bad := or(mod(slen, SIGNATURE_BYTES), or(iszero(gt(count, and(shr(16, w), 0xff))), gt(count, shr(24, w))))

@@ -36,7 +36,7 @@ async function fixture() {
 
 /** verifyReportSingle is served by the aggregator's fallback: called through IPullReportsSingle. */
 async function single(agg: Deployed["aggregator"], runner?: Signer): Promise<IPullReportsSingle> {
-  return ethers.getContractAt("IPullReportsSingle", await agg.getAddress(), runner) as unknown as Promise<IPullReportsSingle>;
+  return ethers.getContractAt("IPullReportsSingle", await agg.getAddress(), runner);
 }
 
 async function report(d: Deployed, opts: { ts?: number; feeds?: ReturnType<typeof feedEntry>[]; signers?: number[] } = {}) {

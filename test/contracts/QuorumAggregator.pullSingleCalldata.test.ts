@@ -4,7 +4,6 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { Wallet, concat, getBytes, hexlify, toBeHex, zeroPadValue } from "ethers";
 import { expectedAnswer, signReportBy } from "../../oracle-node/src/protocol/report";
 import { be, deployAggregator, feedEntry, makeCommittee, now, observationsAround, signedReport, type Deployed } from "./helpers/committee";
-import type { IPullReportsSingle } from "../../typechain-types";
 
 /**
  * verifyReportSingle is served by QuorumAggregator's fallback (libraries/PullSingle.sol): its
@@ -18,7 +17,7 @@ const OBS = observationsAround(6_712_345_000_000n, 7);
 async function fixture() {
   const [owner, transmitter, consumer] = await ethers.getSigners();
   const d = await deployAggregator(owner, makeCommittee(7, 2, transmitter.address, "calldata"), [{}, {}]);
-  const one = (await ethers.getContractAt("IPullReportsSingle", d.address, consumer)) as unknown as IPullReportsSingle;
+  const one = await ethers.getContractAt("IPullReportsSingle", d.address, consumer);
   return { d, one, owner, consumer };
 }
 
@@ -63,8 +62,8 @@ describe("QuorumAggregator.verifyReportSingle: the hand-written paths", () => {
   it("decodes every in-bounds layout as Solidity's decoder does for verifyReport, and refuses the rest with empty revert data", async () => {
     const { d, one } = await loadFixture(fixture);
     const r = await report(d);
-    const single = one.interface.getFunction("verifyReportSingle")!.selector;
-    const many = d.aggregator.interface.getFunction("verifyReport")!.selector;
+    const single = one.interface.getFunction("verifyReportSingle").selector;
+    const many = d.aggregator.interface.getFunction("verifyReport").selector;
     const args = [
       encodeArgs(r.report, r.signatures),
       encodeArgs(r.report, r.signatures, { swap: true }),
@@ -87,7 +86,7 @@ describe("QuorumAggregator.verifyReportSingle: the hand-written paths", () => {
       if (viaMany.err === "0x") expect(viaSingle, a).to.deep.equal({ err: "0x" });
       else if (viaMany.err !== undefined) expect(viaSingle.err, a).to.equal(viaMany.err);
       else {
-        const [answers] = d.aggregator.interface.decodeFunctionResult("verifyReport", viaMany.ok!);
+        const [answers] = d.aggregator.interface.decodeFunctionResult("verifyReport", viaMany.ok!) as unknown as [Array<{ feedIndex: bigint; answer: bigint }>];
         const [feed, answer] = one.interface.decodeFunctionResult("verifyReportSingle", viaSingle.ok!);
         expect([feed, answer], a).to.deep.equal([answers[0].feedIndex, answers[0].answer]);
       }
@@ -102,7 +101,7 @@ describe("QuorumAggregator.verifyReportSingle: the hand-written paths", () => {
   it("verifies a committee of 16 (signers past the first copy), and refuses a wrong key at index 12", async () => {
     const [owner, transmitter] = await ethers.getSigners();
     const d = await deployAggregator(owner, makeCommittee(16, 5, transmitter.address, "sixteen"), [{}]);
-    const one = (await ethers.getContractAt("IPullReportsSingle", d.address)) as unknown as IPullReportsSingle;
+    const one = await ethers.getContractAt("IPullReportsSingle", d.address);
     const obs = observationsAround(5_000n, 11);
     const rep = {
       configDigest: d.configDigest,
@@ -135,7 +134,7 @@ describe("QuorumAggregator.verifyReportSingle: the hand-written paths", () => {
     const future = await report(d, { ts: t + 60 });
     await expect(one.verifyReportSingle(future.report, future.signatures)).to.be.revertedWithCustomError(d.aggregator, "FutureReport");
     const fresh = await (await ethers.getContractFactory("QuorumAggregator", owner)).deploy(owner.address);
-    const unset = (await ethers.getContractAt("IPullReportsSingle", await fresh.getAddress())) as unknown as IPullReportsSingle;
+    const unset = await ethers.getContractAt("IPullReportsSingle", await fresh.getAddress());
     await expect(unset.verifyReportSingle(r.report, r.signatures)).to.be.revertedWithCustomError(d.aggregator, "ConfigNotSet");
   });
 
