@@ -6,16 +6,7 @@ import {IPullReports} from "../interfaces/IPullReports.sol";
 import {ConfigStore, STORE_MEMBERS_OFFSET} from "./ConfigStore.sol";
 import {ReportHeader} from "./ReportHeader.sol";
 import {ReportSignatures} from "./ReportSignatures.sol";
-import {
-  FeedSlots,
-  UINT32_MASK,
-  EPOCH_AND_ROUND_MASK,
-  LATEST_ER_SHIFT,
-  CTX_CHECK_AGE,
-  CONFIDENCE_MAX,
-  HISTORY_CONFIDENCE_SHIFT,
-  HISTORY_ANSWER_SHIFT
-} from "./FeedSlots.sol";
+import {FeedSlots, UINT32_MASK, EPOCH_AND_ROUND_MASK, LATEST_ER_SHIFT, CTX_CHECK_AGE} from "./FeedSlots.sol";
 import {ReportCodec} from "./ReportCodec.sol";
 
 /// @title PullReports

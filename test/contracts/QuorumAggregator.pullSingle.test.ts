@@ -19,7 +19,7 @@ import {
 } from "./helpers/committee";
 
 /**
- * verifyReportSingle (IPullReports; libraries/PullReports.sol verifySingle, ReportCodec.singleEntry):
+ * verifyReportSingle (IPullReportsSingle, served by the fallback; libraries/PullSingle.sol, whose slow path is ReportCodec.singleEntry):
  * the one-feed entry point must refuse what verifyReport refuses, with the same error, and
  * return verifyReport's answer otherwise.
  */
