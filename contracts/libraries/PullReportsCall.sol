@@ -13,52 +13,45 @@ library PullReportsCall {
   /// @notice The aggregator answered without the four words (no code at that address?).
   error NoPullAnswer(address aggregator);
 
-  /// @dev verifyReportSingle(report, signatures) by one STATICCALL; the four words of its answer.
+  /// @dev verifyReportSingle(report, signatures) by one STATICCALL: the standard ABI encoding of
+  /// the call built in free memory (not allocated: nothing else uses it before the answer is
+  /// read), the answer's four words read from there. The return variables hold the memory
+  /// offsets until then (stack room).
   function verifySingle(
     address aggregator,
     bytes calldata report,
     bytes calldata signatures
   ) internal view returns (uint256 feedIndex, int256 answer, uint256 confidence, uint256 observationsTimestamp) {
-    uint256 p = _call(aggregator, report, signatures);
-    assembly ("memory-safe") {
-      feedIndex := mload(p)
-      answer := mload(add(p, 0x20))
-      confidence := mload(add(p, 0x40))
-      observationsTimestamp := mload(add(p, 0x60))
-    }
-  }
-
-  /// @dev The standard ABI encoding of the call, built in free memory (not allocated: nothing
-  /// else uses it before the answer is read), the answer's four words at the returned address.
-  function _call(
-    address aggregator,
-    bytes calldata report,
-    bytes calldata signatures
-  ) private view returns (uint256 p) {
     bytes4 selector = IPullReportsSingle.verifyReportSingle.selector;
-    bool ok;
     assembly ("memory-safe") {
-      p := mload(0x40)
-      mstore(p, selector)
+      // feedIndex: the call's start; answer: the signatures' part; confidence: the call's end.
+      feedIndex := mload(0x40)
+      mstore(feedIndex, selector)
       // Offsets: the report at 0x40 (its length word, then its bytes zero-padded to whole words),
       // the signatures after it.
-      let q := add(add(p, 100), and(add(report.length, 31), not(31)))
-      mstore(add(p, 4), 0x40)
-      mstore(add(p, 36), sub(q, add(p, 4)))
-      mstore(add(p, 68), report.length)
+      answer := add(add(feedIndex, 100), and(add(report.length, 31), not(31)))
+      mstore(add(feedIndex, 4), 0x40)
+      mstore(add(feedIndex, 36), sub(answer, add(feedIndex, 4)))
+      mstore(add(feedIndex, 68), report.length)
       // Each part's last word is zeroed first, so its padding is zero.
-      mstore(sub(q, 32), 0)
-      calldatacopy(add(p, 100), report.offset, report.length)
-      mstore(q, signatures.length)
-      let end := add(add(q, 32), and(add(signatures.length, 31), not(31)))
-      mstore(sub(end, 32), 0)
-      calldatacopy(add(q, 32), signatures.offset, signatures.length)
-      if iszero(staticcall(gas(), aggregator, p, sub(end, p), p, 0x80)) {
-        returndatacopy(p, 0, returndatasize())
-        revert(p, returndatasize())
+      mstore(sub(answer, 32), 0)
+      calldatacopy(add(feedIndex, 100), report.offset, report.length)
+      mstore(answer, signatures.length)
+      confidence := add(add(answer, 32), and(add(signatures.length, 31), not(31)))
+      mstore(sub(confidence, 32), 0)
+      calldatacopy(add(answer, 32), signatures.offset, signatures.length)
+      if iszero(staticcall(gas(), aggregator, feedIndex, sub(confidence, feedIndex), feedIndex, 0x80)) {
+        returndatacopy(feedIndex, 0, returndatasize())
+        revert(feedIndex, returndatasize())
       }
-      ok := eq(returndatasize(), 0x80)
+      observationsTimestamp := returndatasize()
     }
-    if (!ok) revert NoPullAnswer(aggregator);
+    if (observationsTimestamp != 0x80) revert NoPullAnswer(aggregator);
+    assembly ("memory-safe") {
+      answer := mload(add(feedIndex, 0x20))
+      confidence := mload(add(feedIndex, 0x40))
+      observationsTimestamp := mload(add(feedIndex, 0x60))
+      feedIndex := mload(feedIndex)
+    }
   }
 }
