@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IQuorumAggregator} from "./interfaces/IQuorumAggregator.sol";
 import {IPullReports} from "./interfaces/IPullReports.sol";
+import {IPullReportsSingle} from "./interfaces/IPullReportsSingle.sol";
 import {IOutOfBoundsReader} from "./interfaces/IOutOfBoundsReader.sol";
 import {
   E_STALE_REPORT,
@@ -30,6 +31,7 @@ import {
 } from "./libraries/FeedSlots.sol";
 import {ReportCodec} from "./libraries/ReportCodec.sol";
 import {PullReports} from "./libraries/PullReports.sol";
+import {PullSingle} from "./libraries/PullSingle.sol";
 import {Refusals} from "./libraries/Refusals.sol";
 import {ReportHeader, FUTURE_SKEW_SECONDS} from "./libraries/ReportHeader.sol";
 import {AggregatorAccounting} from "./economics/AggregatorAccounting.sol";
@@ -194,14 +196,6 @@ contract QuorumAggregator is IQuorumAggregator, IPullReports, AggregatorAccounti
     return PullReports.answers(list, ctx);
   }
 
-  /// @inheritdoc IPullReports
-  function verifyReportSingle(
-    bytes calldata r,
-    bytes calldata s
-  ) external view returns (uint256, int256, uint256, uint256) {
-    PullReports.verifySingle(s_hot.configStore, i_domainSeparator, i_chainId, r, s); // RETURNs the four words
-  }
-
   /// @dev transmit's checks but the transmitter's, then every feed's age and bounds.
   function _verifyPulled(bytes calldata report, bytes calldata sigs) private view returns (uint256, uint256) {
     return PullReports.verify(s_hot.configStore, i_domainSeparator, i_chainId, report, sigs);
@@ -358,10 +352,16 @@ contract QuorumAggregator is IQuorumAggregator, IPullReports, AggregatorAccounti
   /// @notice FeedProxy's read path: calldata of exactly one byte, a feed index, answers that
   /// feed's latestRoundData (five words). Solidity jumps to the fallback before any selector
   /// comparison when calldata is shorter than a selector: proxy reads skip the dispatcher.
+  /// IPullReportsSingle.verifyReportSingle is served here too, its arguments decoded by hand
+  /// (libraries/PullSingle.sol RETURNs the four words): no dispatcher match, no ABI decoder.
   fallback() external {
-    // No data, exactly as an unknown selector reverts in a contract without a fallback.
-    // solhint-disable-next-line gas-custom-errors
-    if (msg.data.length != 1) revert();
+    if (msg.data.length != 1) {
+      bool single = msg.sig == IPullReportsSingle.verifyReportSingle.selector;
+      if (single) PullSingle.verify(s_hot.configStore, i_domainSeparator, i_chainId);
+      // No data, exactly as an unknown selector reverts in a contract without a fallback.
+      // solhint-disable-next-line gas-custom-errors
+      revert();
+    }
     uint256 feed;
     assembly ("memory-safe") {
       feed := byte(0, calldataload(0))

@@ -12,8 +12,10 @@
  *   and takes (time the verified answer is in hand) - observationsTimestamp, the age the
  *   contract sees (observationsTimestamp is whole seconds);
  * - verifyGas: the gas of a verification called by a consumer contract: feeds1 is
- *   verifyReportSingle (the one-feed entry point: four words back, no array), feeds5 is
- *   verifyReport; the table also prints verifyReport for the one-feed report
+ *   verifyReportSingle (the one-feed entry point: four words back, no array) called through
+ *   PullReportsCall, as examples/PerpConsumer.sol calls it; feeds5 is verifyReport; the table
+ *   also prints verifyReportSingle called through the Solidity interface and verifyReport for
+ *   the one-feed report
 
  *   (contracts/test/PullGasProbe.sol: gasleft() before minus after the external call, so it
  *   counts the cold access to the aggregator and its config store, the ABI encoding of the
@@ -113,6 +115,8 @@ async function sampleAges(urls: string[], committee: PullCommittee, samples: num
 
 interface GasResult {
   feeds1: number;
+  /** verifyReportSingle through the Solidity interface (ABI encoder and decoder in the consumer). */
+  single1: number;
   /** verifyReport (the array form) of the one-feed report. */
   array1: number;
   /** array1 as the second call in one transaction (aggregator, config slot and store warm). */
@@ -146,7 +150,8 @@ async function measureGas(c: Committee, live: VerifiedReport): Promise<GasResult
     const five = craftedReport(c, live, ASSETS.length);
     const verify = async (r: { report: string; signatures: string }) =>
       Number(await probe.getFunction("measureVerify").staticCall(agg, r.report, r.signatures));
-    const feeds1 = Number(await probe.getFunction("measureVerifySingle").staticCall(agg, one.report, one.signatures));
+    const feeds1 = Number(await probe.getFunction("measureVerifySingleCall").staticCall(agg, one.report, one.signatures));
+    const single1 = Number(await probe.getFunction("measureVerifySingle").staticCall(agg, one.report, one.signatures));
     const array1 = await verify(one);
     const warm1 = Number(await probe.getFunction("measureVerifyWarm").staticCall(agg, one.report, one.signatures));
     const feeds5 = await verify(five);
@@ -159,6 +164,7 @@ async function measureGas(c: Committee, live: VerifiedReport): Promise<GasResult
     if (!measured) throw new Error("the probe emitted no Measured event");
     return {
       feeds1,
+      single1,
       array1,
       warm1,
       feeds5,
@@ -190,7 +196,8 @@ function printTable(r: BenchResult, ages: number[], failed: number, g: GasResult
     ["report age at fetch p95", `${r.reportAgeMsP95} ms`],
     ["report age at fetch max", `${ages[ages.length - 1] ?? 0} ms`],
     ["observations per feed (live report)", String(g.observations)],
-    ["verifyReportSingle in a consumer call, 1 feed, 3 sigs (feeds1)", `${r.verifyGas.feeds1} gas (+ ${g.calldata1} calldata)`],
+    ["verifyReportSingle in a consumer call (PullReportsCall), 1 feed, 3 sigs (feeds1)", `${r.verifyGas.feeds1} gas (+ ${g.calldata1} calldata)`],
+    ["  verifyReportSingle through the Solidity interface", `${g.single1} gas (+ ${g.calldata1} calldata)`],
     ["verifyReport in a consumer call, 1 feed, 3 sigs", `${g.array1} gas (+ ${g.calldata1} calldata)`],
     ["  verifyReport, aggregator and config already warm", `${g.warm1} gas`],
     ["verifyReport in a consumer call, 5 feeds, 3 sigs (feeds5)", `${r.verifyGas.feeds5} gas (+ ${g.calldata5} calldata)`],

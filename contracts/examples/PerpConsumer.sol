@@ -2,15 +2,17 @@
 pragma solidity 0.8.30;
 
 import {IPullReports} from "../interfaces/IPullReports.sol";
+import {PullReportsCall} from "../libraries/PullReportsCall.sol";
 
 /// @title PerpConsumer
 /// @notice A minimal perpetual-style consumer of pull reports: every open and close takes the
 /// committee's latest signed report (fetched from any node, GET /v1/reports/latest) in the same
-/// call and settles at that report's price, verified by QuorumAggregator.verifyReport. It refuses
-/// a report older than its own maximum age (tighter than the aggregator's), a close at a report
-/// not newer than the one the position opened at (a trader may hold several valid reports and
-/// pick the best: the window is the age limit, and no report can be reused backwards), and a
-/// price too uncertain. docs/consumers.md walks through it.
+/// call and settles at that report's price, verified by the aggregator (verifyReportSingle for a
+/// one-feed report, else verifyReport). It refuses a report older than its own maximum age
+/// (tighter than the aggregator's), a close at a report not newer than the one the position
+/// opened at (a trader may hold several valid reports and pick the best: the window is the age
+/// limit, and no report can be reused backwards), and a price too uncertain. docs/consumers.md
+/// walks through it.
 contract PerpConsumer {
   /// @notice The report does not carry this market's feed.
   error FeedNotInReport(uint256 feedIndex);
@@ -73,18 +75,31 @@ contract PerpConsumer {
   }
 
   /// @notice The market's price in a report, after the aggregator's checks and this market's own.
+  /// A report of one feed (header byte 41, docs/protocol.md "Report format") takes the cheapest
+  /// path, verifyReportSingle through PullReportsCall; a batched report, verifyReport.
   function price(bytes calldata report, bytes calldata signatures) public view returns (int256, uint256) {
+    if (report.length > 41 && uint8(report[41]) == 1) {
+      (uint256 feedIndex, int256 answer, uint256 confidence, uint256 at) = PullReportsCall.verifySingle(
+        address(i_aggregator),
+        report,
+        signatures
+      );
+      if (feedIndex != i_feedIndex) revert FeedNotInReport(i_feedIndex);
+      return _checked(answer, confidence, at);
+    }
     IPullReports.PulledAnswer[] memory answers = i_aggregator.verifyReport(report, signatures);
     for (uint256 i = 0; i < answers.length; ++i) {
       IPullReports.PulledAnswer memory a = answers[i];
-      if (a.feedIndex != i_feedIndex) continue;
-      if (block.timestamp - a.observationsTimestamp > i_maxAgeSeconds) {
-        revert PriceTooOld(a.observationsTimestamp, block.timestamp, i_maxAgeSeconds);
-      }
-      if (a.answer <= 0) revert NonPositivePrice(a.answer);
-      if (a.confidence * BPS > uint256(a.answer) * i_maxConfidenceBps) revert LowConfidence(a.confidence, a.answer);
-      return (a.answer, a.observationsTimestamp);
+      if (a.feedIndex == i_feedIndex) return _checked(a.answer, a.confidence, a.observationsTimestamp);
     }
     revert FeedNotInReport(i_feedIndex);
+  }
+
+  /// @dev This market's own checks on a verified answer: age, sign, confidence.
+  function _checked(int256 answer, uint256 confidence, uint256 at) private view returns (int256, uint256) {
+    if (block.timestamp - at > i_maxAgeSeconds) revert PriceTooOld(at, block.timestamp, i_maxAgeSeconds);
+    if (answer <= 0) revert NonPositivePrice(answer);
+    if (confidence * BPS > uint256(answer) * i_maxConfidenceBps) revert LowConfidence(confidence, answer);
+    return (answer, at);
   }
 }

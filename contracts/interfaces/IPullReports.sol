@@ -33,14 +33,6 @@ interface IPullReports {
     bytes calldata signatures
   ) external view returns (PulledAnswer[] memory answers);
 
-  /// @notice verifyReport for a report of exactly one feed (SingleFeedExpected otherwise), with
-  /// the same checks, in the same order, and the same errors; returns that feed's answer as four
-  /// words instead of an array, which is cheaper to return and to decode.
-  function verifyReportSingle(
-    bytes calldata report,
-    bytes calldata signatures
-  ) external view returns (uint256 feedIndex, int256 answer, uint256 confidence, uint256 observationsTimestamp);
-
   /// @notice verifyReport, then stores the feeds whose latest round the report advances
   /// (epoch-and-round above the feed's, observations timestamp not below it) as transmit does
   /// (AnswerUpdated, NewRound for one feed, NewTransmission when any feed advanced); the others

@@ -3,24 +3,11 @@ pragma solidity 0.8.30;
 
 import {IQuorumAggregator} from "../interfaces/IQuorumAggregator.sol";
 import {IPullReports} from "../interfaces/IPullReports.sol";
-import {ConfigStore, STORE_MEMBERS_OFFSET, STORE_HEADER_BYTES} from "./ConfigStore.sol";
+import {ConfigStore, STORE_MEMBERS_OFFSET} from "./ConfigStore.sol";
 import {ReportHeader} from "./ReportHeader.sol";
 import {ReportSignatures} from "./ReportSignatures.sol";
-import {
-  FeedSlots,
-  UINT32_MASK,
-  EPOCH_AND_ROUND_MASK,
-  LATEST_ER_SHIFT,
-  CTX_CHECK_AGE,
-  CONFIDENCE_MAX,
-  HISTORY_CONFIDENCE_SHIFT,
-  HISTORY_ANSWER_SHIFT
-} from "./FeedSlots.sol";
+import {FeedSlots, UINT32_MASK, EPOCH_AND_ROUND_MASK, LATEST_ER_SHIFT, CTX_CHECK_AGE} from "./FeedSlots.sol";
 import {ReportCodec} from "./ReportCodec.sol";
-
-/// @dev verifySingle's one EXTCODECOPY: the store header (72 bytes) and up to 9 signers (180).
-uint256 constant SINGLE_SIGNERS = 9;
-uint256 constant SINGLE_COPY_BYTES = 256;
 
 /// @title PullReports
 /// @notice The per-feed part of QuorumAggregator.verifyReport and updateAndRead (docs/protocol.md
@@ -111,107 +98,6 @@ library PullReports {
       }
     }
     ReportCodec.setEntryCount(list, kept);
-  }
-
-  /// @dev IPullReports.verifyReportSingle: verify's checks in verify's order for a report of
-  /// exactly one feed (SingleFeedExpected otherwise), then RETURNS from the external call with
-  /// the four words (feedIndex, answer, confidence, observationsTimestamp): no array, no ABI
-  /// encoder. One EXTCODECOPY reads the header and the first SINGLE_SIGNERS signers (the
-  /// transmitters are not needed); a larger committee reads its signers again.
-  function verifySingle(
-    address store,
-    bytes32 separator,
-    uint256 chainId,
-    bytes calldata report,
-    bytes calldata signatures
-  ) internal view {
-    if (store == address(0)) revert IQuorumAggregator.ConfigNotSet();
-    (uint256 ctx, uint256 boundedFeeds) = _singleHead(store, separator, chainId, report, signatures);
-    uint256 feeds;
-    assembly ("memory-safe") {
-      feeds := byte(0, calldataload(add(report.offset, 41)))
-    }
-    if (feeds > 1) revert IPullReports.SingleFeedExpected(feeds);
-    _returnSingle(store, report, ctx, boundedFeeds);
-  }
-
-  /// @dev verify's config, header and signature checks, with the signers of _loadSigners.
-  function _singleHead(
-    address store,
-    bytes32 separator,
-    uint256 chainId,
-    bytes calldata report,
-    bytes calldata signatures
-  ) private view returns (uint256 ctx, uint256 boundedFeeds) {
-    bytes32 digest;
-    uint256 signers;
-    (digest, ctx, signers, boundedFeeds) = _loadSigners(store);
-    ctx = ReportHeader.check(report, digest, ctx);
-    ReportSignatures.verify(
-      ReportSignatures.digest(report, separator, chainId),
-      signatures,
-      signers,
-      ctx & 0xff,
-      (ctx >> 8) & 0xff
-    );
-  }
-
-  /// @dev The entry's checks (ReportCodec.singleEntry), its age and bounds, then RETURN.
-  function _returnSingle(address store, bytes calldata report, uint256 ctx, uint256 boundedFeeds) private view {
-    (uint256 feed, int256 answer, uint256 confidence) = ReportCodec.singleEntry(report, ctx);
-    _checkFeed(store, feed, answer, ctx, boundedFeeds);
-    assembly ("memory-safe") {
-      let out := mload(0x40)
-      mstore(out, feed)
-      mstore(add(out, 0x20), answer)
-      mstore(add(out, 0x40), confidence)
-      mstore(add(out, 0x60), and(shr(32, ctx), UINT32_MASK))
-      return(out, 0x80)
-    }
-  }
-
-  /// @dev checkFeeds for one feed: its maximum report age, its bounds.
-  function _checkFeed(address store, uint256 feed, int256 answer, uint256 ctx, uint256 boundedFeeds) private view {
-    uint256 boundsAt = STORE_MEMBERS_OFFSET + 40 * (ctx & 0xff);
-    if (ctx & CTX_CHECK_AGE != 0) {
-      uint256 maxAge = _storeWord(store, boundsAt + 32 * ((ctx >> 16) & 0xffff) + 4 * feed) >> 224;
-      if ((ctx >> 144) & UINT32_MASK > maxAge) {
-        revert IQuorumAggregator.ReportTooOld(feed, uint32((ctx >> 32) & UINT32_MASK), block.timestamp, maxAge);
-      }
-    }
-    if ((boundedFeeds >> feed) & 1 == 1) {
-      uint256 b = _storeWord(store, boundsAt + 32 * feed);
-      int256 minAnswer = int128(int256(b >> 128));
-      int256 maxAnswer = int128(uint128(b));
-      if (answer < minAnswer || answer > maxAnswer) {
-        revert IPullReports.AnswerOutOfBounds(feed, answer, minAnswer, maxAnswer);
-      }
-    }
-  }
-
-  /// @dev ConfigStore.load without the transmitters: the header and up to SINGLE_SIGNERS signers
-  /// in one EXTCODECOPY of SINGLE_COPY_BYTES, the signers again (warm) for a larger committee.
-  function _loadSigners(
-    address store
-  ) private view returns (bytes32 digest, uint256 ctx, uint256 signers, uint256 boundedFeeds) {
-    assembly ("memory-safe") {
-      let m := mload(0x40)
-      extcodecopy(store, m, 1, SINGLE_COPY_BYTES)
-      digest := mload(m)
-      boundedFeeds := mload(add(m, 36))
-      let w := shr(224, mload(add(m, 32)))
-      let n := shr(24, w)
-      let minAge := shr(224, mload(add(m, 68)))
-      ctx := or(or(n, shl(176, minAge)), or(shl(8, and(shr(16, w), 0xff)), shl(16, and(w, 0xffff))))
-      signers := add(m, STORE_HEADER_BYTES)
-      let end := add(m, SINGLE_COPY_BYTES)
-      if gt(n, SINGLE_SIGNERS) {
-        extcodecopy(store, signers, STORE_MEMBERS_OFFSET, mul(20, n))
-        end := add(signers, mul(20, n))
-      }
-      // One word more: 20-byte signers are read with 32-byte mloads that may run past the end.
-      mstore(0x40, add(and(add(end, 31), not(31)), 32))
-    }
   }
 
   /// @dev The config store's 32 bytes at code offset `at`.

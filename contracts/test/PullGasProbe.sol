@@ -2,6 +2,8 @@
 pragma solidity 0.8.30;
 
 import {IPullReports} from "../interfaces/IPullReports.sol";
+import {IPullReportsSingle} from "../interfaces/IPullReportsSingle.sol";
+import {PullReportsCall} from "../libraries/PullReportsCall.sol";
 
 /// @title PullGasProbe
 /// @notice scripts/bench-pull.ts: the gas a consumer spends on one verifyReport/updateAndRead
@@ -28,7 +30,20 @@ contract PullGasProbe {
     bytes calldata signatures
   ) external returns (uint256 used) {
     uint256 before = gasleft();
-    (, int256 answer, , ) = IPullReports(aggregator).verifyReportSingle(report, signatures);
+    (, int256 answer, , ) = IPullReportsSingle(aggregator).verifyReportSingle(report, signatures);
+    used = before - gasleft();
+    emit Measured(used, answer);
+  }
+
+  /// @notice verifyReportSingle through PullReportsCall (no ABI encoder or decoder in the
+  /// consumer): what examples/PerpConsumer.sol pays.
+  function measureVerifySingleCall(
+    address aggregator,
+    bytes calldata report,
+    bytes calldata signatures
+  ) external returns (uint256 used) {
+    uint256 before = gasleft();
+    (, int256 answer, , ) = PullReportsCall.verifySingle(aggregator, report, signatures);
     used = before - gasleft();
     emit Measured(used, answer);
   }

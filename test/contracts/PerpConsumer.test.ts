@@ -58,6 +58,27 @@ describe("PerpConsumer (examples)", () => {
     await expect(perp.open(1n, r.report, r.signatures)).to.be.revertedWithCustomError(perp, "PriceTooOld");
   });
 
+  it("settles a batched report (verifyReport) at the same price as the one-feed report of the same observations (verifyReportSingle)", async () => {
+    const { d, perp } = await loadFixture(fixture);
+    const obs = observationsAround(3_000_00000000n, 5);
+    const ts = await now();
+    const one = signedReport(d, { configDigest: d.configDigest, epoch: 2, round: 1, observationsTimestamp: ts, feeds: [feedEntry(1, obs)] });
+    const batch = signedReport(d, {
+      configDigest: d.configDigest,
+      epoch: 2,
+      round: 2,
+      observationsTimestamp: ts,
+      feeds: [feedEntry(0, obs), feedEntry(1, obs)],
+    });
+    expect(await perp.price(one.report, one.signatures)).to.deep.equal([expectedAnswer(obs), BigInt(ts)]);
+    expect(await perp.price(batch.report, batch.signatures)).to.deep.equal([expectedAnswer(obs), BigInt(ts)]);
+    const onlyOther = signedReport(d, { configDigest: d.configDigest, epoch: 2, round: 3, observationsTimestamp: ts, feeds: [feedEntry(0, obs)] });
+    await expect(perp.price(onlyOther.report, onlyOther.signatures)).to.be.revertedWithCustomError(perp, "FeedNotInReport").withArgs(1n);
+    // Refusals from the one-feed path bubble up with the aggregator's error data.
+    const late = signedReport(d, { configDigest: d.configDigest, epoch: 2, round: 4, observationsTimestamp: ts + 60, feeds: [feedEntry(1, obs)] });
+    await expect(perp.price(late.report, late.signatures)).to.be.revertedWithCustomError(d.aggregator, "FutureReport");
+  });
+
   it("refuses a report without its feed, a wide confidence, and f signatures (the aggregator's refusal)", async () => {
     const { d, perp } = await loadFixture(fixture);
     const other = await priced(d, 3_000_00000000n, { feed: 0 });

@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
+import type { Signer } from "ethers";
+import type { IPullReportsSingle } from "../../typechain-types";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expectedAnswer, expectedConfidence, signReportBy } from "../../oracle-node/src/protocol/report";
 import {
@@ -17,7 +19,7 @@ import {
 } from "./helpers/committee";
 
 /**
- * verifyReportSingle (IPullReports; libraries/PullReports.sol verifySingle, ReportCodec.singleEntry):
+ * verifyReportSingle (IPullReportsSingle, served by the fallback; libraries/PullSingle.sol, whose slow path is ReportCodec.singleEntry):
  * the one-feed entry point must refuse what verifyReport refuses, with the same error, and
  * return verifyReport's answer otherwise.
  */
@@ -29,7 +31,12 @@ async function fixture() {
   const [owner, transmitter, consumer] = await ethers.getSigners();
   const committee = makeCommittee(7, 2, transmitter.address, "single", 3);
   const d = await deployAggregator(owner, committee, [{ maxReportAge: 60 }, { minAnswer: 1n, maxAnswer: 10n ** 13n }, {}]);
-  return { d, owner, agg: d.aggregator.connect(consumer) };
+  return { d, owner, agg: d.aggregator.connect(consumer), one: await single(d.aggregator, consumer) };
+}
+
+/** verifyReportSingle is served by the aggregator's fallback: called through IPullReportsSingle. */
+async function single(agg: Deployed["aggregator"], runner?: Signer): Promise<IPullReportsSingle> {
+  return ethers.getContractAt("IPullReportsSingle", await agg.getAddress(), runner);
 }
 
 async function report(d: Deployed, opts: { ts?: number; feeds?: ReturnType<typeof feedEntry>[]; signers?: number[] } = {}) {
@@ -52,7 +59,8 @@ async function expectParity(agg: Deployed["aggregator"], r: { report: string; si
     }
   };
   const many = await outcome(() => agg.verifyReport(r.report, r.signatures));
-  const one = await outcome(() => agg.verifyReportSingle(r.report, r.signatures));
+  const viaFallback = await single(agg);
+  const one = await outcome(() => viaFallback.verifyReportSingle(r.report, r.signatures));
   if ("err" in many) {
     expect(one).to.deep.equal(many);
     return agg.interface.parseError(many.err as string)!.name;
@@ -65,11 +73,11 @@ async function expectParity(agg: Deployed["aggregator"], r: { report: string; si
 
 describe("QuorumAggregator.verifyReportSingle", () => {
   it("returns the feed's answer, confidence and observations timestamp, as verifyReport does", async () => {
-    const { d, agg } = await loadFixture(fixture);
+    const { d, agg, one } = await loadFixture(fixture);
     const ts = (await now()) - 3;
     const obs = observationsAround(5_000n, 7, 3);
     const r = await report(d, { ts, feeds: [feedEntry(2, obs)] });
-    const [feed, answer, confidence, at] = await agg.verifyReportSingle(r.report, r.signatures);
+    const [feed, answer, confidence, at] = await one.verifyReportSingle(r.report, r.signatures);
     expect([feed, answer, confidence, at]).to.deep.equal([2n, expectedAnswer(obs), expectedConfidence(obs), BigInt(ts)]);
     expect(await expectParity(agg, r)).to.equal("ok");
     const even = await report(d, { feeds: [feedEntry(0, [-7n, -3n, 0n, 4n, 9n, 12n])] });
@@ -77,54 +85,54 @@ describe("QuorumAggregator.verifyReportSingle", () => {
   });
 
   it("refuses f signatures, a duplicate signer, a high-s twin and another chain's signatures", async () => {
-    const { d, agg } = await loadFixture(fixture);
+    const { d, agg, one } = await loadFixture(fixture);
     const few = await report(d, { signers: [0, 1] });
-    await expect(agg.verifyReportSingle(few.report, few.signatures)).to.be.revertedWithCustomError(agg, "WrongSignatureCount").withArgs(2n, 3n, 7n);
+    await expect(one.verifyReportSingle(few.report, few.signatures)).to.be.revertedWithCustomError(agg, "WrongSignatureCount").withArgs(2n, 3n, 7n);
     const r = await report(d);
     const twice = signReportBy(
       r.report,
       d.domain,
       [0, 1, 1].map((i) => ({ signerIndex: i, key: d.committee.signers[i] })),
     );
-    await expect(agg.verifyReportSingle(r.report, twice)).to.be.revertedWithCustomError(agg, "DuplicateSigner").withArgs(1n);
+    await expect(one.verifyReportSingle(r.report, twice)).to.be.revertedWithCustomError(agg, "DuplicateSigner").withArgs(1n);
     // s above half the curve order in entry 0 (the malleable twin of a valid s is mostly too
     // large for the compact form's 255 bits; any high s is refused before ecrecover).
     const sigs = r.signatures.slice(2);
     const vs = BigInt("0x" + sigs.slice(66, 130));
     const highS = (vs & (1n << 255n)) | ((N >> 1n) + 1n + (vs & 0xffffn));
     const high = "0x" + sigs.slice(0, 66) + be(highS, 32) + sigs.slice(130);
-    await expect(agg.verifyReportSingle(r.report, high)).to.be.revertedWithCustomError(agg, "InvalidSignature").withArgs(0n, ethers.ZeroAddress);
+    await expect(one.verifyReportSingle(r.report, high)).to.be.revertedWithCustomError(agg, "InvalidSignature").withArgs(0n, ethers.ZeroAddress);
     expect(await expectParity(agg, { report: r.report, signatures: high })).to.equal("InvalidSignature");
     const keys = [0, 1, 2].map((i) => ({ signerIndex: i, key: d.committee.signers[i] }));
     const otherChain = signReportBy(r.report, { ...d.domain, chainId: d.domain.chainId + 1n }, keys);
-    await expect(agg.verifyReportSingle(r.report, otherChain)).to.be.revertedWithCustomError(agg, "InvalidSignature");
+    await expect(one.verifyReportSingle(r.report, otherChain)).to.be.revertedWithCustomError(agg, "InvalidSignature");
   });
 
   it("refuses another config digest, a report older than the feed's maximum age and a median out of bounds", async () => {
-    const { d, agg } = await loadFixture(fixture);
+    const { d, agg, one } = await loadFixture(fixture);
     const wrong = await report({ ...d, configDigest: "0x" + "ab".repeat(32) });
-    await expect(agg.verifyReportSingle(wrong.report, wrong.signatures)).to.be.revertedWithCustomError(agg, "ConfigDigestMismatch");
+    await expect(one.verifyReportSingle(wrong.report, wrong.signatures)).to.be.revertedWithCustomError(agg, "ConfigDigestMismatch");
     const t = await now();
     const old = await report(d, { ts: t - 60 });
-    expect((await agg.verifyReportSingle(old.report, old.signatures))[1]).to.equal(expectedAnswer(OBS));
+    expect((await one.verifyReportSingle(old.report, old.signatures))[1]).to.equal(expectedAnswer(OBS));
     await ethers.provider.send("evm_mine", []);
-    await expect(agg.verifyReportSingle(old.report, old.signatures))
+    await expect(one.verifyReportSingle(old.report, old.signatures))
       .to.be.revertedWithCustomError(agg, "ReportTooOld")
       .withArgs(0n, BigInt(t - 60), BigInt(t + 1), 60n);
     const high = observationsAround(10n ** 13n + 5_000n, 5);
     const out = await report(d, { feeds: [feedEntry(1, high)] });
-    await expect(agg.verifyReportSingle(out.report, out.signatures))
+    await expect(one.verifyReportSingle(out.report, out.signatures))
       .to.be.revertedWithCustomError(agg, "AnswerOutOfBounds")
       .withArgs(1n, expectedAnswer(high), 1n, 10n ** 13n);
     const inside = await report(d, { feeds: [feedEntry(1, [1n, 1n, 2n, 3n, 10n ** 13n])] });
-    expect((await agg.verifyReportSingle(inside.report, inside.signatures))[1]).to.equal(2n);
+    expect((await one.verifyReportSingle(inside.report, inside.signatures))[1]).to.equal(2n);
   });
 
   it("refuses a report of two feeds (SingleFeedExpected) that verifyReport accepts", async () => {
-    const { d, agg } = await loadFixture(fixture);
+    const { d, agg, one } = await loadFixture(fixture);
     const two = await report(d, { feeds: [feedEntry(0, OBS), feedEntry(2, OBS)] });
     expect((await agg.verifyReport(two.report, two.signatures)).length).to.equal(2);
-    await expect(agg.verifyReportSingle(two.report, two.signatures)).to.be.revertedWithCustomError(agg, "SingleFeedExpected").withArgs(2n);
+    await expect(one.verifyReportSingle(two.report, two.signatures)).to.be.revertedWithCustomError(agg, "SingleFeedExpected").withArgs(2n);
   });
 
   it("refuses each malformed entry with verifyReport's error", async () => {

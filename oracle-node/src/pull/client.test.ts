@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { Interface, Signature, Wallet } from "ethers";
 import { encodeReport, expectedAnswer, expectedConfidence, packSignatures, reportDigest, signReport, signReportBy, type Report } from "../protocol/report";
-import { consumerCalldata, fetchLatestReport, PULL_ABI, PullFetchError, updateAndReadCalldata, verifyReportCalldata } from "./client";
+import { consumerCalldata, decodeVerifyResult, fetchLatestReport, PULL_ABI, PullFetchError, updateAndReadCalldata, verifyReportCalldata } from "./client";
 import type { PullCommittee } from "./verify";
 
 const KEYS = [1, 2, 3, 4].map((i) => new Wallet("0x" + i.toString(16).padStart(64, "0")));
@@ -156,10 +156,24 @@ describe("pull client", () => {
     expect(await refusal(json({ error: "no report" }, 404))).toMatch(/HTTP 404/);
   });
 
-  it("builds the calldata of verifyReport, updateAndRead and a consumer's own call", async () => {
+  it("builds the calldata of the cheapest verify call (verifyReportSingle for one feed), decodes its answers, and builds updateAndRead's and a consumer's own call", async () => {
     const r = await fetchLatestReport({ ...opts, nodes: [good] });
     const agg = new Interface(PULL_ABI);
-    expect(agg.decodeFunctionData("verifyReport", verifyReportCalldata(r))).toEqual([r.report, r.signatures]);
+    // A one-feed report: verifyReportSingle (four words back); a batched one: verifyReport.
+    expect(r.decoded.feeds.length).toBe(1);
+    expect(agg.decodeFunctionData("verifyReportSingle", verifyReportCalldata(r))).toEqual([r.report, r.signatures]);
+    const two = body(report({ feeds: [report().feeds[0], { ...report().feeds[0], feedIndex: 2 }] }));
+    expect(agg.decodeFunctionData("verifyReport", verifyReportCalldata(two))).toEqual([two.report, two.signatures]);
+    expect(agg.decodeFunctionData("verifyReport", verifyReportCalldata({ report: "0x1234", signatures: "0x" }))).toEqual(["0x1234", "0x"]);
+    const single = agg.encodeFunctionResult("verifyReportSingle", [1n, -5n, 2n, 77n]);
+    expect(decodeVerifyResult(r, single)).toEqual([{ feedIndex: 1n, answer: -5n, confidence: 2n, observationsTimestamp: 77n }]);
+    const many = agg.encodeFunctionResult("verifyReport", [
+      [
+        [1n, 10n, 0n, 77n],
+        [2n, 20n, 1n, 77n],
+      ],
+    ]);
+    expect(decodeVerifyResult(two, many).map((a) => a.answer)).toEqual([10n, 20n]);
     expect(agg.decodeFunctionData("updateAndRead", updateAndReadCalldata(r))).toEqual([r.report, r.signatures]);
     const perp = ["function open(int256 size, bytes report, bytes signatures)"];
     const data = consumerCalldata(perp, "open", [-2n], r);

@@ -1,4 +1,4 @@
-import { Contract, Interface, type InterfaceAbi, type Provider } from "ethers";
+import { Contract, Interface, getBytes, type InterfaceAbi, type Provider } from "ethers";
 import { DEFAULT_MAX_REPORT_AGE_SEC } from "../protocol/report-age";
 import { PullReportError, verifyPulledReport, type PullCommittee, type VerifiedReport } from "./verify";
 
@@ -151,6 +151,8 @@ export const PULL_ABI = [
   "function getOracles() view returns (address[] signers, address[] transmitters, uint8 f)",
   "function latestConfigDetails() view returns (uint32 configCount, uint32 blockNumber, bytes32 configDigest)",
   "function verifyReport(bytes report, bytes signatures) view returns (tuple(uint256 feedIndex, int256 answer, uint256 confidence, uint256 observationsTimestamp)[] answers)",
+  // IPullReportsSingle: served by the aggregator's fallback (not in its own ABI), the cheapest check of a one-feed report.
+  "function verifyReportSingle(bytes report, bytes signatures) view returns (uint256 feedIndex, int256 answer, uint256 confidence, uint256 observationsTimestamp)",
   "function updateAndRead(bytes report, bytes signatures) returns (tuple(uint256 feedIndex, int256 answer, uint256 confidence, uint256 observationsTimestamp)[] answers)",
 ];
 
@@ -167,9 +169,43 @@ export async function committeeFromChain(provider: Provider, aggregator: string)
 
 const pullInterface = new Interface(PULL_ABI);
 
-/** Calldata of aggregator.verifyReport(report, signatures) (an eth_call returns the answers). */
+/** One feed of a verified report, as the aggregator returns it. */
+export interface PulledAnswer {
+  feedIndex: bigint;
+  answer: bigint;
+  confidence: bigint;
+  observationsTimestamp: bigint;
+}
+
+/** Byte 41 of a report: its feed count (docs/protocol.md "Report format"); 0 when too short. */
+function feedCountOf(report: string): number {
+  const b = getBytes(report);
+  return b.length > 41 ? b[41] : 0;
+}
+
+/**
+ * Calldata of the cheapest on-chain check of the report: verifyReportSingle for a report of one
+ * feed, verifyReport otherwise (the same checks and errors). An eth_call of it returns the
+ * answers: decode them with decodeVerifyResult.
+ */
 export function verifyReportCalldata(r: Pick<VerifiedReport, "report" | "signatures">): string {
-  return pullInterface.encodeFunctionData("verifyReport", [r.report, r.signatures]);
+  const fn = feedCountOf(r.report) === 1 ? "verifyReportSingle" : "verifyReport";
+  return pullInterface.encodeFunctionData(fn, [r.report, r.signatures]);
+}
+
+/** The answers of an eth_call of verifyReportCalldata(r): one per feed, in report order. */
+export function decodeVerifyResult(r: Pick<VerifiedReport, "report">, data: string): PulledAnswer[] {
+  if (feedCountOf(r.report) === 1) {
+    const [feedIndex, answer, confidence, observationsTimestamp] = pullInterface.decodeFunctionResult("verifyReportSingle", data) as unknown as bigint[];
+    return [{ feedIndex, answer, confidence, observationsTimestamp }];
+  }
+  const [answers] = pullInterface.decodeFunctionResult("verifyReport", data);
+  return (answers as PulledAnswer[]).map((a) => ({
+    feedIndex: a.feedIndex,
+    answer: a.answer,
+    confidence: a.confidence,
+    observationsTimestamp: a.observationsTimestamp,
+  }));
 }
 
 /** Calldata of aggregator.updateAndRead(report, signatures): stores the report when newer, returns the answers. */

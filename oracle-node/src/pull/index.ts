@@ -2,6 +2,7 @@
 export {
   committeeFromChain,
   consumerCalldata,
+  decodeVerifyResult,
   DEFAULT_FETCH_TIMEOUT_MS,
   DEFAULT_MAX_BODY_BYTES,
   fetchLatestReport,
@@ -10,5 +11,6 @@ export {
   updateAndReadCalldata,
   verifyReportCalldata,
   type FetchReportOptions,
+  type PulledAnswer,
 } from "./client";
 export { MAX_FUTURE_SKEW_SECONDS, PullReportError, verifyPulledReport, type PullCommittee, type VerifiedReport, type VerifyOptions } from "./verify";
