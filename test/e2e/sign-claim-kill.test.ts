@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { killAfterAnswer, type SignAnswer } from "./harness/kill-after-answer";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,36 +15,11 @@ import { encodeAndDigest, toReport } from "../../oracle-node/src/protocol/signed
  * other feeds, and re-signs the same report identically. The same on a real committee, ending on
  * chain (proveEquivocation with the node's two signatures reverts): sla-equivocation.test.ts.
  */
-const REPO = join(__dirname, "../..");
 const dir = mkdtempSync(join(tmpdir(), "sign-claim-kill-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function signAndDie(
-  db: string,
-  epoch: number,
-  round: number,
-  feeds: number[],
-  ts: number,
-): Promise<{ code: string; signature: string | null; signal: string | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", join(REPO, "test/e2e/harness/sign-and-die.ts"), db, String(epoch), String(round), feeds.join(","), String(ts)],
-      { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let out = "";
-    let err = "";
-    let answer: { code: string; signature: string | null } | null = null;
-    child.stdout.on("data", (b: Buffer) => {
-      out += b.toString();
-      if (!answer && out.includes("\n")) {
-        answer = JSON.parse(out.slice(0, out.indexOf("\n"))) as { code: string; signature: string | null };
-        child.kill("SIGKILL");
-      }
-    });
-    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
-    child.once("close", (_code, signal) => (answer ? resolve({ ...answer, signal }) : reject(new Error(`signer exited without answering: ${err}`))));
-  });
+function signAndDie(db: string, epoch: number, round: number, feeds: number[], ts: number): Promise<SignAnswer> {
+  return killAfterAnswer("test/e2e/harness/sign-and-die.ts", [db, String(epoch), String(round), feeds.join(","), String(ts)]);
 }
 
 describe("one report per (config digest, epoch, round) across kill -9 (issue 13.11)", () => {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +14,7 @@ import { setupCommittee, runtimeOptions, TEST_TIMING, type Committee } from "./h
 import { deployCommitteeEconomics, type CommitteeEconomics } from "./harness/economics";
 import { memberReport, type MemberSignSpec } from "./harness/member-signer";
 import { waitFor } from "./harness/wait";
+import { killAfterAnswer, type SignAnswer } from "./harness/kill-after-answer";
 import { createLogger } from "../../oracle-node/src/log/logger";
 
 /**
@@ -29,7 +29,6 @@ import { createLogger } from "../../oracle-node/src/log/logger";
  * refuses, re-signs the one report identically, and proveEquivocation with those two signatures
  * reverts: it is never slashed.
  */
-const REPO = join(__dirname, "../..");
 const VENUES = ["binance", "coinbase", "kraken", "bitstamp", "okx"];
 const EQUIVOCATOR = 3;
 const HONEST_KILLED = 2;
@@ -204,24 +203,6 @@ describe("equivocation proofs on chain (issue 14)", () => {
 });
 
 /** Runs harness/sign-and-die-member.ts with `spec` and SIGKILLs it the moment it printed its answer. */
-function signAndDie(spec: MemberSignSpec): Promise<{ code: string; signature: string | null; signal: string | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(REPO, "test/e2e/harness/sign-and-die-member.ts")], {
-      cwd: REPO,
-      env: { ...process.env, SIGN_AND_DIE_SPEC: JSON.stringify(spec) },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    let answer: { code: string; signature: string | null } | null = null;
-    child.stdout.on("data", (b: Buffer) => {
-      out += b.toString();
-      if (!answer && out.includes("\n")) {
-        answer = JSON.parse(out.slice(0, out.indexOf("\n"))) as { code: string; signature: string | null };
-        child.kill("SIGKILL");
-      }
-    });
-    child.stderr.on("data", (b: Buffer) => (err += b.toString()));
-    child.once("close", (_code, signal) => (answer ? resolve({ ...answer, signal }) : reject(new Error(`signer exited without answering: ${err}`))));
-  });
+function signAndDie(spec: MemberSignSpec): Promise<SignAnswer> {
+  return killAfterAnswer("test/e2e/harness/sign-and-die-member.ts", [], { SIGN_AND_DIE_SPEC: JSON.stringify(spec) });
 }
