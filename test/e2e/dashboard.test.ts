@@ -148,6 +148,12 @@ describe("dashboard in headless Chromium", () => {
     expect(await page.locator("#sla tr.sla-row").count()).toBe(4);
     expect(await page.locator("#sla tr.sla-row.sla-self").count()).toBe(1);
     expect(await page.locator('#sla tr.sla-row [data-field="inclusion"]').first().textContent()).toMatch(/^\d+\.\d% \(\d+\/\d+\)$/);
+    // The node reads the economics contracts from the addresses file: rewards and reimbursements in its own SLA rows.
+    // (page reloads every poll: read the cells until one shows accrued rewards, none claimed or slashed)
+    await waitFor("rewards in the dashboard's SLA rows", 20_000, async () =>
+      (await page.locator('#sla tr.sla-row [data-field="rewards"]').allTextContents()).some((t) => /^(?!0 )\d+(\.\d+)? \/ 0 \/ 0$/.test(t)) ? true : null,
+    );
+    expect(await page.locator('#sla tr.sla-row [data-field="gas"]').first().textContent()).toMatch(/^\d+(\.\d+)? \/ \d+(\.\d+)?$/);
 
     // The same node's Prometheus metrics count what the page shows.
     const metrics = await (await fetch(`${url}metrics`)).text();
@@ -159,6 +165,16 @@ describe("dashboard in headless Chromium", () => {
     expect(value(/^oracle_onchain_age_seconds\{[^}]*feed="BTC\/USD"[^}]*\} ([\d.]+)/m), "oracle_onchain_age_seconds").toBeGreaterThanOrEqual(0);
     expect(value(/^oracle_model_score_count\{[^}]*feed="BTC\/USD"[^}]*\} (\d+)/m), "oracle_model_score_count").toBeGreaterThan(0);
     expect(value(/^oracle_sla_inclusion_ratio\{[^}]*oracle="0"[^}]*\} ([\d.]+)/m), "oracle_sla_inclusion_ratio").toBeGreaterThanOrEqual(0);
+    expect(
+      Math.max(...[0, 1, 2, 3].map((i) => value(new RegExp(`^oracle_sla_rewards_accrued\\{[^}]*oracle="${i}"[^}]*\\} ([\\d.e+]+)`, "m")))),
+      "oracle_sla_rewards_accrued",
+    ).toBeGreaterThan(0);
+    expect(value(/^oracle_sla_rewards_claimed\{[^}]*oracle="0"[^}]*\} ([\d.e+]+)/m), "oracle_sla_rewards_claimed").toBe(0);
+    expect(value(/^oracle_sla_slashed\{[^}]*oracle="0"[^}]*\} ([\d.e+]+)/m), "oracle_sla_slashed").toBe(0);
+    expect(
+      Math.max(...[0, 1, 2, 3].map((i) => value(new RegExp(`^oracle_sla_gas_reimbursed_wei\\{[^}]*oracle="${i}"[^}]*\\} ([\\d.e+]+)`, "m")))),
+      "oracle_sla_gas_reimbursed_wei",
+    ).toBeGreaterThan(0);
     expect(value(/^oracle_source_latency_seconds_count\{[^}]*outcome="ok"[^}]*\} (\d+)/m), "oracle_source_latency_seconds_count").toBeGreaterThan(0);
 
     // No feed of the demo leaves its bounds: no badge, the gauge at 0 for every feed.

@@ -21,6 +21,9 @@ export function refreshStateGauges(metrics: NodeMetrics, state: NodeState, nowMs
     metrics.slaGasSpentWei.set({ oracle }, Number(o.gas.spentWei));
     if (o.deviationBps) for (const q of ["p50", "p95", "max"] as const) metrics.slaDeviationBps.set({ oracle, quantile: q }, o.deviationBps[q]);
     if (o.rewards.accrued !== null) metrics.slaRewardsAccrued.set({ oracle }, Number(o.rewards.accrued) / 1e18);
+    if (o.rewards.claimed !== null) metrics.slaRewardsClaimed.set({ oracle }, Number(o.rewards.claimed) / 1e18);
+    if (o.rewards.slashed !== null) metrics.slaSlashed.set({ oracle }, Number(o.rewards.slashed) / 1e18);
+    if (o.gas.reimbursedWei !== null) metrics.slaGasReimbursedWei.set({ oracle }, Number(o.gas.reimbursedWei));
   }
   for (const peer of state.peers) {
     if (peer.address.toLowerCase() === state.node.address.toLowerCase()) continue;

@@ -278,6 +278,8 @@ export const TimingSchema = z.strictObject({
 export const EconomicsSchema = z.strictObject({
   /** Its address; when absent, the addresses file's `economics` entry (if any). Without one, proofs are only logged. */
   address: z.string().regex(ADDRESS_RE, { message: "must be a 0x-prefixed 20-byte hex address" }).optional(),
+  /** The OracleRewards contract the live SLA view (dashboard, /metrics) reads rewards from; when absent, the addresses file's `economics.rewards` (if any). */
+  rewards: z.string().regex(ADDRESS_RE, { message: "must be a 0x-prefixed 20-byte hex address" }).optional(),
   /** Submit the equivocation proofs this node finds (from its own key, through its transaction manager). */
   submitProofs: z.boolean().default(true),
   /** Rounds of signed-report evidence kept per committee signer (the bound on what a flooding member can make a node hold). */

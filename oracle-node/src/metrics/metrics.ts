@@ -87,6 +87,9 @@ export interface NodeMetrics {
   slaGasSpentWei: Gauge<"oracle">;
   slaDeviationBps: Gauge<"oracle" | "quantile">;
   slaRewardsAccrued: Gauge<"oracle">;
+  slaRewardsClaimed: Gauge<"oracle">;
+  slaSlashed: Gauge<"oracle">;
+  slaGasReimbursedWei: Gauge<"oracle">;
   /** Equivocation proofs this node found, by the proven oracle's index and whether the submission was accepted. */
   equivocationsTotal: Counter<"oracle" | "submitted">;
 }
@@ -173,7 +176,16 @@ export function createMetrics(opts: CreateMetricsOptions = {}): NodeMetrics {
 
 type SlaMetrics = Pick<
   NodeMetrics,
-  "slaInclusion" | "slaSignatureShare" | "slaTransmissions" | "slaGasSpentWei" | "slaDeviationBps" | "slaRewardsAccrued" | "equivocationsTotal"
+  | "slaInclusion"
+  | "slaSignatureShare"
+  | "slaTransmissions"
+  | "slaGasSpentWei"
+  | "slaDeviationBps"
+  | "slaRewardsAccrued"
+  | "slaRewardsClaimed"
+  | "slaSlashed"
+  | "slaGasReimbursedWei"
+  | "equivocationsTotal"
 >;
 
 /** The per-oracle SLA gauges and the equivocation counter (their label `oracle` is a committee index: at most 31 values). */
@@ -206,6 +218,14 @@ function slaMetrics(registers: Registry[]): SlaMetrics {
       registers,
     }),
     slaRewardsAccrued: new Gauge({ name: `${p}sla_rewards_accrued`, help: "Rewards accrued by the oracle, token units", labelNames: ["oracle"], registers }),
+    slaRewardsClaimed: new Gauge({ name: `${p}sla_rewards_claimed`, help: "Rewards the oracle claimed, token units", labelNames: ["oracle"], registers }),
+    slaSlashed: new Gauge({ name: `${p}sla_slashed`, help: "Stake slashed from the oracle's signer, token units", labelNames: ["oracle"], registers }),
+    slaGasReimbursedWei: new Gauge({
+      name: `${p}sla_gas_reimbursed_wei`,
+      help: "Gas reimbursement accrued to the oracle's transmitter, wei",
+      labelNames: ["oracle"],
+      registers,
+    }),
     equivocationsTotal: new Counter({
       name: `${p}equivocations_total`,
       help: "Equivocation proofs found, by proven oracle and submission outcome",

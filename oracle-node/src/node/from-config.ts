@@ -80,10 +80,12 @@ export async function fromNodeConfig(cfg: NodeConfig, opts: { configPath?: strin
   let aggregator = n.chain.aggregator;
   let proxies = new Map<number, string>();
   let economicsAddress = n.economics.address;
+  let rewardsAddress = n.economics.rewards;
   if (!aggregator) {
     const file = readAddressesFile(at(n.chain.addressesFile!));
     aggregator = file.aggregator;
     economicsAddress ??= economicsOf(file);
+    rewardsAddress ??= economicsEntry(file).rewards;
     proxies = new Map((file.feeds ?? []).filter((f) => f.proxy).map((f) => [f.feedIndex, f.proxy!]));
   }
   const feeds = runtimeFeeds(cfg, (index) => proxies.get(index) ?? aggregator);
@@ -110,6 +112,7 @@ export async function fromNodeConfig(cfg: NodeConfig, opts: { configPath?: strin
     sourcePolicy: sourcePolicy(cfg),
     economics: {
       address: economicsAddress ? getAddress(economicsAddress) : undefined,
+      rewards: rewardsAddress ? getAddress(rewardsAddress) : undefined,
       submitProofs: n.economics.submitProofs,
       evidenceRoundsPerSigner: n.economics.evidenceRoundsPerSigner,
     },

@@ -29,6 +29,7 @@ import { DEFAULT_TIMING, type RuntimeOptions, type RuntimeTiming } from "./optio
 import { Transmitter } from "./transmitter";
 import { Evidence } from "./evidence";
 import { SlaTracker } from "./sla-tracker";
+import { fetchEconomicsTotals } from "../economics/economics-events";
 import { slaJson } from "../economics/sla-format";
 import { proofSubmitter } from "./proof-submitter";
 
@@ -230,7 +231,7 @@ function connect(b: Base, opts: RuntimeOptions): NodeParts {
     faults: b.faults,
     evidence,
   });
-  return { ...baseParts(b), pacemaker, peers, net, follower, leader, transmitter, reports, evidence, sla: slaTrackerOf(b, evidence) };
+  return { ...baseParts(b), pacemaker, peers, net, follower, leader, transmitter, reports, evidence, sla: slaTrackerOf(b, opts, evidence) };
 }
 
 /** The parts assembled before the network is connected, as NodeParts carries them. */
@@ -240,9 +241,13 @@ function baseParts(b: Base) {
 }
 
 /** The live SLA view, fed by the watch loop; its rows go to the dashboard's state (and from there to /metrics). */
-function slaTrackerOf(b: Base, evidence: Evidence): SlaTracker {
+function slaTrackerOf(b: Base, opts: RuntimeOptions, evidence: Evidence): SlaTracker {
+  const { address: staking, rewards } = opts.economics ?? {};
+  const sources = { provider: b.provider, aggregator: opts.aggregator, staking: staking ?? null, rewards: rewards ?? null };
   return new SlaTracker({
     ctx: b.ctx,
+    // Rewards accrued and claimed, slashes and reimbursements, from the economics contracts' events.
+    economics: staking || rewards ? (from, to) => fetchEconomicsTotals(sources, from, to) : undefined,
     tx: (hash) => b.provider.getTransaction(hash),
     receipt: (hash) => b.provider.getTransactionReceipt(hash),
     evidence,
