@@ -113,6 +113,45 @@ describe("oracle-node deploy --economics", () => {
     expect([runtime.aggregator, runtime.economics?.address]).toEqual([file.aggregator, e.staking]);
   }, 120_000);
 
+  it("with --owner: the economics wiring runs first, then every contract is offered to the owner, who accepts and administers it", async () => {
+    const out = join(dir, "owned.json");
+    const ownerWallet = new Wallet(chain.accounts[6], provider);
+    const r = await deploy(out, ["--economics", "--owner", ownerWallet.address]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/ownership offered to 0x/);
+    const file = JSON.parse(readFileSync(out, "utf8")) as AddressesFile & { registry: string; consumer: string };
+    const e = file.economics as { token: string; staking: string; rewards: string };
+    const aggregator = attach("QuorumAggregator", file.aggregator, ownerWallet);
+    const staking = attach("OracleStaking", e.staking, ownerWallet);
+    // The wiring the deployer did as owner is in place: accounting on, the re-set config admitted.
+    const [, , digest] = await aggregator.getFunction("latestConfigDetails")();
+    expect(await staking.getFunction("activeConfigDigest")()).toBe(digest);
+    expect((await aggregator.getFunction("slaParams")())[0]).toBe(2n);
+    // Two-step contracts wait for the owner; the token (one step) is its already.
+    for (const [name, address] of [
+      ["QuorumAggregator", file.aggregator],
+      ["FeedRegistry", file.registry],
+      ["LendingConsumer", file.consumer],
+      ["OracleStaking", e.staking],
+    ] as const) {
+      const c = attach(name, address, ownerWallet);
+      expect(await c.getFunction("pendingOwner")(), name).toBe(ownerWallet.address);
+      await (await c.getFunction("acceptOwnership")()).wait();
+      expect(await c.getFunction("owner")(), name).toBe(ownerWallet.address);
+    }
+    expect(await attach("OracleToken", e.token, ownerWallet).getFunction("owner")()).toBe(ownerWallet.address);
+    // The deployer no longer administers anything (0x118cdaa7: OwnableUnauthorizedAccount(address)).
+    const asDeployer = attach("QuorumAggregator", file.aggregator, new Wallet(chain.accounts[0], provider));
+    await expect(asDeployer.getFunction("setMaxReportAge")(0, 60)).rejects.toThrow(/data="0x118cdaa7/);
+    await (await aggregator.getFunction("setMaxReportAge")(0, 60)).wait();
+  }, 120_000);
+
+  it("a malformed --owner is refused before anything is deployed", async () => {
+    const r = await deploy(join(dir, "bad-owner.json"), ["--economics", "--owner", "0x1234"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--owner "0x1234" is not an address/);
+  });
+
   it("without --economics writes no economics entry; its amount flags need it; a negative or malformed amount is a usage error", async () => {
     const out = join(dir, "plain.json");
     const [plain, orphan, negative, tooPrecise] = await Promise.all([

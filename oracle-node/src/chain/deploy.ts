@@ -44,6 +44,12 @@ export interface DeployOptions {
    * call acceptOwnership() on each before it can administer them.
    */
   owner?: string;
+  /**
+   * Leave the aggregator, registry and consumer with the deployer (proxies are still created
+   * owned by `owner`): the caller has more owner-only steps to run (the economics wiring) and
+   * calls `handOver` after them.
+   */
+  handOverLater?: boolean;
   /** Also deploy the example LendingConsumer and configure every feed in it (default false). */
   withConsumer?: boolean;
 }
@@ -109,6 +115,22 @@ export async function send(contract: Contract, fn: string, args: unknown[]): Pro
   if (!receipt || receipt.status !== 1) throw new DeployError(`${fn} reverted (tx ${tx.hash})`);
   return receipt.blockNumber as number;
 }
+
+/**
+ * `transferOwnership(owner)` on each contract (undefined entries skipped; nothing when `owner` is
+ * the signer). Ownable2Step contracts (aggregator, registry, consumer, staking)
+ * then wait for `owner` to call acceptOwnership(); Ownable ones (the token) move at once.
+ */
+export async function handOver(signer: Signer, contracts: Array<string | undefined>, owner: string): Promise<void> {
+  const from = getAddress(await signer.getAddress());
+  if (getAddress(owner) === from) return;
+  for (const address of contracts) {
+    if (!address) continue;
+    await send(new Contract(address, OWNABLE_ABI, signer), "transferOwnership", [getAddress(owner)]);
+  }
+}
+
+const OWNABLE_ABI = ["function transferOwnership(address newOwner)"];
 
 function checkOptions(opts: DeployOptions): void {
   const n = opts.signers.length;
@@ -185,12 +207,8 @@ export async function deployFeeds(signer: Signer, opts: DeployOptions): Promise<
       ]);
     }
     consumer = await c.getAddress();
-    if (owner !== admin) await send(c, "transferOwnership", [owner]);
   }
-  if (owner !== admin) {
-    await send(aggregator, "transferOwnership", [owner]);
-    await send(registry, "transferOwnership", [owner]);
-  }
+  if (!opts.handOverLater) await handOver(deployer, [aggregatorAddress, await registry.getAddress(), consumer], owner);
   return {
     aggregator: aggregatorAddress,
     feeds,

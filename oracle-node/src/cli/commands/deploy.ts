@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { JsonRpcProvider, Network, formatEther, formatUnits, type Signer } from "ethers";
+import { JsonRpcProvider, Network, formatEther, formatUnits, getAddress, isAddress, type Signer } from "ethers";
 import { ConfigError, formatConfigErrors, loadConfig, type NodeConfig } from "../../config";
-import { deployFeeds, type Deployment } from "../../chain/deploy";
+import { deployFeeds, handOver, type Deployment } from "../../chain/deploy";
 import { DEFAULT_REWARD_PARAMS, type RewardParams } from "../../chain/deploy-economics";
 import { loadSigner } from "../../keys/signer";
 import { addressesJson, deployEconomicsForConfig, feedSpecsFromConfig, maxFaulty, parseAddressList, writeAddressesFile } from "../../deploy/from-config";
@@ -99,6 +99,7 @@ async function deployAction(o: DeployFlags): Promise<void> {
   }
   const feeds = feedSpecsFromConfig(cfg);
   const signers = parseAddressList(o.signers, "--signers");
+  if (o.owner !== undefined && !isAddress(o.owner)) throw new Error(`--owner ${JSON.stringify(o.owner)} is not an address`);
   const transmitters = o.transmitters ? parseAddressList(o.transmitters, "--transmitters") : signers;
   if (!o.economics && (o.rewardBudget ?? o.reimbursementPot ?? o.gasPriceCapGwei) !== undefined) {
     throw new Error("--reward-budget, --reimbursement-pot and --gas-price-cap-gwei need --economics");
@@ -117,8 +118,13 @@ async function deployAction(o: DeployFlags): Promise<void> {
     process.stderr.write(
       `deploying ${feeds.length} feed(s) to chain ${chainId} from ${deployer.address} (${formatEther(balance)} ETH), n=${signers.length} f=${f}\n`,
     );
-    const feedsDeployed = await deployFeeds(deployer, { feeds, signers, transmitters, f, owner: o.owner, withConsumer: o.consumer });
+    // The economics wiring (setStaking, accounting, the config re-set) is owner-only: the hand-over waits for it.
+    const feedsDeployed = await deployFeeds(deployer, { feeds, signers, transmitters, f, owner: o.owner, withConsumer: o.consumer, handOverLater: true });
     const { economics, deployment } = await economicsStep(deployer, cfg, feedsDeployed, signers, o);
+    if (o.owner && getAddress(o.owner) !== getAddress(deployer.address)) {
+      await handOver(deployer, [deployment.aggregator, deployment.registry, deployment.consumer, economics?.staking, economics?.token], o.owner);
+      process.stderr.write(`ownership offered to ${o.owner}: it calls acceptOwnership() on each contract (the token, if any, moved at once)\n`);
+    }
     const json = addressesJson(
       deployment,
       cfg.feeds.map((x) => x.id),
