@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { applyMemoryProfile } from "./memory-profile";
 
 /**
  * `oracle-node` CLI. Each command lives in its own file under ./commands and exports
@@ -44,6 +45,8 @@ export function buildProgram(): Command {
  * `oracle-node`, `npx`, `npm run`, a global install). Resolves once the command's action settles.
  */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  // Before the commands load (the bulk of start-up allocation), so the young generation never grows.
+  applyMemoryProfile();
   try {
     await buildProgram().parseAsync([...argv]);
   } catch (err: unknown) {

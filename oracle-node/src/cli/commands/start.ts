@@ -10,6 +10,7 @@ import type { NodeConfig } from "../../config";
 import { chainInstances } from "../../config/chain-instances";
 import type { RuntimeOptions } from "../../node/options";
 import type { ReportChain } from "../../api/reports";
+import { applyMemoryProfile } from "../memory-profile";
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
@@ -33,6 +34,7 @@ export function register(program: Command, faults: (cfg: NodeConfig) => FaultHoo
     .description("run an oracle node: observe, agree with the committee, sign and transmit reports")
     .requiredOption("--config <file>", "node config file (YAML), see docs/configuration.md")
     .action(async (o: { config: string }) => {
+      const memory = applyMemoryProfile();
       let cfg;
       try {
         cfg = loadConfig(o.config);
@@ -41,6 +43,7 @@ export function register(program: Command, faults: (cfg: NodeConfig) => FaultHoo
         process.exit(err instanceof ConfigError ? EXIT_FAILURE : EXIT_USAGE);
       }
       const logger = createLogger({ name: cfg.node.name, level: cfg.node.logging.level });
+      logger.info(memory, "V8 memory profile");
       // One protocol instance per chain (config `chains`); without it, the one chain of node.chain.
       // Every API server serves the pull reports of every chain (GET /v1/reports...?chain=).
       const running: Instance[] = [];
