@@ -6,6 +6,8 @@ import {IQuorumAggregator} from "./interfaces/IQuorumAggregator.sol";
 import {IPullReports} from "./interfaces/IPullReports.sol";
 import {IPullReportsSingle} from "./interfaces/IPullReportsSingle.sol";
 import {IOutOfBoundsReader} from "./interfaces/IOutOfBoundsReader.sol";
+import {IPullVerifierFactory, IPullVerifierSource} from "./interfaces/IPullVerifier.sol";
+import {PullVerifierFactory} from "./pull/PullVerifierFactory.sol";
 import {
   E_STALE_REPORT,
   E_OBSERVATIONS_TIMESTAMP_DECREASED,
@@ -48,7 +50,7 @@ import {AggregatorAccounting} from "./economics/AggregatorAccounting.sol";
 /// latestRoundData from the fallback, skipping the dispatcher (FeedProxy's read). Every assembly
 /// block has a plain-Solidity twin in contracts/test/ReferenceAggregator.sol.
 /// Service accounting (rewards, gas reimbursement): economics/AggregatorAccounting.sol.
-contract QuorumAggregator is IQuorumAggregator, IPullReports, AggregatorAccounting {
+contract QuorumAggregator is IQuorumAggregator, IPullReports, IPullVerifierSource, AggregatorAccounting {
   /// @notice Committee size limit: signer/observer duplicate checks are uint32 bitmaps.
   uint256 public constant MAX_ORACLES = 31;
   /// @notice Feed indices are one byte in the report.
@@ -82,6 +84,8 @@ contract QuorumAggregator is IQuorumAggregator, IPullReports, AggregatorAccounti
   /// @dev The EIP-712 separator at deployment, and its chain (ReportSignatures.digest).
   bytes32 private immutable i_domainSeparator = ReportSignatures.domainSeparator();
   uint256 private immutable i_chainId = block.chainid;
+  /// @inheritdoc IPullVerifierSource
+  IPullVerifierFactory public immutable override pullVerifierFactory = new PullVerifierFactory();
 
   constructor(address owner) Ownable(owner) {}
 
@@ -150,9 +154,11 @@ contract QuorumAggregator is IQuorumAggregator, IPullReports, AggregatorAccounti
     emit MaxReportAgeSet(feedIndex, maxAgeSeconds);
   }
 
-  /// @dev Deploys the config store of the current committee and feeds (layout: ConfigStore).
-  function _writeConfigStore() private returns (address) {
-    return ConfigStore.write(s_configDigest, s_f, s_signers, s_transmitters, s_feeds);
+  /// @dev Deploys the config store of the current committee and feeds (layout: ConfigStore) and
+  /// its pull verifier, which retires the previous one (contracts/pull/PullVerifierFactory.sol).
+  function _writeConfigStore() private returns (address store) {
+    store = ConfigStore.write(s_configDigest, s_f, s_signers, s_transmitters, s_feeds);
+    pullVerifierFactory.rotate(store);
   }
 
   // ----------------------------------------------------------------------------------------------

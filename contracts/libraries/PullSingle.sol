@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {IQuorumAggregator} from "../interfaces/IQuorumAggregator.sol";
 import {IPullReports} from "../interfaces/IPullReports.sol";
-import {STORE_MEMBERS_OFFSET, STORE_HEADER_BYTES} from "./ConfigStore.sol";
+import {STORE_HEADER_BYTES} from "./ConfigStore.sol";
 import {ReportHeader, FUTURE_SKEW_SECONDS} from "./ReportHeader.sol";
 import {ReportSignatures, SIGNATURE_BYTES, HALF_CURVE_ORDER, S_MASK} from "./ReportSignatures.sol";
 import {ReportCodec, REPORT_HEADER_BYTES, MAX_OBSERVATION_BYTES} from "./ReportCodec.sol";
@@ -13,6 +13,7 @@ import {PullReports} from "./PullReports.sol";
 /// @dev The one EXTCODECOPY: the store header (72 bytes) and up to 9 signers (180).
 uint256 constant SINGLE_SIGNERS = 9;
 uint256 constant SINGLE_COPY_BYTES = 256;
+uint256 constant ADDRESS_BITS = 0x00ffffffffffffffffffffffffffffffffffffffff;
 
 /// @title PullSingle
 /// @notice IPullReportsSingle.verifyReportSingle (docs/protocol.md "Pull reports"): QuorumAggregator
@@ -33,14 +34,40 @@ library PullSingle {
   /// @notice The fast path refused what the plain checks accept (never expected).
   error SlowPathAccepted();
 
-  /// @dev The entry point: the arguments, the config store, the header, the signatures, the
-  /// entry, the feed's age and bounds; RETURNs the four words, or runs _slow.
+  /// @dev The aggregator's entry point: the arguments, the config store, then `fast` on the
+  /// store (its header at code offset 1), and _slow when the fast path refuses.
   function verify(address store, bytes32 separator, uint256 chainId) internal view {
     (uint256 r, uint256 rlen, uint256 s, uint256 slen) = _arguments();
     if (store == address(0)) revert IQuorumAggregator.ConfigNotSet();
     if (block.chainid != chainId) separator = ReportSignatures.domainSeparator();
-    (uint256 m, uint256 w, uint256 bad, bytes32 d) = _head(store, separator, r, rlen);
-    _tail(store, m, w, r, rlen, bad | _signatures(d, m, w, s, slen));
+    uint256 m = _fast((1 << 160) | uint256(uint160(store)), separator, r, rlen, s, slen);
+    _slow(store, m);
+  }
+
+  /// @dev The fast path on a copy of a config store's data: the arguments, the header, the
+  /// signatures, the entry, the feed's age and bounds. `src`: the account holding the data in
+  /// bits 0..159, the code offset of the store's header (the byte after its STOP) from bit 160
+  /// (the aggregator: its config store at 1; contracts/pull/PullVerifier.sol: its own code).
+  /// RETURNs the four words when everything passes; returns the memory of the copied header
+  /// otherwise (for the caller's slow path). An empty revert for malformed arguments.
+  function fast(uint256 src, bytes32 separator) internal view returns (uint256 m) {
+    (uint256 r, uint256 rlen, uint256 s, uint256 slen) = _arguments();
+    return _fast(src, separator, r, rlen, s, slen);
+  }
+
+  function _fast(
+    uint256 src,
+    bytes32 separator,
+    uint256 r,
+    uint256 rlen,
+    uint256 s,
+    uint256 slen
+  ) private view returns (uint256 m) {
+    uint256 w;
+    uint256 bad;
+    bytes32 d;
+    (m, w, bad, d) = _head(src, separator, r, rlen);
+    _tail(src, m, w, r, rlen, bad | _signatures(d, m, w, s, slen));
   }
 
   /// @dev verifyReportSingle(bytes report, bytes signatures)'s arguments, their calldata offsets
@@ -67,7 +94,7 @@ library PullSingle {
   /// digest and future skew pass ReportHeader.check; d = ReportSignatures.digest, computed in
   /// scratch memory past the signers.
   function _head(
-    address store,
+    uint256 src,
     bytes32 separator,
     uint256 r,
     uint256 rlen
@@ -75,11 +102,13 @@ library PullSingle {
     bytes32 typeHash = ReportSignatures.REPORT_TYPEHASH;
     assembly ("memory-safe") {
       m := mload(0x40)
-      extcodecopy(store, m, 1, SINGLE_COPY_BYTES)
+      let store := and(src, ADDRESS_BITS)
+      src := shr(160, src)
+      extcodecopy(store, m, src, SINGLE_COPY_BYTES)
       w := shr(224, mload(add(m, 32)))
       let end := add(m, SINGLE_COPY_BYTES)
       if gt(shr(24, w), SINGLE_SIGNERS) {
-        extcodecopy(store, add(m, STORE_HEADER_BYTES), STORE_MEMBERS_OFFSET, mul(20, shr(24, w)))
+        extcodecopy(store, add(m, STORE_HEADER_BYTES), add(src, STORE_HEADER_BYTES), mul(20, shr(24, w)))
         end := add(add(m, STORE_HEADER_BYTES), mul(20, shr(24, w)))
       }
       // One word more: the 20-byte signers are read with 32-byte mloads.
@@ -102,8 +131,8 @@ library PullSingle {
   }
 
   /// @dev The entry and the feed's checks; RETURNs (feedIndex, answer, confidence,
-  /// observationsTimestamp capped at block.timestamp) when nothing failed, runs _slow otherwise.
-  function _tail(address store, uint256 m, uint256 w, uint256 r, uint256 rlen, uint256 bad) private view {
+  /// observationsTimestamp capped at block.timestamp) when nothing failed, returns otherwise.
+  function _tail(uint256 src, uint256 m, uint256 w, uint256 r, uint256 rlen, uint256 bad) private view {
     (uint256 feed, int256 answer, uint256 confidence, uint256 entryBad) = _entry(w, r, rlen);
     assembly ("memory-safe") {
       bad := or(bad, entryBad)
@@ -114,7 +143,8 @@ library PullSingle {
       if gt(rlen, timestamp()) {
         rlen := timestamp()
       }
-      let boundsAt := add(STORE_MEMBERS_OFFSET, mul(40, shr(24, w)))
+      let store := and(src, ADDRESS_BITS)
+      let boundsAt := add(add(shr(160, src), STORE_HEADER_BYTES), mul(40, shr(24, w)))
       entryBad := sub(timestamp(), rlen)
       if gt(entryBad, shr(224, mload(add(m, 68)))) {
         extcodecopy(store, 0x00, add(add(boundsAt, shl(5, and(w, 0xffff))), shl(2, feed)), 32)
@@ -126,7 +156,7 @@ library PullSingle {
         bad := or(bad, or(slt(answer, sar(128, b)), sgt(answer, signextend(15, b))))
       }
     }
-    if (bad != 0) _slow(store, m);
+    if (bad != 0) return;
     assembly ("memory-safe") {
       // rlen: the observations timestamp capped at block.timestamp.
       mstore(m, feed)
