@@ -127,7 +127,11 @@ contract PerpConsumer {
 
   /// @notice The market's price in a one-feed report verified by the pull verifier of
   /// configuration `version` (PullReportsCall.verifySingleAt), after this market's own checks.
-  function priceAt(uint256 version, bytes calldata report, bytes calldata signatures) public view returns (int256, uint256) {
+  function priceAt(
+    uint256 version,
+    bytes calldata report,
+    bytes calldata signatures
+  ) public view returns (int256, uint256) {
     (uint256 feedIndex, int256 answer, uint256 confidence, uint256 at) = PullReportsCall.verifySingleAt(
       i_verifierFactory,
       i_verifierInitCodeHash,

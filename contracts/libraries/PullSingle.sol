@@ -13,7 +13,6 @@ import {PullReports} from "./PullReports.sol";
 /// @dev The one EXTCODECOPY: the store header (72 bytes) and up to 9 signers (180).
 uint256 constant SINGLE_SIGNERS = 9;
 uint256 constant SINGLE_COPY_BYTES = 256;
-uint256 constant ADDRESS_BITS = 0x00ffffffffffffffffffffffffffffffffffffffff;
 
 /// @title PullSingle
 /// @notice IPullReportsSingle.verifyReportSingle (docs/protocol.md "Pull reports"): QuorumAggregator
@@ -34,40 +33,39 @@ library PullSingle {
   /// @notice The fast path refused what the plain checks accept (never expected).
   error SlowPathAccepted();
 
-  /// @dev The aggregator's entry point: the arguments, the config store, then `fast` on the
-  /// store (its header at code offset 1), and _slow when the fast path refuses.
+  /// @dev The aggregator's entry point: the arguments, the config store (its header at code
+  /// offset 1), the fast path (header, signatures, entry, the feed's age and bounds) which
+  /// RETURNs the four words, or else _slow.
   function verify(address store, bytes32 separator, uint256 chainId) internal view {
     (uint256 r, uint256 rlen, uint256 s, uint256 slen) = _arguments();
     if (store == address(0)) revert IQuorumAggregator.ConfigNotSet();
     if (block.chainid != chainId) separator = ReportSignatures.domainSeparator();
-    uint256 m = _fast((1 << 160) | uint256(uint160(store)), separator, r, rlen, s, slen);
+    assembly ("memory-safe") {
+      // chainId becomes the fast path's source word (stack room): the store, its header at 1.
+      chainId := or(shl(160, 1), store)
+    }
+    (uint256 m, uint256 w, uint256 bad, bytes32 d) = _head(chainId, separator, r, rlen);
+    _tail(chainId, m, w, r, rlen, bad | _signatures(d, m, w, s, slen));
     _slow(store, m);
   }
 
-  /// @dev The fast path on a copy of a config store's data: the arguments, the header, the
-  /// signatures, the entry, the feed's age and bounds. `src`: the account holding the data in
-  /// bits 0..159, the code offset of the store's header (the byte after its STOP) from bit 160
-  /// (the aggregator: its config store at 1; contracts/pull/PullVerifier.sol: its own code).
-  /// RETURNs the four words when everything passes; returns the memory of the copied header
-  /// otherwise (for the caller's slow path). An empty revert for malformed arguments.
-  function fast(uint256 src, bytes32 separator) internal view returns (uint256 m) {
+  /// @dev verify's fast path on a copy of a config store's data anywhere in an account's code:
+  /// `src` holds the account in bits 0..159 and the code offset of the store's header (the byte
+  /// after its STOP) from bit 160 (contracts/pull/PullVerifier.sol: its own code). RETURNs the
+  /// four words when everything passes, returns (to the caller's slow path) otherwise; an empty
+  /// revert for malformed arguments.
+  function fast(uint256 src, bytes32 separator) internal view {
     (uint256 r, uint256 rlen, uint256 s, uint256 slen) = _arguments();
-    return _fast(src, separator, r, rlen, s, slen);
+    (uint256 m, uint256 w, uint256 bad, bytes32 d) = _head(src, separator, r, rlen);
+    _tail(src, m, w, r, rlen, bad | _signatures(d, m, w, s, slen));
   }
 
-  function _fast(
-    uint256 src,
-    bytes32 separator,
-    uint256 r,
-    uint256 rlen,
-    uint256 s,
-    uint256 slen
-  ) private view returns (uint256 m) {
-    uint256 w;
-    uint256 bad;
-    bytes32 d;
-    (m, w, bad, d) = _head(src, separator, r, rlen);
-    _tail(src, m, w, r, rlen, bad | _signatures(d, m, w, s, slen));
+  /// @dev RETURNs one word (QuorumAggregator's fallback: IPullVerifierSource.pullVerifierFactory).
+  function returnWord(uint256 word) internal pure {
+    assembly ("memory-safe") {
+      mstore(0x00, word)
+      return(0x00, 0x20)
+    }
   }
 
   /// @dev verifyReportSingle(bytes report, bytes signatures)'s arguments, their calldata offsets
@@ -102,13 +100,13 @@ library PullSingle {
     bytes32 typeHash = ReportSignatures.REPORT_TYPEHASH;
     assembly ("memory-safe") {
       m := mload(0x40)
-      let store := and(src, ADDRESS_BITS)
-      src := shr(160, src)
-      extcodecopy(store, m, src, SINGLE_COPY_BYTES)
+      // EXTCODECOPY takes its address operand modulo 2^160 (the offset bits above it do not
+      // matter): src is passed as it is.
+      extcodecopy(src, m, shr(160, src), SINGLE_COPY_BYTES)
       w := shr(224, mload(add(m, 32)))
       let end := add(m, SINGLE_COPY_BYTES)
       if gt(shr(24, w), SINGLE_SIGNERS) {
-        extcodecopy(store, add(m, STORE_HEADER_BYTES), add(src, STORE_HEADER_BYTES), mul(20, shr(24, w)))
+        extcodecopy(src, add(m, STORE_HEADER_BYTES), add(shr(160, src), STORE_HEADER_BYTES), mul(20, shr(24, w)))
         end := add(add(m, STORE_HEADER_BYTES), mul(20, shr(24, w)))
       }
       // One word more: the 20-byte signers are read with 32-byte mloads.
@@ -143,15 +141,14 @@ library PullSingle {
       if gt(rlen, timestamp()) {
         rlen := timestamp()
       }
-      let store := and(src, ADDRESS_BITS)
       let boundsAt := add(add(shr(160, src), STORE_HEADER_BYTES), mul(40, shr(24, w)))
       entryBad := sub(timestamp(), rlen)
       if gt(entryBad, shr(224, mload(add(m, 68)))) {
-        extcodecopy(store, 0x00, add(add(boundsAt, shl(5, and(w, 0xffff))), shl(2, feed)), 32)
+        extcodecopy(src, 0x00, add(add(boundsAt, shl(5, and(w, 0xffff))), shl(2, feed)), 32)
         bad := or(bad, gt(entryBad, shr(224, mload(0x00))))
       }
       if and(shr(feed, mload(add(m, 36))), 1) {
-        extcodecopy(store, 0x00, add(boundsAt, shl(5, feed)), 32)
+        extcodecopy(src, 0x00, add(boundsAt, shl(5, feed)), 32)
         let b := mload(0x00)
         bad := or(bad, or(slt(answer, sar(128, b)), sgt(answer, signextend(15, b))))
       }

@@ -17,7 +17,7 @@ async function fixture() {
   const [owner, transmitter, consumer, stranger] = await ethers.getSigners();
   const committee = makeCommittee(7, 2, transmitter.address, "verifier", 3);
   const d = await deployAggregator(owner, committee, [{ maxReportAge: 60 }, { minAnswer: 1n, maxAnswer: 10n ** 13n }, {}]);
-  const factory = (await ethers.getContractAt("IPullVerifierFactory", await d.aggregator.pullVerifierFactory())) as unknown as IPullVerifierFactory;
+  const factory = (await ethers.getContractAt("IPullVerifierFactory", await (await ethers.getContractAt("IPullVerifierSource", d.address)).pullVerifierFactory())) as unknown as IPullVerifierFactory;
   const retired = await ethers.getContractAt("IPullVerifier", ethers.ZeroAddress);
   const probe = (await (await ethers.getContractFactory("PullGasProbe", owner)).deploy()) as unknown as PullGasProbe;
   return { d, owner, transmitter, consumer, stranger, factory, probe, retired };
