@@ -5,6 +5,7 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { IPullReportsSingle, IPullVerifierFactory, PullGasProbe } from "../../typechain-types";
 import { expectedAnswer, signReportBy } from "../../oracle-node/src/protocol/report";
 import { deployAggregator, feedEntry, makeCommittee, now, observationsAround, signRaw, signedReport, type Deployed } from "./helpers/committee";
+import { currentVerifier, verifierAddress } from "../../oracle-node/src/pull/client";
 import { OBS, malformedCases, randomReports } from "./helpers/pullSingleCases";
 
 /**
@@ -229,5 +230,15 @@ describe("PullVerifier", () => {
     expect(await at(2n, r2)).to.be.greaterThan(0n);
     await expect(at(2n)).to.be.revertedWithCustomError(agg, "ConfigDigestMismatch");
     await expect(at(3n, r2)).to.be.revertedWithCustomError(probe, "NoPullAnswer");
+  });
+
+  it("the client helper (oracle-node/src/pull/client.ts) reads the current verifier through a provider and derives its address", async () => {
+    const { d, factory } = await loadFixture(fixture);
+    const ref = await currentVerifier(ethers.provider, d.address);
+    const [verifier, version] = await factory.current();
+    expect(ref).to.deep.equal({ factory: await factory.getAddress(), initCodeHash: await factory.INIT_CODE_HASH(), version, verifier });
+    for (const v of [0n, 5n, 1n << 255n]) expect(verifierAddress(ref.factory, ref.initCodeHash, v)).to.equal(await factory.verifierAt(v));
+    await newConfig(d, "fourth");
+    expect((await currentVerifier(ethers.provider, d.address)).version).to.equal(version + 1n);
   });
 });
