@@ -23,6 +23,7 @@ import { deployAggregator, feedEntry, makeCommittee, observationsAround, signedR
 const { ethers } = hre;
 
 interface Step {
+  stack?: string[];
   op: string;
   gas: number;
   gasCost: number;
@@ -145,6 +146,20 @@ async function traced(tx: { wait(): Promise<{ hash: string } | null> }): Promise
   return trace.structLogs;
 }
 
+/**
+ * A config change's gas (receipt) and its share spent in PullVerifierFactory.rotate (the CALL to
+ * the factory at the aggregator's depth: the verifier's deployment and the old one's retirement).
+ */
+async function rotationGas(tx: { wait(): Promise<{ hash: string; gasUsed: bigint } | null> }, factory: string): Promise<{ tx: number; rotate: number }> {
+  const receipt = (await tx.wait())!;
+  const trace = (await ethers.provider.send("debug_traceTransaction", [receipt.hash, { disableStorage: true, disableMemory: true }])) as { structLogs: Step[] };
+  const steps = trace.structLogs;
+  const target = BigInt(factory);
+  const at = steps.findIndex((x) => x.depth === 1 && x.op === "CALL" && BigInt("0x" + x.stack![x.stack!.length - 2]) === target);
+  if (at < 0) throw new Error("no CALL to the factory in the config change");
+  return { tx: Number(receipt.gasUsed), rotate: spent(steps, at) };
+}
+
 function print(title: string, measured: number, b: Breakdown): void {
   const w = Math.max(...[...b.stages, ...b.floor].map(([k]) => k.length));
   console.log(`${title}, n = 7, 3 signatures, 7 observations: ${measured} gas (probe), ${b.total} traced`);
@@ -176,14 +191,25 @@ async function main(): Promise<void> {
   const d1 = breakdown(await traced(await probe.measureVerifySingleAt(...at)), DIRECT);
   const measured = Number(await probe.measureVerifySingleCall.staticCall(d.address, r.report, r.signatures));
   const b = breakdown(await traced(await probe.measureVerifySingleCall(d.address, r.report, r.signatures)), VIA_AGGREGATOR);
+  // Config changes after the measurements: each deploys a verifier and retires the previous one.
+  const f = await factory.getAddress();
+  const age = await rotationGas(await d.aggregator.connect(owner).setMaxReportAge(4, 300), f);
+  const next = makeCommittee(7, 2, transmitter.address, "bench-pull-gas/2");
+  const config = await rotationGas(await d.aggregator.connect(owner).setConfig(next.signers.map((k) => k.address), next.transmitters, 2, "0x"), f);
+  const verifierBytes = (await ethers.provider.getCode((await factory.current())[0])).length / 2 - 1;
+  const rotation = { verifierBytes, setMaxReportAge: age, setConfig: config };
   const rec = (m: number, x: Breakdown) => ({ measured: m, traced: x.total, stages: Object.fromEntries(x.stages), floor: Object.fromEntries(x.floor) });
   if (json) {
-    process.stdout.write(JSON.stringify({ path: "direct", ...rec(direct, d1), viaAggregator: rec(measured, b) }) + "\n");
+    process.stdout.write(JSON.stringify({ path: "direct", ...rec(direct, d1), viaAggregator: rec(measured, b), rotation }) + "\n");
     return;
   }
   print(`the pull verifier of version ${version}, through PullReportsCall.verifySingleAt (direct path)`, direct, d1);
   console.log("");
   print("the aggregator's verifyReportSingle, through PullReportsCall.verifySingle", measured, b);
+  console.log("");
+  console.log(`a config change deploys the new verifier (${verifierBytes} bytes of code, n = 7, 5 feeds) and retires the old one (PullVerifierFactory.rotate):`);
+  console.log(`  setMaxReportAge: ${age.tx} gas, of which rotate ${age.rotate}`);
+  console.log(`  setConfig (new committee): ${config.tx} gas, of which rotate ${config.rotate}`);
 }
 
 main().then(

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IPullReportsSingle} from "./IPullReportsSingle.sol";
-
 /// @title IPullVerifier
 /// @notice A pull verifier (contracts/pull/PullVerifier.sol, docs/protocol.md "Gas of a one-feed
 /// verification"): one per configuration of a QuorumAggregator, deployed by its

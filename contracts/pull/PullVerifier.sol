@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {IPullVerifier, IPullVerifierFactory} from "../interfaces/IPullVerifier.sol";
+import {IPullVerifier} from "../interfaces/IPullVerifier.sol";
 import {IPullReportsSingle} from "../interfaces/IPullReportsSingle.sol";
 import {PullSingle} from "../libraries/PullSingle.sol";
 
@@ -12,7 +12,7 @@ uint256 constant VERIFIER_TRAILER_BYTES = 160;
 
 /// @title PullVerifier
 /// @notice The logic of a pull verifier (IPullVerifier; docs/protocol.md "Gas of a one-feed
-/// verification"). Never deployed by its own constructor: PullVerifierInit deploys this runtime
+/// verification"). Never deployed by its own constructor: PullVerifierInit (PullVerifierInit.sol) deploys this runtime
 /// followed by a copy of the aggregator's config store and the trailer above. A fallback and
 /// no dispatcher:
 /// - retire() from the factory: storage slot 0 becomes 1, for good;
@@ -30,6 +30,7 @@ uint256 constant VERIFIER_TRAILER_BYTES = 160;
 /// rotates in the same transaction as the aggregator writes a new store), so the aggregator's
 /// verdict is this verifier's.
 contract PullVerifier {
+  // solhint-disable-next-line no-complex-fallback
   fallback() external {
     (address aggregator, address factory, bytes32 separator, uint256 chainId, uint256 src) = _trailer();
     if (msg.sig == IPullVerifier.retire.selector && msg.sender == factory) {
@@ -86,31 +87,5 @@ contract PullVerifier {
       }
     }
     revert PullSingle.SlowPathAccepted();
-  }
-}
-
-/// @title PullVerifierInit
-/// @notice The one init code of every pull verifier (its keccak256 is
-/// PullVerifierFactory.INIT_CODE_HASH): no constructor arguments, so the CREATE2 address depends
-/// only on the factory and the version. The constructor asks its deployer (the factory, during
-/// rotate) for the config store, the aggregator and its separator, and RETURNs PullVerifier's
-/// runtime ‖ the store's code ‖ aggregator ‖ factory ‖ separator ‖ chain id ‖ the store's length.
-contract PullVerifierInit {
-  constructor() {
-    (address store, address aggregator, bytes32 separator) = IPullVerifierFactory(msg.sender).rotation();
-    bytes memory logic = type(PullVerifier).runtimeCode;
-    uint256 len = store.code.length;
-    // Writes past `logic` into unallocated memory and returns: nothing runs after this block.
-    assembly {
-      let out := add(logic, 0x20)
-      let t := add(add(out, mload(logic)), len)
-      extcodecopy(store, sub(t, len), 0, len)
-      mstore(t, aggregator)
-      mstore(add(t, 0x20), caller())
-      mstore(add(t, 0x40), separator)
-      mstore(add(t, 0x60), chainid())
-      mstore(add(t, 0x80), len)
-      return(out, sub(add(t, VERIFIER_TRAILER_BYTES), out))
-    }
   }
 }

@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {IPullVerifier, IPullVerifierFactory} from "../interfaces/IPullVerifier.sol";
 import {IQuorumAggregator} from "../interfaces/IQuorumAggregator.sol";
-import {PullVerifierInit} from "./PullVerifier.sol";
+import {PullVerifierInit} from "./PullVerifierInit.sol";
 
 /// @title PullVerifierFactory
 /// @notice Deploys a QuorumAggregator's pull verifiers (IPullVerifierFactory; docs/protocol.md
