@@ -3,19 +3,21 @@
  *
  * An in-process Hardhat chain, an aggregator of n = 7 (f = 2) with 5 feeds and no bounds (as
  * bench:pull deploys it), one report of feed 0 with 7 observations of a BTC-like price (6 bytes
- * each) signed by f + 1 = 3 keys, verified by PullGasProbe.measureVerifySingleCall (what
- * examples/PerpConsumer.sol pays), on two paths: the direct path (PullGasProbe.measureVerifySingleAt:
- * the consumer derives the CREATE2 address of the current configuration's pull verifier,
- * contracts/pull/PullVerifier.sol, and calls it) and the aggregator's verifyReportSingle through
- * PullReportsCall (measureVerifySingleCall). Each transaction
- * is traced (debug_traceTransaction) and every opcode between the probe's two GAS readings is
- * counted in one stage, cut at the opcodes that mark them: the consumer's encoding up to its
- * STATICCALL; the cold access to the callee; in the callee the dispatcher and fallback
- * up to the config slot's SLOAD (the verifier: its retired slot), the argument checks up to the config store's EXTCODECOPY (the verifier: of its own code, warm), the
- * header and EIP-712 digest up to the first ecrecover, the signature loop up to the last
- * ecrecover's result, the entry (layout, observers, sort order, median), the feed's checks and
- * the RETURN; then the consumer reading the answer. Precompile calls, SLOAD, EXTCODECOPY and
- * KECCAK256 are also printed apart, as the floor any verifier of this design pays.
+ * each) signed by f + 1 = 3 keys, verified on two paths (what examples/PerpConsumer.sol pays):
+ * the direct path, PullGasProbe.measureVerifySingleAt (the consumer derives the CREATE2 address
+ * of the current configuration's pull verifier, contracts/pull/PullVerifier.sol, and calls it),
+ * and the aggregator's verifyReportSingle through PullReportsCall (measureVerifySingleCall).
+ * Each transaction is traced (debug_traceTransaction) and every opcode between the probe's two
+ * GAS readings is counted in one stage, cut at the opcodes that mark them: the consumer's
+ * encoding up to its STATICCALL; the cold access to the callee; in the callee the dispatcher and
+ * fallback up to the config slot's SLOAD (the verifier: its retired slot), the argument checks
+ * up to the config store's EXTCODECOPY (the verifier: of its own code, warm), the header and
+ * EIP-712 digest up to the first ecrecover, the signature loop up to the last ecrecover's
+ * result, the entry (layout, observers, sort order, median), the feed's checks and the RETURN;
+ * then the consumer reading the answer. Precompile calls, SLOAD, EXTCODECOPY and KECCAK256 are
+ * also printed apart, as the floor any verifier of this design pays. Then two config changes
+ * (setMaxReportAge, setConfig of a new committee): their gas and the share of
+ * PullVerifierFactory.rotate (the new verifier's deployment, the old one's retirement).
  */
 import hre from "hardhat";
 import { deployAggregator, feedEntry, makeCommittee, observationsAround, signedReport } from "../test/contracts/helpers/committee";
@@ -184,7 +186,10 @@ async function main(): Promise<void> {
     observationsTimestamp: ts,
     feeds: [feedEntry(0, observationsAround(CENTER, 7))],
   });
-  const factory = await ethers.getContractAt("IPullVerifierFactory", await (await ethers.getContractAt("IPullVerifierSource", d.address)).pullVerifierFactory());
+  const factory = await ethers.getContractAt(
+    "IPullVerifierFactory",
+    await (await ethers.getContractAt("IPullVerifierSource", d.address)).pullVerifierFactory(),
+  );
   const [hash, [, version]] = await Promise.all([factory.INIT_CODE_HASH(), factory.current()]);
   const at = [await factory.getAddress(), hash, version, r.report, r.signatures] as const;
   const direct = Number(await probe.measureVerifySingleAt.staticCall(...at));
@@ -195,7 +200,15 @@ async function main(): Promise<void> {
   const f = await factory.getAddress();
   const age = await rotationGas(await d.aggregator.connect(owner).setMaxReportAge(4, 300), f);
   const next = makeCommittee(7, 2, transmitter.address, "bench-pull-gas/2");
-  const config = await rotationGas(await d.aggregator.connect(owner).setConfig(next.signers.map((k) => k.address), next.transmitters, 2, "0x"), f);
+  const config = await rotationGas(
+    await d.aggregator.connect(owner).setConfig(
+      next.signers.map((k) => k.address),
+      next.transmitters,
+      2,
+      "0x",
+    ),
+    f,
+  );
   const verifierBytes = (await ethers.provider.getCode((await factory.current())[0])).length / 2 - 1;
   const rotation = { verifierBytes, setMaxReportAge: age, setConfig: config };
   const rec = (m: number, x: Breakdown) => ({ measured: m, traced: x.total, stages: Object.fromEntries(x.stages), floor: Object.fromEntries(x.floor) });
@@ -207,7 +220,9 @@ async function main(): Promise<void> {
   console.log("");
   print("the aggregator's verifyReportSingle, through PullReportsCall.verifySingle", measured, b);
   console.log("");
-  console.log(`a config change deploys the new verifier (${verifierBytes} bytes of code, n = 7, 5 feeds) and retires the old one (PullVerifierFactory.rotate):`);
+  console.log(
+    `a config change deploys the new verifier (${verifierBytes} bytes of code, n = 7, 5 feeds) and retires the old one (PullVerifierFactory.rotate):`,
+  );
   console.log(`  setMaxReportAge: ${age.tx} gas, of which rotate ${age.rotate}`);
   console.log(`  setConfig (new committee): ${config.tx} gas, of which rotate ${config.rotate}`);
 }

@@ -207,7 +207,10 @@ function printTable(r: BenchResult, ages: number[], failed: number, g: GasResult
     ["report age at fetch p95", `${r.reportAgeMsP95} ms`],
     ["report age at fetch max", `${ages[ages.length - 1] ?? 0} ms`],
     ["observations per feed (live report)", String(g.observations)],
-    [`pull verifier (version ${g.version}) in a consumer call (verifySingleAt), 1 feed, 3 sigs (feeds1)`, `${r.verifyGas.feeds1} gas (+ ${g.calldata1} calldata + version)`],
+    [
+      `pull verifier (version ${g.version}) in a consumer call (verifySingleAt), 1 feed, 3 sigs (feeds1)`,
+      `${r.verifyGas.feeds1} gas (+ ${g.calldata1} calldata + version)`,
+    ],
     ["verifyReportSingle in a consumer call (PullReportsCall.verifySingle)", `${g.feeds1ViaAggregator} gas (+ ${g.calldata1} calldata)`],
     ["  verifyReportSingle through the Solidity interface", `${g.single1} gas (+ ${g.calldata1} calldata)`],
     ["verifyReport in a consumer call, 1 feed, 3 sigs", `${g.array1} gas (+ ${g.calldata1} calldata)`],

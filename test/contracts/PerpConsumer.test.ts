@@ -94,7 +94,10 @@ describe("PerpConsumer (examples)", () => {
 
   it("opens and closes through the pull verifier of the report's configuration version (openAt/closeAt), and refuses a retired or unknown version", async () => {
     const { d, perp, trader } = await loadFixture(fixture);
-    const factory = await ethers.getContractAt("IPullVerifierFactory", await (await ethers.getContractAt("IPullVerifierSource", d.address)).pullVerifierFactory());
+    const factory = await ethers.getContractAt(
+      "IPullVerifierFactory",
+      await (await ethers.getContractAt("IPullVerifierSource", d.address)).pullVerifierFactory(),
+    );
     expect(await perp.i_verifierFactory()).to.equal(await factory.getAddress());
     expect(await perp.i_verifierInitCodeHash()).to.equal(await factory.INIT_CODE_HASH());
     const [, version] = await factory.current();
@@ -114,7 +117,14 @@ describe("PerpConsumer (examples)", () => {
     // A new committee: the old version's verifier is retired, even for the old committee's valid report.
     const [owner, transmitter] = await ethers.getSigners();
     const next = makeCommittee(7, 2, transmitter.address, "perp2");
-    await (await d.aggregator.connect(owner).setConfig(next.signers.map((k) => k.address), next.transmitters, next.f, "0x")).wait();
+    await (
+      await d.aggregator.connect(owner).setConfig(
+        next.signers.map((k) => k.address),
+        next.transmitters,
+        next.f,
+        "0x",
+      )
+    ).wait();
     const again = await priced(d, 3_000_00000000n);
     const retired = await ethers.getContractAt("IPullVerifier", ethers.ZeroAddress);
     await expect(perp.openAt(1n, version, again.report, again.signatures)).to.be.revertedWithCustomError(retired, "VerifierRetired");

@@ -18,7 +18,10 @@ async function fixture() {
   const [owner, transmitter, consumer, stranger] = await ethers.getSigners();
   const committee = makeCommittee(7, 2, transmitter.address, "verifier", 3);
   const d = await deployAggregator(owner, committee, [{ maxReportAge: 60 }, { minAnswer: 1n, maxAnswer: 10n ** 13n }, {}]);
-  const factory = (await ethers.getContractAt("IPullVerifierFactory", await (await ethers.getContractAt("IPullVerifierSource", d.address)).pullVerifierFactory())) as unknown as IPullVerifierFactory;
+  const factory = await ethers.getContractAt(
+    "IPullVerifierFactory",
+    await (await ethers.getContractAt("IPullVerifierSource", d.address)).pullVerifierFactory(),
+  );
   const retired = await ethers.getContractAt("IPullVerifier", ethers.ZeroAddress);
   const probe = (await (await ethers.getContractFactory("PullGasProbe", owner)).deploy()) as unknown as PullGasProbe;
   return { d, owner, transmitter, consumer, stranger, factory, probe, retired };
@@ -26,7 +29,7 @@ async function fixture() {
 
 async function verifierOf(factory: IPullVerifierFactory, runner?: Signer): Promise<IPullReportsSingle> {
   const [address] = await factory.current();
-  return (await ethers.getContractAt("IPullReportsSingle", address, runner)) as unknown as IPullReportsSingle;
+  return await ethers.getContractAt("IPullReportsSingle", address, runner);
 }
 
 type Outcome = { ok: bigint[] } | { err: string };
@@ -69,7 +72,14 @@ function report(d: Deployed, opts: { ts: number; feed?: number; obs?: bigint[]; 
 async function newConfig(d: Deployed, seed: string): Promise<Deployed> {
   const [, transmitter] = await ethers.getSigners();
   const committee = makeCommittee(7, 2, transmitter.address, seed, 3);
-  await (await d.aggregator.setConfig(committee.signers.map((s) => s.address), committee.transmitters, committee.f, "0x")).wait();
+  await (
+    await d.aggregator.setConfig(
+      committee.signers.map((s) => s.address),
+      committee.transmitters,
+      committee.f,
+      "0x",
+    )
+  ).wait();
   const [, , configDigest] = await d.aggregator.latestConfigDetails();
   return { ...d, committee, configDigest };
 }
@@ -211,10 +221,13 @@ describe("PullVerifier", () => {
     const hash = await factory.INIT_CODE_HASH();
     const ts = await now();
     const r = report(d, { ts });
-    const at = (version: bigint, x: { report: string; signatures: string } = r, h = hash) => probe.measureVerifySingleAt.staticCall(f, h, version, x.report, x.signatures);
+    const at = (version: bigint, x: { report: string; signatures: string } = r, h = hash) =>
+      probe.measureVerifySingleAt.staticCall(f, h, version, x.report, x.signatures);
     expect(await at(1n)).to.be.greaterThan(0n);
     const agg = d.aggregator;
-    await expect(at(0n)).to.be.revertedWithCustomError(probe, "NoPullAnswer").withArgs(await factory.verifierAt(0n));
+    await expect(at(0n))
+      .to.be.revertedWithCustomError(probe, "NoPullAnswer")
+      .withArgs(await factory.verifierAt(0n));
     await expect(at(2n)).to.be.revertedWithCustomError(probe, "NoPullAnswer");
     await expect(at((1n << 256n) - 1n)).to.be.revertedWithCustomError(probe, "NoPullAnswer");
     await expect(at(1n, r, keccak256("0x00"))).to.be.revertedWithCustomError(probe, "NoPullAnswer");

@@ -4,17 +4,7 @@ import type { Signer } from "ethers";
 import type { IPullReportsSingle } from "../../typechain-types";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expectedAnswer, expectedConfidence, signReportBy } from "../../oracle-node/src/protocol/report";
-import {
-  be,
-  deployAggregator,
-  feedEntry,
-  makeCommittee,
-  now,
-  observationsAround,
-  signRaw,
-  signedReport,
-  type Deployed,
-} from "./helpers/committee";
+import { be, deployAggregator, feedEntry, makeCommittee, now, observationsAround, signRaw, signedReport, type Deployed } from "./helpers/committee";
 import { OBS, malformedCases, randomReports } from "./helpers/pullSingleCases";
 
 /**

@@ -261,7 +261,8 @@ export async function currentVerifier(provider: Provider, aggregator: string): P
     f.getFunction("INIT_CODE_HASH").staticCall() as Promise<string>,
   ]);
   if (version === 0n) throw new PullReportError(`aggregator ${aggregator} has no configuration (no pull verifier yet)`);
-  if (verifierAddress(factory, initCodeHash, version) !== verifier) throw new PullReportError(`factory ${factory}: current() is not its CREATE2 address of version ${version}`);
+  if (verifierAddress(factory, initCodeHash, version) !== verifier)
+    throw new PullReportError(`factory ${factory}: current() is not its CREATE2 address of version ${version}`);
   return { factory, initCodeHash, version, verifier };
 }
 

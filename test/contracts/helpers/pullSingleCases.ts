@@ -14,7 +14,16 @@ export function malformedCases(d: Deployed, ts: number): Array<[string, string]>
     ["MalformedReport", h + "00"],
     ["UnknownFeed", h + rawFeed(3, [0, 1, 2, 3, 4], 6, OBS)],
     ["WrongObservationCount", h + rawFeed(0, [0, 1, 2, 3], 6, OBS.slice(0, 4))],
-    ["WrongObservationCount", h + rawFeed(0, [0, 1, 2, 3, 4, 5, 6, 7], 6, [...OBS, ...OBS.slice(0, 3)].sort((a, b) => (a < b ? -1 : 1)))],
+    [
+      "WrongObservationCount",
+      h +
+        rawFeed(
+          0,
+          [0, 1, 2, 3, 4, 5, 6, 7],
+          6,
+          [...OBS, ...OBS.slice(0, 3)].sort((a, b) => (a < b ? -1 : 1)),
+        ),
+    ],
     ["InvalidObservationWidth", h + rawFeed(0, [0, 1, 2, 3, 4], 0, [])],
     ["InvalidObservationWidth", h + rawFeed(0, [0, 1, 2, 3, 4], 16, OBS)],
     ["MalformedReport", h + rawFeed(0, [0, 1, 2, 3, 4], 6, OBS).slice(0, -2)],
