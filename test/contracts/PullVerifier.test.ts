@@ -254,4 +254,29 @@ describe("PullVerifier", () => {
     await newConfig(d, "fourth");
     expect((await currentVerifier(ethers.provider, d.address)).version).to.equal(version + 1n);
   });
+
+  it("a committee of 16 (signers past the first copy's nine, bounds after 40n member bytes): the same answers and errors as the aggregator", async () => {
+    const [owner, transmitter] = await ethers.getSigners();
+    const d = await deployAggregator(owner, makeCommittee(16, 5, transmitter.address, "verifier16"), [{}, { minAnswer: 1n, maxAnswer: 10n ** 13n }]);
+    const factory = await ethers.getContractAt(
+      "IPullVerifierFactory",
+      await (await ethers.getContractAt("IPullVerifierSource", d.address)).pullVerifierFactory(),
+    );
+    const verifier = await verifierOf(factory);
+    const ts = await now();
+    const obs = observationsAround(5_000n, 11);
+    const late = [10, 11, 12, 13, 14, 15];
+    const sign = (feed: number, o: bigint[], signers: number[]) =>
+      signedReport(d, { configDigest: d.configDigest, epoch: 1, round: ++round, observationsTimestamp: ts, feeds: [feedEntry(feed, o)] }, signers);
+    expect(await expectParity(d, verifier, sign(0, obs, late))).to.equal("ok");
+    expect(await expectParity(d, verifier, sign(1, obs, [15, 3, 9, 10, 0, 14]))).to.equal("ok");
+    expect(await expectParity(d, verifier, sign(1, observationsAround(10n ** 13n + 5_000n, 11), late))).to.equal("AnswerOutOfBounds");
+    const r = sign(0, obs, late);
+    const wrongKey = signReportBy(
+      r.report,
+      d.domain,
+      [...late.slice(0, 5), 15].map((i, k) => ({ signerIndex: i, key: d.committee.signers[k === 5 ? 3 : i] })),
+    );
+    expect(await expectParity(d, verifier, { report: r.report, signatures: wrongKey })).to.equal("InvalidSignature");
+  });
 });
