@@ -6,6 +6,8 @@ import {IQuorumAggregator} from "./interfaces/IQuorumAggregator.sol";
 import {IPullReports} from "./interfaces/IPullReports.sol";
 import {IPullReportsSingle} from "./interfaces/IPullReportsSingle.sol";
 import {IOutOfBoundsReader} from "./interfaces/IOutOfBoundsReader.sol";
+import {IPullVerifierSource} from "./interfaces/IPullVerifier.sol";
+import {PullVerifierFactory} from "./pull/PullVerifierFactory.sol";
 import {
   E_STALE_REPORT,
   E_OBSERVATIONS_TIMESTAMP_DECREASED,
@@ -60,9 +62,8 @@ contract QuorumAggregator is IQuorumAggregator, IPullReports, AggregatorAccounti
   /// @dev A slot's answer bits (136..255) and a history slot's value bits (64..255).
   uint256 private constant ANSWER_BITS = 0xffffffffffffffffffffffffffffff0000000000000000000000000000000000;
   uint256 private constant HISTORY_VALUE_BITS = 0xffffffffffffffffffffffffffffffffffffffffffffffff0000000000000000;
-  /// @notice Tolerated lead of the observations timestamp over block.timestamp: node clocks and
-  /// the block producer's clock disagree by a second or two. startedAt is stored as
-  /// min(observationsTimestamp, block.timestamp), never in the future.
+  /// @notice Tolerated lead of the observations timestamp over block.timestamp (node and block producer clocks
+  /// disagree by a second or two). startedAt is stored as min(observationsTimestamp, block.timestamp).
   uint256 public constant MAX_FUTURE_SKEW_SECONDS = FUTURE_SKEW_SECONDS;
   /// @notice Maximum report age (block.timestamp - observationsTimestamp) of a new feed, until
   /// setMaxReportAge changes it: well under any heartbeat a consumer would use (an hour).
@@ -73,8 +74,7 @@ contract QuorumAggregator is IQuorumAggregator, IPullReports, AggregatorAccounti
   bytes32 internal s_configDigest;
   uint8 internal s_f;
   ConfigStore.Feed[] internal s_feeds;
-  /// @dev Per feed, the latest slot and the history ring (FeedSlots.sol). setConfig zeroes the
-  /// latest slots' epoch-and-round.
+  /// @dev Per feed, the latest slot and the history ring (FeedSlots.sol); setConfig zeroes their epoch-and-round.
   FeedSlots.Rounds internal s_rounds;
   /// @dev Per feed, its out-of-bounds state (libraries/Refusals.sol).
   Refusals.Refusal[MAX_FEEDS] internal s_refusals;
@@ -82,6 +82,8 @@ contract QuorumAggregator is IQuorumAggregator, IPullReports, AggregatorAccounti
   /// @dev The EIP-712 separator at deployment, and its chain (ReportSignatures.digest).
   bytes32 private immutable i_domainSeparator = ReportSignatures.domainSeparator();
   uint256 private immutable i_chainId = block.chainid;
+  /// @dev IPullVerifierSource.pullVerifierFactory, served by the fallback (not in the dispatcher).
+  PullVerifierFactory private immutable i_pullVerifierFactory = new PullVerifierFactory();
 
   constructor(address owner) Ownable(owner) {}
 
@@ -109,11 +111,7 @@ contract QuorumAggregator is IQuorumAggregator, IPullReports, AggregatorAccounti
     s_hot.configStore = _writeConfigStore();
     s_hot.configCount = configCount;
     _slaAdmit(s_hot.slaMode, digest, signers);
-    // Epoch-and-round restarts under the new digest: clear every feed's.
-    uint256 feeds = s_feeds.length;
-    for (uint256 i = 0; i < feeds; ++i) {
-      s_rounds.latest[i] = FeedSlots.withEpochAndRound(s_rounds.latest[i], 0);
-    }
+    FeedSlots.clearEpochAndRounds(s_rounds, s_feeds.length);
     uint32 previousConfigBlockNumber = s_latestConfigBlockNumber;
     s_latestConfigBlockNumber = uint32(block.number);
     emit ConfigSet(previousConfigBlockNumber, digest, configCount, signers, transmitters, f, offchainConfig);
@@ -150,9 +148,9 @@ contract QuorumAggregator is IQuorumAggregator, IPullReports, AggregatorAccounti
     emit MaxReportAgeSet(feedIndex, maxAgeSeconds);
   }
 
-  /// @dev Deploys the config store of the current committee and feeds (layout: ConfigStore).
-  function _writeConfigStore() private returns (address) {
-    return ConfigStore.write(s_configDigest, s_f, s_signers, s_transmitters, s_feeds);
+  /// @dev Deploys the config store of the committee and feeds (ConfigStore) and its pull verifier (pull/).
+  function _writeConfigStore() private returns (address store) {
+    i_pullVerifierFactory.rotate(store = ConfigStore.write(s_configDigest, s_f, s_signers, s_transmitters, s_feeds));
   }
 
   // ----------------------------------------------------------------------------------------------
@@ -353,11 +351,13 @@ contract QuorumAggregator is IQuorumAggregator, IPullReports, AggregatorAccounti
   /// feed's latestRoundData (five words). Solidity jumps to the fallback before any selector
   /// comparison when calldata is shorter than a selector: proxy reads skip the dispatcher.
   /// IPullReportsSingle.verifyReportSingle is served here too, its arguments decoded by hand
-  /// (libraries/PullSingle.sol RETURNs the four words): no dispatcher match, no ABI decoder.
+  /// (libraries/PullSingle.sol RETURNs the four words): no dispatcher match, no ABI decoder. So is pullVerifierFactory.
   fallback() external {
     if (msg.data.length != 1) {
       bool single = msg.sig == IPullReportsSingle.verifyReportSingle.selector;
       if (single) PullSingle.verify(s_hot.configStore, i_domainSeparator, i_chainId);
+      if (msg.sig == IPullVerifierSource.pullVerifierFactory.selector)
+        PullSingle.returnWord(uint160(address(i_pullVerifierFactory)));
       // No data, exactly as an unknown selector reverts in a contract without a fallback.
       // solhint-disable-next-line gas-custom-errors
       revert();

@@ -11,9 +11,11 @@
  *   (oracle-node/src/pull/client.ts: f+1 nodes at once, first valid wins) at random instants,
  *   and takes (time the verified answer is in hand) - observationsTimestamp, the age the
  *   contract sees (observationsTimestamp is whole seconds);
- * - verifyGas: the gas of a verification called by a consumer contract: feeds1 is
- *   verifyReportSingle (the one-feed entry point: four words back, no array) called through
- *   PullReportsCall, as examples/PerpConsumer.sol calls it; feeds5 is verifyReport; the table
+ * - verifyGas: the gas of a verification called by a consumer contract: feeds1 is the direct
+ *   path (feeds1Path "direct"): the current configuration's pull verifier (contracts/pull/) called
+ *   through PullReportsCall.verifySingleAt, as examples/PerpConsumer.sol's openAt calls it;
+ *   feeds1ViaAggregator is the aggregator's verifyReportSingle (the one-feed entry point: four
+ *   words back, no array) through PullReportsCall.verifySingle; feeds5 is verifyReport; the table
  *   also prints verifyReportSingle called through the Solidity interface and verifyReport for
  *   the one-feed report
 
@@ -26,7 +28,7 @@
  * - updateAndReadGas: the same probe around updateAndRead of the one-feed report, which is
  *   newer than the stored round and so is stored (checked: AnswerUpdated in the receipt).
  * `--json` prints exactly one line:
- * {"nodes":7,"reportAgeMsP50":N,"reportAgeMsP95":N,"verifyGas":{"feeds1":N,"feeds5":N},"updateAndReadGas":N}
+ * {"nodes":7,"reportAgeMsP50":N,"reportAgeMsP95":N,"verifyGas":{"feeds1":N,"feeds1Path":"direct","feeds1ViaAggregator":N,"feeds5":N},"updateAndReadGas":N}
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -34,7 +36,7 @@ import { join } from "node:path";
 import { Contract, ContractFactory, JsonRpcProvider, Wallet, getBytes, type ContractTransactionResponse } from "ethers";
 import { aggregatorInterface } from "../oracle-node/src/chain/aggregator";
 import { encodeReport, signReportBy } from "../oracle-node/src/protocol/report";
-import { committeeFromChain, fetchLatestReport } from "../oracle-node/src/pull/client";
+import { committeeFromChain, currentVerifier, fetchLatestReport } from "../oracle-node/src/pull/client";
 import type { PullCommittee, VerifiedReport } from "../oracle-node/src/pull/verify";
 import { freePorts, setupCommittee, writeNodeConfig, type Committee, type FeedPlan } from "../test/e2e/harness/committee";
 import { NodeProcess } from "../test/e2e/harness/node-process";
@@ -114,7 +116,12 @@ async function sampleAges(urls: string[], committee: PullCommittee, samples: num
 }
 
 interface GasResult {
+  /** The direct path: the current configuration's pull verifier through PullReportsCall.verifySingleAt. */
   feeds1: number;
+  /** The aggregator's verifyReportSingle through PullReportsCall.verifySingle. */
+  feeds1ViaAggregator: number;
+  /** The verifier's configuration version. */
+  version: bigint;
   /** verifyReportSingle through the Solidity interface (ABI encoder and decoder in the consumer). */
   single1: number;
   /** verifyReport (the array form) of the one-feed report. */
@@ -150,7 +157,9 @@ async function measureGas(c: Committee, live: VerifiedReport): Promise<GasResult
     const five = craftedReport(c, live, ASSETS.length);
     const verify = async (r: { report: string; signatures: string }) =>
       Number(await probe.getFunction("measureVerify").staticCall(agg, r.report, r.signatures));
-    const feeds1 = Number(await probe.getFunction("measureVerifySingleCall").staticCall(agg, one.report, one.signatures));
+    const v = await currentVerifier(provider, agg);
+    const feeds1 = Number(await probe.getFunction("measureVerifySingleAt").staticCall(v.factory, v.initCodeHash, v.version, one.report, one.signatures));
+    const feeds1ViaAggregator = Number(await probe.getFunction("measureVerifySingleCall").staticCall(agg, one.report, one.signatures));
     const single1 = Number(await probe.getFunction("measureVerifySingle").staticCall(agg, one.report, one.signatures));
     const array1 = await verify(one);
     const warm1 = Number(await probe.getFunction("measureVerifyWarm").staticCall(agg, one.report, one.signatures));
@@ -164,6 +173,8 @@ async function measureGas(c: Committee, live: VerifiedReport): Promise<GasResult
     if (!measured) throw new Error("the probe emitted no Measured event");
     return {
       feeds1,
+      feeds1ViaAggregator,
+      version: v.version,
       single1,
       array1,
       warm1,
@@ -182,7 +193,7 @@ interface BenchResult {
   nodes: number;
   reportAgeMsP50: number;
   reportAgeMsP95: number;
-  verifyGas: { feeds1: number; feeds5: number };
+  verifyGas: { feeds1: number; feeds1Path: string; feeds1ViaAggregator: number; feeds5: number };
   updateAndReadGas: number;
 }
 
@@ -196,7 +207,11 @@ function printTable(r: BenchResult, ages: number[], failed: number, g: GasResult
     ["report age at fetch p95", `${r.reportAgeMsP95} ms`],
     ["report age at fetch max", `${ages[ages.length - 1] ?? 0} ms`],
     ["observations per feed (live report)", String(g.observations)],
-    ["verifyReportSingle in a consumer call (PullReportsCall), 1 feed, 3 sigs (feeds1)", `${r.verifyGas.feeds1} gas (+ ${g.calldata1} calldata)`],
+    [
+      `pull verifier (version ${g.version}) in a consumer call (verifySingleAt), 1 feed, 3 sigs (feeds1)`,
+      `${r.verifyGas.feeds1} gas (+ ${g.calldata1} calldata + version)`,
+    ],
+    ["verifyReportSingle in a consumer call (PullReportsCall.verifySingle)", `${g.feeds1ViaAggregator} gas (+ ${g.calldata1} calldata)`],
     ["  verifyReportSingle through the Solidity interface", `${g.single1} gas (+ ${g.calldata1} calldata)`],
     ["verifyReport in a consumer call, 1 feed, 3 sigs", `${g.array1} gas (+ ${g.calldata1} calldata)`],
     ["  verifyReport, aggregator and config already warm", `${g.warm1} gas`],
@@ -242,7 +257,7 @@ async function main(): Promise<void> {
       nodes: NODES,
       reportAgeMsP50: percentile(ages, 50),
       reportAgeMsP95: percentile(ages, 95),
-      verifyGas: { feeds1: gas.feeds1, feeds5: gas.feeds5 },
+      verifyGas: { feeds1: gas.feeds1, feeds1Path: "direct", feeds1ViaAggregator: gas.feeds1ViaAggregator, feeds5: gas.feeds5 },
       updateAndReadGas: gas.updateAndRead,
     };
     if (args.json) realWrite(JSON.stringify(result) + "\n");

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {IPullReports} from "../interfaces/IPullReports.sol";
+import {IPullVerifierSource, IPullVerifierFactory} from "../interfaces/IPullVerifier.sol";
 import {PullReportsCall} from "../libraries/PullReportsCall.sol";
 
 /// @title PerpConsumer
@@ -11,8 +12,10 @@ import {PullReportsCall} from "../libraries/PullReportsCall.sol";
 /// one-feed report, else verifyReport). It refuses a report older than its own maximum age
 /// (tighter than the aggregator's), a close at a report not newer than the one the position
 /// opened at (a trader may hold several valid reports and pick the best: the window is the age
-/// limit, and no report can be reused backwards), and a price too uncertain. docs/consumers.md
-/// walks through it.
+/// limit, and no report can be reused backwards), and a price too uncertain. openAt/closeAt take
+/// the report's configuration version too and verify it at that version's pull verifier
+/// (PullReportsCall.verifySingleAt, the cheapest path; the factory and the init code hash are read
+/// from the aggregator once, here). docs/consumers.md walks through it.
 contract PerpConsumer {
   /// @notice The report does not carry this market's feed.
   error FeedNotInReport(uint256 feedIndex);
@@ -43,6 +46,9 @@ contract PerpConsumer {
   uint256 public immutable i_feedIndex;
   uint256 public immutable i_maxAgeSeconds;
   uint256 public immutable i_maxConfidenceBps;
+  /// @notice The aggregator's pull verifier factory and its verifiers' init code hash.
+  address public immutable i_verifierFactory;
+  bytes32 public immutable i_verifierInitCodeHash;
 
   mapping(address trader => Position) public s_positions;
 
@@ -51,13 +57,27 @@ contract PerpConsumer {
     i_feedIndex = feedIndex;
     i_maxAgeSeconds = maxAgeSeconds;
     i_maxConfidenceBps = maxConfidenceBps;
+    IPullVerifierFactory factory = IPullVerifierSource(address(aggregator)).pullVerifierFactory();
+    i_verifierFactory = address(factory);
+    i_verifierInitCodeHash = factory.INIT_CODE_HASH();
   }
 
   /// @notice Opens a position of `size` (signed: long > 0, short < 0) at the report's price.
   function open(int256 size, bytes calldata report, bytes calldata signatures) external {
+    (int256 entryPrice, uint256 at) = price(report, signatures);
+    _open(size, entryPrice, at);
+  }
+
+  /// @notice open, the one-feed report verified at the pull verifier of configuration `version`
+  /// (the factory's current() off chain; an old version is refused, VerifierRetired).
+  function openAt(int256 size, uint256 version, bytes calldata report, bytes calldata signatures) external {
+    (int256 entryPrice, uint256 at) = priceAt(version, report, signatures);
+    _open(size, entryPrice, at);
+  }
+
+  function _open(int256 size, int256 entryPrice, uint256 at) private {
     if (size == 0) revert ZeroSize();
     if (s_positions[msg.sender].size != 0) revert PositionState(msg.sender, true);
-    (int256 entryPrice, uint256 at) = price(report, signatures);
     s_positions[msg.sender] = Position(size, entryPrice, at);
     emit PositionOpened(msg.sender, size, entryPrice, at);
   }
@@ -65,9 +85,19 @@ contract PerpConsumer {
   /// @notice Closes the caller's position at the report's price; pnl = size x (exit - entry), in
   /// the feed's units times the size's.
   function close(bytes calldata report, bytes calldata signatures) external returns (int256 pnl) {
+    (int256 exitPrice, uint256 at) = price(report, signatures);
+    return _close(exitPrice, at);
+  }
+
+  /// @notice close, verified at the pull verifier of configuration `version` (as openAt).
+  function closeAt(uint256 version, bytes calldata report, bytes calldata signatures) external returns (int256 pnl) {
+    (int256 exitPrice, uint256 at) = priceAt(version, report, signatures);
+    return _close(exitPrice, at);
+  }
+
+  function _close(int256 exitPrice, uint256 at) private returns (int256 pnl) {
     Position memory p = s_positions[msg.sender];
     if (p.size == 0) revert PositionState(msg.sender, false);
-    (int256 exitPrice, uint256 at) = price(report, signatures);
     if (at <= p.openedAt) revert ReportNotNewer(at, p.openedAt);
     pnl = p.size * (exitPrice - p.entryPrice);
     delete s_positions[msg.sender];
@@ -93,6 +123,24 @@ contract PerpConsumer {
       if (a.feedIndex == i_feedIndex) return _checked(a.answer, a.confidence, a.observationsTimestamp);
     }
     revert FeedNotInReport(i_feedIndex);
+  }
+
+  /// @notice The market's price in a one-feed report verified by the pull verifier of
+  /// configuration `version` (PullReportsCall.verifySingleAt), after this market's own checks.
+  function priceAt(
+    uint256 version,
+    bytes calldata report,
+    bytes calldata signatures
+  ) public view returns (int256, uint256) {
+    (uint256 feedIndex, int256 answer, uint256 confidence, uint256 at) = PullReportsCall.verifySingleAt(
+      i_verifierFactory,
+      i_verifierInitCodeHash,
+      version,
+      report,
+      signatures
+    );
+    if (feedIndex != i_feedIndex) revert FeedNotInReport(i_feedIndex);
+    return _checked(answer, confidence, at);
   }
 
   /// @dev This market's own checks on a verified answer: age, sign, confidence.

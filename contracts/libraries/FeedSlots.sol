@@ -89,6 +89,13 @@ library FeedSlots {
     return (latest & ~(EPOCH_AND_ROUND_MASK << LATEST_ER_SHIFT)) | (er << LATEST_ER_SHIFT);
   }
 
+  /// @dev setConfig: the epoch-and-round of feeds 0..feeds-1 restarts under the new digest.
+  function clearEpochAndRounds(Rounds storage rounds, uint256 feeds) internal {
+    for (uint256 i = 0; i < feeds; ++i) {
+      rounds.latest[i] = withEpochAndRound(rounds.latest[i], 0);
+    }
+  }
+
   function round(uint256 latest) internal pure returns (uint256) {
     return latest & UINT32_MASK;
   }

@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {IQuorumAggregator} from "../interfaces/IQuorumAggregator.sol";
 import {IPullReports} from "../interfaces/IPullReports.sol";
-import {STORE_MEMBERS_OFFSET, STORE_HEADER_BYTES} from "./ConfigStore.sol";
+import {STORE_HEADER_BYTES} from "./ConfigStore.sol";
 import {ReportHeader, FUTURE_SKEW_SECONDS} from "./ReportHeader.sol";
 import {ReportSignatures, SIGNATURE_BYTES, HALF_CURVE_ORDER, S_MASK} from "./ReportSignatures.sol";
 import {ReportCodec, REPORT_HEADER_BYTES, MAX_OBSERVATION_BYTES} from "./ReportCodec.sol";
@@ -33,14 +33,39 @@ library PullSingle {
   /// @notice The fast path refused what the plain checks accept (never expected).
   error SlowPathAccepted();
 
-  /// @dev The entry point: the arguments, the config store, the header, the signatures, the
-  /// entry, the feed's age and bounds; RETURNs the four words, or runs _slow.
+  /// @dev The aggregator's entry point: the arguments, the config store (its header at code
+  /// offset 1), the fast path (header, signatures, entry, the feed's age and bounds) which
+  /// RETURNs the four words, or else _slow.
   function verify(address store, bytes32 separator, uint256 chainId) internal view {
     (uint256 r, uint256 rlen, uint256 s, uint256 slen) = _arguments();
     if (store == address(0)) revert IQuorumAggregator.ConfigNotSet();
     if (block.chainid != chainId) separator = ReportSignatures.domainSeparator();
-    (uint256 m, uint256 w, uint256 bad, bytes32 d) = _head(store, separator, r, rlen);
-    _tail(store, m, w, r, rlen, bad | _signatures(d, m, w, s, slen));
+    assembly ("memory-safe") {
+      // chainId becomes the fast path's source word (stack room): the store, its header at 1.
+      chainId := or(shl(160, 1), store)
+    }
+    (uint256 m, uint256 w, uint256 bad, bytes32 d) = _head(chainId, separator, r, rlen);
+    _tail(chainId, m, w, r, rlen, bad | _signatures(d, m, w, s, slen));
+    _slow(store, m);
+  }
+
+  /// @dev verify's fast path on a copy of a config store's data anywhere in an account's code:
+  /// `src` holds the account in bits 0..159 and the code offset of the store's header (the byte
+  /// after its STOP) from bit 160 (contracts/pull/PullVerifier.sol: its own code). RETURNs the
+  /// four words when everything passes, returns (to the caller's slow path) otherwise; an empty
+  /// revert for malformed arguments.
+  function fast(uint256 src, bytes32 separator) internal view {
+    (uint256 r, uint256 rlen, uint256 s, uint256 slen) = _arguments();
+    (uint256 m, uint256 w, uint256 bad, bytes32 d) = _head(src, separator, r, rlen);
+    _tail(src, m, w, r, rlen, bad | _signatures(d, m, w, s, slen));
+  }
+
+  /// @dev RETURNs one word (QuorumAggregator's fallback: IPullVerifierSource.pullVerifierFactory).
+  function returnWord(uint256 word) internal pure {
+    assembly ("memory-safe") {
+      mstore(0x00, word)
+      return(0x00, 0x20)
+    }
   }
 
   /// @dev verifyReportSingle(bytes report, bytes signatures)'s arguments, their calldata offsets
@@ -67,7 +92,7 @@ library PullSingle {
   /// digest and future skew pass ReportHeader.check; d = ReportSignatures.digest, computed in
   /// scratch memory past the signers.
   function _head(
-    address store,
+    uint256 src,
     bytes32 separator,
     uint256 r,
     uint256 rlen
@@ -75,11 +100,13 @@ library PullSingle {
     bytes32 typeHash = ReportSignatures.REPORT_TYPEHASH;
     assembly ("memory-safe") {
       m := mload(0x40)
-      extcodecopy(store, m, 1, SINGLE_COPY_BYTES)
+      // EXTCODECOPY takes its address operand modulo 2^160 (the offset bits above it do not
+      // matter): src is passed as it is.
+      extcodecopy(src, m, shr(160, src), SINGLE_COPY_BYTES)
       w := shr(224, mload(add(m, 32)))
       let end := add(m, SINGLE_COPY_BYTES)
       if gt(shr(24, w), SINGLE_SIGNERS) {
-        extcodecopy(store, add(m, STORE_HEADER_BYTES), STORE_MEMBERS_OFFSET, mul(20, shr(24, w)))
+        extcodecopy(src, add(m, STORE_HEADER_BYTES), add(shr(160, src), STORE_HEADER_BYTES), mul(20, shr(24, w)))
         end := add(add(m, STORE_HEADER_BYTES), mul(20, shr(24, w)))
       }
       // One word more: the 20-byte signers are read with 32-byte mloads.
@@ -102,8 +129,8 @@ library PullSingle {
   }
 
   /// @dev The entry and the feed's checks; RETURNs (feedIndex, answer, confidence,
-  /// observationsTimestamp capped at block.timestamp) when nothing failed, runs _slow otherwise.
-  function _tail(address store, uint256 m, uint256 w, uint256 r, uint256 rlen, uint256 bad) private view {
+  /// observationsTimestamp capped at block.timestamp) when nothing failed, returns otherwise.
+  function _tail(uint256 src, uint256 m, uint256 w, uint256 r, uint256 rlen, uint256 bad) private view {
     (uint256 feed, int256 answer, uint256 confidence, uint256 entryBad) = _entry(w, r, rlen);
     assembly ("memory-safe") {
       bad := or(bad, entryBad)
@@ -114,19 +141,19 @@ library PullSingle {
       if gt(rlen, timestamp()) {
         rlen := timestamp()
       }
-      let boundsAt := add(STORE_MEMBERS_OFFSET, mul(40, shr(24, w)))
+      let boundsAt := add(add(shr(160, src), STORE_HEADER_BYTES), mul(40, shr(24, w)))
       entryBad := sub(timestamp(), rlen)
       if gt(entryBad, shr(224, mload(add(m, 68)))) {
-        extcodecopy(store, 0x00, add(add(boundsAt, shl(5, and(w, 0xffff))), shl(2, feed)), 32)
+        extcodecopy(src, 0x00, add(add(boundsAt, shl(5, and(w, 0xffff))), shl(2, feed)), 32)
         bad := or(bad, gt(entryBad, shr(224, mload(0x00))))
       }
       if and(shr(feed, mload(add(m, 36))), 1) {
-        extcodecopy(store, 0x00, add(boundsAt, shl(5, feed)), 32)
+        extcodecopy(src, 0x00, add(boundsAt, shl(5, feed)), 32)
         let b := mload(0x00)
         bad := or(bad, or(slt(answer, sar(128, b)), sgt(answer, signextend(15, b))))
       }
     }
-    if (bad != 0) _slow(store, m);
+    if (bad != 0) return;
     assembly ("memory-safe") {
       // rlen: the observations timestamp capped at block.timestamp.
       mstore(m, feed)

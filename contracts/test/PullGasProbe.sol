@@ -48,6 +48,22 @@ contract PullGasProbe {
     emit Measured(used, answer);
   }
 
+  /// @notice verifyReportSingle at the pull verifier of configuration `version`
+  /// (PullReportsCall.verifySingleAt: the CREATE2 address derived in the consumer, the verifier
+  /// called directly): what examples/PerpConsumer.sol's openAt/closeAt pay.
+  function measureVerifySingleAt(
+    address factory,
+    bytes32 initCodeHash,
+    uint256 version,
+    bytes calldata report,
+    bytes calldata signatures
+  ) external returns (uint256 used) {
+    uint256 before = gasleft();
+    (, int256 answer, , ) = PullReportsCall.verifySingleAt(factory, initCodeHash, version, report, signatures);
+    used = before - gasleft();
+    emit Measured(used, answer);
+  }
+
   /// @notice The second of two verifyReport calls in one call: the aggregator, its config slot
   /// and its config store already warm, so what remains is the verification itself.
   function measureVerifyWarm(

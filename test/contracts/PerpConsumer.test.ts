@@ -91,4 +91,43 @@ describe("PerpConsumer (examples)", () => {
     const fSigs = "0x" + ok.signatures.slice(2, 2 + 2 * 65 * 2);
     await expect(perp.open(1n, ok.report, fSigs)).to.be.revertedWithCustomError(d.aggregator, "WrongSignatureCount");
   });
+
+  it("opens and closes through the pull verifier of the report's configuration version (openAt/closeAt), and refuses a retired or unknown version", async () => {
+    const { d, perp, trader } = await loadFixture(fixture);
+    const factory = await ethers.getContractAt(
+      "IPullVerifierFactory",
+      await (await ethers.getContractAt("IPullVerifierSource", d.address)).pullVerifierFactory(),
+    );
+    expect(await perp.i_verifierFactory()).to.equal(await factory.getAddress());
+    expect(await perp.i_verifierInitCodeHash()).to.equal(await factory.INIT_CODE_HASH());
+    const [, version] = await factory.current();
+    const entry = await priced(d, 3_000_00000000n);
+    expect(await perp.priceAt(version, entry.report, entry.signatures)).to.deep.equal(await perp.price(entry.report, entry.signatures));
+    await expect(perp.openAt(1n, version + 1n, entry.report, entry.signatures)).to.be.revertedWithCustomError(perp, "NoPullAnswer");
+    await expect(perp.openAt(3n, version, entry.report, entry.signatures))
+      .to.emit(perp, "PositionOpened")
+      .withArgs(trader.address, 3n, entry.answer, (t: bigint) => t > 0n);
+    await time.increase(2);
+    const exit = await priced(d, 3_050_00000000n);
+    await expect(perp.closeAt(version, exit.report, exit.signatures))
+      .to.emit(perp, "PositionClosed")
+      .withArgs(trader.address, 3n, exit.answer, (t: bigint) => t > 0n, 3n * (exit.answer - entry.answer));
+    const wide = await priced(d, 3_000_00000000n, { spread: 100_00000000n });
+    await expect(perp.openAt(1n, version, wide.report, wide.signatures)).to.be.revertedWithCustomError(perp, "LowConfidence");
+    // A new committee: the old version's verifier is retired, even for the old committee's valid report.
+    const [owner, transmitter] = await ethers.getSigners();
+    const next = makeCommittee(7, 2, transmitter.address, "perp2");
+    await (
+      await d.aggregator.connect(owner).setConfig(
+        next.signers.map((k) => k.address),
+        next.transmitters,
+        next.f,
+        "0x",
+      )
+    ).wait();
+    const again = await priced(d, 3_000_00000000n);
+    const retired = await ethers.getContractAt("IPullVerifier", ethers.ZeroAddress);
+    await expect(perp.openAt(1n, version, again.report, again.signatures)).to.be.revertedWithCustomError(retired, "VerifierRetired");
+    await expect(perp.openAt(1n, version + 1n, again.report, again.signatures)).to.be.revertedWithCustomError(d.aggregator, "ConfigDigestMismatch");
+  });
 });

@@ -4,27 +4,14 @@ import type { Signer } from "ethers";
 import type { IPullReportsSingle } from "../../typechain-types";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expectedAnswer, expectedConfidence, signReportBy } from "../../oracle-node/src/protocol/report";
-import {
-  be,
-  deployAggregator,
-  feedEntry,
-  makeCommittee,
-  now,
-  observationsAround,
-  rawFeed,
-  rawHeader,
-  signRaw,
-  signedReport,
-  type Deployed,
-} from "./helpers/committee";
+import { be, deployAggregator, feedEntry, makeCommittee, now, observationsAround, signRaw, signedReport, type Deployed } from "./helpers/committee";
+import { OBS, malformedCases, randomReports } from "./helpers/pullSingleCases";
 
 /**
  * verifyReportSingle (IPullReportsSingle, served by the fallback; libraries/PullSingle.sol, whose slow path is ReportCodec.singleEntry):
  * the one-feed entry point must refuse what verifyReport refuses, with the same error, and
  * return verifyReport's answer otherwise.
  */
-const PRICE = 6_712_345_000_000n;
-const OBS = [PRICE - 10n, PRICE, PRICE + 3n, PRICE + 7n, PRICE + 20n];
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 async function fixture() {
@@ -137,37 +124,7 @@ describe("QuorumAggregator.verifyReportSingle", () => {
 
   it("refuses each malformed entry with verifyReport's error", async () => {
     const { d } = await loadFixture(fixture);
-    const ts = await now();
-    const er = 1n << 8n;
-    const cases: Array<[string, string]> = [
-      ["MalformedReport", rawHeader(d.configDigest, er, ts, 0)],
-      ["MalformedReport", rawHeader(d.configDigest, er, ts, 1) + "00"],
-      ["UnknownFeed", rawHeader(d.configDigest, er, ts, 1) + rawFeed(3, [0, 1, 2, 3, 4], 6, OBS)],
-      ["WrongObservationCount", rawHeader(d.configDigest, er, ts, 1) + rawFeed(0, [0, 1, 2, 3], 6, OBS.slice(0, 4))],
-      [
-        "WrongObservationCount",
-        rawHeader(d.configDigest, er, ts, 1) +
-          rawFeed(
-            0,
-            [0, 1, 2, 3, 4, 5, 6, 7],
-            6,
-            [...OBS, ...OBS.slice(0, 3)].sort((a, b) => (a < b ? -1 : 1)),
-          ),
-      ],
-      ["InvalidObservationWidth", rawHeader(d.configDigest, er, ts, 1) + rawFeed(0, [0, 1, 2, 3, 4], 0, [])],
-      ["InvalidObservationWidth", rawHeader(d.configDigest, er, ts, 1) + rawFeed(0, [0, 1, 2, 3, 4], 16, OBS)],
-      ["MalformedReport", rawHeader(d.configDigest, er, ts, 1) + rawFeed(0, [0, 1, 2, 3, 4], 6, OBS).slice(0, -2)],
-      ["MalformedReport", rawHeader(d.configDigest, er, ts, 1) + rawFeed(0, [0, 1, 2, 3, 4], 6, OBS) + "00"],
-      ["MalformedReport", rawHeader(d.configDigest, er, ts, 1) + "0005000102"],
-      ["ObserverOutOfRange", rawHeader(d.configDigest, er, ts, 1) + rawFeed(0, [0, 1, 2, 3, 7], 6, OBS)],
-      ["DuplicateObserver", rawHeader(d.configDigest, er, ts, 1) + rawFeed(0, [0, 1, 2, 3, 1], 6, OBS)],
-      ["ObserverOutOfRange", rawHeader(d.configDigest, er, ts, 1) + rawFeed(0, [0, 255, 2, 2, 1], 6, [OBS[1], OBS[0], ...OBS.slice(2)])],
-      ["ObservationsNotSorted", rawHeader(d.configDigest, er, ts, 1) + rawFeed(0, [0, 1, 2, 3, 4], 6, [OBS[0], OBS[1], OBS[3], OBS[2], OBS[4]])],
-      ["ObservationsNotSorted", rawHeader(d.configDigest, er, ts, 1) + rawFeed(0, [0, 1, 2, 3, 4], 6, [-1n, -2n, 3n, 4n, 5n])],
-      ["ok", rawHeader(d.configDigest, er, ts, 1) + rawFeed(0, [6, 0, 5, 1, 4], 15, [-(1n << 118n), -1n, 0n, 1n, 1n << 118n])],
-      ["ok", rawHeader(d.configDigest, er, ts, 1) + rawFeed(0, [6, 5, 4, 3, 2, 1, 0], 1, [-128n, -1n, 0n, 0n, 1n, 2n, 127n])],
-    ];
-    for (const [expected, raw] of cases) {
+    for (const [expected, raw] of malformedCases(d, await now())) {
       const signatures = signRaw(d, raw, [0, 1, 2]);
       expect(await expectParity(d.aggregator, { report: raw, signatures }), raw).to.equal(expected);
     }
@@ -175,18 +132,8 @@ describe("QuorumAggregator.verifyReportSingle", () => {
 
   it("randomized: the same answer or the same error as verifyReport", async () => {
     const { d } = await loadFixture(fixture);
-    let seed = 12345;
-    const rand = (k: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), (seed >>> 8) % k);
-    const ts = await now();
     const seen = new Set<string>();
-    for (let k = 0; k < 40; k++) {
-      const count = 4 + rand(4);
-      const width = 1 + rand(15);
-      const span = 1n << BigInt(Math.min(8 * width - 1, 60));
-      const obs = Array.from({ length: count }, () => (BigInt(rand(2 ** 30)) % (2n * span)) - span).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      if (rand(4) === 0) obs.reverse();
-      const observers = Array.from({ length: count }, (_, i) => (rand(6) === 0 ? rand(9) : i));
-      const raw = rawHeader(d.configDigest, 1n << 8n, ts - rand(100), 1) + rawFeed(rand(4), observers, width, obs);
+    for (const raw of randomReports(d, await now(), 40)) {
       seen.add(await expectParity(d.aggregator, { report: raw, signatures: signRaw(d, raw, [0, 1, 2]) }));
     }
     expect(seen.has("ok"), [...seen].join()).to.equal(true);

@@ -3,7 +3,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { Interface, Signature, Wallet } from "ethers";
 import { encodeReport, expectedAnswer, expectedConfidence, packSignatures, reportDigest, signReport, signReportBy, type Report } from "../protocol/report";
-import { consumerCalldata, decodeVerifyResult, fetchLatestReport, PULL_ABI, PullFetchError, updateAndReadCalldata, verifyReportCalldata } from "./client";
+import {
+  consumerCalldata,
+  consumerCalldataAt,
+  decodeVerifyResult,
+  fetchLatestReport,
+  PULL_ABI,
+  PullFetchError,
+  updateAndReadCalldata,
+  verifyReportCalldata,
+} from "./client";
 import type { PullCommittee } from "./verify";
 
 const KEYS = [1, 2, 3, 4].map((i) => new Wallet("0x" + i.toString(16).padStart(64, "0")));
@@ -178,5 +187,15 @@ describe("pull client", () => {
     const perp = ["function open(int256 size, bytes report, bytes signatures)"];
     const data = consumerCalldata(perp, "open", [-2n], r);
     expect([...new Interface(perp).decodeFunctionData("open", data)]).toEqual([-2n, r.report, r.signatures]);
+    // The direct path: the configuration version before the report (a number or currentVerifier's answer).
+    const perpAt = ["function openAt(int256 size, uint256 version, bytes report, bytes signatures)"];
+    const at = new Interface(perpAt);
+    expect([...at.decodeFunctionData("openAt", consumerCalldataAt(perpAt, "openAt", [-2n], 7n, r))]).toEqual([-2n, 7n, r.report, r.signatures]);
+    expect([...at.decodeFunctionData("openAt", consumerCalldataAt(at, "openAt", [3n], { version: 2n ** 96n }, r))]).toEqual([
+      3n,
+      2n ** 96n,
+      r.report,
+      r.signatures,
+    ]);
   });
 });

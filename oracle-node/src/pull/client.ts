@@ -1,4 +1,4 @@
-import { Contract, Interface, getBytes, type InterfaceAbi, type Provider } from "ethers";
+import { Contract, Interface, getBytes, getCreate2Address, toBeHex, type InterfaceAbi, type Provider } from "ethers";
 import { DEFAULT_MAX_REPORT_AGE_SEC } from "../protocol/report-age";
 import { PullReportError, verifyPulledReport, type PullCommittee, type VerifiedReport } from "./verify";
 
@@ -222,4 +222,63 @@ export function consumerCalldata(
 ): string {
   const iface = abi instanceof Interface ? abi : new Interface(abi);
   return iface.encodeFunctionData(fn, [...args, r.report, r.signatures]);
+}
+
+/**
+ * The pull verifier functions (contracts/pull/): the aggregator's pullVerifierFactory (served by
+ * its fallback, IPullVerifierSource) and the factory's views.
+ */
+export const PULL_VERIFIER_ABI = [
+  "function pullVerifierFactory() view returns (address)",
+  "function current() view returns (address verifier, uint256 version)",
+  "function INIT_CODE_HASH() view returns (bytes32)",
+];
+
+/** A configuration's pull verifier: what PullReportsCall.verifySingleAt derives from (factory, initCodeHash, version). */
+export interface PullVerifierRef {
+  factory: string;
+  initCodeHash: string;
+  version: bigint;
+  verifier: string;
+}
+
+/** The CREATE2 address of `factory`'s verifier of `version` (PullVerifierFactory.verifierAt, PullReportsCall.verifySingleAt). */
+export function verifierAddress(factory: string, initCodeHash: string, version: bigint): string {
+  return getCreate2Address(factory, toBeHex(version, 32), initCodeHash);
+}
+
+/**
+ * The aggregator's current pull verifier, read through `provider` (read it again after a
+ * ConfigSet, FeedAdded or MaxReportAgeSet: each retires the verifier). Throws when the address
+ * the version derives is not the factory's current verifier (a wrong factory or init code hash).
+ */
+export async function currentVerifier(provider: Provider, aggregator: string): Promise<PullVerifierRef> {
+  const source = new Contract(aggregator, PULL_VERIFIER_ABI, provider);
+  const factory = (await source.getFunction("pullVerifierFactory").staticCall()) as string;
+  const f = new Contract(factory, PULL_VERIFIER_ABI, provider);
+  const [[verifier, version], initCodeHash] = await Promise.all([
+    f.getFunction("current").staticCall() as Promise<[string, bigint]>,
+    f.getFunction("INIT_CODE_HASH").staticCall() as Promise<string>,
+  ]);
+  if (version === 0n) throw new PullReportError(`aggregator ${aggregator} has no configuration (no pull verifier yet)`);
+  if (verifierAddress(factory, initCodeHash, version) !== verifier)
+    throw new PullReportError(`factory ${factory}: current() is not its CREATE2 address of version ${version}`);
+  return { factory, initCodeHash, version, verifier };
+}
+
+/**
+ * Calldata of a consumer's function whose last three arguments are (uint256 version, bytes
+ * report, bytes signatures), as PerpConsumer.openAt(size, version, report, signatures): the
+ * direct path, verified at that version's pull verifier. `version`: a number, or the
+ * PullVerifierRef of currentVerifier.
+ */
+export function consumerCalldataAt(
+  abi: Interface | InterfaceAbi,
+  fn: string,
+  args: readonly unknown[],
+  version: bigint | Pick<PullVerifierRef, "version">,
+  r: Pick<VerifiedReport, "report" | "signatures">,
+): string {
+  const iface = abi instanceof Interface ? abi : new Interface(abi);
+  return iface.encodeFunctionData(fn, [...args, typeof version === "bigint" ? version : version.version, r.report, r.signatures]);
 }
